@@ -1,0 +1,26 @@
+# Install rules, the CMake package (find_package(small)) and pkg-config file.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS small_static small_shared EXPORT smallTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/small
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT smallTargets NAMESPACE small::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/small)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/smallConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/smallConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/small)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/smallConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/smallConfig.cmake
+  ${PROJECT_BINARY_DIR}/smallConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/small)
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/small.pc.in
+  ${PROJECT_BINARY_DIR}/small.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/small.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,326 @@
+/*
+ * SMaLL — Software for rapidly instantiating Machine Learning Libraries.
+ *
+ * The public C API. C99-clean: only <stddef.h> and <stdint.h>.
+ *
+ * A network is built layer by layer: declare inputs, add layers (each returns
+ * a tensor id), mark outputs, finalize (shape checks, fusion, weight packing,
+ * memory planning), then run as often as needed. Every function returns a
+ * small_status; on failure small_last_error() holds a message that names the
+ * offending layer and parameter. No function aborts or throws.
+ */
+#ifndef SMALL_SMALL_H
+#define SMALL_SMALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && defined(SMALL_BUILDING_LIBRARY)
+#define SMALL_API __declspec(dllexport)
+#elif defined(SMALL_BUILDING_LIBRARY)
+#define SMALL_API __attribute__((visibility("default")))
+#else
+#define SMALL_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SMALL_VERSION_MAJOR 0
+#define SMALL_VERSION_MINOR 1
+#define SMALL_VERSION_PATCH 0
+#define SMALL_VERSION_NUMBER                                                   \
+  (SMALL_VERSION_MAJOR * 10000 + SMALL_VERSION_MINOR * 100 +                   \
+   SMALL_VERSION_PATCH)
+
+/*! Status codes. The values are part of the ABI and never change. */
+typedef enum small_status {
+  SMALL_OK = 0,
+  SMALL_ERR_NULL_POINTER = 1,     /* a required pointer argument was NULL */
+  SMALL_ERR_INVALID_ARGUMENT = 2, /* a value is out of range (zero dim...) */
+  SMALL_ERR_SHAPE_MISMATCH = 3,   /* shapes of connected tensors disagree */
+  SMALL_ERR_UNSUPPORTED = 4,      /* valid but not supported combination */
+  SMALL_ERR_OUT_OF_MEMORY = 5,    /* an allocation failed */
+  SMALL_ERR_OVERFLOW = 6,         /* a size computation would overflow */
+  SMALL_ERR_INVALID_STATE = 7,    /* wrong call order (e.g. run before
+                                     finalize, add after finalize) */
+  SMALL_ERR_BUFFER_TOO_SMALL = 8, /* caller's arena is smaller than needed */
+  SMALL_ERR_NOT_FOUND = 9,        /* unknown tensor id or output index */
+  SMALL_ERR_PARSE = 10,           /* malformed model file */
+  SMALL_ERR_IO = 11,              /* file could not be read or written */
+  SMALL_ERR_INTERNAL = 12         /* a bug in SMaLL: please report */
+} small_status;
+
+/*! Layout of user-facing float buffers (network inputs and outputs). */
+typedef enum small_layout {
+  SMALL_LAYOUT_NCHW = 0,
+  SMALL_LAYOUT_NHWC = 1
+} small_layout;
+
+/*! Order of convolution weights handed to small_network_add_conv2d.
+ * OIHW: [out][in/groups][kh][kw] (PyTorch, ONNX).
+ * HWIO: [kh][kw][in/groups][out] (TensorFlow); for depthwise convolutions
+ * TensorFlow's [kh][kw][in][multiplier] is the same memory order. */
+typedef enum small_weight_layout {
+  SMALL_WEIGHTS_OIHW = 0,
+  SMALL_WEIGHTS_HWIO = 1
+} small_weight_layout;
+
+/*! Activation applied element-wise (standalone or fused into a layer). */
+typedef enum small_activation_kind {
+  SMALL_ACT_NONE = 0,
+  SMALL_ACT_RELU = 1,       /* max(x, 0) */
+  SMALL_ACT_RELU6 = 2,      /* min(max(x, 0), 6) */
+  SMALL_ACT_LEAKY_RELU = 3, /* x >= 0 ? x : alpha * x */
+  SMALL_ACT_CLIP = 4,       /* min(max(x, min), max) */
+  SMALL_ACT_SIGMOID = 5,    /* 1 / (1 + exp(-x)) */
+  SMALL_ACT_HARD_SWISH = 6, /* x * relu6(x + 3) / 6 */
+  SMALL_ACT_HARD_SIGMOID = 7 /* max(0, min(1, alpha * x + beta)) with
+                                 alpha in .alpha and beta in .beta */
+} small_activation_kind;
+
+typedef struct small_activation {
+  small_activation_kind kind;
+  float alpha; /* LEAKY_RELU slope, HARD_SIGMOID alpha */
+  float beta;  /* HARD_SIGMOID beta */
+  float min;   /* CLIP lower bound */
+  float max;   /* CLIP upper bound */
+} small_activation;
+
+/*! How the padding of a convolution or pooling layer is given. */
+typedef enum small_padding_mode {
+  SMALL_PADDING_EXPLICIT = 0, /* pad_top/bottom/left/right as given */
+  SMALL_PADDING_SAME = 1,     /* TensorFlow SAME: out = ceil(in / stride),
+                                 the odd extra pixel goes bottom/right */
+  SMALL_PADDING_VALID = 2     /* no padding */
+} small_padding_mode;
+
+/*! Parameters of a 2-D convolution. Initialize with small_conv2d_params_init
+ * so that new fields get their defaults. */
+typedef struct small_conv2d_params {
+  uint32_t out_channels;
+  uint32_t kernel_h, kernel_w;
+  uint32_t stride_h, stride_w;     /* default 1 */
+  uint32_t dilation_h, dilation_w; /* default 1 */
+  small_padding_mode padding_mode; /* default EXPLICIT */
+  uint32_t pad_top, pad_bottom, pad_left, pad_right; /* default 0 */
+  uint32_t groups;                  /* default 1; == in channels: depthwise */
+  small_weight_layout weight_layout; /* default OIHW */
+  small_activation activation;       /* fused epilogue, default NONE */
+} small_conv2d_params;
+
+typedef enum small_pool_kind {
+  SMALL_POOL_MAX = 0,
+  SMALL_POOL_AVG = 1
+} small_pool_kind;
+
+/*! Parameters of a 2-D pooling layer. */
+typedef struct small_pool2d_params {
+  small_pool_kind kind;
+  uint32_t kernel_h, kernel_w;
+  uint32_t stride_h, stride_w; /* default 1 */
+  small_padding_mode padding_mode;
+  uint32_t pad_top, pad_bottom, pad_left, pad_right;
+  /* AVG only: 1 divides by kernel_h * kernel_w everywhere (padded taps count
+   * as zeros), 0 divides by the number of taps inside the input. */
+  int count_include_pad;
+} small_pool2d_params;
+
+/*! The build's kernel configuration (see small_kernel_config). */
+typedef struct small_kernel_info {
+  const char *isa;           /* "scalar", "avx2", "avx512", "neon", "armv7" */
+  uint32_t channel_block;    /* Cb of the [N][C/Cb][H][W][Cb] layout */
+  uint32_t conv_tile_width;  /* W_ob: output pixels per convolution tile */
+  uint32_t conv_tile_channels; /* C_ob: output channels per convolution tile */
+} small_kernel_info;
+
+typedef struct small_network small_network;
+
+/*! A tensor inside a network: a small non-negative id, valid only for the
+ * network that returned it. */
+typedef int32_t small_tensor;
+
+/* ------------------------------------------------------------------------ */
+/* Library information                                                      */
+
+/*! @return the runtime version as SMALL_VERSION_NUMBER would spell it. */
+SMALL_API uint32_t small_version(void);
+/*! @return the version as "major.minor.patch"; static storage. */
+SMALL_API const char *small_version_string(void);
+/*! @return a constant English description of a status; never NULL. */
+SMALL_API const char *small_status_string(small_status status);
+/*! @return the detail message of the last failed call on this thread, or ""
+ * if the last call succeeded. Valid until the next SMaLL call on the thread. */
+SMALL_API const char *small_last_error(void);
+/*! Fills *info with the ISA and tile sizes the library was built with. */
+SMALL_API small_status small_kernel_config(small_kernel_info *info);
+
+/* ------------------------------------------------------------------------ */
+/* Parameter helpers                                                        */
+
+/*! Sets every field to its default (strides/dilations/groups 1, explicit
+ * zero padding, OIHW weights, no activation). */
+SMALL_API void small_conv2d_params_init(small_conv2d_params *params);
+SMALL_API void small_pool2d_params_init(small_pool2d_params *params);
+/*! An activation of the given kind with its usual constants (LeakyReLU alpha
+ * 0.01, HardSigmoid 0.2/0.5, Clip -inf..+inf). */
+SMALL_API small_activation small_activation_make(small_activation_kind kind);
+
+/*! TensorFlow SAME padding for one spatial dimension: fills the padding
+ * before and after so that out = ceil(in / stride). */
+SMALL_API small_status small_padding_same(uint32_t in, uint32_t kernel,
+                                          uint32_t stride, uint32_t dilation,
+                                          uint32_t *pad_before,
+                                          uint32_t *pad_after);
+
+/* ------------------------------------------------------------------------ */
+/* Building a network                                                       */
+
+SMALL_API small_status small_network_create(small_network **network);
+/*! Frees the network and everything it owns (not a caller's arena). NULL is
+ * accepted and ignored. */
+SMALL_API void small_network_destroy(small_network *network);
+
+/*! Declares a network input of shape (n, c, h, w). Inputs are numbered in
+ * the order they are declared. */
+SMALL_API small_status small_network_add_input(small_network *network,
+                                               uint32_t n, uint32_t c,
+                                               uint32_t h, uint32_t w,
+                                               small_tensor *out);
+
+/*! Conv2D, grouped and depthwise (groups == in channels) included. Weights
+ * hold out_channels * (in/groups) * kernel_h * kernel_w floats in
+ * params->weight_layout order; bias holds out_channels floats or is NULL.
+ * Both are copied: the caller may free them after the call. */
+SMALL_API small_status small_network_add_conv2d(
+    small_network *network, small_tensor input,
+    const small_conv2d_params *params, const float *weights,
+    const float *bias, small_tensor *out);
+
+/*! Fully connected layer. The input (c, h, w) is read in NCHW flatten order
+ * (as torch.flatten / ONNX Flatten would), so no Flatten layer is needed
+ * before it. weights: [out_features][c*h*w] row-major; bias: out_features
+ * floats or NULL. Output shape (out_features, 1, 1). */
+SMALL_API small_status small_network_add_dense(small_network *network,
+                                               small_tensor input,
+                                               uint32_t out_features,
+                                               const float *weights,
+                                               const float *bias,
+                                               small_activation activation,
+                                               small_tensor *out);
+
+SMALL_API small_status small_network_add_pool2d(
+    small_network *network, small_tensor input,
+    const small_pool2d_params *params, small_tensor *out);
+
+/*! Average over all of H x W: output (c, 1, 1). */
+SMALL_API small_status small_network_add_global_avgpool(small_network *network,
+                                                        small_tensor input,
+                                                        small_tensor *out);
+
+/*! Element-wise a + b (same shapes), then the activation. */
+SMALL_API small_status small_network_add_add(small_network *network,
+                                             small_tensor a, small_tensor b,
+                                             small_activation activation,
+                                             small_tensor *out);
+
+/*! Concatenation along channels; all inputs share n, h and w. */
+SMALL_API small_status small_network_add_concat(small_network *network,
+                                                const small_tensor *inputs,
+                                                size_t count,
+                                                small_tensor *out);
+
+SMALL_API small_status small_network_add_activation(small_network *network,
+                                                    small_tensor input,
+                                                    small_activation activation,
+                                                    small_tensor *out);
+
+/*! Softmax over channels at every (n, h, w), numerically stable. */
+SMALL_API small_status small_network_add_softmax(small_network *network,
+                                                 small_tensor input,
+                                                 small_tensor *out);
+
+/*! Inference BatchNorm: y = gamma * (x - mean) / sqrt(var + eps) + beta,
+ * per channel; each array holds c floats. Folded into a preceding Conv2D or
+ * Dense at finalize when that is exact, a standalone scale-shift otherwise. */
+SMALL_API small_status small_network_add_batchnorm(
+    small_network *network, small_tensor input, const float *gamma,
+    const float *beta, const float *mean, const float *var, float epsilon,
+    small_tensor *out);
+
+/*! Reinterprets the tensor (NCHW element order) as (c, h, w) with the same
+ * element count per batch item. */
+SMALL_API small_status small_network_add_reshape(small_network *network,
+                                                 small_tensor input,
+                                                 uint32_t c, uint32_t h,
+                                                 uint32_t w, small_tensor *out);
+/*! Reshape to (c*h*w, 1, 1). */
+SMALL_API small_status small_network_add_flatten(small_network *network,
+                                                 small_tensor input,
+                                                 small_tensor *out);
+
+/*! Marks a tensor as a network output. Outputs are numbered in the order
+ * they are marked. */
+SMALL_API small_status small_network_mark_output(small_network *network,
+                                                 small_tensor tensor);
+
+/*! Checks and prepares the network: fuses BatchNorm and activations, packs
+ * weights, plans the activation arena. After it, no layer can be added. */
+SMALL_API small_status small_network_finalize(small_network *network);
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                   */
+
+/*! Bytes the activation arena needs (after finalize). */
+SMALL_API small_status small_network_arena_size(const small_network *network,
+                                                size_t *bytes);
+/*! The liveness lower bound: the largest sum of activations alive at once. */
+SMALL_API small_status small_network_arena_lower_bound(
+    const small_network *network, size_t *bytes);
+/*! Firmware mode: run() uses the caller's buffer (at least arena_size bytes,
+ * 64-byte alignment recommended; it is aligned internally otherwise, which
+ * needs up to 63 more bytes) and the library allocates nothing at run time.
+ * The buffer must outlive the network or the next set_arena call. Releases
+ * the arena finalize allocated. */
+SMALL_API small_status small_network_set_arena(small_network *network,
+                                               void *buffer, size_t bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Running                                                                  */
+
+/*! Runs the network. inputs[i] holds input i (in declaration order) as
+ * n*c*h*w floats in the given layout; outputs[i] receives output i. */
+SMALL_API small_status small_network_run(small_network *network,
+                                         const float *const *inputs,
+                                         size_t input_count,
+                                         float *const *outputs,
+                                         size_t output_count,
+                                         small_layout layout);
+
+SMALL_API small_status small_network_input_count(const small_network *network,
+                                                 size_t *count);
+SMALL_API small_status small_network_output_count(const small_network *network,
+                                                  size_t *count);
+/*! dims receives (n, c, h, w) of input/output `index`. */
+SMALL_API small_status small_network_input_shape(const small_network *network,
+                                                 size_t index,
+                                                 uint32_t dims[4]);
+SMALL_API small_status small_network_output_shape(const small_network *network,
+                                                  size_t index,
+                                                  uint32_t dims[4]);
+/*! dims receives (n, c, h, w) of any tensor (shapes are known as soon as the
+ * layer producing it is added). */
+SMALL_API small_status small_network_tensor_shape(const small_network *network,
+                                                  small_tensor tensor,
+                                                  uint32_t dims[4]);
+
+/*! Number of layers the network executes (after finalize: after fusion). */
+SMALL_API small_status small_network_layer_count(const small_network *network,
+                                                 size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMALL_SMALL_H */

@@ -1,0 +1,126 @@
+/*
+ * The kernel contract: every ISA folder under kernels/ implements (a subset
+ * of) these function types; whatever it leaves out stays the scalar kernel.
+ *
+ * Data layout shared by all layers (NCHWc): a tensor (n, c, h, w) is stored
+ * as [n][ceil(c/Cb)][h][w][Cb] floats, Cb = the table's channel_block. The
+ * lanes of the last block past c ("pad lanes") always hold finite values but
+ * carry no meaning: no kernel may let a pad lane influence a valid lane, and
+ * every kernel writes all Cb lanes of every pixel it produces.
+ *
+ * Units: every *_step is in floats. Pointers need only float alignment.
+ * Kernels never write outside [out, out + width * Cb) per call (window
+ * families) or [out, out + count) (element-wise families); they never read
+ * outside the input and weight regions the engine describes.
+ */
+#ifndef SMALL_KERNEL_CONTRACT_H
+#define SMALL_KERNEL_CONTRACT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Internal activation: RELU and RELU6 map to CLIP. */
+typedef enum small_act_op {
+  SMALL_ACT_OP_NONE = 0,
+  SMALL_ACT_OP_CLIP = 1,       /* min(max(x, lo), hi) */
+  SMALL_ACT_OP_LEAKY = 2,      /* x >= 0 ? x : alpha * x */
+  SMALL_ACT_OP_SIGMOID = 3,    /* 1 / (1 + exp(-x)) */
+  SMALL_ACT_OP_HARD_SWISH = 4, /* x * min(max(x + 3, 0), 6) / 6 */
+  SMALL_ACT_OP_HARD_SIGMOID = 5 /* min(max(alpha * x + beta, 0), 1) */
+} small_act_op;
+
+typedef struct small_act_params {
+  small_act_op op;
+  float alpha, beta, lo, hi;
+} small_act_params;
+
+/*
+ * One tile of a windowed layer (convolution, depthwise, pooling; Dense is a
+ * convolution whose window covers the whole input). The tile is `width`
+ * consecutive output pixels of one output row and one block of Cb output
+ * channels. The engine has already clipped the filter window to the input:
+ * every output pixel of the tile sees the same taps_h x taps_w taps, all of
+ * them inside the input, so kernels never test bounds.
+ *
+ * Input element for output pixel j, filter tap (r, s), channel lane l of
+ * input block b:
+ *     in[b * in_block_step + r * in_tap_h_step + s * in_tap_w_step
+ *        + j * in_pixel_step + l]
+ */
+typedef struct small_window_tile {
+  size_t cb;         /* the table's channel_block (fixed-Cb kernels ignore it) */
+  const float *in;   /* first input block, first tap, output pixel 0 */
+  float *out;        /* output pixel 0 of the tile, lane 0 */
+  size_t width;      /* output pixels, 1 .. the family's max width */
+  size_t taps_h;     /* filter rows inside the input (may be 0 for conv) */
+  size_t taps_w;     /* filter columns inside the input (may be 0 for conv) */
+  size_t in_pixel_step;
+  size_t in_tap_w_step;
+  size_t in_tap_h_step;
+
+  /* Convolution only: reduce over input blocks [0, in_blocks); the last one
+   * holds in_last_channels valid lanes (1..Cb), the others Cb. */
+  size_t in_blocks;
+  size_t in_last_channels;
+  size_t in_block_step;
+
+  /* Convolution and depthwise: packed weights at the first input block and
+   * first tap. Convolution weights of one (input block, tap) are a Cb x Cb
+   * matrix [input lane][output lane]; depthwise weights of one tap are Cb
+   * floats. */
+  const float *weights;
+  size_t w_tap_w_step;
+  size_t w_tap_h_step;
+  size_t w_block_step; /* convolution: between input blocks */
+  const float *bias;   /* Cb floats; convolution and depthwise */
+
+  float scale; /* average pooling: multiply the sum by this */
+  small_act_params act; /* convolution and depthwise epilogue */
+} small_window_tile;
+
+typedef void (*small_window_fn)(const small_window_tile *tile);
+
+/* out[i] = act(in[i]) for i < count. in == out is allowed. */
+typedef void (*small_activation_fn)(const float *in, float *out, size_t count,
+                                    const small_act_params *act);
+
+/* out[i] = act(a[i] + b[i]) for i < count. out may alias a or b. */
+typedef void (*small_add_fn)(const float *a, const float *b, float *out,
+                             size_t count, const small_act_params *act);
+
+/* Softmax over channels for `pixels` consecutive pixels of one batch item:
+ * channel c of pixel p is at in[(c / Cb) * block_step + p * Cb + c % Cb].
+ * `channels` valid channels, Cb = cb; pad lanes of the output are written with 0. */
+typedef void (*small_softmax_fn)(const float *in, float *out, size_t pixels,
+                                 size_t channels, size_t block_step,
+                                 size_t cb);
+
+typedef struct small_kernel_table {
+  const char *isa;
+  size_t channel_block;   /* Cb */
+  size_t conv_max_width;  /* W_ob of the convolution tile */
+  size_t window_max_width; /* max tile width for depthwise and pooling */
+  small_window_fn conv;
+  small_window_fn depthwise;
+  small_window_fn max_pool;
+  small_window_fn avg_pool;
+  small_activation_fn activation;
+  small_add_fn add;
+  small_softmax_fn softmax;
+} small_kernel_table;
+
+/* The scalar reference table for any channel block (used as the oracle in
+ * kernel tests, and as the base every ISA table overrides). */
+small_kernel_table small_kernels_scalar(size_t channel_block);
+
+/* The table of the ISA this library was built for (kernels/<isa>/table.c*). */
+const small_kernel_table *small_kernels_active(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMALL_KERNEL_CONTRACT_H */

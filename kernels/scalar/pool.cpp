@@ -1,0 +1,47 @@
+// Scalar pooling tiles: max, and average (sum times the engine's scale).
+#include <cstddef>
+
+#include "kernel_contract.h"
+#include "scalar_kernels.h"
+
+namespace small::scalar {
+
+namespace {
+const float *tap(const small_window_tile *t, size_t j, size_t r, size_t s) {
+  return t->in + r * t->in_tap_h_step + s * t->in_tap_w_step +
+         j * t->in_pixel_step;
+}
+} // namespace
+
+void max_pool_f32__scalar(const small_window_tile *t) {
+  const size_t cb = t->cb;
+  for (size_t j = 0; j < t->width; ++j) {
+    for (size_t l = 0; l < cb; ++l) {
+      float m = tap(t, j, 0, 0)[l];
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          const float x = tap(t, j, r, s)[l];
+          m = x > m ? x : m;
+        }
+      }
+      t->out[j * cb + l] = m;
+    }
+  }
+}
+
+void avg_pool_f32__scalar(const small_window_tile *t) {
+  const size_t cb = t->cb;
+  for (size_t j = 0; j < t->width; ++j) {
+    for (size_t l = 0; l < cb; ++l) {
+      float sum = 0.0f;
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          sum += tap(t, j, r, s)[l];
+        }
+      }
+      t->out[j * cb + l] = sum * t->scale;
+    }
+  }
+}
+
+} // namespace small::scalar

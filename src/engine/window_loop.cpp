@@ -1,0 +1,154 @@
+#include "engine/window_loop.h"
+
+#include <algorithm>
+
+namespace small {
+
+TapRange clip_taps(uint32_t out, uint32_t stride, uint32_t pad,
+                   uint32_t dilation, uint32_t kernel, uint32_t in_size) {
+  // Input index of tap t: start + t * dilation, valid when in [0, in_size).
+  const int64_t start = int64_t{out} * stride - pad;
+  int64_t begin = 0;
+  if (start < 0) {
+    begin = (-start + dilation - 1) / dilation;
+  }
+  int64_t end = 0;
+  const int64_t last_in = int64_t{in_size} - 1 - start;
+  if (last_in >= 0) {
+    end = last_in / dilation + 1;
+  }
+  end = std::min<int64_t>(end, kernel);
+  begin = std::min<int64_t>(begin, kernel);
+  if (end < begin) {
+    end = begin;
+  }
+  return {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};
+}
+
+std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
+                                     size_t max_width) {
+  std::vector<ColumnTile> tiles;
+  for (uint32_t ow = 0; ow < g.out_w; ++ow) {
+    const TapRange r = clip_taps(ow, g.stride_w, g.pad_left, g.dilation_w,
+                                 g.kernel_w, g.in_w);
+    if (!tiles.empty()) {
+      ColumnTile &last = tiles.back();
+      if (last.tap_begin == r.begin && last.tap_end == r.end &&
+          last.width < max_width) {
+        ++last.width;
+        continue;
+      }
+    }
+    tiles.push_back({ow, 1, r.begin, r.end});
+  }
+  return tiles;
+}
+
+namespace {
+
+small_window_fn family_kernel(WindowFamily f, const small_kernel_table &k) {
+  switch (f) {
+  case WindowFamily::kConv:
+    return k.conv;
+  case WindowFamily::kDepthwise:
+    return k.depthwise;
+  case WindowFamily::kMaxPool:
+    return k.max_pool;
+  case WindowFamily::kAvgPool:
+    return k.avg_pool;
+  }
+  return nullptr;
+}
+
+} // namespace
+
+void run_window(const WindowOp &op, const small_kernel_table &kernels,
+                const float *in, float *out) {
+  const WindowGeometry &g = op.geometry;
+  const size_t cb = kernels.channel_block;
+  const small_window_fn kernel = family_kernel(op.family, kernels);
+  const bool is_conv = op.family == WindowFamily::kConv;
+  const bool has_weights = is_conv || op.family == WindowFamily::kDepthwise;
+
+  const size_t in_block_step = size_t{g.in_h} * g.in_w * cb;
+  const size_t out_block_step = size_t{g.out_h} * g.out_w * cb;
+  const size_t in_blocks = (g.in_c + cb - 1) / cb;
+  const size_t out_blocks = (g.out_c + cb - 1) / cb;
+  const size_t taps = size_t{g.kernel_h} * g.kernel_w;
+  // Packed weight strides: a convolution tap is a Cb x Cb matrix, a
+  // depthwise tap Cb floats.
+  const size_t w_tap = is_conv ? cb * cb : cb;
+
+  small_window_tile t{};
+  t.cb = cb;
+  t.in_pixel_step = size_t{g.stride_w} * cb;
+  t.in_tap_w_step = size_t{g.dilation_w} * cb;
+  t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * cb;
+  t.in_block_step = in_block_step;
+  t.w_tap_w_step = w_tap;
+  t.w_tap_h_step = w_tap * g.kernel_w;
+  t.w_block_step = w_tap * taps;
+  t.act = op.act;
+
+  for (uint32_t n = 0; n < g.batch; ++n) {
+    const float *in_item = in + size_t{n} * in_blocks * in_block_step;
+    float *out_item = out + size_t{n} * out_blocks * out_block_step;
+    for (size_t ob = 0; ob < out_blocks; ++ob) {
+      const float *in_base = in_item;
+      const float *w_base = nullptr;
+      if (is_conv) {
+        const InputBlockRange &r = op.input_ranges[ob];
+        in_base += r.first_block * in_block_step;
+        w_base = op.weights + r.weight_offset;
+        t.in_blocks = r.count;
+        t.in_last_channels = r.last_channels;
+      } else {
+        in_base += ob * in_block_step;
+        if (has_weights) {
+          w_base = op.weights + ob * taps * cb;
+        }
+      }
+      t.bias = has_weights ? op.bias + ob * cb : nullptr;
+      float *out_block = out_item + ob * out_block_step;
+
+      for (uint32_t oh = 0; oh < g.out_h; ++oh) {
+        const TapRange rows = clip_taps(oh, g.stride_h, g.pad_top,
+                                        g.dilation_h, g.kernel_h, g.in_h);
+        t.taps_h = rows.end - rows.begin;
+        const int64_t ih =
+            int64_t{oh} * g.stride_h - g.pad_top + int64_t{rows.begin} * g.dilation_h;
+        float *out_row = out_block + size_t{oh} * g.out_w * cb;
+
+        for (const ColumnTile &c : op.columns) {
+          t.taps_w = c.tap_end - c.tap_begin;
+          t.width = c.width;
+          t.out = out_row + size_t{c.first_column} * cb;
+          if (t.taps_h == 0 || t.taps_w == 0) {
+            // The window misses the input entirely (a convolution padded
+            // wider than its filter): the kernel reads nothing and writes
+            // act(bias). Pooling never gets here (validated at build).
+            t.in = in_base;
+            t.weights = w_base;
+          } else {
+            const int64_t iw = int64_t{c.first_column} * g.stride_w -
+                               g.pad_left + int64_t{c.tap_begin} * g.dilation_w;
+            t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(cb);
+            if (w_base != nullptr) {
+              t.weights = w_base + (size_t{rows.begin} * g.kernel_w +
+                                    c.tap_begin) * w_tap;
+            }
+          }
+          if (op.family == WindowFamily::kAvgPool) {
+            const size_t divisor = op.count_include_pad
+                                       ? taps
+                                       : size_t{t.taps_h} * t.taps_w;
+            t.scale = 1.0f / static_cast<float>(divisor);
+          }
+          kernel(&t);
+        }
+      }
+    }
+  }
+}
+
+} // namespace small

@@ -1,0 +1,306 @@
+#include "graph/network.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "engine/layout.h"
+#include "graph/memory_plan.h"
+#include "layers/batchnorm.h"
+#include "layers/elementwise.h"
+#include "util/error.h"
+
+namespace small {
+
+Network::Network() : kernels_(*small_kernels_active()) {}
+
+void Network::require_building(const char *call) const {
+  if (finalized_) {
+    fail(SMALL_ERR_INVALID_STATE,
+         std::string(call) + ": the network is already finalized");
+  }
+}
+
+void Network::use_kernels(const small_kernel_table &table) {
+  require_building("use_kernels");
+  kernels_ = table;
+}
+
+int Network::add_input(const Shape &shape) {
+  require_building("add_input");
+  if (shape.n == 0 || shape.c == 0 || shape.h == 0 || shape.w == 0) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         "input " + std::to_string(inputs_.size()) +
+             ": every dimension must be >= 1, got " + shape.str());
+  }
+  blocked_bytes(shape, 64, "input " + std::to_string(inputs_.size()));
+  TensorInfo t;
+  t.shape = shape;
+  t.is_input = true;
+  tensors_.push_back(t);
+  inputs_.push_back(static_cast<int>(tensors_.size() - 1));
+  return inputs_.back();
+}
+
+const Shape &Network::tensor_shape(int id, const std::string &what) const {
+  if (id < 0 || static_cast<size_t>(id) >= tensors_.size()) {
+    fail(SMALL_ERR_NOT_FOUND, what + ": tensor id " + std::to_string(id) +
+                                  " does not belong to this network");
+  }
+  return tensors_[id].shape;
+}
+
+std::string Network::next_name(const char *kind) const {
+  return std::string(kind) + " #" + std::to_string(nodes_.size());
+}
+
+int Network::add_node(std::unique_ptr<Layer> layer,
+                      const std::vector<int> &inputs, const std::string &name) {
+  require_building("add layer");
+  TensorInfo t;
+  t.shape = layer->output_shape();
+  blocked_bytes(t.shape, 64, name + " output");
+  t.producer = static_cast<int>(nodes_.size());
+  const int out = static_cast<int>(tensors_.size());
+  for (int in : inputs) {
+    tensors_[in].consumers.push_back(t.producer);
+  }
+  Node node;
+  node.name = name;
+  node.layer = std::move(layer);
+  node.inputs = inputs;
+  node.output = out;
+  nodes_.push_back(std::move(node));
+  tensors_.push_back(t);
+  return out;
+}
+
+void Network::mark_output(int id) {
+  require_building("mark_output");
+  tensor_shape(id, "mark_output");
+  if (tensors_[id].is_output) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         "mark_output: tensor " + std::to_string(id) + " is already an output");
+  }
+  tensors_[id].is_output = true;
+  outputs_.push_back(id);
+}
+
+size_t Network::layer_count() const {
+  return static_cast<size_t>(std::count_if(
+      nodes_.begin(), nodes_.end(), [](const Node &n) { return !n.removed; }));
+}
+
+// Folds BatchNorm into the producing Conv2D/Dense and activations into the
+// producing Conv2D/Dense/Add/BatchNorm, when the intermediate tensor is used
+// by nothing else and is not an output.
+void Network::fuse() {
+  for (Node &node : nodes_) {
+    if (node.removed || node.inputs.size() != 1) {
+      continue;
+    }
+    const int mid = node.inputs[0];
+    TensorInfo &mid_info = tensors_[mid];
+    if (mid_info.producer < 0 || mid_info.is_output ||
+        mid_info.consumers.size() != 1) {
+      continue;
+    }
+    Node &producer = nodes_[mid_info.producer];
+    bool fused = false;
+    if (auto *bn = dynamic_cast<BatchNormLayer *>(node.layer.get())) {
+      if (producer.layer->accepts_batchnorm()) {
+        producer.layer->fold_batchnorm(bn->scale(), bn->shift());
+        fused = true;
+      }
+    } else if (auto *act = dynamic_cast<ActivationLayer *>(node.layer.get())) {
+      if (producer.layer->accepts_activation()) {
+        producer.layer->fuse_activation(act->act());
+        fused = true;
+      }
+    }
+    if (fused) {
+      // The producer now writes the fused node's output tensor directly.
+      producer.output = node.output;
+      tensors_[node.output].producer = mid_info.producer;
+      mid_info.producer = -1;
+      mid_info.consumers.clear();
+      node.removed = true;
+    }
+  }
+}
+
+// Drops nodes whose results reach no output.
+void Network::prune() {
+  std::vector<bool> needed(tensors_.size(), false);
+  for (int out : outputs_) {
+    needed[out] = true;
+  }
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    Node &node = nodes_[i];
+    if (node.removed) {
+      continue;
+    }
+    if (!needed[node.output]) {
+      node.removed = true;
+      for (int in : node.inputs) {
+        auto &c = tensors_[in].consumers;
+        c.erase(std::remove(c.begin(), c.end(), static_cast<int>(i)), c.end());
+      }
+      continue;
+    }
+    for (int in : node.inputs) {
+      needed[in] = true;
+    }
+  }
+}
+
+void Network::plan_memory() {
+  const size_t cb = kernels_.channel_block;
+  // Step 0 converts the inputs; node k of the executed order runs at step k+1.
+  int step = 0;
+  for (int in : inputs_) {
+    tensors_[in].first_step = 0;
+    tensors_[in].last_step = 0;
+  }
+  for (Node &node : nodes_) {
+    if (node.removed) {
+      continue;
+    }
+    ++step;
+    for (int in : node.inputs) {
+      tensors_[in].last_step = std::max(tensors_[in].last_step, step);
+    }
+    tensors_[node.output].first_step = step;
+    tensors_[node.output].last_step = step;
+  }
+  std::vector<PlanItem> items;
+  std::vector<int> ids;
+  for (size_t id = 0; id < tensors_.size(); ++id) {
+    TensorInfo &t = tensors_[id];
+    const bool live = t.is_input || t.producer >= 0;
+    if (!live) {
+      t.last_step = -1;
+      continue;
+    }
+    if (t.is_output) {
+      t.last_step = step + 1; // read back after the last node
+    }
+    t.bytes = blocked_bytes(t.shape, cb, "tensor " + std::to_string(id));
+    items.push_back({t.bytes, t.first_step, t.last_step, 0});
+    ids.push_back(static_cast<int>(id));
+  }
+  const MemoryPlan plan = plan_arena(items);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    tensors_[ids[i]].offset = plan.offsets[i];
+  }
+  arena_bytes_ = plan.arena_bytes;
+  lower_bound_ = plan.lower_bound;
+}
+
+void Network::bind_arena(unsigned char *base) {
+  arena_ = base;
+  for (Node &node : nodes_) {
+    if (node.removed) {
+      continue;
+    }
+    node.input_ptrs.clear();
+    for (int in : node.inputs) {
+      node.input_ptrs.push_back(
+          reinterpret_cast<const float *>(base + tensors_[in].offset));
+    }
+    node.output_ptr =
+        reinterpret_cast<float *>(base + tensors_[node.output].offset);
+  }
+}
+
+void Network::finalize() {
+  require_building("finalize");
+  if (inputs_.empty()) {
+    fail(SMALL_ERR_INVALID_STATE, "finalize: the network has no input");
+  }
+  if (outputs_.empty()) {
+    fail(SMALL_ERR_INVALID_STATE,
+         "finalize: no output is marked (call small_network_mark_output)");
+  }
+  fuse();
+  prune();
+  for (Node &node : nodes_) {
+    if (!node.removed) {
+      node.layer->prepare(kernels_);
+    }
+  }
+  plan_memory();
+  owned_arena_.reset(std::max<size_t>(arena_bytes_, 1));
+  bind_arena(owned_arena_.bytes());
+  finalized_ = true;
+}
+
+void Network::set_arena(void *buffer, size_t bytes) {
+  if (!finalized_) {
+    fail(SMALL_ERR_INVALID_STATE,
+         "set_arena: finalize the network first (its size is known then)");
+  }
+  const uintptr_t raw = reinterpret_cast<uintptr_t>(buffer);
+  const uintptr_t aligned = (raw + kAlignment - 1) / kAlignment * kAlignment;
+  const size_t skip = aligned - raw;
+  if (bytes < skip || bytes - skip < arena_bytes_) {
+    fail(SMALL_ERR_BUFFER_TOO_SMALL,
+         "set_arena: " + std::to_string(bytes) + " bytes given, " +
+             std::to_string(arena_bytes_ + skip) +
+             " needed at this alignment (" + std::to_string(arena_bytes_) +
+             " for a 64-byte aligned buffer)");
+  }
+  bind_arena(reinterpret_cast<unsigned char *>(aligned));
+  owned_arena_.reset(0);
+}
+
+void Network::run(const float *const *inputs, size_t input_count,
+                  float *const *outputs, size_t output_count,
+                  small_layout layout) {
+  if (!finalized_) {
+    fail(SMALL_ERR_INVALID_STATE, "run: finalize the network first");
+  }
+  if (layout != SMALL_LAYOUT_NCHW && layout != SMALL_LAYOUT_NHWC) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         "run: unknown layout " + std::to_string(static_cast<int>(layout)));
+  }
+  if (input_count != inputs_.size()) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         "run: the network has " + std::to_string(inputs_.size()) +
+             " input(s), " + std::to_string(input_count) + " given");
+  }
+  if (output_count != outputs_.size()) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         "run: the network has " + std::to_string(outputs_.size()) +
+             " output(s), " + std::to_string(output_count) + " given");
+  }
+  for (size_t i = 0; i < input_count; ++i) {
+    if (inputs[i] == nullptr) {
+      fail(SMALL_ERR_NULL_POINTER, "run: inputs[" + std::to_string(i) + "] is NULL");
+    }
+  }
+  for (size_t i = 0; i < output_count; ++i) {
+    if (outputs[i] == nullptr) {
+      fail(SMALL_ERR_NULL_POINTER, "run: outputs[" + std::to_string(i) + "] is NULL");
+    }
+  }
+  const size_t cb = kernels_.channel_block;
+  for (size_t i = 0; i < input_count; ++i) {
+    const TensorInfo &t = tensors_[inputs_[i]];
+    if (t.last_step >= 0) {
+      to_blocked(inputs[i], layout, t.shape, cb,
+                 reinterpret_cast<float *>(arena_ + t.offset));
+    }
+  }
+  for (const Node &node : nodes_) {
+    if (!node.removed) {
+      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
+    }
+  }
+  for (size_t i = 0; i < output_count; ++i) {
+    const TensorInfo &t = tensors_[outputs_[i]];
+    from_blocked(reinterpret_cast<const float *>(arena_ + t.offset), t.shape,
+                 cb, layout, outputs[i]);
+  }
+}
+
+} // namespace small

@@ -1,0 +1,59 @@
+#include "layers/activation_params.h"
+
+#include <cmath>
+#include <limits>
+
+#include "util/error.h"
+
+namespace small {
+
+small_act_params lower_activation(const small_activation &a,
+                                  const std::string &where) {
+  small_act_params p{};
+  p.op = SMALL_ACT_OP_NONE;
+  const float inf = std::numeric_limits<float>::infinity();
+  switch (a.kind) {
+  case SMALL_ACT_NONE:
+    break;
+  case SMALL_ACT_RELU:
+    p = {SMALL_ACT_OP_CLIP, 0.0f, 0.0f, 0.0f, inf};
+    break;
+  case SMALL_ACT_RELU6:
+    p = {SMALL_ACT_OP_CLIP, 0.0f, 0.0f, 0.0f, 6.0f};
+    break;
+  case SMALL_ACT_LEAKY_RELU:
+    if (!std::isfinite(a.alpha)) {
+      fail(SMALL_ERR_INVALID_ARGUMENT, where + ": LeakyReLU alpha must be finite");
+    }
+    p = {SMALL_ACT_OP_LEAKY, a.alpha, 0.0f, 0.0f, 0.0f};
+    break;
+  case SMALL_ACT_CLIP:
+    if (std::isnan(a.min) || std::isnan(a.max) || a.min > a.max) {
+      fail(SMALL_ERR_INVALID_ARGUMENT,
+           where + ": Clip needs min <= max (got min " + std::to_string(a.min) +
+               ", max " + std::to_string(a.max) + ")");
+    }
+    p = {SMALL_ACT_OP_CLIP, 0.0f, 0.0f, a.min, a.max};
+    break;
+  case SMALL_ACT_SIGMOID:
+    p.op = SMALL_ACT_OP_SIGMOID;
+    break;
+  case SMALL_ACT_HARD_SWISH:
+    p.op = SMALL_ACT_OP_HARD_SWISH;
+    break;
+  case SMALL_ACT_HARD_SIGMOID:
+    if (!std::isfinite(a.alpha) || !std::isfinite(a.beta)) {
+      fail(SMALL_ERR_INVALID_ARGUMENT,
+           where + ": HardSigmoid alpha and beta must be finite");
+    }
+    p = {SMALL_ACT_OP_HARD_SIGMOID, a.alpha, a.beta, 0.0f, 0.0f};
+    break;
+  default:
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         where + ": unknown activation kind " +
+             std::to_string(static_cast<int>(a.kind)));
+  }
+  return p;
+}
+
+} // namespace small

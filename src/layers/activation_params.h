@@ -1,0 +1,17 @@
+// Validates a public small_activation and lowers it to the kernels' form.
+#ifndef SMALL_LAYERS_ACTIVATION_PARAMS_H
+#define SMALL_LAYERS_ACTIVATION_PARAMS_H
+
+#include <string>
+
+#include "kernel_contract.h"
+#include "small/small.h"
+
+namespace small {
+
+small_act_params lower_activation(const small_activation &a,
+                                  const std::string &where);
+
+} // namespace small
+
+#endif
