@@ -29,9 +29,11 @@ struct Shape {
   bool operator!=(const Shape &o) const { return !(*this == o); }
 };
 
-// No tensor may exceed this: far beyond any edge device, and small enough
-// that offsets and products of it never overflow.
-constexpr size_t kMaxTensorBytes = size_t{1} << 40;
+// No tensor may exceed this (1 TiB on 64-bit, 2 GiB on 32-bit targets): far
+// beyond any edge device, and small enough that offsets and sums of a few
+// such sizes never overflow.
+constexpr size_t kMaxTensorBytes =
+    sizeof(size_t) >= 8 ? size_t(uint64_t{1} << 40) : size_t{1} << 31;
 
 // Bytes of a blocked tensor, checked for overflow and the size limit.
 inline size_t blocked_bytes(const Shape &s, size_t cb, const std::string &what) {
@@ -43,7 +45,8 @@ inline size_t blocked_bytes(const Shape &s, size_t cb, const std::string &what) 
   if (v > kMaxTensorBytes) {
     fail(SMALL_ERR_OVERFLOW, what + ": tensor " + s.str() + " needs " +
                                  std::to_string(v) +
-                                 " bytes, above the 1 TiB limit");
+                                 " bytes, above the limit of " +
+                                 std::to_string(kMaxTensorBytes));
   }
   return v;
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages SMaLL's builds, tests and demo need, if any is
+# missing. Usage: tools/install_deps.sh [demo|test]
+set -euo pipefail
+what=${1:-test}
+pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
+if [ "$what" = test ]; then
+  pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "== installing: ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
