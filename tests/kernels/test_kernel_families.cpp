@@ -1,0 +1,314 @@
+// One generic tester per kernel family: the build's active kernel against
+// the scalar kernel at the same channel block, sweeping tile edges (widths
+// below/at/above the tile, partial input blocks, strides, dilations, clipped
+// windows, every epilogue). Lanes a kernel must not read hold NaN; outputs
+// are pre-filled with NaN and guarded on both sides so a write out of bounds
+// or a missing write is caught.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernel_contract.h"
+
+namespace {
+
+constexpr size_t kGuard = 64;
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+const small_kernel_table &active() { return *small_kernels_active(); }
+small_kernel_table scalar_at_active_cb() {
+  return small_kernels_scalar(active().channel_block);
+}
+
+// An output region with NaN guards before and after.
+struct Guarded {
+  explicit Guarded(size_t n) : data(n + 2 * kGuard, kNaN), size(n) {}
+  float *out() { return data.data() + kGuard; }
+  bool guards_intact() const {
+    for (size_t i = 0; i < kGuard; ++i) {
+      if (!std::isnan(data[i]) || !std::isnan(data[kGuard + size + i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+  std::vector<float> data;
+  size_t size;
+};
+
+std::vector<small_act_params> epilogues() {
+  const float inf = std::numeric_limits<float>::infinity();
+  return {{SMALL_ACT_OP_NONE, 0, 0, 0, 0},
+          {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, inf},
+          {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, 6.0f},
+          {SMALL_ACT_OP_CLIP, 0, 0, -0.5f, 0.25f},
+          {SMALL_ACT_OP_LEAKY, 0.1f, 0, 0, 0},
+          {SMALL_ACT_OP_SIGMOID, 0, 0, 0, 0},
+          {SMALL_ACT_OP_HARD_SWISH, 0, 0, 0, 0},
+          {SMALL_ACT_OP_HARD_SIGMOID, 0.2f, 0.5f, 0, 0}};
+}
+
+// The test tolerance: float sums in a different order differ by at most
+// ~n * eps * sum|terms|; we allow 1e-5 relative to the magnitude of the sum
+// of absolute terms (computed by the scalar kernel on |x| and |w|), which is
+// far above the rounding noise of these short reductions and far below any
+// real indexing error (an error changes a result by a whole term).
+void require_close(const float *got, const float *want, const float *magnitude,
+                   size_t n, const char *what) {
+  for (size_t i = 0; i < n; ++i) {
+    const float tol = 1e-5f * std::max(1.0f, std::fabs(magnitude[i]));
+    INFO(what << ": element " << i << " got " << got[i] << " want " << want[i]);
+    REQUIRE_FALSE(std::isnan(got[i]));
+    REQUIRE(std::fabs(got[i] - want[i]) <= tol);
+  }
+}
+
+struct WindowCase {
+  size_t width, taps_h, taps_w, stride, dilation, in_blocks, last_channels;
+};
+
+// Builds input and weights for one windowed tile and runs `fn_active` and
+// `fn_scalar` on it; returns nothing, asserts equality.
+void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
+                  bool is_conv, bool has_weights, const WindowCase &c,
+                  const small_act_params &act, std::mt19937 &rng,
+                  const char *what) {
+  const size_t cb = active().channel_block;
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const size_t row = c.width * c.stride + c.taps_w * c.dilation + 3;
+  const size_t rows = c.taps_h * c.dilation + 2;
+  const size_t block = rows * row * cb;
+  const size_t blocks = is_conv ? c.in_blocks : 1;
+  std::vector<float> in(blocks * block), in_abs;
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t p = 0; p < rows * row; ++p) {
+      for (size_t l = 0; l < cb; ++l) {
+        const bool unread = is_conv && b + 1 == blocks && l >= c.last_channels;
+        in[b * block + p * cb + l] = unread ? kNaN : dist(rng);
+      }
+    }
+  }
+  const size_t taps = std::max<size_t>(c.taps_h * c.taps_w, 1);
+  const size_t w_tap = is_conv ? cb * cb : cb;
+  std::vector<float> w(blocks * taps * w_tap);
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t t = 0; t < taps; ++t) {
+      for (size_t i = 0; i < w_tap; ++i) {
+        const bool unread =
+            is_conv && b + 1 == blocks && i / cb >= c.last_channels;
+        w[(b * taps + t) * w_tap + i] = unread ? kNaN : dist(rng);
+      }
+    }
+  }
+  std::vector<float> bias(cb);
+  for (float &v : bias) {
+    v = dist(rng);
+  }
+
+  small_window_tile t{};
+  t.cb = cb;
+  t.in = in.data() + row * cb; // one row of margin above
+  t.width = c.width;
+  t.taps_h = c.taps_h;
+  t.taps_w = c.taps_w;
+  t.in_pixel_step = c.stride * cb;
+  t.in_tap_w_step = c.dilation * cb;
+  t.in_tap_h_step = c.dilation * row * cb;
+  t.in_blocks = c.in_blocks;
+  t.in_last_channels = c.last_channels;
+  t.in_block_step = block;
+  t.weights = has_weights ? w.data() : nullptr;
+  t.w_tap_w_step = w_tap;
+  t.w_tap_h_step = w_tap * c.taps_w;
+  t.w_block_step = w_tap * taps;
+  t.bias = has_weights ? bias.data() : nullptr;
+  t.scale = 1.0f / static_cast<float>(taps);
+  t.act = act;
+
+  Guarded got(c.width * cb), want(c.width * cb), mag(c.width * cb);
+  t.out = got.out();
+  fn_active(&t);
+  t.out = want.out();
+  fn_scalar(&t);
+
+  // Magnitude: the scalar kernel on |x|, |w|, |bias| without epilogue.
+  std::vector<float> in_a(in), w_a(w), bias_a(bias);
+  for (auto *v : {&in_a, &w_a, &bias_a}) {
+    for (float &x : *v) {
+      x = std::fabs(x);
+    }
+  }
+  small_window_tile ta = t;
+  ta.in = in_a.data() + row * cb;
+  ta.weights = has_weights ? w_a.data() : nullptr;
+  ta.bias = has_weights ? bias_a.data() : nullptr;
+  ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  ta.out = mag.out();
+  fn_scalar(&ta);
+
+  INFO(what << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
+            << " stride=" << c.stride << " dilation=" << c.dilation
+            << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
+            << " act=" << act.op);
+  REQUIRE(got.guards_intact());
+  require_close(got.out(), want.out(), mag.out(), c.width * cb, what);
+}
+
+std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
+  const size_t cb = active().channel_block;
+  // The engine never passes more than max_width pixels: test below, at and
+  // around the register tile inside that limit.
+  std::vector<size_t> widths = {1, 2, 3};
+  for (size_t w : {size_t{5}, size_t{7}, size_t{8}, size_t{9}, size_t{12},
+                   size_t{13}, max_width - 1, max_width}) {
+    if (w >= 1 && w <= max_width) {
+      widths.push_back(w);
+    }
+  }
+  std::vector<WindowCase> cases;
+  for (size_t width : widths) {
+    for (size_t taps : {1, 3}) {
+      for (size_t stride : {1, 2, 3}) {
+        for (size_t dilation : {1, 2}) {
+          if (is_conv) {
+            for (size_t blocks : {1, 2}) {
+              for (size_t last : {size_t{1}, size_t{3}, cb - 1, cb}) {
+                if (last >= 1 && last <= cb) {
+                  cases.push_back(
+                      {width, taps, taps, stride, dilation, blocks, last});
+                }
+              }
+            }
+          } else {
+            cases.push_back({width, taps, taps, stride, dilation, 1, cb});
+          }
+        }
+      }
+    }
+  }
+  // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
+  cases.push_back({5, 2, 1, 1, 1, 1, cb});
+  cases.push_back({5, 1, 2, 2, 1, 1, cb});
+  if (is_conv) {
+    cases.push_back({4, 0, 3, 1, 1, 2, cb});
+    cases.push_back({10, 10, 4, 2, 1, 1, 1}); // DS-CNN's first layer
+  }
+  return cases;
+}
+
+} // namespace
+
+TEST_CASE("kernel table is complete and consistent", "[kernels]") {
+  const small_kernel_table &k = active();
+  INFO("active ISA " << k.isa);
+  REQUIRE(k.channel_block >= 1);
+  REQUIRE(k.conv_max_width >= 1);
+  REQUIRE(k.window_max_width >= 1);
+  REQUIRE(k.conv != nullptr);
+  REQUIRE(k.depthwise != nullptr);
+  REQUIRE(k.max_pool != nullptr);
+  REQUIRE(k.avg_pool != nullptr);
+  REQUIRE(k.activation != nullptr);
+  REQUIRE(k.add != nullptr);
+  REQUIRE(k.softmax != nullptr);
+  if (std::string(k.isa) == "scalar") {
+    WARN("scalar build: the kernel-family tests compare the scalar kernels "
+         "with themselves; the SIMD builds run them for real");
+  }
+}
+
+TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
+  std::mt19937 rng(1234);
+  const auto scalar = scalar_at_active_cb();
+  const auto acts = epilogues();
+  size_t i = 0;
+  for (const WindowCase &c : window_cases(active().conv_max_width, true)) {
+    // Every case with a plain epilogue, and each epilogue on some cases.
+    check_window(active().conv, scalar.conv, true, true, c, acts[0], rng,
+                 "conv");
+    check_window(active().conv, scalar.conv, true, true, c,
+                 acts[1 + i++ % (acts.size() - 1)], rng, "conv");
+  }
+}
+
+TEST_CASE("depthwise tile matches scalar across edges",
+          "[kernels][depthwise]") {
+  std::mt19937 rng(99);
+  const auto scalar = scalar_at_active_cb();
+  const auto acts = epilogues();
+  size_t i = 0;
+  for (const WindowCase &c : window_cases(active().window_max_width, false)) {
+    check_window(active().depthwise, scalar.depthwise, false, true, c,
+                 acts[i++ % acts.size()], rng, "depthwise");
+  }
+}
+
+TEST_CASE("pooling tiles match scalar across edges", "[kernels][pool]") {
+  std::mt19937 rng(7);
+  const auto scalar = scalar_at_active_cb();
+  const small_act_params none{SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  for (const WindowCase &c : window_cases(active().window_max_width, false)) {
+    check_window(active().max_pool, scalar.max_pool, false, false, c, none, rng,
+                 "max_pool");
+    check_window(active().avg_pool, scalar.avg_pool, false, false, c, none, rng,
+                 "avg_pool");
+  }
+}
+
+TEST_CASE("element-wise kernels match scalar", "[kernels][elementwise]") {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-8.0f, 8.0f);
+  const auto scalar = scalar_at_active_cb();
+  for (size_t count : {1, 7, 15, 16, 17, 33, 64, 100, 1024}) {
+    std::vector<float> a(count), b(count), ones(count, 1.0f);
+    for (size_t i = 0; i < count; ++i) {
+      a[i] = dist(rng);
+      b[i] = dist(rng);
+    }
+    for (const small_act_params &act : epilogues()) {
+      INFO("count " << count << " act " << act.op);
+      Guarded got(count), want(count);
+      active().activation(a.data(), got.out(), count, &act);
+      scalar.activation(a.data(), want.out(), count, &act);
+      REQUIRE(got.guards_intact());
+      require_close(got.out(), want.out(), ones.data(), count, "activation");
+
+      Guarded got_add(count), want_add(count);
+      active().add(a.data(), b.data(), got_add.out(), count, &act);
+      scalar.add(a.data(), b.data(), want_add.out(), count, &act);
+      REQUIRE(got_add.guards_intact());
+      require_close(got_add.out(), want_add.out(), ones.data(), count, "add");
+    }
+  }
+}
+
+TEST_CASE("softmax kernel matches scalar", "[kernels][softmax]") {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> dist(-30.0f, 30.0f);
+  const auto scalar = scalar_at_active_cb();
+  const size_t cb = active().channel_block;
+  for (size_t channels : {1, 2, 3, 10, 12, 16, 17, 33}) {
+    for (size_t pixels : {1, 5}) {
+      const size_t blocks = (channels + cb - 1) / cb;
+      const size_t block_step = pixels * cb;
+      std::vector<float> in(blocks * block_step, kNaN);
+      for (size_t c = 0; c < channels; ++c) {
+        for (size_t p = 0; p < pixels; ++p) {
+          in[c / cb * block_step + p * cb + c % cb] = dist(rng);
+        }
+      }
+      std::vector<float> ones(blocks * block_step, 1.0f);
+      Guarded got(in.size()), want(in.size());
+      active().softmax(in.data(), got.out(), pixels, channels, block_step, cb);
+      scalar.softmax(in.data(), want.out(), pixels, channels, block_step, cb);
+      INFO("channels " << channels << " pixels " << pixels);
+      REQUIRE(got.guards_intact());
+      require_close(got.out(), want.out(), ones.data(), in.size(), "softmax");
+    }
+  }
+}
