@@ -6,11 +6,13 @@
 // or a missing write is caught.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernel_contract.h"
@@ -192,11 +194,12 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     }
   }
   // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
-  cases.push_back({5, 2, 1, 1, 1, 1, cb});
-  cases.push_back({5, 1, 2, 2, 1, 1, cb});
+  cases.push_back({std::min<size_t>(5, max_width), 2, 1, 1, 1, 1, cb});
+  cases.push_back({std::min<size_t>(5, max_width), 1, 2, 2, 1, 1, cb});
   if (is_conv) {
-    cases.push_back({4, 0, 3, 1, 1, 2, cb});
-    cases.push_back({10, 10, 4, 2, 1, 1, 1}); // DS-CNN's first layer
+    cases.push_back({std::min<size_t>(4, max_width), 0, 3, 1, 1, 2, cb});
+    cases.push_back({std::min<size_t>(5, max_width), 10, 4, 2, 1, 1,
+                     1}); // DS-CNN first layer: 10x4 taps, stride 2
   }
   return cases;
 }
