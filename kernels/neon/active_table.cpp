@@ -1,11 +1,20 @@
-// The neon build's kernel table: the scalar table at Cb = 16, with the
-// kernels this folder implements put in its slots.
+// The aarch64 NEON build's kernel table: the scalar table at Cb = 16 with
+// this folder's kernels in their slots.
 #include "kernel_contract.h"
+#include "kernels.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
   static const small_kernel_table table = [] {
     small_kernel_table t = small_kernels_scalar(16);
     t.isa = "neon";
+    t.conv_max_width = 6;
+    t.window_max_width = 64;
+    t.conv = small::neon::conv_f32_6x16__neon;
+    t.depthwise = small::neon::depthwise_f32_2x16__neon;
+    t.max_pool = small::neon::max_pool_f32_16__neon;
+    t.avg_pool = small::neon::avg_pool_f32_16__neon;
+    t.activation = small::neon::activation_f32__neon;
+    t.add = small::neon::add_f32__neon;
     return t;
   }();
   return &table;

@@ -1,0 +1,182 @@
+// NEON tiles shared by the aarch64 (kernels/neon, Cb = 16) and armv7
+// (kernels/armv7, Cb = 8) folders. Q = Cb / 4 is the number of float32x4_t
+// vectors per pixel. Only intrinsics common to both (vfmaq_f32 needs VFPv4 on
+// armv7, i.e. -mfpu=neon-vfpv4: Cortex-A7/A15/A17 and every ARMv8 core).
+#ifndef SMALL_KERNELS_NEON_TILES_H
+#define SMALL_KERNELS_NEON_TILES_H
+
+#include <arm_neon.h>
+
+#include <cstddef>
+
+#include "kernel_contract.h"
+#include "scalar/activation.h"
+
+namespace small::neon {
+
+inline float32x4_t activate(float32x4_t x, const small_act_params &a) {
+  switch (a.op) {
+  case SMALL_ACT_OP_NONE:
+    return x;
+  case SMALL_ACT_OP_CLIP:
+    return vminq_f32(vmaxq_f32(x, vdupq_n_f32(a.lo)), vdupq_n_f32(a.hi));
+  case SMALL_ACT_OP_LEAKY: {
+    const uint32x4_t neg = vcltq_f32(x, vdupq_n_f32(0.0f));
+    return vbslq_f32(neg, vmulq_f32(x, vdupq_n_f32(a.alpha)), x);
+  }
+  case SMALL_ACT_OP_HARD_SWISH: {
+    const float32x4_t r6 =
+        vminq_f32(vmaxq_f32(vaddq_f32(x, vdupq_n_f32(3.0f)), vdupq_n_f32(0.0f)),
+                  vdupq_n_f32(6.0f));
+    return vmulq_f32(vmulq_f32(x, r6), vdupq_n_f32(1.0f / 6.0f));
+  }
+  case SMALL_ACT_OP_HARD_SIGMOID:
+    return vminq_f32(
+        vmaxq_f32(vfmaq_f32(vdupq_n_f32(a.beta), x, vdupq_n_f32(a.alpha)),
+                  vdupq_n_f32(0.0f)),
+        vdupq_n_f32(1.0f));
+  case SMALL_ACT_OP_SIGMOID: {
+    // Rare in edge CNNs: lane by lane through the scalar definition.
+    float v[4];
+    vst1q_f32(v, x);
+    for (float &e : v) {
+      e = scalar::apply_activation(e, a);
+    }
+    return vld1q_f32(v);
+  }
+  }
+  return x;
+}
+
+// Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
+// STEP: floats between consecutive pixels' inputs if fixed, else 0.
+template <int W, int Q, size_t STEP>
+void conv_tile(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  float32x4_t acc[W][Q];
+  for (int q = 0; q < Q; ++q) {
+    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = b;
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : kCb;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                          s * t->in_tap_w_step;
+        const float *w = t->weights + b * t->w_block_step +
+                         r * t->w_tap_h_step + s * t->w_tap_w_step;
+        for (size_t i = 0; i < lanes; ++i) {
+          float32x4_t wv[Q];
+          for (int q = 0; q < Q; ++q) {
+            wv[q] = vld1q_f32(w + i * kCb + 4 * q);
+          }
+          for (int j = 0; j < W; ++j) {
+            const float32x4_t x = vld1q_dup_f32(in + j * step + i);
+            for (int q = 0; q < Q; ++q) {
+              acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
+            }
+          }
+        }
+      }
+    }
+  }
+  for (int j = 0; j < W; ++j) {
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(t->out + j * kCb + 4 * q, activate(acc[j][q], t->act));
+    }
+  }
+}
+
+// Depthwise: W pixels x Cb channels, one tap weight vector set per tap.
+template <int W, int Q>
+void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
+  constexpr size_t kCb = 4 * Q;
+  float32x4_t acc[W][Q];
+  for (int q = 0; q < Q; ++q) {
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = vld1q_f32(t->bias + 4 * q);
+    }
+  }
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    for (size_t s = 0; s < t->taps_w; ++s) {
+      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+      const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+      for (int q = 0; q < Q; ++q) {
+        const float32x4_t wv = vld1q_f32(w + 4 * q);
+        for (int j = 0; j < W; ++j) {
+          acc[j][q] = vfmaq_f32(
+              acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wv);
+        }
+      }
+    }
+  }
+  for (int j = 0; j < W; ++j) {
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(out + j * kCb + 4 * q, activate(acc[j][q], t->act));
+    }
+  }
+}
+
+template <int Q> void depthwise_any_width(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  constexpr int kW = 8 / Q; // 8 accumulators
+  size_t j = 0;
+  for (; j + kW <= t->width; j += kW) {
+    depthwise_tile<kW, Q>(t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+  }
+  for (; j < t->width; ++j) {
+    depthwise_tile<1, Q>(t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+  }
+}
+
+template <bool MAX, int Q> void pool(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  for (size_t j = 0; j < t->width; ++j) {
+    const float *in = t->in + j * t->in_pixel_step;
+    for (int q = 0; q < Q; ++q) {
+      float32x4_t acc = MAX ? vld1q_f32(in + 4 * q) : vdupq_n_f32(0.0f);
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          const float32x4_t x = vld1q_f32(in + r * t->in_tap_h_step +
+                                          s * t->in_tap_w_step + 4 * q);
+          acc = MAX ? vmaxq_f32(acc, x) : vaddq_f32(acc, x);
+        }
+      }
+      if (!MAX) {
+        acc = vmulq_f32(acc, vdupq_n_f32(t->scale));
+      }
+      vst1q_f32(t->out + j * kCb + 4 * q, acc);
+    }
+  }
+}
+
+inline void activation(const float *in, float *out, size_t count,
+                       const small_act_params *act) {
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    vst1q_f32(out + i, activate(vld1q_f32(in + i), *act));
+  }
+  for (; i < count; ++i) {
+    out[i] = scalar::apply_activation(in[i], *act);
+  }
+}
+
+inline void add(const float *a, const float *b, float *out, size_t count,
+                const small_act_params *act) {
+  size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    vst1q_f32(out + i,
+              activate(vaddq_f32(vld1q_f32(a + i), vld1q_f32(b + i)), *act));
+  }
+  for (; i < count; ++i) {
+    out[i] = scalar::apply_activation(a[i] + b[i], *act);
+  }
+}
+
+} // namespace small::neon
+
+#endif
