@@ -1,0 +1,44 @@
+// Timing helpers shared by the benchmark programs.
+#ifndef SMALL_BENCH_UTIL_H
+#define SMALL_BENCH_UTIL_H
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace small_bench {
+
+template <typename T> inline void do_not_optimize(const T &value) {
+  __asm__ volatile("" : : "r,m"(value) : "memory");
+}
+
+struct Timing {
+  double median = 0, min = 0; // seconds
+};
+
+// Runs fn `warmup` times, then `reps` timed times; median and min.
+template <typename F> Timing time_runs(F &&fn, int warmup, int reps) {
+  for (int i = 0; i < warmup; ++i) {
+    fn();
+  }
+  std::vector<double> t;
+  t.reserve(reps);
+  for (int i = 0; i < reps; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    const auto end = std::chrono::steady_clock::now();
+    t.push_back(std::chrono::duration<double>(end - start).count());
+  }
+  std::sort(t.begin(), t.end());
+  return {t[t.size() / 2], t.front()};
+}
+
+template <typename F> double median_seconds(F &&fn, int warmup, int reps) {
+  return time_runs(fn, warmup, reps).median;
+}
+
+double measure_peak_gflops();
+
+} // namespace small_bench
+
+#endif

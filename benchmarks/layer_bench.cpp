@@ -1,0 +1,200 @@
+// Per-layer benchmark: every distinct Conv2D / depthwise / Dense shape of the
+// MLPerf Tiny networks, through SMaLL's engine and kernels on blocked
+// buffers, against im2col + OpenBLAS sgemm in the same process. One
+// key=value line per measurement.
+//
+// Usage: small_layer_bench [--filter substring] [--seconds s]
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench_util.h"
+#include "layer_shapes.h"
+#include "layers/conv2d.h"
+#include "util/aligned_buffer.h"
+
+#if defined(SMALL_BENCH_HAVE_OPENBLAS)
+#include <cblas.h>
+#endif
+
+namespace small_bench {
+namespace {
+
+struct Options {
+  std::string filter;
+  double seconds = 0.25; // target time per measurement
+};
+
+int reps_for(double one_run_seconds, double target) {
+  const double r = target / std::max(one_run_seconds, 1e-7);
+  return static_cast<int>(std::min(5000.0, std::max(15.0, r)));
+}
+
+template <typename F> Timing measure(F &&fn, double target) {
+  const double once = median_seconds(fn, 2, 3);
+  return time_runs(fn, 3, reps_for(once, target));
+}
+
+uint32_t out_size(uint32_t in, uint32_t k, uint32_t s, uint32_t pb,
+                  uint32_t pa) {
+  return (in + pb + pa - k) / s + 1;
+}
+
+#if defined(SMALL_BENCH_HAVE_OPENBLAS)
+// im2col + sgemm on an NCHW input: the classic baseline.
+struct Im2colConv {
+  const LayerShape &s;
+  uint32_t oh, ow;
+  std::vector<float> in, w, col, out;
+  Im2colConv(const LayerShape &shape, uint32_t oh_, uint32_t ow_)
+      : s(shape), oh(oh_), ow(ow_), in(size_t{s.c} * s.h * s.w, 0.5f),
+        w(size_t{s.k} * s.c * s.kh * s.kw, 0.01f),
+        col(size_t{s.c} * s.kh * s.kw * oh * ow), out(size_t{s.k} * oh * ow) {}
+  void run() {
+    const size_t rows = size_t{s.c} * s.kh * s.kw, cols = size_t{oh} * ow;
+    if (s.kh == 1 && s.kw == 1 && s.stride == 1) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.k, cols, rows,
+                  1.0f, w.data(), rows, in.data(), cols, 0.0f, out.data(),
+                  cols);
+      return;
+    }
+    for (size_t c = 0; c < s.c; ++c) {
+      for (size_t r = 0; r < s.kh; ++r) {
+        for (size_t q = 0; q < s.kw; ++q) {
+          float *dst = col.data() + ((c * s.kh + r) * s.kw + q) * cols;
+          for (size_t y = 0; y < oh; ++y) {
+            const long iy = long(y * s.stride + r) - long(s.pt);
+            for (size_t x = 0; x < ow; ++x) {
+              const long ix = long(x * s.stride + q) - long(s.pl);
+              dst[y * ow + x] =
+                  (iy < 0 || iy >= long(s.h) || ix < 0 || ix >= long(s.w))
+                      ? 0.0f
+                      : in[(c * s.h + iy) * s.w + ix];
+            }
+          }
+        }
+      }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.k, cols, rows,
+                1.0f, w.data(), rows, col.data(), cols, 0.0f, out.data(), cols);
+  }
+};
+#endif
+
+double stream_bandwidth(size_t bytes, double target) {
+  // Read-and-write bandwidth for a working set of this size (it is cache
+  // resident for these layers, as the layer's own data is).
+  const size_t n = std::max<size_t>(bytes / sizeof(float) / 2, 64);
+  small::AlignedBuffer a(n * sizeof(float)), b(n * sizeof(float));
+  const Timing t = measure(
+      [&] {
+        std::memcpy(b.floats(), a.floats(), n * sizeof(float));
+        do_not_optimize(b.floats()[n - 1]);
+      },
+      target);
+  return 2.0 * n * sizeof(float) / t.median; // bytes per second
+}
+
+void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
+                 double peak, const Options &opt) {
+  const uint32_t oh = out_size(s.h, s.kh, s.stride, s.pt, s.pb);
+  const uint32_t ow = out_size(s.w, s.kw, s.stride, s.pl, s.pr);
+  small::ConvSpec spec;
+  spec.input = {1, s.c, s.h, s.w};
+  spec.out_channels = s.k;
+  spec.kernel_h = s.kh;
+  spec.kernel_w = s.kw;
+  spec.stride_h = spec.stride_w = s.stride;
+  spec.pad_top = s.pt;
+  spec.pad_bottom = s.pb;
+  spec.pad_left = s.pl;
+  spec.pad_right = s.pr;
+  spec.act = {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, INFINITY};
+  const bool dw = s.kind == LayerKind::kDepthwise;
+  spec.groups = dw ? s.c : 1;
+  const size_t wcount = size_t{s.k} * (s.c / spec.groups) * s.kh * s.kw;
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
+  std::vector<float> w(wcount), bias(s.k);
+  for (float &v : w) {
+    v = dist(rng);
+  }
+  small::Conv2DLayer layer(dw ? "depthwise" : "conv2d", s.name, spec, w, bias);
+  layer.prepare(kernels);
+  const size_t cb = kernels.channel_block;
+  const small::Shape out_shape = layer.output_shape();
+  small::AlignedBuffer in(spec.input.item_floats(cb) * sizeof(float));
+  small::AlignedBuffer out(out_shape.item_floats(cb) * sizeof(float));
+  for (size_t i = 0; i < spec.input.item_floats(cb); ++i) {
+    in.floats()[i] = dist(rng);
+  }
+  const std::vector<const float *> inputs = {in.floats()};
+  const Timing t = measure(
+      [&] {
+        layer.run(kernels, inputs, out.floats());
+        do_not_optimize(out.floats()[0]);
+      },
+      opt.seconds);
+  const double flops = 2.0 * static_cast<double>(layer.macs());
+  const double gflops = flops / t.median / 1e9;
+  char shape[128];
+  std::snprintf(shape, sizeof shape, "%ux%ux%u->%ux%ux%u %ux%u s%u", s.c, s.h,
+                s.w, s.k, oh, ow, s.kh, s.kw, s.stride);
+  std::printf("layer=%s engine=small isa=%s shape=%s median_us=%.2f "
+              "gflops=%.2f peak_pct=%.1f",
+              s.name, kernels.isa, shape, t.median * 1e6, gflops,
+              100.0 * gflops / peak);
+  if (dw) {
+    const double bytes = 4.0 * (spec.input.item_floats(cb) +
+                                out_shape.item_floats(cb) + s.c * s.kh * s.kw);
+    const double bound = bytes / stream_bandwidth(bytes, opt.seconds);
+    std::printf(" bound_us=%.2f x_bound=%.2f", bound * 1e6, t.median / bound);
+  }
+  std::printf("\n");
+#if defined(SMALL_BENCH_HAVE_OPENBLAS)
+  if (!dw) {
+    Im2colConv base(s, oh, ow);
+    const Timing tb = measure([&] { base.run(); }, opt.seconds);
+    const double gb = flops / tb.median / 1e9;
+    std::printf("layer=%s engine=openblas isa=%s shape=%s median_us=%.2f "
+                "gflops=%.2f peak_pct=%.1f small_speedup=%.2f\n",
+                s.name, kernels.isa, shape, tb.median * 1e6, gb,
+                100.0 * gb / peak, tb.median / t.median);
+  }
+#endif
+  std::fflush(stdout);
+}
+
+} // namespace
+} // namespace small_bench
+
+int main(int argc, char **argv) {
+  small_bench::Options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--filter" && i + 1 < argc) {
+      opt.filter = argv[++i];
+    } else if (a == "--seconds" && i + 1 < argc) {
+      opt.seconds = std::atof(argv[++i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: %s [--filter substring] [--seconds per-layer]\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+  const small_kernel_table &kernels = *small_kernels_active();
+  const double peak = small_bench::measure_peak_gflops();
+  std::printf("peak isa=%s gflops=%.2f (single core, measured FMA loop)\n",
+              kernels.isa, peak);
+  for (const auto &s : small_bench::mlperf_tiny_layers()) {
+    if (opt.filter.empty() ||
+        std::string(s.name).find(opt.filter) != std::string::npos) {
+      small_bench::bench_layer(s, kernels, peak, opt);
+    }
+  }
+  return 0;
+}
