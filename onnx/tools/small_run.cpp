@@ -1,0 +1,277 @@
+// small-run: imports an ONNX model, prints the layer table, runs it, and
+// optionally benchmarks it.
+//
+//   small-run model.onnx [--input x.bin] [--output y.bin]
+//             [--layout nchw|nhwc] [--bench N] [--threads N] [--quiet]
+//
+// --input: raw float32 little-endian, all network inputs concatenated in
+// order (without it a deterministic synthetic input is used). --output
+// writes every output, concatenated, in the same format. --layout applies to
+// both files (rank-4 tensors). --bench N runs N timed iterations (after one
+// warm-up) and prints one machine-readable line.
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "small/small.h"
+#include "small/small_onnx.h"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: small-run model.onnx [--input x.bin] [--output y.bin]\n"
+               "                 [--layout nchw|nhwc] [--bench N] "
+               "[--threads N] [--quiet]\n");
+}
+
+std::string dims4(const uint32_t d[4]) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "(%u,%u,%u,%u)", d[0], d[1], d[2], d[3]);
+  return buf;
+}
+
+std::string model_name(const std::string &path) {
+  std::string base = path.substr(path.find_last_of('/') + 1);
+  const size_t dot = base.rfind(".onnx");
+  return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+bool parse_count(const char *s, long &out) {
+  char *end = nullptr;
+  out = std::strtol(s, &end, 10);
+  return end != s && *end == '\0' && out >= 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string model_path, input_path, output_path;
+  small_layout layout = SMALL_LAYOUT_NCHW;
+  long bench = 0, threads = 1;
+  bool quiet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> const char * {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "small-run: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--input") {
+      input_path = next();
+    } else if (a == "--output") {
+      output_path = next();
+    } else if (a == "--layout") {
+      const std::string l = next();
+      if (l == "nchw") {
+        layout = SMALL_LAYOUT_NCHW;
+      } else if (l == "nhwc") {
+        layout = SMALL_LAYOUT_NHWC;
+      } else {
+        std::fprintf(stderr, "small-run: --layout must be nchw or nhwc\n");
+        return 2;
+      }
+    } else if (a == "--bench") {
+      if (!parse_count(next(), bench)) {
+        std::fprintf(stderr, "small-run: --bench needs a count >= 1\n");
+        return 2;
+      }
+    } else if (a == "--threads") {
+      if (!parse_count(next(), threads)) {
+        std::fprintf(stderr, "small-run: --threads needs a count >= 1\n");
+        return 2;
+      }
+    } else if (a == "--quiet") {
+      quiet = true;
+    } else if (a == "-h" || a == "--help") {
+      usage();
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "small-run: unknown option %s\n", a.c_str());
+      usage();
+      return 2;
+    } else if (model_path.empty()) {
+      model_path = a;
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (model_path.empty()) {
+    usage();
+    return 2;
+  }
+  if (threads != 1) {
+    // The core runs every layer on the calling thread.
+    std::fprintf(stderr,
+                 "small-run: note: this SMaLL build is single-threaded; "
+                 "running with 1 thread\n");
+    threads = 1;
+  }
+
+  small_onnx_model *model = nullptr;
+  small_status s = small_onnx_import_file(model_path.c_str(), nullptr, &model);
+  if (s != SMALL_OK) {
+    std::fprintf(stderr, "small-run: import failed (%s): %s\n",
+                 small_status_string(s), small_onnx_last_error());
+    return 1;
+  }
+  small_network *net = small_onnx_model_network(model);
+  size_t n_in = 0, n_out = 0, arena = 0, lower = 0, executed = 0;
+  small_network_input_count(net, &n_in);
+  small_network_output_count(net, &n_out);
+  small_network_arena_size(net, &arena);
+  small_network_arena_lower_bound(net, &lower);
+  small_network_layer_count(net, &executed);
+  small_kernel_info kinfo{};
+  small_kernel_config(&kinfo);
+
+  if (!quiet) {
+    std::printf("model %s (graph '%s'), isa %s, Cb %u\n", model_path.c_str(),
+                small_onnx_model_graph_name(model), kinfo.isa,
+                kinfo.channel_block);
+    for (size_t i = 0; i < n_in; ++i) {
+      uint32_t d[4];
+      small_network_input_shape(net, i, d);
+      std::printf("input  %zu %-24s %s\n", i,
+                  small_onnx_model_input_name(model, i), dims4(d).c_str());
+    }
+    std::printf("%-4s %-28s %-22s %-15s %-16s %-16s %12s  %s\n", "#", "name",
+                "onnx", "op", "in", "out", "macs", "fused");
+    const size_t rows = small_onnx_model_layer_count(model);
+    for (size_t i = 0; i < rows; ++i) {
+      small_onnx_layer_info li{};
+      small_onnx_model_layer(model, i, &li);
+      std::string fused = li.fused_ops;
+      if (li.fused_into[0] != '\0') {
+        fused = std::string("-> ") + li.fused_into;
+      }
+      std::printf("%-4zu %-28s %-22s %-15s %-16s %-16s %12" PRIu64 "  %s\n", i,
+                  li.name, li.onnx_ops, li.op, dims4(li.in_dims).c_str(),
+                  dims4(li.out_dims).c_str(), li.macs,
+                  fused.empty() ? "-" : fused.c_str());
+    }
+    std::printf("layers: %zu added, %zu executed after fusion; macs %" PRIu64
+                "; arena %zu bytes (lower bound %zu)\n",
+                rows, executed, small_onnx_model_macs(model), arena, lower);
+  }
+
+  // Inputs.
+  std::vector<std::vector<float>> in_bufs(n_in), out_bufs(n_out);
+  size_t total_in = 0;
+  for (size_t i = 0; i < n_in; ++i) {
+    uint32_t d[4];
+    small_network_input_shape(net, i, d);
+    in_bufs[i].resize(size_t{d[0]} * d[1] * d[2] * d[3]);
+    total_in += in_bufs[i].size();
+  }
+  if (!input_path.empty()) {
+    std::ifstream f(input_path, std::ios::binary | std::ios::ate);
+    if (!f) {
+      std::fprintf(stderr, "small-run: cannot open %s\n", input_path.c_str());
+      small_onnx_model_destroy(model);
+      return 1;
+    }
+    const std::streamsize bytes = f.tellg();
+    if (bytes != static_cast<std::streamsize>(total_in * 4)) {
+      std::fprintf(
+          stderr, "small-run: %s holds %lld bytes, the inputs need %zu\n",
+          input_path.c_str(), static_cast<long long>(bytes), total_in * 4);
+      small_onnx_model_destroy(model);
+      return 1;
+    }
+    f.seekg(0);
+    for (auto &b : in_bufs) {
+      f.read(reinterpret_cast<char *>(b.data()),
+             static_cast<std::streamsize>(b.size() * 4));
+    }
+  } else {
+    uint32_t x = 12345;
+    for (auto &b : in_bufs) {
+      for (float &v : b) {
+        x = x * 1664525u + 1013904223u;
+        v = static_cast<float>(x >> 8) / 16777216.0f;
+      }
+    }
+    if (!quiet) {
+      std::printf("input: synthetic (uniform [0,1), fixed seed)\n");
+    }
+  }
+  for (size_t i = 0; i < n_out; ++i) {
+    uint32_t d[4];
+    small_network_output_shape(net, i, d);
+    out_bufs[i].resize(size_t{d[0]} * d[1] * d[2] * d[3]);
+  }
+  std::vector<const float *> ins;
+  std::vector<float *> outs;
+  for (auto &b : in_bufs) {
+    ins.push_back(b.data());
+  }
+  for (auto &b : out_bufs) {
+    outs.push_back(b.data());
+  }
+  s = small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
+                        layout);
+  if (s != SMALL_OK) {
+    std::fprintf(stderr, "small-run: run failed (%s): %s\n",
+                 small_status_string(s), small_last_error());
+    small_onnx_model_destroy(model);
+    return 1;
+  }
+  if (!quiet) {
+    for (size_t i = 0; i < n_out; ++i) {
+      const auto &o = out_bufs[i];
+      const size_t arg =
+          static_cast<size_t>(std::max_element(o.begin(), o.end()) - o.begin());
+      std::printf("output %zu %s: %zu values, argmax %zu (%g); first:", i,
+                  small_onnx_model_output_name(model, i), o.size(), arg,
+                  o.empty() ? 0.0 : static_cast<double>(o[arg]));
+      for (size_t k = 0; k < o.size() && k < 8; ++k) {
+        std::printf(" %.6g", static_cast<double>(o[k]));
+      }
+      std::printf("\n");
+    }
+  }
+  if (!output_path.empty()) {
+    std::ofstream f(output_path, std::ios::binary);
+    for (const auto &o : out_bufs) {
+      f.write(reinterpret_cast<const char *>(o.data()),
+              static_cast<std::streamsize>(o.size() * 4));
+    }
+    if (!f) {
+      std::fprintf(stderr, "small-run: cannot write %s\n", output_path.c_str());
+      small_onnx_model_destroy(model);
+      return 1;
+    }
+  }
+  if (bench > 0) {
+    std::vector<double> us;
+    small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
+                      layout); // warm-up
+    for (long k = 0; k < bench; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
+                        layout);
+      const auto t1 = std::chrono::steady_clock::now();
+      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+    std::sort(us.begin(), us.end());
+    const double median = us.size() % 2
+                              ? us[us.size() / 2]
+                              : (us[us.size() / 2 - 1] + us[us.size() / 2]) / 2;
+    std::printf("net=%s engine=small isa=%s threads=%ld median_us=%.1f "
+                "min_us=%.1f macs=%" PRIu64 "\n",
+                model_name(model_path).c_str(), kinfo.isa, threads, median,
+                us.front(), small_onnx_model_macs(model));
+  }
+  small_onnx_model_destroy(model);
+  return 0;
+}
