@@ -20,14 +20,21 @@ constexpr size_t kCb = 16;
 
 // STEP: floats between consecutive output pixels' inputs when known at
 // compile time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
+//
+// Narrow tiles (the clipped border columns, small images) would have too few
+// independent FMA chains to hide the latency, so they split the input-channel
+// sum over P partial accumulator sets (2 * W * P >= 8) added at the end.
 template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
+  constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
-  __m256 lo[W], hi[W];
-  const __m256 bias_lo = _mm256_loadu_ps(t->bias);
-  const __m256 bias_hi = _mm256_loadu_ps(t->bias + 8);
+  __m256 lo[P][W], hi[P][W];
   for (int j = 0; j < W; ++j) {
-    lo[j] = bias_lo;
-    hi[j] = bias_hi;
+    lo[0][j] = _mm256_loadu_ps(t->bias);
+    hi[0][j] = _mm256_loadu_ps(t->bias + 8);
+    for (int p = 1; p < P; ++p) {
+      lo[p][j] = _mm256_setzero_ps();
+      hi[p][j] = _mm256_setzero_ps();
+    }
   }
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : kCb;
@@ -37,21 +44,37 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
                           s * t->in_tap_w_step;
         const float *w = t->weights + b * t->w_block_step +
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t i = 0; i < lanes; ++i) {
+        size_t i = 0;
+        for (; i + P <= lanes; i += P) {
+          for (int p = 0; p < P; ++p) {
+            const __m256 w_lo = _mm256_loadu_ps(w + (i + p) * kCb);
+            const __m256 w_hi = _mm256_loadu_ps(w + (i + p) * kCb + 8);
+            for (int j = 0; j < W; ++j) {
+              const __m256 x = _mm256_broadcast_ss(in + j * step + i + p);
+              lo[p][j] = _mm256_fmadd_ps(x, w_lo, lo[p][j]);
+              hi[p][j] = _mm256_fmadd_ps(x, w_hi, hi[p][j]);
+            }
+          }
+        }
+        for (; i < lanes; ++i) {
           const __m256 w_lo = _mm256_loadu_ps(w + i * kCb);
           const __m256 w_hi = _mm256_loadu_ps(w + i * kCb + 8);
           for (int j = 0; j < W; ++j) {
             const __m256 x = _mm256_broadcast_ss(in + j * step + i);
-            lo[j] = _mm256_fmadd_ps(x, w_lo, lo[j]);
-            hi[j] = _mm256_fmadd_ps(x, w_hi, hi[j]);
+            lo[0][j] = _mm256_fmadd_ps(x, w_lo, lo[0][j]);
+            hi[0][j] = _mm256_fmadd_ps(x, w_hi, hi[0][j]);
           }
         }
       }
     }
   }
   for (int j = 0; j < W; ++j) {
-    _mm256_storeu_ps(t->out + j * kCb, activate(lo[j], t->act));
-    _mm256_storeu_ps(t->out + j * kCb + 8, activate(hi[j], t->act));
+    for (int p = 1; p < P; ++p) {
+      lo[0][j] = _mm256_add_ps(lo[0][j], lo[p][j]);
+      hi[0][j] = _mm256_add_ps(hi[0][j], hi[p][j]);
+    }
+    _mm256_storeu_ps(t->out + j * kCb, activate(lo[0][j], t->act));
+    _mm256_storeu_ps(t->out + j * kCb + 8, activate(hi[0][j], t->act));
   }
 }
 

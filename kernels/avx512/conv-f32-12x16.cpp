@@ -21,12 +21,20 @@ constexpr size_t kCb = 16;
 
 // STEP: floats between consecutive output pixels' inputs when known at
 // compile time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
+//
+// Narrow tiles (the clipped border columns, small images) would have too few
+// independent FMA chains to hide the latency, so they split the input-channel
+// sum over P partial accumulators per pixel (P * W >= 8) and add them at the
+// end.
 template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
+  constexpr int P = W >= 8 ? 1 : (W >= 4 ? 2 : (W >= 2 ? 4 : 8));
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
-  __m512 acc[W];
-  const __m512 bias = _mm512_loadu_ps(t->bias);
+  __m512 acc[P][W];
   for (int j = 0; j < W; ++j) {
-    acc[j] = bias;
+    acc[0][j] = _mm512_loadu_ps(t->bias);
+    for (int p = 1; p < P; ++p) {
+      acc[p][j] = _mm512_setzero_ps();
+    }
   }
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : kCb;
@@ -36,18 +44,31 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
                           s * t->in_tap_w_step;
         const float *w = t->weights + b * t->w_block_step +
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t i = 0; i < lanes; ++i) {
+        size_t i = 0;
+        for (; i + P <= lanes; i += P) {
+          for (int p = 0; p < P; ++p) {
+            const __m512 wv = _mm512_loadu_ps(w + (i + p) * kCb);
+            for (int j = 0; j < W; ++j) {
+              acc[p][j] = _mm512_fmadd_ps(_mm512_set1_ps(in[j * step + i + p]),
+                                          wv, acc[p][j]);
+            }
+          }
+        }
+        for (; i < lanes; ++i) {
           const __m512 wv = _mm512_loadu_ps(w + i * kCb);
           for (int j = 0; j < W; ++j) {
-            acc[j] =
-                _mm512_fmadd_ps(_mm512_set1_ps(in[j * step + i]), wv, acc[j]);
+            acc[0][j] = _mm512_fmadd_ps(_mm512_set1_ps(in[j * step + i]), wv,
+                                        acc[0][j]);
           }
         }
       }
     }
   }
   for (int j = 0; j < W; ++j) {
-    _mm512_storeu_ps(t->out + j * kCb, activate(acc[j], t->act));
+    for (int p = 1; p < P; ++p) {
+      acc[0][j] = _mm512_add_ps(acc[0][j], acc[p][j]);
+    }
+    _mm512_storeu_ps(t->out + j * kCb, activate(acc[0][j], t->act));
   }
 }
 
