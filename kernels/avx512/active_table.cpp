@@ -11,7 +11,7 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
     t.conv_max_width = 12;
     t.window_max_width = 64;
     t.conv = small::avx512::conv_f32_12x16__avx512;
-    t.depthwise = small::avx512::depthwise_f32_8x16__avx512;
+    t.depthwise = small::avx512::depthwise_f32_16x16__avx512;
     t.max_pool = small::avx512::max_pool_f32_16__avx512;
     t.avg_pool = small::avx512::avg_pool_f32_16__avx512;
     t.activation = small::avx512::activation_f32__avx512;

@@ -9,7 +9,7 @@
 namespace small::avx512 {
 
 void conv_f32_12x16__avx512(const small_window_tile *t);
-void depthwise_f32_8x16__avx512(const small_window_tile *t);
+void depthwise_f32_16x16__avx512(const small_window_tile *t);
 void max_pool_f32_16__avx512(const small_window_tile *t);
 void avg_pool_f32_16__avx512(const small_window_tile *t);
 void activation_f32__avx512(const float *in, float *out, size_t count,

@@ -49,18 +49,17 @@ Conv2DLayer::Conv2DLayer(const char *kind, const std::string &name,
   if (s.input.c % s.groups != 0 || s.out_channels % s.groups != 0) {
     fail(SMALL_ERR_SHAPE_MISMATCH,
          name + ": groups (" + std::to_string(s.groups) +
-             ") must divide both input channels (" +
-             std::to_string(s.input.c) + ") and out_channels (" +
-             std::to_string(s.out_channels) + ")");
+             ") must divide both input channels (" + std::to_string(s.input.c) +
+             ") and out_channels (" + std::to_string(s.out_channels) + ")");
   }
   output_.n = s.input.n;
   output_.c = s.out_channels;
-  output_.h = window_output_size(s.input.h, s.kernel_h, s.stride_h,
-                                 s.dilation_h, s.pad_top, s.pad_bottom, name,
-                                 "vertical");
-  output_.w = window_output_size(s.input.w, s.kernel_w, s.stride_w,
-                                 s.dilation_w, s.pad_left, s.pad_right, name,
-                                 "horizontal");
+  output_.h =
+      window_output_size(s.input.h, s.kernel_h, s.stride_h, s.dilation_h,
+                         s.pad_top, s.pad_bottom, name, "vertical");
+  output_.w =
+      window_output_size(s.input.w, s.kernel_w, s.stride_w, s.dilation_w,
+                         s.pad_left, s.pad_right, name, "horizontal");
   blocked_bytes(output_, 64, name + " output");
   if (!bias_.empty() && bias_.size() != s.out_channels) {
     fail(SMALL_ERR_INTERNAL, name + ": bias size mismatch");
@@ -139,9 +138,8 @@ void Conv2DLayer::pack_depthwise(size_t cb) {
   const size_t C = spec_.input.c;
   const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
   const std::string what = "depthwise packed weights";
-  packed_weights_.reset(
-      checked_mul(checked_mul(ceil_div(C, cb) * cb, taps, what), sizeof(float),
-                  what));
+  packed_weights_.reset(checked_mul(
+      checked_mul(ceil_div(C, cb) * cb, taps, what), sizeof(float), what));
   float *packed = packed_weights_.floats();
   for (size_t c = 0; c < C; ++c) {
     for (size_t t = 0; t < taps; ++t) {
@@ -178,12 +176,21 @@ void Conv2DLayer::prepare(const small_kernel_table &kernels) {
   g.dilation_w = spec_.dilation_w;
   g.pad_top = spec_.pad_top;
   g.pad_left = spec_.pad_left;
+  // A 1x1, stride-1, unpadded window maps pixel p to pixel p: view the image
+  // as one row of h*w pixels so tiles stay full on small images (a 3x3 image
+  // is one 9-wide tile instead of three 3-wide ones).
+  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 &&
+      g.stride_w == 1 && spec_.pad_top == 0 && spec_.pad_bottom == 0 &&
+      spec_.pad_left == 0 && spec_.pad_right == 0) {
+    g.in_w = g.out_w = g.in_h * g.in_w;
+    g.in_h = g.out_h = 1;
+  }
   op_.family = depthwise ? WindowFamily::kDepthwise : WindowFamily::kConv;
   op_.weights = packed_weights_.floats();
   op_.bias = packed_bias_.floats();
   op_.act = spec_.act;
-  op_.columns = plan_columns(
-      g, depthwise ? kernels.window_max_width : kernels.conv_max_width);
+  op_.columns = plan_columns(g, depthwise ? kernels.window_max_width
+                                          : kernels.conv_max_width);
   // The OIHW copy is no longer needed: the packed form is the truth now.
   std::vector<float>().swap(weights_);
 }

@@ -1,0 +1,81 @@
+// AVX-512 depthwise tile: 16 channels (one zmm) x up to 16 pixels at a time.
+// Each lane is its own channel, so a tap is one FMA per pixel with the tap's
+// weight vector. Narrow tiles (border columns, small images) split the tap
+// sum over P partial accumulators per pixel so that P * W >= 8 independent
+// FMA chains hide the latency.
+#include <immintrin.h>
+
+#include <cstddef>
+
+#include "kernel_contract.h"
+#include "vec.h"
+
+namespace small::avx512 {
+
+namespace {
+
+constexpr size_t kCb = 16;
+
+template <int W>
+void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
+  constexpr int P = W >= 8 ? 1 : (W >= 4 ? 2 : (W >= 2 ? 4 : 8));
+  __m512 acc[P][W];
+  for (int j = 0; j < W; ++j) {
+    acc[0][j] = _mm512_loadu_ps(t->bias);
+    for (int p = 1; p < P; ++p) {
+      acc[p][j] = _mm512_setzero_ps();
+    }
+  }
+  const size_t taps = t->taps_h * t->taps_w;
+  size_t r = 0, s = 0, k = 0;
+  auto tap = [&](__m512 *a) {
+    const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+    const __m512 w =
+        _mm512_loadu_ps(t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step);
+    for (int j = 0; j < W; ++j) {
+      a[j] =
+          _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w, a[j]);
+    }
+    if (++s == t->taps_w) {
+      s = 0;
+      ++r;
+    }
+  };
+  for (; k + P <= taps; k += P) {
+    for (int p = 0; p < P; ++p) {
+      tap(acc[p]);
+    }
+  }
+  for (; k < taps; ++k) {
+    tap(acc[0]);
+  }
+  for (int j = 0; j < W; ++j) {
+    for (int p = 1; p < P; ++p) {
+      acc[0][j] = _mm512_add_ps(acc[0][j], acc[p][j]);
+    }
+    _mm512_storeu_ps(out + j * kCb, activate(acc[0][j], t->act));
+  }
+}
+
+template <int W>
+void run(const small_window_tile *t, const float *in, float *out) {
+  depthwise_tile<W>(t, in, out);
+}
+
+} // namespace
+
+void depthwise_f32_16x16__avx512(const small_window_tile *t) {
+  using Fn = void (*)(const small_window_tile *, const float *, float *);
+  static constexpr Fn by_width[17] = {
+      nullptr, run<1>,  run<2>,  run<3>,  run<4>,  run<5>,
+      run<6>,  run<7>,  run<8>,  run<9>,  run<10>, run<11>,
+      run<12>, run<13>, run<14>, run<15>, run<16>};
+  size_t j = 0;
+  while (j < t->width) {
+    const size_t n = t->width - j < 16 ? t->width - j : 16;
+    by_width[n](t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    j += n;
+  }
+}
+
+} // namespace small::avx512
