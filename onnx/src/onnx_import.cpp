@@ -58,6 +58,11 @@ uint64_t product(const Dims &d, size_t first, size_t last) {
 }
 uint64_t product(const Dims &d) { return product(d, 0, d.size()); }
 
+// The batch size of ONNX dims (rank 1 has no batch axis: one item) and the
+// axis that maps to SMaLL channels.
+int64_t batch_of(const Dims &d) { return d.size() >= 2 ? d[0] : 1; }
+size_t channel_axis(const Dims &d) { return d.size() >= 2 ? 1 : 0; }
+
 bool same_float(float a, float b) {
   return a == b || (std::isnan(a) && std::isnan(b));
 }
@@ -286,6 +291,12 @@ Importer::tensor_to_const(const onnx::TensorProto &t,
 }
 
 void Importer::canonical(const Dims &d, uint32_t out[4]) {
+  if (d.size() == 1) { // [C]: a single item without a batch axis
+    out[0] = 1;
+    out[1] = static_cast<uint32_t>(d[0]);
+    out[2] = out[3] = 1;
+    return;
+  }
   out[0] = static_cast<uint32_t>(d[0]);
   out[1] = static_cast<uint32_t>(d[1]);
   out[2] = d.size() == 4 ? static_cast<uint32_t>(d[2]) : 1;
@@ -293,10 +304,10 @@ void Importer::canonical(const Dims &d, uint32_t out[4]) {
 }
 
 void Importer::check_runtime_dims(const Dims &d) const {
-  if (d.size() < 2 || d.size() > 4) {
+  if (d.empty() || d.size() > 4) {
     node_fail(SMALL_ERR_UNSUPPORTED,
               "tensor of rank " + std::to_string(d.size()) + " " + dims_str(d) +
-                  " is not supported (SMaLL tensors are [N,C], [N,C,L] or "
+                  " is not supported (SMaLL tensors are [C], [N,C], [N,C,L] or "
                   "[N,C,H,W])");
   }
   for (int64_t x : d) {
@@ -1120,12 +1131,36 @@ void Importer::op_gemm() {
     }
   }
   std::vector<float> bias;
+  if (has_input(2) && input_value(2).kind == Value::kRuntime) {
+    // Runtime C: dense, then an element-wise add (no scaling available).
+    const Value &cv = input_value(2);
+    if (beta != 1.0f || cv.dims != Dims{a.dims[0], n}) {
+      node_fail(SMALL_ERR_UNSUPPORTED,
+                "a runtime input C is supported only with beta = 1 and "
+                "shape [M, N] (got beta " +
+                    std::to_string(beta) + ", C " + dims_str(cv.dims) + ")");
+    }
+    Call d{};
+    d.kind = Call::kDense;
+    d.inputs = {a.tensor};
+    d.out_features = static_cast<uint32_t>(n);
+    d.weights = std::move(w);
+    d.act = small_activation_make(SMALL_ACT_NONE);
+    const small_tensor y = record(std::move(d), "dense");
+    Call add{};
+    add.kind = Call::kAdd;
+    add.inputs = {y, materialize(node_->input(2))};
+    add.act = small_activation_make(SMALL_ACT_NONE);
+    Value v;
+    v.dims = {a.dims[0], n};
+    v.tensor = record(std::move(add), "add");
+    set_output(0, v);
+    return;
+  }
   if (has_input(2)) {
     const Value &cv = input_value(2);
     if (cv.kind != Value::kConstant || cv.constant->is_int) {
-      node_fail(SMALL_ERR_UNSUPPORTED,
-                "input C must be a float32 constant (a runtime C is not "
-                "supported)");
+      node_fail(SMALL_ERR_UNSUPPORTED, "input C must be a float32 tensor");
     }
     const Const &c = *cv.constant;
     // Broadcast C to [M, N]; it must not vary along M.
@@ -1269,7 +1304,8 @@ void Importer::op_add() {
     }
   }
   // The constant must depend on the channel axis (1) only.
-  const int64_t channels = xd[1];
+  const size_t ca = channel_axis(xd);
+  const int64_t channels = xd[ca];
   std::vector<float> bias(static_cast<size_t>(channels));
   std::vector<bool> seen(static_cast<size_t>(channels), false);
   std::vector<int64_t> strides(full.size(), 0);
@@ -1287,7 +1323,7 @@ void Importer::op_add() {
       off += idx[k] * strides[k];
     }
     const float v = c->f[static_cast<size_t>(off)];
-    if (full[1] == 1) {
+    if (full[ca] == 1) {
       for (int64_t ch = 0; ch < channels; ++ch) {
         if (!seen[ch]) {
           bias[ch] = v;
@@ -1300,7 +1336,7 @@ void Importer::op_add() {
         }
       }
     } else {
-      const int64_t ch = idx[1];
+      const int64_t ch = idx[ca];
       if (!seen[ch]) {
         bias[ch] = v;
         seen[ch] = true;
@@ -1386,11 +1422,11 @@ void Importer::op_softmax() {
   if (axis < 0) {
     axis += r;
   }
-  if (axis == 0 || product(d, 1, static_cast<size_t>(axis)) != 1) {
+  if ((axis == 0 && r > 1) || product(d, 1, static_cast<size_t>(axis)) != 1) {
     node_fail(SMALL_ERR_UNSUPPORTED,
-              "attribute 'axis' = " + std::to_string(attr_int("axis", 0)) +
-                  " on " + dims_str(d) +
-                  " is not supported: softmax runs over channels, so every "
+              "attribute 'axis' = " + std::to_string(axis) + " (of " +
+                  dims_str(d) +
+                  ") is not supported: softmax runs over channels, so every "
                   "axis between the batch axis and 'axis' must be 1");
   }
   uint64_t c, inner;
@@ -1431,14 +1467,15 @@ void Importer::op_flatten() {
     axis += r;
   }
   const uint64_t outer = product(d, 0, static_cast<size_t>(axis));
-  if (outer != static_cast<uint64_t>(d[0])) {
+  if (outer != static_cast<uint64_t>(batch_of(d))) {
     node_fail(SMALL_ERR_UNSUPPORTED,
               "attribute 'axis' = " + std::to_string(attr_int("axis", 1)) +
                   " on " + dims_str(d) +
                   " would change the batch axis, which is not supported");
   }
   Value v = x;
-  v.dims = {d[0], static_cast<int64_t>(product(d) / d[0])};
+  v.dims = {static_cast<int64_t>(outer),
+            static_cast<int64_t>(product(d) / outer)};
   check_runtime_dims(v.dims);
   set_output(0, v);
 }
@@ -1503,7 +1540,7 @@ void Importer::op_reshape() {
                                             " to " + dims_str(shape) +
                                             ": element counts differ");
   }
-  if (o.empty() || o[0] != d[0]) {
+  if (o.empty() || batch_of(o) != batch_of(d)) {
     node_fail(SMALL_ERR_UNSUPPORTED,
               "reshape " + dims_str(d) + " -> " + dims_str(o) +
                   " changes the batch axis, which is not supported");
@@ -1578,21 +1615,23 @@ void Importer::op_concat() {
     node_fail(SMALL_ERR_PARSE, "attribute 'axis' = " + std::to_string(axis) +
                                    " is out of range for " + dims_str(x0.dims));
   }
-  if ((axis < 0 ? axis + r : axis) != 1) {
+  const size_t ca = channel_axis(x0.dims);
+  if (static_cast<size_t>(axis < 0 ? axis + r : axis) != ca) {
     node_fail(SMALL_ERR_UNSUPPORTED,
               "attribute 'axis' = " + std::to_string(axis) + " on " +
                   dims_str(x0.dims) +
-                  " is not supported (only the channel axis 1)");
+                  " is not supported (only the channel axis " +
+                  std::to_string(ca) + ")");
   }
   Dims od = x0.dims;
-  od[1] = 0;
+  od[ca] = 0;
   Call call{};
   call.kind = Call::kConcat;
   for (int k = 0; k < node_->input_size(); ++k) {
     const Value &xk = runtime_input(k);
     Dims a = xk.dims, b = x0.dims;
     if (a.size() == b.size()) {
-      a[1] = b[1] = 0;
+      a[ca] = b[ca] = 0;
     }
     if (a != b) {
       node_fail(SMALL_ERR_SHAPE_MISMATCH,
@@ -1600,7 +1639,7 @@ void Importer::op_concat() {
                     " does not match input 0 " + dims_str(x0.dims) +
                     " outside the channel axis");
     }
-    od[1] += xk.dims[1];
+    od[ca] += xk.dims[ca];
   }
   for (int k = 0; k < node_->input_size(); ++k) {
     call.inputs.push_back(materialize(node_->input(k)));
