@@ -33,7 +33,31 @@ const Network &get(const small_network *network) {
   return network->net;
 }
 
-void set_out(small_tensor *out, int id) { *out = static_cast<small_tensor>(id); }
+void set_out(small_tensor *out, int id) {
+  *out = static_cast<small_tensor>(id);
+}
+
+// TensorFlow SAME padding for one axis: out = ceil(in / stride), the odd
+// pixel after (bottom/right). Throws naming `where`.
+void same_padding(uint32_t in, uint32_t kernel, uint32_t stride,
+                  uint32_t dilation, uint32_t &before, uint32_t &after,
+                  const std::string &where) {
+  if (in == 0 || kernel == 0 || stride == 0 || dilation == 0) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         where + ": in, kernel, stride and dilation must be >= 1");
+  }
+  const uint64_t out = (uint64_t{in} + stride - 1) / stride;
+  const uint64_t extent = (uint64_t{kernel} - 1) * dilation + 1;
+  const uint64_t needed = (out - 1) * stride + extent;
+  const uint64_t total = needed > in ? needed - in : 0;
+  if (total > std::numeric_limits<uint32_t>::max()) {
+    fail(SMALL_ERR_OVERFLOW, where + ": SAME padding (" +
+                                 std::to_string(total) +
+                                 ") does not fit in 32 bits");
+  }
+  before = static_cast<uint32_t>(total / 2);
+  after = static_cast<uint32_t>(total - total / 2);
+}
 
 // Resolves the padding of one axis from the mode.
 void resolve_padding(small_padding_mode mode, uint32_t in, uint32_t kernel,
@@ -46,16 +70,11 @@ void resolve_padding(small_padding_mode mode, uint32_t in, uint32_t kernel,
     before = after = 0;
     return;
   case SMALL_PADDING_SAME:
-    if (small_padding_same(in, kernel, stride, dilation, &before, &after) !=
-        SMALL_OK) {
-      fail(SMALL_ERR_INVALID_ARGUMENT,
-           where + ": kernel, stride and dilation must be >= 1");
-    }
+    same_padding(in, kernel, stride, dilation, before, after, where);
     return;
   }
-  fail(SMALL_ERR_INVALID_ARGUMENT,
-       where + ": unknown padding_mode " +
-           std::to_string(static_cast<int>(mode)));
+  fail(SMALL_ERR_INVALID_ARGUMENT, where + ": unknown padding_mode " +
+                                       std::to_string(static_cast<int>(mode)));
 }
 
 std::vector<float> copy_floats(const float *src, size_t count) {
@@ -128,20 +147,8 @@ SMALL_API small_status small_padding_same(uint32_t in, uint32_t kernel,
   return guarded("small_padding_same", [&] {
     require(pad_before, "pad_before");
     require(pad_after, "pad_after");
-    if (in == 0 || kernel == 0 || stride == 0 || dilation == 0) {
-      fail(SMALL_ERR_INVALID_ARGUMENT,
-           "in, kernel, stride and dilation must be >= 1");
-    }
-    const uint64_t out = (uint64_t{in} + stride - 1) / stride;
-    const uint64_t extent = (uint64_t{kernel} - 1) * dilation + 1;
-    const uint64_t needed = (out - 1) * stride + extent;
-    const uint64_t total = needed > in ? needed - in : 0;
-    if (total > std::numeric_limits<uint32_t>::max()) {
-      fail(SMALL_ERR_OVERFLOW, "padding does not fit in 32 bits");
-    }
-    // TensorFlow puts the odd pixel after (bottom/right).
-    *pad_before = static_cast<uint32_t>(total / 2);
-    *pad_after = static_cast<uint32_t>(total - total / 2);
+    small::same_padding(in, kernel, stride, dilation, *pad_before, *pad_after,
+                        "SAME padding");
   });
 }
 
@@ -153,9 +160,7 @@ SMALL_API small_status small_network_create(small_network **network) {
   });
 }
 
-SMALL_API void small_network_destroy(small_network *network) {
-  delete network;
-}
+SMALL_API void small_network_destroy(small_network *network) { delete network; }
 
 SMALL_API small_status small_network_add_input(small_network *network,
                                                uint32_t n, uint32_t c,
@@ -170,8 +175,8 @@ SMALL_API small_status small_network_add_input(small_network *network,
 
 SMALL_API small_status small_network_add_conv2d(
     small_network *network, small_tensor input,
-    const small_conv2d_params *params, const float *weights,
-    const float *bias, small_tensor *out) {
+    const small_conv2d_params *params, const float *weights, const float *bias,
+    small_tensor *out) {
   return guarded("small_network_add_conv2d", [&] {
     small::Network &net = small::get(network);
     require(params, "params");
@@ -245,13 +250,10 @@ SMALL_API small_status small_network_add_conv2d(
   });
 }
 
-SMALL_API small_status small_network_add_dense(small_network *network,
-                                               small_tensor input,
-                                               uint32_t out_features,
-                                               const float *weights,
-                                               const float *bias,
-                                               small_activation activation,
-                                               small_tensor *out) {
+SMALL_API small_status small_network_add_dense(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const float *weights, const float *bias, small_activation activation,
+    small_tensor *out) {
   return guarded("small_network_add_dense", [&] {
     small::Network &net = small::get(network);
     require(weights, "weights");
@@ -283,9 +285,9 @@ SMALL_API small_status small_network_add_dense(small_network *network,
   });
 }
 
-SMALL_API small_status small_network_add_pool2d(
-    small_network *network, small_tensor input,
-    const small_pool2d_params *params, small_tensor *out) {
+SMALL_API small_status
+small_network_add_pool2d(small_network *network, small_tensor input,
+                         const small_pool2d_params *params, small_tensor *out) {
   return guarded("small_network_add_pool2d", [&] {
     small::Network &net = small::get(network);
     require(params, "params");
@@ -383,8 +385,8 @@ SMALL_API small_status small_network_add_concat(small_network *network,
     for (size_t i = 0; i < count; ++i) {
       const small::Shape s = net.tensor_shape(
           inputs[i], name + " inputs[" + std::to_string(i) + "]");
-      if (!shapes.empty() && (s.n != shapes[0].n || s.h != shapes[0].h ||
-                              s.w != shapes[0].w)) {
+      if (!shapes.empty() &&
+          (s.n != shapes[0].n || s.h != shapes[0].h || s.w != shapes[0].w)) {
         fail(SMALL_ERR_SHAPE_MISMATCH,
              name + ": inputs[" + std::to_string(i) + "] " + s.str() +
                  " differs from inputs[0] " + shapes[0].str() +
@@ -455,9 +457,8 @@ SMALL_API small_status small_network_add_batchnorm(
 }
 
 SMALL_API small_status small_network_add_reshape(small_network *network,
-                                                 small_tensor input,
-                                                 uint32_t c, uint32_t h,
-                                                 uint32_t w,
+                                                 small_tensor input, uint32_t c,
+                                                 uint32_t h, uint32_t w,
                                                  small_tensor *out) {
   return guarded("small_network_add_reshape", [&] {
     small::Network &net = small::get(network);
@@ -473,9 +474,9 @@ SMALL_API small_status small_network_add_reshape(small_network *network,
     const bool overflow = __builtin_mul_overflow(uint64_t{c} * h, w, &to);
     if (overflow || to != from) {
       fail(SMALL_ERR_SHAPE_MISMATCH,
-           name + ": cannot reshape " + in.str() + " to (" +
-               std::to_string(c) + ", " + std::to_string(h) + ", " +
-               std::to_string(w) + "): element counts differ");
+           name + ": cannot reshape " + in.str() + " to (" + std::to_string(c) +
+               ", " + std::to_string(h) + ", " + std::to_string(w) +
+               "): element counts differ");
     }
     const small::Shape o{in.n, c, h, w};
     auto layer = std::make_unique<small::ReshapeLayer>("reshape", in, o);
@@ -524,8 +525,8 @@ SMALL_API small_status small_network_arena_size(const small_network *network,
   });
 }
 
-SMALL_API small_status small_network_arena_lower_bound(
-    const small_network *network, size_t *bytes) {
+SMALL_API small_status
+small_network_arena_lower_bound(const small_network *network, size_t *bytes) {
   return guarded("small_network_arena_lower_bound", [&] {
     const small::Network &net = small::get(network);
     require(bytes, "bytes");
@@ -545,12 +546,9 @@ SMALL_API small_status small_network_set_arena(small_network *network,
   });
 }
 
-SMALL_API small_status small_network_run(small_network *network,
-                                         const float *const *inputs,
-                                         size_t input_count,
-                                         float *const *outputs,
-                                         size_t output_count,
-                                         small_layout layout) {
+SMALL_API small_status small_network_run(
+    small_network *network, const float *const *inputs, size_t input_count,
+    float *const *outputs, size_t output_count, small_layout layout) {
   return guarded("small_network_run", [&] {
     small::Network &net = small::get(network);
     require(inputs, "inputs");

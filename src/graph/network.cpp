@@ -141,6 +141,8 @@ void Network::prune() {
     }
     if (!needed[node.output]) {
       node.removed = true;
+      tensors_[node.output].producer = -1; // never materialized
+
       for (int in : node.inputs) {
         auto &c = tensors_[in].consumers;
         c.erase(std::remove(c.begin(), c.end(), static_cast<int>(i)), c.end());
@@ -275,12 +277,14 @@ void Network::run(const float *const *inputs, size_t input_count,
   }
   for (size_t i = 0; i < input_count; ++i) {
     if (inputs[i] == nullptr) {
-      fail(SMALL_ERR_NULL_POINTER, "run: inputs[" + std::to_string(i) + "] is NULL");
+      fail(SMALL_ERR_NULL_POINTER,
+           "run: inputs[" + std::to_string(i) + "] is NULL");
     }
   }
   for (size_t i = 0; i < output_count; ++i) {
     if (outputs[i] == nullptr) {
-      fail(SMALL_ERR_NULL_POINTER, "run: outputs[" + std::to_string(i) + "] is NULL");
+      fail(SMALL_ERR_NULL_POINTER,
+           "run: outputs[" + std::to_string(i) + "] is NULL");
     }
   }
   const size_t cb = kernels_.channel_block;
