@@ -11,7 +11,7 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
     t.conv_max_width = 6;
     t.window_max_width = 64;
     t.conv = small::avx2::conv_f32_6x16__avx2;
-    t.depthwise = small::avx2::depthwise_f32_4x16__avx2;
+    t.depthwise = small::avx2::depthwise_f32_6x16__avx2;
     t.max_pool = small::avx2::max_pool_f32_16__avx2;
     t.avg_pool = small::avx2::avg_pool_f32_16__avx2;
     t.activation = small::avx2::activation_f32__avx2;

@@ -9,7 +9,7 @@
 namespace small::avx2 {
 
 void conv_f32_6x16__avx2(const small_window_tile *t);
-void depthwise_f32_4x16__avx2(const small_window_tile *t);
+void depthwise_f32_6x16__avx2(const small_window_tile *t);
 void max_pool_f32_16__avx2(const small_window_tile *t);
 void avg_pool_f32_16__avx2(const small_window_tile *t);
 void activation_f32__avx2(const float *in, float *out, size_t count,

@@ -1,0 +1,84 @@
+// AVX2 depthwise tile: 16 channels (two ymm) x up to 6 pixels at a time:
+// 12 accumulators + 2 weight vectors. Narrow tiles (border columns, small
+// images) split the tap sum over P partial accumulator sets so that
+// 2 * W * P >= 8 independent FMA chains hide the latency.
+#include <immintrin.h>
+
+#include <cstddef>
+
+#include "kernel_contract.h"
+#include "vec.h"
+
+namespace small::avx2 {
+
+namespace {
+
+constexpr size_t kCb = 16;
+
+template <int W>
+void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
+  constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
+  __m256 lo[P][W], hi[P][W];
+  for (int j = 0; j < W; ++j) {
+    lo[0][j] = _mm256_loadu_ps(t->bias);
+    hi[0][j] = _mm256_loadu_ps(t->bias + 8);
+    for (int p = 1; p < P; ++p) {
+      lo[p][j] = _mm256_setzero_ps();
+      hi[p][j] = _mm256_setzero_ps();
+    }
+  }
+  const size_t taps = t->taps_h * t->taps_w;
+  size_t r = 0, s = 0, k = 0;
+  auto tap = [&](__m256 *a_lo, __m256 *a_hi) {
+    const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+    const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+    const __m256 w_lo = _mm256_loadu_ps(w);
+    const __m256 w_hi = _mm256_loadu_ps(w + 8);
+    for (int j = 0; j < W; ++j) {
+      const float *p = x + j * t->in_pixel_step;
+      a_lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p), w_lo, a_lo[j]);
+      a_hi[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), w_hi, a_hi[j]);
+    }
+    if (++s == t->taps_w) {
+      s = 0;
+      ++r;
+    }
+  };
+  for (; k + P <= taps; k += P) {
+    for (int p = 0; p < P; ++p) {
+      tap(lo[p], hi[p]);
+    }
+  }
+  for (; k < taps; ++k) {
+    tap(lo[0], hi[0]);
+  }
+  for (int j = 0; j < W; ++j) {
+    for (int p = 1; p < P; ++p) {
+      lo[0][j] = _mm256_add_ps(lo[0][j], lo[p][j]);
+      hi[0][j] = _mm256_add_ps(hi[0][j], hi[p][j]);
+    }
+    _mm256_storeu_ps(out + j * kCb, activate(lo[0][j], t->act));
+    _mm256_storeu_ps(out + j * kCb + 8, activate(hi[0][j], t->act));
+  }
+}
+
+template <int W>
+void run(const small_window_tile *t, const float *in, float *out) {
+  depthwise_tile<W>(t, in, out);
+}
+
+} // namespace
+
+void depthwise_f32_6x16__avx2(const small_window_tile *t) {
+  using Fn = void (*)(const small_window_tile *, const float *, float *);
+  static constexpr Fn by_width[7] = {nullptr, run<1>, run<2>, run<3>,
+                                     run<4>,  run<5>, run<6>};
+  size_t j = 0;
+  while (j < t->width) {
+    const size_t n = t->width - j < 6 ? t->width - j : 6;
+    by_width[n](t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    j += n;
+  }
+}
+
+} // namespace small::avx2
