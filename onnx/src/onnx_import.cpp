@@ -136,7 +136,7 @@ private:
   void set_output(int index, Value v);
   void mark_extra_outputs_unusable(int first, const std::string &why);
   static void canonical(const Dims &d, uint32_t out[4]);
-  void check_runtime_dims(const Dims &d) const;
+  void check_runtime_dims(const Dims &d, const std::string &who = "") const;
   small_tensor materialize(const std::string &name);
   small_tensor with_split(const Value &v, uint32_t c, uint32_t h, uint32_t w);
   void shape_of(small_tensor t, uint32_t d[4]) const;
@@ -303,21 +303,23 @@ void Importer::canonical(const Dims &d, uint32_t out[4]) {
   out[3] = d.size() == 2 ? 1 : static_cast<uint32_t>(d.back());
 }
 
-void Importer::check_runtime_dims(const Dims &d) const {
+void Importer::check_runtime_dims(const Dims &d, const std::string &who) const {
+  const std::string w = who.empty() ? where() : who;
   if (d.empty() || d.size() > 4) {
-    node_fail(SMALL_ERR_UNSUPPORTED,
-              "tensor of rank " + std::to_string(d.size()) + " " + dims_str(d) +
-                  " is not supported (SMaLL tensors are [C], [N,C], [N,C,L] or "
-                  "[N,C,H,W])");
+    fail(SMALL_ERR_UNSUPPORTED,
+         w + ": " + "tensor of rank " + std::to_string(d.size()) + " " +
+             dims_str(d) +
+             " is not supported (SMaLL tensors are [C], [N,C], [N,C,L] or "
+             "[N,C,H,W])");
   }
   for (int64_t x : d) {
     if (x < 1 || x > std::numeric_limits<uint32_t>::max()) {
-      node_fail(SMALL_ERR_UNSUPPORTED,
-                "dimension " + std::to_string(x) + " in " + dims_str(d) +
-                    " is not supported (each must be in 1..2^32-1)");
+      fail(SMALL_ERR_UNSUPPORTED,
+           w + ": " + "dimension " + std::to_string(x) + " in " + dims_str(d) +
+               " is not supported (each must be in 1..2^32-1)");
     }
   }
-  check_dims_size(d, where());
+  check_dims_size(d, w);
 }
 
 void Importer::read_inputs(const onnx::GraphProto &g) {
@@ -417,7 +419,7 @@ void Importer::read_inputs(const onnx::GraphProto &g) {
                  "; only a dynamic batch dimension (axis 0) is supported");
       }
     }
-    check_runtime_dims(d);
+    check_runtime_dims(d, what);
     uint32_t s[4];
     canonical(d, s);
     Call call{};
