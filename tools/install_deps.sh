@@ -6,6 +6,8 @@ what=${1:-test}
 pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
 if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
+  # The ONNX importer, its conformance data and the libFuzzer test.
+  pkgs+=(libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata clang)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
