@@ -7,9 +7,9 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   static const small_kernel_table table = [] {
     small_kernel_table t = small_kernels_scalar(8);
     t.isa = "armv7";
-    t.conv_max_width = 4;
+    t.conv_max_width = 3;
     t.window_max_width = 64;
-    t.conv = small::armv7::conv_f32_4x8__armv7;
+    t.conv = small::armv7::conv_f32_3x8__armv7;
     t.depthwise = small::armv7::depthwise_f32_4x8__armv7;
     t.max_pool = small::armv7::max_pool_f32_8__armv7;
     t.avg_pool = small::armv7::avg_pool_f32_8__armv7;

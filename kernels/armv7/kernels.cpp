@@ -1,9 +1,11 @@
 // armv7 NEON kernels (Cb = 8, two float32x4_t per pixel), built from the
 // templates in kernels/neon/neon_tiles.h.
 //
-// Why 4x8 for the convolution tile: armv7 has 16 q registers; 4 pixels x 2
-// vectors = 8 accumulators + 2 weight vectors + 1 broadcast = 11, leaving
-// room for the compiler's address arithmetic without spills.
+// Why 3x8 for the convolution tile: armv7 has 16 q registers, but d8-d15 are
+// callee-saved and GCC 12's allocator spilled one accumulator of the 4x8 tile
+// (8 accumulators) in the inner loop (checked with objdump). 3 pixels x 2
+// vectors = 6 accumulators + 2 weights + 1 broadcast keeps the loop spill-free,
+// and 6 chains cover the VFMA latency of in-order Cortex-A7/A9-class cores.
 #include "kernels.h"
 
 #include "neon/neon_tiles.h"
@@ -20,15 +22,13 @@ template <size_t STEP> void conv_any_width(const small_window_tile *t) {
     return neon::conv_tile<1, kQ, STEP>(t);
   case 2:
     return neon::conv_tile<2, kQ, STEP>(t);
-  case 3:
-    return neon::conv_tile<3, kQ, STEP>(t);
   default:
-    return neon::conv_tile<4, kQ, STEP>(t);
+    return neon::conv_tile<3, kQ, STEP>(t);
   }
 }
 } // namespace
 
-void conv_f32_4x8__armv7(const small_window_tile *t) {
+void conv_f32_3x8__armv7(const small_window_tile *t) {
   if (t->in_pixel_step == kCb) {
     conv_any_width<kCb>(t);
   } else {

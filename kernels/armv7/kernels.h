@@ -8,7 +8,7 @@
 
 namespace small::armv7 {
 
-void conv_f32_4x8__armv7(const small_window_tile *t);
+void conv_f32_3x8__armv7(const small_window_tile *t);
 void depthwise_f32_4x8__armv7(const small_window_tile *t);
 void max_pool_f32_8__armv7(const small_window_tile *t);
 void avg_pool_f32_8__armv7(const small_window_tile *t);

@@ -7,9 +7,9 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   static const small_kernel_table table = [] {
     small_kernel_table t = small_kernels_scalar(16);
     t.isa = "neon";
-    t.conv_max_width = 6;
+    t.conv_max_width = 5;
     t.window_max_width = 64;
-    t.conv = small::neon::conv_f32_6x16__neon;
+    t.conv = small::neon::conv_f32_5x16__neon;
     t.depthwise = small::neon::depthwise_f32_2x16__neon;
     t.max_pool = small::neon::max_pool_f32_16__neon;
     t.avg_pool = small::neon::avg_pool_f32_16__neon;

@@ -8,7 +8,7 @@
 
 namespace small::neon {
 
-void conv_f32_6x16__neon(const small_window_tile *t);
+void conv_f32_5x16__neon(const small_window_tile *t);
 void depthwise_f32_2x16__neon(const small_window_tile *t);
 void max_pool_f32_16__neon(const small_window_tile *t);
 void avg_pool_f32_16__neon(const small_window_tile *t);

@@ -55,8 +55,10 @@ void conv_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
+  #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
     const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+    #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       acc[j][q] = b;
     }
@@ -71,11 +73,14 @@ void conv_tile(const small_window_tile *t) {
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
         for (size_t i = 0; i < lanes; ++i) {
           float32x4_t wv[Q];
+          #pragma GCC unroll 16
           for (int q = 0; q < Q; ++q) {
             wv[q] = vld1q_f32(w + i * kCb + 4 * q);
           }
+          #pragma GCC unroll 16
           for (int j = 0; j < W; ++j) {
             const float32x4_t x = vld1q_dup_f32(in + j * step + i);
+            #pragma GCC unroll 16
             for (int q = 0; q < Q; ++q) {
               acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
             }
@@ -84,7 +89,9 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
+    #pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
       vst1q_f32(t->out + j * kCb + 4 * q, activate(acc[j][q], t->act));
     }
@@ -96,7 +103,9 @@ template <int W, int Q>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr size_t kCb = 4 * Q;
   float32x4_t acc[W][Q];
+  #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
+    #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       acc[j][q] = vld1q_f32(t->bias + 4 * q);
     }
@@ -105,8 +114,10 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     for (size_t s = 0; s < t->taps_w; ++s) {
       const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
       const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+      #pragma GCC unroll 16
       for (int q = 0; q < Q; ++q) {
         const float32x4_t wv = vld1q_f32(w + 4 * q);
+        #pragma GCC unroll 16
         for (int j = 0; j < W; ++j) {
           acc[j][q] = vfmaq_f32(
               acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wv);
@@ -114,7 +125,9 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
       }
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
+    #pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
       vst1q_f32(out + j * kCb + 4 * q, activate(acc[j][q], t->act));
     }
@@ -137,6 +150,7 @@ template <bool MAX, int Q> void pool(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   for (size_t j = 0; j < t->width; ++j) {
     const float *in = t->in + j * t->in_pixel_step;
+    #pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
       float32x4_t acc = MAX ? vld1q_f32(in + 4 * q) : vdupq_n_f32(0.0f);
       for (size_t r = 0; r < t->taps_h; ++r) {

@@ -25,7 +25,8 @@ inline size_t checked_add(size_t a, size_t b, const std::string &what) {
   return r;
 }
 
-inline size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+// Written without a + b - 1, which wraps for a near SIZE_MAX (32-bit targets).
+inline size_t ceil_div(size_t a, size_t b) { return a / b + (a % b != 0); }
 
 inline size_t round_up(size_t a, size_t b, const std::string &what) {
   return checked_mul(ceil_div(a, b), b, what);
