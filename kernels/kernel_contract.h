@@ -116,8 +116,13 @@ typedef struct small_kernel_table {
  * kernel tests, and as the base every ISA table overrides). */
 small_kernel_table small_kernels_scalar(size_t channel_block);
 
-/* The table of the ISA this library was built for (kernels/<isa>/table.c*). */
+/* The table of the ISA this library was built for
+ * (kernels/<isa>/active_table.cpp). */
 const small_kernel_table *small_kernels_active(void);
+
+/* 1 if this CPU can run the active table's kernels (checked at run time, so a
+ * library built for AVX-512 reports an error instead of faulting). */
+int small_kernels_cpu_supported(void);
 
 #ifdef __cplusplus
 }

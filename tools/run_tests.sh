@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds and tests every SMaLL configuration: the host's best ISA, the scalar
-# build, AVX2 (on x86 with AVX2), and the aarch64 and armv7 cross builds under
-# qemu-user; then installs the native build and builds a consumer project
+# Builds and tests every SMaLL configuration: the host's best ISA (native),
+# the scalar build, the x86 SIMD builds the CPU can run (AVX2, AVX-512; a
+# build the CPU cannot run is skipped with a message), and the aarch64 and
+# armv7 cross builds under qemu-user; then installs the native build and builds a consumer project
 # against it with find_package and pkg-config.
 # Usage: bash tools/run_tests.sh   (installs missing Debian packages first)
 set -euo pipefail
@@ -22,22 +23,51 @@ build_and_test() {
   cmake --build "$out/$name" -j"$jobs" >"$out/$name.build.log" 2>&1 ||
     { tail -50 "$out/$name.build.log"; return 1; }
   echo "== [$name] test"
-  ctest --test-dir "$out/$name" --output-on-failure -j"$jobs" -O "$out/$name.ctest.log"
+  # -V keeps every test's own summary (Catch2 counts, conformance lines) in
+  # the log; the console gets ctest's verdicts and any failure's output.
+  if ! ctest --test-dir "$out/$name" -V -j"$jobs" >"$out/$name.ctest.log" 2>&1; then
+    grep -E "Test +#|tests passed|FAILED|failed" "$out/$name.ctest.log" | tail -40
+    echo "== [$name] FAILED: full log in $out/$name.ctest.log"
+    tail -200 "$out/$name.ctest.log"
+    return 1
+  fi
+  grep -E "^ *[0-9]+/[0-9]+ Test +#|tests passed|Skipped|SKIP" "$out/$name.ctest.log" || true
   local catch ctests
-  catch=$(grep -Eo '(All tests passed|test cases:).*' "$out/$name.ctest.log" | head -1)
-  ctests=$(grep -Eo '[0-9]+% tests passed.*' "$out/$name.ctest.log" | tail -1)
+  local num
+  num=$(grep -Eo 'Start +[0-9]+: small_tests$' "$out/$name.ctest.log" | grep -Eo '[0-9]+' | head -1 || true)
+  catch=$(grep -E "^$num: (All tests passed|test cases:|assertions:)" "$out/$name.ctest.log" | cut -d' ' -f2- | tr -s ' ' | paste -sd' ' || true)
+  ctests=$(grep -Eo '[0-9]+% tests passed.*' "$out/$name.ctest.log" | tail -1 || true)
   summary+=("$name: ctest $ctests; small_tests: $catch")
 }
 
-mkdir -p "$out"
-build_and_test native
-build_and_test scalar --toolchain toolchains/x86_64-scalar.cmake
-if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
-  build_and_test avx2 --toolchain toolchains/x86_64-avx2.cmake
-else
-  echo "== [avx2] SKIPPED: this CPU has no AVX2/FMA"
-  summary+=("avx2: SKIPPED (CPU has no AVX2/FMA)")
+cpu_has() { grep -qw "$1" /proc/cpuinfo; }
+host_isa=scalar
+if cpu_has avx512f && cpu_has avx512bw && cpu_has avx512dq && cpu_has avx512vl; then
+  host_isa=avx512
+elif cpu_has avx2 && cpu_has fma; then
+  host_isa=avx2
 fi
+
+mkdir -p "$out"
+# The native build: no toolchain file, configure picks the host's best ISA.
+build_and_test native
+grep -q "picked '$host_isa'" "$out/native.configure.log" ||
+  { echo "configure did not pick '$host_isa' for this host"; exit 1; }
+build_and_test scalar --toolchain toolchains/x86_64-scalar.cmake
+# The x86 SIMD builds the native one did not cover.
+for isa in avx2 avx512; do
+  [ "$isa" = "$host_isa" ] && continue
+  case $isa in
+    avx2) cpu_has avx2 && cpu_has fma && ok=1 || ok=0 ;;
+    avx512) cpu_has avx512f && cpu_has avx512bw && cpu_has avx512dq && cpu_has avx512vl && ok=1 || ok=0 ;;
+  esac
+  if [ $ok = 1 ]; then
+    build_and_test $isa --toolchain toolchains/x86_64-$isa.cmake
+  else
+    echo "== [$isa] SKIPPED: this CPU cannot run $isa code (see /proc/cpuinfo flags)"
+    summary+=("$isa: SKIPPED (CPU lacks $isa)")
+  fi
+done
 build_and_test aarch64 --toolchain toolchains/aarch64-linux-gnu.cmake
 build_and_test armv7 --toolchain toolchains/arm-linux-gnueabihf.cmake
 

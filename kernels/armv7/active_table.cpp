@@ -19,3 +19,7 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   }();
   return &table;
 }
+
+// Every CPU of this target runs these kernels (NEON is mandatory on ARMv8
+// and assumed by the armv7 toolchain's hard-float NEON ABI).
+extern "C" int small_kernels_cpu_supported(void) { return 1; }

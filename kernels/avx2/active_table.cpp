@@ -20,3 +20,8 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   }();
   return &table;
 }
+
+extern "C" int small_kernels_cpu_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}

@@ -20,3 +20,11 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   }();
   return &table;
 }
+
+extern "C" int small_kernels_cpu_supported(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vl");
+}

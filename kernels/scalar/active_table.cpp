@@ -6,3 +6,6 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
   static const small_kernel_table table = small_kernels_scalar(8);
   return &table;
 }
+
+// Plain C++: every CPU runs it.
+extern "C" int small_kernels_cpu_supported(void) { return 1; }

@@ -11,7 +11,14 @@
 
 namespace small {
 
-Network::Network() : kernels_(*small_kernels_active()) {}
+Network::Network() : kernels_(*small_kernels_active()) {
+  if (!small_kernels_cpu_supported()) {
+    fail(SMALL_ERR_UNSUPPORTED,
+         std::string("this library was built with the ") + kernels_.isa +
+             " kernels, which this CPU cannot run; rebuild with a toolchain "
+             "file for this CPU (see README.md)");
+  }
+}
 
 void Network::require_building(const char *call) const {
   if (finalized_) {
