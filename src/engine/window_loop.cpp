@@ -29,8 +29,8 @@ std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
                                      size_t max_width) {
   std::vector<ColumnTile> tiles;
   for (uint32_t ow = 0; ow < g.out_w; ++ow) {
-    const TapRange r = clip_taps(ow, g.stride_w, g.pad_left, g.dilation_w,
-                                 g.kernel_w, g.in_w);
+    const TapRange r =
+        clip_taps(ow, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w);
     if (!tiles.empty()) {
       ColumnTile &last = tiles.back();
       if (last.tap_begin == r.begin && last.tap_end == r.end &&
@@ -70,9 +70,11 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   const bool is_conv = op.family == WindowFamily::kConv;
   const bool has_weights = is_conv || op.family == WindowFamily::kDepthwise;
 
-  const size_t in_block_step = size_t{g.in_h} * g.in_w * cb;
+  // Floats per input pixel: Cb, or fewer for a narrow network input.
+  const size_t in_lanes = op.input_lanes != 0 ? op.input_lanes : cb;
+  const size_t in_block_step = size_t{g.in_h} * g.in_w * in_lanes;
   const size_t out_block_step = size_t{g.out_h} * g.out_w * cb;
-  const size_t in_blocks = (g.in_c + cb - 1) / cb;
+  const size_t in_blocks = (g.in_c + in_lanes - 1) / in_lanes;
   const size_t out_blocks = (g.out_c + cb - 1) / cb;
   const size_t taps = size_t{g.kernel_h} * g.kernel_w;
   // Packed weight strides: a convolution tap is a Cb x Cb matrix, a
@@ -81,9 +83,9 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
 
   small_window_tile t{};
   t.cb = cb;
-  t.in_pixel_step = size_t{g.stride_w} * cb;
-  t.in_tap_w_step = size_t{g.dilation_w} * cb;
-  t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * cb;
+  t.in_pixel_step = size_t{g.stride_w} * in_lanes;
+  t.in_tap_w_step = size_t{g.dilation_w} * in_lanes;
+  t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * in_lanes;
   t.in_block_step = in_block_step;
   t.w_tap_w_step = w_tap;
   t.w_tap_h_step = w_tap * g.kernel_w;
@@ -112,11 +114,11 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
       float *out_block = out_item + ob * out_block_step;
 
       for (uint32_t oh = 0; oh < g.out_h; ++oh) {
-        const TapRange rows = clip_taps(oh, g.stride_h, g.pad_top,
-                                        g.dilation_h, g.kernel_h, g.in_h);
+        const TapRange rows = clip_taps(oh, g.stride_h, g.pad_top, g.dilation_h,
+                                        g.kernel_h, g.in_h);
         t.taps_h = rows.end - rows.begin;
-        const int64_t ih =
-            int64_t{oh} * g.stride_h - g.pad_top + int64_t{rows.begin} * g.dilation_h;
+        const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
+                           int64_t{rows.begin} * g.dilation_h;
         float *out_row = out_block + size_t{oh} * g.out_w * cb;
 
         for (const ColumnTile &c : op.columns) {
@@ -132,16 +134,17 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
           } else {
             const int64_t iw = int64_t{c.first_column} * g.stride_w -
                                g.pad_left + int64_t{c.tap_begin} * g.dilation_w;
-            t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(cb);
+            t.in =
+                in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
             if (w_base != nullptr) {
-              t.weights = w_base + (size_t{rows.begin} * g.kernel_w +
-                                    c.tap_begin) * w_tap;
+              t.weights =
+                  w_base +
+                  (size_t{rows.begin} * g.kernel_w + c.tap_begin) * w_tap;
             }
           }
           if (op.family == WindowFamily::kAvgPool) {
-            const size_t divisor = op.count_include_pad
-                                       ? taps
-                                       : size_t{t.taps_h} * t.taps_w;
+            const size_t divisor =
+                op.count_include_pad ? taps : size_t{t.taps_h} * t.taps_w;
             t.scale = 1.0f / static_cast<float>(divisor);
           }
           kernel(&t);

@@ -64,6 +64,9 @@ struct WindowOp {
   std::vector<InputBlockRange> input_ranges; // conv: one per output block
   small_act_params act{};
   bool count_include_pad = false; // average pooling
+  // Convolution only: floats per input pixel when the input is a narrow
+  // network input stored unpadded ([n][1][h][w][c], c < Cb); 0 means Cb.
+  size_t input_lanes = 0;
   std::vector<ColumnTile> columns; // from plan_columns()
 };
 

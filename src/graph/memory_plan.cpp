@@ -32,9 +32,8 @@ MemoryPlan plan_arena(const std::vector<PlanItem> &items) {
 
   std::vector<size_t> order(items.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return sizes[a] > sizes[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
   std::vector<size_t> placed;
   for (size_t i : order) {
     // Intervals of already placed tensors alive at the same time as i.

@@ -17,10 +17,14 @@ namespace small {
 
 struct TensorInfo {
   Shape shape;
-  int producer = -1; // node index; -1 for a network input or a fused-away tensor
+  int producer =
+      -1; // node index; -1 for a network input or a fused-away tensor
   std::vector<int> consumers;
   bool is_input = false;
   bool is_output = false;
+  // Floats per pixel of a narrow network input (c < Cb, read only by
+  // convolutions) stored unpadded as [n][1][h][w][c]; 0: the blocked layout.
+  size_t lanes = 0;
   // Planning results.
   size_t bytes = 0;
   size_t offset = 0;
@@ -78,6 +82,7 @@ private:
   void require_building(const char *call) const;
   void fuse();
   void prune();
+  void narrow_inputs();
   void plan_memory();
   void bind_arena(unsigned char *base);
 

@@ -36,17 +36,17 @@ constexpr size_t kMaxTensorBytes =
     sizeof(size_t) >= 8 ? size_t(uint64_t{1} << 40) : size_t{1} << 31;
 
 // Bytes of a blocked tensor, checked for overflow and the size limit.
-inline size_t blocked_bytes(const Shape &s, size_t cb, const std::string &what) {
+inline size_t blocked_bytes(const Shape &s, size_t cb,
+                            const std::string &what) {
   size_t v = checked_mul(s.n, ceil_div(s.c, cb), what);
   v = checked_mul(v, s.h, what);
   v = checked_mul(v, s.w, what);
   v = checked_mul(v, cb, what);
   v = checked_mul(v, sizeof(float), what);
   if (v > kMaxTensorBytes) {
-    fail(SMALL_ERR_OVERFLOW, what + ": tensor " + s.str() + " needs " +
-                                 std::to_string(v) +
-                                 " bytes, above the limit of " +
-                                 std::to_string(kMaxTensorBytes));
+    fail(SMALL_ERR_OVERFLOW,
+         what + ": tensor " + s.str() + " needs " + std::to_string(v) +
+             " bytes, above the limit of " + std::to_string(kMaxTensorBytes));
   }
   return v;
 }

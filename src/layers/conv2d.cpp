@@ -186,6 +186,7 @@ void Conv2DLayer::prepare(const small_kernel_table &kernels) {
     g.in_h = g.out_h = 1;
   }
   op_.family = depthwise ? WindowFamily::kDepthwise : WindowFamily::kConv;
+  op_.input_lanes = input_lanes_;
   op_.weights = packed_weights_.floats();
   op_.bias = packed_bias_.floats();
   op_.act = spec_.act;

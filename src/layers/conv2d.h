@@ -36,8 +36,7 @@ public:
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
   size_t macs() const override;
 
   bool accepts_activation() const override {
@@ -53,6 +52,9 @@ public:
                       const std::vector<float> &shift) override;
 
   const ConvSpec &spec() const { return spec_; }
+  // Read the input as c < Cb unpadded lanes per pixel (a narrow network
+  // input); only for the conv family. Call before prepare().
+  void set_input_lanes(size_t lanes) { input_lanes_ = lanes; }
   bool is_depthwise() const;
 
 private:
@@ -66,6 +68,7 @@ private:
   std::vector<float> bias_;    // out_channels
   AlignedBuffer packed_weights_;
   AlignedBuffer packed_bias_;
+  size_t input_lanes_ = 0;
   WindowOp op_;
 };
 
