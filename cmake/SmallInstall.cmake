@@ -6,8 +6,8 @@ install(TARGETS small_static small_shared EXPORT smallTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/small
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/small/small.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/small)
 install(EXPORT smallTargets NAMESPACE small::
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/small)
 
@@ -20,6 +20,10 @@ install(FILES ${PROJECT_BINARY_DIR}/smallConfig.cmake
   ${PROJECT_BINARY_DIR}/smallConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/small)
 
+# small.pc finds its prefix relative to its own location, so the installed
+# tree can be moved (cmake --install --prefix anywhere).
+file(RELATIVE_PATH SMALL_PC_TO_PREFIX
+  /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/small.pc.in
   ${PROJECT_BINARY_DIR}/small.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/small.pc

@@ -81,8 +81,10 @@ LD_LIBRARY_PATH="$PWD/$out/prefix/lib" "$out/consumer/consumer_shared"
 PKG_CONFIG_PATH="$PWD/$out/prefix/lib/pkgconfig" \
   cc -std=c99 examples/hello.c $(PKG_CONFIG_PATH="$PWD/$out/prefix/lib/pkgconfig" pkg-config --cflags --libs --static small) \
   -o "$out/consumer/hello_pkgconfig"
-"$out/consumer/hello_pkgconfig" >/dev/null
-summary+=("install: find_package (static, shared) and pkg-config consumers OK")
+LD_LIBRARY_PATH="$PWD/$out/prefix/lib" "$out/consumer/hello_pkgconfig" >/dev/null
+exported=$(nm -D --defined-only "$out/prefix/lib/libsmall.so" | awk '{print $3}' | grep -v '^small_' || true)
+[ -z "$exported" ] || { echo "libsmall.so exports non-API symbols:"; echo "$exported"; exit 1; }
+summary+=("install: find_package (static, shared) and pkg-config consumers OK; only small_* exported")
 
 echo
 echo "== summary"
