@@ -9,9 +9,9 @@
  * every kernel writes all Cb lanes of every pixel it produces.
  *
  * Units: every *_step is in floats. Pointers need only float alignment.
- * Kernels never write outside [out, out + width * Cb) per call (window
- * families) or [out, out + count) (element-wise families); they never read
- * outside the input and weight regions the engine describes.
+ * Kernels never write outside [out, out + width * Cb) of each output block
+ * per call (window families) or [out, out + count) (element-wise families);
+ * they never read outside the input and weight regions the engine describes.
  */
 #ifndef SMALL_KERNEL_CONTRACT_H
 #define SMALL_KERNEL_CONTRACT_H
@@ -25,10 +25,10 @@ extern "C" {
 /* Internal activation: RELU and RELU6 map to CLIP. */
 typedef enum small_act_op {
   SMALL_ACT_OP_NONE = 0,
-  SMALL_ACT_OP_CLIP = 1,       /* min(max(x, lo), hi) */
-  SMALL_ACT_OP_LEAKY = 2,      /* x >= 0 ? x : alpha * x */
-  SMALL_ACT_OP_SIGMOID = 3,    /* 1 / (1 + exp(-x)) */
-  SMALL_ACT_OP_HARD_SWISH = 4, /* x * min(max(x + 3, 0), 6) / 6 */
+  SMALL_ACT_OP_CLIP = 1,        /* min(max(x, lo), hi) */
+  SMALL_ACT_OP_LEAKY = 2,       /* x >= 0 ? x : alpha * x */
+  SMALL_ACT_OP_SIGMOID = 3,     /* 1 / (1 + exp(-x)) */
+  SMALL_ACT_OP_HARD_SWISH = 4,  /* x * min(max(x + 3, 0), 6) / 6 */
   SMALL_ACT_OP_HARD_SIGMOID = 5 /* min(max(alpha * x + beta, 0), 1) */
 } small_act_op;
 
@@ -51,12 +51,12 @@ typedef struct small_act_params {
  *        + j * in_pixel_step + l]
  */
 typedef struct small_window_tile {
-  size_t cb;         /* the table's channel_block (fixed-Cb kernels ignore it) */
-  const float *in;   /* first input block, first tap, output pixel 0 */
-  float *out;        /* output pixel 0 of the tile, lane 0 */
-  size_t width;      /* output pixels, 1 .. the family's max width */
-  size_t taps_h;     /* filter rows inside the input (may be 0 for conv) */
-  size_t taps_w;     /* filter columns inside the input (may be 0 for conv) */
+  size_t cb;       /* the table's channel_block (fixed-Cb kernels ignore it) */
+  const float *in; /* first input block, first tap, output pixel 0 */
+  float *out;      /* output pixel 0 of the tile, lane 0 */
+  size_t width;    /* output pixels, 1 .. the family's max width */
+  size_t taps_h;   /* filter rows inside the input (may be 0 for conv) */
+  size_t taps_w;   /* filter columns inside the input (may be 0 for conv) */
   size_t in_pixel_step;
   size_t in_tap_w_step;
   size_t in_tap_h_step;
@@ -75,9 +75,17 @@ typedef struct small_window_tile {
   size_t w_tap_w_step;
   size_t w_tap_h_step;
   size_t w_block_step; /* convolution: between input blocks */
-  const float *bias;   /* Cb floats; convolution and depthwise */
+  const float *bias;   /* out_blocks * Cb floats; convolution and depthwise */
 
-  float scale; /* average pooling: multiply the sum by this */
+  /* Convolution only: the tile covers out_blocks (1 .. the table's
+   * conv_max_out_blocks) consecutive output channel blocks that reduce over
+   * the same input blocks; block k writes out + k * out_block_step and reads
+   * weights + k * w_out_block_step. Other families: out_blocks == 1. */
+  size_t out_blocks;
+  size_t out_block_step;
+  size_t w_out_block_step;
+
+  float scale;          /* average pooling: multiply the sum by this */
   small_act_params act; /* convolution and depthwise epilogue */
 } small_window_tile;
 
@@ -93,16 +101,17 @@ typedef void (*small_add_fn)(const float *a, const float *b, float *out,
 
 /* Softmax over channels for `pixels` consecutive pixels of one batch item:
  * channel c of pixel p is at in[(c / Cb) * block_step + p * Cb + c % Cb].
- * `channels` valid channels, Cb = cb; pad lanes of the output are written with 0. */
+ * `channels` valid channels, Cb = cb; pad lanes of the output are written with
+ * 0. */
 typedef void (*small_softmax_fn)(const float *in, float *out, size_t pixels,
-                                 size_t channels, size_t block_step,
-                                 size_t cb);
+                                 size_t channels, size_t block_step, size_t cb);
 
 typedef struct small_kernel_table {
   const char *isa;
-  size_t channel_block;   /* Cb */
-  size_t conv_max_width;  /* W_ob of the convolution tile */
-  size_t window_max_width; /* max tile width for depthwise and pooling */
+  size_t channel_block;       /* Cb */
+  size_t conv_max_width;      /* W_ob of the convolution tile */
+  size_t conv_max_out_blocks; /* C_ob / Cb of the convolution tile */
+  size_t window_max_width;    /* max tile width for depthwise and pooling */
   small_window_fn conv;
   small_window_fn depthwise;
   small_window_fn max_pool;

@@ -9,8 +9,9 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
     small_kernel_table t = small_kernels_scalar(16);
     t.isa = "avx512";
     t.conv_max_width = 12;
+    t.conv_max_out_blocks = 2;
     t.window_max_width = 64;
-    t.conv = small::avx512::conv_f32_12x16__avx512;
+    t.conv = small::avx512::conv_f32_12x32__avx512;
     t.depthwise = small::avx512::depthwise_f32_16x16__avx512;
     t.max_pool = small::avx512::max_pool_f32_16__avx512;
     t.avg_pool = small::avx512::avg_pool_f32_16__avx512;

@@ -8,7 +8,7 @@
 
 namespace small::avx512 {
 
-void conv_f32_12x16__avx512(const small_window_tile *t);
+void conv_f32_12x32__avx512(const small_window_tile *t);
 void depthwise_f32_16x16__avx512(const small_window_tile *t);
 void max_pool_f32_16__avx512(const small_window_tile *t);
 void avg_pool_f32_16__avx512(const small_window_tile *t);

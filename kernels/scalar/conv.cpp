@@ -9,25 +9,29 @@ namespace small::scalar {
 
 void conv_f32__scalar(const small_window_tile *t) {
   const size_t cb = t->cb;
-  for (size_t j = 0; j < t->width; ++j) {
-    for (size_t o = 0; o < cb; ++o) {
-      float acc = t->bias[o];
-      for (size_t b = 0; b < t->in_blocks; ++b) {
-        const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : cb;
-        for (size_t r = 0; r < t->taps_h; ++r) {
-          for (size_t s = 0; s < t->taps_w; ++s) {
-            const float *in = t->in + b * t->in_block_step +
-                              r * t->in_tap_h_step + s * t->in_tap_w_step +
-                              j * t->in_pixel_step;
-            const float *w = t->weights + b * t->w_block_step +
-                             r * t->w_tap_h_step + s * t->w_tap_w_step;
-            for (size_t i = 0; i < lanes; ++i) {
-              acc += in[i] * w[i * cb + o];
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    const float *weights = t->weights + k * t->w_out_block_step;
+    float *out = t->out + k * t->out_block_step;
+    for (size_t j = 0; j < t->width; ++j) {
+      for (size_t o = 0; o < cb; ++o) {
+        float acc = t->bias[k * cb + o];
+        for (size_t b = 0; b < t->in_blocks; ++b) {
+          const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : cb;
+          for (size_t r = 0; r < t->taps_h; ++r) {
+            for (size_t s = 0; s < t->taps_w; ++s) {
+              const float *in = t->in + b * t->in_block_step +
+                                r * t->in_tap_h_step + s * t->in_tap_w_step +
+                                j * t->in_pixel_step;
+              const float *w = weights + b * t->w_block_step +
+                               r * t->w_tap_h_step + s * t->w_tap_w_step;
+              for (size_t i = 0; i < lanes; ++i) {
+                acc += in[i] * w[i * cb + o];
+              }
             }
           }
         }
+        out[j * cb + o] = apply_activation(acc, t->act);
       }
-      t->out[j * cb + o] = apply_activation(acc, t->act);
     }
   }
 }

@@ -9,6 +9,7 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   // The scalar tiles have no register limit; these widths only bound how
   // much work one call does.
   t.conv_max_width = 8;
+  t.conv_max_out_blocks = 1;
   t.window_max_width = 64;
   t.conv = small::scalar::conv_f32__scalar;
   t.depthwise = small::scalar::depthwise_f32__scalar;

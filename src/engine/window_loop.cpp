@@ -60,6 +60,11 @@ small_window_fn family_kernel(WindowFamily f, const small_kernel_table &k) {
   return nullptr;
 }
 
+bool same_inputs(const InputBlockRange &a, const InputBlockRange &b) {
+  return a.first_block == b.first_block && a.count == b.count &&
+         a.last_channels == b.last_channels;
+}
+
 } // namespace
 
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
@@ -91,11 +96,13 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   t.w_tap_h_step = w_tap * g.kernel_w;
   t.w_block_step = w_tap * taps;
   t.act = op.act;
+  t.out_blocks = 1;
+  t.out_block_step = out_block_step;
 
   for (uint32_t n = 0; n < g.batch; ++n) {
     const float *in_item = in + size_t{n} * in_blocks * in_block_step;
     float *out_item = out + size_t{n} * out_blocks * out_block_step;
-    for (size_t ob = 0; ob < out_blocks; ++ob) {
+    for (size_t ob = 0; ob < out_blocks; ob += t.out_blocks) {
       const float *in_base = in_item;
       const float *w_base = nullptr;
       if (is_conv) {
@@ -104,6 +111,19 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
         w_base = op.weights + r.weight_offset;
         t.in_blocks = r.count;
         t.in_last_channels = r.last_channels;
+        // Pair output blocks that reduce over the same inputs (always, for a
+        // dense convolution) when the kernel's tile spans several blocks.
+        t.out_blocks = 1;
+        while (t.out_blocks < kernels.conv_max_out_blocks &&
+               ob + t.out_blocks < out_blocks &&
+               same_inputs(op.input_ranges[ob],
+                           op.input_ranges[ob + t.out_blocks])) {
+          ++t.out_blocks;
+        }
+        t.w_out_block_step =
+            t.out_blocks > 1
+                ? op.input_ranges[ob + 1].weight_offset - r.weight_offset
+                : 0;
       } else {
         in_base += ob * in_block_step;
         if (has_weights) {

@@ -72,6 +72,7 @@ void require_close(const float *got, const float *want, const float *magnitude,
 
 struct WindowCase {
   size_t width, taps_h, taps_w, stride, dilation, in_blocks, last_channels;
+  size_t out_blocks = 1; // convolution: output blocks in one tile
 };
 
 // Builds input and weights for one windowed tile and runs `fn_active` and
@@ -97,17 +98,22 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   }
   const size_t taps = std::max<size_t>(c.taps_h * c.taps_w, 1);
   const size_t w_tap = is_conv ? cb * cb : cb;
-  std::vector<float> w(blocks * taps * w_tap);
-  for (size_t b = 0; b < blocks; ++b) {
-    for (size_t t = 0; t < taps; ++t) {
-      for (size_t i = 0; i < w_tap; ++i) {
-        const bool unread =
-            is_conv && b + 1 == blocks && i / cb >= c.last_channels;
-        w[(b * taps + t) * w_tap + i] = unread ? kNaN : dist(rng);
+  const size_t out_blocks = is_conv ? c.out_blocks : 1;
+  const size_t w_out_block = blocks * taps * w_tap;
+  std::vector<float> w(out_blocks * w_out_block);
+  for (size_t k = 0; k < out_blocks; ++k) {
+    for (size_t b = 0; b < blocks; ++b) {
+      for (size_t t = 0; t < taps; ++t) {
+        for (size_t i = 0; i < w_tap; ++i) {
+          const bool unread =
+              is_conv && b + 1 == blocks && i / cb >= c.last_channels;
+          w[k * w_out_block + (b * taps + t) * w_tap + i] =
+              unread ? kNaN : dist(rng);
+        }
       }
     }
   }
-  std::vector<float> bias(cb);
+  std::vector<float> bias(out_blocks * cb);
   for (float &v : bias) {
     v = dist(rng);
   }
@@ -131,8 +137,15 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.bias = has_weights ? bias.data() : nullptr;
   t.scale = 1.0f / static_cast<float>(taps);
   t.act = act;
+  // Output blocks sit kGap NaN floats apart so a write past one is caught.
+  constexpr size_t kGap = 32;
+  const size_t out_step = c.width * cb + kGap;
+  t.out_blocks = out_blocks;
+  t.out_block_step = out_step;
+  t.w_out_block_step = w_out_block;
 
-  Guarded got(c.width * cb), want(c.width * cb), mag(c.width * cb);
+  const size_t out_size = out_blocks * out_step;
+  Guarded got(out_size), want(out_size), mag(out_size);
   t.out = got.out();
   fn_active(&t);
   t.out = want.out();
@@ -156,9 +169,17 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   INFO(what << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
             << " stride=" << c.stride << " dilation=" << c.dilation
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
-            << " act=" << act.op);
+            << " act=" << act.op << " out_blocks=" << out_blocks);
   REQUIRE(got.guards_intact());
-  require_close(got.out(), want.out(), mag.out(), c.width * cb, what);
+  for (size_t k = 0; k < out_blocks; ++k) {
+    const size_t at = k * out_step;
+    require_close(got.out() + at, want.out() + at, mag.out() + at, c.width * cb,
+                  what);
+    for (size_t i = c.width * cb; i < out_step; ++i) {
+      INFO("gap after output block " << k << ", float " << i);
+      REQUIRE(std::isnan(got.out()[at + i]));
+    }
+  }
 }
 
 std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
@@ -211,6 +232,7 @@ TEST_CASE("kernel table is complete and consistent", "[kernels]") {
   INFO("active ISA " << k.isa);
   REQUIRE(k.channel_block >= 1);
   REQUIRE(k.conv_max_width >= 1);
+  REQUIRE(k.conv_max_out_blocks >= 1);
   REQUIRE(k.window_max_width >= 1);
   REQUIRE(k.conv != nullptr);
   REQUIRE(k.depthwise != nullptr);
@@ -230,12 +252,16 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
   const auto scalar = scalar_at_active_cb();
   const auto acts = epilogues();
   size_t i = 0;
-  for (const WindowCase &c : window_cases(active().conv_max_width, true)) {
-    // Every case with a plain epilogue, and each epilogue on some cases.
-    check_window(active().conv, scalar.conv, true, true, c, acts[0], rng,
-                 "conv");
-    check_window(active().conv, scalar.conv, true, true, c,
-                 acts[1 + i++ % (acts.size() - 1)], rng, "conv");
+  for (WindowCase c : window_cases(active().conv_max_width, true)) {
+    // Every case with a plain epilogue, and each epilogue on some cases, for
+    // a single output block and for the widest tile the kernel takes.
+    for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
+      c.out_blocks = ob;
+      check_window(active().conv, scalar.conv, true, true, c, acts[0], rng,
+                   "conv");
+      check_window(active().conv, scalar.conv, true, true, c,
+                   acts[1 + i++ % (acts.size() - 1)], rng, "conv");
+    }
   }
 }
 
