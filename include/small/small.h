@@ -132,7 +132,8 @@ typedef struct small_kernel_info {
   const char *isa;           /* "scalar", "avx2", "avx512", "neon", "armv7" */
   uint32_t channel_block;    /* Cb of the [N][C/Cb][H][W][Cb] layout */
   uint32_t conv_tile_width;  /* W_ob: output pixels per convolution tile */
-  uint32_t conv_tile_channels; /* C_ob: output channels per convolution tile */
+  uint32_t conv_tile_channels; /* C_ob: output channels per convolution tile
+                                  (a multiple of channel_block) */
 } small_kernel_info;
 
 typedef struct small_network small_network;

@@ -78,7 +78,8 @@ SMALL_API small_status small_kernel_config(small_kernel_info *info) {
     info->isa = t->isa;
     info->channel_block = static_cast<uint32_t>(t->channel_block);
     info->conv_tile_width = static_cast<uint32_t>(t->conv_max_width);
-    info->conv_tile_channels = static_cast<uint32_t>(t->channel_block);
+    info->conv_tile_channels =
+        static_cast<uint32_t>(t->channel_block * t->conv_max_out_blocks);
   });
 }
 
