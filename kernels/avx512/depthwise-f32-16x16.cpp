@@ -1,8 +1,9 @@
 // AVX-512 depthwise tile: 16 channels (one zmm) x up to 16 pixels at a time.
 // Each lane is its own channel, so a tap is one FMA per pixel with the tap's
 // weight vector. Narrow tiles (border columns, small images) split the tap
-// sum over P partial accumulators per pixel so that P * W >= 8 independent
-// FMA chains hide the latency.
+// sum over P partial accumulators per pixel (P * W >= 4; a clipped border
+// window has as few as 4 taps) so the FMA latency stays hidden. Full 3x3
+// windows, the common case, get a fully unrolled tap loop.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -16,9 +17,34 @@ namespace {
 
 constexpr size_t kCb = 16;
 
+// All 3x3 taps, unrolled: 9 weight vectors stay in registers for the row.
+template <int W>
+void depthwise_tile_3x3(const small_window_tile *t, const float *in,
+                        float *out) {
+  __m512 acc[W];
+  const __m512 bias = _mm512_loadu_ps(t->bias);
+  for (int j = 0; j < W; ++j) {
+    acc[j] = bias;
+  }
+  for (size_t r = 0; r < 3; ++r) {
+    for (size_t s = 0; s < 3; ++s) {
+      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+      const __m512 w = _mm512_loadu_ps(t->weights + r * t->w_tap_h_step +
+                                       s * t->w_tap_w_step);
+      for (int j = 0; j < W; ++j) {
+        acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w,
+                                 acc[j]);
+      }
+    }
+  }
+  for (int j = 0; j < W; ++j) {
+    _mm512_storeu_ps(out + j * kCb, activate(acc[j], t->act));
+  }
+}
+
 template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
-  constexpr int P = W >= 8 ? 1 : (W >= 4 ? 2 : (W >= 2 ? 4 : 8));
+  constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   __m512 acc[P][W];
   for (int j = 0; j < W; ++j) {
     acc[0][j] = _mm512_loadu_ps(t->bias);
@@ -59,7 +85,11 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
 
 template <int W>
 void run(const small_window_tile *t, const float *in, float *out) {
-  depthwise_tile<W>(t, in, out);
+  if (t->taps_h == 3 && t->taps_w == 3) {
+    depthwise_tile_3x3<W>(t, in, out);
+  } else {
+    depthwise_tile<W>(t, in, out);
+  }
 }
 
 } // namespace
