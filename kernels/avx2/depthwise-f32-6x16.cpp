@@ -19,9 +19,11 @@ template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   __m256 lo[P][W], hi[P][W];
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     lo[0][j] = _mm256_loadu_ps(t->bias);
     hi[0][j] = _mm256_loadu_ps(t->bias + 8);
+    #pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[p][j] = _mm256_setzero_ps();
       hi[p][j] = _mm256_setzero_ps();
@@ -34,6 +36,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
     const __m256 w_lo = _mm256_loadu_ps(w);
     const __m256 w_hi = _mm256_loadu_ps(w + 8);
+    #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       const float *p = x + j * t->in_pixel_step;
       a_lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p), w_lo, a_lo[j]);
@@ -45,6 +48,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     }
   };
   for (; k + P <= taps; k += P) {
+    #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
       tap(lo[p], hi[p]);
     }
@@ -52,7 +56,9 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   for (; k < taps; ++k) {
     tap(lo[0], hi[0]);
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
+    #pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[0][j] = _mm256_add_ps(lo[0][j], lo[p][j]);
       hi[0][j] = _mm256_add_ps(hi[0][j], hi[p][j]);

@@ -23,6 +23,7 @@ void depthwise_tile_3x3(const small_window_tile *t, const float *in,
                         float *out) {
   __m512 acc[W];
   const __m512 bias = _mm512_loadu_ps(t->bias);
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     acc[j] = bias;
   }
@@ -31,12 +32,14 @@ void depthwise_tile_3x3(const small_window_tile *t, const float *in,
       const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
       const __m512 w = _mm512_loadu_ps(t->weights + r * t->w_tap_h_step +
                                        s * t->w_tap_w_step);
+      #pragma GCC unroll 16
       for (int j = 0; j < W; ++j) {
         acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w,
                                  acc[j]);
       }
     }
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     _mm512_storeu_ps(out + j * kCb, activate(acc[j], t->act));
   }
@@ -46,8 +49,10 @@ template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   __m512 acc[P][W];
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     acc[0][j] = _mm512_loadu_ps(t->bias);
+    #pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       acc[p][j] = _mm512_setzero_ps();
     }
@@ -58,6 +63,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
     const __m512 w =
         _mm512_loadu_ps(t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step);
+    #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       a[j] =
           _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w, a[j]);
@@ -68,6 +74,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     }
   };
   for (; k + P <= taps; k += P) {
+    #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
       tap(acc[p]);
     }
@@ -75,7 +82,9 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   for (; k < taps; ++k) {
     tap(acc[0]);
   }
+  #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
+    #pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       acc[0][j] = _mm512_add_ps(acc[0][j], acc[p][j]);
     }
