@@ -1574,6 +1574,10 @@ void Importer::op_batchnorm() {
                   " is not supported (inference only)");
   }
   const Value &x = runtime_input(0);
+  if (x.dims.size() < 2) {
+    node_fail(SMALL_ERR_UNSUPPORTED,
+              "input " + dims_str(x.dims) + " must have rank 2 to 4");
+  }
   const int64_t c = x.dims[1];
   std::shared_ptr<const Const> p[4];
   const char *names[4] = {"scale", "B", "mean", "var"};
