@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "kernel_contract.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
 
@@ -460,6 +461,11 @@ int main(int argc, char **argv) {
                  "\n",
                  argv[0]);
     return 2;
+  }
+  if (!small_kernels_cpu_supported()) {
+    std::printf("SKIPPED: this CPU cannot run the %s kernels of this build\n",
+                small_kernels_active()->isa);
+    return 77;
   }
   const std::string root = argv[1];
   std::vector<std::string> suites;
