@@ -460,3 +460,63 @@ TEST_CASE("Malformed bytes and files", "[onnx]") {
   CHECK(std::string(small_onnx_last_error()).empty());
   small_network_destroy(net);
 }
+
+TEST_CASE("Softmax: opset 11 flattens from the axis, opset 13 is per axis",
+          "[onnx]") {
+  std::vector<float> x(2 * 3 * 2);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = 0.1f * static_cast<float>(i * i % 7);
+  }
+  for (int opset : {11, 13}) {
+    ModelBuilder b(opset);
+    b.input("x", {1, 2, 3, 2});
+    b.node("Softmax", {"x"}, {"y"}, {attr_i("axis", 1)});
+    b.node("Relu", {"y"}, {"z"}); // consumes the view: forces the reshape
+    b.output("z");
+    Imported r;
+    import(b, r);
+    INFO(r.message);
+    REQUIRE(r.status == SMALL_OK);
+    const std::vector<float> y = run1(r.model, x);
+    std::vector<double> want(x.size());
+    if (opset == 11) { // over all 12 values
+      double sum = 0;
+      for (float v : x) {
+        sum += std::exp(double{v});
+      }
+      for (size_t i = 0; i < x.size(); ++i) {
+        want[i] = std::exp(double{x[i]}) / sum;
+      }
+    } else { // over the 2 channels at each of the 6 pixels
+      for (size_t p = 0; p < 6; ++p) {
+        const double a = std::exp(double{x[p]}), c = std::exp(double{x[6 + p]});
+        want[p] = a / (a + c);
+        want[6 + p] = c / (a + c);
+      }
+    }
+    for (size_t i = 0; i < x.size(); ++i) {
+      CHECK(y[i] == Approx(want[i]).margin(1e-6));
+    }
+  }
+}
+
+TEST_CASE("Concat on channels after Reshape views", "[onnx]") {
+  ModelBuilder b(13);
+  b.input("x", {1, 4});
+  b.input("z", {1, 2, 1, 2});
+  b.init_i64("s", {4}, {1, 2, 1, 2});
+  b.node("Reshape", {"x", "s"}, {"xr"});
+  b.node("Concat", {"xr", "z"}, {"y"}, {attr_i("axis", 1)});
+  b.output("y");
+  Imported r;
+  import(b, r);
+  INFO(r.message);
+  REQUIRE(r.status == SMALL_OK);
+  small_network *net = small_onnx_model_network(r.model);
+  std::vector<float> x = {1, 2, 3, 4}, z = {5, 6, 7, 8}, y(8);
+  const float *ins[] = {x.data(), z.data()};
+  float *outs[] = {y.data()};
+  REQUIRE(small_network_run(net, ins, 2, outs, 1, SMALL_LAYOUT_NCHW) ==
+          SMALL_OK);
+  CHECK(y == std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8});
+}
