@@ -4,10 +4,12 @@
 set -euo pipefail
 what=${1:-test}
 pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
+# The ONNX importer (the demo runs the real trained models through it).
+pkgs+=(libonnx-dev libprotobuf-dev)
 if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
-  # The ONNX importer, its conformance data and the libFuzzer test.
-  pkgs+=(libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata clang)
+  # ONNX conformance data and the importer's libFuzzer test.
+  pkgs+=(protobuf-compiler libonnx-testdata clang)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

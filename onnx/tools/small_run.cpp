@@ -2,16 +2,21 @@
 // optionally benchmarks it.
 //
 //   small-run model.onnx [--input x.bin] [--output y.bin]
+//             [--expected y.bin [--atol A] [--rtol R]]
 //             [--layout nchw|nhwc] [--bench N] [--threads N] [--quiet]
 //
 // --input: raw float32 little-endian, all network inputs concatenated in
 // order (without it a deterministic synthetic input is used). --output
 // writes every output, concatenated, in the same format. --layout applies to
 // both files (rank-4 tensors). --bench N runs N timed iterations (after one
-// warm-up) and prints one machine-readable line.
+// warm-up) and prints one machine-readable line. --expected compares the
+// outputs (same format as --output) with a reference: it prints the largest
+// absolute difference and whether the argmax agrees, and exits 1 when any
+// |got - want| > atol + rtol * |want| (defaults 1e-5 and 0).
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +32,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: small-run model.onnx [--input x.bin] [--output y.bin]\n"
+               "                 [--expected y.bin [--atol A] [--rtol R]]\n"
                "                 [--layout nchw|nhwc] [--bench N] "
                "[--threads N] [--quiet]\n");
 }
@@ -43,6 +49,12 @@ std::string model_name(const std::string &path) {
   return dot == std::string::npos ? base : base.substr(0, dot);
 }
 
+bool parse_tolerance(const char *s, double &out) {
+  char *end = nullptr;
+  out = std::strtod(s, &end);
+  return end != s && *end == '\0' && out >= 0.0;
+}
+
 bool parse_count(const char *s, long &out) {
   char *end = nullptr;
   out = std::strtol(s, &end, 10);
@@ -52,7 +64,8 @@ bool parse_count(const char *s, long &out) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string model_path, input_path, output_path;
+  std::string model_path, input_path, output_path, expected_path;
+  double atol = 1e-5, rtol = 0.0;
   small_layout layout = SMALL_LAYOUT_NCHW;
   long bench = 0, threads = 1;
   bool quiet = false;
@@ -69,6 +82,13 @@ int main(int argc, char **argv) {
       input_path = next();
     } else if (a == "--output") {
       output_path = next();
+    } else if (a == "--expected") {
+      expected_path = next();
+    } else if (a == "--atol" || a == "--rtol") {
+      if (!parse_tolerance(next(), a == "--atol" ? atol : rtol)) {
+        std::fprintf(stderr, "small-run: %s needs a number >= 0\n", a.c_str());
+        return 2;
+      }
     } else if (a == "--layout") {
       const std::string l = next();
       if (l == "nchw") {
@@ -252,6 +272,45 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  int verdict = 0;
+  if (!expected_path.empty()) {
+    size_t total_out = 0;
+    for (const auto &o : out_bufs) {
+      total_out += o.size();
+    }
+    std::vector<float> want(total_out);
+    std::ifstream f(expected_path, std::ios::binary | std::ios::ate);
+    if (!f || f.tellg() != static_cast<std::streamsize>(total_out * 4)) {
+      std::fprintf(stderr, "small-run: %s must hold the %zu output floats\n",
+                   expected_path.c_str(), total_out);
+      small_onnx_model_destroy(model);
+      return 1;
+    }
+    f.seekg(0);
+    f.read(reinterpret_cast<char *>(want.data()),
+           static_cast<std::streamsize>(total_out * 4));
+    double max_diff = 0.0;
+    bool within = true, same_argmax = true;
+    size_t at = 0;
+    for (const auto &o : out_bufs) {
+      const float *w = want.data() + at;
+      for (size_t k = 0; k < o.size(); ++k) {
+        const double d = std::abs(static_cast<double>(o[k]) - w[k]);
+        max_diff = std::max(max_diff, d);
+        within = within && d <= atol + rtol * std::abs(w[k]);
+      }
+      same_argmax =
+          same_argmax && std::max_element(o.begin(), o.end()) - o.begin() ==
+                             std::max_element(w, w + o.size()) - w;
+      at += o.size();
+    }
+    std::printf("check %s: max_abs_diff=%.3g (atol %g, rtol %g) argmax %s: "
+                "%s\n",
+                model_name(model_path).c_str(), max_diff, atol, rtol,
+                same_argmax ? "agrees" : "DIFFERS",
+                within ? "MATCH" : "MISMATCH");
+    verdict = within ? 0 : 1;
+  }
   if (bench > 0) {
     std::vector<double> us;
     small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
@@ -273,5 +332,5 @@ int main(int argc, char **argv) {
                 us.front(), small_onnx_model_macs(model));
   }
   small_onnx_model_destroy(model);
-  return 0;
+  return verdict;
 }
