@@ -1,0 +1,365 @@
+// End-to-end benchmark of the four real MLPerf Tiny models: SMaLL (through
+// its ONNX importer) against im2col + OpenBLAS, oneDNN and XNNPACK running
+// the same layers with the same trained weights, in one process. Every
+// engine's output is checked against ONNX Runtime's (the models'
+// *.expected.bin) before it is timed. Timing interleaves the engines round
+// by round so that a noisy moment hits them all alike.
+//
+// One key=value line per measurement:
+//   net=<n> engine=<e> isa=<isa> threads=1 median_us=<x> min_us=<y> macs=<m>
+//     gflops=<g> peak_pct=<p> max_abs_diff=<d>
+//   net=<n> arena_bytes=<a> liveness_bound_bytes=<b>
+// and a CSV (and, with python3-matplotlib, a PNG chart) of the timings.
+//
+// Usage: small_network_bench [--models DIR] [--rounds R] [--csv FILE]
+//                            [--png FILE] [--net NAME]
+// OpenBLAS: Debian's 0.3.21 does not recognise every CPU and then runs SSE3
+// kernels; when OPENBLAS_CORETYPE is unset on an AVX-512 (AVX2) machine this
+// program re-executes itself with SkylakeX (Haswell) so the baseline is fair.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "lower_onnx.h"
+#include "model_files.h"
+#include "peer_net.h"
+#include "small/small.h"
+#include "small/small_onnx.h"
+
+namespace small_bench {
+namespace {
+
+struct Model {
+  const char *name;
+  float atol, rtol; // vs ONNX Runtime, from models/mlperf_tiny/README.md
+};
+
+const Model kModels[] = {{"resnet8", 1e-5f, 0.0f},
+                         {"dscnn", 1e-5f, 0.0f},
+                         {"mobilenet_vww", 1e-5f, 0.0f},
+                         {"autoencoder", 1e-2f, 1e-4f}};
+
+struct Options {
+  std::string models = SMALL_BENCH_MODELS_DIR;
+  std::string csv = "network_bench.csv";
+  std::string png = "network_bench.png";
+  std::string only;
+  int rounds = 30;
+  double round_seconds = 0.02; // per engine per round
+};
+
+bool parse(int argc, char **argv, Options *o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--models" && has_value) {
+      o->models = argv[++i];
+    } else if (a == "--csv" && has_value) {
+      o->csv = argv[++i];
+    } else if (a == "--png" && has_value) {
+      o->png = argv[++i];
+    } else if (a == "--net" && has_value) {
+      o->only = argv[++i];
+    } else if (a == "--rounds" && has_value) {
+      o->rounds = std::atoi(argv[++i]);
+      if (o->rounds < 3) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool cpu_has(const char *flag) {
+  std::ifstream in("/proc/cpuinfo");
+  std::string word;
+  while (in >> word) {
+    if (word == flag) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// See the header comment: pick an OpenBLAS core matching this CPU.
+void reexec_with_openblas_core(char **argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) {
+    return;
+  }
+  const char *core = cpu_has("avx512f") ? "SkylakeX"
+                     : cpu_has("avx2")  ? "Haswell"
+                                        : nullptr;
+  if (core == nullptr) {
+    return;
+  }
+  setenv("OPENBLAS_CORETYPE", core, 1);
+  execv("/proc/self/exe", argv);
+  std::fprintf(stderr, "note: re-exec failed; OpenBLAS keeps its own core\n");
+}
+
+// The engine under test, SMaLL or a peer, behind one interface.
+struct Runner {
+  std::string engine;
+  std::string detail;
+  std::function<void(const float *, float *)> run;
+  std::vector<double> seconds; // one entry per timed run
+  double max_abs_diff = 0;
+  bool matches = false;
+};
+
+double max_abs_diff(const std::vector<float> &a, const std::vector<float> &b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    d = std::max(d, std::fabs(double{a[i]} - double{b[i]}));
+  }
+  return d;
+}
+
+bool within(const std::vector<float> &got, const std::vector<float> &want,
+            const Model &m) {
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double tol = m.atol + m.rtol * std::fabs(double{want[i]});
+    if (!(std::fabs(double{got[i]} - double{want[i]}) <= tol)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs every runner in turn, round after round; each round times a batch of
+// single runs of about round_seconds per runner.
+void time_interleaved(std::vector<Runner> &runners, const float *input,
+                      std::vector<float> &output, const Options &o) {
+  std::vector<int> batch(runners.size(), 1);
+  for (size_t r = 0; r < runners.size(); ++r) {
+    const double once =
+        median_seconds([&] { runners[r].run(input, output.data()); }, 5, 5);
+    batch[r] = static_cast<int>(
+        std::clamp(o.round_seconds / std::max(once, 1e-7), 1.0, 2000.0));
+  }
+  for (int round = 0; round < o.rounds; ++round) {
+    for (size_t r = 0; r < runners.size(); ++r) {
+      for (int i = 0; i < batch[r]; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        runners[r].run(input, output.data());
+        const auto end = std::chrono::steady_clock::now();
+        runners[r].seconds.push_back(
+            std::chrono::duration<double>(end - start).count());
+        do_not_optimize(output[0]);
+      }
+    }
+  }
+}
+
+struct Row {
+  std::string net, engine;
+  double median_us, min_us, gflops, peak_pct, max_abs_diff;
+  uint64_t macs;
+};
+
+int bench_model(const Model &m, const Options &o, const char *isa, double peak,
+                std::vector<Row> *rows) {
+  const std::string base = o.models + "/" + m.name;
+  std::vector<float> input, expected;
+  if (!read_floats(base + ".input.bin", &input) ||
+      !read_floats(base + ".expected.bin", &expected)) {
+    std::fprintf(stderr, "net=%s: cannot read %s.{input,expected}.bin\n",
+                 m.name, base.c_str());
+    return 1;
+  }
+  small_onnx_model *model = nullptr;
+  if (small_onnx_import_file((base + ".onnx").c_str(), nullptr, &model) !=
+      SMALL_OK) {
+    std::fprintf(stderr, "net=%s: import failed: %s\n", m.name,
+                 small_onnx_last_error());
+    return 1;
+  }
+  small_network *net = small_onnx_model_network(model);
+  const uint64_t macs = small_onnx_model_macs(model);
+  size_t arena = 0, bound = 0;
+  small_network_arena_size(net, &arena);
+  small_network_arena_lower_bound(net, &bound);
+  std::printf("net=%s arena_bytes=%zu liveness_bound_bytes=%zu\n", m.name,
+              arena, bound);
+
+  std::vector<Runner> runners;
+  Runner small_runner;
+  small_runner.engine = "small";
+  small_runner.run = [net](const float *in, float *out) {
+    small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
+  };
+  runners.push_back(std::move(small_runner));
+
+  PeerNet peer_net;
+  std::string why;
+  std::vector<std::unique_ptr<PeerEngine>> peers;
+  if (!lower_onnx_model(base + ".onnx", &peer_net, &why)) {
+    std::printf("net=%s peers skipped: %s\n", m.name, why.c_str());
+  } else {
+    for (auto make :
+         {make_openblas_engine, make_onednn_engine, make_xnnpack_engine}) {
+      std::unique_ptr<PeerEngine> e = make();
+      if (e == nullptr) {
+        continue; // not built: reported once in main
+      }
+      if (!e->prepare(peer_net, &why)) {
+        std::printf("net=%s engine=%s skipped: %s\n", m.name, e->name(),
+                    why.c_str());
+        continue;
+      }
+      Runner r;
+      r.engine = e->name();
+      r.detail = e->detail();
+      PeerEngine *raw = e.get();
+      r.run = [raw](const float *in, float *out) { raw->run(in, out); };
+      runners.push_back(std::move(r));
+      peers.push_back(std::move(e));
+    }
+  }
+
+  // Correctness first: an engine that does not reproduce ONNX Runtime's
+  // output is reported and not timed.
+  std::vector<float> output(expected.size());
+  int failures = 0;
+  for (auto it = runners.begin(); it != runners.end();) {
+    std::fill(output.begin(), output.end(), std::nanf(""));
+    it->run(input.data(), output.data());
+    it->max_abs_diff = max_abs_diff(output, expected);
+    if (!within(output, expected, m)) {
+      std::printf("net=%s engine=%s MISMATCH max_abs_diff=%.3g (atol %g rtol "
+                  "%g): not timed\n",
+                  m.name, it->engine.c_str(), it->max_abs_diff, m.atol, m.rtol);
+      failures += it->engine == "small";
+      it = runners.erase(it);
+    } else {
+      ++it;
+    }
+  }
+
+  time_interleaved(runners, input.data(), output, o);
+  for (Runner &r : runners) {
+    std::sort(r.seconds.begin(), r.seconds.end());
+    Row row;
+    row.net = m.name;
+    row.engine = r.engine;
+    row.median_us = r.seconds[r.seconds.size() / 2] * 1e6;
+    row.min_us = r.seconds.front() * 1e6;
+    row.macs = macs;
+    row.gflops = 2.0 * macs / (row.median_us * 1e3);
+    row.peak_pct = 100.0 * row.gflops / peak;
+    row.max_abs_diff = r.max_abs_diff;
+    std::printf("net=%s engine=%s isa=%s threads=1 median_us=%.1f "
+                "min_us=%.1f macs=%llu gflops=%.1f peak_pct=%.1f "
+                "max_abs_diff=%.2g\n",
+                m.name, r.engine.c_str(), isa, row.median_us, row.min_us,
+                static_cast<unsigned long long>(macs), row.gflops, row.peak_pct,
+                row.max_abs_diff);
+    if (!r.detail.empty()) {
+      std::printf("  (%s: %s)\n", r.engine.c_str(), r.detail.c_str());
+    }
+    rows->push_back(row);
+  }
+  std::fflush(stdout);
+  small_onnx_model_destroy(model);
+  return failures;
+}
+
+void write_csv(const std::string &path, const char *isa,
+               const std::vector<Row> &rows) {
+  std::FILE *f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    return;
+  }
+  std::fprintf(f, "net,engine,isa,threads,median_us,min_us,macs,gflops,"
+                  "peak_pct,max_abs_diff\n");
+  for (const Row &r : rows) {
+    std::fprintf(f, "%s,%s,%s,1,%.2f,%.2f,%llu,%.2f,%.2f,%.3g\n", r.net.c_str(),
+                 r.engine.c_str(), isa, r.median_us, r.min_us,
+                 static_cast<unsigned long long>(r.macs), r.gflops, r.peak_pct,
+                 r.max_abs_diff);
+  }
+  std::fclose(f);
+  std::printf("csv: %s\n", path.c_str());
+  std::fflush(stdout);
+}
+
+void plot(const std::string &csv, const std::string &png) {
+  const std::string script = SMALL_BENCH_PLOT_SCRIPT;
+  const std::string cmd =
+      "/usr/bin/python3 '" + script + "' '" + csv + "' '" + png + "'";
+  if (std::system(cmd.c_str()) != 0) {
+    std::printf("chart: not written (needs /usr/bin/python3 with "
+                "python3-matplotlib)\n");
+  }
+}
+
+int run(int argc, char **argv) {
+  Options o;
+  if (!parse(argc, argv, &o)) {
+    std::fprintf(stderr,
+                 "usage: small_network_bench [--models DIR] [--rounds R>=3] "
+                 "[--csv FILE] [--png FILE] [--net NAME]\n");
+    return 2;
+  }
+  small_kernel_info info;
+  if (small_kernel_config(&info) != SMALL_OK) {
+    std::fprintf(stderr, "this CPU cannot run the build's kernels: %s\n",
+                 small_last_error());
+    return 77;
+  }
+  // oneDNN gets the same instruction set as the SMaLL build it is compared
+  // with (unless the caller chose one).
+  if (std::strcmp(info.isa, "avx2") == 0) {
+    setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
+  }
+  const double peak = measure_peak_gflops();
+  const char *core = std::getenv("OPENBLAS_CORETYPE");
+  std::printf("peak isa=%s gflops=%.1f (single-core FMA, measured)\n", info.isa,
+              peak);
+  std::printf("openblas_coretype=%s onednn_max_cpu_isa=%s\n",
+              core != nullptr ? core : "unset",
+              std::getenv("ONEDNN_MAX_CPU_ISA") != nullptr
+                  ? std::getenv("ONEDNN_MAX_CPU_ISA")
+                  : "unset");
+  for (auto [name, make] : {std::pair{"openblas", make_openblas_engine},
+                            std::pair{"onednn", make_onednn_engine},
+                            std::pair{"xnnpack", make_xnnpack_engine}}) {
+    if (make() == nullptr) {
+      std::printf("engine=%s not built (its package was not found at "
+                  "configure time)\n",
+                  name);
+    }
+  }
+  std::vector<Row> rows;
+  int failures = 0;
+  for (const Model &m : kModels) {
+    if (o.only.empty() || o.only == m.name) {
+      failures += bench_model(m, o, info.isa, peak, &rows);
+    }
+  }
+  write_csv(o.csv, info.isa, rows);
+  plot(o.csv, o.png);
+  return failures == 0 ? 0 : 1;
+}
+
+} // namespace
+} // namespace small_bench
+
+int main(int argc, char **argv) {
+  small_bench::reexec_with_openblas_core(argv);
+  return small_bench::run(argc, argv);
+}
