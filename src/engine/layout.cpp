@@ -12,18 +12,31 @@ size_t blocked_index(const Shape &s, size_t cb, size_t n, size_t c, size_t h,
 }
 } // namespace
 
+// Both conversions walk the blocked tensor in storage order, one channel
+// block at a time, so the inner loop is a run of contiguous lanes (no
+// per-element index arithmetic: the network input and output go through here
+// on every run).
 void to_blocked(const float *src, small_layout layout, const Shape &s,
                 size_t cb, float *dst) {
-  const size_t total = s.n * s.item_floats(cb);
-  std::memset(dst, 0, total * sizeof(float));
+  const size_t plane = size_t{s.h} * s.w;
+  const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
-    for (size_t c = 0; c < s.c; ++c) {
-      for (size_t h = 0; h < s.h; ++h) {
-        for (size_t w = 0; w < s.w; ++w) {
-          const size_t i = layout == SMALL_LAYOUT_NCHW
-                               ? ((n * s.c + c) * s.h + h) * s.w + w
-                               : ((n * s.h + h) * s.w + w) * s.c + c;
-          dst[blocked_index(s, cb, n, c, h, w)] = src[i];
+    const float *item = src + n * plane * s.c;
+    for (size_t b = 0; b < blocks; ++b) {
+      const size_t c0 = b * cb;
+      const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
+      float *d = dst + (n * blocks + b) * plane * cb;
+      for (size_t p = 0; p < plane; ++p, d += cb) {
+        if (layout == SMALL_LAYOUT_NCHW) {
+          const float *x = item + c0 * plane + p;
+          for (size_t l = 0; l < lanes; ++l) {
+            d[l] = x[l * plane];
+          }
+        } else {
+          std::memcpy(d, item + p * s.c + c0, lanes * sizeof(float));
+        }
+        for (size_t l = lanes; l < cb; ++l) {
+          d[l] = 0.0f; // pad lanes
         }
       }
     }
@@ -32,14 +45,22 @@ void to_blocked(const float *src, small_layout layout, const Shape &s,
 
 void from_blocked(const float *src, const Shape &s, size_t cb,
                   small_layout layout, float *dst) {
+  const size_t plane = size_t{s.h} * s.w;
+  const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
-    for (size_t c = 0; c < s.c; ++c) {
-      for (size_t h = 0; h < s.h; ++h) {
-        for (size_t w = 0; w < s.w; ++w) {
-          const size_t i = layout == SMALL_LAYOUT_NCHW
-                               ? ((n * s.c + c) * s.h + h) * s.w + w
-                               : ((n * s.h + h) * s.w + w) * s.c + c;
-          dst[i] = src[blocked_index(s, cb, n, c, h, w)];
+    float *item = dst + n * plane * s.c;
+    for (size_t b = 0; b < blocks; ++b) {
+      const size_t c0 = b * cb;
+      const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
+      const float *x = src + (n * blocks + b) * plane * cb;
+      for (size_t p = 0; p < plane; ++p, x += cb) {
+        if (layout == SMALL_LAYOUT_NCHW) {
+          float *d = item + c0 * plane + p;
+          for (size_t l = 0; l < lanes; ++l) {
+            d[l * plane] = x[l];
+          }
+        } else {
+          std::memcpy(item + p * s.c + c0, x, lanes * sizeof(float));
         }
       }
     }
