@@ -9,9 +9,10 @@
  * every kernel writes all Cb lanes of every pixel it produces.
  *
  * Units: every *_step is in floats. Pointers need only float alignment.
- * Kernels never write outside [out, out + width * Cb) of each output block
- * per call (window families) or [out, out + count) (element-wise families);
- * they never read outside the input and weight regions the engine describes.
+ * Kernels write exactly the Cb lanes of each of the tile's `width` output
+ * pixels and nothing between them (window families; see out_pixel_step),
+ * or [out, out + count) (element-wise families); they never read outside the
+ * input and weight regions the engine describes.
  */
 #ifndef SMALL_KERNEL_CONTRACT_H
 #define SMALL_KERNEL_CONTRACT_H
@@ -40,15 +41,20 @@ typedef struct small_act_params {
 /*
  * One tile of a windowed layer (convolution, depthwise, pooling; Dense is a
  * convolution whose window covers the whole input). The tile is `width`
- * consecutive output pixels of one output row and one block of Cb output
- * channels. The engine has already clipped the filter window to the input:
- * every output pixel of the tile sees the same taps_h x taps_w taps, all of
- * them inside the input, so kernels never test bounds.
+ * output pixels of one block of Cb output channels, evenly spaced: usually
+ * consecutive pixels of one output row, but the engine may also hand a
+ * column (pixels in consecutive rows, out_pixel_step = a row) so that the
+ * border columns, whose filter windows are clipped, run as full tiles too.
+ * The engine has already clipped the filter window to the input: every
+ * output pixel of the tile sees the same taps_h x taps_w taps, all of them
+ * inside the input, so kernels never test bounds.
  *
  * Input element for output pixel j, filter tap (r, s), channel lane l of
  * input block b:
  *     in[b * in_block_step + r * in_tap_h_step + s * in_tap_w_step
  *        + j * in_pixel_step + l]
+ * Output lane l of pixel j (output block k for a multi-block convolution):
+ *     out[k * out_block_step + j * out_pixel_step + l]
  */
 typedef struct small_window_tile {
   size_t cb;       /* the table's channel_block (fixed-Cb kernels ignore it) */
@@ -58,6 +64,7 @@ typedef struct small_window_tile {
   size_t taps_h;   /* filter rows inside the input (may be 0 for conv) */
   size_t taps_w;   /* filter columns inside the input (may be 0 for conv) */
   size_t in_pixel_step;
+  size_t out_pixel_step; /* >= Cb; Cb for pixels of one row */
   size_t in_tap_w_step;
   size_t in_tap_h_step;
 

@@ -28,11 +28,11 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   __m256 lo[P][W], hi[P][W];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     lo[0][j] = _mm256_loadu_ps(t->bias);
     hi[0][j] = _mm256_loadu_ps(t->bias + 8);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[p][j] = _mm256_setzero_ps();
       hi[p][j] = _mm256_setzero_ps();
@@ -48,11 +48,11 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
         size_t i = 0;
         for (; i + P <= lanes; i += P) {
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int p = 0; p < P; ++p) {
             const __m256 w_lo = _mm256_loadu_ps(w + (i + p) * kCb);
             const __m256 w_hi = _mm256_loadu_ps(w + (i + p) * kCb + 8);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int j = 0; j < W; ++j) {
               const __m256 x = _mm256_broadcast_ss(in + j * step + i + p);
               lo[p][j] = _mm256_fmadd_ps(x, w_lo, lo[p][j]);
@@ -63,7 +63,7 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
         for (; i < lanes; ++i) {
           const __m256 w_lo = _mm256_loadu_ps(w + i * kCb);
           const __m256 w_hi = _mm256_loadu_ps(w + i * kCb + 8);
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int j = 0; j < W; ++j) {
             const __m256 x = _mm256_broadcast_ss(in + j * step + i);
             lo[0][j] = _mm256_fmadd_ps(x, w_lo, lo[0][j]);
@@ -73,15 +73,17 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
       }
     }
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[0][j] = _mm256_add_ps(lo[0][j], lo[p][j]);
       hi[0][j] = _mm256_add_ps(hi[0][j], hi[p][j]);
     }
-    _mm256_storeu_ps(t->out + j * kCb, activate(lo[0][j], t->act));
-    _mm256_storeu_ps(t->out + j * kCb + 8, activate(hi[0][j], t->act));
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step,
+                     activate(lo[0][j], t->act));
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step + 8,
+                     activate(hi[0][j], t->act));
   }
 }
 

@@ -19,11 +19,11 @@ template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   __m256 lo[P][W], hi[P][W];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     lo[0][j] = _mm256_loadu_ps(t->bias);
     hi[0][j] = _mm256_loadu_ps(t->bias + 8);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[p][j] = _mm256_setzero_ps();
       hi[p][j] = _mm256_setzero_ps();
@@ -36,7 +36,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
     const __m256 w_lo = _mm256_loadu_ps(w);
     const __m256 w_hi = _mm256_loadu_ps(w + 8);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       const float *p = x + j * t->in_pixel_step;
       a_lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p), w_lo, a_lo[j]);
@@ -48,7 +48,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     }
   };
   for (; k + P <= taps; k += P) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
       tap(lo[p], hi[p]);
     }
@@ -56,15 +56,16 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   for (; k < taps; ++k) {
     tap(lo[0], hi[0]);
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       lo[0][j] = _mm256_add_ps(lo[0][j], lo[p][j]);
       hi[0][j] = _mm256_add_ps(hi[0][j], hi[p][j]);
     }
-    _mm256_storeu_ps(out + j * kCb, activate(lo[0][j], t->act));
-    _mm256_storeu_ps(out + j * kCb + 8, activate(hi[0][j], t->act));
+    _mm256_storeu_ps(out + j * t->out_pixel_step, activate(lo[0][j], t->act));
+    _mm256_storeu_ps(out + j * t->out_pixel_step + 8,
+                     activate(hi[0][j], t->act));
   }
 }
 
@@ -82,7 +83,8 @@ void depthwise_f32_6x16__avx2(const small_window_tile *t) {
   size_t j = 0;
   while (j < t->width) {
     const size_t n = t->width - j < 6 ? t->width - j : 6;
-    by_width[n](t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    by_width[n](t, t->in + j * t->in_pixel_step,
+                t->out + j * t->out_pixel_step);
     j += n;
   }
 }

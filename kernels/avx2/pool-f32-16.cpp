@@ -28,8 +28,8 @@ template <bool MAX> void pool(const small_window_tile *t) {
       lo = _mm256_mul_ps(lo, _mm256_set1_ps(t->scale));
       hi = _mm256_mul_ps(hi, _mm256_set1_ps(t->scale));
     }
-    _mm256_storeu_ps(t->out + j * kCb, lo);
-    _mm256_storeu_ps(t->out + j * kCb + 8, hi);
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step, lo);
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step + 8, hi);
   }
 }
 } // namespace

@@ -36,13 +36,13 @@ void conv_tile(const small_window_tile *t) {
   constexpr int P = partial_sets(W * OB);
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   __m512 acc[P][OB][W];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int k = 0; k < OB; ++k) {
     const __m512 bias = _mm512_loadu_ps(t->bias + k * kCb);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       acc[0][k][j] = bias;
-      #pragma GCC unroll 16
+#pragma GCC unroll 16
       for (int p = 1; p < P; ++p) {
         acc[p][k][j] = _mm512_setzero_ps();
       }
@@ -58,14 +58,14 @@ void conv_tile(const small_window_tile *t) {
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
         auto channel = [&](size_t i, __m512(*a)[W]) {
           __m512 wv[OB];
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int k = 0; k < OB; ++k) {
             wv[k] = _mm512_loadu_ps(w + k * t->w_out_block_step + i * kCb);
           }
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int j = 0; j < W; ++j) {
             const __m512 x = _mm512_set1_ps(in[j * step + i]);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int k = 0; k < OB; ++k) {
               a[k][j] = _mm512_fmadd_ps(x, wv[k], a[k][j]);
             }
@@ -73,7 +73,7 @@ void conv_tile(const small_window_tile *t) {
         };
         size_t i = 0;
         for (; i + P <= lanes; i += P) {
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int p = 0; p < P; ++p) {
             channel(i + p, acc[p]);
           }
@@ -84,16 +84,17 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int k = 0; k < OB; ++k) {
     float *out = t->out + k * t->out_block_step;
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
-      #pragma GCC unroll 16
+#pragma GCC unroll 16
       for (int p = 1; p < P; ++p) {
         acc[0][k][j] = _mm512_add_ps(acc[0][k][j], acc[p][k][j]);
       }
-      _mm512_storeu_ps(out + j * kCb, activate(acc[0][k][j], t->act));
+      _mm512_storeu_ps(out + j * t->out_pixel_step,
+                       activate(acc[0][k][j], t->act));
     }
   }
 }

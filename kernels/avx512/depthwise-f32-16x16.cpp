@@ -23,7 +23,7 @@ void depthwise_tile_3x3(const small_window_tile *t, const float *in,
                         float *out) {
   __m512 acc[W];
   const __m512 bias = _mm512_loadu_ps(t->bias);
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     acc[j] = bias;
   }
@@ -32,16 +32,16 @@ void depthwise_tile_3x3(const small_window_tile *t, const float *in,
       const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
       const __m512 w = _mm512_loadu_ps(t->weights + r * t->w_tap_h_step +
                                        s * t->w_tap_w_step);
-      #pragma GCC unroll 16
+#pragma GCC unroll 16
       for (int j = 0; j < W; ++j) {
         acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w,
                                  acc[j]);
       }
     }
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    _mm512_storeu_ps(out + j * kCb, activate(acc[j], t->act));
+    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
   }
 }
 
@@ -49,10 +49,10 @@ template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   __m512 acc[P][W];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
     acc[0][j] = _mm512_loadu_ps(t->bias);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       acc[p][j] = _mm512_setzero_ps();
     }
@@ -63,7 +63,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
     const __m512 w =
         _mm512_loadu_ps(t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       a[j] =
           _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w, a[j]);
@@ -74,7 +74,7 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     }
   };
   for (; k + P <= taps; k += P) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 0; p < P; ++p) {
       tap(acc[p]);
     }
@@ -82,13 +82,13 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   for (; k < taps; ++k) {
     tap(acc[0]);
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int p = 1; p < P; ++p) {
       acc[0][j] = _mm512_add_ps(acc[0][j], acc[p][j]);
     }
-    _mm512_storeu_ps(out + j * kCb, activate(acc[0][j], t->act));
+    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[0][j], t->act));
   }
 }
 
@@ -112,7 +112,8 @@ void depthwise_f32_16x16__avx512(const small_window_tile *t) {
   size_t j = 0;
   while (j < t->width) {
     const size_t n = t->width - j < 16 ? t->width - j : 16;
-    by_width[n](t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    by_width[n](t, t->in + j * t->in_pixel_step,
+                t->out + j * t->out_pixel_step);
     j += n;
   }
 }

@@ -25,7 +25,7 @@ template <bool MAX> void pool(const small_window_tile *t) {
     if (!MAX) {
       acc = _mm512_mul_ps(acc, _mm512_set1_ps(t->scale));
     }
-    _mm512_storeu_ps(t->out + j * kCb, acc);
+    _mm512_storeu_ps(t->out + j * t->out_pixel_step, acc);
   }
 }
 } // namespace

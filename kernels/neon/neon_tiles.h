@@ -55,10 +55,10 @@ void conv_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
     const float32x4_t b = vld1q_f32(t->bias + 4 * q);
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       acc[j][q] = b;
     }
@@ -73,14 +73,14 @@ void conv_tile(const small_window_tile *t) {
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
         for (size_t i = 0; i < lanes; ++i) {
           float32x4_t wv[Q];
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int q = 0; q < Q; ++q) {
             wv[q] = vld1q_f32(w + i * kCb + 4 * q);
           }
-          #pragma GCC unroll 16
+#pragma GCC unroll 16
           for (int j = 0; j < W; ++j) {
             const float32x4_t x = vld1q_dup_f32(in + j * step + i);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int q = 0; q < Q; ++q) {
               acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
             }
@@ -89,11 +89,12 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
-      vst1q_f32(t->out + j * kCb + 4 * q, activate(acc[j][q], t->act));
+      vst1q_f32(t->out + j * t->out_pixel_step + 4 * q,
+                activate(acc[j][q], t->act));
     }
   }
 }
@@ -103,9 +104,9 @@ template <int W, int Q>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr size_t kCb = 4 * Q;
   float32x4_t acc[W][Q];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       acc[j][q] = vld1q_f32(t->bias + 4 * q);
     }
@@ -114,10 +115,10 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
     for (size_t s = 0; s < t->taps_w; ++s) {
       const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
       const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
-      #pragma GCC unroll 16
+#pragma GCC unroll 16
       for (int q = 0; q < Q; ++q) {
         const float32x4_t wv = vld1q_f32(w + 4 * q);
-        #pragma GCC unroll 16
+#pragma GCC unroll 16
         for (int j = 0; j < W; ++j) {
           acc[j][q] = vfmaq_f32(
               acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wv);
@@ -125,11 +126,12 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
       }
     }
   }
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
-      vst1q_f32(out + j * kCb + 4 * q, activate(acc[j][q], t->act));
+      vst1q_f32(out + j * t->out_pixel_step + 4 * q,
+                activate(acc[j][q], t->act));
     }
   }
 }
@@ -139,10 +141,12 @@ template <int Q> void depthwise_any_width(const small_window_tile *t) {
   constexpr int kW = 8 / Q; // 8 accumulators
   size_t j = 0;
   for (; j + kW <= t->width; j += kW) {
-    depthwise_tile<kW, Q>(t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    depthwise_tile<kW, Q>(t, t->in + j * t->in_pixel_step,
+                          t->out + j * t->out_pixel_step);
   }
   for (; j < t->width; ++j) {
-    depthwise_tile<1, Q>(t, t->in + j * t->in_pixel_step, t->out + j * kCb);
+    depthwise_tile<1, Q>(t, t->in + j * t->in_pixel_step,
+                         t->out + j * t->out_pixel_step);
   }
 }
 
@@ -150,7 +154,7 @@ template <bool MAX, int Q> void pool(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   for (size_t j = 0; j < t->width; ++j) {
     const float *in = t->in + j * t->in_pixel_step;
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
       float32x4_t acc = MAX ? vld1q_f32(in + 4 * q) : vdupq_n_f32(0.0f);
       for (size_t r = 0; r < t->taps_h; ++r) {
@@ -163,7 +167,7 @@ template <bool MAX, int Q> void pool(const small_window_tile *t) {
       if (!MAX) {
         acc = vmulq_f32(acc, vdupq_n_f32(t->scale));
       }
-      vst1q_f32(t->out + j * kCb + 4 * q, acc);
+      vst1q_f32(t->out + j * t->out_pixel_step + 4 * q, acc);
     }
   }
 }

@@ -30,7 +30,7 @@ void conv_f32__scalar(const small_window_tile *t) {
             }
           }
         }
-        out[j * cb + o] = apply_activation(acc, t->act);
+        out[j * t->out_pixel_step + o] = apply_activation(acc, t->act);
       }
     }
   }

@@ -19,7 +19,7 @@ void depthwise_f32__scalar(const small_window_tile *t) {
           acc += x * t->weights[r * t->w_tap_h_step + s * t->w_tap_w_step + l];
         }
       }
-      t->out[j * cb + l] = apply_activation(acc, t->act);
+      t->out[j * t->out_pixel_step + l] = apply_activation(acc, t->act);
     }
   }
 }

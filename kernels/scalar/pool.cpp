@@ -24,7 +24,7 @@ void max_pool_f32__scalar(const small_window_tile *t) {
           m = x > m ? x : m;
         }
       }
-      t->out[j * cb + l] = m;
+      t->out[j * t->out_pixel_step + l] = m;
     }
   }
 }
@@ -39,7 +39,7 @@ void avg_pool_f32__scalar(const small_window_tile *t) {
           sum += tap(t, j, r, s)[l];
         }
       }
-      t->out[j * cb + l] = sum * t->scale;
+      t->out[j * t->out_pixel_step + l] = sum * t->scale;
     }
   }
 }

@@ -44,6 +44,21 @@ std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
   return tiles;
 }
 
+std::vector<RowBand> plan_rows(const WindowGeometry &g) {
+  std::vector<RowBand> bands;
+  for (uint32_t oh = 0; oh < g.out_h; ++oh) {
+    const TapRange r =
+        clip_taps(oh, g.stride_h, g.pad_top, g.dilation_h, g.kernel_h, g.in_h);
+    if (!bands.empty() && bands.back().tap_begin == r.begin &&
+        bands.back().tap_end == r.end) {
+      ++bands.back().height;
+      continue;
+    }
+    bands.push_back({oh, 1, r.begin, r.end});
+  }
+  return bands;
+}
+
 namespace {
 
 small_window_fn family_kernel(WindowFamily f, const small_kernel_table &k) {
@@ -88,7 +103,10 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
 
   small_window_tile t{};
   t.cb = cb;
-  t.in_pixel_step = size_t{g.stride_w} * in_lanes;
+  const size_t in_row_step = size_t{g.in_w} * in_lanes;
+  const size_t max_width = op.family == WindowFamily::kConv
+                               ? kernels.conv_max_width
+                               : kernels.window_max_width;
   t.in_tap_w_step = size_t{g.dilation_w} * in_lanes;
   t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * in_lanes;
   t.in_block_step = in_block_step;
@@ -132,42 +150,65 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
       }
       t.bias = has_weights ? op.bias + ob * cb : nullptr;
       float *out_block = out_item + ob * out_block_step;
-
-      for (uint32_t oh = 0; oh < g.out_h; ++oh) {
-        const TapRange rows = clip_taps(oh, g.stride_h, g.pad_top, g.dilation_h,
-                                        g.kernel_h, g.in_h);
-        t.taps_h = rows.end - rows.begin;
+      // Points the tile at output pixel (oh, ow), the first of the tile.
+      auto place = [&](const RowBand &band, uint32_t oh, const ColumnTile &c,
+                       uint32_t ow) {
+        t.out = out_block + (size_t{oh} * g.out_w + ow) * cb;
+        if (t.taps_h == 0 || t.taps_w == 0) {
+          // The window misses the input entirely (a convolution padded
+          // wider than its filter): the kernel reads nothing and writes
+          // act(bias). Pooling never gets here (validated at build).
+          t.in = in_base;
+          t.weights = w_base;
+          return;
+        }
         const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
-                           int64_t{rows.begin} * g.dilation_h;
-        float *out_row = out_block + size_t{oh} * g.out_w * cb;
+                           int64_t{band.tap_begin} * g.dilation_h;
+        const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
+                           int64_t{c.tap_begin} * g.dilation_w;
+        t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
+        if (w_base != nullptr) {
+          t.weights =
+              w_base +
+              (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * w_tap;
+        }
+      };
 
+      for (const RowBand &band : op.rows) {
+        t.taps_h = band.tap_end - band.tap_begin;
         for (const ColumnTile &c : op.columns) {
           t.taps_w = c.tap_end - c.tap_begin;
-          t.width = c.width;
-          t.out = out_row + size_t{c.first_column} * cb;
-          if (t.taps_h == 0 || t.taps_w == 0) {
-            // The window misses the input entirely (a convolution padded
-            // wider than its filter): the kernel reads nothing and writes
-            // act(bias). Pooling never gets here (validated at build).
-            t.in = in_base;
-            t.weights = w_base;
-          } else {
-            const int64_t iw = int64_t{c.first_column} * g.stride_w -
-                               g.pad_left + int64_t{c.tap_begin} * g.dilation_w;
-            t.in =
-                in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
-            if (w_base != nullptr) {
-              t.weights =
-                  w_base +
-                  (size_t{rows.begin} * g.kernel_w + c.tap_begin) * w_tap;
-            }
-          }
           if (op.family == WindowFamily::kAvgPool) {
             const size_t divisor =
                 op.count_include_pad ? taps : size_t{t.taps_h} * t.taps_w;
             t.scale = 1.0f / static_cast<float>(divisor);
           }
-          kernel(&t);
+          // Along the row, the band costs one call per row; down the
+          // columns, one per column and max_width rows. Narrow border
+          // columns of a tall band go down (full tiles instead of width-1
+          // ones); everything else goes along the row.
+          const size_t along = band.height;
+          const size_t down =
+              size_t{c.width} * ((band.height + max_width - 1) / max_width);
+          if (down < along) {
+            t.in_pixel_step = in_row_step * g.stride_h;
+            t.out_pixel_step = size_t{g.out_w} * cb;
+            for (uint32_t x = 0; x < c.width; ++x) {
+              for (uint32_t y = 0; y < band.height; y += max_width) {
+                t.width = std::min<size_t>(max_width, band.height - y);
+                place(band, band.first_row + y, c, c.first_column + x);
+                kernel(&t);
+              }
+            }
+          } else {
+            t.in_pixel_step = size_t{g.stride_w} * in_lanes;
+            t.out_pixel_step = cb;
+            t.width = c.width;
+            for (uint32_t y = 0; y < band.height; ++y) {
+              place(band, band.first_row + y, c, c.first_column);
+              kernel(&t);
+            }
+          }
         }
       }
     }

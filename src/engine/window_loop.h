@@ -2,7 +2,8 @@
 // and depthwise convolution, Dense, max/average/global pooling, standalone
 // BatchNorm) is a WindowOp: its dimensions, the kernel family it calls and
 // its packed weights. run_window() walks batch -> output channel block ->
-// output row -> column tile and calls the kernel for one register tile; the
+// row band -> column tile and calls the kernel for one register tile (a run
+// of pixels along a row, or down a column for narrow border columns); the
 // kernel walks input blocks and filter taps.
 //
 // Padding: the engine clips the filter window to the input for each tile
@@ -49,6 +50,14 @@ struct ColumnTile {
   uint32_t tap_begin = 0, tap_end = 0;
 };
 
+// A run of output rows that share one clipped filter-row range: the top
+// border rows, the interior, the bottom border rows.
+struct RowBand {
+  uint32_t first_row = 0;
+  uint32_t height = 0;
+  uint32_t tap_begin = 0, tap_end = 0;
+};
+
 // The valid filter taps [begin, end) for output position `out` along one axis.
 struct TapRange {
   uint32_t begin = 0, end = 0;
@@ -68,11 +77,15 @@ struct WindowOp {
   // network input stored unpadded ([n][1][h][w][c], c < Cb); 0 means Cb.
   size_t input_lanes = 0;
   std::vector<ColumnTile> columns; // from plan_columns()
+  std::vector<RowBand> rows;       // from plan_rows()
 };
 
 // Splits the output row into tiles of at most max_width columns, each with
 // one filter-column range. Called once when the layer is prepared.
 std::vector<ColumnTile> plan_columns(const WindowGeometry &g, size_t max_width);
+
+// Groups the output rows into bands with one filter-row range each.
+std::vector<RowBand> plan_rows(const WindowGeometry &g);
 
 // Runs the op: `in` and `out` are blocked tensors of the geometry's shapes.
 void run_window(const WindowOp &op, const small_kernel_table &kernels,

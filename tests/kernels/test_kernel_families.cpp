@@ -73,6 +73,9 @@ void require_close(const float *got, const float *want, const float *magnitude,
 struct WindowCase {
   size_t width, taps_h, taps_w, stride, dilation, in_blocks, last_channels;
   size_t out_blocks = 1; // convolution: output blocks in one tile
+  // Floats between consecutive output pixels beyond Cb: 0 along a row; the
+  // engine's column tiles (down a border column) space pixels a row apart.
+  size_t pixel_gap = 0;
 };
 
 // Builds input and weights for one windowed tile and runs `fn_active` and
@@ -137,9 +140,12 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.bias = has_weights ? bias.data() : nullptr;
   t.scale = 1.0f / static_cast<float>(taps);
   t.act = act;
-  // Output blocks sit kGap NaN floats apart so a write past one is caught.
+  // Output blocks sit kGap NaN floats apart so a write past one is caught;
+  // with a pixel gap, the floats between pixels must stay NaN too.
   constexpr size_t kGap = 32;
-  const size_t out_step = c.width * cb + kGap;
+  const size_t pixel_step = cb + c.pixel_gap;
+  const size_t out_step = (c.width - 1) * pixel_step + cb + kGap;
+  t.out_pixel_step = pixel_step;
   t.out_blocks = out_blocks;
   t.out_block_step = out_step;
   t.w_out_block_step = w_out_block;
@@ -169,15 +175,20 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   INFO(what << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
             << " stride=" << c.stride << " dilation=" << c.dilation
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
-            << " act=" << act.op << " out_blocks=" << out_blocks);
+            << " act=" << act.op << " out_blocks=" << out_blocks
+            << " pixel_gap=" << c.pixel_gap);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
-    const size_t at = k * out_step;
-    require_close(got.out() + at, want.out() + at, mag.out() + at, c.width * cb,
-                  what);
-    for (size_t i = c.width * cb; i < out_step; ++i) {
-      INFO("gap after output block " << k << ", float " << i);
-      REQUIRE(std::isnan(got.out()[at + i]));
+    for (size_t i = 0; i < out_step; ++i) {
+      const size_t at = k * out_step + i;
+      const size_t pixel = i / pixel_step, lane = i % pixel_step;
+      if (pixel < c.width && lane < cb) {
+        require_close(got.out() + at, want.out() + at, mag.out() + at, 1, what);
+      } else {
+        INFO("output block " << k << ", float " << i
+                             << " lies between or after the pixels");
+        REQUIRE(std::isnan(got.out()[at]));
+      }
     }
   }
 }
@@ -212,6 +223,15 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
           }
         }
       }
+    }
+  }
+  // Column tiles: the same cases with pixels spaced wider than Cb.
+  const size_t along_rows = cases.size();
+  for (size_t i = 0; i < along_rows; ++i) {
+    if (cases[i].dilation == 1) {
+      WindowCase column = cases[i];
+      column.pixel_gap = 2 * cb + 5;
+      cases.push_back(column);
     }
   }
   // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
