@@ -69,15 +69,17 @@ typedef struct small_window_tile {
   size_t in_tap_h_step;
 
   /* Convolution only: reduce over input blocks [0, in_blocks); the last one
-   * holds in_last_channels valid lanes (1..Cb), the others Cb. */
+   * holds in_last_channels valid lanes (1..in_lanes), the others in_lanes.
+   * in_lanes is Cb, or 1 for a planar (NCHW) network input. */
   size_t in_blocks;
+  size_t in_lanes;
   size_t in_last_channels;
   size_t in_block_step;
 
   /* Convolution and depthwise: packed weights at the first input block and
-   * first tap. Convolution weights of one (input block, tap) are a Cb x Cb
-   * matrix [input lane][output lane]; depthwise weights of one tap are Cb
-   * floats. */
+   * first tap. Convolution weights of one (input block, tap) are an
+   * in_lanes x Cb matrix [input lane][output lane]; depthwise weights of one
+   * tap are Cb floats. */
   const float *weights;
   size_t w_tap_w_step;
   size_t w_tap_h_step;

@@ -39,7 +39,8 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
     }
   }
   for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : kCb;
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
     for (size_t r = 0; r < t->taps_h; ++r) {
       for (size_t s = 0; s < t->taps_w; ++s) {
         const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +

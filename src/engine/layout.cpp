@@ -18,6 +18,10 @@ size_t blocked_index(const Shape &s, size_t cb, size_t n, size_t c, size_t h,
 // on every run).
 void to_blocked(const float *src, small_layout layout, const Shape &s,
                 size_t cb, float *dst) {
+  if (cb == 1 && layout == SMALL_LAYOUT_NCHW) {
+    std::memcpy(dst, src, s.elements() * sizeof(float)); // planar is NCHW
+    return;
+  }
   const size_t plane = size_t{s.h} * s.w;
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {

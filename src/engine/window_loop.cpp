@@ -97,9 +97,9 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   const size_t in_blocks = (g.in_c + in_lanes - 1) / in_lanes;
   const size_t out_blocks = (g.out_c + cb - 1) / cb;
   const size_t taps = size_t{g.kernel_h} * g.kernel_w;
-  // Packed weight strides: a convolution tap is a Cb x Cb matrix, a
-  // depthwise tap Cb floats.
-  const size_t w_tap = is_conv ? cb * cb : cb;
+  // Packed weight strides: a convolution tap is an (input lanes) x Cb
+  // matrix, a depthwise tap Cb floats.
+  const size_t w_tap = is_conv ? in_lanes * cb : cb;
 
   small_window_tile t{};
   t.cb = cb;
@@ -110,6 +110,7 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   t.in_tap_w_step = size_t{g.dilation_w} * in_lanes;
   t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * in_lanes;
   t.in_block_step = in_block_step;
+  t.in_lanes = in_lanes;
   t.w_tap_w_step = w_tap;
   t.w_tap_h_step = w_tap * g.kernel_w;
   t.w_block_step = w_tap * taps;

@@ -164,9 +164,11 @@ void Network::prune() {
 }
 
 // A network input with fewer channels than Cb (an RGB image, an audio
-// feature map) read only by (non-depthwise) convolutions is stored unpadded:
-// the convolution kernels reduce over `lanes` input lanes anyway, so this
-// saves up to Cb/c of its memory and of the input conversion at no cost.
+// feature map) read only by (non-depthwise) convolutions is stored planar:
+// blocks of one channel, which is NCHW itself. The convolution kernels reduce
+// over input blocks and lanes alike, so this costs them nothing, saves up to
+// Cb/c of the input's memory and turns the NCHW input conversion into a copy
+// (an RGB input in NCHW was otherwise a transpose on every run).
 void Network::narrow_inputs() {
   const size_t cb = kernels_.channel_block;
   for (int id : inputs_) {
@@ -184,7 +186,7 @@ void Network::narrow_inputs() {
     if (!all_conv) {
       continue;
     }
-    t.lanes = t.shape.c;
+    t.lanes = 1;
     for (int consumer : t.consumers) {
       static_cast<Conv2DLayer *>(nodes_[consumer].layer.get())
           ->set_input_lanes(t.lanes);
@@ -330,7 +332,7 @@ void Network::run(const float *const *inputs, size_t input_count,
   for (size_t i = 0; i < input_count; ++i) {
     const TensorInfo &t = tensors_[inputs_[i]];
     if (t.last_step >= 0) {
-      // A narrow input is the blocked layout with one block of c lanes.
+      // A narrow input is the blocked layout with blocks of one lane.
       to_blocked(inputs[i], layout, t.shape, t.lanes != 0 ? t.lanes : cb,
                  reinterpret_cast<float *>(arena_ + t.offset));
     }

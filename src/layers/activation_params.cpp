@@ -23,7 +23,8 @@ small_act_params lower_activation(const small_activation &a,
     break;
   case SMALL_ACT_LEAKY_RELU:
     if (!std::isfinite(a.alpha)) {
-      fail(SMALL_ERR_INVALID_ARGUMENT, where + ": LeakyReLU alpha must be finite");
+      fail(SMALL_ERR_INVALID_ARGUMENT,
+           where + ": LeakyReLU alpha must be finite");
     }
     p = {SMALL_ACT_OP_LEAKY, a.alpha, 0.0f, 0.0f, 0.0f};
     break;

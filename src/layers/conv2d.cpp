@@ -89,12 +89,16 @@ void Conv2DLayer::fold_batchnorm(const std::vector<float> &scale,
   }
 }
 
+// Packed convolution weights: [out block][input block][tap][lane][Cb], one
+// lanes x Cb matrix per (input block, tap). Input blocks hold Cb channels,
+// or one channel for a planar network input (input_lanes_ == 1).
 void Conv2DLayer::pack_conv(size_t cb) {
   const ConvSpec &s = spec_;
   const size_t C = s.input.c, K = s.out_channels;
   const size_t Cg = C / s.groups, Kg = K / s.groups;
   const size_t taps = size_t{s.kernel_h} * s.kernel_w;
   const size_t out_blocks = ceil_div(K, cb);
+  const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
   const std::string what = "conv2d packed weights";
 
   op_.input_ranges.assign(out_blocks, {});
@@ -103,13 +107,13 @@ void Conv2DLayer::pack_conv(size_t cb) {
     const size_t k0 = ob * cb, k1 = std::min(K, k0 + cb);
     const size_t c0 = k0 / Kg * Cg, c1 = ((k1 - 1) / Kg + 1) * Cg;
     InputBlockRange &r = op_.input_ranges[ob];
-    r.first_block = c0 / cb;
-    const size_t end_block = ceil_div(c1, cb);
+    r.first_block = c0 / lanes;
+    const size_t end_block = ceil_div(c1, lanes);
     r.count = end_block - r.first_block;
-    r.last_channels = std::min(C, end_block * cb) - (end_block - 1) * cb;
+    r.last_channels = std::min(C, end_block * lanes) - (end_block - 1) * lanes;
     r.weight_offset = total;
     total = checked_add(
-        total, checked_mul(checked_mul(r.count, taps, what), cb * cb, what),
+        total, checked_mul(checked_mul(r.count, taps, what), lanes * cb, what),
         what);
   }
   packed_weights_.reset(checked_mul(total, sizeof(float), what));
@@ -118,9 +122,9 @@ void Conv2DLayer::pack_conv(size_t cb) {
     const InputBlockRange &r = op_.input_ranges[ob];
     for (size_t b = 0; b < r.count; ++b) {
       for (size_t t = 0; t < taps; ++t) {
-        float *dst = packed + r.weight_offset + (b * taps + t) * cb * cb;
-        for (size_t i = 0; i < cb; ++i) {
-          const size_t c = (r.first_block + b) * cb + i;
+        float *dst = packed + r.weight_offset + (b * taps + t) * lanes * cb;
+        for (size_t i = 0; i < lanes; ++i) {
+          const size_t c = (r.first_block + b) * lanes + i;
           for (size_t o = 0; o < cb; ++o) {
             const size_t k = ob * cb + o;
             if (c >= C || k >= K || c / Cg != k / Kg) {

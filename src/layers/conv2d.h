@@ -52,8 +52,9 @@ public:
                       const std::vector<float> &shift) override;
 
   const ConvSpec &spec() const { return spec_; }
-  // Read the input as c < Cb unpadded lanes per pixel (a narrow network
-  // input); only for the conv family. Call before prepare().
+  // Read the input as blocks of `lanes` channels instead of Cb: 1 for a
+  // narrow network input stored planar (NCHW); only for the conv family.
+  // Call before prepare().
   void set_input_lanes(size_t lanes) { input_lanes_ = lanes; }
   bool is_depthwise() const;
 

@@ -14,8 +14,7 @@ void ActivationLayer::run(const small_kernel_table &kernels,
 }
 
 void AddLayer::run(const small_kernel_table &kernels,
-                   const std::vector<const float *> &inputs,
-                   float *out) const {
+                   const std::vector<const float *> &inputs, float *out) const {
   const size_t count = shape_.n * shape_.item_floats(kernels.channel_block);
   kernels.add(inputs[0], inputs[1], out, count, &act_);
 }

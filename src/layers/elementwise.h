@@ -19,8 +19,7 @@ public:
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
   const small_act_params &act() const { return act_; }
 
 private:
@@ -36,8 +35,7 @@ public:
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
   bool accepts_activation() const override {
     return act_.op == SMALL_ACT_OP_NONE;
   }
@@ -55,8 +53,7 @@ public:
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
 
 private:
   Shape shape_;
@@ -70,8 +67,7 @@ public:
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
 
 private:
   std::vector<Shape> inputs_;
@@ -86,8 +82,7 @@ public:
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
 
 private:
   const char *kind_;

@@ -31,7 +31,8 @@ public:
   virtual void fuse_activation(const small_act_params &) {}
   virtual bool accepts_batchnorm() const { return false; }
   // y = scale[k] * x + shift[k] per output channel k.
-  virtual void fold_batchnorm(const std::vector<float> &, const std::vector<float> &) {}
+  virtual void fold_batchnorm(const std::vector<float> &,
+                              const std::vector<float> &) {}
 };
 
 } // namespace small

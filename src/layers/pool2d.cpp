@@ -11,8 +11,7 @@ Pool2DLayer::Pool2DLayer(const char *kind, const std::string &name,
   const PoolSpec &s = spec_;
   if (s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
       s.stride_w == 0) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         name + ": kernel and stride must be >= 1");
+    fail(SMALL_ERR_INVALID_ARGUMENT, name + ": kernel and stride must be >= 1");
   }
   // A window that lies entirely in the padding has no taps to pool; the
   // PyTorch/ONNX rule pad < kernel rules that out.

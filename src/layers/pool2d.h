@@ -26,8 +26,7 @@ public:
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
-           const std::vector<const float *> &inputs,
-           float *out) const override;
+           const std::vector<const float *> &inputs, float *out) const override;
 
 private:
   const char *kind_;

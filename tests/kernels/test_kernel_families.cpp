@@ -76,6 +76,8 @@ struct WindowCase {
   // Floats between consecutive output pixels beyond Cb: 0 along a row; the
   // engine's column tiles (down a border column) space pixels a row apart.
   size_t pixel_gap = 0;
+  // Convolution: lanes per input block (0: Cb; 1: a planar network input).
+  size_t in_lanes = 0;
 };
 
 // Builds input and weights for one windowed tile and runs `fn_active` and
@@ -86,21 +88,22 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
                   const char *what) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const size_t lanes = is_conv && c.in_lanes != 0 ? c.in_lanes : cb;
   const size_t row = c.width * c.stride + c.taps_w * c.dilation + 3;
   const size_t rows = c.taps_h * c.dilation + 2;
-  const size_t block = rows * row * cb;
+  const size_t block = rows * row * lanes;
   const size_t blocks = is_conv ? c.in_blocks : 1;
   std::vector<float> in(blocks * block), in_abs;
   for (size_t b = 0; b < blocks; ++b) {
     for (size_t p = 0; p < rows * row; ++p) {
-      for (size_t l = 0; l < cb; ++l) {
+      for (size_t l = 0; l < lanes; ++l) {
         const bool unread = is_conv && b + 1 == blocks && l >= c.last_channels;
-        in[b * block + p * cb + l] = unread ? kNaN : dist(rng);
+        in[b * block + p * lanes + l] = unread ? kNaN : dist(rng);
       }
     }
   }
   const size_t taps = std::max<size_t>(c.taps_h * c.taps_w, 1);
-  const size_t w_tap = is_conv ? cb * cb : cb;
+  const size_t w_tap = is_conv ? lanes * cb : cb;
   const size_t out_blocks = is_conv ? c.out_blocks : 1;
   const size_t w_out_block = blocks * taps * w_tap;
   std::vector<float> w(out_blocks * w_out_block);
@@ -123,14 +126,15 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
 
   small_window_tile t{};
   t.cb = cb;
-  t.in = in.data() + row * cb; // one row of margin above
+  t.in = in.data() + row * lanes; // one row of margin above
   t.width = c.width;
   t.taps_h = c.taps_h;
   t.taps_w = c.taps_w;
-  t.in_pixel_step = c.stride * cb;
-  t.in_tap_w_step = c.dilation * cb;
-  t.in_tap_h_step = c.dilation * row * cb;
+  t.in_pixel_step = c.stride * lanes;
+  t.in_tap_w_step = c.dilation * lanes;
+  t.in_tap_h_step = c.dilation * row * lanes;
   t.in_blocks = c.in_blocks;
+  t.in_lanes = lanes;
   t.in_last_channels = c.last_channels;
   t.in_block_step = block;
   t.weights = has_weights ? w.data() : nullptr;
@@ -165,7 +169,7 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
     }
   }
   small_window_tile ta = t;
-  ta.in = in_a.data() + row * cb;
+  ta.in = in_a.data() + row * lanes;
   ta.weights = has_weights ? w_a.data() : nullptr;
   ta.bias = has_weights ? bias_a.data() : nullptr;
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
@@ -176,7 +180,7 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
             << " stride=" << c.stride << " dilation=" << c.dilation
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
             << " act=" << act.op << " out_blocks=" << out_blocks
-            << " pixel_gap=" << c.pixel_gap);
+            << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -241,6 +245,19 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     cases.push_back({std::min<size_t>(4, max_width), 0, 3, 1, 1, 2, cb});
     cases.push_back({std::min<size_t>(5, max_width), 10, 4, 2, 1, 1,
                      1}); // DS-CNN first layer: 10x4 taps, stride 2
+    // Planar network inputs (one channel per block): RGB 3x3 stride 2 and
+    // 2 channels, along rows and down columns.
+    for (size_t width : {size_t{1}, size_t{5}, max_width}) {
+      for (size_t gap : {size_t{0}, 2 * cb + 5}) {
+        WindowCase planar{width, 3, 3, 2, 1, 3, 1};
+        planar.pixel_gap = gap;
+        planar.in_lanes = 1;
+        cases.push_back(planar);
+        planar.in_blocks = 2;
+        planar.stride = 1;
+        cases.push_back(planar);
+      }
+    }
   }
   return cases;
 }
