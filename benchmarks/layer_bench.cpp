@@ -172,6 +172,11 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
 } // namespace small_bench
 
 int main(int argc, char **argv) {
+#if defined(SMALL_BENCH_HAVE_OPENBLAS)
+  // Single-threaded like SMaLL; idle OpenBLAS workers also spin on the other
+  // core between calls.
+  openblas_set_num_threads(1);
+#endif
   small_bench::Options opt;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
