@@ -85,6 +85,12 @@ typedef struct small_window_tile {
   size_t w_tap_h_step;
   size_t w_block_step; /* convolution: between input blocks */
   const float *bias;   /* out_blocks * Cb floats; convolution and depthwise */
+  /* Depthwise only: floats between consecutive pixels' weights and biases.
+   * 0 when the pixels share them (pixels of one channel block); the engine
+   * sets them when a tile's pixels are one pixel in consecutive channel
+   * blocks (small images). Pooling tiles may be spaced that way too. */
+  size_t w_pixel_step;
+  size_t bias_pixel_step;
 
   /* Convolution only: the tile covers out_blocks (1 .. the table's
    * conv_max_out_blocks) consecutive output channel blocks that reduce over

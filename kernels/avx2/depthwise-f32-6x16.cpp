@@ -69,6 +69,39 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   }
 }
 
+// Pixels with their own weights and bias (one pixel in W channel blocks):
+// two weight loads per pixel and tap, 2 * W independent chains.
+template <int W>
+void depthwise_tile_blocks(const small_window_tile *t, const float *in,
+                           const float *weights, const float *bias,
+                           float *out) {
+  __m256 lo[W], hi[W];
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    lo[j] = _mm256_loadu_ps(bias + j * t->bias_pixel_step);
+    hi[j] = _mm256_loadu_ps(bias + j * t->bias_pixel_step + 8);
+  }
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    for (size_t s = 0; s < t->taps_w; ++s) {
+      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        const float *p = x + j * t->in_pixel_step;
+        const float *q = w + j * t->w_pixel_step;
+        lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(q), lo[j]);
+        hi[j] = _mm256_fmadd_ps(_mm256_loadu_ps(p + 8), _mm256_loadu_ps(q + 8),
+                                hi[j]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm256_storeu_ps(out + j * t->out_pixel_step, activate(lo[j], t->act));
+    _mm256_storeu_ps(out + j * t->out_pixel_step + 8, activate(hi[j], t->act));
+  }
+}
+
 template <int W>
 void run(const small_window_tile *t, const float *in, float *out) {
   depthwise_tile<W>(t, in, out);
@@ -77,6 +110,24 @@ void run(const small_window_tile *t, const float *in, float *out) {
 } // namespace
 
 void depthwise_f32_6x16__avx2(const small_window_tile *t) {
+  if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
+    using BlocksFn = void (*)(const small_window_tile *, const float *,
+                              const float *, const float *, float *);
+    static constexpr BlocksFn by_width[7] = {nullptr,
+                                             depthwise_tile_blocks<1>,
+                                             depthwise_tile_blocks<2>,
+                                             depthwise_tile_blocks<3>,
+                                             depthwise_tile_blocks<4>,
+                                             depthwise_tile_blocks<5>,
+                                             depthwise_tile_blocks<6>};
+    for (size_t j = 0; j < t->width; j += 6) {
+      const size_t n = t->width - j < 6 ? t->width - j : 6;
+      by_width[n](
+          t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+          t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
+    }
+    return;
+  }
   using Fn = void (*)(const small_window_tile *, const float *, float *);
   static constexpr Fn by_width[7] = {nullptr, run<1>, run<2>, run<3>,
                                      run<4>,  run<5>, run<6>};

@@ -92,6 +92,35 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   }
 }
 
+// Pixels with their own weights and bias (one pixel in W channel blocks):
+// one weight load per FMA, W independent chains.
+template <int W>
+void depthwise_tile_blocks(const small_window_tile *t, const float *in,
+                           const float *weights, const float *bias,
+                           float *out) {
+  __m512 acc[W];
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = _mm512_loadu_ps(bias + j * t->bias_pixel_step);
+  }
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    for (size_t s = 0; s < t->taps_w; ++s) {
+      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        acc[j] =
+            _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step),
+                            _mm512_loadu_ps(w + j * t->w_pixel_step), acc[j]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  }
+}
+
 template <int W>
 void run(const small_window_tile *t, const float *in, float *out) {
   if (t->taps_h == 3 && t->taps_w == 3) {
@@ -104,6 +133,34 @@ void run(const small_window_tile *t, const float *in, float *out) {
 } // namespace
 
 void depthwise_f32_16x16__avx512(const small_window_tile *t) {
+  if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
+    using BlocksFn = void (*)(const small_window_tile *, const float *,
+                              const float *, const float *, float *);
+    static constexpr BlocksFn by_width[17] = {nullptr,
+                                              depthwise_tile_blocks<1>,
+                                              depthwise_tile_blocks<2>,
+                                              depthwise_tile_blocks<3>,
+                                              depthwise_tile_blocks<4>,
+                                              depthwise_tile_blocks<5>,
+                                              depthwise_tile_blocks<6>,
+                                              depthwise_tile_blocks<7>,
+                                              depthwise_tile_blocks<8>,
+                                              depthwise_tile_blocks<9>,
+                                              depthwise_tile_blocks<10>,
+                                              depthwise_tile_blocks<11>,
+                                              depthwise_tile_blocks<12>,
+                                              depthwise_tile_blocks<13>,
+                                              depthwise_tile_blocks<14>,
+                                              depthwise_tile_blocks<15>,
+                                              depthwise_tile_blocks<16>};
+    for (size_t j = 0; j < t->width; j += 16) {
+      const size_t n = t->width - j < 16 ? t->width - j : 16;
+      by_width[n](
+          t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+          t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
+    }
+    return;
+  }
   using Fn = void (*)(const small_window_tile *, const float *, float *);
   static constexpr Fn by_width[17] = {
       nullptr, run<1>,  run<2>,  run<3>,  run<4>,  run<5>,

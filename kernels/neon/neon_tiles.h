@@ -100,29 +100,34 @@ void conv_tile(const small_window_tile *t) {
   }
 }
 
-// Depthwise: W pixels x Cb channels, one tap weight vector set per tap.
+// Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
+// weight vectors (one load per tap); pixels in different blocks
+// (w_pixel_step != 0) load their own.
 template <int W, int Q>
-void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
-  constexpr size_t kCb = 4 * Q;
+void depthwise_tile(const small_window_tile *t, const float *in,
+                    const float *weights, const float *bias, float *out) {
   float32x4_t acc[W][Q];
 #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
-      acc[j][q] = vld1q_f32(t->bias + 4 * q);
+      acc[j][q] = vld1q_f32(bias + j * t->bias_pixel_step + 4 * q);
     }
   }
   for (size_t r = 0; r < t->taps_h; ++r) {
     for (size_t s = 0; s < t->taps_w; ++s) {
       const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
-      const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
 #pragma GCC unroll 16
       for (int q = 0; q < Q; ++q) {
         const float32x4_t wv = vld1q_f32(w + 4 * q);
 #pragma GCC unroll 16
         for (int j = 0; j < W; ++j) {
+          const float32x4_t wj =
+              t->w_pixel_step == 0 ? wv
+                                   : vld1q_f32(w + j * t->w_pixel_step + 4 * q);
           acc[j][q] = vfmaq_f32(
-              acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wv);
+              acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wj);
         }
       }
     }
@@ -142,12 +147,14 @@ template <int Q> void depthwise_any_width(const small_window_tile *t) {
   constexpr int kW = 8 / Q; // 8 accumulators
   size_t j = 0;
   for (; j + kW <= t->width; j += kW) {
-    depthwise_tile<kW, Q>(t, t->in + j * t->in_pixel_step,
-                          t->out + j * t->out_pixel_step);
+    depthwise_tile<kW, Q>(
+        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
   for (; j < t->width; ++j) {
-    depthwise_tile<1, Q>(t, t->in + j * t->in_pixel_step,
-                         t->out + j * t->out_pixel_step);
+    depthwise_tile<1, Q>(
+        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
 }
 

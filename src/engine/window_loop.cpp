@@ -82,6 +82,32 @@ bool same_inputs(const InputBlockRange &a, const InputBlockRange &b) {
 
 } // namespace
 
+// Kernel calls for one channel block: per (band, column tile), along the
+// rows (one call per row) or down the columns (one per column and
+// max_width rows), whichever is fewer.
+size_t calls_per_block(const WindowOp &op, size_t max_width) {
+  size_t calls = 0;
+  for (const RowBand &band : op.rows) {
+    for (const ColumnTile &c : op.columns) {
+      calls += std::min<size_t>(
+          band.height,
+          size_t{c.width} * ((band.height + max_width - 1) / max_width));
+    }
+  }
+  return calls;
+}
+
+bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width) {
+  const WindowGeometry &g = op.geometry;
+  if (op.family == WindowFamily::kConv) {
+    return false;
+  }
+  const size_t blocks = (g.out_c + cb - 1) / cb;
+  const size_t across =
+      size_t{g.out_h} * g.out_w * ((blocks + max_width - 1) / max_width);
+  return blocks > 1 && across < calls_per_block(op, max_width) * blocks;
+}
+
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
                 const float *in, float *out) {
   const WindowGeometry &g = op.geometry;
@@ -90,7 +116,7 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   const bool is_conv = op.family == WindowFamily::kConv;
   const bool has_weights = is_conv || op.family == WindowFamily::kDepthwise;
 
-  // Floats per input pixel: Cb, or fewer for a narrow network input.
+  // Floats per input pixel: Cb, or 1 for a planar network input.
   const size_t in_lanes = op.input_lanes != 0 ? op.input_lanes : cb;
   const size_t in_block_step = size_t{g.in_h} * g.in_w * in_lanes;
   const size_t out_block_step = size_t{g.out_h} * g.out_w * cb;
@@ -100,15 +126,14 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   // Packed weight strides: a convolution tap is an (input lanes) x Cb
   // matrix, a depthwise tap Cb floats.
   const size_t w_tap = is_conv ? in_lanes * cb : cb;
+  const size_t in_row_step = size_t{g.in_w} * in_lanes;
+  const size_t max_width =
+      is_conv ? kernels.conv_max_width : kernels.window_max_width;
 
   small_window_tile t{};
   t.cb = cb;
-  const size_t in_row_step = size_t{g.in_w} * in_lanes;
-  const size_t max_width = op.family == WindowFamily::kConv
-                               ? kernels.conv_max_width
-                               : kernels.window_max_width;
   t.in_tap_w_step = size_t{g.dilation_w} * in_lanes;
-  t.in_tap_h_step = size_t{g.dilation_h} * g.in_w * in_lanes;
+  t.in_tap_h_step = size_t{g.dilation_h} * in_row_step;
   t.in_block_step = in_block_step;
   t.in_lanes = in_lanes;
   t.w_tap_w_step = w_tap;
@@ -118,12 +143,78 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
   t.out_blocks = 1;
   t.out_block_step = out_block_step;
 
+  // The tile's base pointers for one output block (or the first of several).
+  const float *in_base = nullptr, *w_base = nullptr;
+  float *out_block = nullptr;
+  // Points the tile at output pixel (oh, ow), the first of the tile.
+  auto place = [&](const RowBand &band, uint32_t oh, const ColumnTile &c,
+                   uint32_t ow) {
+    t.out = out_block + (size_t{oh} * g.out_w + ow) * cb;
+    if (t.taps_h == 0 || t.taps_w == 0) {
+      // The window misses the input entirely (a convolution padded wider
+      // than its filter): the kernel reads nothing and writes act(bias).
+      // Pooling never gets here (validated at build).
+      t.in = in_base;
+      t.weights = w_base;
+      return;
+    }
+    const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
+                       int64_t{band.tap_begin} * g.dilation_h;
+    const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
+                       int64_t{c.tap_begin} * g.dilation_w;
+    t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
+    if (w_base != nullptr) {
+      t.weights =
+          w_base + (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * w_tap;
+    }
+  };
+  auto set_window = [&](const RowBand &band, const ColumnTile &c) {
+    t.taps_h = band.tap_end - band.tap_begin;
+    t.taps_w = c.tap_end - c.tap_begin;
+    if (op.family == WindowFamily::kAvgPool) {
+      const size_t divisor =
+          op.count_include_pad ? taps : size_t{t.taps_h} * t.taps_w;
+      t.scale = 1.0f / static_cast<float>(divisor);
+    }
+  };
+
   for (uint32_t n = 0; n < g.batch; ++n) {
     const float *in_item = in + size_t{n} * in_blocks * in_block_step;
     float *out_item = out + size_t{n} * out_blocks * out_block_step;
+
+    if (op.across_blocks) {
+      // Small images: a tile is one output pixel in up to max_width
+      // consecutive channel blocks (each with its own weights and bias).
+      t.in_pixel_step = in_block_step;
+      t.out_pixel_step = out_block_step;
+      t.w_pixel_step = has_weights ? taps * cb : 0;
+      t.bias_pixel_step = has_weights ? cb : 0;
+      for (const RowBand &band : op.rows) {
+        for (const ColumnTile &c : op.columns) {
+          set_window(band, c);
+          for (size_t ob = 0; ob < out_blocks; ob += max_width) {
+            t.width = std::min(max_width, out_blocks - ob);
+            in_base = in_item + ob * in_block_step;
+            w_base = has_weights ? op.weights + ob * taps * cb : nullptr;
+            t.bias = has_weights ? op.bias + ob * cb : nullptr;
+            out_block = out_item + ob * out_block_step;
+            for (uint32_t y = 0; y < band.height; ++y) {
+              for (uint32_t x = 0; x < c.width; ++x) {
+                place(band, band.first_row + y, c, c.first_column + x);
+                kernel(&t);
+              }
+            }
+          }
+        }
+      }
+      continue;
+    }
+
+    t.w_pixel_step = 0;
+    t.bias_pixel_step = 0;
     for (size_t ob = 0; ob < out_blocks; ob += t.out_blocks) {
-      const float *in_base = in_item;
-      const float *w_base = nullptr;
+      in_base = in_item;
+      w_base = nullptr;
       if (is_conv) {
         const InputBlockRange &r = op.input_ranges[ob];
         in_base += r.first_block * in_block_step;
@@ -150,40 +241,11 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
         }
       }
       t.bias = has_weights ? op.bias + ob * cb : nullptr;
-      float *out_block = out_item + ob * out_block_step;
-      // Points the tile at output pixel (oh, ow), the first of the tile.
-      auto place = [&](const RowBand &band, uint32_t oh, const ColumnTile &c,
-                       uint32_t ow) {
-        t.out = out_block + (size_t{oh} * g.out_w + ow) * cb;
-        if (t.taps_h == 0 || t.taps_w == 0) {
-          // The window misses the input entirely (a convolution padded
-          // wider than its filter): the kernel reads nothing and writes
-          // act(bias). Pooling never gets here (validated at build).
-          t.in = in_base;
-          t.weights = w_base;
-          return;
-        }
-        const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
-                           int64_t{band.tap_begin} * g.dilation_h;
-        const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
-                           int64_t{c.tap_begin} * g.dilation_w;
-        t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
-        if (w_base != nullptr) {
-          t.weights =
-              w_base +
-              (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * w_tap;
-        }
-      };
+      out_block = out_item + ob * out_block_step;
 
       for (const RowBand &band : op.rows) {
-        t.taps_h = band.tap_end - band.tap_begin;
         for (const ColumnTile &c : op.columns) {
-          t.taps_w = c.tap_end - c.tap_begin;
-          if (op.family == WindowFamily::kAvgPool) {
-            const size_t divisor =
-                op.count_include_pad ? taps : size_t{t.taps_h} * t.taps_w;
-            t.scale = 1.0f / static_cast<float>(divisor);
-          }
+          set_window(band, c);
           // Along the row, the band costs one call per row; down the
           // columns, one per column and max_width rows. Narrow border
           // columns of a tall band go down (full tiles instead of width-1

@@ -78,6 +78,9 @@ struct WindowOp {
   size_t input_lanes = 0;
   std::vector<ColumnTile> columns; // from plan_columns()
   std::vector<RowBand> rows;       // from plan_rows()
+  // Depthwise and pooling on small images: tiles span channel blocks at
+  // one pixel instead of pixels of one block (choose_across_blocks()).
+  bool across_blocks = false;
 };
 
 // Splits the output row into tiles of at most max_width columns, each with
@@ -86,6 +89,11 @@ std::vector<ColumnTile> plan_columns(const WindowGeometry &g, size_t max_width);
 
 // Groups the output rows into bands with one filter-row range each.
 std::vector<RowBand> plan_rows(const WindowGeometry &g);
+
+// True when tiles across channel blocks take fewer kernel calls than tiles
+// along rows/columns for this op (never for convolutions). Call after the
+// rows and columns are planned.
+bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width);
 
 // Runs the op: `in` and `out` are blocked tensors of the geometry's shapes.
 void run_window(const WindowOp &op, const small_kernel_table &kernels,

@@ -46,6 +46,8 @@ void Pool2DLayer::prepare(const small_kernel_table &kernels) {
   op_.count_include_pad = spec_.count_include_pad;
   op_.rows = plan_rows(g);
   op_.columns = plan_columns(g, kernels.window_max_width);
+  op_.across_blocks = choose_across_blocks(op_, kernels.channel_block,
+                                           kernels.window_max_width);
 }
 
 void Pool2DLayer::run(const small_kernel_table &kernels,

@@ -78,6 +78,9 @@ struct WindowCase {
   size_t pixel_gap = 0;
   // Convolution: lanes per input block (0: Cb; 1: a planar network input).
   size_t in_lanes = 0;
+  // Depthwise: every pixel has its own weights and bias (the engine's tiles
+  // across channel blocks on small images).
+  bool per_pixel_weights = false;
 };
 
 // Builds input and weights for one windowed tile and runs `fn_active` and
@@ -105,9 +108,12 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   const size_t taps = std::max<size_t>(c.taps_h * c.taps_w, 1);
   const size_t w_tap = is_conv ? lanes * cb : cb;
   const size_t out_blocks = is_conv ? c.out_blocks : 1;
+  const bool per_pixel = !is_conv && c.per_pixel_weights;
+  // Weight and bias sets: one per output block, or one per pixel.
+  const size_t sets = per_pixel ? c.width : out_blocks;
   const size_t w_out_block = blocks * taps * w_tap;
-  std::vector<float> w(out_blocks * w_out_block);
-  for (size_t k = 0; k < out_blocks; ++k) {
+  std::vector<float> w(sets * w_out_block);
+  for (size_t k = 0; k < sets; ++k) {
     for (size_t b = 0; b < blocks; ++b) {
       for (size_t t = 0; t < taps; ++t) {
         for (size_t i = 0; i < w_tap; ++i) {
@@ -119,7 +125,7 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
       }
     }
   }
-  std::vector<float> bias(out_blocks * cb);
+  std::vector<float> bias(sets * cb);
   for (float &v : bias) {
     v = dist(rng);
   }
@@ -142,6 +148,8 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.w_tap_h_step = w_tap * c.taps_w;
   t.w_block_step = w_tap * taps;
   t.bias = has_weights ? bias.data() : nullptr;
+  t.w_pixel_step = per_pixel ? w_out_block : 0;
+  t.bias_pixel_step = per_pixel ? cb : 0;
   t.scale = 1.0f / static_cast<float>(taps);
   t.act = act;
   // Output blocks sit kGap NaN floats apart so a write past one is caught;
@@ -180,7 +188,8 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
             << " stride=" << c.stride << " dilation=" << c.dilation
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
             << " act=" << act.op << " out_blocks=" << out_blocks
-            << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes);
+            << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes
+            << " per_pixel_weights=" << per_pixel);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -236,6 +245,16 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
       WindowCase column = cases[i];
       column.pixel_gap = 2 * cb + 5;
       cases.push_back(column);
+    }
+  }
+  // Tiles across channel blocks: per-pixel weights (depthwise; pooling
+  // has none and ignores the flag).
+  if (!is_conv) {
+    for (size_t i = 0; i < along_rows; ++i) {
+      WindowCase blocks = cases[i];
+      blocks.per_pixel_weights = true;
+      blocks.pixel_gap = 3 * cb;
+      cases.push_back(blocks);
     }
   }
   // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
