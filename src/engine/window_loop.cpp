@@ -27,19 +27,33 @@ TapRange clip_taps(uint32_t out, uint32_t stride, uint32_t pad,
 
 std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
                                      size_t max_width) {
-  std::vector<ColumnTile> tiles;
+  // Runs of columns with one filter-column range...
+  std::vector<ColumnTile> runs;
   for (uint32_t ow = 0; ow < g.out_w; ++ow) {
     const TapRange r =
         clip_taps(ow, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w);
-    if (!tiles.empty()) {
-      ColumnTile &last = tiles.back();
-      if (last.tap_begin == r.begin && last.tap_end == r.end &&
-          last.width < max_width) {
-        ++last.width;
-        continue;
-      }
+    if (!runs.empty() && runs.back().tap_begin == r.begin &&
+        runs.back().tap_end == r.end) {
+      ++runs.back().width;
+      continue;
     }
-    tiles.push_back({ow, 1, r.begin, r.end});
+    runs.push_back({ow, 1, r.begin, r.end});
+  }
+  // ...each cut into the fewest tiles of at most max_width, of near-equal
+  // widths: 30 columns at max 12 are 10+10+10, not 12+12+6 (a narrow last
+  // tile has too few accumulators to hide the FMA latency).
+  std::vector<ColumnTile> tiles;
+  for (const ColumnTile &run : runs) {
+    const uint32_t count =
+        static_cast<uint32_t>((run.width + max_width - 1) / max_width);
+    uint32_t column = run.first_column;
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t width =
+          (run.width - (column - run.first_column) + (count - i) - 1) /
+          (count - i);
+      tiles.push_back({column, width, run.tap_begin, run.tap_end});
+      column += width;
+    }
   }
   return tiles;
 }
