@@ -100,37 +100,101 @@ void conv_tile(const small_window_tile *t) {
   }
 }
 
+// Planar input (one channel per input block: a narrow network input, e.g.
+// RGB): every (block, row, column) tap is a single lane, so the generic
+// tile would spend its time on loop overhead around 1-lane reductions. Here
+// the tap loop is the innermost one and the weights of consecutive taps of
+// a row are consecutive Cb vectors. For tiles with enough chains (P == 1).
+template <int W, int OB, size_t STEP>
+void conv_tile_planar(const small_window_tile *t) {
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  __m512 acc[OB][W];
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+    const __m512 bias = _mm512_loadu_ps(t->bias + k * kCb);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[k][j] = bias;
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        __m512 wv[OB];
+#pragma GCC unroll 16
+        for (int k = 0; k < OB; ++k) {
+          wv[k] = _mm512_loadu_ps(w + k * t->w_out_block_step);
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const __m512 x = _mm512_set1_ps(in[j * step]);
+#pragma GCC unroll 16
+          for (int k = 0; k < OB; ++k) {
+            acc[k][j] = _mm512_fmadd_ps(x, wv[k], acc[k][j]);
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+    float *out = t->out + k * t->out_block_step;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      _mm512_storeu_ps(out + j * t->out_pixel_step,
+                       activate(acc[k][j], t->act));
+    }
+  }
+}
+
+template <int W, int OB, size_t STEP> void tile(const small_window_tile *t) {
+  if (partial_sets(W * OB) == 1 && t->in_lanes == 1) {
+    conv_tile_planar<W, OB, STEP>(t);
+  } else {
+    conv_tile<W, OB, STEP>(t);
+  }
+}
+
 template <int OB, size_t STEP> void conv_any_width(const small_window_tile *t) {
   switch (t->width) {
   case 1:
-    return conv_tile<1, OB, STEP>(t);
+    return tile<1, OB, STEP>(t);
   case 2:
-    return conv_tile<2, OB, STEP>(t);
+    return tile<2, OB, STEP>(t);
   case 3:
-    return conv_tile<3, OB, STEP>(t);
+    return tile<3, OB, STEP>(t);
   case 4:
-    return conv_tile<4, OB, STEP>(t);
+    return tile<4, OB, STEP>(t);
   case 5:
-    return conv_tile<5, OB, STEP>(t);
+    return tile<5, OB, STEP>(t);
   case 6:
-    return conv_tile<6, OB, STEP>(t);
+    return tile<6, OB, STEP>(t);
   case 7:
-    return conv_tile<7, OB, STEP>(t);
+    return tile<7, OB, STEP>(t);
   case 8:
-    return conv_tile<8, OB, STEP>(t);
+    return tile<8, OB, STEP>(t);
   case 9:
-    return conv_tile<9, OB, STEP>(t);
+    return tile<9, OB, STEP>(t);
   case 10:
-    return conv_tile<10, OB, STEP>(t);
+    return tile<10, OB, STEP>(t);
   case 11:
-    return conv_tile<11, OB, STEP>(t);
+    return tile<11, OB, STEP>(t);
   default:
-    return conv_tile<12, OB, STEP>(t);
+    return tile<12, OB, STEP>(t);
   }
 }
 
 template <int OB> void conv_any_step(const small_window_tile *t) {
-  if (t->in_pixel_step == kCb) {
+  // Compile-time pixel steps let the broadcasts use immediate offsets: Cb
+  // and 2 Cb (stride 1 and 2), and 1 and 2 for planar inputs.
+  if (t->in_pixel_step == 1) {
+    conv_any_width<OB, 1>(t);
+  } else if (t->in_pixel_step == 2) {
+    conv_any_width<OB, 2>(t);
+  } else if (t->in_pixel_step == kCb) {
     conv_any_width<OB, kCb>(t);
   } else if (t->in_pixel_step == 2 * kCb) {
     conv_any_width<OB, 2 * kCb>(t);
