@@ -3,7 +3,8 @@
 // weight vector. Narrow tiles (border columns, small images) split the tap
 // sum over P partial accumulators per pixel (P * W >= 4; a clipped border
 // window has as few as 4 taps) so the FMA latency stays hidden. Full 3x3
-// windows, the common case, get a fully unrolled tap loop.
+// windows, the common case, get a fully unrolled tap loop; along a row with
+// stride 1 or 2 it also reuses each loaded input vector across taps.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -36,6 +37,47 @@ void depthwise_tile_3x3(const small_window_tile *t, const float *in,
       for (int j = 0; j < W; ++j) {
         acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w,
                                  acc[j]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  }
+}
+
+// Full 3x3 windows along a row with stride S (1 or 2), dilation 1: all
+// offsets are compile-time constants, so the pixel addresses need no
+// registers, and each input vector of a filter row is loaded once and used
+// by every tap that reads it ((W - 1) * S + 3 loads per filter row instead
+// of 3 W).
+template <int W, int S>
+void depthwise_tile_3x3_row(const small_window_tile *t, const float *in,
+                            float *out) {
+  __m512 acc[W];
+  const __m512 bias = _mm512_loadu_ps(t->bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = bias;
+  }
+  for (size_t r = 0; r < 3; ++r) {
+    const float *x = in + r * t->in_tap_h_step;
+    const float *w = t->weights + r * t->w_tap_h_step;
+    const __m512 w0 = _mm512_loadu_ps(w);
+    const __m512 w1 = _mm512_loadu_ps(w + t->w_tap_w_step);
+    const __m512 w2 = _mm512_loadu_ps(w + 2 * t->w_tap_w_step);
+    // Input column i feeds pixel j through tap s when i == j * S + s.
+#pragma GCC unroll 64
+    for (int i = 0; i < (W - 1) * S + 3; ++i) {
+      const __m512 v = _mm512_loadu_ps(x + i * kCb);
+      if (i % S == 0 && i / S < W) {
+        acc[i / S] = _mm512_fmadd_ps(v, w0, acc[i / S]);
+      }
+      if (i >= 1 && (i - 1) % S == 0 && (i - 1) / S < W) {
+        acc[(i - 1) / S] = _mm512_fmadd_ps(v, w1, acc[(i - 1) / S]);
+      }
+      if (i >= 2 && (i - 2) % S == 0 && (i - 2) / S < W) {
+        acc[(i - 2) / S] = _mm512_fmadd_ps(v, w2, acc[(i - 2) / S]);
       }
     }
   }
@@ -123,7 +165,13 @@ void depthwise_tile_blocks(const small_window_tile *t, const float *in,
 
 template <int W>
 void run(const small_window_tile *t, const float *in, float *out) {
-  if (t->taps_h == 3 && t->taps_w == 3) {
+  if (t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb &&
+      t->in_pixel_step == kCb) {
+    depthwise_tile_3x3_row<W, 1>(t, in, out);
+  } else if (t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb &&
+             t->in_pixel_step == 2 * kCb) {
+    depthwise_tile_3x3_row<W, 2>(t, in, out);
+  } else if (t->taps_h == 3 && t->taps_w == 3) {
     depthwise_tile_3x3<W>(t, in, out);
   } else {
     depthwise_tile<W>(t, in, out);
