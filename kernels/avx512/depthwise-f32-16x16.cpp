@@ -134,32 +134,67 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   }
 }
 
-// Pixels with their own weights and bias (one pixel in W channel blocks):
-// one weight load per FMA, W independent chains.
-template <int W>
-void depthwise_tile_blocks(const small_window_tile *t, const float *in,
-                           const float *weights, const float *bias,
-                           float *out) {
-  __m512 acc[W];
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-    acc[j] = _mm512_loadu_ps(bias + j * t->bias_pixel_step);
-  }
+// Pixels with their own weights and bias (one pixel in each of `width`
+// channel blocks, small images). Pixel by pixel with pointer increments:
+// the pixels are far apart, so per-pixel address registers would spill;
+// out-of-order execution overlaps the pixels' independent FMA chains. Full
+// 3x3 windows use three partial sums and constant tap offsets.
+// A clipped window (border pixel) of one pixel-in-a-block: the taps split
+// over two partial sums.
+inline __m512 blocks_window(const small_window_tile *t, const float *in,
+                            const float *w, __m512 acc) {
+  __m512 other = _mm512_setzero_ps();
   for (size_t r = 0; r < t->taps_h; ++r) {
-    for (size_t s = 0; s < t->taps_w; ++s) {
-      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
-      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
-#pragma GCC unroll 16
-      for (int j = 0; j < W; ++j) {
-        acc[j] =
-            _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step),
-                            _mm512_loadu_ps(w + j * t->w_pixel_step), acc[j]);
-      }
+    const float *x = in + r * t->in_tap_h_step;
+    const float *v = w + r * t->w_tap_h_step;
+    size_t c = 0;
+    for (; c + 2 <= t->taps_w; c += 2) {
+      acc = _mm512_fmadd_ps(_mm512_loadu_ps(x + c * t->in_tap_w_step),
+                            _mm512_loadu_ps(v + c * t->w_tap_w_step), acc);
+      other = _mm512_fmadd_ps(_mm512_loadu_ps(x + (c + 1) * t->in_tap_w_step),
+                              _mm512_loadu_ps(v + (c + 1) * t->w_tap_w_step),
+                              other);
+    }
+    if (c < t->taps_w) {
+      other = _mm512_fmadd_ps(_mm512_loadu_ps(x + c * t->in_tap_w_step),
+                              _mm512_loadu_ps(v + c * t->w_tap_w_step), other);
     }
   }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  return _mm512_add_ps(acc, other);
+}
+
+void depthwise_blocks(const small_window_tile *t) {
+  const float *in = t->in, *w = t->weights, *bias = t->bias;
+  float *out = t->out;
+  const size_t ih = t->in_tap_h_step, wh = t->w_tap_h_step;
+  const bool full_3x3 = t->taps_h == 3 && t->taps_w == 3 &&
+                        t->in_tap_w_step == kCb && t->w_tap_w_step == kCb;
+  // ReLU/ReLU6/Clip, the usual epilogue, with its bounds kept in registers.
+  const bool clip = t->act.op == SMALL_ACT_OP_CLIP;
+  const __m512 lo = _mm512_set1_ps(t->act.lo), hi = _mm512_set1_ps(t->act.hi);
+  for (size_t j = 0; j < t->width; ++j) {
+    __m512 acc = _mm512_loadu_ps(bias);
+    if (full_3x3) {
+      __m512 acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
+#pragma GCC unroll 3
+      for (size_t r = 0; r < 3; ++r) {
+        const float *x = in + r * ih, *v = w + r * wh;
+        acc = _mm512_fmadd_ps(_mm512_loadu_ps(x), _mm512_loadu_ps(v), acc);
+        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + kCb),
+                               _mm512_loadu_ps(v + kCb), acc1);
+        acc2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + 2 * kCb),
+                               _mm512_loadu_ps(v + 2 * kCb), acc2);
+      }
+      acc = _mm512_add_ps(acc, _mm512_add_ps(acc1, acc2));
+    } else {
+      acc = blocks_window(t, in, w, acc);
+    }
+    _mm512_storeu_ps(out, clip ? _mm512_min_ps(_mm512_max_ps(acc, lo), hi)
+                               : activate(acc, t->act));
+    in += t->in_pixel_step;
+    w += t->w_pixel_step;
+    bias += t->bias_pixel_step;
+    out += t->out_pixel_step;
   }
 }
 
@@ -182,31 +217,7 @@ void run(const small_window_tile *t, const float *in, float *out) {
 
 void depthwise_f32_16x16__avx512(const small_window_tile *t) {
   if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
-    using BlocksFn = void (*)(const small_window_tile *, const float *,
-                              const float *, const float *, float *);
-    static constexpr BlocksFn by_width[17] = {nullptr,
-                                              depthwise_tile_blocks<1>,
-                                              depthwise_tile_blocks<2>,
-                                              depthwise_tile_blocks<3>,
-                                              depthwise_tile_blocks<4>,
-                                              depthwise_tile_blocks<5>,
-                                              depthwise_tile_blocks<6>,
-                                              depthwise_tile_blocks<7>,
-                                              depthwise_tile_blocks<8>,
-                                              depthwise_tile_blocks<9>,
-                                              depthwise_tile_blocks<10>,
-                                              depthwise_tile_blocks<11>,
-                                              depthwise_tile_blocks<12>,
-                                              depthwise_tile_blocks<13>,
-                                              depthwise_tile_blocks<14>,
-                                              depthwise_tile_blocks<15>,
-                                              depthwise_tile_blocks<16>};
-    for (size_t j = 0; j < t->width; j += 16) {
-      const size_t n = t->width - j < 16 ? t->width - j : 16;
-      by_width[n](
-          t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
-          t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
-    }
+    depthwise_blocks(t);
     return;
   }
   using Fn = void (*)(const small_window_tile *, const float *, float *);
