@@ -87,6 +87,48 @@ void depthwise_tile_3x3_row(const small_window_tile *t, const float *in,
   }
 }
 
+// Full 3x3 windows down a column (the engine's border columns) with stride
+// 1 and dilation 1: pixel j reads input rows j..j+2, so each of the W + 2
+// rows is loaded once (3 vectors) and feeds every pixel that needs it; the
+// row pointer advances by one increment, so no per-pixel addresses.
+template <int W>
+void depthwise_tile_3x3_col(const small_window_tile *t, const float *in,
+                            float *out) {
+  __m512 acc[W];
+  const __m512 bias = _mm512_loadu_ps(t->bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = bias;
+  }
+  __m512 w[3][3];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      w[r][c] = _mm512_loadu_ps(t->weights + r * t->w_tap_h_step +
+                                c * t->w_tap_w_step);
+    }
+  }
+  const float *x = in;
+#pragma GCC unroll 32
+  for (int i = 0; i < W + 2; ++i, x += t->in_pixel_step) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      const __m512 v = _mm512_loadu_ps(x + c * kCb);
+#pragma GCC unroll 3
+      for (int r = 0; r < 3; ++r) {
+        if (i - r >= 0 && i - r < W) {
+          acc[i - r] = _mm512_fmadd_ps(v, w[r][c], acc[i - r]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  }
+}
+
 template <int W>
 void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
@@ -206,6 +248,9 @@ void run(const small_window_tile *t, const float *in, float *out) {
   } else if (t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb &&
              t->in_pixel_step == 2 * kCb) {
     depthwise_tile_3x3_row<W, 2>(t, in, out);
+  } else if (t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb &&
+             t->in_pixel_step == t->in_tap_h_step) {
+    depthwise_tile_3x3_col<W>(t, in, out);
   } else if (t->taps_h == 3 && t->taps_w == 3) {
     depthwise_tile_3x3<W>(t, in, out);
   } else {

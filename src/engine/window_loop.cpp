@@ -270,11 +270,15 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
           if (down < along) {
             t.in_pixel_step = in_row_step * g.stride_h;
             t.out_pixel_step = size_t{g.out_w} * cb;
+            // Near-equal chunks, as for column tiles.
+            const size_t chunks = (band.height + max_width - 1) / max_width;
             for (uint32_t x = 0; x < c.width; ++x) {
-              for (uint32_t y = 0; y < band.height; y += max_width) {
-                t.width = std::min<size_t>(max_width, band.height - y);
+              uint32_t y = 0;
+              for (size_t i = 0; i < chunks; ++i) {
+                t.width = (band.height - y + (chunks - i) - 1) / (chunks - i);
                 place(band, band.first_row + y, c, c.first_column + x);
                 kernel(&t);
+                y += static_cast<uint32_t>(t.width);
               }
             }
           } else {

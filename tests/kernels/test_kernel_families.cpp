@@ -81,6 +81,9 @@ struct WindowCase {
   // Depthwise: every pixel has its own weights and bias (the engine's tiles
   // across channel blocks on small images).
   bool per_pixel_weights = false;
+  // The tile's pixels run down a column of the input (stride rows apart),
+  // as in the engine's border-column tiles, instead of along a row.
+  bool down_column = false;
 };
 
 // Builds input and weights for one windowed tile and runs `fn_active` and
@@ -92,8 +95,10 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const size_t lanes = is_conv && c.in_lanes != 0 ? c.in_lanes : cb;
-  const size_t row = c.width * c.stride + c.taps_w * c.dilation + 3;
-  const size_t rows = c.taps_h * c.dilation + 2;
+  const size_t along = c.down_column ? 1 : c.width;
+  const size_t down = c.down_column ? c.width : 1;
+  const size_t row = along * c.stride + c.taps_w * c.dilation + 3;
+  const size_t rows = down * c.stride + c.taps_h * c.dilation + 2;
   const size_t block = rows * row * lanes;
   const size_t blocks = is_conv ? c.in_blocks : 1;
   std::vector<float> in(blocks * block), in_abs;
@@ -136,7 +141,7 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.width = c.width;
   t.taps_h = c.taps_h;
   t.taps_w = c.taps_w;
-  t.in_pixel_step = c.stride * lanes;
+  t.in_pixel_step = c.stride * (c.down_column ? row : 1) * lanes;
   t.in_tap_w_step = c.dilation * lanes;
   t.in_tap_h_step = c.dilation * row * lanes;
   t.in_blocks = c.in_blocks;
@@ -189,7 +194,8 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
             << " act=" << act.op << " out_blocks=" << out_blocks
             << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes
-            << " per_pixel_weights=" << per_pixel);
+            << " per_pixel_weights=" << per_pixel
+            << " down_column=" << c.down_column);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -244,6 +250,8 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     if (cases[i].dilation == 1) {
       WindowCase column = cases[i];
       column.pixel_gap = 2 * cb + 5;
+      cases.push_back(column);
+      column.down_column = true;
       cases.push_back(column);
     }
   }
