@@ -18,11 +18,15 @@ size_t blocked_index(const Shape &s, size_t cb, size_t n, size_t c, size_t h,
 // on every run).
 void to_blocked(const float *src, small_layout layout, const Shape &s,
                 size_t cb, float *dst) {
-  if (cb == 1 && layout == SMALL_LAYOUT_NCHW) {
-    std::memcpy(dst, src, s.elements() * sizeof(float)); // planar is NCHW
+  const size_t plane = size_t{s.h} * s.w;
+  if ((cb == 1 && layout == SMALL_LAYOUT_NCHW) || (plane == 1 && s.n == 1)) {
+    // Planar is NCHW; a single (c, 1, 1) vector is its blocked form plus
+    // zeroed pad lanes.
+    std::memcpy(dst, src, s.elements() * sizeof(float));
+    std::memset(dst + s.elements(), 0,
+                (s.n * s.item_floats(cb) - s.elements()) * sizeof(float));
     return;
   }
-  const size_t plane = size_t{s.h} * s.w;
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
     const float *item = src + n * plane * s.c;
@@ -50,6 +54,10 @@ void to_blocked(const float *src, small_layout layout, const Shape &s,
 void from_blocked(const float *src, const Shape &s, size_t cb,
                   small_layout layout, float *dst) {
   const size_t plane = size_t{s.h} * s.w;
+  if (plane == 1 && s.n == 1) {
+    std::memcpy(dst, src, s.elements() * sizeof(float));
+    return;
+  }
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
     float *item = dst + n * plane * s.c;
