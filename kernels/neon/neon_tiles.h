@@ -103,7 +103,7 @@ void conv_tile(const small_window_tile *t) {
 // Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
 // weight vectors (one load per tap); pixels in different blocks
 // (w_pixel_step != 0) load their own.
-template <int W, int Q>
+template <int W, int Q, bool PER_PIXEL>
 void depthwise_tile(const small_window_tile *t, const float *in,
                     const float *weights, const float *bias, float *out) {
   float32x4_t acc[W][Q];
@@ -124,8 +124,7 @@ void depthwise_tile(const small_window_tile *t, const float *in,
 #pragma GCC unroll 16
         for (int j = 0; j < W; ++j) {
           const float32x4_t wj =
-              t->w_pixel_step == 0 ? wv
-                                   : vld1q_f32(w + j * t->w_pixel_step + 4 * q);
+              PER_PIXEL ? vld1q_f32(w + j * t->w_pixel_step + 4 * q) : wv;
           acc[j][q] = vfmaq_f32(
               acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wj);
         }
@@ -142,24 +141,31 @@ void depthwise_tile(const small_window_tile *t, const float *in,
   }
 }
 
-template <int Q> void depthwise_any_width(const small_window_tile *t) {
-  constexpr size_t kCb = 4 * Q;
+template <int Q, bool PER_PIXEL>
+void depthwise_widths(const small_window_tile *t) {
   constexpr int kW = 8 / Q; // 8 accumulators
   size_t j = 0;
   for (; j + kW <= t->width; j += kW) {
-    depthwise_tile<kW, Q>(
+    depthwise_tile<kW, Q, PER_PIXEL>(
         t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
         t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
   for (; j < t->width; ++j) {
-    depthwise_tile<1, Q>(
+    depthwise_tile<1, Q, PER_PIXEL>(
         t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
         t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
 }
 
+template <int Q> void depthwise_any_width(const small_window_tile *t) {
+  if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
+    depthwise_widths<Q, true>(t);
+  } else {
+    depthwise_widths<Q, false>(t);
+  }
+}
+
 template <bool MAX, int Q> void pool(const small_window_tile *t) {
-  constexpr size_t kCb = 4 * Q;
   for (size_t j = 0; j < t->width; ++j) {
     const float *in = t->in + j * t->in_pixel_step;
 #pragma GCC unroll 16

@@ -275,6 +275,9 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     // Planar network inputs (one channel per block): RGB 3x3 stride 2 and
     // 2 channels, along rows and down columns.
     for (size_t width : {size_t{1}, size_t{5}, max_width}) {
+      if (width > max_width) {
+        continue; // the engine never passes more than max_width pixels
+      }
       for (size_t gap : {size_t{0}, 2 * cb + 5}) {
         WindowCase planar{width, 3, 3, 2, 1, 3, 1};
         planar.pixel_gap = gap;
