@@ -88,27 +88,79 @@ template <int W, size_t STEP> void conv_tile(const small_window_tile *t) {
   }
 }
 
+// Planar input (one channel per input block: a narrow network input such as
+// RGB): every (block, row, column) tap is one lane, so the taps are the
+// innermost loop and the weights of a row's taps are consecutive. For tiles
+// with enough chains (W >= 4, no partial sets).
+template <int W, size_t STEP>
+void conv_tile_planar(const small_window_tile *t) {
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  __m256 lo[W], hi[W];
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    lo[j] = _mm256_loadu_ps(t->bias);
+    hi[j] = _mm256_loadu_ps(t->bias + 8);
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        const __m256 w_lo = _mm256_loadu_ps(w);
+        const __m256 w_hi = _mm256_loadu_ps(w + 8);
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const __m256 x = _mm256_broadcast_ss(in + j * step);
+          lo[j] = _mm256_fmadd_ps(x, w_lo, lo[j]);
+          hi[j] = _mm256_fmadd_ps(x, w_hi, hi[j]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step, activate(lo[j], t->act));
+    _mm256_storeu_ps(t->out + j * t->out_pixel_step + 8,
+                     activate(hi[j], t->act));
+  }
+}
+
+template <int W, size_t STEP> void tile(const small_window_tile *t) {
+  if (W >= 4 && t->in_lanes == 1) {
+    conv_tile_planar<W, STEP>(t);
+  } else {
+    conv_tile<W, STEP>(t);
+  }
+}
+
 template <size_t STEP> void conv_any_width(const small_window_tile *t) {
   switch (t->width) {
   case 1:
-    return conv_tile<1, STEP>(t);
+    return tile<1, STEP>(t);
   case 2:
-    return conv_tile<2, STEP>(t);
+    return tile<2, STEP>(t);
   case 3:
-    return conv_tile<3, STEP>(t);
+    return tile<3, STEP>(t);
   case 4:
-    return conv_tile<4, STEP>(t);
+    return tile<4, STEP>(t);
   case 5:
-    return conv_tile<5, STEP>(t);
+    return tile<5, STEP>(t);
   default:
-    return conv_tile<6, STEP>(t);
+    return tile<6, STEP>(t);
   }
 }
 
 } // namespace
 
 void conv_f32_6x16__avx2(const small_window_tile *t) {
-  if (t->in_pixel_step == kCb) {
+  // Compile-time pixel steps let the broadcasts use immediate offsets: Cb
+  // and 2 Cb (stride 1 and 2), and 1 and 2 for planar inputs.
+  if (t->in_pixel_step == 1) {
+    conv_any_width<1>(t);
+  } else if (t->in_pixel_step == 2) {
+    conv_any_width<2>(t);
+  } else if (t->in_pixel_step == kCb) {
     conv_any_width<kCb>(t);
   } else if (t->in_pixel_step == 2 * kCb) {
     conv_any_width<2 * kCb>(t);

@@ -1,7 +1,9 @@
 // AVX2 depthwise tile: 16 channels (two ymm) x up to 6 pixels at a time:
 // 12 accumulators + 2 weight vectors. Narrow tiles (border columns, small
 // images) split the tap sum over P partial accumulator sets so that
-// 2 * W * P >= 8 independent FMA chains hide the latency.
+// 2 * W * P >= 8 independent FMA chains hide the latency. Full 3x3 windows
+// along a row (stride 1 or 2) take a compile-time-offset path that loads
+// each input vector once per filter row.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -69,6 +71,53 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   }
 }
 
+// Full 3x3 windows along a row with stride S (1 or 2), dilation 1, one
+// 8-channel half of the block at a time (W accumulators + 3 weights + 1
+// input of the 16 ymm): compile-time offsets, and each input vector of a
+// filter row is loaded once for every tap that reads it.
+template <int W, int S>
+void depthwise_half_3x3_row(const small_window_tile *t, const float *in,
+                            const float *w, const float *bias, float *out) {
+  __m256 acc[W];
+  const __m256 b = _mm256_loadu_ps(bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = b;
+  }
+  for (size_t r = 0; r < 3; ++r) {
+    const float *x = in + r * t->in_tap_h_step;
+    const float *wr = w + r * t->w_tap_h_step;
+    const __m256 w0 = _mm256_loadu_ps(wr);
+    const __m256 w1 = _mm256_loadu_ps(wr + t->w_tap_w_step);
+    const __m256 w2 = _mm256_loadu_ps(wr + 2 * t->w_tap_w_step);
+    // Input column i feeds pixel j through tap s when i == j * S + s.
+#pragma GCC unroll 64
+    for (int i = 0; i < (W - 1) * S + 3; ++i) {
+      const __m256 v = _mm256_loadu_ps(x + i * kCb);
+      if (i % S == 0 && i / S < W) {
+        acc[i / S] = _mm256_fmadd_ps(v, w0, acc[i / S]);
+      }
+      if (i >= 1 && (i - 1) % S == 0 && (i - 1) / S < W) {
+        acc[(i - 1) / S] = _mm256_fmadd_ps(v, w1, acc[(i - 1) / S]);
+      }
+      if (i >= 2 && (i - 2) % S == 0 && (i - 2) / S < W) {
+        acc[(i - 2) / S] = _mm256_fmadd_ps(v, w2, acc[(i - 2) / S]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm256_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  }
+}
+
+template <int W, int S>
+void depthwise_tile_3x3_row(const small_window_tile *t, const float *in,
+                            float *out) {
+  depthwise_half_3x3_row<W, S>(t, in, t->weights, t->bias, out);
+  depthwise_half_3x3_row<W, S>(t, in + 8, t->weights + 8, t->bias + 8, out + 8);
+}
+
 // Pixels with their own weights and bias (one pixel in W channel blocks):
 // two weight loads per pixel and tap, 2 * W independent chains.
 template <int W>
@@ -104,7 +153,15 @@ void depthwise_tile_blocks(const small_window_tile *t, const float *in,
 
 template <int W>
 void run(const small_window_tile *t, const float *in, float *out) {
-  depthwise_tile<W>(t, in, out);
+  const bool rows_3x3 =
+      t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb;
+  if (rows_3x3 && t->in_pixel_step == kCb) {
+    depthwise_tile_3x3_row<W, 1>(t, in, out);
+  } else if (rows_3x3 && t->in_pixel_step == 2 * kCb) {
+    depthwise_tile_3x3_row<W, 2>(t, in, out);
+  } else {
+    depthwise_tile<W>(t, in, out);
+  }
 }
 
 } // namespace
