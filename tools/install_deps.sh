@@ -10,6 +10,9 @@ if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
   # ONNX conformance data and the importer's libFuzzer test.
   pkgs+=(protobuf-compiler libonnx-testdata clang)
+  # The network benchmark's peers (its smoke test checks every engine's
+  # output against ONNX Runtime's) and its chart.
+  pkgs+=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

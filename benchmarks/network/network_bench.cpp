@@ -14,8 +14,11 @@
 // Usage: small_network_bench [--models DIR] [--rounds R] [--csv FILE]
 //                            [--png FILE] [--net NAME]
 // OpenBLAS: Debian's 0.3.21 does not recognise every CPU and then runs SSE3
-// kernels; when OPENBLAS_CORETYPE is unset on an AVX-512 (AVX2) machine this
-// program re-executes itself with SkylakeX (Haswell) so the baseline is fair.
+// kernels; when OPENBLAS_CORETYPE is unset, this program re-executes itself
+// with SkylakeX (AVX-512 build) or Haswell (AVX2 build) so the baseline uses
+// the same instructions. oneDNN is capped at AVX2 for the AVX2 build
+// (ONEDNN_MAX_CPU_ISA). XNNPACK (this Debian snapshot) has no such cap and
+// picks its best kernels for the CPU: in the AVX2 build it may use AVX-512.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -83,25 +86,17 @@ bool parse(int argc, char **argv, Options *o) {
   return true;
 }
 
-bool cpu_has(const char *flag) {
-  std::ifstream in("/proc/cpuinfo");
-  std::string word;
-  while (in >> word) {
-    if (word == flag) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// See the header comment: pick an OpenBLAS core matching this CPU.
+// See the header comment: the OpenBLAS core matching the SMaLL build's
+// instruction set (so the AVX2 build is compared with AVX2 OpenBLAS).
 void reexec_with_openblas_core(char **argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) {
+  small_kernel_info info;
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr ||
+      small_kernel_config(&info) != SMALL_OK) {
     return;
   }
-  const char *core = cpu_has("avx512f") ? "SkylakeX"
-                     : cpu_has("avx2")  ? "Haswell"
-                                        : nullptr;
+  const char *core = std::strcmp(info.isa, "avx512") == 0 ? "SkylakeX"
+                     : std::strcmp(info.isa, "avx2") == 0 ? "Haswell"
+                                                          : nullptr;
   if (core == nullptr) {
     return;
   }
