@@ -1,10 +1,11 @@
 // AVX-512 depthwise tile: 16 channels (one zmm) x up to 16 pixels at a time.
 // Each lane is its own channel, so a tap is one FMA per pixel with the tap's
-// weight vector. Narrow tiles (border columns, small images) split the tap
-// sum over P partial accumulators per pixel (P * W >= 4; a clipped border
-// window has as few as 4 taps) so the FMA latency stays hidden. Full 3x3
-// windows, the common case, get a fully unrolled tap loop; along a row with
-// stride 1 or 2 it also reuses each loaded input vector across taps.
+// weight vector. Full 3x3 windows along a row (stride 1 or 2) and down a
+// column (the engine's border columns) have fully unrolled kernels with
+// compile-time offsets that load each input vector once for all the taps
+// that read it. Other windows (clipped, dilated) split the tap sum over P
+// partial accumulators per pixel (P * W >= 4) so the FMA latency stays
+// hidden; tiles across channel blocks (small images) run pixel by pixel.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -17,34 +18,6 @@ namespace small::avx512 {
 namespace {
 
 constexpr size_t kCb = 16;
-
-// All 3x3 taps, unrolled: 9 weight vectors stay in registers for the row.
-template <int W>
-void depthwise_tile_3x3(const small_window_tile *t, const float *in,
-                        float *out) {
-  __m512 acc[W];
-  const __m512 bias = _mm512_loadu_ps(t->bias);
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-    acc[j] = bias;
-  }
-  for (size_t r = 0; r < 3; ++r) {
-    for (size_t s = 0; s < 3; ++s) {
-      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
-      const __m512 w = _mm512_loadu_ps(t->weights + r * t->w_tap_h_step +
-                                       s * t->w_tap_w_step);
-#pragma GCC unroll 16
-      for (int j = 0; j < W; ++j) {
-        acc[j] = _mm512_fmadd_ps(_mm512_loadu_ps(x + j * t->in_pixel_step), w,
-                                 acc[j]);
-      }
-    }
-  }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-    _mm512_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
-  }
-}
 
 // Full 3x3 windows along a row with stride S (1 or 2), dilation 1: all
 // offsets are compile-time constants, so the pixel addresses need no
@@ -251,8 +224,6 @@ void run(const small_window_tile *t, const float *in, float *out) {
   } else if (t->taps_h == 3 && t->taps_w == 3 && t->in_tap_w_step == kCb &&
              t->in_pixel_step == t->in_tap_h_step) {
     depthwise_tile_3x3_col<W>(t, in, out);
-  } else if (t->taps_h == 3 && t->taps_w == 3) {
-    depthwise_tile_3x3<W>(t, in, out);
   } else {
     depthwise_tile<W>(t, in, out);
   }
