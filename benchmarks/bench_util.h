@@ -37,7 +37,14 @@ template <typename F> double median_seconds(F &&fn, int warmup, int reps) {
   return time_runs(fn, warmup, reps).median;
 }
 
-double measure_peak_gflops();
+// Single-core FMA peak of the build's ISA (fastest of reps runs of an
+// FMA loop of `iters` iterations x 12 independent chains).
+double measure_peak_gflops(long iters, int reps);
+double measure_peak_gflops(); // ~0.4 s, for the header line
+// A ~10 ms measurement, taken right before each measured layer or network:
+// this machine's clock varies over seconds, so percent of peak is computed
+// against the peak of that moment.
+double quick_peak_gflops();
 
 } // namespace small_bench
 

@@ -31,11 +31,14 @@
 
 namespace small_bench {
 
+double measure_peak_gflops() { return measure_peak_gflops(20'000'000, 7); }
+double quick_peak_gflops() { return measure_peak_gflops(1'000'000, 5); }
+
 #if defined(SMALL_VEC)
-double measure_peak_gflops() {
+double measure_peak_gflops(long iters, int reps) {
   constexpr int kChains = 12;
-  constexpr long kIters = 20'000'000;
-  auto run = [] {
+  const long kIters = iters;
+  auto run = [kIters] {
     SMALL_VEC acc[kChains];
     for (int i = 0; i < kChains; ++i) {
       acc[i] = SMALL_SET1(0.001f * static_cast<float>(i));
@@ -55,15 +58,15 @@ double measure_peak_gflops() {
     do_not_optimize(out[0]);
   };
   // The peak is the best the core can do: take the fastest of the runs.
-  const double seconds = time_runs(run, 1, 7).min;
+  const double seconds = time_runs(run, 1, reps).min;
   return 2.0 * SMALL_LANES * kChains * static_cast<double>(kIters) / seconds /
          1e9;
 }
 #else
-double measure_peak_gflops() {
+double measure_peak_gflops(long iters, int reps) {
   // Scalar build: one FMA-free multiply-add chain per lane, 8 chains.
-  constexpr long kIters = 50'000'000;
-  auto run = [] {
+  const long kIters = iters * 5 / 2;
+  auto run = [kIters] {
     float acc[8] = {0, 1, 2, 3, 4, 5, 6, 7};
     for (long it = 0; it < kIters; ++it) {
       for (float &x : acc) {
@@ -73,7 +76,7 @@ double measure_peak_gflops() {
     }
     do_not_optimize(acc[0] + acc[7]);
   };
-  return 2.0 * 8 * static_cast<double>(kIters) / time_runs(run, 1, 7).min /
+  return 2.0 * 8 * static_cast<double>(kIters) / time_runs(run, 1, reps).min /
          1e9;
 }
 #endif
