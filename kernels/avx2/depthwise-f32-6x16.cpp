@@ -2,8 +2,8 @@
 // 12 accumulators + 2 weight vectors. Narrow tiles (border columns, small
 // images) split the tap sum over P partial accumulator sets so that
 // 2 * W * P >= 8 independent FMA chains hide the latency. Full 3x3 windows
-// along a row (stride 1 or 2) take a compile-time-offset path that loads
-// each input vector once per filter row.
+// along a row (stride 1 or 2) and down a column (stride 1) take unrolled
+// paths that load each input vector once for all the taps that read it.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -118,6 +118,54 @@ void depthwise_tile_3x3_row(const small_window_tile *t, const float *in,
   depthwise_half_3x3_row<W, S>(t, in + 8, t->weights + 8, t->bias + 8, out + 8);
 }
 
+// Full 3x3 windows down a column (the engine's border columns) with stride
+// 1 and dilation 1, one 8-channel half at a time (W accumulators + 9
+// weights + 1 input): pixel j reads input rows j..j+2, so each of the W + 2
+// rows is loaded once and feeds every pixel that needs it.
+template <int W>
+void depthwise_half_3x3_col(const small_window_tile *t, const float *in,
+                            const float *w, const float *bias, float *out) {
+  __m256 acc[W];
+  const __m256 b = _mm256_loadu_ps(bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = b;
+  }
+  __m256 wv[3][3];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      wv[r][c] = _mm256_loadu_ps(w + r * t->w_tap_h_step + c * t->w_tap_w_step);
+    }
+  }
+  const float *x = in;
+#pragma GCC unroll 16
+  for (int i = 0; i < W + 2; ++i, x += t->in_pixel_step) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      const __m256 v = _mm256_loadu_ps(x + c * kCb);
+#pragma GCC unroll 3
+      for (int r = 0; r < 3; ++r) {
+        if (i - r >= 0 && i - r < W) {
+          acc[i - r] = _mm256_fmadd_ps(v, wv[r][c], acc[i - r]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    _mm256_storeu_ps(out + j * t->out_pixel_step, activate(acc[j], t->act));
+  }
+}
+
+template <int W>
+void depthwise_tile_3x3_col(const small_window_tile *t, const float *in,
+                            float *out) {
+  depthwise_half_3x3_col<W>(t, in, t->weights, t->bias, out);
+  depthwise_half_3x3_col<W>(t, in + 8, t->weights + 8, t->bias + 8, out + 8);
+}
+
 // Pixels with their own weights and bias (one pixel in W channel blocks):
 // two weight loads per pixel and tap, 2 * W independent chains.
 template <int W>
@@ -159,6 +207,8 @@ void run(const small_window_tile *t, const float *in, float *out) {
     depthwise_tile_3x3_row<W, 1>(t, in, out);
   } else if (rows_3x3 && t->in_pixel_step == 2 * kCb) {
     depthwise_tile_3x3_row<W, 2>(t, in, out);
+  } else if (rows_3x3 && t->in_pixel_step == t->in_tap_h_step) {
+    depthwise_tile_3x3_col<W>(t, in, out);
   } else {
     depthwise_tile<W>(t, in, out);
   }
