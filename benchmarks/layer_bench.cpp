@@ -124,12 +124,20 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
     v = dist(rng);
   }
   small::Conv2DLayer layer(dw ? "depthwise" : "conv2d", s.name, spec, w, bias);
-  layer.prepare(kernels);
   const size_t cb = kernels.channel_block;
+  // A network input with fewer than Cb channels is stored planar (one lane
+  // per block) when only convolutions read it: these first layers run that
+  // way inside the networks, so measure them that way.
+  const size_t lanes = !dw && s.c < cb ? 1 : cb;
+  if (lanes == 1) {
+    layer.set_input_lanes(1);
+  }
+  layer.prepare(kernels);
   const small::Shape out_shape = layer.output_shape();
-  small::AlignedBuffer in(spec.input.item_floats(cb) * sizeof(float));
+  const size_t in_floats = spec.input.item_floats(lanes);
+  small::AlignedBuffer in(in_floats * sizeof(float));
   small::AlignedBuffer out(out_shape.item_floats(cb) * sizeof(float));
-  for (size_t i = 0; i < spec.input.item_floats(cb); ++i) {
+  for (size_t i = 0; i < in_floats; ++i) {
     in.floats()[i] = dist(rng);
   }
   const std::vector<const float *> inputs = {in.floats()};
@@ -177,8 +185,10 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
 
 int main(int argc, char **argv) {
 #if defined(SMALL_BENCH_HAVE_OPENBLAS)
-  // Single-threaded like SMaLL; idle OpenBLAS workers also spin on the other
-  // core between calls.
+  // Single-threaded like SMaLL. Run with OPENBLAS_NUM_THREADS=1 as well:
+  // OpenBLAS creates its worker threads at load time, and idle ones spin on
+  // the other core (which on this kind of machine can share the physical
+  // core), slowing whatever is measured next.
   openblas_set_num_threads(1);
 #endif
   small_bench::Options opt;
