@@ -4,7 +4,8 @@
 // key=value line per measurement; peak_pct is against the FMA peak measured
 // right before and after that layer (peak_gflops), as the clock drifts.
 //
-// Usage: small_layer_bench [--filter substring] [--seconds s]
+// Usage: OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX (or Haswell)
+//        small_layer_bench [--filter substring] [--seconds s]
 #include <cmath>
 #include <cstdio>
 #include <cstring>
