@@ -56,8 +56,9 @@ const Model kModels[] = {{"resnet8", 1e-5f, 0.0f},
 
 struct Options {
   std::string models = SMALL_BENCH_MODELS_DIR;
-  std::string csv = "network_bench.csv";
-  std::string png = "network_bench.png";
+  // Default: the build folder this program was built in.
+  std::string csv = SMALL_BENCH_OUTPUT_DIR "/network_bench.csv";
+  std::string png = SMALL_BENCH_OUTPUT_DIR "/network_bench.png";
   std::string only;
   int rounds = 30;
   double round_seconds = 0.02; // per engine per round
