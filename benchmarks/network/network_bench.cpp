@@ -103,8 +103,8 @@ void reexec_with_openblas_core(char **argv) {
     return;
   }
   setenv("OPENBLAS_CORETYPE", core, 1);
-  // No OpenBLAS worker threads at all: idle ones spin on the other core,
-  // which on this kind of machine can be the same physical core.
+  // No OpenBLAS worker threads at all: idle ones spin (sched_yield) on the
+  // other core, and measurements here were slower and noisier with them.
   setenv("OPENBLAS_NUM_THREADS", "1", 0);
   execv("/proc/self/exe", argv);
   std::fprintf(stderr, "note: re-exec failed; OpenBLAS keeps its own core\n");
