@@ -70,12 +70,12 @@ typedef enum small_weight_layout {
 /*! Activation applied element-wise (standalone or fused into a layer). */
 typedef enum small_activation_kind {
   SMALL_ACT_NONE = 0,
-  SMALL_ACT_RELU = 1,       /* max(x, 0) */
-  SMALL_ACT_RELU6 = 2,      /* min(max(x, 0), 6) */
-  SMALL_ACT_LEAKY_RELU = 3, /* x >= 0 ? x : alpha * x */
-  SMALL_ACT_CLIP = 4,       /* min(max(x, min), max) */
-  SMALL_ACT_SIGMOID = 5,    /* 1 / (1 + exp(-x)) */
-  SMALL_ACT_HARD_SWISH = 6, /* x * relu6(x + 3) / 6 */
+  SMALL_ACT_RELU = 1,        /* max(x, 0) */
+  SMALL_ACT_RELU6 = 2,       /* min(max(x, 0), 6) */
+  SMALL_ACT_LEAKY_RELU = 3,  /* x >= 0 ? x : alpha * x */
+  SMALL_ACT_CLIP = 4,        /* min(max(x, min), max) */
+  SMALL_ACT_SIGMOID = 5,     /* 1 / (1 + exp(-x)) */
+  SMALL_ACT_HARD_SWISH = 6,  /* x * relu6(x + 3) / 6 */
   SMALL_ACT_HARD_SIGMOID = 7 /* max(0, min(1, alpha * x + beta)) with
                                  alpha in .alpha and beta in .beta */
 } small_activation_kind;
@@ -101,11 +101,11 @@ typedef enum small_padding_mode {
 typedef struct small_conv2d_params {
   uint32_t out_channels;
   uint32_t kernel_h, kernel_w;
-  uint32_t stride_h, stride_w;     /* default 1 */
-  uint32_t dilation_h, dilation_w; /* default 1 */
-  small_padding_mode padding_mode; /* default EXPLICIT */
+  uint32_t stride_h, stride_w;                       /* default 1 */
+  uint32_t dilation_h, dilation_w;                   /* default 1 */
+  small_padding_mode padding_mode;                   /* default EXPLICIT */
   uint32_t pad_top, pad_bottom, pad_left, pad_right; /* default 0 */
-  uint32_t groups;                  /* default 1; == in channels: depthwise */
+  uint32_t groups;                   /* default 1; == in channels: depthwise */
   small_weight_layout weight_layout; /* default OIHW */
   small_activation activation;       /* fused epilogue, default NONE */
 } small_conv2d_params;
@@ -129,9 +129,9 @@ typedef struct small_pool2d_params {
 
 /*! The build's kernel configuration (see small_kernel_config). */
 typedef struct small_kernel_info {
-  const char *isa;           /* "scalar", "avx2", "avx512", "neon", "armv7" */
-  uint32_t channel_block;    /* Cb of the [N][C/Cb][H][W][Cb] layout */
-  uint32_t conv_tile_width;  /* W_ob: output pixels per convolution tile */
+  const char *isa;             /* "scalar", "avx2", "avx512", "neon", "armv7" */
+  uint32_t channel_block;      /* Cb of the [N][C/Cb][H][W][Cb] layout */
+  uint32_t conv_tile_width;    /* W_ob: output pixels per convolution tile */
   uint32_t conv_tile_channels; /* C_ob: output channels per convolution tile
                                   (a multiple of channel_block) */
 } small_kernel_info;
@@ -154,6 +154,12 @@ SMALL_API const char *small_status_string(small_status status);
 /*! @return the detail message of the last failed call on this thread, or ""
  * if the last call succeeded. Valid until the next SMaLL call on the thread. */
 SMALL_API const char *small_last_error(void);
+/*! For libraries layered on SMaLL (model importers): records `message` as
+ * this thread's last error (truncated to the library's message buffer; NULL
+ * records "") and returns `status`, so that small_last_error() explains
+ * their failures too. */
+SMALL_API small_status small_report_error(small_status status,
+                                          const char *message);
 /*! Fills *info with the ISA and tile sizes the library was built with. */
 SMALL_API small_status small_kernel_config(small_kernel_info *info);
 
@@ -196,24 +202,21 @@ SMALL_API small_status small_network_add_input(small_network *network,
  * Both are copied: the caller may free them after the call. */
 SMALL_API small_status small_network_add_conv2d(
     small_network *network, small_tensor input,
-    const small_conv2d_params *params, const float *weights,
-    const float *bias, small_tensor *out);
+    const small_conv2d_params *params, const float *weights, const float *bias,
+    small_tensor *out);
 
 /*! Fully connected layer. The input (c, h, w) is read in NCHW flatten order
  * (as torch.flatten / ONNX Flatten would), so no Flatten layer is needed
  * before it. weights: [out_features][c*h*w] row-major; bias: out_features
  * floats or NULL. Output shape (out_features, 1, 1). */
-SMALL_API small_status small_network_add_dense(small_network *network,
-                                               small_tensor input,
-                                               uint32_t out_features,
-                                               const float *weights,
-                                               const float *bias,
-                                               small_activation activation,
-                                               small_tensor *out);
+SMALL_API small_status small_network_add_dense(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const float *weights, const float *bias, small_activation activation,
+    small_tensor *out);
 
-SMALL_API small_status small_network_add_pool2d(
-    small_network *network, small_tensor input,
-    const small_pool2d_params *params, small_tensor *out);
+SMALL_API small_status
+small_network_add_pool2d(small_network *network, small_tensor input,
+                         const small_pool2d_params *params, small_tensor *out);
 
 /*! Average over all of H x W: output (c, 1, 1). */
 SMALL_API small_status small_network_add_global_avgpool(small_network *network,
@@ -253,9 +256,9 @@ SMALL_API small_status small_network_add_batchnorm(
 /*! Reinterprets the tensor (NCHW element order) as (c, h, w) with the same
  * element count per batch item. */
 SMALL_API small_status small_network_add_reshape(small_network *network,
-                                                 small_tensor input,
-                                                 uint32_t c, uint32_t h,
-                                                 uint32_t w, small_tensor *out);
+                                                 small_tensor input, uint32_t c,
+                                                 uint32_t h, uint32_t w,
+                                                 small_tensor *out);
 /*! Reshape to (c*h*w, 1, 1). */
 SMALL_API small_status small_network_add_flatten(small_network *network,
                                                  small_tensor input,
@@ -277,8 +280,8 @@ SMALL_API small_status small_network_finalize(small_network *network);
 SMALL_API small_status small_network_arena_size(const small_network *network,
                                                 size_t *bytes);
 /*! The liveness lower bound: the largest sum of activations alive at once. */
-SMALL_API small_status small_network_arena_lower_bound(
-    const small_network *network, size_t *bytes);
+SMALL_API small_status
+small_network_arena_lower_bound(const small_network *network, size_t *bytes);
 /*! Firmware mode: run() uses the caller's buffer (at least arena_size bytes,
  * 64-byte alignment recommended; it is aligned internally otherwise, which
  * needs up to 63 more bytes) and the library allocates nothing at run time.
@@ -292,12 +295,9 @@ SMALL_API small_status small_network_set_arena(small_network *network,
 
 /*! Runs the network. inputs[i] holds input i (in declaration order) as
  * n*c*h*w floats in the given layout; outputs[i] receives output i. */
-SMALL_API small_status small_network_run(small_network *network,
-                                         const float *const *inputs,
-                                         size_t input_count,
-                                         float *const *outputs,
-                                         size_t output_count,
-                                         small_layout layout);
+SMALL_API small_status small_network_run(
+    small_network *network, const float *const *inputs, size_t input_count,
+    float *const *outputs, size_t output_count, small_layout layout);
 
 SMALL_API small_status small_network_input_count(const small_network *network,
                                                  size_t *count);

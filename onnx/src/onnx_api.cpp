@@ -10,12 +10,6 @@
 #include "onnx_import.h"
 #include "small/small_onnx.h"
 
-// The core keeps its own thread-local message; the importer sets it too so
-// that small_last_error() tells the same story (static linking only).
-namespace small {
-void set_last_error(const std::string &message);
-}
-
 struct small_onnx_model {
   small_onnx::ModelData data;
 };
@@ -27,7 +21,8 @@ thread_local std::string g_last_error;
 void set_error(const std::string &msg) {
   try {
     g_last_error = msg;
-    small::set_last_error(msg);
+    // small_last_error() tells the same story as small_onnx_last_error().
+    small_report_error(SMALL_OK, msg.c_str());
   } catch (...) {
     g_last_error.clear();
   }

@@ -71,6 +71,12 @@ SMALL_API const char *small_last_error(void) {
   return small::last_error.c_str();
 }
 
+SMALL_API small_status small_report_error(small_status status,
+                                          const char *message) {
+  small::set_last_error(message != nullptr ? message : "");
+  return status;
+}
+
 SMALL_API small_status small_kernel_config(small_kernel_info *info) {
   return small::guarded("small_kernel_config", [&] {
     small::require(info, "info");

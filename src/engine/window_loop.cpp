@@ -122,6 +122,15 @@ bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width) {
   return blocks > 1 && across < calls_per_block(op, max_width) * blocks;
 }
 
+void plan_window(WindowOp &op, const small_kernel_table &kernels) {
+  const size_t max_width = op.family == WindowFamily::kConv
+                               ? kernels.conv_max_width
+                               : kernels.window_max_width;
+  op.rows = plan_rows(op.geometry);
+  op.columns = plan_columns(op.geometry, max_width);
+  op.across_blocks = choose_across_blocks(op, kernels.channel_block, max_width);
+}
+
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
                 const float *in, float *out) {
   const WindowGeometry &g = op.geometry;

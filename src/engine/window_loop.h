@@ -95,6 +95,10 @@ std::vector<RowBand> plan_rows(const WindowGeometry &g);
 // rows and columns are planned.
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width);
 
+// Plans the op's row bands, column tiles and tile orientation for this
+// kernel table. Layers call it once, at prepare, after filling the op.
+void plan_window(WindowOp &op, const small_kernel_table &kernels);
+
 // Runs the op: `in` and `out` are blocked tensors of the geometry's shapes.
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
                 const float *in, float *out);

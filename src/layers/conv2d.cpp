@@ -194,12 +194,7 @@ void Conv2DLayer::prepare(const small_kernel_table &kernels) {
   op_.weights = packed_weights_.floats();
   op_.bias = packed_bias_.floats();
   op_.act = spec_.act;
-  op_.rows = plan_rows(g);
-  op_.columns = plan_columns(g, depthwise ? kernels.window_max_width
-                                          : kernels.conv_max_width);
-  op_.across_blocks = choose_across_blocks(op_, kernels.channel_block,
-                                           depthwise ? kernels.window_max_width
-                                                     : kernels.conv_max_width);
+  plan_window(op_, kernels);
   // The OIHW copy is no longer needed: the packed form is the truth now.
   std::vector<float>().swap(weights_);
 }

@@ -44,10 +44,7 @@ void Pool2DLayer::prepare(const small_kernel_table &kernels) {
   g.pad_left = spec_.pad_left;
   op_.family = spec_.is_max ? WindowFamily::kMaxPool : WindowFamily::kAvgPool;
   op_.count_include_pad = spec_.count_include_pad;
-  op_.rows = plan_rows(g);
-  op_.columns = plan_columns(g, kernels.window_max_width);
-  op_.across_blocks = choose_across_blocks(op_, kernels.channel_block,
-                                           kernels.window_max_width);
+  plan_window(op_, kernels);
 }
 
 void Pool2DLayer::run(const small_kernel_table &kernels,
