@@ -124,7 +124,8 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   for (float &v : w) {
     v = dist(rng);
   }
-  small::Conv2DLayer layer(dw ? "depthwise" : "conv2d", s.name, spec, w, bias);
+  small::Conv2DLayer layer(dw ? SMALL_LAYER_DEPTHWISE : SMALL_LAYER_CONV2D,
+                           s.name, spec, w, bias);
   const size_t cb = kernels.channel_block;
   // A network input with fewer than Cb channels is stored planar (one lane
   // per block) when only convolutions read it: these first layers run that

@@ -244,8 +244,8 @@ SMALL_API small_status small_network_add_conv2d(
     }
     const bool depthwise = p.groups == in.c && p.out_channels == in.c;
     auto layer = std::make_unique<small::Conv2DLayer>(
-        depthwise ? "depthwise" : "conv2d", name, s, std::move(w),
-        std::move(b));
+        depthwise ? SMALL_LAYER_DEPTHWISE : SMALL_LAYER_CONV2D, name, s,
+        std::move(w), std::move(b));
     small::set_out(out, net.add_node(std::move(layer), {input}, name));
   });
 }
@@ -280,7 +280,8 @@ SMALL_API small_status small_network_add_dense(
       b = small::copy_floats(bias, out_features);
     }
     auto layer = std::make_unique<small::Conv2DLayer>(
-        "dense", name, s, small::copy_floats(weights, count), std::move(b));
+        SMALL_LAYER_DENSE, name, s, small::copy_floats(weights, count),
+        std::move(b));
     small::set_out(out, net.add_node(std::move(layer), {input}, name));
   });
 }
@@ -298,8 +299,9 @@ small_network_add_pool2d(small_network *network, small_tensor input,
            net.next_name("pool2d") + ": unknown pool kind " +
                std::to_string(static_cast<int>(p.kind)));
     }
-    const char *kind = p.kind == SMALL_POOL_MAX ? "maxpool" : "avgpool";
-    const std::string name = net.next_name(kind);
+    const small_layer_kind kind =
+        p.kind == SMALL_POOL_MAX ? SMALL_LAYER_MAXPOOL : SMALL_LAYER_AVGPOOL;
+    const std::string name = net.next_name(small::layer_kind_name(kind));
     const small::Shape &in = net.tensor_shape(input, name + " input");
     if (p.kernel_h == 0 || p.kernel_w == 0 || p.stride_h == 0 ||
         p.stride_w == 0) {
@@ -340,8 +342,8 @@ SMALL_API small_status small_network_add_global_avgpool(small_network *network,
     s.is_max = false;
     s.kernel_h = in.h;
     s.kernel_w = in.w;
-    auto layer =
-        std::make_unique<small::Pool2DLayer>("global_avgpool", name, s);
+    auto layer = std::make_unique<small::Pool2DLayer>(
+        SMALL_LAYER_GLOBAL_AVGPOOL, name, s);
     small::set_out(out, net.add_node(std::move(layer), {input}, name));
   });
 }
@@ -479,7 +481,8 @@ SMALL_API small_status small_network_add_reshape(small_network *network,
                "): element counts differ");
     }
     const small::Shape o{in.n, c, h, w};
-    auto layer = std::make_unique<small::ReshapeLayer>("reshape", in, o);
+    auto layer =
+        std::make_unique<small::ReshapeLayer>(SMALL_LAYER_RESHAPE, in, o);
     small::set_out(out, net.add_node(std::move(layer), {input}, name));
   });
 }
@@ -497,7 +500,8 @@ SMALL_API small_status small_network_add_flatten(small_network *network,
       fail(SMALL_ERR_OVERFLOW, name + ": flattened size exceeds 2^32-1");
     }
     const small::Shape o{in.n, static_cast<uint32_t>(flat), 1, 1};
-    auto layer = std::make_unique<small::ReshapeLayer>("flatten", in, o);
+    auto layer =
+        std::make_unique<small::ReshapeLayer>(SMALL_LAYER_FLATTEN, in, o);
     small::set_out(out, net.add_node(std::move(layer), {input}, name));
   });
 }
@@ -630,6 +634,32 @@ SMALL_API small_status small_network_layer_count(const small_network *network,
     const small::Network &net = small::get(network);
     require(count, "count");
     *count = net.layer_count();
+  });
+}
+
+SMALL_API small_status small_network_layer_info(const small_network *network,
+                                                size_t index,
+                                                small_layer_info *info) {
+  return guarded("small_network_layer_info", [&] {
+    const small::Network &net = small::get(network);
+    require(info, "info");
+    net.layer_info(index, *info);
+  });
+}
+
+SMALL_API small_status small_network_enable_profiling(small_network *network,
+                                                      int enable) {
+  return guarded("small_network_enable_profiling",
+                 [&] { small::get(network).enable_profiling(enable != 0); });
+}
+
+SMALL_API small_status small_network_layer_time(const small_network *network,
+                                                size_t index,
+                                                double *microseconds) {
+  return guarded("small_network_layer_time", [&] {
+    const small::Network &net = small::get(network);
+    require(microseconds, "microseconds");
+    *microseconds = net.layer_time_us(index);
   });
 }
 

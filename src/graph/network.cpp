@@ -5,9 +5,11 @@
 
 #include "engine/layout.h"
 #include "graph/memory_plan.h"
+#include "layers/activation_params.h"
 #include "layers/batchnorm.h"
 #include "layers/conv2d.h"
 #include "layers/elementwise.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 namespace small {
@@ -274,6 +276,15 @@ void Network::finalize() {
   plan_memory();
   owned_arena_.reset(std::max<size_t>(arena_bytes_, 1));
   bind_arena(owned_arena_.bytes());
+  executed_.clear();
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].removed) {
+      executed_.push_back(i);
+    }
+  }
+  if (profiling_) {
+    layer_ns_.assign(executed_.size(), 0);
+  }
   finalized_ = true;
 }
 
@@ -337,8 +348,16 @@ void Network::run(const float *const *inputs, size_t input_count,
                  reinterpret_cast<float *>(arena_ + t.offset));
     }
   }
-  for (const Node &node : nodes_) {
-    if (!node.removed) {
+  if (profiling_) {
+    for (size_t i = 0; i < executed_.size(); ++i) {
+      const Node &node = nodes_[executed_[i]];
+      const uint64_t start = clock_now_ns();
+      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
+      layer_ns_[i] = clock_now_ns() - start;
+    }
+  } else {
+    for (size_t i : executed_) {
+      const Node &node = nodes_[i];
       node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
     }
   }
@@ -347,6 +366,62 @@ void Network::run(const float *const *inputs, size_t input_count,
     from_blocked(reinterpret_cast<const float *>(arena_ + t.offset), t.shape,
                  cb, layout, outputs[i]);
   }
+}
+
+void Network::require_executed_index(size_t index, const char *call) const {
+  if (!finalized_) {
+    fail(SMALL_ERR_INVALID_STATE,
+         std::string(call) + ": finalize the network first");
+  }
+  if (index >= executed_.size()) {
+    fail(SMALL_ERR_NOT_FOUND, std::string(call) + ": layer index " +
+                                  std::to_string(index) + " >= layer count " +
+                                  std::to_string(executed_.size()));
+  }
+}
+
+void Network::layer_info(size_t index, small_layer_info &info) const {
+  require_executed_index(index, "layer_info");
+  const Node &node = nodes_[executed_[index]];
+  const Layer &layer = *node.layer;
+  const Shape &in = tensors_[node.inputs[0]].shape;
+  const TensorInfo &out = tensors_[node.output];
+  info = small_layer_info{};
+  info.kind = layer.kind();
+  info.kind_name = layer.kind_name();
+  info.name = node.name.c_str();
+  info.input_count = static_cast<uint32_t>(node.inputs.size());
+  const uint32_t in_dims[4] = {in.n, in.c, in.h, in.w};
+  const uint32_t out_dims[4] = {out.shape.n, out.shape.c, out.shape.h,
+                                out.shape.w};
+  for (int d = 0; d < 4; ++d) {
+    info.input_dims[d] = in_dims[d];
+    info.output_dims[d] = out_dims[d];
+  }
+  info.output = static_cast<small_tensor>(node.output);
+  info.fused_batchnorm = layer.fused_batchnorm() ? 1 : 0;
+  const small_act_params *act = layer.activation();
+  info.activation =
+      act != nullptr ? public_activation_kind(*act) : SMALL_ACT_NONE;
+  info.macs = layer.macs();
+  info.weight_bytes = layer.weight_bytes();
+  info.arena_offset = out.offset;
+  info.output_bytes = out.bytes;
+}
+
+void Network::enable_profiling(bool enable) {
+  profiling_ = enable;
+  // The slots exist before any profiled run: run() never allocates.
+  layer_ns_.assign(enable && finalized_ ? executed_.size() : 0, 0);
+}
+
+double Network::layer_time_us(size_t index) const {
+  if (!profiling_) {
+    fail(SMALL_ERR_INVALID_STATE, "layer_time: profiling is not enabled "
+                                  "(call small_network_enable_profiling)");
+  }
+  require_executed_index(index, "layer_time");
+  return static_cast<double>(layer_ns_[index]) / 1000.0;
 }
 
 } // namespace small

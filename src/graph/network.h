@@ -70,6 +70,11 @@ public:
   const std::vector<int> &inputs() const { return inputs_; }
   const std::vector<int> &outputs() const { return outputs_; }
   size_t layer_count() const;
+  // After finalize: executed layer `index` (0 .. layer_count()-1).
+  void layer_info(size_t index, small_layer_info &info) const;
+  // Per-layer wall times of the most recent run while profiling is on.
+  void enable_profiling(bool enable);
+  double layer_time_us(size_t index) const;
   const std::vector<Node> &nodes() const { return nodes_; }
   const std::vector<TensorInfo> &tensors() const { return tensors_; }
 
@@ -85,6 +90,7 @@ private:
   void narrow_inputs();
   void plan_memory();
   void bind_arena(unsigned char *base);
+  void require_executed_index(size_t index, const char *call) const;
 
   small_kernel_table kernels_;
   std::vector<TensorInfo> tensors_;
@@ -94,6 +100,10 @@ private:
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;
   unsigned char *arena_ = nullptr;
+  // Node indices in execution order (set at finalize).
+  std::vector<size_t> executed_;
+  bool profiling_ = false;
+  std::vector<uint64_t> layer_ns_; // one slot per executed layer
 };
 
 } // namespace small

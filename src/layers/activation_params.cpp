@@ -57,4 +57,28 @@ small_act_params lower_activation(const small_activation &a,
   return p;
 }
 
+small_activation_kind public_activation_kind(const small_act_params &p) {
+  switch (p.op) {
+  case SMALL_ACT_OP_NONE:
+    return SMALL_ACT_NONE;
+  case SMALL_ACT_OP_CLIP:
+    if (p.lo == 0.0f && p.hi == std::numeric_limits<float>::infinity()) {
+      return SMALL_ACT_RELU;
+    }
+    if (p.lo == 0.0f && p.hi == 6.0f) {
+      return SMALL_ACT_RELU6;
+    }
+    return SMALL_ACT_CLIP;
+  case SMALL_ACT_OP_LEAKY:
+    return SMALL_ACT_LEAKY_RELU;
+  case SMALL_ACT_OP_SIGMOID:
+    return SMALL_ACT_SIGMOID;
+  case SMALL_ACT_OP_HARD_SWISH:
+    return SMALL_ACT_HARD_SWISH;
+  case SMALL_ACT_OP_HARD_SIGMOID:
+    return SMALL_ACT_HARD_SIGMOID;
+  }
+  return SMALL_ACT_NONE;
+}
+
 } // namespace small

@@ -19,7 +19,8 @@ ConvSpec depthwise_1x1(const Shape &input) {
 BatchNormLayer::BatchNormLayer(const std::string &name, const Shape &input,
                                std::vector<float> scale,
                                std::vector<float> shift)
-    : Conv2DLayer("batchnorm", name, depthwise_1x1(input), scale, shift),
+    : Conv2DLayer(SMALL_LAYER_BATCHNORM, name, depthwise_1x1(input), scale,
+                  shift),
       scale_(std::move(scale)), shift_(std::move(shift)) {}
 
 void batchnorm_scale_shift(const std::string &name, size_t channels,

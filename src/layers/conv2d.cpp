@@ -32,10 +32,10 @@ void require_positive(uint32_t v, const std::string &where, const char *what) {
 
 } // namespace
 
-Conv2DLayer::Conv2DLayer(const char *kind, const std::string &name,
+Conv2DLayer::Conv2DLayer(small_layer_kind kind, const std::string &name,
                          const ConvSpec &spec, std::vector<float> weights_oihw,
                          std::vector<float> bias)
-    : kind_(kind), spec_(spec), weights_(std::move(weights_oihw)),
+    : Layer(kind), spec_(spec), weights_(std::move(weights_oihw)),
       bias_(std::move(bias)) {
   const ConvSpec &s = spec_;
   require_positive(s.out_channels, name, "out_channels");
@@ -87,6 +87,7 @@ void Conv2DLayer::fold_batchnorm(const std::vector<float> &scale,
     }
     bias_[k] = bias_[k] * scale[k] + shift[k];
   }
+  fused_batchnorm_ = true;
 }
 
 // Packed convolution weights: [out block][input block][tap][lane][Cb], one

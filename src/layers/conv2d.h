@@ -29,15 +29,20 @@ class Conv2DLayer : public Layer {
 public:
   // weights_oihw: out * (in/groups) * kh * kw floats; bias: out floats or
   // empty. Validates everything and throws small::Error naming `name`.
-  Conv2DLayer(const char *kind, const std::string &name, const ConvSpec &spec,
-              std::vector<float> weights_oihw, std::vector<float> bias);
+  Conv2DLayer(small_layer_kind kind, const std::string &name,
+              const ConvSpec &spec, std::vector<float> weights_oihw,
+              std::vector<float> bias);
 
-  const char *kind() const override { return kind_; }
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
   size_t macs() const override;
+  size_t weight_bytes() const override {
+    return packed_weights_.size_bytes() + packed_bias_.size_bytes();
+  }
+  const small_act_params *activation() const override { return &spec_.act; }
+  bool fused_batchnorm() const override { return fused_batchnorm_; }
 
   bool accepts_activation() const override {
     return spec_.act.op == SMALL_ACT_OP_NONE;
@@ -62,7 +67,6 @@ private:
   void pack_conv(size_t cb);
   void pack_depthwise(size_t cb);
 
-  const char *kind_;
   ConvSpec spec_;
   Shape output_;
   std::vector<float> weights_; // OIHW, kept until finalize
@@ -70,6 +74,7 @@ private:
   AlignedBuffer packed_weights_;
   AlignedBuffer packed_bias_;
   size_t input_lanes_ = 0;
+  bool fused_batchnorm_ = false;
   WindowOp op_;
 };
 

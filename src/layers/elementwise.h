@@ -14,13 +14,13 @@ namespace small {
 class ActivationLayer : public Layer {
 public:
   ActivationLayer(const Shape &shape, const small_act_params &act)
-      : shape_(shape), act_(act) {}
-  const char *kind() const override { return "activation"; }
+      : Layer(SMALL_LAYER_ACTIVATION), shape_(shape), act_(act) {}
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
   const small_act_params &act() const { return act_; }
+  const small_act_params *activation() const override { return &act_; }
 
 private:
   Shape shape_;
@@ -30,8 +30,7 @@ private:
 class AddLayer : public Layer {
 public:
   AddLayer(const Shape &shape, const small_act_params &act)
-      : shape_(shape), act_(act) {}
-  const char *kind() const override { return "add"; }
+      : Layer(SMALL_LAYER_ADD), shape_(shape), act_(act) {}
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
@@ -40,6 +39,7 @@ public:
     return act_.op == SMALL_ACT_OP_NONE;
   }
   void fuse_activation(const small_act_params &act) override { act_ = act; }
+  const small_act_params *activation() const override { return &act_; }
 
 private:
   Shape shape_;
@@ -48,8 +48,8 @@ private:
 
 class SoftmaxLayer : public Layer {
 public:
-  explicit SoftmaxLayer(const Shape &shape) : shape_(shape) {}
-  const char *kind() const override { return "softmax"; }
+  explicit SoftmaxLayer(const Shape &shape)
+      : Layer(SMALL_LAYER_SOFTMAX), shape_(shape) {}
   Shape output_shape() const override { return shape_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
@@ -62,8 +62,8 @@ private:
 class ConcatLayer : public Layer {
 public:
   ConcatLayer(std::vector<Shape> inputs, const Shape &output)
-      : inputs_(std::move(inputs)), output_(output) {}
-  const char *kind() const override { return "concat"; }
+      : Layer(SMALL_LAYER_CONCAT), inputs_(std::move(inputs)), output_(output) {
+  }
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
@@ -76,16 +76,15 @@ private:
 
 class ReshapeLayer : public Layer {
 public:
-  ReshapeLayer(const char *kind, const Shape &input, const Shape &output)
-      : kind_(kind), input_(input), output_(output) {}
-  const char *kind() const override { return kind_; }
+  // kind: SMALL_LAYER_RESHAPE or SMALL_LAYER_FLATTEN.
+  ReshapeLayer(small_layer_kind kind, const Shape &input, const Shape &output)
+      : Layer(kind), input_(input), output_(output) {}
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &) override {}
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
 private:
-  const char *kind_;
   Shape input_, output_;
 };
 

@@ -5,9 +5,9 @@
 
 namespace small {
 
-Pool2DLayer::Pool2DLayer(const char *kind, const std::string &name,
+Pool2DLayer::Pool2DLayer(small_layer_kind kind, const std::string &name,
                          const PoolSpec &spec)
-    : kind_(kind), spec_(spec) {
+    : Layer(kind), spec_(spec) {
   const PoolSpec &s = spec_;
   if (s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
       s.stride_w == 0) {

@@ -21,15 +21,14 @@ struct PoolSpec {
 
 class Pool2DLayer : public Layer {
 public:
-  Pool2DLayer(const char *kind, const std::string &name, const PoolSpec &spec);
-  const char *kind() const override { return kind_; }
+  Pool2DLayer(small_layer_kind kind, const std::string &name,
+              const PoolSpec &spec);
   Shape output_shape() const override { return output_; }
   void prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
 private:
-  const char *kind_;
   PoolSpec spec_;
   Shape output_;
   WindowOp op_;

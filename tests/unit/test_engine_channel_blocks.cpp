@@ -78,7 +78,8 @@ public:
     spec.act = small::lower_activation(p.activation, name);
     const bool depthwise = p.groups == s.c && p.out_channels == s.c;
     return net_.add_node(
-        std::make_unique<small::Conv2DLayer>(depthwise ? "depthwise" : "conv2d",
+        std::make_unique<small::Conv2DLayer>(depthwise ? SMALL_LAYER_DEPTHWISE
+                                                       : SMALL_LAYER_CONV2D,
                                              name, spec, weights_oihw, bias),
         {in}, name);
   }
@@ -94,14 +95,15 @@ public:
     spec.kernel_w = s.w;
     spec.act = small::lower_activation(act, name);
     return net_.add_node(std::make_unique<small::Conv2DLayer>(
-                             "dense", name, spec, weights, bias),
+                             SMALL_LAYER_DENSE, name, spec, weights, bias),
                          {in}, name);
   }
 
   int pool(int in, const small_pool2d_params &p) {
     const bool is_max = p.kind == SMALL_POOL_MAX;
-    const char *kind = is_max ? "maxpool" : "avgpool";
-    const std::string name = net_.next_name(kind);
+    const small_layer_kind kind =
+        is_max ? SMALL_LAYER_MAXPOOL : SMALL_LAYER_AVGPOOL;
+    const std::string name = net_.next_name(small::layer_kind_name(kind));
     small::PoolSpec spec;
     spec.input = shape(in);
     spec.is_max = is_max;
@@ -125,9 +127,9 @@ public:
     spec.is_max = false;
     spec.kernel_h = spec.input.h;
     spec.kernel_w = spec.input.w;
-    return net_.add_node(
-        std::make_unique<small::Pool2DLayer>("global_avgpool", name, spec),
-        {in}, name);
+    return net_.add_node(std::make_unique<small::Pool2DLayer>(
+                             SMALL_LAYER_GLOBAL_AVGPOOL, name, spec),
+                         {in}, name);
   }
 
   int concat(const std::vector<int> &ins) {
@@ -180,9 +182,10 @@ public:
   int reshape(int in, uint32_t c, uint32_t h, uint32_t w) {
     const std::string name = net_.next_name("reshape");
     const small::Shape s = shape(in);
-    return net_.add_node(std::make_unique<small::ReshapeLayer>(
-                             "reshape", s, small::Shape{s.n, c, h, w}),
-                         {in}, name);
+    return net_.add_node(
+        std::make_unique<small::ReshapeLayer>(SMALL_LAYER_RESHAPE, s,
+                                              small::Shape{s.n, c, h, w}),
+        {in}, name);
   }
 
   // Like testutil::Net::use_nan_arena: a NaN-filled caller arena, so that
