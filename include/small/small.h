@@ -8,6 +8,20 @@
  * memory planning), then run as often as needed. Every function returns a
  * small_status; on failure small_last_error() holds a message that names the
  * offending layer and parameter. No function aborts or throws.
+ *
+ * Threads: different networks may be used from different threads at the
+ * same time. One network is not shared: its run, finalize, set_arena and
+ * enable_profiling must not overlap. An overlapping call is detected and
+ * fails with SMALL_ERR_INVALID_STATE without touching the network (the call
+ * in progress completes normally); the network's other functions must not
+ * overlap any of these either. small_last_error() is per thread.
+ *
+ * Built with SMALL_NO_EXCEPTIONS (-fno-exceptions -fno-rtti, for firmware)
+ * the API is the same, with one difference: an allocation failure inside a
+ * standard container (while building or finalizing; never during run)
+ * terminates the program, because libstdc++'s operator new throws. The
+ * library's own buffers (the arena, packed weights) still report
+ * SMALL_ERR_OUT_OF_MEMORY.
  */
 #ifndef SMALL_SMALL_H
 #define SMALL_SMALL_H
@@ -152,7 +166,8 @@ SMALL_API const char *small_version_string(void);
 /*! @return a constant English description of a status; never NULL. */
 SMALL_API const char *small_status_string(small_status status);
 /*! @return the detail message of the last failed call on this thread, or ""
- * if the last call succeeded. Valid until the next SMaLL call on the thread. */
+ * if the last call succeeded. Valid until the next SMaLL call on the thread.
+ * Messages longer than the library's fixed buffer (511 bytes) are cut. */
 SMALL_API const char *small_last_error(void);
 /*! For libraries layered on SMaLL (model importers): records `message` as
  * this thread's last error (truncated to the library's message buffer; NULL
@@ -270,7 +285,11 @@ SMALL_API small_status small_network_mark_output(small_network *network,
                                                  small_tensor tensor);
 
 /*! Checks and prepares the network: fuses BatchNorm and activations, packs
- * weights, plans the activation arena. After it, no layer can be added. */
+ * weights, plans the activation arena. After it, no layer can be added.
+ * Failures found before the graph is transformed (no input, no output
+ * marked) leave the network as it was; a failure after that (out of memory
+ * while packing weights or allocating the arena) leaves a network on which
+ * every later call fails with SMALL_ERR_INVALID_STATE: destroy it. */
 SMALL_API small_status small_network_finalize(small_network *network);
 
 /* ------------------------------------------------------------------------ */
@@ -294,7 +313,9 @@ SMALL_API small_status small_network_set_arena(small_network *network,
 /* Running                                                                  */
 
 /*! Runs the network. inputs[i] holds input i (in declaration order) as
- * n*c*h*w floats in the given layout; outputs[i] receives output i. */
+ * n*c*h*w floats in the given layout; outputs[i] receives output i.
+ * SMALL_ERR_INVALID_STATE if another thread is running the same network
+ * (see the thread rules at the top). */
 SMALL_API small_status small_network_run(
     small_network *network, const float *const *inputs, size_t input_count,
     float *const *outputs, size_t output_count, small_layout layout);

@@ -11,6 +11,17 @@ thread_local bool armed = false;
 thread_local bool count_nothrow_only = false;
 thread_local size_t fail_at_count = 0;
 thread_local Counts counts;
+// The counted allocations not freed yet (a fixed table: no heap in here).
+constexpr size_t kTracked = 16384;
+thread_local void *tracked[kTracked];
+thread_local size_t tracked_count = 0;
+
+void track(void *p) {
+  if (p != nullptr && tracked_count < kTracked) {
+    tracked[tracked_count++] = p;
+    ++counts.live;
+  }
+}
 
 // True when this allocation must fail.
 bool take(bool nothrow) {
@@ -26,22 +37,33 @@ bool take(bool nothrow) {
 }
 
 void note_free(void *p) {
-  if (armed && p != nullptr) {
-    ++counts.frees;
+  if (!armed || p == nullptr) {
+    return;
+  }
+  for (size_t i = 0; i < tracked_count; ++i) {
+    if (tracked[i] == p) {
+      tracked[i] = tracked[--tracked_count];
+      --counts.live;
+      return;
+    }
   }
 }
 
 void *allocate(size_t size, size_t align, bool nothrow) {
+  const bool counted = armed && (!count_nothrow_only || nothrow);
   if (take(nothrow)) {
     return nullptr;
   }
   if (size == 0) {
     size = 1;
   }
-  if (align <= alignof(std::max_align_t)) {
-    return std::malloc(size);
+  void *p = align <= alignof(std::max_align_t)
+                ? std::malloc(size)
+                : std::aligned_alloc(align, (size + align - 1) / align * align);
+  if (counted) {
+    track(p);
   }
-  return std::aligned_alloc(align, (size + align - 1) / align * align);
+  return p;
 }
 
 void *allocate_or_throw(size_t size, size_t align) {
@@ -61,6 +83,7 @@ void release(void *p) {
 
 void arm(size_t fail_at, bool nothrow_only) {
   counts = Counts{};
+  counts.live = tracked_count;
   fail_at_count = fail_at;
   count_nothrow_only = nothrow_only;
   armed = true;

@@ -12,7 +12,7 @@ namespace alloc_injection {
 
 struct Counts {
   size_t allocations = 0; // counted while armed
-  size_t frees = 0;       // deallocations of non-NULL pointers while armed
+  size_t live = 0;        // of those, not freed yet (while armed)
   bool failed = false;    // the k-th allocation was made to fail
 };
 
@@ -20,7 +20,8 @@ struct Counts {
 // nothrow_only: count and fail only nothrow allocations (for a library built
 // without exceptions, where a throwing operator new would terminate).
 void arm(size_t fail_at, bool nothrow_only);
-// Disarms and returns what happened while armed.
+// Disarms and returns what happened while armed. Pointers counted while
+// armed stay tracked: a later arm(0, ...) window sees their frees.
 Counts disarm();
 
 } // namespace alloc_injection
