@@ -9,7 +9,7 @@
   do {                                                                         \
     small_status s_ = (call);                                                  \
     if (s_ != SMALL_OK) {                                                      \
-      fprintf(stderr, "%s failed: %s (%s)\n", #call, small_status_string(s_), \
+      fprintf(stderr, "%s failed: %s (%s)\n", #call, small_status_string(s_),  \
               small_last_error());                                             \
       return 1;                                                                \
     }                                                                          \
@@ -27,10 +27,14 @@ int main(void) {
   size_t arena = 0;
   int i;
 
-  for (i = 0; i < K * C * 9; ++i) conv_w[i] = (float)((i % 7) - 3) * 0.1f;
-  for (i = 0; i < K; ++i) conv_b[i] = 0.05f * (float)i;
-  for (i = 0; i < CLASSES * K; ++i) fc_w[i] = (float)((i % 5) - 2) * 0.2f;
-  for (i = 0; i < C * H * W; ++i) image[i] = (float)(i % 11) / 10.0f;
+  for (i = 0; i < K * C * 9; ++i)
+    conv_w[i] = (float)((i % 7) - 3) * 0.1f;
+  for (i = 0; i < K; ++i)
+    conv_b[i] = 0.05f * (float)i;
+  for (i = 0; i < CLASSES * K; ++i)
+    fc_w[i] = (float)((i % 5) - 2) * 0.2f;
+  for (i = 0; i < C * H * W; ++i)
+    image[i] = (float)(i % 11) / 10.0f;
 
   CHECK(small_network_create(&net));
   CHECK(small_network_add_input(net, 1, C, H, W, &x));
@@ -58,7 +62,21 @@ int main(void) {
   CHECK(small_kernel_config(&info));
   printf("SMaLL %s, ISA %s (Cb=%u), arena %zu bytes\n", small_version_string(),
          info.isa, info.channel_block, arena);
-  for (i = 0; i < CLASSES; ++i) printf("class %d: %.6f\n", i, probs[i]);
+  for (i = 0; i < CLASSES; ++i)
+    printf("class %d: %.6f\n", i, probs[i]);
+  {
+    /* The executed layers after fusion (the ReLU runs inside the conv). */
+    size_t layers = 0, l;
+    small_layer_info layer;
+    CHECK(small_network_layer_count(net, &layers));
+    for (l = 0; l < layers; ++l) {
+      CHECK(small_network_layer_info(net, l, &layer));
+      printf("layer %u: %-18s %-15s -> (%u, %u, %u, %u) %lu MACs\n",
+             (unsigned)l, layer.name, layer.kind_name, layer.output_dims[0],
+             layer.output_dims[1], layer.output_dims[2], layer.output_dims[3],
+             (unsigned long)layer.macs);
+    }
+  }
   small_network_destroy(net);
   return 0;
 }
