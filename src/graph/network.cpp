@@ -4,47 +4,12 @@
 #include <cstdint>
 
 #include "engine/layout.h"
+#include "graph/busy_scope.h"
 #include "graph/memory_plan.h"
-#include "layers/activation_params.h"
 #include "util/clock.h"
 #include "util/error.h"
 
 namespace small {
-
-namespace {
-
-// Holds a network's busy flag for the duration of one call.
-class BusyScope {
-public:
-  explicit BusyScope(std::atomic<bool> &flag) : flag_(flag) {
-    bool expected = false;
-    acquired_ = flag_.compare_exchange_strong(expected, true,
-                                              std::memory_order_acquire);
-  }
-  ~BusyScope() {
-    if (acquired_) {
-      flag_.store(false, std::memory_order_release);
-    }
-  }
-  BusyScope(const BusyScope &) = delete;
-  BusyScope &operator=(const BusyScope &) = delete;
-  [[nodiscard]] small_status check(const char *call) const {
-    if (!acquired_) {
-      return fail(SMALL_ERR_INVALID_STATE)
-             << call
-             << ": another thread is using this network (run, finalize and "
-                "set_arena of one network must not overlap; use one network "
-                "per thread)";
-    }
-    return SMALL_OK;
-  }
-
-private:
-  std::atomic<bool> &flag_;
-  bool acquired_ = false;
-};
-
-} // namespace
 
 small_status Network::check_cpu() {
   if (!small_kernels_cpu_supported()) {
@@ -465,69 +430,6 @@ small_status Network::run(const float *const *inputs, size_t input_count,
     from_blocked(reinterpret_cast<const float *>(arena_ + t.offset), t.shape,
                  cb, layout, outputs[i]);
   }
-  return SMALL_OK;
-}
-
-small_status Network::require_executed_index(size_t index,
-                                             const char *call) const {
-  if (!finalized_) {
-    return fail(SMALL_ERR_INVALID_STATE)
-           << call << ": finalize the network first";
-  }
-  if (index >= executed_.size()) {
-    return fail(SMALL_ERR_NOT_FOUND) << call << ": layer index " << index
-                                     << " >= layer count " << executed_.size();
-  }
-  return SMALL_OK;
-}
-
-small_status Network::layer_info(size_t index, small_layer_info &info) const {
-  SMALL_TRY(require_executed_index(index, "layer_info"));
-  const Node &node = nodes_[executed_[index]];
-  const Layer &layer = *node.layer;
-  const Shape &in = tensors_[node.inputs[0]].shape;
-  const TensorInfo &out = tensors_[node.output];
-  info = small_layer_info{};
-  info.kind = layer.kind();
-  info.kind_name = layer.kind_name();
-  info.name = node.name.c_str();
-  info.input_count = static_cast<uint32_t>(node.inputs.size());
-  const uint32_t in_dims[4] = {in.n, in.c, in.h, in.w};
-  const uint32_t out_dims[4] = {out.shape.n, out.shape.c, out.shape.h,
-                                out.shape.w};
-  for (int d = 0; d < 4; ++d) {
-    info.input_dims[d] = in_dims[d];
-    info.output_dims[d] = out_dims[d];
-  }
-  info.output = static_cast<small_tensor>(node.output);
-  info.fused_batchnorm = layer.fused_batchnorm() ? 1 : 0;
-  const small_act_params *act = layer.activation();
-  info.activation =
-      act != nullptr ? public_activation_kind(*act) : SMALL_ACT_NONE;
-  info.macs = layer.macs();
-  info.weight_bytes = layer.weight_bytes();
-  info.arena_offset = out.offset;
-  info.output_bytes = out.bytes;
-  return SMALL_OK;
-}
-
-small_status Network::enable_profiling(bool enable) {
-  const BusyScope busy(busy_);
-  SMALL_TRY(busy.check("enable_profiling"));
-  // The slots exist before any profiled run: run() never allocates.
-  layer_ns_.assign(enable && finalized_ ? executed_.size() : 0, 0);
-  profiling_ = enable;
-  return SMALL_OK;
-}
-
-small_status Network::layer_time_us(size_t index, double &us) const {
-  if (!profiling_) {
-    return fail(SMALL_ERR_INVALID_STATE)
-           << "layer_time: profiling is not enabled "
-              "(call small_network_enable_profiling)";
-  }
-  SMALL_TRY(require_executed_index(index, "layer_time"));
-  us = static_cast<double>(layer_ns_[index]) / 1000.0;
   return SMALL_OK;
 }
 
