@@ -1,14 +1,14 @@
 // A 64-byte aligned float array owned by the library (packed weights, the
 // arena). Zero-initialized so that pad lanes of weights are exact zeros.
-// Allocation failure is a status, never an exception: memory comes from the
-// nothrow aligned operator new, which a program (or a test injecting
-// allocation failures) may replace like any other allocation.
+// Memory comes from std::aligned_alloc (no exception machinery, so a
+// firmware build gets NULL, not a throw, when it runs out); failure is a
+// status.
 #ifndef SMALL_UTIL_ALIGNED_BUFFER_H
 #define SMALL_UTIL_ALIGNED_BUFFER_H
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 #include <utility>
 
@@ -17,6 +17,16 @@
 namespace small {
 
 constexpr size_t kAlignment = 64;
+
+// Tests only (allocation-failure injection): replaces the functions every
+// AlignedBuffer allocates and frees with; (nullptr, nullptr) restores
+// std::aligned_alloc and std::free. Not thread-safe: set it while no network
+// is being built or finalized.
+using BufferAllocateFn = void *(*)(size_t alignment, size_t bytes);
+using BufferFreeFn = void (*)(void *);
+void set_buffer_allocator(BufferAllocateFn allocate, BufferFreeFn release);
+void *buffer_allocate(size_t alignment, size_t bytes);
+void buffer_free(void *p);
 
 class AlignedBuffer {
 public:
@@ -44,8 +54,7 @@ public:
     }
     const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
     if (rounded >= bytes) {
-      data_ =
-          ::operator new(rounded, std::align_val_t(kAlignment), std::nothrow);
+      data_ = buffer_allocate(kAlignment, rounded);
     }
     if (data_ == nullptr) {
       return fail(SMALL_ERR_OUT_OF_MEMORY)
@@ -56,9 +65,7 @@ public:
     return SMALL_OK;
   }
   void release() {
-    if (data_ != nullptr) {
-      ::operator delete(data_, std::align_val_t(kAlignment));
-    }
+    buffer_free(data_);
     data_ = nullptr;
     bytes_ = 0;
   }

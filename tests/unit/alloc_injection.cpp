@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "util/aligned_buffer.h"
+
 namespace alloc_injection {
 namespace {
 
@@ -79,7 +81,17 @@ void release(void *p) {
   std::free(p);
 }
 
+void *buffer_allocate(size_t alignment, size_t bytes) {
+  return allocate(bytes, alignment, true);
+}
+
 } // namespace
+
+BufferHook::BufferHook() {
+  small::set_buffer_allocator(buffer_allocate, release);
+}
+
+BufferHook::~BufferHook() { small::set_buffer_allocator(nullptr, nullptr); }
 
 void arm(size_t fail_at, bool nothrow_only) {
   counts = Counts{};

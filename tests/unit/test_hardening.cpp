@@ -25,7 +25,7 @@ namespace {
   } while (0)
 
 #if defined(SMALL_LIBRARY_NO_EXCEPTIONS)
-// Without exceptions only the library's own buffers (nothrow allocations)
+// Without exceptions only the library's own buffers (and its nothrow new)
 // can fail and be reported; a container's throwing new would terminate.
 constexpr bool kNothrowOnly = true;
 #else
@@ -110,6 +110,7 @@ std::vector<float> run4(small_network *net) {
 TEST_CASE("every allocation of build and finalize may fail: each call "
           "reports a status, nothing leaks",
           "[hardening][oom]") {
+  const alloc_injection::BufferHook hook;
   const Weights w;
   std::vector<float> want;
   {
@@ -173,6 +174,7 @@ TEST_CASE("every allocation of build and finalize may fail: each call "
 
 TEST_CASE("a finalize that fails late leaves a network that reports it",
           "[hardening][finalize]") {
+  const alloc_injection::BufferHook hook;
   const Weights w;
   const auto finalize_failing_at = [](small_network *net, size_t k) {
     alloc_injection::arm(k, kNothrowOnly);
