@@ -26,7 +26,11 @@ small_status guarded(const char *function, F &&body) noexcept {
   try {
 #endif
     const small_status status = body();
-    return status == SMALL_OK ? SMALL_OK : report_failure(function, status);
+    if (status == SMALL_OK) {
+      clear_last_error(); // a recovered inner failure leaves no message
+      return SMALL_OK;
+    }
+    return report_failure(function, status);
 #if __cpp_exceptions
   } catch (const std::bad_alloc &) {
     clear_last_error();

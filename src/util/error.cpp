@@ -65,32 +65,34 @@ void append_error_float(float value) {
     append_error("inf");
     return;
   }
-  // Whole part and six decimals, rounded like "%f"; floats above 2^64 are
-  // written as their leading digits times a power of ten.
+  // Whole part and six decimals, rounded like "%f"; values too large for a
+  // 64-bit whole part like "%e" (mantissa and a power of ten).
+  double v = value;
   int exponent = 0;
-  while (value >= 1.8e19f) {
-    value /= 10.0f;
-    ++exponent;
+  if (v >= 1e18) {
+    while (v >= 10.0) {
+      v /= 10.0;
+      ++exponent;
+    }
   }
-  uint64_t whole = static_cast<uint64_t>(value);
-  uint64_t micros = static_cast<uint64_t>(
-      (static_cast<double>(value) - static_cast<double>(whole)) * 1e6 + 0.5);
+  uint64_t whole = static_cast<uint64_t>(v);
+  uint64_t micros =
+      static_cast<uint64_t>((v - static_cast<double>(whole)) * 1e6 + 0.5);
   if (micros >= 1000000) {
     ++whole;
     micros -= 1000000;
   }
   append_error_unsigned(whole);
-  if (exponent != 0) {
-    append_error("e+");
-    append_error_unsigned(static_cast<uint64_t>(exponent));
-    return;
-  }
   char frac[7] = {'.', '0', '0', '0', '0', '0', '0'};
   for (int i = 6; i >= 1; --i) {
     frac[i] = static_cast<char>('0' + micros % 10);
     micros /= 10;
   }
   append_error(frac, 7);
+  if (exponent != 0) {
+    append_error("e+");
+    append_error_unsigned(static_cast<uint64_t>(exponent));
+  }
 }
 
 } // namespace small

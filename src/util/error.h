@@ -26,8 +26,8 @@ void append_error(const char *text);
 void append_error(const char *text, size_t length);
 void append_error_unsigned(uint64_t value);
 void append_error_signed(int64_t value);
-// Fixed notation with six decimals like "%f" (nan, inf, -inf spelled out);
-// integer arithmetic only, no printf.
+// Six decimals like "%f" ("%e"-like from 1e18 up; nan, inf, -inf spelled
+// out), without printf.
 void append_error_float(float value);
 
 // Wraps a float for Failure's operator<< (floats are rare in messages and

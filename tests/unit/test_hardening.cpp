@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -342,4 +343,37 @@ TEST_CASE("MACs saturate instead of wrapping", "[hardening][overflow]") {
   REQUIRE(small::Conv2DLayer::create(SMALL_LAYER_CONV2D, "small", spec, {}, {},
                                      layer) == SMALL_OK);
   CHECK(layer->macs() == uint64_t{2} * 5 * 8 * 9 * 3 * 3 * 4);
+}
+
+TEST_CASE("messages are formatted without the heap and cut at the buffer",
+          "[hardening][messages]") {
+  small_network *net = nullptr;
+  REQUIRE_OK(small_network_create(&net));
+  small_tensor x = -1, t = -1;
+  REQUIRE_OK(small_network_add_input(net, 1, 2, 2, 2, &x));
+  small_activation clip = small_activation_make(SMALL_ACT_CLIP);
+  // Floats as "%f" would print them (std::to_string's old output).
+  clip.min = 1.5f;
+  clip.max = -0.25f;
+  CHECK(small_network_add_activation(net, x, clip, &t) ==
+        SMALL_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(small_last_error()) ==
+        "small_network_add_activation: activation #0: Clip needs min <= max "
+        "(got min 1.500000, max -0.250000)");
+  clip.min = std::numeric_limits<float>::quiet_NaN();
+  clip.max = 1e20f;
+  CHECK(small_network_add_activation(net, x, clip, &t) ==
+        SMALL_ERR_INVALID_ARGUMENT);
+  CHECK(
+      std::string(small_last_error()).find("(got min nan, max 1.000000e+20)") !=
+      std::string::npos);
+  small_network_destroy(net);
+
+  // Long messages are cut at 511 bytes; success clears the message.
+  const std::string long_message(2000, 'x');
+  CHECK(small_report_error(SMALL_ERR_IO, long_message.c_str()) == SMALL_ERR_IO);
+  CHECK(std::string(small_last_error()) == long_message.substr(0, 511));
+  small_kernel_info info;
+  REQUIRE_OK(small_kernel_config(&info));
+  CHECK(std::string(small_last_error()).empty());
 }
