@@ -411,6 +411,27 @@ bool run_test() {
       ++failures;
     }
   }
+
+  // Profiling: its time slots are allocated when it is enabled, so profiled
+  // runs allocate nothing either.
+  CHECK_OK(small_network_enable_profiling(net, 1));
+  const Counters before_profiled = counters;
+  const small_status profiled =
+      small_network_run(net, got[0].ins, 2, got[0].outs, 2, layouts[0]);
+  const Counters after_profiled = counters;
+  CHECK_OK(profiled);
+  std::printf("  1 profiled run: %lu allocation(s), %lu free(s)\n",
+              after_profiled.allocations - before_profiled.allocations,
+              after_profiled.frees - before_profiled.frees);
+  if (after_profiled.allocations != before_profiled.allocations ||
+      after_profiled.frees != before_profiled.frees) {
+    fail("a profiled small_network_run touched the heap");
+  }
+  double us = 0.0;
+  CHECK_OK(small_network_layer_time(net, 0, &us));
+  if (!(us > 0.0)) {
+    fail("the profiled run recorded no time for layer 0");
+  }
   return true;
 }
 
