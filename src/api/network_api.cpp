@@ -92,12 +92,7 @@ SMALL_API small_status small_network_arena_size(const small_network *network,
     const small::Network *net = nullptr;
     SMALL_TRY(small::get(network, net));
     SMALL_TRY(require(bytes, "bytes"));
-    if (!net->finalized()) {
-      return small::fail(SMALL_ERR_INVALID_STATE)
-             << "finalize the network first";
-    }
-    *bytes = net->arena_bytes();
-    return SMALL_OK;
+    return net->arena_size(*bytes);
   });
 }
 
@@ -107,12 +102,7 @@ small_network_arena_lower_bound(const small_network *network, size_t *bytes) {
     const small::Network *net = nullptr;
     SMALL_TRY(small::get(network, net));
     SMALL_TRY(require(bytes, "bytes"));
-    if (!net->finalized()) {
-      return small::fail(SMALL_ERR_INVALID_STATE)
-             << "finalize the network first";
-    }
-    *bytes = net->arena_lower_bound();
-    return SMALL_OK;
+    return net->arena_lower_bound(*bytes);
   });
 }
 

@@ -74,6 +74,9 @@ public:
   // Memory.
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return lower_bound_; }
+  // The same, or SMALL_ERR_INVALID_STATE before finalize.
+  [[nodiscard]] small_status arena_size(size_t &bytes) const;
+  [[nodiscard]] small_status arena_lower_bound(size_t &bytes) const;
   [[nodiscard]] small_status set_arena(void *buffer, size_t bytes);
 
   // Running.

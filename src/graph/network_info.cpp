@@ -1,10 +1,27 @@
-// The network's layer table and per-layer profiling.
+// The network's queries after finalize: arena sizes, the layer table and
+// per-layer profiling.
 #include "graph/busy_scope.h"
 #include "graph/network.h"
 #include "layers/activation_params.h"
 #include "util/error.h"
 
 namespace small {
+
+small_status Network::arena_size(size_t &bytes) const {
+  if (!finalized_) {
+    return fail(SMALL_ERR_INVALID_STATE) << "finalize the network first";
+  }
+  bytes = arena_bytes_;
+  return SMALL_OK;
+}
+
+small_status Network::arena_lower_bound(size_t &bytes) const {
+  if (!finalized_) {
+    return fail(SMALL_ERR_INVALID_STATE) << "finalize the network first";
+  }
+  bytes = lower_bound_;
+  return SMALL_OK;
+}
 
 small_status Network::require_executed_index(size_t index,
                                              const char *call) const {
