@@ -1,5 +1,6 @@
 // The armv7 NEON build's kernel table: the scalar table at Cb = 8 with this
 // folder's kernels in their slots.
+#include "arm/neon_tiles.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -9,12 +10,12 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
     t.isa = "armv7";
     t.conv_max_width = 3;
     t.window_max_width = 64;
-    t.conv = small::armv7::conv_f32_3x8__armv7;
-    t.depthwise = small::armv7::depthwise_f32_4x8__armv7;
-    t.max_pool = small::armv7::max_pool_f32_8__armv7;
-    t.avg_pool = small::armv7::avg_pool_f32_8__armv7;
-    t.activation = small::armv7::activation_f32__armv7;
-    t.add = small::armv7::add_f32__armv7;
+    t.conv = small::armv7::select_conv_f32_3x8__armv7;
+    t.depthwise = small::armv7::select_depthwise_f32_4x8__armv7;
+    t.max_pool = small::armv7::select_max_pool_f32_8__armv7;
+    t.avg_pool = small::armv7::select_avg_pool_f32_8__armv7;
+    t.activation = small::arm::activation;
+    t.add = small::arm::add;
     return t;
   }();
   return &table;

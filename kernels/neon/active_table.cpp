@@ -1,5 +1,6 @@
 // The aarch64 NEON build's kernel table: the scalar table at Cb = 16 with
 // this folder's kernels in their slots.
+#include "arm/neon_tiles.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -9,12 +10,12 @@ extern "C" const small_kernel_table *small_kernels_active(void) {
     t.isa = "neon";
     t.conv_max_width = 5;
     t.window_max_width = 64;
-    t.conv = small::neon::conv_f32_5x16__neon;
-    t.depthwise = small::neon::depthwise_f32_2x16__neon;
-    t.max_pool = small::neon::max_pool_f32_16__neon;
-    t.avg_pool = small::neon::avg_pool_f32_16__neon;
-    t.activation = small::neon::activation_f32__neon;
-    t.add = small::neon::add_f32__neon;
+    t.conv = small::neon::select_conv_f32_5x16__neon;
+    t.depthwise = small::neon::select_depthwise_f32_2x16__neon;
+    t.max_pool = small::neon::select_max_pool_f32_16__neon;
+    t.avg_pool = small::neon::select_avg_pool_f32_16__neon;
+    t.activation = small::arm::activation;
+    t.add = small::arm::add;
     return t;
   }();
   return &table;

@@ -86,10 +86,30 @@ struct WindowCase {
   bool down_column = false;
 };
 
-// Builds input and weights for one windowed tile and runs `fn_active` and
-// `fn_scalar` on it; returns nothing, asserts equality.
-void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
-                  bool is_conv, bool has_weights, const WindowCase &c,
+// What a selector sees of a tile: the fields the engine fixes at plan time.
+small_window_shape shape_of(const small_window_tile &t) {
+  small_window_shape s{};
+  s.cb = t.cb;
+  s.width = t.width;
+  s.taps_h = t.taps_h;
+  s.taps_w = t.taps_w;
+  s.in_pixel_step = t.in_pixel_step;
+  s.out_pixel_step = t.out_pixel_step;
+  s.in_tap_w_step = t.in_tap_w_step;
+  s.in_tap_h_step = t.in_tap_h_step;
+  s.in_lanes = t.in_lanes;
+  s.out_blocks = t.out_blocks;
+  s.w_pixel_step = t.w_pixel_step;
+  s.bias_pixel_step = t.bias_pixel_step;
+  s.act = t.act.op;
+  return s;
+}
+
+// Builds input and weights for one windowed tile, selects the active and the
+// scalar variant for its shape and runs both on it; asserts equality.
+void check_window(small_window_select_fn select_active,
+                  small_window_select_fn select_scalar, bool is_conv,
+                  bool has_weights, const WindowCase &c,
                   const small_act_params &act, std::mt19937 &rng,
                   const char *what) {
   const size_t cb = active().channel_block;
@@ -166,6 +186,12 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.out_blocks = out_blocks;
   t.out_block_step = out_step;
   t.w_out_block_step = w_out_block;
+
+  const small_window_shape shape = shape_of(t);
+  const small_window_fn fn_active = select_active(&shape);
+  const small_window_fn fn_scalar = select_scalar(&shape);
+  REQUIRE(fn_active != nullptr);
+  REQUIRE(fn_scalar != nullptr);
 
   const size_t out_size = out_blocks * out_step;
   Guarded got(out_size), want(out_size), mag(out_size);
