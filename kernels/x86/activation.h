@@ -10,7 +10,7 @@ namespace small::x86 {
 
 // exp(x) per lane: 2^n * e^r with n = round(x / ln2), |r| <= ln2 / 2, e^r by
 // a degree-6 polynomial (relative error ~2e-7 over the range).
-template <class V> typename V::type exp(typename V::type x) {
+template <class V> inline typename V::type exp(typename V::type x) {
   x = V::min(V::max(x, V::set1(-87.3f)), V::set1(88.3f));
   const auto n = V::round(V::mul(x, V::set1(1.44269504089f)));
   // r = x - n * ln2, with ln2 split in two for accuracy.
@@ -27,7 +27,8 @@ template <class V> typename V::type exp(typename V::type x) {
 }
 
 template <class V>
-typename V::type activate(typename V::type x, const small_act_params &a) {
+inline typename V::type activate(typename V::type x,
+                                 const small_act_params &a) {
   switch (a.op) {
   case SMALL_ACT_OP_NONE:
     return x;

@@ -58,8 +58,11 @@ void conv_tile(const small_window_tile *t) {
         const float *w = t->weights + b * t->w_block_step +
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
         // Input channel i: one weight row per output block, one broadcast
-        // per pixel.
-        auto channel = [&](size_t i, T(*a)[W][Q]) {
+        // per pixel. Forced inline: called from two loops, a header
+        // template (weak linkage) would otherwise get an out-of-line call
+        // that passes the accumulators through memory.
+        auto channel = [&](size_t i, T(*a)[W][Q])
+            __attribute__((always_inline)) {
           T wv[OB][Q];
 #pragma GCC unroll 16
           for (int k = 0; k < OB; ++k) {

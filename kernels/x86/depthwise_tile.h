@@ -19,7 +19,8 @@
 namespace small::x86 {
 
 template <class V, size_t CB, int W>
-void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
+inline void depthwise_tile(const small_window_tile *t, const float *in,
+                           float *out) {
   constexpr size_t L = V::kLanes;
   constexpr int Q = static_cast<int>(CB / L);
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
@@ -38,7 +39,9 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
   }
   const size_t taps = t->taps_h * t->taps_w;
   size_t r = 0, s = 0, k = 0;
-  auto tap = [&](T(*a)[Q]) {
+  // Forced inline, as the header template's weak linkage would otherwise
+  // leave an out-of-line call that passes the accumulators through memory.
+  auto tap = [&](T(*a)[Q]) __attribute__((always_inline)) {
     const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
     const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
     T wv[Q];
@@ -89,8 +92,9 @@ void depthwise_tile(const small_window_tile *t, const float *in, float *out) {
 // loaded once for every tap that reads it ((W - 1) * S + 3 loads per filter
 // row instead of 3 W).
 template <class V, size_t CB, int W, int S>
-void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
-                             const float *w, const float *bias, float *out) {
+inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
+                                    const float *w, const float *bias,
+                                    float *out) {
   using T = typename V::type;
   T acc[W];
   const T b = V::load(bias);
@@ -130,8 +134,9 @@ void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
 // input rows j..j+2, so each of the W + 2 rows is loaded once and feeds
 // every pixel that needs it; the row pointer advances by one increment.
 template <class V, size_t CB, int W>
-void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
-                             const float *w, const float *bias, float *out) {
+inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
+                                    const float *w, const float *bias,
+                                    float *out) {
   using T = typename V::type;
   T acc[W];
   const T b = V::load(bias);
@@ -171,7 +176,8 @@ void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
 enum class DepthwiseKind { kGeneric, kRow3x3Stride1, kRow3x3Stride2, kCol3x3 };
 
 template <class V, size_t CB, DepthwiseKind K, int W>
-void depthwise_pixels(const small_window_tile *t, const float *in, float *out) {
+inline void depthwise_pixels(const small_window_tile *t, const float *in,
+                             float *out) {
   constexpr size_t L = V::kLanes;
   if constexpr (K == DepthwiseKind::kGeneric) {
     depthwise_tile<V, CB, W>(t, in, out);
