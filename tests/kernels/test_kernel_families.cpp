@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernel_contract.h"
+#include "kernels/tile_shape.h"
 
 namespace {
 
@@ -85,25 +86,6 @@ struct WindowCase {
   // as in the engine's border-column tiles, instead of along a row.
   bool down_column = false;
 };
-
-// What a selector sees of a tile: the fields the engine fixes at plan time.
-small_window_shape shape_of(const small_window_tile &t) {
-  small_window_shape s{};
-  s.cb = t.cb;
-  s.width = t.width;
-  s.taps_h = t.taps_h;
-  s.taps_w = t.taps_w;
-  s.in_pixel_step = t.in_pixel_step;
-  s.out_pixel_step = t.out_pixel_step;
-  s.in_tap_w_step = t.in_tap_w_step;
-  s.in_tap_h_step = t.in_tap_h_step;
-  s.in_lanes = t.in_lanes;
-  s.out_blocks = t.out_blocks;
-  s.w_pixel_step = t.w_pixel_step;
-  s.bias_pixel_step = t.bias_pixel_step;
-  s.act = t.act.op;
-  return s;
-}
 
 // Builds input and weights for one windowed tile, selects the active and the
 // scalar variant for its shape and runs both on it; asserts equality.
@@ -240,12 +222,18 @@ void check_window(small_window_select_fn select_active,
 
 std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
   const size_t cb = active().channel_block;
-  // The engine never passes more than max_width pixels: test below, at and
-  // around the register tile inside that limit.
-  std::vector<size_t> widths = {1, 2, 3};
-  for (size_t w : {size_t{5}, size_t{7}, size_t{8}, size_t{9}, size_t{12},
-                   size_t{13}, max_width - 1, max_width}) {
-    if (w >= 1 && w <= max_width) {
+  // The engine never passes more than max_width pixels. Each width is its
+  // own selected variant, so test every width up to 17 (which also passes
+  // every remainder of the 6- and 16-pixel register tiles that wider
+  // depthwise tiles loop over), then wider ones up to the limit.
+  std::vector<size_t> widths;
+  for (size_t w = 1; w <= std::min<size_t>(17, max_width); ++w) {
+    widths.push_back(w);
+  }
+  for (size_t w : {size_t{23}, size_t{31}, size_t{32}, size_t{33}, size_t{47},
+                   max_width - 1, max_width}) {
+    if (w > 17 && w <= max_width &&
+        std::find(widths.begin(), widths.end(), w) == widths.end()) {
       widths.push_back(w);
     }
   }
@@ -311,6 +299,8 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
         cases.push_back(planar);
         planar.in_blocks = 2;
         planar.stride = 1;
+        cases.push_back(planar);
+        planar.stride = 3; // no compile-time step: the runtime one
         cases.push_back(planar);
       }
     }
