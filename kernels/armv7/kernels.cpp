@@ -22,11 +22,5 @@ small_window_fn select_conv_f32_3x8__armv7(const small_window_shape *s) {
 small_window_fn select_depthwise_f32_4x8__armv7(const small_window_shape *s) {
   return arm::depthwise_select<kQ>(*s);
 }
-small_window_fn select_max_pool_f32_8__armv7(const small_window_shape *) {
-  return arm::pool<true, kQ>;
-}
-small_window_fn select_avg_pool_f32_8__armv7(const small_window_shape *) {
-  return arm::pool<false, kQ>;
-}
 
 } // namespace small::armv7

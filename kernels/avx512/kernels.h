@@ -1,6 +1,6 @@
 // The AVX-512 kernels of this folder (Cb = 16): selectors for the window
 // families (kernel_contract.h); pooling and the element-wise kernels are the
-// x86 templates, instantiated in active_table.cpp.
+// x86 templates, instantiated by x86/table.h.
 #ifndef SMALL_KERNELS_AVX512_KERNELS_H
 #define SMALL_KERNELS_AVX512_KERNELS_H
 

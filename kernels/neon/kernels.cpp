@@ -23,11 +23,5 @@ small_window_fn select_conv_f32_5x16__neon(const small_window_shape *s) {
 small_window_fn select_depthwise_f32_2x16__neon(const small_window_shape *s) {
   return arm::depthwise_select<kQ>(*s);
 }
-small_window_fn select_max_pool_f32_16__neon(const small_window_shape *) {
-  return arm::pool<true, kQ>;
-}
-small_window_fn select_avg_pool_f32_16__neon(const small_window_shape *) {
-  return arm::pool<false, kQ>;
-}
 
 } // namespace small::neon

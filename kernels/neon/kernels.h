@@ -1,6 +1,6 @@
 // The aarch64 NEON kernels of this folder (Cb = 16): selectors for the window
-// families (kernel_contract.h). The element-wise kernels are the shared ARM
-// ones (arm/neon_tiles.h), set in active_table.cpp.
+// families (kernel_contract.h). Pooling and the element-wise kernels are
+// the shared ARM ones (arm/table.h).
 #ifndef SMALL_KERNELS_NEON_KERNELS_H
 #define SMALL_KERNELS_NEON_KERNELS_H
 
@@ -10,8 +10,6 @@ namespace small::neon {
 
 small_window_fn select_conv_f32_5x16__neon(const small_window_shape *s);
 small_window_fn select_depthwise_f32_2x16__neon(const small_window_shape *s);
-small_window_fn select_max_pool_f32_16__neon(const small_window_shape *s);
-small_window_fn select_avg_pool_f32_16__neon(const small_window_shape *s);
 
 } // namespace small::neon
 
