@@ -121,9 +121,10 @@ typedef void (*small_window_fn)(const small_window_tile *tile);
  *
  * Every tile handed to the returned function has exactly these values in the
  * fields of the same names (and act.op == act). The other fields (pointers,
- * in_blocks, in_last_channels, the block and weight steps, scale, the act
- * parameters) vary between calls. A selector never returns NULL: for a shape
- * it has no fast path for, it returns its generic variant.
+ * in_blocks, in_last_channels, the block and weight steps, out_block_step,
+ * scale, the act parameters) are not part of the shape: the variant must
+ * read them from each tile. A selector never returns NULL: for a shape it
+ * has no fast path for, it returns its generic variant.
  */
 typedef struct small_window_shape {
   size_t cb;
