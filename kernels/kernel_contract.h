@@ -8,6 +8,10 @@
  * carry no meaning: no kernel may let a pad lane influence a valid lane, and
  * every kernel writes all Cb lanes of every pixel it produces.
  *
+ * The window families (convolution, depthwise, pooling) are selected per
+ * tile shape when a layer is planned (small_window_shape); the element-wise
+ * families are called directly.
+ *
  * Units: every *_step is in floats. Pointers need only float alignment.
  * Kernels write exactly the Cb lanes of each of the tile's `width` output
  * pixels and nothing between them (window families; see out_pixel_step),
@@ -106,6 +110,37 @@ typedef struct small_window_tile {
 
 typedef void (*small_window_fn)(const small_window_tile *tile);
 
+/*
+ * What the engine fixes, when it plans a layer, for every tile one kernel
+ * variant will run. A window family's slot in the table is a *selector*: the
+ * engine calls it once per distinct shape (a few per layer) and then calls
+ * the returned function directly for every tile of that shape, so the
+ * variant choice (register tile width, compile-time pixel step, full 3x3
+ * window, planar input, ...) costs nothing per call, as XNNPACK picks its
+ * microkernel when an operator is created.
+ *
+ * Every tile handed to the returned function has exactly these values in the
+ * fields of the same names (and act.op == act). The other fields (pointers,
+ * in_blocks, in_last_channels, the block and weight steps, out_block_step,
+ * scale, the act parameters) are not part of the shape: the variant must
+ * read them from each tile. A selector never returns NULL: for a shape it
+ * has no fast path for, it returns its generic variant.
+ */
+typedef struct small_window_shape {
+  size_t cb;
+  size_t width; /* 1 .. the family's max width */
+  size_t taps_h, taps_w;
+  size_t in_pixel_step, out_pixel_step;
+  size_t in_tap_w_step, in_tap_h_step;
+  size_t in_lanes;   /* convolution: Cb, or 1 for a planar input */
+  size_t out_blocks; /* convolution: 1 .. conv_max_out_blocks; others 1 */
+  size_t w_pixel_step, bias_pixel_step; /* depthwise across blocks: != 0 */
+  small_act_op act;
+} small_window_shape;
+
+typedef small_window_fn (*small_window_select_fn)(
+    const small_window_shape *shape);
+
 /* out[i] = act(in[i]) for i < count. in == out is allowed. */
 typedef void (*small_activation_fn)(const float *in, float *out, size_t count,
                                     const small_act_params *act);
@@ -127,10 +162,10 @@ typedef struct small_kernel_table {
   size_t conv_max_width;      /* W_ob of the convolution tile */
   size_t conv_max_out_blocks; /* C_ob / Cb of the convolution tile */
   size_t window_max_width;    /* max tile width for depthwise and pooling */
-  small_window_fn conv;
-  small_window_fn depthwise;
-  small_window_fn max_pool;
-  small_window_fn avg_pool;
+  small_window_select_fn conv;
+  small_window_select_fn depthwise;
+  small_window_select_fn max_pool;
+  small_window_select_fn avg_pool;
   small_activation_fn activation;
   small_add_fn add;
   small_softmax_fn softmax;

@@ -1,22 +1,13 @@
-// The armv7 NEON build's kernel table: the scalar table at Cb = 8 with this
-// folder's kernels in their slots.
+// The armv7 NEON build's kernel table (arm/table.h): Cb = 8, 3x8
+// convolution tiles.
+#include "arm/table.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = [] {
-    small_kernel_table t = small_kernels_scalar(8);
-    t.isa = "armv7";
-    t.conv_max_width = 3;
-    t.window_max_width = 64;
-    t.conv = small::armv7::conv_f32_3x8__armv7;
-    t.depthwise = small::armv7::depthwise_f32_4x8__armv7;
-    t.max_pool = small::armv7::max_pool_f32_8__armv7;
-    t.avg_pool = small::armv7::avg_pool_f32_8__armv7;
-    t.activation = small::armv7::activation_f32__armv7;
-    t.add = small::armv7::add_f32__armv7;
-    return t;
-  }();
+  static const small_kernel_table table =
+      small::arm::table<2>("armv7", 3, small::armv7::select_conv_f32_3x8__armv7,
+                           small::armv7::select_depthwise_f32_4x8__armv7);
   return &table;
 }
 

@@ -1,24 +1,14 @@
-// The AVX-512 build's kernel table: the scalar table at Cb = 16 with this
-// folder's kernels in their slots (softmax stays scalar: it runs once per
-// network on a handful of classes).
+// The AVX-512 build's kernel table (x86/table.h): 12x32 convolution tiles,
+// two output blocks each.
 #include "kernel_contract.h"
 #include "kernels.h"
+#include "vec.h"
+#include "x86/table.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = [] {
-    small_kernel_table t = small_kernels_scalar(16);
-    t.isa = "avx512";
-    t.conv_max_width = 12;
-    t.conv_max_out_blocks = 2;
-    t.window_max_width = 64;
-    t.conv = small::avx512::conv_f32_12x32__avx512;
-    t.depthwise = small::avx512::depthwise_f32_16x16__avx512;
-    t.max_pool = small::avx512::max_pool_f32_16__avx512;
-    t.avg_pool = small::avx512::avg_pool_f32_16__avx512;
-    t.activation = small::avx512::activation_f32__avx512;
-    t.add = small::avx512::add_f32__avx512;
-    return t;
-  }();
+  static const small_kernel_table table = small::x86::table<small::avx512::Vec>(
+      "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
+      small::avx512::select_depthwise_f32_16x16__avx512);
   return &table;
 }
 

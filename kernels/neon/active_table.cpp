@@ -1,22 +1,13 @@
-// The aarch64 NEON build's kernel table: the scalar table at Cb = 16 with
-// this folder's kernels in their slots.
+// The aarch64 NEON build's kernel table (arm/table.h): Cb = 16, 5x16
+// convolution tiles.
+#include "arm/table.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = [] {
-    small_kernel_table t = small_kernels_scalar(16);
-    t.isa = "neon";
-    t.conv_max_width = 5;
-    t.window_max_width = 64;
-    t.conv = small::neon::conv_f32_5x16__neon;
-    t.depthwise = small::neon::depthwise_f32_2x16__neon;
-    t.max_pool = small::neon::max_pool_f32_16__neon;
-    t.avg_pool = small::neon::avg_pool_f32_16__neon;
-    t.activation = small::neon::activation_f32__neon;
-    t.add = small::neon::add_f32__neon;
-    return t;
-  }();
+  static const small_kernel_table table =
+      small::arm::table<4>("neon", 5, small::neon::select_conv_f32_5x16__neon,
+                           small::neon::select_depthwise_f32_2x16__neon);
   return &table;
 }
 

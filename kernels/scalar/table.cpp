@@ -1,6 +1,24 @@
-// The scalar kernel table: the base every ISA table starts from.
+// The scalar kernel table: the base every ISA table starts from. The scalar
+// window kernels handle every shape, so their selectors ignore it.
 #include "kernel_contract.h"
 #include "scalar_kernels.h"
+
+namespace {
+
+small_window_fn select_conv(const small_window_shape *) {
+  return small::scalar::conv_f32__scalar;
+}
+small_window_fn select_depthwise(const small_window_shape *) {
+  return small::scalar::depthwise_f32__scalar;
+}
+small_window_fn select_max_pool(const small_window_shape *) {
+  return small::scalar::max_pool_f32__scalar;
+}
+small_window_fn select_avg_pool(const small_window_shape *) {
+  return small::scalar::avg_pool_f32__scalar;
+}
+
+} // namespace
 
 extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   small_kernel_table t{};
@@ -11,10 +29,10 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   t.conv_max_width = 8;
   t.conv_max_out_blocks = 1;
   t.window_max_width = 64;
-  t.conv = small::scalar::conv_f32__scalar;
-  t.depthwise = small::scalar::depthwise_f32__scalar;
-  t.max_pool = small::scalar::max_pool_f32__scalar;
-  t.avg_pool = small::scalar::avg_pool_f32__scalar;
+  t.conv = select_conv;
+  t.depthwise = select_depthwise;
+  t.max_pool = select_max_pool;
+  t.avg_pool = select_avg_pool;
   t.activation = small::scalar::activation_f32__scalar;
   t.add = small::scalar::add_f32__scalar;
   t.softmax = small::scalar::softmax_f32__scalar;

@@ -4,78 +4,10 @@
 
 namespace small {
 
-TapRange clip_taps(uint32_t out, uint32_t stride, uint32_t pad,
-                   uint32_t dilation, uint32_t kernel, uint32_t in_size) {
-  // Input index of tap t: start + t * dilation, valid when in [0, in_size).
-  const int64_t start = int64_t{out} * stride - pad;
-  int64_t begin = 0;
-  if (start < 0) {
-    begin = (-start + dilation - 1) / dilation;
-  }
-  int64_t end = 0;
-  const int64_t last_in = int64_t{in_size} - 1 - start;
-  if (last_in >= 0) {
-    end = last_in / dilation + 1;
-  }
-  end = std::min<int64_t>(end, kernel);
-  begin = std::min<int64_t>(begin, kernel);
-  if (end < begin) {
-    end = begin;
-  }
-  return {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};
-}
-
-std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
-                                     size_t max_width) {
-  // Runs of columns with one filter-column range...
-  std::vector<ColumnTile> runs;
-  for (uint32_t ow = 0; ow < g.out_w; ++ow) {
-    const TapRange r =
-        clip_taps(ow, g.stride_w, g.pad_left, g.dilation_w, g.kernel_w, g.in_w);
-    if (!runs.empty() && runs.back().tap_begin == r.begin &&
-        runs.back().tap_end == r.end) {
-      ++runs.back().width;
-      continue;
-    }
-    runs.push_back({ow, 1, r.begin, r.end});
-  }
-  // ...each cut into the fewest tiles of at most max_width, of near-equal
-  // widths: 30 columns at max 12 are 10+10+10, not 12+12+6 (a narrow last
-  // tile has too few accumulators to hide the FMA latency).
-  std::vector<ColumnTile> tiles;
-  for (const ColumnTile &run : runs) {
-    const uint32_t count =
-        static_cast<uint32_t>((run.width + max_width - 1) / max_width);
-    uint32_t column = run.first_column;
-    for (uint32_t i = 0; i < count; ++i) {
-      const uint32_t width =
-          (run.width - (column - run.first_column) + (count - i) - 1) /
-          (count - i);
-      tiles.push_back({column, width, run.tap_begin, run.tap_end});
-      column += width;
-    }
-  }
-  return tiles;
-}
-
-std::vector<RowBand> plan_rows(const WindowGeometry &g) {
-  std::vector<RowBand> bands;
-  for (uint32_t oh = 0; oh < g.out_h; ++oh) {
-    const TapRange r =
-        clip_taps(oh, g.stride_h, g.pad_top, g.dilation_h, g.kernel_h, g.in_h);
-    if (!bands.empty() && bands.back().tap_begin == r.begin &&
-        bands.back().tap_end == r.end) {
-      ++bands.back().height;
-      continue;
-    }
-    bands.push_back({oh, 1, r.begin, r.end});
-  }
-  return bands;
-}
-
 namespace {
 
-small_window_fn family_kernel(WindowFamily f, const small_kernel_table &k) {
+small_window_select_fn family_selector(WindowFamily f,
+                                       const small_kernel_table &k) {
   switch (f) {
   case WindowFamily::kConv:
     return k.conv;
@@ -94,22 +26,209 @@ bool same_inputs(const InputBlockRange &a, const InputBlockRange &b) {
          a.last_channels == b.last_channels;
 }
 
-} // namespace
-
 // Kernel calls for one channel block: per (band, column tile), along the
 // rows (one call per row) or down the columns (one per column and
 // max_width rows), whichever is fewer.
 size_t calls_per_block(const WindowOp &op, size_t max_width) {
   size_t calls = 0;
   for (const RowBand &band : op.rows) {
+    const size_t chunks = (band.height + max_width - 1) / max_width;
     for (const ColumnTile &c : op.columns) {
-      calls += std::min<size_t>(
-          band.height,
-          size_t{c.width} * ((band.height + max_width - 1) / max_width));
+      calls += size_t{c.count} *
+               std::min<size_t>(band.height, size_t{c.width} * chunks);
     }
   }
   return calls;
 }
+
+// The sizes every part of the plan derives from.
+struct OpSizes {
+  size_t cb = 0, max_width = 0;
+  size_t in_lanes = 0; // floats per input pixel: Cb, or 1 (planar input)
+  size_t in_block_step = 0, out_block_step = 0;
+  size_t in_blocks = 0, out_blocks = 0, taps = 0;
+  size_t w_tap = 0;       // conv: an (input lanes) x Cb matrix; depthwise: Cb
+  size_t in_row_step = 0; // floats between input rows
+  bool has_weights = false;
+};
+
+OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
+  const WindowGeometry &g = op.geometry;
+  const bool is_conv = op.family == WindowFamily::kConv;
+  OpSizes s;
+  s.cb = kernels.channel_block;
+  s.max_width = is_conv ? kernels.conv_max_width : kernels.window_max_width;
+  s.in_lanes = op.input_lanes != 0 ? op.input_lanes : s.cb;
+  s.in_block_step = size_t{g.in_h} * g.in_w * s.in_lanes;
+  s.out_block_step = size_t{g.out_h} * g.out_w * s.cb;
+  s.in_blocks = (g.in_c + s.in_lanes - 1) / s.in_lanes;
+  s.out_blocks = (g.out_c + s.cb - 1) / s.cb;
+  s.taps = size_t{g.kernel_h} * g.kernel_w;
+  s.w_tap = is_conv ? s.in_lanes * s.cb : s.cb;
+  s.in_row_step = size_t{g.in_w} * s.in_lanes;
+  s.has_weights = is_conv || op.family == WindowFamily::kDepthwise;
+  return s;
+}
+
+// The index of `key` in `keys`, appended if new.
+size_t kind_of(std::vector<size_t> &keys, size_t key) {
+  const auto it = std::find(keys.begin(), keys.end(), key);
+  if (it != keys.end()) {
+    return static_cast<size_t>(it - keys.begin());
+  }
+  keys.push_back(key);
+  return keys.size() - 1;
+}
+
+// The output block groups of the op; `keys` receives, per kind, what its
+// tiles share: the convolution's out_blocks, or the width of tiles across
+// blocks.
+std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
+                                          size_t max_out_blocks,
+                                          std::vector<size_t> &keys) {
+  std::vector<BlockGroup> groups;
+  if (op.family == WindowFamily::kConv) {
+    size_t count = 1;
+    for (size_t ob = 0; ob < s.out_blocks; ob += count) {
+      const InputBlockRange &r = op.input_ranges[ob];
+      // Pair output blocks that reduce over the same inputs (always, for a
+      // dense convolution) when the kernel's tile spans several blocks.
+      count = 1;
+      while (count < max_out_blocks && ob + count < s.out_blocks &&
+             same_inputs(r, op.input_ranges[ob + count])) {
+        ++count;
+      }
+      BlockGroup b;
+      b.in_offset = r.first_block * s.in_block_step;
+      b.out_offset = ob * s.out_block_step;
+      b.weight_offset = r.weight_offset;
+      b.bias_offset = ob * s.cb;
+      b.in_blocks = r.count;
+      b.in_last_channels = r.last_channels;
+      b.out_blocks = count;
+      b.w_out_block_step =
+          count > 1 ? op.input_ranges[ob + 1].weight_offset - r.weight_offset
+                    : 0;
+      b.kind = kind_of(keys, count);
+      groups.push_back(b);
+    }
+    return groups;
+  }
+  // Depthwise and pooling: one block at a time, or (across blocks) up to
+  // max_width blocks at one pixel.
+  const size_t step = op.across_blocks ? s.max_width : 1;
+  for (size_t ob = 0; ob < s.out_blocks; ob += step) {
+    BlockGroup b;
+    b.in_offset = ob * s.in_block_step;
+    b.out_offset = ob * s.out_block_step;
+    b.weight_offset = s.has_weights ? ob * s.taps * s.cb : 0;
+    b.bias_offset = s.has_weights ? ob * s.cb : 0;
+    b.kind = kind_of(keys, std::min(step, s.out_blocks - ob));
+    groups.push_back(b);
+  }
+  return groups;
+}
+
+// Appends the grids of one (row band, column tile) for tiles of one kind.
+void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
+                const ColumnTile &c, size_t across_width,
+                std::vector<TileGrid> &grids) {
+  const WindowGeometry &g = op.geometry;
+  TileGrid base;
+  base.taps_h = band.tap_end - band.tap_begin;
+  base.taps_w = c.tap_end - c.tap_begin;
+  // A window that misses the input entirely (a convolution padded wider
+  // than its filter) reads nothing and writes act(bias); pooling never gets
+  // here (validated at build).
+  const bool no_taps = base.taps_h == 0 || base.taps_w == 0;
+  if (op.family == WindowFamily::kAvgPool) {
+    const size_t divisor =
+        op.count_include_pad ? s.taps : base.taps_h * base.taps_w;
+    base.scale = 1.0f / static_cast<float>(divisor);
+  }
+  if (!no_taps) {
+    base.weight_offset =
+        (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * s.w_tap;
+  }
+  const size_t in_down = size_t{g.stride_h} * s.in_row_step;
+  const size_t out_down = size_t{g.out_w} * s.cb;
+  const size_t in_right = size_t{g.stride_w} * s.in_lanes;
+  const size_t out_right = s.cb;
+  // Places a grid whose first tile starts at output pixel (oh, ow).
+  auto add = [&](TileGrid grid, uint32_t oh, uint32_t ow) {
+    grid.out_offset = (size_t{oh} * g.out_w + ow) * s.cb;
+    if (no_taps) {
+      grid.in_column_step = grid.in_row_step = 0;
+    } else {
+      const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
+                         int64_t{band.tap_begin} * g.dilation_h;
+      const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
+                         int64_t{c.tap_begin} * g.dilation_w;
+      grid.in_offset = static_cast<size_t>(ih * g.in_w + iw) * s.in_lanes;
+    }
+    grids.push_back(grid);
+  };
+
+  const uint32_t pixel_columns = c.count * c.width;
+  if (op.across_blocks) {
+    // One output pixel in across_width channel blocks per tile.
+    TileGrid grid = base;
+    grid.width = across_width;
+    grid.in_pixel_step = s.in_block_step;
+    grid.out_pixel_step = s.out_block_step;
+    grid.columns = pixel_columns;
+    grid.rows = band.height;
+    grid.in_column_step = in_right;
+    grid.out_column_step = out_right;
+    grid.in_row_step = in_down;
+    grid.out_row_step = out_down;
+    add(grid, band.first_row, c.first_column);
+    return;
+  }
+  // Along the row, the band costs one call per row; down the columns, one
+  // per column and max_width rows. Narrow border columns of a tall band go
+  // down (full tiles instead of width-1 ones); everything else goes along
+  // the row.
+  const uint32_t chunks =
+      static_cast<uint32_t>((band.height + s.max_width - 1) / s.max_width);
+  if (size_t{c.width} * chunks < band.height) {
+    // Near-equal chunks of rows, as for column tiles: the taller ones first.
+    const uint32_t narrow = band.height / chunks;
+    const uint32_t wide_count = band.height % chunks;
+    TileGrid grid = base;
+    grid.in_pixel_step = in_down;
+    grid.out_pixel_step = out_down;
+    grid.columns = pixel_columns;
+    grid.in_column_step = in_right;
+    grid.out_column_step = out_right;
+    if (wide_count != 0) {
+      grid.width = narrow + 1;
+      grid.rows = wide_count;
+      grid.in_row_step = grid.width * in_down;
+      grid.out_row_step = grid.width * out_down;
+      add(grid, band.first_row, c.first_column);
+    }
+    grid.width = narrow;
+    grid.rows = chunks - wide_count;
+    grid.in_row_step = grid.width * in_down;
+    grid.out_row_step = grid.width * out_down;
+    add(grid, band.first_row + wide_count * (narrow + 1), c.first_column);
+    return;
+  }
+  TileGrid grid = base;
+  grid.width = c.width;
+  grid.in_pixel_step = in_right;
+  grid.out_pixel_step = out_right;
+  grid.columns = c.count;
+  grid.rows = band.height;
+  grid.in_column_step = c.width * in_right;
+  grid.out_column_step = c.width * out_right;
+  grid.in_row_step = in_down;
+  grid.out_row_step = out_down;
+  add(grid, band.first_row, c.first_column);
+}
+
+} // namespace
 
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width) {
   const WindowGeometry &g = op.geometry;
@@ -123,182 +242,100 @@ bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width) {
 }
 
 void plan_window(WindowOp &op, const small_kernel_table &kernels) {
-  const size_t max_width = op.family == WindowFamily::kConv
-                               ? kernels.conv_max_width
-                               : kernels.window_max_width;
-  op.rows = plan_rows(op.geometry);
-  op.columns = plan_columns(op.geometry, max_width);
-  op.across_blocks = choose_across_blocks(op, kernels.channel_block, max_width);
-}
-
-void run_window(const WindowOp &op, const small_kernel_table &kernels,
-                const float *in, float *out) {
   const WindowGeometry &g = op.geometry;
-  const size_t cb = kernels.channel_block;
-  const small_window_fn kernel = family_kernel(op.family, kernels);
-  const bool is_conv = op.family == WindowFamily::kConv;
-  const bool has_weights = is_conv || op.family == WindowFamily::kDepthwise;
+  const OpSizes s = op_sizes(op, kernels);
+  op.rows = plan_rows(g);
+  op.columns = plan_columns(g, s.max_width);
+  op.across_blocks = choose_across_blocks(op, s.cb, s.max_width);
 
-  // Floats per input pixel: Cb, or 1 for a planar network input.
-  const size_t in_lanes = op.input_lanes != 0 ? op.input_lanes : cb;
-  const size_t in_block_step = size_t{g.in_h} * g.in_w * in_lanes;
-  const size_t out_block_step = size_t{g.out_h} * g.out_w * cb;
-  const size_t in_blocks = (g.in_c + in_lanes - 1) / in_lanes;
-  const size_t out_blocks = (g.out_c + cb - 1) / cb;
-  const size_t taps = size_t{g.kernel_h} * g.kernel_w;
-  // Packed weight strides: a convolution tap is an (input lanes) x Cb
-  // matrix, a depthwise tap Cb floats.
-  const size_t w_tap = is_conv ? in_lanes * cb : cb;
-  const size_t in_row_step = size_t{g.in_w} * in_lanes;
-  const size_t max_width =
-      is_conv ? kernels.conv_max_width : kernels.window_max_width;
-
-  small_window_tile t{};
-  t.cb = cb;
-  t.in_tap_w_step = size_t{g.dilation_w} * in_lanes;
-  t.in_tap_h_step = size_t{g.dilation_h} * in_row_step;
-  t.in_block_step = in_block_step;
-  t.in_lanes = in_lanes;
-  t.w_tap_w_step = w_tap;
-  t.w_tap_h_step = w_tap * g.kernel_w;
-  t.w_block_step = w_tap * taps;
+  small_window_tile &t = op.tile;
+  t = small_window_tile{};
+  t.cb = s.cb;
+  t.in_tap_w_step = size_t{g.dilation_w} * s.in_lanes;
+  t.in_tap_h_step = size_t{g.dilation_h} * s.in_row_step;
+  t.in_block_step = s.in_block_step;
+  t.in_lanes = s.in_lanes;
+  t.w_tap_w_step = s.w_tap;
+  t.w_tap_h_step = s.w_tap * g.kernel_w;
+  t.w_block_step = s.w_tap * s.taps;
   t.act = op.act;
   t.out_blocks = 1;
-  t.out_block_step = out_block_step;
+  t.out_block_step = s.out_block_step;
+  // Tiles across blocks: each pixel has its block's weights and bias.
+  const bool own_weights = op.across_blocks && s.has_weights;
+  t.w_pixel_step = own_weights ? s.taps * s.cb : 0;
+  t.bias_pixel_step = own_weights ? s.cb : 0;
+  op.in_item_floats = s.in_blocks * s.in_block_step;
+  op.out_item_floats = s.out_blocks * s.out_block_step;
 
-  // The tile's base pointers for one output block (or the first of several).
-  const float *in_base = nullptr, *w_base = nullptr;
-  float *out_block = nullptr;
-  // Points the tile at output pixel (oh, ow), the first of the tile.
-  auto place = [&](const RowBand &band, uint32_t oh, const ColumnTile &c,
-                   uint32_t ow) {
-    t.out = out_block + (size_t{oh} * g.out_w + ow) * cb;
-    if (t.taps_h == 0 || t.taps_w == 0) {
-      // The window misses the input entirely (a convolution padded wider
-      // than its filter): the kernel reads nothing and writes act(bias).
-      // Pooling never gets here (validated at build).
-      t.in = in_base;
-      t.weights = w_base;
-      return;
-    }
-    const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
-                       int64_t{band.tap_begin} * g.dilation_h;
-    const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
-                       int64_t{c.tap_begin} * g.dilation_w;
-    t.in = in_base + (ih * g.in_w + iw) * static_cast<int64_t>(in_lanes);
-    if (w_base != nullptr) {
-      t.weights =
-          w_base + (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * w_tap;
-    }
-  };
-  auto set_window = [&](const RowBand &band, const ColumnTile &c) {
-    t.taps_h = band.tap_end - band.tap_begin;
-    t.taps_w = c.tap_end - c.tap_begin;
-    if (op.family == WindowFamily::kAvgPool) {
-      const size_t divisor =
-          op.count_include_pad ? taps : size_t{t.taps_h} * t.taps_w;
-      t.scale = 1.0f / static_cast<float>(divisor);
-    }
-  };
-
-  for (uint32_t n = 0; n < g.batch; ++n) {
-    const float *in_item = in + size_t{n} * in_blocks * in_block_step;
-    float *out_item = out + size_t{n} * out_blocks * out_block_step;
-
-    if (op.across_blocks) {
-      // Small images: a tile is one output pixel in up to max_width
-      // consecutive channel blocks (each with its own weights and bias).
-      t.in_pixel_step = in_block_step;
-      t.out_pixel_step = out_block_step;
-      t.w_pixel_step = has_weights ? taps * cb : 0;
-      t.bias_pixel_step = has_weights ? cb : 0;
-      for (const RowBand &band : op.rows) {
-        for (const ColumnTile &c : op.columns) {
-          set_window(band, c);
-          for (size_t ob = 0; ob < out_blocks; ob += max_width) {
-            t.width = std::min(max_width, out_blocks - ob);
-            in_base = in_item + ob * in_block_step;
-            w_base = has_weights ? op.weights + ob * taps * cb : nullptr;
-            t.bias = has_weights ? op.bias + ob * cb : nullptr;
-            out_block = out_item + ob * out_block_step;
-            for (uint32_t y = 0; y < band.height; ++y) {
-              for (uint32_t x = 0; x < c.width; ++x) {
-                place(band, band.first_row + y, c, c.first_column + x);
-                kernel(&t);
-              }
-            }
-          }
-        }
+  std::vector<size_t> keys;
+  op.block_groups = plan_block_groups(op, s, kernels.conv_max_out_blocks, keys);
+  const small_window_select_fn select = family_selector(op.family, kernels);
+  const bool is_conv = op.family == WindowFamily::kConv;
+  op.grids.assign(keys.size(), {});
+  for (size_t kind = 0; kind < keys.size(); ++kind) {
+    std::vector<TileGrid> &grids = op.grids[kind];
+    for (const RowBand &band : op.rows) {
+      for (const ColumnTile &c : op.columns) {
+        plan_grids(op, s, band, c, keys[kind], grids);
       }
-      continue;
     }
+    for (TileGrid &grid : grids) {
+      small_window_shape shape{};
+      shape.cb = s.cb;
+      shape.width = grid.width;
+      shape.taps_h = grid.taps_h;
+      shape.taps_w = grid.taps_w;
+      shape.in_pixel_step = grid.in_pixel_step;
+      shape.out_pixel_step = grid.out_pixel_step;
+      shape.in_tap_w_step = t.in_tap_w_step;
+      shape.in_tap_h_step = t.in_tap_h_step;
+      shape.in_lanes = t.in_lanes;
+      shape.out_blocks = is_conv ? keys[kind] : 1;
+      shape.w_pixel_step = t.w_pixel_step;
+      shape.bias_pixel_step = t.bias_pixel_step;
+      shape.act = op.act.op;
+      grid.kernel = select(&shape);
+    }
+  }
+}
 
-    t.w_pixel_step = 0;
-    t.bias_pixel_step = 0;
-    for (size_t ob = 0; ob < out_blocks; ob += t.out_blocks) {
-      in_base = in_item;
-      w_base = nullptr;
-      if (is_conv) {
-        const InputBlockRange &r = op.input_ranges[ob];
-        in_base += r.first_block * in_block_step;
-        w_base = op.weights + r.weight_offset;
-        t.in_blocks = r.count;
-        t.in_last_channels = r.last_channels;
-        // Pair output blocks that reduce over the same inputs (always, for a
-        // dense convolution) when the kernel's tile spans several blocks.
-        t.out_blocks = 1;
-        while (t.out_blocks < kernels.conv_max_out_blocks &&
-               ob + t.out_blocks < out_blocks &&
-               same_inputs(op.input_ranges[ob],
-                           op.input_ranges[ob + t.out_blocks])) {
-          ++t.out_blocks;
+void run_window(const WindowOp &op, const small_kernel_table & /*kernels*/,
+                const float *in, float *out) {
+  small_window_tile t = op.tile;
+  for (uint32_t n = 0; n < op.geometry.batch; ++n) {
+    const float *in_item = in + n * op.in_item_floats;
+    float *out_item = out + n * op.out_item_floats;
+    for (const BlockGroup &group : op.block_groups) {
+      t.in_blocks = group.in_blocks;
+      t.in_last_channels = group.in_last_channels;
+      t.out_blocks = group.out_blocks;
+      t.w_out_block_step = group.w_out_block_step;
+      t.bias = op.bias != nullptr ? op.bias + group.bias_offset : nullptr;
+      const float *in_group = in_item + group.in_offset;
+      float *out_group = out_item + group.out_offset;
+      for (const TileGrid &grid : op.grids[group.kind]) {
+        t.width = grid.width;
+        t.taps_h = grid.taps_h;
+        t.taps_w = grid.taps_w;
+        t.in_pixel_step = grid.in_pixel_step;
+        t.out_pixel_step = grid.out_pixel_step;
+        t.scale = grid.scale;
+        if (op.weights != nullptr) {
+          t.weights = op.weights + group.weight_offset + grid.weight_offset;
         }
-        t.w_out_block_step =
-            t.out_blocks > 1
-                ? op.input_ranges[ob + 1].weight_offset - r.weight_offset
-                : 0;
-      } else {
-        in_base += ob * in_block_step;
-        if (has_weights) {
-          w_base = op.weights + ob * taps * cb;
-        }
-      }
-      t.bias = has_weights ? op.bias + ob * cb : nullptr;
-      out_block = out_item + ob * out_block_step;
-
-      for (const RowBand &band : op.rows) {
-        for (const ColumnTile &c : op.columns) {
-          set_window(band, c);
-          // Along the row, the band costs one call per row; down the
-          // columns, one per column and max_width rows. Narrow border
-          // columns of a tall band go down (full tiles instead of width-1
-          // ones); everything else goes along the row.
-          const size_t along = band.height;
-          const size_t down =
-              size_t{c.width} * ((band.height + max_width - 1) / max_width);
-          if (down < along) {
-            t.in_pixel_step = in_row_step * g.stride_h;
-            t.out_pixel_step = size_t{g.out_w} * cb;
-            // Near-equal chunks, as for column tiles.
-            const size_t chunks = (band.height + max_width - 1) / max_width;
-            for (uint32_t x = 0; x < c.width; ++x) {
-              uint32_t y = 0;
-              for (size_t i = 0; i < chunks; ++i) {
-                t.width = (band.height - y + (chunks - i) - 1) / (chunks - i);
-                place(band, band.first_row + y, c, c.first_column + x);
-                kernel(&t);
-                y += static_cast<uint32_t>(t.width);
-              }
-            }
-          } else {
-            t.in_pixel_step = size_t{g.stride_w} * in_lanes;
-            t.out_pixel_step = cb;
-            t.width = c.width;
-            for (uint32_t y = 0; y < band.height; ++y) {
-              place(band, band.first_row + y, c, c.first_column);
-              kernel(&t);
-            }
+        const float *in_column = in_group + grid.in_offset;
+        float *out_column = out_group + grid.out_offset;
+        for (uint32_t c = 0; c < grid.columns; ++c) {
+          t.in = in_column;
+          t.out = out_column;
+          for (uint32_t r = 0; r < grid.rows; ++r) {
+            grid.kernel(&t);
+            t.in += grid.in_row_step;
+            t.out += grid.out_row_step;
           }
+          in_column += grid.in_column_step;
+          out_column += grid.out_column_step;
         }
       }
     }

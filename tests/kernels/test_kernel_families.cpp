@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kernel_contract.h"
+#include "kernels/tile_shape.h"
 
 namespace {
 
@@ -86,10 +87,11 @@ struct WindowCase {
   bool down_column = false;
 };
 
-// Builds input and weights for one windowed tile and runs `fn_active` and
-// `fn_scalar` on it; returns nothing, asserts equality.
-void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
-                  bool is_conv, bool has_weights, const WindowCase &c,
+// Builds input and weights for one windowed tile, selects the active and the
+// scalar variant for its shape and runs both on it; asserts equality.
+void check_window(small_window_select_fn select_active,
+                  small_window_select_fn select_scalar, bool is_conv,
+                  bool has_weights, const WindowCase &c,
                   const small_act_params &act, std::mt19937 &rng,
                   const char *what) {
   const size_t cb = active().channel_block;
@@ -167,6 +169,12 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
   t.out_block_step = out_step;
   t.w_out_block_step = w_out_block;
 
+  const small_window_shape shape = shape_of(t);
+  const small_window_fn fn_active = select_active(&shape);
+  const small_window_fn fn_scalar = select_scalar(&shape);
+  REQUIRE(fn_active != nullptr);
+  REQUIRE(fn_scalar != nullptr);
+
   const size_t out_size = out_blocks * out_step;
   Guarded got(out_size), want(out_size), mag(out_size);
   t.out = got.out();
@@ -214,12 +222,18 @@ void check_window(small_window_fn fn_active, small_window_fn fn_scalar,
 
 std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
   const size_t cb = active().channel_block;
-  // The engine never passes more than max_width pixels: test below, at and
-  // around the register tile inside that limit.
-  std::vector<size_t> widths = {1, 2, 3};
-  for (size_t w : {size_t{5}, size_t{7}, size_t{8}, size_t{9}, size_t{12},
-                   size_t{13}, max_width - 1, max_width}) {
-    if (w >= 1 && w <= max_width) {
+  // The engine never passes more than max_width pixels. Each width is its
+  // own selected variant, so test every width up to 17 (which also passes
+  // every remainder of the 6- and 16-pixel register tiles that wider
+  // depthwise tiles loop over), then wider ones up to the limit.
+  std::vector<size_t> widths;
+  for (size_t w = 1; w <= std::min<size_t>(17, max_width); ++w) {
+    widths.push_back(w);
+  }
+  for (size_t w : {size_t{23}, size_t{31}, size_t{32}, size_t{33}, size_t{47},
+                   max_width - 1, max_width}) {
+    if (w > 17 && w <= max_width &&
+        std::find(widths.begin(), widths.end(), w) == widths.end()) {
       widths.push_back(w);
     }
   }
@@ -285,6 +299,8 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
         cases.push_back(planar);
         planar.in_blocks = 2;
         planar.stride = 1;
+        cases.push_back(planar);
+        planar.stride = 3; // no compile-time step: the runtime one
         cases.push_back(planar);
       }
     }

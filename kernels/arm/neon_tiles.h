@@ -1,18 +1,22 @@
 // NEON tiles shared by the aarch64 (kernels/neon, Cb = 16) and armv7
-// (kernels/armv7, Cb = 8) folders. Q = Cb / 4 is the number of float32x4_t
-// vectors per pixel. Only intrinsics common to both (vfmaq_f32 needs VFPv4 on
-// armv7, i.e. -mfpu=neon-vfpv4: Cortex-A7/A15/A17 and every ARMv8 core).
-#ifndef SMALL_KERNELS_NEON_TILES_H
-#define SMALL_KERNELS_NEON_TILES_H
+// (kernels/armv7, Cb = 8) folders, with their selectors. Q = Cb / 4 is the
+// number of float32x4_t vectors per pixel. Only intrinsics common to both
+// (vfmaq_f32 needs VFPv4 on armv7, i.e. -mfpu=neon-vfpv4: Cortex-A7/A15/A17
+// and every ARMv8 core). Header-only: each ISA folder instantiates it with
+// its own compiler flags.
+#ifndef SMALL_KERNELS_ARM_NEON_TILES_H
+#define SMALL_KERNELS_ARM_NEON_TILES_H
 
 #include <arm_neon.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "kernel_contract.h"
 #include "scalar/activation.h"
 
-namespace small::neon {
+namespace small::arm {
 
 inline float32x4_t activate(float32x4_t x, const small_act_params &a) {
   switch (a.op) {
@@ -100,6 +104,29 @@ void conv_tile(const small_window_tile *t) {
   }
 }
 
+template <int Q, size_t STEP, int... Ws>
+small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {conv_tile<Ws + 1, Q, STEP>...};
+  // The engine never passes more than the max width (sizeof...(Ws)).
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+
+// The convolution tile for a shape: its width, and a compile-time pixel step
+// for stride 1 (and stride 2 when STRIDE_2) so the input loads use immediate
+// offsets.
+template <int Q, int MAX_W, bool STRIDE_2>
+small_window_fn conv_select(const small_window_shape &s) {
+  constexpr size_t kCb = 4 * Q;
+  using Widths = std::make_integer_sequence<int, MAX_W>;
+  if (s.in_pixel_step == kCb) {
+    return conv_by_width<Q, kCb>(s.width, Widths{});
+  }
+  if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
+    return conv_by_width<Q, 2 * kCb>(s.width, Widths{});
+  }
+  return conv_by_width<Q, 0>(s.width, Widths{});
+}
+
 // Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
 // weight vectors (one load per tap); pixels in different blocks
 // (w_pixel_step != 0) load their own.
@@ -181,12 +208,12 @@ void depthwise_widths(const small_window_tile *t) {
   }
 }
 
-template <int Q> void depthwise_any_width(const small_window_tile *t) {
-  if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
-    depthwise_widths<Q, true>(t);
-  } else {
-    depthwise_widths<Q, false>(t);
-  }
+// Depthwise tiles of any width: with or without per-pixel weights (tiles
+// across channel blocks), fixed per tile shape.
+template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
+  return s.w_pixel_step != 0 || s.bias_pixel_step != 0
+             ? depthwise_widths<Q, true>
+             : depthwise_widths<Q, false>;
 }
 
 template <bool MAX, int Q> void pool(const small_window_tile *t) {
@@ -233,6 +260,6 @@ inline void add(const float *a, const float *b, float *out, size_t count,
   }
 }
 
-} // namespace small::neon
+} // namespace small::arm
 
 #endif

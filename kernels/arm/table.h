@@ -1,0 +1,38 @@
+// An ARM NEON ISA's kernel table: the scalar table at Cb = 4 * Q with the
+// shared NEON pooling and element-wise kernels (arm/neon_tiles.h) and the
+// ISA's own convolution and depthwise selectors (softmax stays scalar).
+#ifndef SMALL_KERNELS_ARM_TABLE_H
+#define SMALL_KERNELS_ARM_TABLE_H
+
+#include <cstddef>
+
+#include "arm/neon_tiles.h"
+#include "kernel_contract.h"
+
+namespace small::arm {
+
+template <bool MAX, int Q>
+small_window_fn select_pool(const small_window_shape *) {
+  return pool<MAX, Q>;
+}
+
+template <int Q>
+small_kernel_table table(const char *isa, size_t conv_max_width,
+                         small_window_select_fn conv,
+                         small_window_select_fn depthwise) {
+  small_kernel_table t = small_kernels_scalar(4 * Q);
+  t.isa = isa;
+  t.conv_max_width = conv_max_width;
+  t.window_max_width = 64;
+  t.conv = conv;
+  t.depthwise = depthwise;
+  t.max_pool = select_pool<true, Q>;
+  t.avg_pool = select_pool<false, Q>;
+  t.activation = activation;
+  t.add = add;
+  return t;
+}
+
+} // namespace small::arm
+
+#endif

@@ -1,0 +1,228 @@
+// x86 convolution tiles over an ISA's vector traits (avx2/vec.h,
+// avx512/vec.h): W output pixels x OB output blocks of CB channels, each
+// block CB / V::kLanes vectors. The ISA folder picks W and OB from its
+// register file and instantiates conv_select with them.
+//
+// Narrow tiles (the clipped border columns, small images) would have too few
+// independent FMA chains to hide the FMA latency, so they split the input
+// channel sum over P partial accumulator sets (chains * P >= 8), added
+// before the epilogue.
+#ifndef SMALL_KERNELS_X86_CONV_TILE_H
+#define SMALL_KERNELS_X86_CONV_TILE_H
+
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+
+#include "kernel_contract.h"
+#include "x86/activation.h"
+
+namespace small::x86 {
+
+constexpr int partial_sets(int chains) {
+  return chains >= 8 ? 1 : (chains >= 4 ? 2 : (chains >= 2 ? 4 : 8));
+}
+
+// STEP: floats between consecutive pixels' inputs when known at compile
+// time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
+template <class V, size_t CB, int W, int OB, size_t STEP>
+void conv_tile(const small_window_tile *t) {
+  constexpr size_t L = V::kLanes;
+  constexpr int Q = static_cast<int>(CB / L);
+  constexpr int P = partial_sets(Q * W * OB);
+  using T = typename V::type;
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  T acc[P][OB][W][Q];
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      const T bias = V::load(t->bias + k * CB + q * L);
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        acc[0][k][j][q] = bias;
+#pragma GCC unroll 16
+        for (int p = 1; p < P; ++p) {
+          acc[p][k][j][q] = V::zero();
+        }
+      }
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                          s * t->in_tap_w_step;
+        const float *w = t->weights + b * t->w_block_step +
+                         r * t->w_tap_h_step + s * t->w_tap_w_step;
+        // Input channel i: one weight row per output block, one broadcast
+        // per pixel. Forced inline: called from two loops, a header
+        // template (weak linkage) would otherwise get an out-of-line call
+        // that passes the accumulators through memory.
+        auto channel = [&](size_t i, T(*a)[W][Q])
+            __attribute__((always_inline)) {
+          T wv[OB][Q];
+#pragma GCC unroll 16
+          for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+            for (int q = 0; q < Q; ++q) {
+              wv[k][q] = V::load(w + k * t->w_out_block_step + i * CB + q * L);
+            }
+          }
+#pragma GCC unroll 16
+          for (int j = 0; j < W; ++j) {
+            const T x = V::broadcast(in + j * step + i);
+#pragma GCC unroll 16
+            for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+              for (int q = 0; q < Q; ++q) {
+                a[k][j][q] = V::fmadd(x, wv[k][q], a[k][j][q]);
+              }
+            }
+          }
+        };
+        size_t i = 0;
+        for (; i + P <= lanes; i += P) {
+#pragma GCC unroll 16
+          for (int p = 0; p < P; ++p) {
+            channel(i + p, acc[p]);
+          }
+        }
+        for (; i < lanes; ++i) {
+          channel(i, acc[0]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+    float *out = t->out + k * t->out_block_step;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 16
+        for (int p = 1; p < P; ++p) {
+          acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+        }
+        V::store(out + j * t->out_pixel_step + q * L,
+                 activate<V>(acc[0][k][j][q], t->act));
+      }
+    }
+  }
+}
+
+// Planar input (one channel per input block: a narrow network input such as
+// RGB): every (block, row, column) tap is a single lane, so the generic tile
+// would spend its time on loop overhead around 1-lane reductions. Here the
+// tap loop is the innermost one and the weights of consecutive taps of a row
+// are consecutive CB vectors. For tiles with enough chains (P == 1).
+template <class V, size_t CB, int W, int OB, size_t STEP>
+void conv_tile_planar(const small_window_tile *t) {
+  constexpr size_t L = V::kLanes;
+  constexpr int Q = static_cast<int>(CB / L);
+  using T = typename V::type;
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  T acc[OB][W][Q];
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      const T bias = V::load(t->bias + k * CB + q * L);
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        acc[k][j][q] = bias;
+      }
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        T wv[OB][Q];
+#pragma GCC unroll 16
+        for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+          for (int q = 0; q < Q; ++q) {
+            wv[k][q] = V::load(w + k * t->w_out_block_step + q * L);
+          }
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const T x = V::broadcast(in + j * step);
+#pragma GCC unroll 16
+          for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+            for (int q = 0; q < Q; ++q) {
+              acc[k][j][q] = V::fmadd(x, wv[k][q], acc[k][j][q]);
+            }
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+    float *out = t->out + k * t->out_block_step;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        V::store(out + j * t->out_pixel_step + q * L,
+                 activate<V>(acc[k][j][q], t->act));
+      }
+    }
+  }
+}
+
+// The variant for a planar input: the planar tile where the tile has enough
+// chains, else the generic one.
+template <class V, size_t CB, int W, int OB, size_t STEP>
+constexpr small_window_fn conv_planar_variant() {
+  if constexpr (partial_sets(static_cast<int>(CB / V::kLanes) * W * OB) == 1) {
+    return conv_tile_planar<V, CB, W, OB, STEP>;
+  } else {
+    return conv_tile<V, CB, W, OB, STEP>;
+  }
+}
+
+template <class V, size_t CB, int OB, size_t STEP, int... Ws>
+small_window_fn conv_by_width(const small_window_shape &s,
+                              std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn generic[] = {
+      conv_tile<V, CB, Ws + 1, OB, STEP>...};
+  static constexpr small_window_fn planar[] = {
+      conv_planar_variant<V, CB, Ws + 1, OB, STEP>()...};
+  // The engine never passes more than the max width (the table's
+  // conv_max_width, sizeof...(Ws)).
+  const size_t w = std::min(s.width, sizeof...(Ws)) - 1;
+  return s.in_lanes == 1 ? planar[w] : generic[w];
+}
+
+// Picks the tile of OB output blocks for a shape: its width, and a
+// compile-time pixel step where there is one, so the broadcasts use
+// immediate offsets: CB and 2 CB (stride 1 and 2), 1 and 2 (planar input).
+template <class V, size_t CB, int MAX_W, int OB>
+small_window_fn conv_select(const small_window_shape &s) {
+  using Widths = std::make_integer_sequence<int, MAX_W>;
+  switch (s.in_pixel_step) {
+  case 1:
+    return conv_by_width<V, CB, OB, 1>(s, Widths{});
+  case 2:
+    return conv_by_width<V, CB, OB, 2>(s, Widths{});
+  case CB:
+    return conv_by_width<V, CB, OB, CB>(s, Widths{});
+  case 2 * CB:
+    return conv_by_width<V, CB, OB, 2 * CB>(s, Widths{});
+  default:
+    return conv_by_width<V, CB, OB, 0>(s, Widths{});
+  }
+}
+
+} // namespace small::x86
+
+#endif

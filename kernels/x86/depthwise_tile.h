@@ -1,0 +1,247 @@
+// x86 depthwise tiles over an ISA's vector traits: W pixels x CB channels
+// (CB / V::kLanes vectors per pixel), each lane its own channel, so a tap is
+// one FMA per vector with the tap's weight vector. Full 3x3 windows along a
+// row (stride 1 or 2) and down a column (the engine's border columns, stride
+// 1) have unrolled tiles with compile-time offsets that load each input
+// vector once for all the taps that read it; other windows (clipped,
+// dilated) split the tap sum over P partial accumulators per pixel so the
+// FMA latency stays hidden. Tiles across channel blocks (each pixel its own
+// weights) differ per ISA and stay in the ISA folders.
+#ifndef SMALL_KERNELS_X86_DEPTHWISE_TILE_H
+#define SMALL_KERNELS_X86_DEPTHWISE_TILE_H
+
+#include <cstddef>
+#include <utility>
+
+#include "kernel_contract.h"
+#include "x86/activation.h"
+
+namespace small::x86 {
+
+template <class V, size_t CB, int W>
+inline void depthwise_tile(const small_window_tile *t, const float *in,
+                           float *out) {
+  constexpr size_t L = V::kLanes;
+  constexpr int Q = static_cast<int>(CB / L);
+  constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
+  using T = typename V::type;
+  T acc[P][W][Q];
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      acc[0][j][q] = V::load(t->bias + q * L);
+#pragma GCC unroll 16
+      for (int p = 1; p < P; ++p) {
+        acc[p][j][q] = V::zero();
+      }
+    }
+  }
+  const size_t taps = t->taps_h * t->taps_w;
+  size_t r = 0, s = 0, k = 0;
+  // Forced inline, as the header template's weak linkage would otherwise
+  // leave an out-of-line call that passes the accumulators through memory.
+  auto tap = [&](T(*a)[Q]) __attribute__((always_inline)) {
+    const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+    const float *w = t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+    T wv[Q];
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      wv[q] = V::load(w + q * L);
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const float *p = x + j * t->in_pixel_step;
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        a[j][q] = V::fmadd(V::load(p + q * L), wv[q], a[j][q]);
+      }
+    }
+    if (++s == t->taps_w) {
+      s = 0;
+      ++r;
+    }
+  };
+  for (; k + P <= taps; k += P) {
+#pragma GCC unroll 16
+    for (int p = 0; p < P; ++p) {
+      tap(acc[p]);
+    }
+  }
+  for (; k < taps; ++k) {
+    tap(acc[0]);
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 16
+      for (int p = 1; p < P; ++p) {
+        acc[0][j][q] = V::add(acc[0][j][q], acc[p][j][q]);
+      }
+      V::store(out + j * t->out_pixel_step + q * L,
+               activate<V>(acc[0][j][q], t->act));
+    }
+  }
+}
+
+// Full 3x3 windows along a row with stride S (1 or 2), dilation 1, one
+// vector of lanes at a time (W accumulators + 3 weights + 1 input; with
+// AVX2's 16 registers a whole 16-channel pixel would not fit): all offsets
+// are compile-time constants, and each input vector of a filter row is
+// loaded once for every tap that reads it ((W - 1) * S + 3 loads per filter
+// row instead of 3 W).
+template <class V, size_t CB, int W, int S>
+inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
+                                    const float *w, const float *bias,
+                                    float *out) {
+  using T = typename V::type;
+  T acc[W];
+  const T b = V::load(bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = b;
+  }
+  for (size_t r = 0; r < 3; ++r) {
+    const float *x = in + r * t->in_tap_h_step;
+    const float *wr = w + r * t->w_tap_h_step;
+    const T w0 = V::load(wr);
+    const T w1 = V::load(wr + t->w_tap_w_step);
+    const T w2 = V::load(wr + 2 * t->w_tap_w_step);
+    // Input column i feeds pixel j through tap s when i == j * S + s.
+#pragma GCC unroll 64
+    for (int i = 0; i < (W - 1) * S + 3; ++i) {
+      const T v = V::load(x + i * CB);
+      if (i % S == 0 && i / S < W) {
+        acc[i / S] = V::fmadd(v, w0, acc[i / S]);
+      }
+      if (i >= 1 && (i - 1) % S == 0 && (i - 1) / S < W) {
+        acc[(i - 1) / S] = V::fmadd(v, w1, acc[(i - 1) / S]);
+      }
+      if (i >= 2 && (i - 2) % S == 0 && (i - 2) / S < W) {
+        acc[(i - 2) / S] = V::fmadd(v, w2, acc[(i - 2) / S]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    V::store(out + j * t->out_pixel_step, activate<V>(acc[j], t->act));
+  }
+}
+
+// Full 3x3 windows down a column with stride 1 and dilation 1, one vector
+// of lanes at a time (W accumulators + 9 weights + 1 input): pixel j reads
+// input rows j..j+2, so each of the W + 2 rows is loaded once and feeds
+// every pixel that needs it; the row pointer advances by one increment.
+template <class V, size_t CB, int W>
+inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
+                                    const float *w, const float *bias,
+                                    float *out) {
+  using T = typename V::type;
+  T acc[W];
+  const T b = V::load(bias);
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = b;
+  }
+  T wv[3][3];
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      wv[r][c] = V::load(w + r * t->w_tap_h_step + c * t->w_tap_w_step);
+    }
+  }
+  const float *x = in;
+#pragma GCC unroll 32
+  for (int i = 0; i < W + 2; ++i, x += t->in_pixel_step) {
+#pragma GCC unroll 3
+    for (int c = 0; c < 3; ++c) {
+      const T v = V::load(x + c * CB);
+#pragma GCC unroll 3
+      for (int r = 0; r < 3; ++r) {
+        if (i - r >= 0 && i - r < W) {
+          acc[i - r] = V::fmadd(v, wv[r][c], acc[i - r]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    V::store(out + j * t->out_pixel_step, activate<V>(acc[j], t->act));
+  }
+}
+
+// Which depthwise tile a run of pixels takes (fixed per tile shape).
+enum class DepthwiseKind { kGeneric, kRow3x3Stride1, kRow3x3Stride2, kCol3x3 };
+
+template <class V, size_t CB, DepthwiseKind K, int W>
+inline void depthwise_pixels(const small_window_tile *t, const float *in,
+                             float *out) {
+  constexpr size_t L = V::kLanes;
+  if constexpr (K == DepthwiseKind::kGeneric) {
+    depthwise_tile<V, CB, W>(t, in, out);
+  } else {
+#pragma GCC unroll 4
+    for (size_t q = 0; q < CB / L; ++q) {
+      const size_t o = q * L;
+      if constexpr (K == DepthwiseKind::kCol3x3) {
+        depthwise_lanes_3x3_col<V, CB, W>(t, in + o, t->weights + o,
+                                          t->bias + o, out + o);
+      } else {
+        constexpr int S = K == DepthwiseKind::kRow3x3Stride1 ? 1 : 2;
+        depthwise_lanes_3x3_row<V, CB, W, S>(t, in + o, t->weights + o,
+                                             t->bias + o, out + o);
+      }
+    }
+  }
+}
+
+// A tile of any width: full register tiles of TILE_W pixels, then the REST.
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int REST>
+void depthwise_run(const small_window_tile *t) {
+  size_t j = 0;
+  for (; j + TILE_W <= t->width; j += TILE_W) {
+    depthwise_pixels<V, CB, K, TILE_W>(t, t->in + j * t->in_pixel_step,
+                                       t->out + j * t->out_pixel_step);
+  }
+  if constexpr (REST > 0) {
+    depthwise_pixels<V, CB, K, REST>(t, t->in + j * t->in_pixel_step,
+                                     t->out + j * t->out_pixel_step);
+  }
+}
+
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int... Rs>
+small_window_fn depthwise_by_rest(size_t width,
+                                  std::integer_sequence<int, Rs...>) {
+  static constexpr small_window_fn by_rest[] = {
+      depthwise_run<V, CB, K, TILE_W, Rs>...};
+  return by_rest[width % TILE_W];
+}
+
+// The tile for pixels of one channel block that share their weights (the
+// ISA folder serves shapes with w_pixel_step != 0 itself): the full 3x3
+// kernels where the shape allows, else the generic one.
+template <class V, size_t CB, int TILE_W>
+small_window_fn depthwise_select(const small_window_shape &s) {
+  using Rests = std::make_integer_sequence<int, TILE_W>;
+  const bool full_3x3 = s.taps_h == 3 && s.taps_w == 3 && s.in_tap_w_step == CB;
+  if (full_3x3 && s.in_pixel_step == CB) {
+    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride1, TILE_W>(
+        s.width, Rests{});
+  }
+  if (full_3x3 && s.in_pixel_step == 2 * CB) {
+    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride2, TILE_W>(
+        s.width, Rests{});
+  }
+  if (full_3x3 && s.in_pixel_step == s.in_tap_h_step) {
+    return depthwise_by_rest<V, CB, DepthwiseKind::kCol3x3, TILE_W>(s.width,
+                                                                    Rests{});
+  }
+  return depthwise_by_rest<V, CB, DepthwiseKind::kGeneric, TILE_W>(s.width,
+                                                                   Rests{});
+}
+
+} // namespace small::x86
+
+#endif

@@ -1,0 +1,41 @@
+// An x86 ISA's kernel table: the scalar table at Cb = 16 with the x86
+// templates instantiated for the ISA's vector in the pooling and
+// element-wise slots and the ISA's own convolution and depthwise selectors
+// (softmax stays scalar: it runs once per network on a handful of classes).
+#ifndef SMALL_KERNELS_X86_TABLE_H
+#define SMALL_KERNELS_X86_TABLE_H
+
+#include <cstddef>
+
+#include "kernel_contract.h"
+#include "x86/elementwise.h"
+#include "x86/pool.h"
+
+namespace small::x86 {
+
+template <class V, bool MAX>
+small_window_fn select_pool(const small_window_shape *) {
+  return pool<V, 16, MAX>;
+}
+
+template <class V>
+small_kernel_table
+table(const char *isa, size_t conv_max_width, size_t conv_max_out_blocks,
+      small_window_select_fn conv, small_window_select_fn depthwise) {
+  small_kernel_table t = small_kernels_scalar(16);
+  t.isa = isa;
+  t.conv_max_width = conv_max_width;
+  t.conv_max_out_blocks = conv_max_out_blocks;
+  t.window_max_width = 64;
+  t.conv = conv;
+  t.depthwise = depthwise;
+  t.max_pool = select_pool<V, true>;
+  t.avg_pool = select_pool<V, false>;
+  t.activation = activation<V>;
+  t.add = add<V>;
+  return t;
+}
+
+} // namespace small::x86
+
+#endif

@@ -1,0 +1,455 @@
+// The engine's planner (src/engine/window_plan.h, window_loop.h): tap runs
+// and column tiles against a naive per-column planner, planning cost on huge
+// rows, and whole planned ops run through a probe table that checks every
+// call against the shape its variant was selected for, every read against
+// the input's bounds, every output float written exactly once, and the
+// results against a direct reference.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "engine/window_loop.h"
+#include "kernels/tile_shape.h"
+
+namespace {
+
+using namespace small;
+
+struct Tile {
+  uint32_t first, width, tap_begin, tap_end;
+  bool operator==(const Tile &o) const {
+    return first == o.first && width == o.width && tap_begin == o.tap_begin &&
+           tap_end == o.tap_end;
+  }
+};
+
+// The planner as it was: one clip per output column, runs of equal ranges,
+// each cut into the fewest near-equal tiles of at most max_width.
+std::vector<Tile> naive_tiles(uint32_t out_size, uint32_t stride, uint32_t pad,
+                              uint32_t dilation, uint32_t kernel,
+                              uint32_t in_size, size_t max_width) {
+  std::vector<Tile> runs;
+  for (uint32_t o = 0; o < out_size; ++o) {
+    const TapRange r = clip_taps(o, stride, pad, dilation, kernel, in_size);
+    if (!runs.empty() && runs.back().tap_begin == r.begin &&
+        runs.back().tap_end == r.end) {
+      ++runs.back().width;
+    } else {
+      runs.push_back({o, 1, r.begin, r.end});
+    }
+  }
+  std::vector<Tile> tiles;
+  for (const Tile &run : runs) {
+    const uint32_t count = (run.width + max_width - 1) / max_width;
+    uint32_t first = run.first;
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t width =
+          (run.width - (first - run.first) + (count - i) - 1) / (count - i);
+      tiles.push_back({first, width, run.tap_begin, run.tap_end});
+      first += width;
+    }
+  }
+  return tiles;
+}
+
+std::vector<Tile> expand(const std::vector<ColumnTile> &planned) {
+  std::vector<Tile> tiles;
+  for (const ColumnTile &c : planned) {
+    REQUIRE(c.count >= 1);
+    for (uint32_t i = 0; i < c.count; ++i) {
+      tiles.push_back(
+          {c.first_column + i * c.width, c.width, c.tap_begin, c.tap_end});
+    }
+  }
+  return tiles;
+}
+
+uint32_t output_size(uint32_t in, uint32_t kernel, uint32_t stride,
+                     uint32_t dilation, uint32_t pads) {
+  const uint64_t extent = (uint64_t{kernel} - 1) * dilation + 1;
+  return static_cast<uint32_t>((in + uint64_t{pads} - extent) / stride + 1);
+}
+
+} // namespace
+
+TEST_CASE("column tiles and row bands match a per-column planner",
+          "[engine][plan]") {
+  std::mt19937 rng(2024);
+  auto pick = [&](uint32_t lo, uint32_t hi) {
+    return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    WindowGeometry g;
+    g.in_w = pick(1, 40);
+    g.kernel_w = pick(1, 7);
+    g.stride_w = pick(1, 4);
+    g.dilation_w = pick(1, 3);
+    const uint32_t extent = (g.kernel_w - 1) * g.dilation_w + 1;
+    // Paddings up to past the whole window: border windows with no taps.
+    g.pad_left = pick(0, extent + 2);
+    const uint32_t pad_right = pick(0, extent + 2);
+    if (g.in_w + g.pad_left + pad_right < extent) {
+      continue;
+    }
+    g.out_w = output_size(g.in_w, g.kernel_w, g.stride_w, g.dilation_w,
+                          g.pad_left + pad_right);
+    const size_t max_width = pick(1, 16);
+    INFO("in " << g.in_w << " kernel " << g.kernel_w << " stride " << g.stride_w
+               << " dilation " << g.dilation_w << " pad " << g.pad_left << "+"
+               << pad_right << " max " << max_width);
+    const std::vector<ColumnTile> planned = plan_columns(g, max_width);
+    REQUIRE(expand(planned) == naive_tiles(g.out_w, g.stride_w, g.pad_left,
+                                           g.dilation_w, g.kernel_w, g.in_w,
+                                           max_width));
+    // The same axis as rows: bands are the runs themselves.
+    WindowGeometry rows;
+    rows.in_h = g.in_w;
+    rows.out_h = g.out_w;
+    rows.kernel_h = g.kernel_w;
+    rows.stride_h = g.stride_w;
+    rows.dilation_h = g.dilation_w;
+    rows.pad_top = g.pad_left;
+    std::vector<Tile> bands;
+    for (const RowBand &b : plan_rows(rows)) {
+      bands.push_back({b.first_row, b.height, b.tap_begin, b.tap_end});
+    }
+    REQUIRE(bands == naive_tiles(g.out_w, g.stride_w, g.pad_left, g.dilation_w,
+                                 g.kernel_w, g.in_w, g.out_w));
+  }
+}
+
+TEST_CASE("planning a huge row costs one step per tap range",
+          "[engine][plan]") {
+  const auto start = std::chrono::steady_clock::now();
+  // 2^31 output columns of a padded 3-wide window: left border, interior,
+  // right border.
+  WindowGeometry g;
+  g.in_w = g.out_w = 1u << 31;
+  g.kernel_w = 3;
+  g.pad_left = 1;
+  std::vector<ColumnTile> tiles = plan_columns(g, 12);
+  REQUIRE(tiles.size() <= 4);
+  REQUIRE(tiles.front().first_column == 0);
+  REQUIRE(tiles.front().width == 1);
+  REQUIRE(tiles.front().tap_begin == 1);
+  REQUIRE(tiles.back().tap_end == 2);
+  uint64_t columns = 0;
+  for (const ColumnTile &c : tiles) {
+    REQUIRE(c.first_column == columns);
+    columns += uint64_t{c.count} * c.width;
+  }
+  REQUIRE(columns == g.out_w);
+
+  // A 1-pixel input padded by 2^32 - 16 on the left, strided and dilated:
+  // almost every window lies in the padding, and one range covers them all.
+  WindowGeometry p;
+  p.in_w = p.in_h = 1;
+  p.kernel_w = p.kernel_h = 5;
+  p.dilation_w = p.dilation_h = 3;
+  p.stride_w = p.stride_h = 2;
+  p.pad_left = p.pad_top = 0xFFFFFFF0u;
+  p.out_w = p.out_h = output_size(1, 5, 2, 3, 0xFFFFFFF0u + 12);
+  tiles = plan_columns(p, 16);
+  // Each of the 5 taps enters and leaves once: at most 12 ranges, each at
+  // most two ColumnTiles.
+  REQUIRE(tiles.size() <= 24);
+  columns = 0;
+  for (const ColumnTile &c : tiles) {
+    columns += uint64_t{c.count} * c.width;
+  }
+  REQUIRE(columns == p.out_w);
+  const std::vector<RowBand> bands = plan_rows(p);
+  REQUIRE(bands.size() <= 12);
+  REQUIRE(bands.back().first_row + uint64_t{bands.back().height} == p.out_h);
+
+  // One output position per step would take seconds here.
+  REQUIRE(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+namespace {
+
+// The probe table: its selectors remember each shape they are asked for and
+// return a probe bound to it; the probe checks the tile against that shape
+// and the buffers, counts the output floats it writes, then runs the scalar
+// kernel. Failures are counted (the engine is not unwound by a throw).
+struct ProbeState {
+  WindowFamily family = WindowFamily::kConv;
+  std::vector<small_window_shape> shapes;
+  const float *in_begin = nullptr, *in_end = nullptr;
+  const float *out_begin = nullptr;
+  std::vector<int> writes;
+  size_t shape_mismatches = 0, reads_outside = 0;
+};
+ProbeState probe_state;
+constexpr size_t kProbes = 64;
+
+small_window_fn scalar_kernel(const small_window_shape &shape) {
+  const small_kernel_table scalar = small_kernels_scalar(shape.cb);
+  switch (probe_state.family) {
+  case WindowFamily::kConv:
+    return scalar.conv(&shape);
+  case WindowFamily::kDepthwise:
+    return scalar.depthwise(&shape);
+  case WindowFamily::kMaxPool:
+    return scalar.max_pool(&shape);
+  case WindowFamily::kAvgPool:
+    return scalar.avg_pool(&shape);
+  }
+  return nullptr;
+}
+
+void check_reads(const small_window_tile &t) {
+  const bool is_conv = probe_state.family == WindowFamily::kConv;
+  const size_t blocks = is_conv ? t.in_blocks : 1;
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t lanes = !is_conv          ? t.cb
+                         : b + 1 == blocks ? t.in_last_channels
+                                           : t.in_lanes;
+    for (size_t j = 0; j < t.width; ++j) {
+      for (size_t r = 0; r < t.taps_h; ++r) {
+        for (size_t s = 0; s < t.taps_w; ++s) {
+          const float *p = t.in + b * t.in_block_step + r * t.in_tap_h_step +
+                           s * t.in_tap_w_step + j * t.in_pixel_step;
+          if (p < probe_state.in_begin || p + lanes > probe_state.in_end) {
+            ++probe_state.reads_outside;
+          }
+        }
+      }
+    }
+  }
+}
+
+template <size_t I> void probe(const small_window_tile *t) {
+  const small_window_shape &shape = probe_state.shapes[I];
+  if (!same_shape(shape_of(*t), shape)) {
+    ++probe_state.shape_mismatches;
+    return;
+  }
+  check_reads(*t);
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    for (size_t j = 0; j < t->width; ++j) {
+      const float *p = t->out + k * t->out_block_step + j * t->out_pixel_step;
+      for (size_t l = 0; l < t->cb; ++l) {
+        ++probe_state.writes.at(
+            static_cast<size_t>(p + l - probe_state.out_begin));
+      }
+    }
+  }
+  scalar_kernel(shape)(t);
+}
+
+template <size_t... Is>
+small_window_fn probe_for(size_t i, std::index_sequence<Is...>) {
+  static constexpr small_window_fn probes[] = {probe<Is>...};
+  return probes[i];
+}
+
+small_window_fn select_probe(const small_window_shape *shape) {
+  std::vector<small_window_shape> &shapes = probe_state.shapes;
+  size_t i = 0;
+  while (i < shapes.size() && !same_shape(shapes[i], *shape)) {
+    ++i;
+  }
+  if (i == shapes.size()) {
+    REQUIRE(shapes.size() < kProbes);
+    shapes.push_back(*shape);
+  }
+  return probe_for(i, std::make_index_sequence<kProbes>{});
+}
+
+small_kernel_table probe_table() {
+  small_kernel_table t = *small_kernels_active();
+  t.conv = t.depthwise = t.max_pool = t.avg_pool = select_probe;
+  // Pair output blocks as a two-block convolution tile does.
+  t.conv_max_out_blocks = 2;
+  return t;
+}
+
+// Blocked tensor index: [n][c / lanes][h][w][lanes].
+size_t blocked(size_t n, size_t c, size_t y, size_t x, size_t channels,
+               size_t h, size_t w, size_t lanes) {
+  const size_t blocks = (channels + lanes - 1) / lanes;
+  return ((n * blocks + c / lanes) * h + y) * w * lanes + x * lanes + c % lanes;
+}
+
+} // namespace
+
+TEST_CASE("planned window ops call each variant with its shape and cover "
+          "the output once",
+          "[engine][plan]") {
+  const small_kernel_table table = probe_table();
+  const size_t cb = table.channel_block;
+  std::mt19937 rng(77);
+  auto pick = [&](uint32_t lo, uint32_t hi) {
+    return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
+  };
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  const WindowFamily families[] = {
+      WindowFamily::kConv, WindowFamily::kDepthwise, WindowFamily::kMaxPool,
+      WindowFamily::kAvgPool};
+  for (int i = 0; i < 400; ++i) {
+    const WindowFamily family = families[i % 4];
+    const bool is_conv = family == WindowFamily::kConv;
+    const bool is_pool = !is_conv && family != WindowFamily::kDepthwise;
+    WindowOp op;
+    op.family = family;
+    WindowGeometry &g = op.geometry;
+    g.batch = pick(1, 2);
+    g.in_c = pick(1, static_cast<uint32_t>(3 * cb));
+    g.in_h = pick(1, 9);
+    g.in_w = pick(1, 30);
+    g.kernel_h = pick(1, 4);
+    g.kernel_w = pick(1, 4);
+    g.stride_h = pick(1, 3);
+    g.stride_w = pick(1, 3);
+    g.dilation_h = is_pool ? 1 : pick(1, 2);
+    g.dilation_w = is_pool ? 1 : pick(1, 2);
+    const uint32_t extent_h = (g.kernel_h - 1) * g.dilation_h + 1;
+    const uint32_t extent_w = (g.kernel_w - 1) * g.dilation_w + 1;
+    // Pooling pads less than the kernel (validated at build); convolution
+    // windows may miss the input entirely.
+    const uint32_t pad_h = is_pool ? g.kernel_h - 1 : extent_h + 1;
+    const uint32_t pad_w = is_pool ? g.kernel_w - 1 : extent_w + 1;
+    g.pad_top = pick(0, pad_h);
+    g.pad_left = pick(0, pad_w);
+    const uint32_t pads_h = g.pad_top + pick(0, pad_h);
+    const uint32_t pads_w = g.pad_left + pick(0, pad_w);
+    if (g.in_h + pads_h < extent_h || g.in_w + pads_w < extent_w) {
+      continue;
+    }
+    g.out_h = output_size(g.in_h, g.kernel_h, g.stride_h, g.dilation_h, pads_h);
+    g.out_w = output_size(g.in_w, g.kernel_w, g.stride_w, g.dilation_w, pads_w);
+    g.out_c = is_conv ? pick(1, static_cast<uint32_t>(2 * cb + 3)) : g.in_c;
+    // A narrow convolution input stored planar, one channel per block.
+    const size_t lanes = is_conv && g.in_c < cb && pick(0, 1) ? 1 : cb;
+    op.input_lanes = lanes == cb ? 0 : 1;
+    op.count_include_pad = pick(0, 1) != 0;
+    op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+
+    const size_t in_blocks = (g.in_c + lanes - 1) / lanes;
+    const size_t out_blocks = (g.out_c + cb - 1) / cb;
+    const size_t taps = size_t{g.kernel_h} * g.kernel_w;
+    std::vector<float> in(g.batch * in_blocks * g.in_h * g.in_w * lanes);
+    for (float &v : in) {
+      v = value(rng); // pad lanes too: finite values that must not matter
+    }
+    // Weights in OIHW (depthwise: C x taps) and their packed forms.
+    const size_t w_in = is_conv ? g.in_c : 1;
+    std::vector<float> w(size_t{g.out_c} * w_in * taps), bias(out_blocks * cb);
+    for (float &v : w) {
+      v = value(rng);
+    }
+    for (float &v : bias) {
+      v = value(rng);
+    }
+    std::vector<float> packed;
+    if (is_conv) {
+      packed.assign(out_blocks * in_blocks * taps * lanes * cb, 0.0f);
+      for (size_t o = 0; o < g.out_c; ++o) {
+        for (size_t c = 0; c < g.in_c; ++c) {
+          for (size_t t = 0; t < taps; ++t) {
+            packed[(((o / cb) * in_blocks + c / lanes) * taps + t) * lanes *
+                       cb +
+                   (c % lanes) * cb + o % cb] = w[(o * g.in_c + c) * taps + t];
+          }
+        }
+      }
+      for (size_t ob = 0; ob < out_blocks; ++ob) {
+        op.input_ranges.push_back({0, in_blocks,
+                                   g.in_c - (in_blocks - 1) * lanes,
+                                   ob * in_blocks * taps * lanes * cb});
+      }
+    } else if (!is_pool) {
+      packed.assign(out_blocks * taps * cb, 0.0f);
+      for (size_t c = 0; c < g.out_c; ++c) {
+        for (size_t t = 0; t < taps; ++t) {
+          packed[((c / cb) * taps + t) * cb + c % cb] = w[c * taps + t];
+        }
+      }
+    }
+    if (!is_pool) {
+      op.weights = packed.data();
+      op.bias = bias.data();
+    }
+
+    probe_state = ProbeState{};
+    probe_state.family = family;
+    plan_window(op, table);
+    std::vector<float> out(g.batch * out_blocks * g.out_h * g.out_w * cb,
+                           std::numeric_limits<float>::quiet_NaN());
+    probe_state.in_begin = in.data();
+    probe_state.in_end = in.data() + in.size();
+    probe_state.out_begin = out.data();
+    probe_state.writes.assign(out.size(), 0);
+    run_window(op, table, in.data(), out.data());
+
+    INFO("family " << static_cast<int>(family) << " in " << g.in_c << "x"
+                   << g.in_h << "x" << g.in_w << " out " << g.out_c << "x"
+                   << g.out_h << "x" << g.out_w << " kernel " << g.kernel_h
+                   << "x" << g.kernel_w << " stride " << g.stride_h << ","
+                   << g.stride_w << " dilation " << g.dilation_h << ","
+                   << g.dilation_w << " pad " << g.pad_top << "," << g.pad_left
+                   << " lanes " << lanes << " across " << op.across_blocks);
+    REQUIRE(probe_state.shape_mismatches == 0);
+    REQUIRE(probe_state.reads_outside == 0);
+    for (size_t k = 0; k < out.size(); ++k) {
+      INFO("output float " << k);
+      REQUIRE(probe_state.writes[k] == 1);
+    }
+    // The direct reference on the valid channels.
+    for (size_t n = 0; n < g.batch; ++n) {
+      for (size_t o = 0; o < g.out_c; ++o) {
+        for (size_t y = 0; y < g.out_h; ++y) {
+          for (size_t x = 0; x < g.out_w; ++x) {
+            double acc = is_pool ? 0.0 : bias[o];
+            double max_value = -std::numeric_limits<double>::infinity();
+            double magnitude = std::fabs(acc);
+            size_t valid = 0;
+            for (size_t r = 0; r < g.kernel_h; ++r) {
+              for (size_t s = 0; s < g.kernel_w; ++s) {
+                const int64_t iy =
+                    int64_t(y * g.stride_h + r * g.dilation_h) - g.pad_top;
+                const int64_t ix =
+                    int64_t(x * g.stride_w + s * g.dilation_w) - g.pad_left;
+                if (iy < 0 || ix < 0 || iy >= g.in_h || ix >= g.in_w) {
+                  continue;
+                }
+                ++valid;
+                const size_t first = is_conv ? 0 : o;
+                const size_t last = is_conv ? g.in_c : o + 1;
+                for (size_t c = first; c < last; ++c) {
+                  const double v =
+                      in[blocked(n, c, iy, ix, g.in_c, g.in_h, g.in_w, lanes)];
+                  const double wv =
+                      is_pool ? 1.0
+                              : w[((is_conv ? o * g.in_c + c : o) * taps) +
+                                  r * g.kernel_w + s];
+                  acc += v * wv;
+                  magnitude += std::fabs(v * wv);
+                  max_value = std::max(max_value, v);
+                }
+              }
+            }
+            double want = acc;
+            if (family == WindowFamily::kMaxPool) {
+              want = max_value;
+            } else if (family == WindowFamily::kAvgPool) {
+              want = acc /
+                     static_cast<double>(op.count_include_pad ? taps : valid);
+            }
+            const float got =
+                out[blocked(n, o, y, x, g.out_c, g.out_h, g.out_w, cb)];
+            INFO("n " << n << " channel " << o << " pixel " << y << "," << x);
+            REQUIRE(std::fabs(got - want) <= 1e-5 * std::max(1.0, magnitude));
+          }
+        }
+      }
+    }
+  }
+}
