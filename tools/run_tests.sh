@@ -177,10 +177,11 @@ job_asan() {
   local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   # The C programs link libsmall.a with the C driver, which leaves out
-  # UBSan's C++ runtime unless asked for.
+  # UBSan's C++ runtime (and the libstdc++ it needs) unless asked for.
+  local link="-fsanitize-link-c++-runtime -Wl,--push-state,--no-as-needed,-lstdc++,--pop-state"
   CC=$sanitizer_cc CXX=$sanitizer_cxx configure asan \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize-link-c++-runtime || return 1
+    -DCMAKE_EXE_LINKER_FLAGS="$link" || return 1
   build asan || return 1
   run_ctest asan -LE port || return 1
 }
