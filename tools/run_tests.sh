@@ -22,6 +22,8 @@
 #               (tests/fuzz) for SMALL_FUZZ_SECONDS (60) each
 #   tsan        clang-14 -fsanitize=thread, small_tests "[concurrency]" (fails
 #               if no test carries that tag)
+#   noexcept    -DSMALL_NO_EXCEPTIONS=ON (the library without exceptions and
+#               RTTI, as microcontroller firmware builds it), every test
 #
 # Usage: bash tools/run_tests.sh [job...]    no job: all of them
 #        e.g. bash tools/run_tests.sh asan tsan,  bash tools/run_tests.sh x86_64-avx2
@@ -44,7 +46,7 @@ toolchain_jobs() {
 all_jobs() {
   echo native
   toolchain_jobs
-  echo install asan fuzz tsan
+  echo install asan fuzz tsan noexcept
 }
 # Minutes each job may take before it is stopped (and counted as failed):
 # about three times what it takes on an idle 2-core machine.
@@ -225,10 +227,24 @@ job_tsan() {
   note "small_tests [concurrency]: $(grep -E "All tests passed|test cases:" "$log" | tail -1)"
 }
 
+job_noexcept() {
+  configure noexcept -DSMALL_NO_EXCEPTIONS=ON || return 1
+  # Without the option the build would silently be the ordinary one.
+  grep -q '^SMALL_NO_EXCEPTIONS:BOOL=ON$' "$out/noexcept/CMakeCache.txt" ||
+    { echo "== [noexcept] FAILED: this tree has no SMALL_NO_EXCEPTIONS option"; return 1; }
+  build noexcept || return 1
+  local objects
+  for objects in small_objects small_kernel_objects; do
+    grep -q -- "-fno-exceptions" "$out/noexcept/CMakeFiles/$objects.dir/flags.make" ||
+      { echo "== [noexcept] FAILED: $objects is not built with -fno-exceptions"; return 1; }
+  done
+  run_ctest noexcept -LE port || return 1
+}
+
 run_job() {
   current_job=$1
   case $1 in
-    native | install | asan | fuzz | tsan) "job_$1" ;;
+    native | install | asan | fuzz | tsan | noexcept) "job_$1" ;;
     *)
       if [ -f "toolchains/$1.cmake" ]; then
         job_toolchain
