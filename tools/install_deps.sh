@@ -8,8 +8,9 @@ pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
 pkgs+=(libonnx-dev libprotobuf-dev)
 if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
-  # ONNX conformance data and the importer's libFuzzer test.
-  pkgs+=(protobuf-compiler libonnx-testdata clang)
+  # ONNX conformance data and the importer's libFuzzer test; clang-14 and
+  # its runtimes for the sanitizer and fuzzer jobs.
+  pkgs+=(protobuf-compiler libonnx-testdata clang clang-14 libclang-rt-14-dev)
   # The network benchmark's peers (its smoke test checks every engine's
   # output against ONNX Runtime's) and its chart.
   pkgs+=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib)

@@ -1,91 +1,296 @@
 #!/usr/bin/env bash
-# Builds and tests every SMaLL configuration: the host's best ISA (native),
-# the scalar build, the x86 SIMD builds the CPU can run (AVX2, AVX-512; a
-# build the CPU cannot run is skipped with a message), and the aarch64 and
-# armv7 cross builds under qemu-user; then installs the native build and builds a consumer project
-# against it with find_package and pkg-config.
-# Usage: bash tools/run_tests.sh   (installs missing Debian packages first)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash tools/install_deps.sh test
-jobs=$(nproc)
+# Builds and tests every SMaLL configuration (CI runs it through .ci/run).
+#
+# Jobs, in this order (each has a time bound; a timing summary ends the run):
+#   native      no toolchain file: configure picks the host's best ISA; also
+#               runs the port test (a new ISA from one folder + one toolchain)
+#   <toolchain> one job per toolchains/*.cmake, named after the file (e.g.
+#               x86_64-avx2, aarch64-linux-gnu). cmake/SmallToolchainProbe.cmake
+#               decides whether this machine can run it: for a native ISA the
+#               check in kernels/<isa>/isa.cmake, for a cross one its compilers
+#               and emulator (qemu-user). A build that cannot run here is
+#               reported SKIPPED with the reason; so is one with the native
+#               build's ISA (the native job covered it).
+#   install     installs the native build; find_package and pkg-config
+#               consumers; only small_* symbols exported
+#   asan        clang-14 -fsanitize=address,undefined -fno-sanitize-recover=all,
+#               every test (two report themselves skipped, with the reason:
+#               the no-heap test, as the sanitizer owns malloc, and the
+#               Python ctypes test, as python cannot load an instrumented .so)
+#   fuzz        clang-14 build instrumented for libFuzzer + ASan + UBSan; runs
+#               the C API call-sequence fuzzer and the ONNX importer fuzzer
+#               (tests/fuzz) for SMALL_FUZZ_SECONDS (60) each
+#   tsan        clang-14 -fsanitize=thread, small_tests "[concurrency]" (fails
+#               if no test carries that tag)
+#   noexcept    -DSMALL_NO_EXCEPTIONS=ON (the library without exceptions and
+#               RTTI, as microcontroller firmware builds it), every test
+#
+# Usage: bash tools/run_tests.sh [job...]    no job: all of them
+#        e.g. bash tools/run_tests.sh asan tsan,  bash tools/run_tests.sh x86_64-avx2
+# Build folders: $SMALL_TEST_BUILD_DIR (default build-tests)/<job>. Installs
+# missing Debian packages first. Exits nonzero if any job failed.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
 out=${SMALL_TEST_BUILD_DIR:-build-tests}
-summary=()
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+jobs=$(nproc)
+fuzz_seconds=${SMALL_FUZZ_SECONDS:-60}
+sanitizer_cc=clang-14
+sanitizer_cxx=clang++-14
 
-build_and_test() {
+toolchain_jobs() {
+  local t
+  for t in toolchains/*.cmake; do basename "$t" .cmake; done
+}
+all_jobs() {
+  echo native
+  toolchain_jobs
+  echo install asan fuzz tsan noexcept
+}
+# Minutes each job may take before it is stopped (and counted as failed):
+# about three times what it takes on an idle 2-core machine.
+job_minutes() {
+  case $1 in
+    install) echo 5 ;;
+    asan) echo 25 ;;
+    fuzz) echo $(((fuzz_seconds * 2 + 59) / 60 + 15)) ;;
+    *) echo 15 ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------
+# Building blocks (each job runs in its own process; see the end of the file)
+
+# configure <name> <cmake args...>
+configure() {
   local name=$1
   shift
   echo "== [$name] configure"
-  cmake -S . -B "$out/$name" -DCMAKE_BUILD_TYPE=Release "$@" >"$out/$name.configure.log" 2>&1 ||
+  cmake -S . -B "$out/$name" -DCMAKE_BUILD_TYPE=Release "$@" \
+    >"$out/$name.configure.log" 2>&1 ||
     { cat "$out/$name.configure.log"; return 1; }
   grep "SMaLL" "$out/$name.configure.log" || true
-  echo "== [$name] build"
-  cmake --build "$out/$name" -j"$jobs" >"$out/$name.build.log" 2>&1 ||
+}
+
+# build <name> [targets...]
+build() {
+  local name=$1
+  shift
+  local targets=()
+  [ $# -eq 0 ] || targets=(--target "$@")
+  echo "== [$name] build ${*:-all}"
+  cmake --build "$out/$name" -j"$jobs" "${targets[@]}" >"$out/$name.build.log" 2>&1 ||
     { tail -50 "$out/$name.build.log"; return 1; }
+}
+
+# run_ctest <name> [ctest args...]
+run_ctest() {
+  local name=$1
+  shift
   echo "== [$name] test"
   # -V keeps every test's own summary (Catch2 counts, conformance lines) in
   # the log; the console gets ctest's verdicts and any failure's output.
-  if ! ctest --test-dir "$out/$name" -V -j"$jobs" >"$out/$name.ctest.log" 2>&1; then
+  if ! ctest --test-dir "$out/$name" -V -j"$jobs" "$@" >"$out/$name.ctest.log" 2>&1; then
     grep -E "Test +#|tests passed|FAILED|failed" "$out/$name.ctest.log" | tail -40
     echo "== [$name] FAILED: full log in $out/$name.ctest.log"
     tail -200 "$out/$name.ctest.log"
     return 1
   fi
   grep -E "^ *[0-9]+/[0-9]+ Test +#|tests passed|Skipped|SKIP" "$out/$name.ctest.log" || true
-  local catch ctests
-  local num
+  local num catch ctests
   num=$(grep -Eo 'Start +[0-9]+: small_tests$' "$out/$name.ctest.log" | grep -Eo '[0-9]+' | head -1 || true)
-  catch=$(grep -E "^$num: (All tests passed|test cases:|assertions:)" "$out/$name.ctest.log" | cut -d' ' -f2- | tr -s ' ' | paste -sd' ' || true)
+  catch=""
+  [ -z "$num" ] ||
+    catch=$(grep -E "^$num: (All tests passed|test cases:|assertions:)" "$out/$name.ctest.log" | cut -d' ' -f2- | tr -s ' ' | paste -sd' ' || true)
   ctests=$(grep -Eo '[0-9]+% tests passed.*' "$out/$name.ctest.log" | tail -1 || true)
-  summary+=("$name: ctest $ctests; small_tests: $catch")
+  note "ctest $ctests${catch:+; small_tests: $catch}"
 }
 
-cpu_has() { grep -qw "$1" /proc/cpuinfo; }
-host_isa=scalar
-if cpu_has avx512f && cpu_has avx512bw && cpu_has avx512dq && cpu_has avx512vl; then
-  host_isa=avx512
-elif cpu_has avx2 && cpu_has fma; then
-  host_isa=avx2
+# A line for the final summary.
+note() { echo "$*" >>"$out/$current_job.note"; }
+
+skip() {
+  echo "== [$current_job] SKIPPED: $*"
+  note "$*"
+  return 77
+}
+
+need_sanitizer_compilers() {
+  if ! command -v "$sanitizer_cxx" >/dev/null || ! command -v "$sanitizer_cc" >/dev/null; then
+    echo "== [$current_job] needs $sanitizer_cxx (clang-14, libclang-rt-14-dev)"
+    return 1
+  fi
+}
+
+# The ISA a configure without toolchain file picks on this host.
+native_isa() {
+  cmake -P cmake/SmallToolchainProbe.cmake | sed -n 's/^best //p'
+}
+
+# ---------------------------------------------------------------------------
+# Jobs
+
+job_native() {
+  configure native || return 1
+  build native || return 1
+  run_ctest native || return 1
+}
+
+# One toolchain file: probe, then build and test (the port test ran in native).
+job_toolchain() {
+  local file=toolchains/$current_job.cmake verdict isa
+  verdict=$(cmake -DTOOLCHAIN="$file" -P cmake/SmallToolchainProbe.cmake) || return 1
+  case $verdict in
+    skip*) skip "${verdict#skip }"; return ;;
+  esac
+  isa=$(echo "$verdict" | cut -d' ' -f2)
+  if [ "$verdict" = "run $isa native" ] && [ "$isa" = "$(native_isa)" ]; then
+    skip "same ISA as the native build ($isa), which the native job tests"
+    return
+  fi
+  configure "$current_job" --toolchain "$file" || return 1
+  build "$current_job" || return 1
+  run_ctest "$current_job" -LE port || return 1
+}
+
+job_install() {
+  [ -d "$out/native" ] || { job_native || return 1; }
+  echo "== [install] install the native build and use it from another project"
+  rm -rf "$out/prefix" "$out/consumer"
+  cmake --install "$out/native" --prefix "$out/prefix" >/dev/null || return 1
+  cmake -S tests/install -B "$out/consumer" -DCMAKE_PREFIX_PATH="$out/prefix" >/dev/null || return 1
+  cmake --build "$out/consumer" -j"$jobs" >/dev/null || return 1
+  "$out/consumer/consumer_static" || return 1
+  LD_LIBRARY_PATH="$out/prefix/lib" "$out/consumer/consumer_shared" || return 1
+  local pc="$out/prefix/lib/pkgconfig"
+  # shellcheck disable=SC2046
+  cc -std=c99 examples/hello.c $(PKG_CONFIG_PATH="$pc" pkg-config --cflags --libs --static small) \
+    -o "$out/consumer/hello_pkgconfig" || return 1
+  LD_LIBRARY_PATH="$out/prefix/lib" "$out/consumer/hello_pkgconfig" >/dev/null || return 1
+  local exported
+  exported=$(nm -D --defined-only "$out/prefix/lib/libsmall.so" | awk '{print $3}' | grep -v '^small_' || true)
+  [ -z "$exported" ] || { echo "libsmall.so exports non-API symbols:"; echo "$exported"; return 1; }
+  note "find_package (static, shared) and pkg-config consumers OK; only small_* exported"
+}
+
+job_asan() {
+  need_sanitizer_compilers || return 1
+  local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  # The C programs link libsmall.a with the C driver, which leaves out
+  # UBSan's C++ runtime (and the libstdc++ it needs) unless asked for.
+  local link="-fsanitize-link-c++-runtime -Wl,--push-state,--no-as-needed,-lstdc++,--pop-state"
+  CC=$sanitizer_cc CXX=$sanitizer_cxx configure asan \
+    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_EXE_LINKER_FLAGS="$link" || return 1
+  build asan || return 1
+  run_ctest asan -LE port || return 1
+}
+
+job_fuzz() {
+  need_sanitizer_compilers || return 1
+  local flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -g"
+  CC=$sanitizer_cc CXX=$sanitizer_cxx configure fuzz -DSMALL_BUILD_FUZZERS=ON \
+    -DSMALL_FUZZ_SECONDS="$fuzz_seconds" -DSMALL_BUILD_BENCHMARKS=OFF \
+    -DSMALL_BUILD_EXAMPLES=OFF -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" || return 1
+  local fuzzers f num
+  fuzzers=$(sed -n 's/.*SMaLL fuzzers: \([^(]*\) (.*/\1/p' "$out/fuzz.configure.log" | tr ';' ' ')
+  [ -n "$fuzzers" ] || { echo "== [fuzz] no fuzz targets configured"; return 1; }
+  # shellcheck disable=SC2086
+  build fuzz $fuzzers || return 1
+  run_ctest fuzz -L fuzz || return 1
+  for f in $fuzzers; do
+    num=$(grep -Eo "Start +[0-9]+: $f\$" "$out/fuzz.ctest.log" | grep -Eo '[0-9]+' | head -1)
+    note "$f: $(grep -Eo "^$num: stat::number_of_executed_units: [0-9]+" "$out/fuzz.ctest.log" | grep -Eo '[0-9]+$') execs"
+  done
+}
+
+job_tsan() {
+  need_sanitizer_compilers || return 1
+  local flags="-fsanitize=thread -g"
+  CC=$sanitizer_cc CXX=$sanitizer_cxx configure tsan -DSMALL_BUILD_BENCHMARKS=OFF \
+    -DSMALL_BUILD_EXAMPLES=OFF -DSMALL_BUILD_ONNX=OFF \
+    -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" || return 1
+  build tsan small_tests || return 1
+  echo "== [tsan] test: small_tests \"[concurrency]\""
+  local log="$out/tsan.test.log"
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+    "$out/tsan/tests/small_tests" "[concurrency]" >"$log" 2>&1
+  local rc=$?
+  tail -5 "$log"
+  if grep -q "No test cases matched" "$log" || ! grep -Eq "All tests passed|test cases:" "$log"; then
+    echo "== [tsan] FAILED: no test is tagged [concurrency] (tests/unit/test_concurrency.cpp)"
+    return 1
+  fi
+  [ "$rc" -eq 0 ] || { echo "== [tsan] FAILED: full log in $log"; return 1; }
+  note "small_tests [concurrency]: $(grep -E "All tests passed|test cases:" "$log" | tail -1)"
+}
+
+job_noexcept() {
+  configure noexcept -DSMALL_NO_EXCEPTIONS=ON || return 1
+  # Without the option the build would silently be the ordinary one.
+  grep -q '^SMALL_NO_EXCEPTIONS:BOOL=ON$' "$out/noexcept/CMakeCache.txt" ||
+    { echo "== [noexcept] FAILED: this tree has no SMALL_NO_EXCEPTIONS option"; return 1; }
+  build noexcept || return 1
+  local objects
+  for objects in small_objects small_kernel_objects; do
+    grep -q -- "-fno-exceptions" "$out/noexcept/CMakeFiles/$objects.dir/flags.make" ||
+      { echo "== [noexcept] FAILED: $objects is not built with -fno-exceptions"; return 1; }
+  done
+  run_ctest noexcept -LE port || return 1
+}
+
+run_job() {
+  current_job=$1
+  case $1 in
+    native | install | asan | fuzz | tsan | noexcept) "job_$1" ;;
+    *)
+      if [ -f "toolchains/$1.cmake" ]; then
+        job_toolchain
+      else
+        echo "unknown job '$1'; jobs: $(all_jobs | tr '\n' ' ')"
+        return 2
+      fi
+      ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------
+# Main: each job in its own bounded process, then the summary.
+
+if [ "${1:-}" = "--job" ]; then
+  run_job "$2"
+  exit $?
 fi
 
-mkdir -p "$out"
-# The native build: no toolchain file, configure picks the host's best ISA.
-build_and_test native
-grep -q "picked '$host_isa'" "$out/native.configure.log" ||
-  { echo "configure did not pick '$host_isa' for this host"; exit 1; }
-build_and_test scalar --toolchain toolchains/x86_64-scalar.cmake
-# The x86 SIMD builds the native one did not cover.
-for isa in avx2 avx512; do
-  [ "$isa" = "$host_isa" ] && continue
-  case $isa in
-    avx2) cpu_has avx2 && cpu_has fma && ok=1 || ok=0 ;;
-    avx512) cpu_has avx512f && cpu_has avx512bw && cpu_has avx512dq && cpu_has avx512vl && ok=1 || ok=0 ;;
-  esac
-  if [ $ok = 1 ]; then
-    build_and_test $isa --toolchain toolchains/x86_64-$isa.cmake
-  else
-    echo "== [$isa] SKIPPED: this CPU cannot run $isa code (see /proc/cpuinfo flags)"
-    summary+=("$isa: SKIPPED (CPU lacks $isa)")
-  fi
+if [ $# -gt 0 ]; then selected=("$@"); else mapfile -t selected < <(all_jobs | tr ' ' '\n'); fi
+for job in "${selected[@]}"; do
+  all_jobs | tr ' ' '\n' | grep -qx -- "$job" ||
+    { echo "unknown job '$job'; jobs: $(all_jobs | tr '\n' ' ')"; exit 2; }
 done
-build_and_test aarch64 --toolchain toolchains/aarch64-linux-gnu.cmake
-build_and_test armv7 --toolchain toolchains/arm-linux-gnueabihf.cmake
-
-echo "== [install] install the native build and use it from another project"
-rm -rf "$out/prefix" "$out/consumer"
-cmake --install "$out/native" --prefix "$out/prefix" >/dev/null
-cmake -S tests/install -B "$out/consumer" -DCMAKE_PREFIX_PATH="$PWD/$out/prefix" >/dev/null
-cmake --build "$out/consumer" -j"$jobs" >/dev/null
-"$out/consumer/consumer_static"
-LD_LIBRARY_PATH="$PWD/$out/prefix/lib" "$out/consumer/consumer_shared"
-PKG_CONFIG_PATH="$PWD/$out/prefix/lib/pkgconfig" \
-  cc -std=c99 examples/hello.c $(PKG_CONFIG_PATH="$PWD/$out/prefix/lib/pkgconfig" pkg-config --cflags --libs --static small) \
-  -o "$out/consumer/hello_pkgconfig"
-LD_LIBRARY_PATH="$PWD/$out/prefix/lib" "$out/consumer/hello_pkgconfig" >/dev/null
-exported=$(nm -D --defined-only "$out/prefix/lib/libsmall.so" | awk '{print $3}' | grep -v '^small_' || true)
-[ -z "$exported" ] || { echo "libsmall.so exports non-API symbols:"; echo "$exported"; exit 1; }
-summary+=("install: find_package (static, shared) and pkg-config consumers OK; only small_* exported")
+bash tools/install_deps.sh test || exit 1
+summary=()
+failed=0
+total_start=$SECONDS
+for job in "${selected[@]}"; do
+  rm -f "$out/$job.note"
+  start=$SECONDS
+  timeout -k 30 "$(job_minutes "$job")m" bash "$0" --job "$job"
+  rc=$?
+  took=$((SECONDS - start))
+  case $rc in
+    0) verdict=PASSED ;;
+    77) verdict=SKIPPED ;;
+    124 | 137) verdict="FAILED (over its $(job_minutes "$job") min bound)"; failed=1 ;;
+    *) verdict="FAILED (exit $rc)"; failed=1 ;;
+  esac
+  details=$(paste -sd' ' "$out/$job.note" 2>/dev/null || true)
+  summary+=("$(printf '%-22s %4d s  %s  %s' "$job" "$took" "$verdict" "$details")")
+done
 
 echo
-echo "== summary"
+echo "== summary (job, seconds, verdict)"
 printf '%s\n' "${summary[@]}"
+echo "total: $((SECONDS - total_start)) s"
+exit $failed

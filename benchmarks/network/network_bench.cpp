@@ -340,9 +340,9 @@ int run(int argc, char **argv) {
               std::getenv("ONEDNN_MAX_CPU_ISA") != nullptr
                   ? std::getenv("ONEDNN_MAX_CPU_ISA")
                   : "unset");
-  for (auto [name, make] : {std::pair{"openblas", make_openblas_engine},
-                            std::pair{"onednn", make_onednn_engine},
-                            std::pair{"xnnpack", make_xnnpack_engine}}) {
+  for (auto [name, make] : {std::pair{"openblas", &make_openblas_engine},
+                            std::pair{"onednn", &make_onednn_engine},
+                            std::pair{"xnnpack", &make_xnnpack_engine}}) {
     if (make() == nullptr) {
       std::printf("engine=%s not built (its package was not found at "
                   "configure time)\n",

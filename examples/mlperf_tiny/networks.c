@@ -1,6 +1,6 @@
 /* The MLPerf Tiny v1.0 reference networks through SMaLL's public C API.
- * C99; kept C++-compatible (no designated initializers, no implicit void*
- * conversions) so that the unit tests can compile it into their C++ binary. */
+ * C99, built as the small_mlperf_networks library that the demo and the
+ * tests link. */
 #include "networks.h"
 
 #include <stdarg.h>

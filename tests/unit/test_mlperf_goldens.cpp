@@ -31,9 +31,8 @@
 
 #include "small/small.h"
 
-// networks.c is C99 written to compile as C++ too. tests/CMakeLists.txt only
-// globs *.cpp into small_tests, so the builders are compiled into this file.
-#include "../../examples/mlperf_tiny/networks.c"
+// The builders: the small_mlperf_networks library (examples/mlperf_tiny).
+#include "networks.h"
 
 namespace {
 
