@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "onnx_import.h"
+#include "onnx_importer.h"
 #include "small/small_onnx.h"
+#include "small_import/c_codegen.h"
+#include "small_import/onnx_description.h"
 
 struct small_onnx_model {
-  small_onnx::ModelData data;
+  small_onnx::ImportResult data;
 };
 
 namespace {
@@ -183,32 +185,33 @@ small_network *small_onnx_model_take_network(small_onnx_model *model) {
 }
 
 const char *small_onnx_model_graph_name(const small_onnx_model *model) {
-  return model != nullptr ? model->data.graph_name.c_str() : "";
+  return model != nullptr ? model->data.description.graph_name.c_str() : "";
 }
 
 const char *small_onnx_model_input_name(const small_onnx_model *model,
                                         size_t index) {
-  if (model == nullptr || index >= model->data.input_names.size()) {
+  if (model == nullptr || index >= model->data.description.input_names.size()) {
     return nullptr;
   }
-  return model->data.input_names[index].c_str();
+  return model->data.description.input_names[index].c_str();
 }
 
 const char *small_onnx_model_output_name(const small_onnx_model *model,
                                          size_t index) {
-  if (model == nullptr || index >= model->data.output_names.size()) {
+  if (model == nullptr ||
+      index >= model->data.description.output_names.size()) {
     return nullptr;
   }
-  return model->data.output_names[index].c_str();
+  return model->data.description.output_names[index].c_str();
 }
 
 size_t small_onnx_model_output_dims(const small_onnx_model *model, size_t index,
                                     int64_t dims[4]) {
   if (model == nullptr || dims == nullptr ||
-      index >= model->data.output_dims.size()) {
+      index >= model->data.description.output_dims.size()) {
     return 0;
   }
-  const auto &d = model->data.output_dims[index];
+  const auto &d = model->data.description.output_dims[index];
   for (size_t k = 0; k < d.size() && k < 4; ++k) {
     dims[k] = d[k];
   }
@@ -257,8 +260,18 @@ small_status small_onnx_model_write_c(const small_onnx_model *model,
       small_onnx::fail(SMALL_ERR_NULL_POINTER,
                        "model, prefix, c_path and h_path must not be NULL");
     }
-    small_onnx::write_c_source(model->data, prefix, c_path, h_path);
+    std::string error;
+    const small_status s = small_import::write_c_source(
+        model->data.description, "ONNX", prefix, c_path, h_path, &error);
+    if (s != SMALL_OK) {
+      small_onnx::fail(s, error);
+    }
   });
 }
 
 } // extern "C"
+
+const small_import::NetworkDescription *
+small_import::onnx_model_description(const small_onnx_model *model) {
+  return model != nullptr ? &model->data.description : nullptr;
+}
