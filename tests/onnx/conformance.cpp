@@ -194,6 +194,16 @@ struct Tensor {
   std::string why;
 };
 
+// The whole elements of a raw_data string. memcpy is never handed the null
+// data() of an empty vector, even for zero bytes (undefined behaviour).
+template <typename T> std::vector<T> raw_values(const std::string &raw) {
+  std::vector<T> v(raw.size() / sizeof(T));
+  if (!v.empty()) {
+    std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
+  }
+  return v;
+}
+
 Tensor to_tensor(const onnx::TensorProto &t) {
   Tensor r;
   r.dims.assign(t.dims().begin(), t.dims().end());
@@ -205,8 +215,7 @@ Tensor to_tensor(const onnx::TensorProto &t) {
   switch (t.data_type()) {
   case onnx::TensorProto::FLOAT:
     if (t.has_raw_data()) {
-      r.f.resize(raw.size() / 4);
-      std::memcpy(r.f.data(), raw.data(), r.f.size() * 4);
+      r.f = raw_values<float>(raw);
     } else {
       r.f.assign(t.float_data().begin(), t.float_data().end());
     }
@@ -215,8 +224,7 @@ Tensor to_tensor(const onnx::TensorProto &t) {
   case onnx::TensorProto::INT64:
     r.is_float = false;
     if (t.has_raw_data()) {
-      r.i.resize(raw.size() / 8);
-      std::memcpy(r.i.data(), raw.data(), r.i.size() * 8);
+      r.i = raw_values<int64_t>(raw);
     } else {
       r.i.assign(t.int64_data().begin(), t.int64_data().end());
     }
