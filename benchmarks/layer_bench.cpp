@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -90,7 +91,11 @@ double stream_bandwidth(size_t bytes, double target) {
   // Read-and-write bandwidth for a working set of this size (it is cache
   // resident for these layers, as the layer's own data is).
   const size_t n = std::max<size_t>(bytes / sizeof(float) / 2, 64);
-  small::AlignedBuffer a(n * sizeof(float)), b(n * sizeof(float));
+  small::AlignedBuffer a, b;
+  if (a.reset(n * sizeof(float), "a") != SMALL_OK ||
+      b.reset(n * sizeof(float), "b") != SMALL_OK) {
+    return 0.0;
+  }
   const Timing t = measure(
       [&] {
         std::memcpy(b.floats(), a.floats(), n * sizeof(float));
@@ -124,20 +129,33 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   for (float &v : w) {
     v = dist(rng);
   }
-  small::Conv2DLayer layer(dw ? "depthwise" : "conv2d", s.name, spec, w, bias);
+  std::unique_ptr<small::Conv2DLayer> made;
+  if (small::Conv2DLayer::create(dw ? SMALL_LAYER_DEPTHWISE
+                                    : SMALL_LAYER_CONV2D,
+                                 s.name, spec, w, bias, made) != SMALL_OK) {
+    std::fprintf(stderr, "%s\n", small_last_error());
+    return;
+  }
+  small::Conv2DLayer &layer = *made;
   const size_t cb = kernels.channel_block;
   // A network input with fewer than Cb channels is stored planar (one lane
   // per block) when only convolutions read it: these first layers run that
   // way inside the networks, so measure them that way.
   const size_t lanes = !dw && s.c < cb ? 1 : cb;
   if (lanes == 1) {
-    layer.set_input_lanes(1);
+    layer.set_planar_input();
   }
-  layer.prepare(kernels);
+  small::AlignedBuffer in, out;
+  if (layer.prepare(kernels) != SMALL_OK ||
+      in.reset(spec.input.item_floats(lanes) * sizeof(float), "input") !=
+          SMALL_OK ||
+      out.reset(layer.output_shape().item_floats(cb) * sizeof(float),
+                "output") != SMALL_OK) {
+    std::fprintf(stderr, "%s\n", small_last_error());
+    return;
+  }
   const small::Shape out_shape = layer.output_shape();
   const size_t in_floats = spec.input.item_floats(lanes);
-  small::AlignedBuffer in(in_floats * sizeof(float));
-  small::AlignedBuffer out(out_shape.item_floats(cb) * sizeof(float));
   for (size_t i = 0; i < in_floats; ++i) {
     in.floats()[i] = dist(rng);
   }

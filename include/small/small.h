@@ -320,6 +320,70 @@ SMALL_API small_status small_network_tensor_shape(const small_network *network,
 SMALL_API small_status small_network_layer_count(const small_network *network,
                                                  size_t *count);
 
+/* ------------------------------------------------------------------------ */
+/* Introspection and profiling                                              */
+
+/*! What a layer computes. The values are part of the ABI. */
+typedef enum small_layer_kind {
+  SMALL_LAYER_CONV2D = 0,
+  SMALL_LAYER_DEPTHWISE = 1,
+  SMALL_LAYER_DENSE = 2,
+  SMALL_LAYER_MAXPOOL = 3,
+  SMALL_LAYER_AVGPOOL = 4,
+  SMALL_LAYER_GLOBAL_AVGPOOL = 5,
+  SMALL_LAYER_ADD = 6,
+  SMALL_LAYER_CONCAT = 7,
+  SMALL_LAYER_ACTIVATION = 8,
+  SMALL_LAYER_SOFTMAX = 9,
+  SMALL_LAYER_BATCHNORM = 10,
+  SMALL_LAYER_RESHAPE = 11,
+  SMALL_LAYER_FLATTEN = 12
+} small_layer_kind;
+
+/*! One executed layer of a finalized network (see small_network_layer_info).
+ */
+typedef struct small_layer_info {
+  small_layer_kind kind;
+  const char *kind_name;   /* "conv2d", "depthwise", ...; static storage */
+  const char *name;        /* e.g. "conv2d #3"; valid while the network lives */
+  uint32_t input_count;    /* tensors the layer reads */
+  uint32_t input_dims[4];  /* n, c, h, w of its first input */
+  uint32_t output_dims[4]; /* n, c, h, w of its output */
+  small_tensor output;     /* the tensor it writes (after fusion: the fused
+                              chain's last tensor) */
+  uint32_t fused_batchnorm;         /* 1 if a BatchNorm was folded into it */
+  small_activation_kind activation; /* fused or own activation; RELU and
+                                       RELU6 are reported as such, a Clip
+                                       with those bounds too; SMALL_ACT_NONE
+                                       if none */
+  uint64_t macs;                    /* multiply-accumulates per run */
+  uint64_t weight_bytes;            /* packed weights + bias it holds */
+  uint64_t arena_offset;            /* its output's byte offset in the arena */
+  uint64_t output_bytes; /* its output's bytes in the arena (blocked layout) */
+} small_layer_info;
+
+/*! After finalize: fills *info for layer `index` (0 ..
+ * small_network_layer_count() - 1) in execution order. SMALL_ERR_NOT_FOUND
+ * for an index past the end, SMALL_ERR_INVALID_STATE before finalize. */
+SMALL_API small_status small_network_layer_info(const small_network *network,
+                                                size_t index,
+                                                small_layer_info *info);
+
+/*! Profiling: while enabled (the switch may be set before or after
+ * finalize), every later run records the wall time of each executed layer;
+ * disabling stops the recording. The time slots are allocated here or at
+ * finalize, never during run. */
+SMALL_API small_status small_network_enable_profiling(small_network *network,
+                                                      int enable);
+
+/*! The time layer `index` (as in small_network_layer_info) took in the most
+ * recent profiled run, in microseconds; 0 if no run was profiled since
+ * profiling was enabled. SMALL_ERR_INVALID_STATE when profiling is not
+ * enabled or the network is not finalized. */
+SMALL_API small_status small_network_layer_time(const small_network *network,
+                                                size_t index,
+                                                double *microseconds);
+
 #ifdef __cplusplus
 }
 #endif

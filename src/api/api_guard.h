@@ -1,44 +1,43 @@
-// Runs the body of a C entry point: maps small::Error, std::bad_alloc and
-// any other exception to a status and records the thread's last error.
+// Runs the body of a C entry point: clears the thread's last error, runs the
+// body (which returns a small_status) and prefixes a failure's message with
+// the entry point's name. Where the library is built with exceptions, an
+// exception from the standard library (std::bad_alloc from a container) is
+// caught here too and reported without allocating: nothing escapes the C API.
 #ifndef SMALL_API_API_GUARD_H
 #define SMALL_API_API_GUARD_H
 
+#if __cpp_exceptions
 #include <new>
-#include <string>
+#endif
 
 #include "small/small.h"
 #include "util/error.h"
 
 namespace small {
 
-void set_last_error(const std::string &message);
-void clear_last_error();
+// Rewrites the last error as "<function>: <message>" (the status text when
+// the body left no message) and returns `status`.
+small_status report_failure(const char *function, small_status status);
 
-template <typename F> small_status guarded(const char *function, F &&body) {
+template <typename F>
+small_status guarded(const char *function, F &&body) noexcept {
+  clear_last_error();
+#if __cpp_exceptions
   try {
-    clear_last_error();
-    body();
-    return SMALL_OK;
-  } catch (const Error &e) {
-    set_last_error(std::string(function) + ": " + e.what());
-    return e.status();
+#endif
+    const small_status status = body();
+    return status == SMALL_OK ? SMALL_OK : report_failure(function, status);
+#if __cpp_exceptions
   } catch (const std::bad_alloc &) {
-    set_last_error(std::string(function) + ": out of memory");
-    return SMALL_ERR_OUT_OF_MEMORY;
-  } catch (const std::exception &e) {
-    set_last_error(std::string(function) + ": internal error: " + e.what());
-    return SMALL_ERR_INTERNAL;
+    clear_last_error();
+    append_error("out of memory");
+    return report_failure(function, SMALL_ERR_OUT_OF_MEMORY);
   } catch (...) {
-    set_last_error(std::string(function) + ": internal error");
-    return SMALL_ERR_INTERNAL;
+    clear_last_error();
+    append_error("internal error");
+    return report_failure(function, SMALL_ERR_INTERNAL);
   }
-}
-
-// Throws SMALL_ERR_NULL_POINTER naming the argument.
-inline void require(const void *p, const char *name) {
-  if (p == nullptr) {
-    fail(SMALL_ERR_NULL_POINTER, std::string(name) + " is NULL");
-  }
+#endif
 }
 
 } // namespace small

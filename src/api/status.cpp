@@ -1,5 +1,6 @@
 // Library information: version, status text, last error, kernel config.
-#include <string>
+#include <algorithm>
+#include <cstring>
 
 #include "api/api_guard.h"
 #include "kernel_contract.h"
@@ -7,19 +8,25 @@
 
 namespace small {
 
-namespace {
-thread_local std::string last_error;
-}
-
-void set_last_error(const std::string &message) {
-  try {
-    last_error = message;
-  } catch (...) {
-    last_error.clear(); // out of memory while reporting: keep going
+small_status report_failure(const char *function, small_status status) {
+  char *buffer = error_buffer();
+  if (buffer[0] == '\0') {
+    append_error(small_status_string(status));
   }
+  // Shift the message right and put "<function>: " in front, truncating
+  // the message's end if the buffer is full.
+  const size_t prefix = std::strlen(function) + 2;
+  if (prefix < kErrorCapacity) {
+    const size_t kept =
+        std::min(std::strlen(buffer), kErrorCapacity - 1 - prefix);
+    std::memmove(buffer + prefix, buffer, kept);
+    buffer[prefix + kept] = '\0';
+    std::memcpy(buffer, function, prefix - 2);
+    buffer[prefix - 2] = ':';
+    buffer[prefix - 1] = ' ';
+  }
+  return status;
 }
-
-void clear_last_error() { last_error.clear(); }
 
 } // namespace small
 
@@ -36,7 +43,8 @@ SMALL_API const char *small_version_string(void) {
 }
 
 SMALL_API const char *small_status_string(small_status status) {
-  switch (status) {
+  // The value may be any int (C lets it into the enum): switch on the int.
+  switch (small::enum_value(status)) {
   case SMALL_OK:
     return "success";
   case SMALL_ERR_NULL_POINTER:
@@ -67,25 +75,27 @@ SMALL_API const char *small_status_string(small_status status) {
   return "unknown status code";
 }
 
-SMALL_API const char *small_last_error(void) {
-  return small::last_error.c_str();
-}
+SMALL_API const char *small_last_error(void) { return small::error_buffer(); }
 
 SMALL_API small_status small_report_error(small_status status,
                                           const char *message) {
-  small::set_last_error(message != nullptr ? message : "");
+  small::clear_last_error();
+  if (message != nullptr) {
+    small::append_error(message);
+  }
   return status;
 }
 
 SMALL_API small_status small_kernel_config(small_kernel_info *info) {
-  return small::guarded("small_kernel_config", [&] {
-    small::require(info, "info");
+  return small::guarded("small_kernel_config", [&]() -> small_status {
+    SMALL_TRY(small::require(info, "info"));
     const small_kernel_table *t = small_kernels_active();
     info->isa = t->isa;
     info->channel_block = static_cast<uint32_t>(t->channel_block);
     info->conv_tile_width = static_cast<uint32_t>(t->conv_max_width);
     info->conv_tile_channels =
         static_cast<uint32_t>(t->channel_block * t->conv_max_out_blocks);
+    return SMALL_OK;
   });
 }
 

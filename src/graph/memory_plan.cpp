@@ -8,12 +8,12 @@
 
 namespace small {
 
-MemoryPlan plan_arena(const std::vector<PlanItem> &items) {
-  MemoryPlan plan;
+small_status plan_arena(const std::vector<PlanItem> &items, MemoryPlan &plan) {
+  plan = MemoryPlan{};
   plan.offsets.assign(items.size(), 0);
   std::vector<size_t> sizes(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    sizes[i] = round_up(items[i].bytes, kAlignment, "arena");
+    SMALL_TRY(round_up(items[i].bytes, kAlignment, sizes[i], "arena"));
   }
 
   int last_step = 0;
@@ -24,7 +24,7 @@ MemoryPlan plan_arena(const std::vector<PlanItem> &items) {
     size_t live = 0;
     for (size_t i = 0; i < items.size(); ++i) {
       if (items[i].first_step <= s && s <= items[i].last_step) {
-        live = checked_add(live, sizes[i], "arena");
+        SMALL_TRY(checked_add(live, sizes[i], live, "arena"));
       }
     }
     plan.lower_bound = std::max(plan.lower_bound, live);
@@ -53,11 +53,12 @@ MemoryPlan plan_arena(const std::vector<PlanItem> &items) {
       offset = std::max(offset, b.second);
     }
     plan.offsets[i] = offset;
-    plan.arena_bytes =
-        std::max(plan.arena_bytes, checked_add(offset, sizes[i], "arena"));
+    size_t end = 0;
+    SMALL_TRY(checked_add(offset, sizes[i], end, "arena"));
+    plan.arena_bytes = std::max(plan.arena_bytes, end);
     placed.push_back(i);
   }
-  return plan;
+  return SMALL_OK;
 }
 
 } // namespace small

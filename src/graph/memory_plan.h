@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "small/small.h"
+
 namespace small {
 
 struct PlanItem {
@@ -22,7 +24,8 @@ struct MemoryPlan {
 
 // Greedy by size (largest first, each at the lowest offset that fits beside
 // the already placed tensors it overlaps in time), as in TFLM's planner.
-MemoryPlan plan_arena(const std::vector<PlanItem> &items);
+[[nodiscard]] small_status plan_arena(const std::vector<PlanItem> &items,
+                                      MemoryPlan &plan);
 
 } // namespace small
 

@@ -5,92 +5,163 @@
 
 #include "engine/layout.h"
 #include "graph/memory_plan.h"
-#include "layers/batchnorm.h"
-#include "layers/conv2d.h"
-#include "layers/elementwise.h"
+#include "layers/activation_params.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 namespace small {
 
-Network::Network() : kernels_(*small_kernels_active()) {
+namespace {
+
+// Holds a network's busy flag for the duration of one call.
+class BusyScope {
+public:
+  explicit BusyScope(std::atomic<bool> &flag) : flag_(flag) {
+    bool expected = false;
+    acquired_ = flag_.compare_exchange_strong(expected, true,
+                                              std::memory_order_acquire);
+  }
+  ~BusyScope() {
+    if (acquired_) {
+      flag_.store(false, std::memory_order_release);
+    }
+  }
+  BusyScope(const BusyScope &) = delete;
+  BusyScope &operator=(const BusyScope &) = delete;
+  [[nodiscard]] small_status check(const char *call) const {
+    if (!acquired_) {
+      return fail(SMALL_ERR_INVALID_STATE)
+             << call
+             << ": another thread is using this network (run, finalize and "
+                "set_arena of one network must not overlap; use one network "
+                "per thread)";
+    }
+    return SMALL_OK;
+  }
+
+private:
+  std::atomic<bool> &flag_;
+  bool acquired_ = false;
+};
+
+} // namespace
+
+small_status Network::check_cpu() {
   if (!small_kernels_cpu_supported()) {
-    fail(SMALL_ERR_UNSUPPORTED,
-         std::string("this library was built with the ") + kernels_.isa +
-             " kernels, which this CPU cannot run; rebuild with a toolchain "
-             "file for this CPU (see README.md)");
+    return fail(SMALL_ERR_UNSUPPORTED)
+           << "this library was built with the " << small_kernels_active()->isa
+           << " kernels, which this CPU cannot run; rebuild with a toolchain "
+              "file for this CPU (see README.md)";
   }
+  return SMALL_OK;
 }
 
-void Network::require_building(const char *call) const {
+small_status Network::require_building(const char *call) const {
   if (finalized_) {
-    fail(SMALL_ERR_INVALID_STATE,
-         std::string(call) + ": the network is already finalized");
+    return fail(SMALL_ERR_INVALID_STATE)
+           << call << ": the network is already finalized";
   }
+  return SMALL_OK;
 }
 
-void Network::use_kernels(const small_kernel_table &table) {
-  require_building("use_kernels");
+small_status Network::require_usable() const {
+  if (failed_) {
+    return fail(SMALL_ERR_INVALID_STATE)
+           << "the network is unusable: an earlier small_network_finalize "
+              "failed after it had started to transform the graph; destroy "
+              "it and build it again";
+  }
+  return SMALL_OK;
+}
+
+small_status Network::use_kernels(const small_kernel_table &table) {
+  SMALL_TRY(require_building("use_kernels"));
   kernels_ = table;
+  return SMALL_OK;
 }
 
-int Network::add_input(const Shape &shape) {
-  require_building("add_input");
+small_status Network::add_input(const Shape &shape, int &id) {
+  SMALL_TRY(require_building("add_input"));
   if (shape.n == 0 || shape.c == 0 || shape.h == 0 || shape.w == 0) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         "input " + std::to_string(inputs_.size()) +
-             ": every dimension must be >= 1, got " + shape.str());
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "input " << inputs_.size()
+           << ": every dimension must be >= 1, got " << shape;
   }
-  blocked_bytes(shape, 64, "input " + std::to_string(inputs_.size()));
+  size_t bytes = 0;
+  SMALL_TRY(blocked_bytes(shape, 64, bytes,
+                          "input " + std::to_string(inputs_.size())));
+  tensors_.reserve(tensors_.size() + 1);
+  inputs_.reserve(inputs_.size() + 1);
   TensorInfo t;
   t.shape = shape;
   t.is_input = true;
   tensors_.push_back(t);
   inputs_.push_back(static_cast<int>(tensors_.size() - 1));
-  return inputs_.back();
+  id = inputs_.back();
+  return SMALL_OK;
 }
 
-const Shape &Network::tensor_shape(int id, const std::string &what) const {
+small_status Network::tensor_shape(int id, const std::string &what,
+                                   Shape &shape) const {
   if (id < 0 || static_cast<size_t>(id) >= tensors_.size()) {
-    fail(SMALL_ERR_NOT_FOUND, what + ": tensor id " + std::to_string(id) +
-                                  " does not belong to this network");
+    return fail(SMALL_ERR_NOT_FOUND) << what << ": tensor id " << id
+                                     << " does not belong to this network";
   }
-  return tensors_[id].shape;
+  shape = tensors_[id].shape;
+  return SMALL_OK;
 }
 
 std::string Network::next_name(const char *kind) const {
   return std::string(kind) + " #" + std::to_string(nodes_.size());
 }
 
-int Network::add_node(std::unique_ptr<Layer> layer,
-                      const std::vector<int> &inputs, const std::string &name) {
-  require_building("add layer");
+small_status Network::add_node(std::unique_ptr<Layer> layer,
+                               const std::vector<int> &inputs,
+                               const std::string &name, int &output) {
+  SMALL_TRY(require_building("add layer"));
   TensorInfo t;
   t.shape = layer->output_shape();
-  blocked_bytes(t.shape, 64, name + " output");
+  // Layers infer their shapes; a zero dimension here is a bug in one.
+  if (t.shape.n == 0 || t.shape.c == 0 || t.shape.h == 0 || t.shape.w == 0) {
+    return fail(SMALL_ERR_INTERNAL)
+           << name << ": inferred an empty output " << t.shape;
+  }
+  size_t bytes = 0;
+  SMALL_TRY(blocked_bytes(t.shape, 64, bytes, name + " output"));
   t.producer = static_cast<int>(nodes_.size());
   const int out = static_cast<int>(tensors_.size());
+  // Reserve first so that nothing below can fail half-way.
+  tensors_.reserve(tensors_.size() + 1);
+  nodes_.reserve(nodes_.size() + 1);
   for (int in : inputs) {
-    tensors_[in].consumers.push_back(t.producer);
+    tensors_[in].consumers.reserve(tensors_[in].consumers.size() + 1);
   }
   Node node;
   node.name = name;
   node.layer = std::move(layer);
   node.inputs = inputs;
   node.output = out;
+  for (int in : inputs) {
+    tensors_[in].consumers.push_back(t.producer);
+  }
   nodes_.push_back(std::move(node));
-  tensors_.push_back(t);
-  return out;
+  tensors_.push_back(std::move(t));
+  output = out;
+  return SMALL_OK;
 }
 
-void Network::mark_output(int id) {
-  require_building("mark_output");
-  tensor_shape(id, "mark_output");
+small_status Network::mark_output(int id) {
+  SMALL_TRY(require_building("mark_output"));
+  Shape shape;
+  SMALL_TRY(tensor_shape(id, "mark_output", shape));
   if (tensors_[id].is_output) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         "mark_output: tensor " + std::to_string(id) + " is already an output");
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "mark_output: tensor " << id << " is already an output";
   }
+  outputs_.reserve(outputs_.size() + 1);
   tensors_[id].is_output = true;
   outputs_.push_back(id);
+  return SMALL_OK;
 }
 
 size_t Network::layer_count() const {
@@ -100,7 +171,8 @@ size_t Network::layer_count() const {
 
 // Folds BatchNorm into the producing Conv2D/Dense and activations into the
 // producing Conv2D/Dense/Add/BatchNorm, when the intermediate tensor is used
-// by nothing else and is not an output.
+// by nothing else and is not an output. Each layer says what it offers and
+// accepts; the pass knows no layer types.
 void Network::fuse() {
   for (Node &node : nodes_) {
     if (node.removed || node.inputs.size() != 1) {
@@ -112,22 +184,22 @@ void Network::fuse() {
         mid_info.consumers.size() != 1) {
       continue;
     }
-    Node &producer = nodes_[mid_info.producer];
+    Layer &producer_layer = *nodes_[mid_info.producer].layer;
     bool fused = false;
-    if (auto *bn = dynamic_cast<BatchNormLayer *>(node.layer.get())) {
-      if (producer.layer->accepts_batchnorm()) {
-        producer.layer->fold_batchnorm(bn->scale(), bn->shift());
+    const std::vector<float> *scale = nullptr, *shift = nullptr;
+    const small_act_params *act = node.layer->fusable_activation();
+    if (node.layer->fusable_scale_shift(scale, shift)) {
+      if (producer_layer.accepts_batchnorm()) {
+        producer_layer.fold_batchnorm(*scale, *shift);
         fused = true;
       }
-    } else if (auto *act = dynamic_cast<ActivationLayer *>(node.layer.get())) {
-      if (producer.layer->accepts_activation()) {
-        producer.layer->fuse_activation(act->act());
-        fused = true;
-      }
+    } else if (act != nullptr && producer_layer.accepts_activation()) {
+      producer_layer.fuse_activation(*act);
+      fused = true;
     }
     if (fused) {
       // The producer now writes the fused node's output tensor directly.
-      producer.output = node.output;
+      nodes_[mid_info.producer].output = node.output;
       tensors_[node.output].producer = mid_info.producer;
       mid_info.producer = -1;
       mid_info.consumers.clear();
@@ -164,11 +236,12 @@ void Network::prune() {
 }
 
 // A network input with fewer channels than Cb (an RGB image, an audio
-// feature map) read only by (non-depthwise) convolutions is stored planar:
-// blocks of one channel, which is NCHW itself. The convolution kernels reduce
-// over input blocks and lanes alike, so this costs them nothing, saves up to
-// Cb/c of the input's memory and turns the NCHW input conversion into a copy
-// (an RGB input in NCHW was otherwise a transpose on every run).
+// feature map) read only by layers that can read planar input (dense
+// convolutions) is stored planar: blocks of one channel, which is NCHW
+// itself. The convolution kernels reduce over input blocks and lanes alike,
+// so this costs them nothing, saves up to Cb/c of the input's memory and
+// turns the NCHW input conversion into a copy (an RGB input in NCHW was
+// otherwise a transpose on every run).
 void Network::narrow_inputs() {
   const size_t cb = kernels_.channel_block;
   for (int id : inputs_) {
@@ -176,25 +249,21 @@ void Network::narrow_inputs() {
     if (t.shape.c >= cb || t.consumers.empty() || t.is_output) {
       continue;
     }
-    bool all_conv = true;
+    bool all_planar = true;
     for (int consumer : t.consumers) {
-      const auto *conv =
-          dynamic_cast<const Conv2DLayer *>(nodes_[consumer].layer.get());
-      all_conv = all_conv && conv != nullptr && !conv->is_depthwise() &&
-                 conv->spec().groups == 1;
+      all_planar = all_planar && nodes_[consumer].layer->reads_planar_input();
     }
-    if (!all_conv) {
+    if (!all_planar) {
       continue;
     }
     t.lanes = 1;
     for (int consumer : t.consumers) {
-      static_cast<Conv2DLayer *>(nodes_[consumer].layer.get())
-          ->set_input_lanes(t.lanes);
+      nodes_[consumer].layer->set_planar_input();
     }
   }
 }
 
-void Network::plan_memory() {
+small_status Network::plan_memory() {
   const size_t cb = kernels_.channel_block;
   // Step 0 converts the inputs; node k of the executed order runs at step k+1.
   int step = 0;
@@ -225,17 +294,19 @@ void Network::plan_memory() {
     if (t.is_output) {
       t.last_step = step + 1; // read back after the last node
     }
-    t.bytes = blocked_bytes(t.shape, t.lanes != 0 ? t.lanes : cb,
-                            "tensor " + std::to_string(id));
+    SMALL_TRY(blocked_bytes(t.shape, t.lanes != 0 ? t.lanes : cb, t.bytes,
+                            "tensor " + std::to_string(id)));
     items.push_back({t.bytes, t.first_step, t.last_step, 0});
     ids.push_back(static_cast<int>(id));
   }
-  const MemoryPlan plan = plan_arena(items);
+  MemoryPlan plan;
+  SMALL_TRY(plan_arena(items, plan));
   for (size_t i = 0; i < ids.size(); ++i) {
     tensors_[ids[i]].offset = plan.offsets[i];
   }
   arena_bytes_ = plan.arena_bytes;
   lower_bound_ = plan.lower_bound;
+  return SMALL_OK;
 }
 
 void Network::bind_arena(unsigned char *base) {
@@ -244,90 +315,129 @@ void Network::bind_arena(unsigned char *base) {
     if (node.removed) {
       continue;
     }
-    node.input_ptrs.clear();
-    for (int in : node.inputs) {
-      node.input_ptrs.push_back(
-          reinterpret_cast<const float *>(base + tensors_[in].offset));
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      node.input_ptrs[i] = reinterpret_cast<const float *>(
+          base + tensors_[node.inputs[i]].offset);
     }
     node.output_ptr =
         reinterpret_cast<float *>(base + tensors_[node.output].offset);
   }
 }
 
-void Network::finalize() {
-  require_building("finalize");
-  if (inputs_.empty()) {
-    fail(SMALL_ERR_INVALID_STATE, "finalize: the network has no input");
-  }
-  if (outputs_.empty()) {
-    fail(SMALL_ERR_INVALID_STATE,
-         "finalize: no output is marked (call small_network_mark_output)");
-  }
+small_status Network::finalize_graph() {
   fuse();
   prune();
   narrow_inputs();
   for (Node &node : nodes_) {
     if (!node.removed) {
-      node.layer->prepare(kernels_);
+      SMALL_TRY(node.layer->prepare(kernels_));
+      node.input_ptrs.assign(node.inputs.size(), nullptr);
     }
   }
-  plan_memory();
-  owned_arena_.reset(std::max<size_t>(arena_bytes_, 1));
+  SMALL_TRY(plan_memory());
+  SMALL_TRY(owned_arena_.reset(std::max<size_t>(arena_bytes_, 1), "arena"));
   bind_arena(owned_arena_.bytes());
-  finalized_ = true;
+  executed_.clear();
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].removed) {
+      executed_.push_back(i);
+    }
+  }
+  layer_ns_.assign(profiling_ ? executed_.size() : 0, 0);
+  return SMALL_OK;
 }
 
-void Network::set_arena(void *buffer, size_t bytes) {
+small_status Network::finalize() {
+  const BusyScope busy(busy_);
+  SMALL_TRY(busy.check("finalize"));
+  SMALL_TRY(require_building("finalize"));
+  if (inputs_.empty()) {
+    return fail(SMALL_ERR_INVALID_STATE)
+           << "finalize: the network has no input";
+  }
+  if (outputs_.empty()) {
+    return fail(SMALL_ERR_INVALID_STATE)
+           << "finalize: no output is marked (call small_network_mark_output)";
+  }
+  // From here on the graph changes (fusion folds weights, packing frees the
+  // unpacked ones): a failure leaves a network that only reports it. Set
+  // first, so that an exception from a container (caught by the API guard)
+  // leaves the same state.
+  failed_ = true;
+  SMALL_TRY(finalize_graph());
+  failed_ = false;
+  finalized_ = true;
+  return SMALL_OK;
+}
+
+small_status Network::set_arena(void *buffer, size_t bytes) {
+  const BusyScope busy(busy_);
+  SMALL_TRY(busy.check("set_arena"));
   if (!finalized_) {
-    fail(SMALL_ERR_INVALID_STATE,
-         "set_arena: finalize the network first (its size is known then)");
+    return fail(SMALL_ERR_INVALID_STATE)
+           << "set_arena: finalize the network first (its size is known then)";
   }
   const uintptr_t raw = reinterpret_cast<uintptr_t>(buffer);
   const uintptr_t aligned = (raw + kAlignment - 1) / kAlignment * kAlignment;
   const size_t skip = aligned - raw;
   if (bytes < skip || bytes - skip < arena_bytes_) {
-    fail(SMALL_ERR_BUFFER_TOO_SMALL,
-         "set_arena: " + std::to_string(bytes) + " bytes given, " +
-             std::to_string(arena_bytes_ + skip) +
-             " needed at this alignment (" + std::to_string(arena_bytes_) +
-             " for a 64-byte aligned buffer)");
+    return fail(SMALL_ERR_BUFFER_TOO_SMALL)
+           << "set_arena: " << bytes << " bytes given, " << arena_bytes_ + skip
+           << " needed at this alignment (" << arena_bytes_
+           << " for a 64-byte aligned buffer)";
   }
   bind_arena(reinterpret_cast<unsigned char *>(aligned));
-  owned_arena_.reset(0);
+  owned_arena_.release();
+  return SMALL_OK;
 }
 
-void Network::run(const float *const *inputs, size_t input_count,
-                  float *const *outputs, size_t output_count,
-                  small_layout layout) {
+small_status Network::check_run_arguments(const float *const *inputs,
+                                          size_t input_count,
+                                          float *const *outputs,
+                                          size_t output_count,
+                                          const small_layout &layout) const {
   if (!finalized_) {
-    fail(SMALL_ERR_INVALID_STATE, "run: finalize the network first");
+    return fail(SMALL_ERR_INVALID_STATE) << "run: finalize the network first";
   }
-  if (layout != SMALL_LAYOUT_NCHW && layout != SMALL_LAYOUT_NHWC) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         "run: unknown layout " + std::to_string(static_cast<int>(layout)));
+  const int layout_value = enum_value(layout);
+  if (layout_value != SMALL_LAYOUT_NCHW && layout_value != SMALL_LAYOUT_NHWC) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "run: unknown layout " << layout_value;
   }
   if (input_count != inputs_.size()) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         "run: the network has " + std::to_string(inputs_.size()) +
-             " input(s), " + std::to_string(input_count) + " given");
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "run: the network has " << inputs_.size() << " input(s), "
+           << input_count << " given";
   }
   if (output_count != outputs_.size()) {
-    fail(SMALL_ERR_INVALID_ARGUMENT,
-         "run: the network has " + std::to_string(outputs_.size()) +
-             " output(s), " + std::to_string(output_count) + " given");
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "run: the network has " << outputs_.size() << " output(s), "
+           << output_count << " given";
   }
   for (size_t i = 0; i < input_count; ++i) {
     if (inputs[i] == nullptr) {
-      fail(SMALL_ERR_NULL_POINTER,
-           "run: inputs[" + std::to_string(i) + "] is NULL");
+      return fail(SMALL_ERR_NULL_POINTER) << "run: inputs[" << i << "] is NULL";
     }
   }
   for (size_t i = 0; i < output_count; ++i) {
     if (outputs[i] == nullptr) {
-      fail(SMALL_ERR_NULL_POINTER,
-           "run: outputs[" + std::to_string(i) + "] is NULL");
+      return fail(SMALL_ERR_NULL_POINTER)
+             << "run: outputs[" << i << "] is NULL";
     }
   }
+  return SMALL_OK;
+}
+
+small_status Network::run(const float *const *inputs, size_t input_count,
+                          float *const *outputs, size_t output_count,
+                          const small_layout &layout_arg) {
+  const BusyScope busy(busy_);
+  SMALL_TRY(busy.check("run"));
+  SMALL_TRY(check_run_arguments(inputs, input_count, outputs, output_count,
+                                layout_arg));
+  const small_layout layout = enum_value(layout_arg) == SMALL_LAYOUT_NCHW
+                                  ? SMALL_LAYOUT_NCHW
+                                  : SMALL_LAYOUT_NHWC;
   const size_t cb = kernels_.channel_block;
   for (size_t i = 0; i < input_count; ++i) {
     const TensorInfo &t = tensors_[inputs_[i]];
@@ -337,8 +447,16 @@ void Network::run(const float *const *inputs, size_t input_count,
                  reinterpret_cast<float *>(arena_ + t.offset));
     }
   }
-  for (const Node &node : nodes_) {
-    if (!node.removed) {
+  if (profiling_) {
+    for (size_t i = 0; i < executed_.size(); ++i) {
+      const Node &node = nodes_[executed_[i]];
+      const uint64_t start = clock_now_ns();
+      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
+      layer_ns_[i] = clock_now_ns() - start;
+    }
+  } else {
+    for (size_t i : executed_) {
+      const Node &node = nodes_[i];
       node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
     }
   }
@@ -347,6 +465,70 @@ void Network::run(const float *const *inputs, size_t input_count,
     from_blocked(reinterpret_cast<const float *>(arena_ + t.offset), t.shape,
                  cb, layout, outputs[i]);
   }
+  return SMALL_OK;
+}
+
+small_status Network::require_executed_index(size_t index,
+                                             const char *call) const {
+  if (!finalized_) {
+    return fail(SMALL_ERR_INVALID_STATE)
+           << call << ": finalize the network first";
+  }
+  if (index >= executed_.size()) {
+    return fail(SMALL_ERR_NOT_FOUND) << call << ": layer index " << index
+                                     << " >= layer count " << executed_.size();
+  }
+  return SMALL_OK;
+}
+
+small_status Network::layer_info(size_t index, small_layer_info &info) const {
+  SMALL_TRY(require_executed_index(index, "layer_info"));
+  const Node &node = nodes_[executed_[index]];
+  const Layer &layer = *node.layer;
+  const Shape &in = tensors_[node.inputs[0]].shape;
+  const TensorInfo &out = tensors_[node.output];
+  info = small_layer_info{};
+  info.kind = layer.kind();
+  info.kind_name = layer.kind_name();
+  info.name = node.name.c_str();
+  info.input_count = static_cast<uint32_t>(node.inputs.size());
+  const uint32_t in_dims[4] = {in.n, in.c, in.h, in.w};
+  const uint32_t out_dims[4] = {out.shape.n, out.shape.c, out.shape.h,
+                                out.shape.w};
+  for (int d = 0; d < 4; ++d) {
+    info.input_dims[d] = in_dims[d];
+    info.output_dims[d] = out_dims[d];
+  }
+  info.output = static_cast<small_tensor>(node.output);
+  info.fused_batchnorm = layer.fused_batchnorm() ? 1 : 0;
+  const small_act_params *act = layer.activation();
+  info.activation =
+      act != nullptr ? public_activation_kind(*act) : SMALL_ACT_NONE;
+  info.macs = layer.macs();
+  info.weight_bytes = layer.weight_bytes();
+  info.arena_offset = out.offset;
+  info.output_bytes = out.bytes;
+  return SMALL_OK;
+}
+
+small_status Network::enable_profiling(bool enable) {
+  const BusyScope busy(busy_);
+  SMALL_TRY(busy.check("enable_profiling"));
+  // The slots exist before any profiled run: run() never allocates.
+  layer_ns_.assign(enable && finalized_ ? executed_.size() : 0, 0);
+  profiling_ = enable;
+  return SMALL_OK;
+}
+
+small_status Network::layer_time_us(size_t index, double &us) const {
+  if (!profiling_) {
+    return fail(SMALL_ERR_INVALID_STATE)
+           << "layer_time: profiling is not enabled "
+              "(call small_network_enable_profiling)";
+  }
+  SMALL_TRY(require_executed_index(index, "layer_time"));
+  us = static_cast<double>(layer_ns_[index]) / 1000.0;
+  return SMALL_OK;
 }
 
 } // namespace small

@@ -1,8 +1,10 @@
 // The network: tensors, nodes in execution order, fusion, memory planning and
-// the run loop. Built by the C API in src/api; throws small::Error.
+// the run loop. Built through src/layers' add_* functions; every fallible
+// call returns a small_status.
 #ifndef SMALL_GRAPH_NETWORK_H
 #define SMALL_GRAPH_NETWORK_H
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,56 +46,89 @@ struct Node {
 
 class Network {
 public:
-  Network();
+  Network() = default;
+  // SMALL_ERR_UNSUPPORTED when this CPU cannot run the built-in kernels.
+  [[nodiscard]] static small_status check_cpu();
 
   // Building.
-  int add_input(const Shape &shape);
+  [[nodiscard]] small_status add_input(const Shape &shape, int &id);
   // Checks that `id` names a tensor of this network; `what` names the
   // argument in the error message.
-  const Shape &tensor_shape(int id, const std::string &what) const;
+  [[nodiscard]] small_status tensor_shape(int id, const std::string &what,
+                                          Shape &shape) const;
   // "conv2d #3": the name the next added node will get.
   std::string next_name(const char *kind) const;
-  int add_node(std::unique_ptr<Layer> layer, const std::vector<int> &inputs,
-               const std::string &name);
-  void mark_output(int id);
-  void finalize();
+  // SMALL_ERR_INVALID_STATE naming `call` once the network is finalized.
+  [[nodiscard]] small_status require_building(const char *call) const;
+  [[nodiscard]] small_status add_node(std::unique_ptr<Layer> layer,
+                                      const std::vector<int> &inputs,
+                                      const std::string &name, int &output);
+  [[nodiscard]] small_status mark_output(int id);
+  [[nodiscard]] small_status finalize();
   bool finalized() const { return finalized_; }
+  // SMALL_ERR_INVALID_STATE after a finalize that failed part-way (the
+  // graph was already fused and weights packed): the network can only be
+  // destroyed.
+  [[nodiscard]] small_status require_usable() const;
 
   // Memory.
   size_t arena_bytes() const { return arena_bytes_; }
   size_t arena_lower_bound() const { return lower_bound_; }
-  void set_arena(void *buffer, size_t bytes);
+  [[nodiscard]] small_status set_arena(void *buffer, size_t bytes);
 
   // Running.
-  void run(const float *const *inputs, size_t input_count,
-           float *const *outputs, size_t output_count, small_layout layout);
+  [[nodiscard]] small_status run(const float *const *inputs, size_t input_count,
+                                 float *const *outputs, size_t output_count,
+                                 const small_layout &layout);
   const std::vector<int> &inputs() const { return inputs_; }
   const std::vector<int> &outputs() const { return outputs_; }
   size_t layer_count() const;
   const std::vector<Node> &nodes() const { return nodes_; }
   const std::vector<TensorInfo> &tensors() const { return tensors_; }
 
+  // After finalize: executed layer `index` (0 .. layer_count()-1).
+  [[nodiscard]] small_status layer_info(size_t index,
+                                        small_layer_info &info) const;
+  // Per-layer wall times of the most recent run while profiling is on.
+  [[nodiscard]] small_status enable_profiling(bool enable);
+  [[nodiscard]] small_status layer_time_us(size_t index, double &us) const;
+
   // For tests and tools: run with another kernel table (e.g. the scalar one
   // at another channel block). Only before finalize.
-  void use_kernels(const small_kernel_table &table);
+  [[nodiscard]] small_status use_kernels(const small_kernel_table &table);
   const small_kernel_table &kernels() const { return kernels_; }
 
 private:
-  void require_building(const char *call) const;
+  [[nodiscard]] small_status finalize_graph();
   void fuse();
   void prune();
   void narrow_inputs();
-  void plan_memory();
+  [[nodiscard]] small_status plan_memory();
   void bind_arena(unsigned char *base);
+  [[nodiscard]] small_status require_executed_index(size_t index,
+                                                    const char *call) const;
+  [[nodiscard]] small_status
+  check_run_arguments(const float *const *inputs, size_t input_count,
+                      float *const *outputs, size_t output_count,
+                      const small_layout &layout) const;
 
-  small_kernel_table kernels_;
+  small_kernel_table kernels_ = *small_kernels_active();
   std::vector<TensorInfo> tensors_;
   std::vector<Node> nodes_;
   std::vector<int> inputs_, outputs_;
   bool finalized_ = false;
+  bool failed_ = false;
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;
   unsigned char *arena_ = nullptr;
+  // Node indices in execution order (set at finalize).
+  std::vector<size_t> executed_;
+  bool profiling_ = false;
+  std::vector<uint64_t> layer_ns_; // one slot per executed layer
+  // Set while run, finalize, set_arena or enable_profiling is in progress: a
+  // second such call on the same network from another thread fails instead of
+  // sharing the arena and the time slots.
+  std::atomic<bool> busy_{false};
 };
 
 } // namespace small

@@ -4,9 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 #include "util/checked_math.h"
+#include "util/error.h"
 
 namespace small {
 
@@ -19,15 +19,16 @@ struct Shape {
   // Floats of one batch item in the blocked layout.
   size_t item_floats(size_t cb) const { return blocks(cb) * block_floats(cb); }
   size_t elements() const { return size_t{n} * c * h * w; }
-  std::string str() const {
-    return "(" + std::to_string(n) + ", " + std::to_string(c) + ", " +
-           std::to_string(h) + ", " + std::to_string(w) + ")";
-  }
   bool operator==(const Shape &o) const {
     return n == o.n && c == o.c && h == o.h && w == o.w;
   }
   bool operator!=(const Shape &o) const { return !(*this == o); }
 };
+
+// Writes "(n, c, h, w)" into a message.
+inline Failure &operator<<(Failure &f, const Shape &s) {
+  return f << "(" << s.n << ", " << s.c << ", " << s.h << ", " << s.w << ")";
+}
 
 // No tensor may exceed this (1 TiB on 64-bit, 2 GiB on 32-bit targets): far
 // beyond any edge device, and small enough that offsets and sums of a few
@@ -36,19 +37,22 @@ constexpr size_t kMaxTensorBytes =
     sizeof(size_t) >= 8 ? size_t(uint64_t{1} << 40) : size_t{1} << 31;
 
 // Bytes of a blocked tensor, checked for overflow and the size limit.
-inline size_t blocked_bytes(const Shape &s, size_t cb,
-                            const std::string &what) {
-  size_t v = checked_mul(s.n, ceil_div(s.c, cb), what);
-  v = checked_mul(v, s.h, what);
-  v = checked_mul(v, s.w, what);
-  v = checked_mul(v, cb, what);
-  v = checked_mul(v, sizeof(float), what);
+[[nodiscard]] inline small_status blocked_bytes(const Shape &s, size_t cb,
+                                                size_t &bytes,
+                                                const std::string &what) {
+  size_t v = 0;
+  SMALL_TRY(checked_mul(s.n, ceil_div(s.c, cb), v, what));
+  SMALL_TRY(checked_mul(v, s.h, v, what));
+  SMALL_TRY(checked_mul(v, s.w, v, what));
+  SMALL_TRY(checked_mul(v, cb, v, what));
+  SMALL_TRY(checked_mul(v, sizeof(float), v, what));
   if (v > kMaxTensorBytes) {
-    fail(SMALL_ERR_OVERFLOW,
-         what + ": tensor " + s.str() + " needs " + std::to_string(v) +
-             " bytes, above the limit of " + std::to_string(kMaxTensorBytes));
+    return fail(SMALL_ERR_OVERFLOW)
+           << what << ": tensor " << s << " needs " << v
+           << " bytes, above the limit of " << kMaxTensorBytes;
   }
-  return v;
+  bytes = v;
+  return SMALL_OK;
 }
 
 } // namespace small

@@ -1,18 +1,22 @@
 // Conv2D in all its forms, all one WindowOp: dense and grouped convolution
 // (kernel family conv), depthwise with multiplier 1 (family depthwise), Dense
-// (a convolution whose window is the whole input) and standalone BatchNorm
-// (a 1x1 depthwise convolution).
+// (a convolution whose window is the whole input, see dense.h) and
+// standalone BatchNorm (a 1x1 depthwise convolution, see batchnorm.h).
 #ifndef SMALL_LAYERS_CONV2D_H
 #define SMALL_LAYERS_CONV2D_H
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/window_loop.h"
 #include "layers/layer.h"
+#include "small/small.h"
 #include "util/aligned_buffer.h"
 
 namespace small {
+
+class Network;
 
 struct ConvSpec {
   Shape input;
@@ -25,19 +29,34 @@ struct ConvSpec {
   small_act_params act{};
 };
 
+// The depthwise test, in one place: every input channel is its own group
+// with one output channel.
+inline bool is_depthwise(uint32_t in_channels, uint32_t groups,
+                         uint32_t out_channels) {
+  return groups == in_channels && out_channels == in_channels;
+}
+
 class Conv2DLayer : public Layer {
 public:
+  // Validates `spec` (errors name `name`) and creates the layer.
   // weights_oihw: out * (in/groups) * kh * kw floats; bias: out floats or
-  // empty. Validates everything and throws small::Error naming `name`.
-  Conv2DLayer(const char *kind, const std::string &name, const ConvSpec &spec,
-              std::vector<float> weights_oihw, std::vector<float> bias);
+  // empty (zeros).
+  [[nodiscard]] static small_status
+  create(small_layer_kind kind, const std::string &name, const ConvSpec &spec,
+         std::vector<float> weights_oihw, std::vector<float> bias,
+         std::unique_ptr<Conv2DLayer> &layer);
 
-  const char *kind() const override { return kind_; }
   Shape output_shape() const override { return output_; }
-  void prepare(const small_kernel_table &kernels) override;
+  [[nodiscard]] small_status
+  prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
-  size_t macs() const override;
+  uint64_t macs() const override;
+  size_t weight_bytes() const override {
+    return packed_weights_.size_bytes() + packed_bias_.size_bytes();
+  }
+  const small_act_params *activation() const override { return &spec_.act; }
+  bool fused_batchnorm() const override { return fused_batchnorm_; }
 
   bool accepts_activation() const override {
     return spec_.act.op == SMALL_ACT_OP_NONE;
@@ -50,19 +69,26 @@ public:
   }
   void fold_batchnorm(const std::vector<float> &scale,
                       const std::vector<float> &shift) override;
+  // Dense (non-grouped) convolutions reduce over input blocks and lanes
+  // alike, so they read a planar input as blocks of one channel.
+  bool reads_planar_input() const override {
+    return !depthwise() && spec_.groups == 1;
+  }
+  void set_planar_input() override { input_lanes_ = 1; }
 
   const ConvSpec &spec() const { return spec_; }
-  // Read the input as blocks of `lanes` channels instead of Cb: 1 for a
-  // narrow network input stored planar (NCHW); only for the conv family.
-  // Call before prepare().
-  void set_input_lanes(size_t lanes) { input_lanes_ = lanes; }
-  bool is_depthwise() const;
+  bool depthwise() const {
+    return is_depthwise(spec_.input.c, spec_.groups, spec_.out_channels);
+  }
+
+protected:
+  Conv2DLayer(small_layer_kind kind, const ConvSpec &spec, const Shape &output,
+              std::vector<float> weights_oihw, std::vector<float> bias);
 
 private:
-  void pack_conv(size_t cb);
-  void pack_depthwise(size_t cb);
+  [[nodiscard]] small_status pack_conv(size_t cb);
+  [[nodiscard]] small_status pack_depthwise(size_t cb);
 
-  const char *kind_;
   ConvSpec spec_;
   Shape output_;
   std::vector<float> weights_; // OIHW, kept until finalize
@@ -70,14 +96,23 @@ private:
   AlignedBuffer packed_weights_;
   AlignedBuffer packed_bias_;
   size_t input_lanes_ = 0;
+  bool fused_batchnorm_ = false;
   WindowOp op_;
 };
 
-// Output size along one axis, or an error naming the layer and axis.
-uint32_t window_output_size(uint32_t in, uint32_t kernel, uint32_t stride,
-                            uint32_t dilation, uint32_t pad_before,
-                            uint32_t pad_after, const std::string &where,
-                            const char *axis);
+// Positive sizes, groups dividing both channel counts.
+[[nodiscard]] small_status check_conv_params(const ConvSpec &spec,
+                                             const std::string &name);
+// Validates a convolution spec (padding bound included) and computes its
+// output shape.
+[[nodiscard]] small_status
+conv_output_shape(const ConvSpec &spec, const std::string &name, Shape &output);
+
+// small_network_add_conv2d: validation, padding mode, weight layout, kind.
+[[nodiscard]] small_status add_conv2d(Network &net, int input,
+                                      const small_conv2d_params &params,
+                                      const float *weights, const float *bias,
+                                      int &output);
 
 } // namespace small
 

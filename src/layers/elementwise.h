@@ -8,19 +8,23 @@
 #include <vector>
 
 #include "layers/layer.h"
+#include "small/small.h"
 
 namespace small {
 
 class ActivationLayer : public Layer {
 public:
   ActivationLayer(const Shape &shape, const small_act_params &act)
-      : shape_(shape), act_(act) {}
-  const char *kind() const override { return "activation"; }
+      : Layer(SMALL_LAYER_ACTIVATION), shape_(shape), act_(act) {}
   Shape output_shape() const override { return shape_; }
-  void prepare(const small_kernel_table &) override {}
+  [[nodiscard]] small_status prepare(const small_kernel_table &) override {
+    return SMALL_OK;
+  }
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
-  const small_act_params &act() const { return act_; }
+  const small_act_params *activation() const override { return &act_; }
+  // A producer that applies an epilogue may take this activation over.
+  const small_act_params *fusable_activation() const override { return &act_; }
 
 private:
   Shape shape_;
@@ -30,16 +34,18 @@ private:
 class AddLayer : public Layer {
 public:
   AddLayer(const Shape &shape, const small_act_params &act)
-      : shape_(shape), act_(act) {}
-  const char *kind() const override { return "add"; }
+      : Layer(SMALL_LAYER_ADD), shape_(shape), act_(act) {}
   Shape output_shape() const override { return shape_; }
-  void prepare(const small_kernel_table &) override {}
+  [[nodiscard]] small_status prepare(const small_kernel_table &) override {
+    return SMALL_OK;
+  }
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
   bool accepts_activation() const override {
     return act_.op == SMALL_ACT_OP_NONE;
   }
   void fuse_activation(const small_act_params &act) override { act_ = act; }
+  const small_act_params *activation() const override { return &act_; }
 
 private:
   Shape shape_;
@@ -48,10 +54,12 @@ private:
 
 class SoftmaxLayer : public Layer {
 public:
-  explicit SoftmaxLayer(const Shape &shape) : shape_(shape) {}
-  const char *kind() const override { return "softmax"; }
+  explicit SoftmaxLayer(const Shape &shape)
+      : Layer(SMALL_LAYER_SOFTMAX), shape_(shape) {}
   Shape output_shape() const override { return shape_; }
-  void prepare(const small_kernel_table &) override {}
+  [[nodiscard]] small_status prepare(const small_kernel_table &) override {
+    return SMALL_OK;
+  }
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
@@ -62,10 +70,12 @@ private:
 class ConcatLayer : public Layer {
 public:
   ConcatLayer(std::vector<Shape> inputs, const Shape &output)
-      : inputs_(std::move(inputs)), output_(output) {}
-  const char *kind() const override { return "concat"; }
+      : Layer(SMALL_LAYER_CONCAT), inputs_(std::move(inputs)), output_(output) {
+  }
   Shape output_shape() const override { return output_; }
-  void prepare(const small_kernel_table &) override {}
+  [[nodiscard]] small_status prepare(const small_kernel_table &) override {
+    return SMALL_OK;
+  }
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
@@ -76,18 +86,36 @@ private:
 
 class ReshapeLayer : public Layer {
 public:
-  ReshapeLayer(const char *kind, const Shape &input, const Shape &output)
-      : kind_(kind), input_(input), output_(output) {}
-  const char *kind() const override { return kind_; }
+  // kind: SMALL_LAYER_RESHAPE or SMALL_LAYER_FLATTEN.
+  ReshapeLayer(small_layer_kind kind, const Shape &input, const Shape &output)
+      : Layer(kind), input_(input), output_(output) {}
   Shape output_shape() const override { return output_; }
-  void prepare(const small_kernel_table &) override {}
+  [[nodiscard]] small_status prepare(const small_kernel_table &) override {
+    return SMALL_OK;
+  }
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
 private:
-  const char *kind_;
   Shape input_, output_;
 };
+
+class Network;
+
+// The C API's builders of these layers: each validates its inputs and infers
+// its output shape.
+[[nodiscard]] small_status add_add(Network &net, int a, int b,
+                                   const small_activation &activation,
+                                   int &output);
+[[nodiscard]] small_status add_concat(Network &net, const small_tensor *inputs,
+                                      size_t count, int &output);
+[[nodiscard]] small_status add_activation(Network &net, int input,
+                                          const small_activation &activation,
+                                          int &output);
+[[nodiscard]] small_status add_softmax(Network &net, int input, int &output);
+[[nodiscard]] small_status add_reshape(Network &net, int input, uint32_t c,
+                                       uint32_t h, uint32_t w, int &output);
+[[nodiscard]] small_status add_flatten(Network &net, int input, int &output);
 
 } // namespace small
 

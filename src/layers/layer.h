@@ -4,35 +4,72 @@
 #ifndef SMALL_LAYERS_LAYER_H
 #define SMALL_LAYERS_LAYER_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "graph/shape.h"
 #include "kernel_contract.h"
+#include "small/small.h"
 
 namespace small {
 
+// "conv2d", "depthwise", ...: the op name of a kind, static storage.
+const char *layer_kind_name(small_layer_kind kind);
+
 class Layer {
 public:
+  explicit Layer(small_layer_kind kind) : kind_(kind) {}
   virtual ~Layer() = default;
+  small_layer_kind kind() const { return kind_; }
   // Op name for messages and layer tables, e.g. "conv2d".
-  virtual const char *kind() const = 0;
+  const char *kind_name() const { return layer_kind_name(kind_); }
   virtual Shape output_shape() const = 0;
-  virtual void prepare(const small_kernel_table &kernels) = 0;
+  // Packs weights and plans tiles for this kernel table (at finalize).
+  [[nodiscard]] virtual small_status
+  prepare(const small_kernel_table &kernels) = 0;
   // inputs: one blocked buffer per input tensor; out: the blocked output.
   virtual void run(const small_kernel_table &kernels,
                    const std::vector<const float *> &inputs,
                    float *out) const = 0;
   // Multiply-accumulates per run (0 for layers without arithmetic).
-  virtual size_t macs() const { return 0; }
+  // Saturates at UINT64_MAX.
+  virtual uint64_t macs() const { return 0; }
+  // Bytes of packed weights and bias the layer holds (after prepare).
+  virtual size_t weight_bytes() const { return 0; }
+  // The activation the layer applies (its own or a fused one); nullptr for
+  // layers without one.
+  virtual const small_act_params *activation() const { return nullptr; }
+  // True once a BatchNorm was folded into the layer.
+  virtual bool fused_batchnorm() const { return false; }
 
-  // Fusion hooks used at finalize.
+  // Capabilities the graph passes at finalize ask for (no RTTI).
+  //
+  // As a fusion source: a standalone activation that its producer may take
+  // over returns its parameters; a BatchNorm that its producer may fold
+  // returns its per-channel scale and shift.
+  virtual const small_act_params *fusable_activation() const { return nullptr; }
+  virtual bool fusable_scale_shift(const std::vector<float> *&scale,
+                                   const std::vector<float> *&shift) const {
+    (void)scale;
+    (void)shift;
+    return false;
+  }
+  // As a fusion target.
   virtual bool accepts_activation() const { return false; }
   virtual void fuse_activation(const small_act_params &) {}
   virtual bool accepts_batchnorm() const { return false; }
   // y = scale[k] * x + shift[k] per output channel k.
   virtual void fold_batchnorm(const std::vector<float> &,
                               const std::vector<float> &) {}
+  // Planar input: true when the layer can read its (only) input stored as
+  // blocks of one channel (a narrow network input kept in NCHW);
+  // set_planar_input() switches it to that before prepare().
+  virtual bool reads_planar_input() const { return false; }
+  virtual void set_planar_input() {}
+
+private:
+  small_layer_kind kind_;
 };
 
 } // namespace small

@@ -1,12 +1,18 @@
 // A 64-byte aligned float array owned by the library (packed weights, the
 // arena). Zero-initialized so that pad lanes of weights are exact zeros.
+// Allocation failure is a status, never an exception: memory comes from the
+// nothrow aligned operator new, which a program (or a test injecting
+// allocation failures) may replace like any other allocation.
 #ifndef SMALL_UTIL_ALIGNED_BUFFER_H
 #define SMALL_UTIL_ALIGNED_BUFFER_H
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
+#include <utility>
+
+#include "util/error.h"
 
 namespace small {
 
@@ -15,8 +21,7 @@ constexpr size_t kAlignment = 64;
 class AlignedBuffer {
 public:
   AlignedBuffer() = default;
-  explicit AlignedBuffer(size_t bytes) { reset(bytes); }
-  ~AlignedBuffer() { std::free(data_); }
+  ~AlignedBuffer() { release(); }
   AlignedBuffer(const AlignedBuffer &) = delete;
   AlignedBuffer &operator=(const AlignedBuffer &) = delete;
   AlignedBuffer(AlignedBuffer &&o) noexcept : data_(o.data_), bytes_(o.bytes_) {
@@ -29,23 +34,33 @@ public:
     return *this;
   }
 
-  void reset(size_t bytes) {
-    std::free(data_);
-    data_ = nullptr;
-    bytes_ = 0;
+  // Replaces the contents with `bytes` zeroed bytes (none for 0). On failure
+  // the buffer is empty and the status is SMALL_ERR_OUT_OF_MEMORY naming
+  // `what`.
+  [[nodiscard]] small_status reset(size_t bytes, const char *what) {
+    release();
     if (bytes == 0) {
-      return;
+      return SMALL_OK;
     }
     const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-    if (rounded < bytes) {
-      throw std::bad_alloc();
+    if (rounded >= bytes) {
+      data_ =
+          ::operator new(rounded, std::align_val_t(kAlignment), std::nothrow);
     }
-    data_ = std::aligned_alloc(kAlignment, rounded);
     if (data_ == nullptr) {
-      throw std::bad_alloc();
+      return fail(SMALL_ERR_OUT_OF_MEMORY)
+             << what << ": cannot allocate " << bytes << " bytes";
     }
     std::memset(data_, 0, rounded);
     bytes_ = bytes;
+    return SMALL_OK;
+  }
+  void release() {
+    if (data_ != nullptr) {
+      ::operator delete(data_, std::align_val_t(kAlignment));
+    }
+    data_ = nullptr;
+    bytes_ = 0;
   }
 
   float *floats() { return static_cast<float *>(data_); }

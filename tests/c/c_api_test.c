@@ -307,6 +307,20 @@ static int test_network(void) {
   EXPECT_OK(small_network_arena_size(net, &arena));
   EXPECT_OK(small_network_arena_lower_bound(net, &bound));
   expect(arena >= bound && bound > 0, "arena >= liveness lower bound > 0");
+  {
+    small_layer_info info;
+    memset(&info, 0, sizeof info);
+    EXPECT_OK(small_network_layer_info(net, 0, &info));
+    expect(info.kind == SMALL_LAYER_CONV2D &&
+               strcmp(info.kind_name, "conv2d") == 0 &&
+               info.activation == SMALL_ACT_RELU &&
+               info.macs == (uint64_t)N * K * OH * OW * C * KS * KS,
+           "layer 0 is the conv with its fused ReLU and its MACs");
+    expect(info.arena_offset + info.output_bytes <= arena,
+           "layer 0 output inside the arena");
+    EXPECT_STATUS(small_network_layer_info(net, 4, &info), SMALL_ERR_NOT_FOUND,
+                  "layer index 4");
+  }
 
   /* NCHW. */
   memset(probs, 0, sizeof probs);

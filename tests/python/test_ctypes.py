@@ -83,6 +83,19 @@ class KernelInfo(ctypes.Structure):
                 ("conv_tile_channels", ctypes.c_uint32)]
 
 
+class LayerInfo(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("kind_name", ctypes.c_char_p),
+                ("name", ctypes.c_char_p), ("input_count", ctypes.c_uint32),
+                ("input_dims", ctypes.c_uint32 * 4),
+                ("output_dims", ctypes.c_uint32 * 4),
+                ("output", ctypes.c_int32),
+                ("fused_batchnorm", ctypes.c_uint32),
+                ("activation", ctypes.c_int), ("macs", ctypes.c_uint64),
+                ("weight_bytes", ctypes.c_uint64),
+                ("arena_offset", ctypes.c_uint64),
+                ("output_bytes", ctypes.c_uint64)]
+
+
 def library_path():
     if len(sys.argv) > 1 and not sys.argv[1].startswith("-"):
         return sys.argv.pop(1)
@@ -143,6 +156,11 @@ def load(path):
         "small_network_output_shape": (status, [net_p, ctypes.c_size_t,
                                                 P(ctypes.c_uint32)]),
         "small_network_layer_count": (status, [net_p, P(ctypes.c_size_t)]),
+        "small_network_layer_info": (status, [net_p, ctypes.c_size_t,
+                                              P(LayerInfo)]),
+        "small_network_enable_profiling": (status, [net_p, ctypes.c_int]),
+        "small_network_layer_time": (status, [net_p, ctypes.c_size_t,
+                                              P(ctypes.c_double)]),
     }
     for name, (restype, argtypes) in sig.items():
         fn = getattr(lib, name)
@@ -313,6 +331,52 @@ class NetworkTest(unittest.TestCase):
                                                 len(buffer)))
         self.assertEqual(self.net.run(IMAGE), first)
         self.net.close()  # before `buffer` goes away
+
+    def test_layer_info_and_profiling(self):
+        self.net.ok(LIB.small_network_enable_profiling(self.net.ptr, 1))
+        self.net.build()
+        # conv(+ReLU), global avgpool, dense, softmax; MACs from the shapes.
+        want = [(0, "conv2d", "conv2d #0", [N, C, H, W], [N, K, H, W], 1,
+                 N * K * H * W * C * 9),
+                (5, "global_avgpool", "global_avgpool #1", [N, K, H, W],
+                 [N, K, 1, 1], 0, 0),
+                (2, "dense", "dense #2", [N, K, 1, 1], [N, CLASSES, 1, 1], 0,
+                 N * CLASSES * K),
+                (9, "softmax", "softmax #3", [N, CLASSES, 1, 1],
+                 [N, CLASSES, 1, 1], 0, 0)]
+        arena = ctypes.c_size_t()
+        self.net.ok(LIB.small_network_arena_size(self.net.ptr,
+                                                 ctypes.byref(arena)))
+        info = LayerInfo()
+        for i, (kind, kind_name, name, ins, outs, act, macs) in \
+                enumerate(want):
+            self.net.ok(LIB.small_network_layer_info(self.net.ptr, i,
+                                                     ctypes.byref(info)))
+            self.assertEqual(info.kind, kind)
+            self.assertEqual(info.kind_name.decode(), kind_name)
+            self.assertEqual(info.name.decode(), name)
+            self.assertEqual(info.input_count, 1)
+            self.assertEqual(list(info.input_dims), ins)
+            self.assertEqual(list(info.output_dims), outs)
+            self.assertEqual(info.activation, act)  # 1: RELU
+            self.assertEqual(info.fused_batchnorm, 0)
+            self.assertEqual(info.macs, macs)
+            self.assertLessEqual(info.arena_offset + info.output_bytes,
+                                 arena.value)
+        self.assertEqual(LIB.small_network_layer_info(self.net.ptr, 4,
+                                                      ctypes.byref(info)),
+                         STATUS["SMALL_ERR_NOT_FOUND"])
+        self.assertIn("layer index 4", last_error())
+        self.net.run(IMAGE)
+        us = ctypes.c_double(-1.0)
+        for i in range(4):
+            self.net.ok(LIB.small_network_layer_time(self.net.ptr, i,
+                                                     ctypes.byref(us)))
+            self.assertGreater(us.value, 0.0)
+        self.net.ok(LIB.small_network_enable_profiling(self.net.ptr, 0))
+        self.assertEqual(LIB.small_network_layer_time(self.net.ptr, 0,
+                                                      ctypes.byref(us)),
+                         STATUS["SMALL_ERR_INVALID_STATE"])
 
     def test_errors_set_status_and_message(self):
         t = ctypes.c_int32(-1)

@@ -24,9 +24,9 @@
 
 #include "graph/network.h"
 #include "kernel_contract.h"
-#include "layers/activation_params.h"
 #include "layers/batchnorm.h"
 #include "layers/conv2d.h"
+#include "layers/dense.h"
 #include "layers/elementwise.h"
 #include "layers/pool2d.h"
 #include "reference/naive_ops.h"
@@ -40,156 +40,115 @@ namespace {
 
 const small_activation kNone = small_activation_make(SMALL_ACT_NONE);
 
-// Thin builder over small::Network mirroring the C API's layer construction.
+// Thin builder over small::Network through the layers' own add_* functions
+// (the ones the C API calls), with a chosen kernel table.
+#define REQUIRE_STATUS_OK(call)                                                \
+  do {                                                                         \
+    const small_status s_ = (call);                                            \
+    INFO(#call << ": " << small_last_error());                                 \
+    REQUIRE(s_ == SMALL_OK);                                                   \
+  } while (0)
+
 class Builder {
 public:
   explicit Builder(const small_kernel_table *table) {
     if (table != nullptr) {
-      net_.use_kernels(*table);
+      REQUIRE_STATUS_OK(net_.use_kernels(*table));
     }
   }
 
   small::Network &net() { return net_; }
-  const small::Shape &shape(int t) { return net_.tensor_shape(t, "test"); }
+  small::Shape shape(int t) {
+    small::Shape s;
+    REQUIRE_STATUS_OK(net_.tensor_shape(t, "test", s));
+    return s;
+  }
 
   int input(uint32_t n, uint32_t c, uint32_t h, uint32_t w) {
-    return net_.add_input(small::Shape{n, c, h, w});
+    int id = -1;
+    REQUIRE_STATUS_OK(net_.add_input(small::Shape{n, c, h, w}, id));
+    return id;
   }
 
   int conv(int in, const small_conv2d_params &p,
            const std::vector<float> &weights_oihw,
            const std::vector<float> &bias) {
-    const std::string name = net_.next_name("conv2d");
-    const small::Shape &s = shape(in);
-    small::ConvSpec spec;
-    spec.input = s;
-    spec.out_channels = p.out_channels;
-    spec.kernel_h = p.kernel_h;
-    spec.kernel_w = p.kernel_w;
-    spec.stride_h = p.stride_h;
-    spec.stride_w = p.stride_w;
-    spec.dilation_h = p.dilation_h;
-    spec.dilation_w = p.dilation_w;
-    spec.pad_top = p.pad_top;
-    spec.pad_bottom = p.pad_bottom;
-    spec.pad_left = p.pad_left;
-    spec.pad_right = p.pad_right;
-    spec.groups = p.groups;
-    spec.act = small::lower_activation(p.activation, name);
-    const bool depthwise = p.groups == s.c && p.out_channels == s.c;
-    return net_.add_node(
-        std::make_unique<small::Conv2DLayer>(depthwise ? "depthwise" : "conv2d",
-                                             name, spec, weights_oihw, bias),
-        {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(
+        small::add_conv2d(net_, in, p, weights_oihw.data(), bias.data(), id));
+    return id;
   }
 
   int dense(int in, uint32_t out, const std::vector<float> &weights,
             const std::vector<float> &bias, const small_activation &act) {
-    const std::string name = net_.next_name("dense");
-    const small::Shape &s = shape(in);
-    small::ConvSpec spec;
-    spec.input = s;
-    spec.out_channels = out;
-    spec.kernel_h = s.h;
-    spec.kernel_w = s.w;
-    spec.act = small::lower_activation(act, name);
-    return net_.add_node(std::make_unique<small::Conv2DLayer>(
-                             "dense", name, spec, weights, bias),
-                         {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(
+        small::add_dense(net_, in, out, weights.data(), bias.data(), act, id));
+    return id;
   }
 
   int pool(int in, const small_pool2d_params &p) {
-    const bool is_max = p.kind == SMALL_POOL_MAX;
-    const char *kind = is_max ? "maxpool" : "avgpool";
-    const std::string name = net_.next_name(kind);
-    small::PoolSpec spec;
-    spec.input = shape(in);
-    spec.is_max = is_max;
-    spec.kernel_h = p.kernel_h;
-    spec.kernel_w = p.kernel_w;
-    spec.stride_h = p.stride_h;
-    spec.stride_w = p.stride_w;
-    spec.pad_top = p.pad_top;
-    spec.pad_bottom = p.pad_bottom;
-    spec.pad_left = p.pad_left;
-    spec.pad_right = p.pad_right;
-    spec.count_include_pad = p.count_include_pad != 0;
-    return net_.add_node(std::make_unique<small::Pool2DLayer>(kind, name, spec),
-                         {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_pool2d(net_, in, p, id));
+    return id;
   }
 
   int global_avgpool(int in) {
-    const std::string name = net_.next_name("global_avgpool");
-    small::PoolSpec spec;
-    spec.input = shape(in);
-    spec.is_max = false;
-    spec.kernel_h = spec.input.h;
-    spec.kernel_w = spec.input.w;
-    return net_.add_node(
-        std::make_unique<small::Pool2DLayer>("global_avgpool", name, spec),
-        {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_global_avgpool(net_, in, id));
+    return id;
   }
 
   int concat(const std::vector<int> &ins) {
-    const std::string name = net_.next_name("concat");
-    std::vector<small::Shape> shapes;
-    small::Shape out = shape(ins[0]);
-    out.c = 0;
-    for (int t : ins) {
-      shapes.push_back(shape(t));
-      out.c += shape(t).c;
-    }
-    return net_.add_node(
-        std::make_unique<small::ConcatLayer>(std::move(shapes), out), ins,
-        name);
+    int id = -1;
+    const std::vector<small_tensor> tensors(ins.begin(), ins.end());
+    REQUIRE_STATUS_OK(
+        small::add_concat(net_, tensors.data(), tensors.size(), id));
+    return id;
   }
 
   int softmax(int in) {
-    const std::string name = net_.next_name("softmax");
-    return net_.add_node(std::make_unique<small::SoftmaxLayer>(shape(in)), {in},
-                         name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_softmax(net_, in, id));
+    return id;
   }
 
   int add(int a, int b, const small_activation &act) {
-    const std::string name = net_.next_name("add");
-    return net_.add_node(std::make_unique<small::AddLayer>(
-                             shape(a), small::lower_activation(act, name)),
-                         {a, b}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_add(net_, a, b, act, id));
+    return id;
   }
 
   int activation(int in, const small_activation &act) {
-    const std::string name = net_.next_name("activation");
-    return net_.add_node(std::make_unique<small::ActivationLayer>(
-                             shape(in), small::lower_activation(act, name)),
-                         {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_activation(net_, in, act, id));
+    return id;
   }
 
   int batchnorm(int in, const std::vector<float> &gamma,
                 const std::vector<float> &beta, const std::vector<float> &mean,
                 const std::vector<float> &var, float eps) {
-    const std::string name = net_.next_name("batchnorm");
-    const small::Shape s = shape(in);
-    std::vector<float> scale, shift;
-    small::batchnorm_scale_shift(name, s.c, gamma.data(), beta.data(),
-                                 mean.data(), var.data(), eps, scale, shift);
-    return net_.add_node(std::make_unique<small::BatchNormLayer>(
-                             name, s, std::move(scale), std::move(shift)),
-                         {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_batchnorm(net_, in, gamma.data(), beta.data(),
+                                           mean.data(), var.data(), eps, id));
+    return id;
   }
 
   int reshape(int in, uint32_t c, uint32_t h, uint32_t w) {
-    const std::string name = net_.next_name("reshape");
-    const small::Shape s = shape(in);
-    return net_.add_node(std::make_unique<small::ReshapeLayer>(
-                             "reshape", s, small::Shape{s.n, c, h, w}),
-                         {in}, name);
+    int id = -1;
+    REQUIRE_STATUS_OK(small::add_reshape(net_, in, c, h, w, id));
+    return id;
   }
+
+  void mark_output(int t) { REQUIRE_STATUS_OK(net_.mark_output(t)); }
+  void finalize() { REQUIRE_STATUS_OK(net_.finalize()); }
 
   // Like testutil::Net::use_nan_arena: a NaN-filled caller arena, so that
   // reading any lane no layer wrote (pad lanes included) poisons results.
   void use_nan_arena() {
     arena_.assign(net_.arena_bytes() / sizeof(float) + 16, std::nanf(""));
-    net_.set_arena(arena_.data(), arena_.size() * sizeof(float));
+    REQUIRE_STATUS_OK(
+        net_.set_arena(arena_.data(), arena_.size() * sizeof(float)));
   }
 
   // Runs with NCHW/NHWC conversion like testutil::Net::run.
@@ -214,8 +173,8 @@ public:
     for (auto &d : out_data) {
       out_ptrs.push_back(d.data());
     }
-    net_.run(in_ptrs.data(), in_ptrs.size(), out_ptrs.data(), out_ptrs.size(),
-             layout);
+    REQUIRE_STATUS_OK(net_.run(in_ptrs.data(), in_ptrs.size(), out_ptrs.data(),
+                               out_ptrs.size(), layout));
     std::vector<ref::Tensor> outs;
     for (size_t i = 0; i < shapes.size(); ++i) {
       const small::Shape &s = shapes[i];
@@ -373,10 +332,10 @@ TEST_CASE("Engine: mixed network matches reference for channel blocks 1, 3, "
       const int cat = b.concat({mp, ap, h2});
       const int logits = b.dense(cat, m.classes, m.wf, m.bf, kNone);
       const int probs = b.softmax(logits);
-      b.net().mark_output(h1);
-      b.net().mark_output(cat);
-      b.net().mark_output(probs);
-      b.net().finalize();
+      b.mark_output(h1);
+      b.mark_output(cat);
+      b.mark_output(probs);
+      b.finalize();
       b.use_nan_arena();
       REQUIRE(b.net().kernels().channel_block ==
               (tc.cb == 0 ? tc.table.channel_block : tc.cb));
@@ -465,10 +424,10 @@ TEST_CASE("Engine: grouped, depthwise x2, BatchNorm, add, reshape and global "
     const int t_sig = b.activation(t_bn, sig);
     const int t_rs = b.reshape(t_sig, 39, 7, 4);
     const int t_gap = b.global_avgpool(t_rs);
-    b.net().mark_output(t_sig);
-    b.net().mark_output(t_rs);
-    b.net().mark_output(t_gap);
-    b.net().finalize();
+    b.mark_output(t_sig);
+    b.mark_output(t_rs);
+    b.mark_output(t_gap);
+    b.finalize();
     b.use_nan_arena();
     const std::vector<ref::Tensor> got = b.run({&x}, SMALL_LAYOUT_NCHW);
     REQUIRE(got.size() == 3);

@@ -371,7 +371,8 @@ TEST_CASE("plan_arena: random plans are valid and tight", "[memory_plan]") {
       const size_t bytes = 1 + rng() % (rng() % 2 ? 300 : 9000);
       items.push_back({bytes, first, last, 0});
     }
-    const small::MemoryPlan plan = small::plan_arena(items);
+    small::MemoryPlan plan;
+    REQUIRE(small::plan_arena(items, plan) == SMALL_OK);
     INFO("trial " << trial << ", " << count << " items");
     REQUIRE(plan.offsets.size() == count);
     size_t end = 0;
@@ -399,10 +400,11 @@ TEST_CASE("plan_arena: random plans are valid and tight", "[memory_plan]") {
     CHECK(plan.lower_bound == liveness_bound(live));
     CHECK(plan.arena_bytes >= plan.lower_bound);
   }
-  const small::MemoryPlan empty = small::plan_arena({});
+  small::MemoryPlan empty, one;
+  REQUIRE(small::plan_arena({}, empty) == SMALL_OK);
   CHECK(empty.arena_bytes == 0);
   CHECK(empty.lower_bound == 0);
-  const small::MemoryPlan one = small::plan_arena({{100, 0, 3, 0}});
+  REQUIRE(small::plan_arena({{100, 0, 3, 0}}, one) == SMALL_OK);
   CHECK(one.offsets == std::vector<size_t>{0});
   CHECK(one.arena_bytes == 128);
   CHECK(one.lower_bound == 128);

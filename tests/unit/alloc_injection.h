@@ -1,0 +1,28 @@
+// Allocation-failure injection for the test binary: the global operator new
+// family is replaced (alloc_injection.cpp) by versions that, while armed on
+// the calling thread, count allocations and make the k-th one fail (throwing
+// new throws std::bad_alloc, nothrow new returns NULL). Catch2 and other
+// threads are never affected: arming is per thread.
+#ifndef SMALL_TESTS_ALLOC_INJECTION_H
+#define SMALL_TESTS_ALLOC_INJECTION_H
+
+#include <cstddef>
+
+namespace alloc_injection {
+
+struct Counts {
+  size_t allocations = 0; // counted while armed
+  size_t frees = 0;       // deallocations of non-NULL pointers while armed
+  bool failed = false;    // the k-th allocation was made to fail
+};
+
+// Arms this thread: allocation number `fail_at` (1-based; 0: none) fails.
+// nothrow_only: count and fail only nothrow allocations (for a library built
+// without exceptions, where a throwing operator new would terminate).
+void arm(size_t fail_at, bool nothrow_only);
+// Disarms and returns what happened while armed.
+Counts disarm();
+
+} // namespace alloc_injection
+
+#endif
