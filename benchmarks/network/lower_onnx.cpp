@@ -284,11 +284,9 @@ private:
 } // namespace
 
 bool lower_onnx_model(const std::string &path, PeerNet *net, std::string *why) {
-  small_onnx_options options;
-  small_onnx_options_init(&options);
-  options.finalize = 0;
+  // Finalized, so the MAC count is that of the layers the core executes.
   small_onnx_model *model = nullptr;
-  if (small_onnx_import_file(path.c_str(), &options, &model) != SMALL_OK) {
+  if (small_onnx_import_file(path.c_str(), nullptr, &model) != SMALL_OK) {
     *why = small_onnx_last_error();
     return false;
   }

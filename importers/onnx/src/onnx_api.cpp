@@ -251,6 +251,14 @@ uint64_t small_onnx_model_macs(const small_onnx_model *model) {
   return model != nullptr ? model->data.macs : 0;
 }
 
+const char *small_onnx_model_executed_layer_name(const small_onnx_model *model,
+                                                 size_t index) {
+  if (model == nullptr || index >= model->data.executed_names.size()) {
+    return nullptr;
+  }
+  return model->data.executed_names[index].c_str();
+}
+
 small_status small_onnx_model_write_c(const small_onnx_model *model,
                                       const char *prefix, const char *c_path,
                                       const char *h_path) {

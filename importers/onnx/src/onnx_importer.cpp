@@ -349,7 +349,6 @@ void Importer::run(const void *data, size_t size) {
   node_ = nullptr;
   node_name_.clear();
   mark_outputs(g);
-  fill_layer_table(out_);
   if (options_.finalize) {
     const small_status s = small_network_finalize(net_);
     if (s != SMALL_OK) {
@@ -360,6 +359,11 @@ void Importer::run(const void *data, size_t size) {
   }
   out_.network = net_;
   net_ = nullptr;
+  std::vector<small_tensor> core_of;
+  for (TensorId t = 0; t < out_.description.layers.size(); ++t) {
+    core_of.push_back(builder_->core_tensor(t));
+  }
+  fill_layer_table(out_, core_of);
 }
 
 void import_model(const void *data, size_t size,

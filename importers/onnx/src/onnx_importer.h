@@ -40,6 +40,9 @@ struct ImportResult {
   small_network *network = nullptr; // owned by whoever holds the result
   small_import::NetworkDescription description;
   std::vector<LayerRow> layers;
+  // The ONNX node each executed layer runs (the first of a fused chain), in
+  // execution order; empty unless finalized.
+  std::vector<std::string> executed_names;
   uint64_t macs = 0;
   bool finalized = false;
 };
