@@ -2,8 +2,8 @@
 // (which finalize fuses into the producing conv, dense or add).
 #include <limits>
 
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 namespace {

@@ -3,8 +3,8 @@
 // fold into the producing conv).
 #include <cmath>
 
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 namespace {

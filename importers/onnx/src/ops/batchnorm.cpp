@@ -1,7 +1,7 @@
 // BatchNormalization (inference) -> batchnorm (which finalize folds into the
 // producing conv or dense).
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 

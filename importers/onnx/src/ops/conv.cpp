@@ -1,6 +1,6 @@
 // Conv (1-D and 2-D, groups, depthwise, dilations, auto_pad) -> conv2d.
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 

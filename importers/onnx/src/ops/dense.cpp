@@ -2,8 +2,8 @@
 // runtime Gemm C).
 #include <limits>
 
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 namespace {

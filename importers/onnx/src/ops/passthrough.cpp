@@ -1,8 +1,8 @@
 // Nodes that add no layer: Identity and inference Dropout pass their input
 // on; Constant defines a constant value.
-#include "../model_reader.h"
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "model_reader.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 

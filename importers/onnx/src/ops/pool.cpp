@@ -1,7 +1,7 @@
 // MaxPool, AveragePool (1-D and 2-D) and the global pools -> pool2d /
 // global_avgpool.
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 namespace {

@@ -1,7 +1,7 @@
 // Flatten and Reshape (views: no layer until a consumer needs the canonical
 // split) and Concat on channels -> concat.
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 

@@ -1,7 +1,7 @@
 // Softmax over the channel axis -> softmax (after a reshape when the
 // tensor's split does not put the softmax axis on channels).
-#include "../onnx_importer.h"
-#include "../op_table.h"
+#include "onnx_importer.h"
+#include "op_table.h"
 
 namespace small_onnx {
 
