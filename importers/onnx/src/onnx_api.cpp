@@ -20,11 +20,13 @@ namespace {
 
 thread_local std::string g_last_error;
 
-void set_error(const std::string &msg) {
+// Builds "fn: detail" inside its own try: a catch handler below must not
+// allocate where a bad_alloc could escape the C API.
+void set_error(const char *fn, const char *detail) noexcept {
   try {
-    g_last_error = msg;
+    g_last_error = std::string(fn) + ": " + detail;
     // small_last_error() tells the same story as small_onnx_last_error().
-    small_report_error(SMALL_OK, msg.c_str());
+    small_report_error(SMALL_OK, g_last_error.c_str());
   } catch (...) {
     g_last_error.clear();
   }
@@ -36,16 +38,16 @@ template <typename F> small_status guarded(const char *fn, F &&body) {
     body();
     return SMALL_OK;
   } catch (const small_onnx::ImportError &e) {
-    set_error(std::string(fn) + ": " + e.what());
+    set_error(fn, e.what());
     return e.status();
   } catch (const std::bad_alloc &) {
-    set_error(std::string(fn) + ": out of memory");
+    set_error(fn, "out of memory");
     return SMALL_ERR_OUT_OF_MEMORY;
   } catch (const std::exception &e) {
-    set_error(std::string(fn) + ": " + e.what());
+    set_error(fn, e.what());
     return SMALL_ERR_INTERNAL;
   } catch (...) {
-    set_error(std::string(fn) + ": internal error");
+    set_error(fn, "internal error");
     return SMALL_ERR_INTERNAL;
   }
 }
