@@ -1,5 +1,6 @@
-// small-run: imports an ONNX model, prints the layer table, runs it, and
-// optionally benchmarks it.
+// small-run: imports an ONNX model, prints the layer table (the importer's
+// rows, then the executed layers as small_network_layer_info reports them),
+// runs it, and optionally benchmarks or profiles it.
 //
 //   small-run model.onnx [--input x.bin] [--output y.bin]
 //             [--expected y.bin [--atol A] [--rtol R]]
@@ -82,6 +83,26 @@ std::string token(const char *name) {
     }
   }
   return t.empty() ? "-" : t;
+}
+
+// The executed layers as the core reports them: what each holds and where
+// its output lives in the arena.
+void print_executed(const small_network *net, const small_onnx_model *model,
+                    size_t executed) {
+  std::printf("%-4s %-28s %-15s %-16s %12s %12s %12s\n", "run", "name", "op",
+              "out", "weight_bytes", "arena_offset", "out_bytes");
+  for (size_t i = 0; i < executed; ++i) {
+    small_layer_info info{};
+    if (small_network_layer_info(net, i, &info) != SMALL_OK) {
+      return;
+    }
+    const char *name = small_onnx_model_executed_layer_name(model, i);
+    std::printf("%-4zu %-28s %-15s %-16s %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+                "\n",
+                i, name != nullptr ? name : info.name, info.kind_name,
+                dims4(info.output_dims).c_str(), info.weight_bytes,
+                info.arena_offset, info.output_bytes);
+  }
 }
 
 double gflops(uint64_t macs, double us) {
@@ -273,6 +294,7 @@ int main(int argc, char **argv) {
     std::printf("layers: %zu added, %zu executed after fusion; macs %" PRIu64
                 "; arena %zu bytes (lower bound %zu)\n",
                 rows, executed, small_onnx_model_macs(model), arena, lower);
+    print_executed(net, model, executed);
   }
 
   // Inputs.
