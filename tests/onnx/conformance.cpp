@@ -1,7 +1,8 @@
 // ONNX conformance driver: runs ONNX's own backend test cases (Debian's
 // libonnx-testdata: <root>/<suite>/<test>/model.onnx plus
 // test_data_set_*/input_*.pb and output_*.pb as TensorProto) through the
-// importer and compares the outputs.
+// importer and compares the outputs; the importer's network description,
+// replayed through the C API, must then compute the very same bits.
 //
 //   small_onnx_conformance <data root> [suite...] [--only name]
 //
@@ -33,6 +34,8 @@
 #include "kernel_contract.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "small_import/network_builder.h"
+#include "small_import/onnx_description.h"
 
 namespace {
 
@@ -269,6 +272,47 @@ struct Result {
 };
 
 // Runs one data set; returns "" on success or the failure reason.
+// Replays the importer's network description through the C API (as the
+// code small-codegen writes does) into a second network: it must compute
+// bit-for-bit what the imported network computed.
+std::string replay_description(const small_onnx_model *m,
+                               const std::vector<const float *> &runtime,
+                               const std::vector<std::vector<float>> &got) {
+  const small_import::NetworkDescription &desc =
+      *small_import::onnx_model_description(m);
+  small_network *net = nullptr;
+  if (small_network_create(&net) != SMALL_OK) {
+    return "replay: small_network_create failed";
+  }
+  small_import::NetworkBuilder builder(net);
+  std::string err;
+  if (small_import::visit_network(desc, builder) != SMALL_OK ||
+      small_network_finalize(net) != SMALL_OK) {
+    err =
+        std::string("replaying the description failed: ") + small_last_error();
+  }
+  std::vector<std::vector<float>> again(got.size());
+  std::vector<float *> outs;
+  for (size_t k = 0; k < got.size(); ++k) {
+    again[k].assign(got[k].size(), 0.0f);
+    outs.push_back(again[k].data());
+  }
+  if (err.empty() &&
+      small_network_run(net, runtime.data(), runtime.size(), outs.data(),
+                        outs.size(), SMALL_LAYOUT_NCHW) != SMALL_OK) {
+    err = std::string("replayed network: run failed: ") + small_last_error();
+  }
+  for (size_t k = 0; err.empty() && k < got.size(); ++k) {
+    if (!got[k].empty() && std::memcmp(got[k].data(), again[k].data(),
+                                       got[k].size() * sizeof(float)) != 0) {
+      err = "replayed network: output " + std::to_string(k) +
+            " differs from the imported network's";
+    }
+  }
+  small_network_destroy(net);
+  return err;
+}
+
 std::string run_data_set(const std::string &model_bytes,
                          const onnx::ModelProto &model,
                          const std::string &set_dir, std::string &refusal,
@@ -398,6 +442,9 @@ std::string run_data_set(const std::string &model_bytes,
                     static_cast<double>(want[k].f[at]), worst);
       err = buf;
     }
+  }
+  if (err.empty()) {
+    err = replay_description(m, runtime, got);
   }
   small_onnx_model_destroy(m);
   return err;
