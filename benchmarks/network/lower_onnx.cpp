@@ -1,4 +1,4 @@
-// Lowers the importer's recorded core API calls into a PeerNet: the layers
+// Lowers the importer's network description into a PeerNet: the layers
 // SMaLL was asked to build, with their trained weights, in engine-neutral
 // terms. Standalone activations are folded into the op that produces their
 // input (as every peer engine would fuse them); views (flatten, reshape to
@@ -7,13 +7,14 @@
 
 #include <map>
 
-#include "model_files.h"
-#include "onnx_import.h"
+#include "small/small_onnx.h"
+#include "small_import/onnx_description.h"
 
 namespace small_bench {
 namespace {
 
-using small_onnx::Call;
+using small_import::Layer;
+using small_import::TensorId;
 
 bool to_clamp(const small_activation &act, PeerClamp *clamp) {
   switch (act.kind) {
@@ -37,88 +38,36 @@ bool to_clamp(const small_activation &act, PeerClamp *clamp) {
   }
 }
 
-class Lowering {
+class Lowering final : public small_import::LayerVisitor {
 public:
-  Lowering(const small_onnx::ModelData &model, PeerNet *net)
-      : model_(model), net_(*net) {}
-
-  bool run(std::string *why) {
-    count_readers();
-    for (size_t i = 0; i < model_.calls.size(); ++i) {
-      if (!lower(model_.calls[i], why)) {
-        *why = "call " + std::to_string(i) + ": " + *why;
-        return false;
-      }
-    }
-    if (net_.output < 0) {
-      *why = "the model marks no output";
-      return false;
-    }
-    return true;
-  }
-
-private:
-  void count_readers() {
-    for (const Call &c : model_.calls) {
-      for (small_tensor t : c.inputs) {
+  Lowering(const small_import::NetworkDescription &desc, PeerNet *net)
+      : desc_(desc), net_(*net) {
+    for (const Layer &layer : desc.layers) {
+      for (TensorId t : layer.inputs) {
         ++readers_[t];
       }
     }
   }
 
-  bool shape_of(small_tensor t, PeerShape *shape, std::string *why) {
-    uint32_t d[4] = {0, 0, 0, 0};
-    const small_status s = small_network_tensor_shape(model_.network, t, d);
-    if (s != SMALL_OK || d[0] != 1) {
-      *why = "tensor " + std::to_string(t) + " has no batch-1 shape";
-      return false;
+  const std::string &why() const { return why_; }
+
+  small_status visit(TensorId id, const Layer &,
+                     const small_import::InputParams &) override {
+    if (!net_.values.empty()) {
+      return refuse("more than one network input");
     }
-    *shape = PeerShape{d[1], d[2], d[3]};
-    return true;
+    return new_value(id);
   }
 
-  bool value_of(small_tensor t, int *value, std::string *why) {
-    const auto it = value_of_.find(t);
-    if (it == value_of_.end()) {
-      *why = "tensor " + std::to_string(t) + " is read before it is made";
-      return false;
-    }
-    *value = it->second;
-    return true;
-  }
-
-  // A new value for tensor t, written by the op about to be appended.
-  bool new_value(small_tensor t, std::string *why) {
-    PeerShape shape;
-    if (!shape_of(t, &shape, why)) {
-      return false;
-    }
-    value_of_[t] = static_cast<int>(net_.values.size());
-    net_.values.push_back(shape);
-    return true;
-  }
-
-  bool add_op(PeerOp op, const Call &c, std::string *why) {
-    if (!value_of(c.inputs[0], &op.in0, why) ||
-        (c.inputs.size() > 1 && !value_of(c.inputs[1], &op.in1, why)) ||
-        !new_value(c.output, why)) {
-      return false;
-    }
-    op.out = value_of_[c.output];
-    producer_[op.out] = net_.ops.size();
-    net_.ops.push_back(std::move(op));
-    return true;
-  }
-
-  bool lower_conv(const Call &c, std::string *why) {
-    const small_conv2d_params &p = c.conv;
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::Conv2dParams &c) override {
+    const small_conv2d_params &p = c.params;
     if (p.weight_layout != SMALL_WEIGHTS_OIHW) {
-      *why = "convolution weights not in OIHW order";
-      return false;
+      return refuse("convolution weights not in OIHW order");
     }
     PeerShape in;
-    if (!shape_of(c.inputs[0], &in, why)) {
-      return false;
+    if (!shape_of(layer.inputs[0], &in)) {
+      return SMALL_ERR_UNSUPPORTED;
     }
     PeerOp op;
     op.kind = PeerOpKind::kConv;
@@ -134,8 +83,7 @@ private:
                              &op.pad_top, &op.pad_bottom) != SMALL_OK ||
           small_padding_same(in.w, p.kernel_w, p.stride_w, p.dilation_w,
                              &op.pad_left, &op.pad_right) != SMALL_OK) {
-        *why = "SAME padding failed";
-        return false;
+        return refuse("SAME padding failed");
       }
     } else if (p.padding_mode == SMALL_PADDING_EXPLICIT) {
       op.pad_top = p.pad_top;
@@ -144,166 +92,220 @@ private:
       op.pad_right = p.pad_right;
     }
     if (!to_clamp(p.activation, &op.clamp)) {
-      *why = "convolution activation kind " +
-             std::to_string(p.activation.kind) + " has no peer equivalent";
-      return false;
+      return refuse("convolution activation kind " +
+                    std::to_string(p.activation.kind) +
+                    " has no peer equivalent");
     }
     op.weights = c.weights;
     op.bias =
         c.bias.empty() ? std::vector<float>(p.out_channels, 0.0f) : c.bias;
-    return add_op(std::move(op), c, why);
+    return add_op(std::move(op), id, layer);
   }
 
-  bool lower_dense(const Call &c, std::string *why) {
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::DenseParams &d) override {
     PeerOp op;
     op.kind = PeerOpKind::kDense;
-    if (!to_clamp(c.act, &op.clamp)) {
-      *why = "dense activation has no peer equivalent";
-      return false;
+    if (!to_clamp(d.activation, &op.clamp)) {
+      return refuse("dense activation has no peer equivalent");
     }
-    op.weights = c.weights;
+    op.weights = d.weights;
     op.bias =
-        c.bias.empty() ? std::vector<float>(c.out_features, 0.0f) : c.bias;
-    return add_op(std::move(op), c, why);
+        d.bias.empty() ? std::vector<float>(d.out_features, 0.0f) : d.bias;
+    return add_op(std::move(op), id, layer);
   }
 
-  bool lower_pool(const Call &c, std::string *why) {
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::Pool2dParams &pool) override {
     PeerShape in;
-    if (!shape_of(c.inputs[0], &in, why)) {
-      return false;
+    if (!shape_of(layer.inputs[0], &in)) {
+      return SMALL_ERR_UNSUPPORTED;
     }
-    const small_pool2d_params &p = c.pool;
+    const small_pool2d_params &p = pool.params;
     const bool global =
         p.kind == SMALL_POOL_AVG && p.kernel_h == in.h && p.kernel_w == in.w &&
         p.padding_mode != SMALL_PADDING_SAME &&
         p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0;
     if (!global) {
-      *why = "only average pooling over the whole image is lowered";
-      return false;
+      return refuse("only average pooling over the whole image is lowered");
     }
     PeerOp op;
     op.kind = PeerOpKind::kAvgPool;
-    return add_op(std::move(op), c, why);
+    return add_op(std::move(op), id, layer);
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::GlobalAvgPoolParams &) override {
+    PeerOp op;
+    op.kind = PeerOpKind::kAvgPool;
+    return add_op(std::move(op), id, layer);
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::AddParams &a) override {
+    PeerOp op;
+    op.kind = PeerOpKind::kAdd;
+    if (!to_clamp(a.activation, &op.clamp)) {
+      return refuse("add activation has no peer equivalent");
+    }
+    return add_op(std::move(op), id, layer);
+  }
+
+  small_status visit(TensorId, const Layer &,
+                     const small_import::ConcatParams &) override {
+    return refuse("concat is not lowered");
   }
 
   // Folds the activation into the op producing its input when that op has
   // no epilogue yet and nothing else reads its output.
-  bool lower_activation(const Call &c, std::string *why) {
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::ActivationParams &a) override {
     int in = -1;
-    if (!value_of(c.inputs[0], &in, why)) {
-      return false;
+    if (!value_of(layer.inputs[0], &in)) {
+      return SMALL_ERR_UNSUPPORTED;
     }
     const auto producer = producer_.find(in);
     PeerClamp clamp;
-    if (!to_clamp(c.act, &clamp) || producer == producer_.end() ||
-        readers_[c.inputs[0]] != 1) {
-      *why = "standalone activation that cannot be fused";
-      return false;
+    if (!to_clamp(a.activation, &clamp) || producer == producer_.end() ||
+        readers_[layer.inputs[0]] != 1) {
+      return refuse("standalone activation that cannot be fused");
     }
     PeerOp &op = net_.ops[producer->second];
     if (op.clamp.active() || op.kind == PeerOpKind::kAvgPool ||
         op.kind == PeerOpKind::kSoftmax) {
-      *why = "activation after an op that cannot take it";
-      return false;
+      return refuse("activation after an op that cannot take it");
     }
     op.clamp = clamp;
-    value_of_[c.output] = in;
+    value_of_[id] = in;
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::SoftmaxParams &) override {
+    PeerOp op;
+    op.kind = PeerOpKind::kSoftmax;
+    return add_op(std::move(op), id, layer);
+  }
+
+  small_status visit(TensorId, const Layer &,
+                     const small_import::BatchNormParams &) override {
+    return refuse("batchnorm is not lowered");
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::ReshapeParams &) override {
+    return view(id, layer);
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const small_import::FlattenParams &) override {
+    return view(id, layer);
+  }
+
+  small_status mark_output(TensorId tensor, size_t) override {
+    if (net_.output >= 0) {
+      return refuse("more than one network output");
+    }
+    return value_of(tensor, &net_.output) ? SMALL_OK : SMALL_ERR_UNSUPPORTED;
+  }
+
+private:
+  small_status refuse(const std::string &why) {
+    why_ = why;
+    return SMALL_ERR_UNSUPPORTED;
+  }
+
+  bool shape_of(TensorId t, PeerShape *shape) {
+    const uint32_t *d = desc_.layers[t].output_dims;
+    if (d[0] != 1) {
+      why_ = "tensor " + std::to_string(t) + " has no batch-1 shape";
+      return false;
+    }
+    *shape = PeerShape{d[1], d[2], d[3]};
     return true;
+  }
+
+  bool value_of(TensorId t, int *value) {
+    const auto it = value_of_.find(t);
+    if (it == value_of_.end()) {
+      why_ = "tensor " + std::to_string(t) + " is read before it is made";
+      return false;
+    }
+    *value = it->second;
+    return true;
+  }
+
+  // A new value for tensor t, written by the op about to be appended.
+  small_status new_value(TensorId t) {
+    PeerShape shape;
+    if (!shape_of(t, &shape)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    value_of_[t] = static_cast<int>(net_.values.size());
+    net_.values.push_back(shape);
+    return SMALL_OK;
+  }
+
+  small_status add_op(PeerOp op, TensorId id, const Layer &layer) {
+    if (!value_of(layer.inputs[0], &op.in0) ||
+        (layer.inputs.size() > 1 && !value_of(layer.inputs[1], &op.in1)) ||
+        new_value(id) != SMALL_OK) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    op.out = value_of_[id];
+    producer_[op.out] = net_.ops.size();
+    net_.ops.push_back(std::move(op));
+    return SMALL_OK;
   }
 
   // Views that keep the NCHW element order and end at (c, 1, 1), as in
   // front of a dense layer, alias their input.
-  bool lower_view(const Call &c, std::string *why) {
+  small_status view(TensorId id, const Layer &layer) {
     PeerShape out;
     int in = -1;
-    if (!value_of(c.inputs[0], &in, why) || !shape_of(c.output, &out, why)) {
-      return false;
+    if (!value_of(layer.inputs[0], &in) || !shape_of(id, &out)) {
+      return SMALL_ERR_UNSUPPORTED;
     }
     if (out.h != 1 || out.w != 1 || net_.values[in].elements() != out.c) {
-      *why = "reshape to a shape other than (c, 1, 1)";
-      return false;
+      return refuse("reshape to a shape other than (c, 1, 1)");
     }
-    value_of_[c.output] = in;
-    return true;
+    value_of_[id] = in;
+    return SMALL_OK;
   }
 
-  bool lower(const Call &c, std::string *why) {
-    PeerOp op;
-    switch (c.kind) {
-    case Call::kInput:
-      if (!net_.values.empty()) {
-        *why = "more than one network input";
-        return false;
-      }
-      return new_value(c.output, why);
-    case Call::kConv:
-      return lower_conv(c, why);
-    case Call::kDense:
-      return lower_dense(c, why);
-    case Call::kPool:
-      return lower_pool(c, why);
-    case Call::kGlobalAvgPool:
-      op.kind = PeerOpKind::kAvgPool;
-      return add_op(std::move(op), c, why);
-    case Call::kAdd:
-      op.kind = PeerOpKind::kAdd;
-      if (!to_clamp(c.act, &op.clamp)) {
-        *why = "add activation has no peer equivalent";
-        return false;
-      }
-      return add_op(std::move(op), c, why);
-    case Call::kSoftmax:
-      op.kind = PeerOpKind::kSoftmax;
-      return add_op(std::move(op), c, why);
-    case Call::kActivation:
-      return lower_activation(c, why);
-    case Call::kReshape:
-    case Call::kFlatten:
-      return lower_view(c, why);
-    case Call::kMarkOutput:
-      if (net_.output >= 0) {
-        *why = "more than one network output";
-        return false;
-      }
-      return value_of(c.inputs.empty() ? c.output : c.inputs[0], &net_.output,
-                      why);
-    default:
-      *why = "layer kind " + std::to_string(c.kind) + " is not lowered";
-      return false;
-    }
-  }
-
-  const small_onnx::ModelData &model_;
+  const small_import::NetworkDescription &desc_;
   PeerNet &net_;
-  std::map<small_tensor, int> value_of_; // core tensor -> PeerNet value
-  std::map<small_tensor, int> readers_;  // core tensor -> calls reading it
-  std::map<int, size_t> producer_;       // PeerNet value -> op index
+  std::string why_;
+  std::map<TensorId, int> value_of_; // description tensor -> PeerNet value
+  std::map<TensorId, int> readers_;  // description tensor -> layers reading it
+  std::map<int, size_t> producer_;   // PeerNet value -> op index
 };
 
 } // namespace
 
 bool lower_onnx_model(const std::string &path, PeerNet *net, std::string *why) {
-  small_onnx::ModelData model;
-  small_onnx_options options;
-  small_onnx_options_init(&options);
-  options.finalize = 0;
-  try {
-    std::string bytes;
-    if (!read_file(path, &bytes)) {
-      *why = "cannot read " + path;
-      return false;
-    }
-    small_onnx::import_model(bytes.data(), bytes.size(), options, model);
-  } catch (const std::exception &e) {
-    *why = e.what();
-    small_network_destroy(model.network);
+  // Finalized, so the MAC count is that of the layers the core executes.
+  small_onnx_model *model = nullptr;
+  if (small_onnx_import_file(path.c_str(), nullptr, &model) != SMALL_OK) {
+    *why = small_onnx_last_error();
     return false;
   }
+  const small_import::NetworkDescription &desc =
+      *small_import::onnx_model_description(model);
   *net = PeerNet{};
-  net->macs = model.macs;
-  const bool ok = Lowering(model, net).run(why);
-  small_network_destroy(model.network);
-  return ok;
+  net->macs = small_onnx_model_macs(model);
+  Lowering lowering(desc, net);
+  const small_status s = small_import::visit_network(desc, lowering);
+  small_onnx_model_destroy(model);
+  if (s != SMALL_OK) {
+    *why = lowering.why();
+    return false;
+  }
+  if (net->output < 0) {
+    *why = "the model marks no output";
+    return false;
+  }
+  return true;
 }
 
 } // namespace small_bench

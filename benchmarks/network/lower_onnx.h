@@ -8,8 +8,8 @@
 
 namespace small_bench {
 
-// Imports `path` with SMaLL's ONNX importer (not finalized, so the recorded
-// layers are exactly the model's) and lowers its layers into *net. false,
+// Imports `path` with SMaLL's ONNX importer and lowers the layers it
+// described (exactly the model's, before any fusion) into *net. false,
 // with *why, when the model uses something the peers are not given here
 // (e.g. max pooling, concat, sigmoid): the benchmark then skips the peers
 // for that model and says so.

@@ -124,17 +124,22 @@ const char *small_onnx_model_output_name(const small_onnx_model *model,
 size_t small_onnx_model_output_dims(const small_onnx_model *model, size_t index,
                                     int64_t dims[4]);
 
-/*! One SMaLL layer the importer added, in execution order. */
+/*! One SMaLL layer the importer added, in the order it added them. When
+ * the importer finalized the network, what ran, what was fused into what and
+ * the executed layers' kinds, shapes and MACs are the core's
+ * (small_network_layer_info); with options.finalize = 0 the rows describe
+ * the layers as added (no fusion, convolutions reported as conv2d). */
 typedef struct small_onnx_layer_info {
   const char *name;       /* ONNX node name (or "<op>_<index>" if unnamed) */
   const char *onnx_ops;   /* ONNX op(s) mapped onto the layer, "+"-joined */
   const char *op;         /* SMaLL layer kind: conv2d, depthwise, dense,
                              maxpool, avgpool, global_avgpool, add, concat,
                              activation, softmax, batchnorm, reshape */
-  const char *fused_into; /* name of the layer finalize fuses this one into,
-                            or "" when it runs on its own */
-  const char *fused_ops;  /* layers fused into this one ("batchnorm+relu"),
-                             or "" */
+  const char *fused_into; /* name of the layer finalize fused this one into,
+                            "(pruned: reaches no output)", or "" when it
+                            runs on its own */
+  const char *fused_ops;  /* ONNX ops fused into this one ("Relu",
+                             "BatchNormalization(batchnorm)+Relu"), or "" */
   uint32_t in_dims[4];    /* (n, c, h, w) of the first input */
   uint32_t out_dims[4];   /* (n, c, h, w) of the output */
   uint64_t macs;          /* multiply-accumulates per run */
@@ -144,8 +149,15 @@ size_t small_onnx_model_layer_count(const small_onnx_model *model);
 /*! Fills *info for layer `index`; the strings live as long as the model. */
 small_status small_onnx_model_layer(const small_onnx_model *model, size_t index,
                                     small_onnx_layer_info *info);
-/*! Total multiply-accumulates per run. */
+/*! Total multiply-accumulates per run (of the executed layers once
+ * finalized by the importer). */
 uint64_t small_onnx_model_macs(const small_onnx_model *model);
+
+/*! The ONNX node name of executed layer `index` of the network the importer
+ * finalized (index as in small_network_layer_info; for a fused chain, its
+ * first node). NULL if out of range or the importer did not finalize. */
+const char *small_onnx_model_executed_layer_name(const small_onnx_model *model,
+                                                 size_t index);
 
 /*! Writes C99 source that rebuilds the same network through the core C API
  * without protobuf: `c_path` gets the weights as const arrays and

@@ -1,7 +1,8 @@
 // ONNX conformance driver: runs ONNX's own backend test cases (Debian's
 // libonnx-testdata: <root>/<suite>/<test>/model.onnx plus
 // test_data_set_*/input_*.pb and output_*.pb as TensorProto) through the
-// importer and compares the outputs.
+// importer and compares the outputs; the importer's network description,
+// replayed through the C API, must then compute the very same bits.
 //
 //   small_onnx_conformance <data root> [suite...] [--only name]
 //
@@ -33,6 +34,8 @@
 #include "kernel_contract.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "small_import/network_builder.h"
+#include "small_import/onnx_description.h"
 
 namespace {
 
@@ -194,6 +197,16 @@ struct Tensor {
   std::string why;
 };
 
+// The whole elements of a raw_data string. memcpy is never handed the null
+// data() of an empty vector, even for zero bytes (undefined behaviour).
+template <typename T> std::vector<T> raw_values(const std::string &raw) {
+  std::vector<T> v(raw.size() / sizeof(T));
+  if (!v.empty()) {
+    std::memcpy(v.data(), raw.data(), v.size() * sizeof(T));
+  }
+  return v;
+}
+
 Tensor to_tensor(const onnx::TensorProto &t) {
   Tensor r;
   r.dims.assign(t.dims().begin(), t.dims().end());
@@ -205,8 +218,7 @@ Tensor to_tensor(const onnx::TensorProto &t) {
   switch (t.data_type()) {
   case onnx::TensorProto::FLOAT:
     if (t.has_raw_data()) {
-      r.f.resize(raw.size() / 4);
-      std::memcpy(r.f.data(), raw.data(), r.f.size() * 4);
+      r.f = raw_values<float>(raw);
     } else {
       r.f.assign(t.float_data().begin(), t.float_data().end());
     }
@@ -215,8 +227,7 @@ Tensor to_tensor(const onnx::TensorProto &t) {
   case onnx::TensorProto::INT64:
     r.is_float = false;
     if (t.has_raw_data()) {
-      r.i.resize(raw.size() / 8);
-      std::memcpy(r.i.data(), raw.data(), r.i.size() * 8);
+      r.i = raw_values<int64_t>(raw);
     } else {
       r.i.assign(t.int64_data().begin(), t.int64_data().end());
     }
@@ -261,6 +272,47 @@ struct Result {
 };
 
 // Runs one data set; returns "" on success or the failure reason.
+// Replays the importer's network description through the C API (as the
+// code small-codegen writes does) into a second network: it must compute
+// bit-for-bit what the imported network computed.
+std::string replay_description(const small_onnx_model *m,
+                               const std::vector<const float *> &runtime,
+                               const std::vector<std::vector<float>> &got) {
+  const small_import::NetworkDescription &desc =
+      *small_import::onnx_model_description(m);
+  small_network *net = nullptr;
+  if (small_network_create(&net) != SMALL_OK) {
+    return "replay: small_network_create failed";
+  }
+  small_import::NetworkBuilder builder(net);
+  std::string err;
+  if (small_import::visit_network(desc, builder) != SMALL_OK ||
+      small_network_finalize(net) != SMALL_OK) {
+    err =
+        std::string("replaying the description failed: ") + small_last_error();
+  }
+  std::vector<std::vector<float>> again(got.size());
+  std::vector<float *> outs;
+  for (size_t k = 0; k < got.size(); ++k) {
+    again[k].assign(got[k].size(), 0.0f);
+    outs.push_back(again[k].data());
+  }
+  if (err.empty() &&
+      small_network_run(net, runtime.data(), runtime.size(), outs.data(),
+                        outs.size(), SMALL_LAYOUT_NCHW) != SMALL_OK) {
+    err = std::string("replayed network: run failed: ") + small_last_error();
+  }
+  for (size_t k = 0; err.empty() && k < got.size(); ++k) {
+    if (!got[k].empty() && std::memcmp(got[k].data(), again[k].data(),
+                                       got[k].size() * sizeof(float)) != 0) {
+      err = "replayed network: output " + std::to_string(k) +
+            " differs from the imported network's";
+    }
+  }
+  small_network_destroy(net);
+  return err;
+}
+
 std::string run_data_set(const std::string &model_bytes,
                          const onnx::ModelProto &model,
                          const std::string &set_dir, std::string &refusal,
@@ -390,6 +442,9 @@ std::string run_data_set(const std::string &model_bytes,
                     static_cast<double>(want[k].f[at]), worst);
       err = buf;
     }
+  }
+  if (err.empty()) {
+    err = replay_description(m, runtime, got);
   }
   small_onnx_model_destroy(m);
   return err;

@@ -520,3 +520,61 @@ TEST_CASE("Concat on channels after Reshape views", "[onnx]") {
           SMALL_OK);
   CHECK(y == std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8});
 }
+
+TEST_CASE("Layer table: fusion and pruning as finalize did them", "[onnx]") {
+  // conv -> batchnorm -> relu (one executed layer), plus a sigmoid on the
+  // input that reaches no output (pruned). Depthwise: groups = channels.
+  ModelBuilder b(13);
+  b.input("x", {1, 2, 4, 4});
+  b.init("w", {2, 1, 3, 3}, std::vector<float>(18, 0.5f));
+  for (const char *p : {"scale", "beta", "mean", "var"}) {
+    b.init(p, {2}, {1.0f, 2.0f});
+  }
+  b.node("Conv", {"x", "w"}, {"c"},
+         {attr_i("group", 2), attr_is("pads", {1, 1, 1, 1})}, "conv");
+  b.node("BatchNormalization", {"c", "scale", "beta", "mean", "var"}, {"n"}, {},
+         "bn");
+  b.node("Relu", {"n"}, {"y"}, {}, "relu");
+  b.node("Sigmoid", {"x"}, {"dead"}, {}, "unused");
+  b.output("y");
+
+  Imported r;
+  import(b, r);
+  INFO(r.message);
+  REQUIRE(r.status == SMALL_OK);
+  REQUIRE(small_onnx_model_layer_count(r.model) == 4);
+  small_onnx_layer_info rows[4];
+  for (size_t i = 0; i < 4; ++i) {
+    REQUIRE(small_onnx_model_layer(r.model, i, &rows[i]) == SMALL_OK);
+  }
+  CHECK(std::string(rows[0].name) == "conv");
+  CHECK(std::string(rows[0].op) == "depthwise");
+  CHECK(std::string(rows[0].fused_into).empty());
+  CHECK(std::string(rows[0].fused_ops) == "BatchNormalization(batchnorm)+Relu");
+  CHECK(rows[0].macs == 2ull * 4 * 4 * 9);
+  CHECK(std::string(rows[1].fused_into) == "conv");
+  CHECK(std::string(rows[2].fused_into) == "conv");
+  CHECK(std::string(rows[3].name) == "unused");
+  CHECK(std::string(rows[3].fused_into) == "(pruned: reaches no output)");
+  CHECK(small_onnx_model_macs(r.model) == 2ull * 4 * 4 * 9);
+  CHECK(std::string(small_onnx_model_executed_layer_name(r.model, 0)) ==
+        "conv");
+  CHECK(small_onnx_model_executed_layer_name(r.model, 1) == nullptr);
+
+  // Not finalized: the layers as added, nothing fused or pruned yet.
+  small_onnx_options opt;
+  small_onnx_options_init(&opt);
+  opt.finalize = 0;
+  Imported open;
+  import(b, open, &opt);
+  REQUIRE(open.status == SMALL_OK);
+  REQUIRE(small_onnx_model_layer_count(open.model) == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    small_onnx_layer_info li{};
+    REQUIRE(small_onnx_model_layer(open.model, i, &li) == SMALL_OK);
+    CHECK(std::string(li.fused_into).empty());
+  }
+  CHECK(small_onnx_model_executed_layer_name(open.model, 0) == nullptr);
+  // conv + batchnorm (one MAC per output element) as described.
+  CHECK(small_onnx_model_macs(open.model) == 2ull * 4 * 4 * 9 + 2 * 4 * 4);
+}

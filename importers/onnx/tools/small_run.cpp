@@ -1,9 +1,11 @@
-// small-run: imports an ONNX model, prints the layer table, runs it, and
-// optionally benchmarks it.
+// small-run: imports an ONNX model, prints the layer table (the importer's
+// rows, then the executed layers as small_network_layer_info reports them),
+// runs it, and optionally benchmarks or profiles it.
 //
 //   small-run model.onnx [--input x.bin] [--output y.bin]
 //             [--expected y.bin [--atol A] [--rtol R]]
 //             [--layout nchw|nhwc] [--bench N] [--threads N] [--quiet]
+//             [--profile [--runs N]]
 //
 // --input: raw float32 little-endian, all network inputs concatenated in
 // order (without it a deterministic synthetic input is used). --output
@@ -12,7 +14,11 @@
 // warm-up) and prints one machine-readable line. --expected compares the
 // outputs (same format as --output) with a reference: it prints the largest
 // absolute difference and whether the argmax agrees, and exits 1 when any
-// |got - want| > atol + rtol * |want| (defaults 1e-5 and 0).
+// |got - want| > atol + rtol * |want| (defaults 1e-5 and 0). --profile
+// times every executed layer over N runs (default 20, after one warm-up)
+// and prints one line per layer, `profile index=I op=OP name=NAME
+// median_us=T macs=M gflops=G`, then a `profile total` line with the median
+// run time and the median over runs of the layers' summed times.
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -34,7 +40,8 @@ void usage() {
                "usage: small-run model.onnx [--input x.bin] [--output y.bin]\n"
                "                 [--expected y.bin [--atol A] [--rtol R]]\n"
                "                 [--layout nchw|nhwc] [--bench N] "
-               "[--threads N] [--quiet]\n");
+               "[--threads N] [--quiet]\n"
+               "                 [--profile [--runs N]]\n");
 }
 
 std::string dims4(const uint32_t d[4]) {
@@ -61,14 +68,112 @@ bool parse_count(const char *s, long &out) {
   return end != s && *end == '\0' && out >= 1;
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// A node name as one key=value token: blanks, '=' and control bytes -> '_'.
+std::string token(const char *name) {
+  std::string t = name != nullptr ? name : "";
+  for (char &c : t) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '=' || c == 0x7f) {
+      c = '_';
+    }
+  }
+  return t.empty() ? "-" : t;
+}
+
+// The executed layers as the core reports them: what each holds and where
+// its output lives in the arena.
+void print_executed(const small_network *net, const small_onnx_model *model,
+                    size_t executed) {
+  std::printf("%-4s %-28s %-15s %-16s %12s %12s %12s\n", "run", "name", "op",
+              "out", "weight_bytes", "arena_offset", "out_bytes");
+  for (size_t i = 0; i < executed; ++i) {
+    small_layer_info info{};
+    if (small_network_layer_info(net, i, &info) != SMALL_OK) {
+      return;
+    }
+    const char *name = small_onnx_model_executed_layer_name(model, i);
+    std::printf("%-4zu %-28s %-15s %-16s %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+                "\n",
+                i, name != nullptr ? name : info.name, info.kind_name,
+                dims4(info.output_dims).c_str(), info.weight_bytes,
+                info.arena_offset, info.output_bytes);
+  }
+}
+
+double gflops(uint64_t macs, double us) {
+  return us > 0.0 ? 2.0 * static_cast<double>(macs) / (us * 1e3) : 0.0;
+}
+
+// --profile: runs the network `runs` times with per-layer timing on and
+// prints each executed layer's median time, then the totals.
+bool profile(small_network *net, const small_onnx_model *model,
+             const std::vector<const float *> &ins,
+             const std::vector<float *> &outs, small_layout layout, long runs) {
+  size_t layers = 0;
+  if (small_network_layer_count(net, &layers) != SMALL_OK ||
+      small_network_enable_profiling(net, 1) != SMALL_OK ||
+      small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
+                        layout) != SMALL_OK) { // warm-up
+    return false;
+  }
+  std::vector<std::vector<double>> layer_us(layers);
+  std::vector<double> total_us, sum_us;
+  for (long r = 0; r < runs; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const small_status s = small_network_run(net, ins.data(), ins.size(),
+                                             outs.data(), outs.size(), layout);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (s != SMALL_OK) {
+      return false;
+    }
+    total_us.push_back(
+        std::chrono::duration<double, std::micro>(t1 - t0).count());
+    double sum = 0.0;
+    for (size_t i = 0; i < layers; ++i) {
+      double us = 0.0;
+      if (small_network_layer_time(net, i, &us) != SMALL_OK) {
+        return false;
+      }
+      layer_us[i].push_back(us);
+      sum += us;
+    }
+    sum_us.push_back(sum);
+  }
+  uint64_t total_macs = 0;
+  for (size_t i = 0; i < layers; ++i) {
+    small_layer_info info{};
+    if (small_network_layer_info(net, i, &info) != SMALL_OK) {
+      return false;
+    }
+    const double us = median(layer_us[i]);
+    total_macs += info.macs;
+    std::printf("profile index=%zu op=%s name=%s median_us=%.2f macs=%" PRIu64
+                " gflops=%.2f\n",
+                i, info.kind_name,
+                token(small_onnx_model_executed_layer_name(model, i)).c_str(),
+                us, info.macs, gflops(info.macs, us));
+  }
+  const double total = median(total_us);
+  std::printf("profile total runs=%ld layers=%zu median_us=%.2f "
+              "layer_sum_median_us=%.2f macs=%" PRIu64 " gflops=%.2f\n",
+              runs, layers, total, median(sum_us), total_macs,
+              gflops(total_macs, total));
+  return small_network_enable_profiling(net, 0) == SMALL_OK;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::string model_path, input_path, output_path, expected_path;
   double atol = 1e-5, rtol = 0.0;
   small_layout layout = SMALL_LAYOUT_NCHW;
-  long bench = 0, threads = 1;
-  bool quiet = false;
+  long bench = 0, threads = 1, runs = 20;
+  bool quiet = false, profiling = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char * {
@@ -107,6 +212,13 @@ int main(int argc, char **argv) {
     } else if (a == "--threads") {
       if (!parse_count(next(), threads)) {
         std::fprintf(stderr, "small-run: --threads needs a count >= 1\n");
+        return 2;
+      }
+    } else if (a == "--profile") {
+      profiling = true;
+    } else if (a == "--runs") {
+      if (!parse_count(next(), runs)) {
+        std::fprintf(stderr, "small-run: --runs needs a count >= 1\n");
         return 2;
       }
     } else if (a == "--quiet") {
@@ -182,6 +294,7 @@ int main(int argc, char **argv) {
     std::printf("layers: %zu added, %zu executed after fusion; macs %" PRIu64
                 "; arena %zu bytes (lower bound %zu)\n",
                 rows, executed, small_onnx_model_macs(model), arena, lower);
+    print_executed(net, model, executed);
   }
 
   // Inputs.
@@ -323,13 +436,15 @@ int main(int argc, char **argv) {
       us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     }
     std::sort(us.begin(), us.end());
-    const double median = us.size() % 2
-                              ? us[us.size() / 2]
-                              : (us[us.size() / 2 - 1] + us[us.size() / 2]) / 2;
     std::printf("net=%s engine=small isa=%s threads=%ld median_us=%.1f "
                 "min_us=%.1f macs=%" PRIu64 "\n",
-                model_name(model_path).c_str(), kinfo.isa, threads, median,
+                model_name(model_path).c_str(), kinfo.isa, threads, median(us),
                 us.front(), small_onnx_model_macs(model));
+  }
+  if (profiling && !profile(net, model, ins, outs, layout, runs)) {
+    std::fprintf(stderr, "small-run: profiling failed: %s\n",
+                 small_last_error());
+    verdict = 1;
   }
   small_onnx_model_destroy(model);
   return verdict;

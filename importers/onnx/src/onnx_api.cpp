@@ -7,22 +7,26 @@
 #include <string>
 #include <vector>
 
-#include "onnx_import.h"
+#include "onnx_importer.h"
 #include "small/small_onnx.h"
+#include "small_import/c_codegen.h"
+#include "small_import/onnx_description.h"
 
 struct small_onnx_model {
-  small_onnx::ModelData data;
+  small_onnx::ImportResult data;
 };
 
 namespace {
 
 thread_local std::string g_last_error;
 
-void set_error(const std::string &msg) {
+// Builds "fn: detail" inside its own try: a catch handler below must not
+// allocate where a bad_alloc could escape the C API.
+void set_error(const char *fn, const char *detail) noexcept {
   try {
-    g_last_error = msg;
+    g_last_error = std::string(fn) + ": " + detail;
     // small_last_error() tells the same story as small_onnx_last_error().
-    small_report_error(SMALL_OK, msg.c_str());
+    small_report_error(SMALL_OK, g_last_error.c_str());
   } catch (...) {
     g_last_error.clear();
   }
@@ -34,16 +38,16 @@ template <typename F> small_status guarded(const char *fn, F &&body) {
     body();
     return SMALL_OK;
   } catch (const small_onnx::ImportError &e) {
-    set_error(std::string(fn) + ": " + e.what());
+    set_error(fn, e.what());
     return e.status();
   } catch (const std::bad_alloc &) {
-    set_error(std::string(fn) + ": out of memory");
+    set_error(fn, "out of memory");
     return SMALL_ERR_OUT_OF_MEMORY;
   } catch (const std::exception &e) {
-    set_error(std::string(fn) + ": " + e.what());
+    set_error(fn, e.what());
     return SMALL_ERR_INTERNAL;
   } catch (...) {
-    set_error(std::string(fn) + ": internal error");
+    set_error(fn, "internal error");
     return SMALL_ERR_INTERNAL;
   }
 }
@@ -183,32 +187,33 @@ small_network *small_onnx_model_take_network(small_onnx_model *model) {
 }
 
 const char *small_onnx_model_graph_name(const small_onnx_model *model) {
-  return model != nullptr ? model->data.graph_name.c_str() : "";
+  return model != nullptr ? model->data.description.graph_name.c_str() : "";
 }
 
 const char *small_onnx_model_input_name(const small_onnx_model *model,
                                         size_t index) {
-  if (model == nullptr || index >= model->data.input_names.size()) {
+  if (model == nullptr || index >= model->data.description.input_names.size()) {
     return nullptr;
   }
-  return model->data.input_names[index].c_str();
+  return model->data.description.input_names[index].c_str();
 }
 
 const char *small_onnx_model_output_name(const small_onnx_model *model,
                                          size_t index) {
-  if (model == nullptr || index >= model->data.output_names.size()) {
+  if (model == nullptr ||
+      index >= model->data.description.output_names.size()) {
     return nullptr;
   }
-  return model->data.output_names[index].c_str();
+  return model->data.description.output_names[index].c_str();
 }
 
 size_t small_onnx_model_output_dims(const small_onnx_model *model, size_t index,
                                     int64_t dims[4]) {
   if (model == nullptr || dims == nullptr ||
-      index >= model->data.output_dims.size()) {
+      index >= model->data.description.output_dims.size()) {
     return 0;
   }
-  const auto &d = model->data.output_dims[index];
+  const auto &d = model->data.description.output_dims[index];
   for (size_t k = 0; k < d.size() && k < 4; ++k) {
     dims[k] = d[k];
   }
@@ -248,6 +253,14 @@ uint64_t small_onnx_model_macs(const small_onnx_model *model) {
   return model != nullptr ? model->data.macs : 0;
 }
 
+const char *small_onnx_model_executed_layer_name(const small_onnx_model *model,
+                                                 size_t index) {
+  if (model == nullptr || index >= model->data.executed_names.size()) {
+    return nullptr;
+  }
+  return model->data.executed_names[index].c_str();
+}
+
 small_status small_onnx_model_write_c(const small_onnx_model *model,
                                       const char *prefix, const char *c_path,
                                       const char *h_path) {
@@ -257,8 +270,18 @@ small_status small_onnx_model_write_c(const small_onnx_model *model,
       small_onnx::fail(SMALL_ERR_NULL_POINTER,
                        "model, prefix, c_path and h_path must not be NULL");
     }
-    small_onnx::write_c_source(model->data, prefix, c_path, h_path);
+    std::string error;
+    const small_status s = small_import::write_c_source(
+        model->data.description, "ONNX", prefix, c_path, h_path, &error);
+    if (s != SMALL_OK) {
+      small_onnx::fail(s, error);
+    }
   });
 }
 
 } // extern "C"
+
+const small_import::NetworkDescription *
+small_import::onnx_model_description(const small_onnx_model *model) {
+  return model != nullptr ? &model->data.description : nullptr;
+}

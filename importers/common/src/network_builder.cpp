@@ -1,0 +1,134 @@
+#include "small_import/network_builder.h"
+
+namespace small_import {
+namespace {
+
+const float *bias_or_null(const std::vector<float> &bias) {
+  return bias.empty() ? nullptr : bias.data();
+}
+
+} // namespace
+
+small_status NetworkBuilder::done(TensorId id, const char *call,
+                                  small_status status, small_tensor made) {
+  if (status != SMALL_OK) {
+    failed_call_ = call;
+    return status;
+  }
+  if (core_.size() <= id) {
+    core_.resize(id + 1, -1);
+  }
+  core_[id] = made;
+  return SMALL_OK;
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &,
+                                   const InputParams &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_input(network_, p.dims[0], p.dims[1],
+                                                 p.dims[2], p.dims[3], &t);
+  return done(id, "small_network_add_input", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const Conv2dParams &p) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_conv2d(network_, in(layer, 0), &p.params,
+                               p.weights.data(), bias_or_null(p.bias), &t);
+  return done(id, "small_network_add_conv2d", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const DenseParams &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_dense(
+      network_, in(layer, 0), p.out_features, p.weights.data(),
+      bias_or_null(p.bias), p.activation, &t);
+  return done(id, "small_network_add_dense", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const Pool2dParams &p) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_pool2d(network_, in(layer, 0), &p.params, &t);
+  return done(id, "small_network_add_pool2d", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const GlobalAvgPoolParams &) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_global_avgpool(network_, in(layer, 0), &t);
+  return done(id, "small_network_add_global_avgpool", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const AddParams &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_add(network_, in(layer, 0),
+                                               in(layer, 1), p.activation, &t);
+  return done(id, "small_network_add_add", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const ConcatParams &) {
+  std::vector<small_tensor> inputs;
+  for (size_t k = 0; k < layer.inputs.size(); ++k) {
+    inputs.push_back(in(layer, k));
+  }
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_concat(network_, inputs.data(), inputs.size(), &t);
+  return done(id, "small_network_add_concat", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const ActivationParams &p) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_activation(network_, in(layer, 0), p.activation, &t);
+  return done(id, "small_network_add_activation", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const SoftmaxParams &) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_softmax(network_, in(layer, 0), &t);
+  return done(id, "small_network_add_softmax", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const BatchNormParams &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_batchnorm(
+      network_, in(layer, 0), p.gamma.data(), p.beta.data(), p.mean.data(),
+      p.var.data(), p.epsilon, &t);
+  return done(id, "small_network_add_batchnorm", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const ReshapeParams &p) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_reshape(network_, in(layer, 0), p.c, p.h, p.w, &t);
+  return done(id, "small_network_add_reshape", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const FlattenParams &) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_flatten(network_, in(layer, 0), &t);
+  return done(id, "small_network_add_flatten", s, t);
+}
+
+small_status NetworkBuilder::mark_output(TensorId tensor, size_t) {
+  const small_status s = small_network_mark_output(network_, core_[tensor]);
+  if (s != SMALL_OK) {
+    failed_call_ = "small_network_mark_output";
+  }
+  return s;
+}
+
+} // namespace small_import

@@ -1,0 +1,18 @@
+// C++ access to what the ONNX importer described, for C++ consumers of the
+// format-neutral NetworkDescription (e.g. a benchmark that builds the same
+// network on other engines). C users have small_onnx.h.
+#ifndef SMALL_IMPORT_ONNX_DESCRIPTION_H
+#define SMALL_IMPORT_ONNX_DESCRIPTION_H
+
+#include "small/small_onnx.h"
+#include "small_import/network_description.h"
+
+namespace small_import {
+
+// The description of an imported model (valid as long as the model); NULL
+// when model is NULL.
+const NetworkDescription *onnx_model_description(const small_onnx_model *model);
+
+} // namespace small_import
+
+#endif
