@@ -113,8 +113,8 @@ typedef void (*small_window_fn)(const small_window_tile *tile);
 /*
  * What the engine fixes, when it plans a layer, for every tile one kernel
  * variant will run. A window family's slot in the table is a *selector*: the
- * engine calls it once per distinct shape (a few per layer) and then calls
- * the returned function directly for every tile of that shape, so the
+ * engine calls it once per planned grid of tiles (a few per layer) and then
+ * calls the returned function directly for every tile of that shape, so the
  * variant choice (register tile width, compile-time pixel step, full 3x3
  * window, planar input, ...) costs nothing per call, as XNNPACK picks its
  * microkernel when an operator is created.

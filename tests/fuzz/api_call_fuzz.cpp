@@ -495,7 +495,7 @@ private:
     small_network *net = network();
     const size_t index = rare() ? in_.ConsumeIntegral<size_t>()
                                 : in_.ConsumeIntegralInRange<size_t>(0, 2);
-    switch (in_.ConsumeIntegralInRange<int>(0, 5)) {
+    switch (in_.ConsumeIntegralInRange<int>(0, 8)) {
     case 0:
       check("small_network_input_count",
             small_network_input_count(net, rare() ? nullptr : &count));
@@ -516,10 +516,45 @@ private:
       check("small_network_tensor_shape",
             small_network_tensor_shape(net, tensor(), rare() ? nullptr : dims));
       break;
+    case 5:
+      layer_info(net, index);
+      break;
+    case 6:
+      check("small_network_enable_profiling",
+            small_network_enable_profiling(net, in_.ConsumeIntegral<int>()));
+      break;
+    case 7: {
+      double us = -1.0;
+      check("small_network_layer_time",
+            small_network_layer_time(net, index, rare() ? nullptr : &us));
+      break;
+    }
     default:
       check("small_network_layer_count",
             small_network_layer_count(net, rare() ? nullptr : &count));
       break;
+    }
+  }
+
+  // A successful layer_info must describe a real layer: a known kind with
+  // its name, and shapes of at least one element.
+  void layer_info(small_network *net, size_t index) {
+    small_layer_info info;
+    const small_status st =
+        small_network_layer_info(net, index, rare() ? nullptr : &info);
+    check("small_network_layer_info", st);
+    if (st != SMALL_OK) {
+      return;
+    }
+    const bool named = info.kind_name != nullptr && info.kind_name[0] != '\0' &&
+                       info.name != nullptr && info.name[0] != '\0';
+    bool shaped = true;
+    for (int i = 0; i < 4; ++i) {
+      shaped = shaped && info.output_dims[i] > 0;
+    }
+    if (!named || !shaped) {
+      oracle_failed("small_network_layer_info", st,
+                    "an unnamed layer or an empty output shape");
     }
   }
 
