@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "enum_as_int.h"
 #include "small/small.h"
 
 // The status values are part of the ABI.
@@ -97,11 +98,6 @@ void check_error(small_status got, small_status want,
 // out-of-range enum conversion.
 template <typename Enum> void with_raw_value(Enum &e, int value) {
   std::memcpy(&e, &value, sizeof e);
-}
-template <typename Enum> Enum raw_enum(int value) {
-  Enum e{};
-  with_raw_value(e, value);
-  return e;
 }
 
 struct Net {
@@ -1080,12 +1076,11 @@ TEST_CASE("invalid enum values are rejected", "[api][enums]") {
   std::vector<float> in = test_data(32), out(32, 0.0f);
   const float *ins[1] = {in.data()};
   float *outs[1] = {out.data()};
-  EXPECT_ERROR(
-      small_network_run(net, ins, 1, outs, 1, raw_enum<small_layout>(99)),
-      SMALL_ERR_INVALID_ARGUMENT, "small_network_run", "unknown layout 99");
-  EXPECT_ERROR(
-      small_network_run(net, ins, 1, outs, 1, raw_enum<small_layout>(-1)),
-      SMALL_ERR_INVALID_ARGUMENT, "unknown layout -1");
+  EXPECT_ERROR(network_run_with_int_layout(net, ins, 1, outs, 1, 99),
+               SMALL_ERR_INVALID_ARGUMENT, "small_network_run",
+               "unknown layout 99");
+  EXPECT_ERROR(network_run_with_int_layout(net, ins, 1, outs, 1, -1),
+               SMALL_ERR_INVALID_ARGUMENT, "unknown layout -1");
   CHECK(out == std::vector<float>(32, 0.0f));
   CHECK(run_single(net) == relu_of(test_data(32)));
 }
