@@ -243,8 +243,14 @@ private:
     }
     tensors_.push_back(*out);
     uint32_t d[4];
-    floats_ += shape(*out, d) ? product_or_max({d[0], d[1], d[2], d[3]})
-                              : std::numeric_limits<uint32_t>::max();
+    // The arena holds channels rounded up to the channel block (at most
+    // 16 lanes on every ISA): a 1-channel tensor takes 16 floats a pixel.
+    const auto blocked = [](uint32_t c) {
+      return (uint64_t{c} + 15) / 16 * 16;
+    };
+    floats_ += shape(*out, d)
+                   ? product_or_max({d[0], blocked(d[1]), d[2], d[3]})
+                   : std::numeric_limits<uint32_t>::max();
     macs_ += macs;
   }
 
