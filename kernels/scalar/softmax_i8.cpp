@@ -48,9 +48,16 @@ void softmax_i8__scalar(const int8_t *in, int8_t *out, size_t pixels,
       const int32_t diff = in[at(px, c)] - max_value;
       int32_t y = -128;
       if (diff >= p->diff_min) {
-        const int32_t unsaturated = fixed::rounding_divide_by_pot(
-            fixed::saturating_rounding_doubling_high_mul(scale, exp_of(diff)),
-            bits_over_unit + 31 - 8);
+        // A shift past 31 (an exp sum above 2^28: hundreds of channels
+        // tied at the maximum) is outside TFLite's range; the quotient of
+        // an int32 by 2^32 or more rounds to 0.
+        const int exponent = bits_over_unit + 31 - 8;
+        const int32_t unsaturated =
+            exponent > 31 ? 0
+                          : fixed::rounding_divide_by_pot(
+                                fixed::saturating_rounding_doubling_high_mul(
+                                    scale, exp_of(diff)),
+                                exponent);
         y = fixed::clamp(unsaturated - 128, -128, 127);
       }
       out[at(px, c)] = static_cast<int8_t>(y);
