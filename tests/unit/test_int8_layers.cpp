@@ -489,3 +489,159 @@ TEST_CASE("Float buffers on an int8 network are quantized and dequantized "
     small_network_destroy(net);
   }
 }
+
+TEST_CASE("int8 Softmax over many tied channels (reciprocal shift past 31)",
+          "[int8][layers][softmax]") {
+  // 1000 equal logits: each probability 1/1000 is 0.256 steps of 1/256,
+  // which rounds to 0, i.e. -128.
+  const small_quant out_q{1.0f / 256, -128};
+  ref8::QTensor x(1, 1000, 1, 1, small_quant{0.1f, 0});
+  for (int8_t &v : x.data) {
+    v = 17;
+  }
+  for (bool single : {false, true}) {
+    const ref8::QTensor want = ref8::softmax(x, 1.0f, single);
+    CHECK(want.data[0] == -128);
+    Int8Net net(0, single);
+    const small_tensor t = net.input(x);
+    small_tensor y = -1;
+    net.check(small_network_add_softmax_int8(net.get(), t, 1.0f, out_q, &y), y);
+    require_equal(net.run(y, want.data.size()), want);
+  }
+}
+
+TEST_CASE("A random int8 network matches the composed reference",
+          "[int8][layers][network]") {
+  // input -> conv 3x3 SAME + ReLU -> depthwise 3x3 stride 2 -> conv 1x1
+  // -> add (residual from a strided 1x1 conv of the first output) ->
+  // average pool 2x2 -> mean -> dense -> softmax, every tensor with its own
+  // quantization.
+  Rand r(1212);
+  for (int round = 0; round < 12; ++round) {
+    const bool single = round % 2 == 1;
+    const size_t cb = r.pick(kBlocks);
+    const int c0 = r.pick<int>({1, 3}), c1 = r.pick<int>({8, 12, 16});
+    const int h = r.range(6, 12), w = r.range(6, 12), classes = 10;
+    const ref8::QTensor x = r.tensor(1, c0, h, w, r.quant());
+    auto scales = [&](int n) {
+      std::vector<float> s(n);
+      for (float &v : s) {
+        v = r.log_uniform(0.002f, 0.02f);
+      }
+      return s;
+    };
+    auto out_quant = [&](const small_quant &in, float ws, int fan_in) {
+      return small_quant{output_scale(r, in, ws, fan_in), r.range(-100, 100)};
+    };
+    ref::Window same3;
+    same3.kernel_h = same3.kernel_w = 3;
+    same3.pad_top = same3.pad_bottom = same3.pad_left = same3.pad_right = 1;
+    ref::Window dw_win = same3;
+    dw_win.stride_h = dw_win.stride_w = 2;
+    ref::Window one;
+    ref::Window one_s2;
+    one_s2.stride_h = one_s2.stride_w = 2;
+    const small_activation relu = small_activation_make(SMALL_ACT_RELU);
+    const small_activation none = small_activation_make(SMALL_ACT_NONE);
+
+    const std::vector<int8_t> w1 = r.weights(size_t(c1) * c0 * 9);
+    const std::vector<float> s1 = scales(c1);
+    const small_quant q1 = out_quant(x.q, s1[0], c0 * 9);
+    const ref8::QTensor a =
+        ref8::conv2d(x, w1, s1, {}, c1, same3, 1, q1, relu, single);
+    const std::vector<int8_t> w2 = r.weights(size_t(c1) * 9);
+    const std::vector<float> s2 = scales(c1);
+    const small_quant q2 = out_quant(q1, s2[0], 9);
+    const ref8::QTensor b =
+        ref8::conv2d(a, w2, s2, {}, c1, dw_win, c1, q2, none, single);
+    const std::vector<int8_t> w3 = r.weights(size_t(c1) * c1);
+    const std::vector<float> s3 = scales(c1);
+    const small_quant q3 = out_quant(q2, s3[0], c1);
+    const ref8::QTensor c =
+        ref8::conv2d(b, w3, s3, {}, c1, one, 1, q3, none, single);
+    const std::vector<int8_t> w4 = r.weights(size_t(c1) * c1);
+    const std::vector<float> s4 = scales(1);
+    const small_quant q4 = out_quant(q1, s4[0], c1);
+    const ref8::QTensor skip =
+        ref8::conv2d(a, w4, std::vector<float>(c1, s4[0]), {}, c1, one_s2, 1,
+                     q4, none, single);
+    const small_quant qs{std::max(q3.scale, q4.scale) * 1.5f, r.range(-50, 50)};
+    const ref8::QTensor sum = ref8::add(c, skip, qs, relu, single);
+    ref::Window pool2;
+    pool2.kernel_h = pool2.kernel_w = 2;
+    pool2.stride_h = pool2.stride_w = 2;
+    const ref8::QTensor pooled = ref8::avg_pool(sum, pool2, false, none);
+    const small_quant qm{qs.scale * 0.7f, r.range(-50, 50)};
+    const ref8::QTensor mean = ref8::mean_hw(pooled, qm, single);
+    const std::vector<int8_t> w5 = r.weights(size_t(classes) * c1);
+    const std::vector<float> s5 = scales(classes);
+    const small_quant q5 = out_quant(qm, s5[0], c1);
+    const ref8::QTensor logits =
+        ref8::dense(mean, w5, s5, {}, classes, q5, none, single);
+    const ref8::QTensor want = ref8::softmax(logits, 1.0f, single);
+    // The chain must carry information to the end: the logits are not
+    // saturated to one value.
+    std::vector<int8_t> distinct = logits.data;
+    std::sort(distinct.begin(), distinct.end());
+    CHECK(std::unique(distinct.begin(), distinct.end()) - distinct.begin() >=
+          3);
+
+    INFO("round " << round << " cb " << cb << " c0 " << c0 << " c1 " << c1
+                  << " h " << h << " w " << w);
+    Int8Net net(cb, single);
+    const small_tensor tx = net.input(x);
+    small_conv2d_params p;
+    small_conv2d_params_init(&p);
+    p.out_channels = static_cast<uint32_t>(c1);
+    p.kernel_h = p.kernel_w = 3;
+    p.padding_mode = SMALL_PADDING_SAME;
+    p.activation = relu;
+    small_int8_weights wt{w1.data(), s1.data(), static_cast<uint32_t>(c1),
+                          nullptr};
+    small_tensor ta = -1, tb = -1, tc = -1, ts = -1, tsum = -1, tp = -1,
+                 tm = -1, tl = -1, ty = -1;
+    net.check(small_network_add_conv2d_int8(net.get(), tx, &p, &wt, q1, &ta),
+              ta);
+    p.groups = static_cast<uint32_t>(c1);
+    p.stride_h = p.stride_w = 2;
+    p.padding_mode = SMALL_PADDING_EXPLICIT;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.activation = none;
+    wt = {w2.data(), s2.data(), static_cast<uint32_t>(c1), nullptr};
+    net.check(small_network_add_conv2d_int8(net.get(), ta, &p, &wt, q2, &tb),
+              tb);
+    small_conv2d_params_init(&p);
+    p.out_channels = static_cast<uint32_t>(c1);
+    p.kernel_h = p.kernel_w = 1;
+    wt = {w3.data(), s3.data(), static_cast<uint32_t>(c1), nullptr};
+    net.check(small_network_add_conv2d_int8(net.get(), tb, &p, &wt, q3, &tc),
+              tc);
+    p.stride_h = p.stride_w = 2;
+    wt = {w4.data(), s4.data(), 1, nullptr};
+    net.check(small_network_add_conv2d_int8(net.get(), ta, &p, &wt, q4, &ts),
+              ts);
+    net.check(small_network_add_add_int8(net.get(), tc, ts, relu, qs, &tsum),
+              tsum);
+    small_pool2d_params pp;
+    small_pool2d_params_init(&pp);
+    pp.kind = SMALL_POOL_AVG;
+    pp.kernel_h = pp.kernel_w = 2;
+    pp.stride_h = pp.stride_w = 2;
+    net.check(small_network_add_pool2d_int8(net.get(), tsum, &pp, none, &tp),
+              tp);
+    net.check(small_network_add_global_avgpool_int8(net.get(), tp, qm, &tm),
+              tm);
+    wt = {w5.data(), s5.data(), static_cast<uint32_t>(classes), nullptr};
+    net.check(small_network_add_dense_int8(net.get(), tm, classes, &wt, none,
+                                           q5, &tl),
+              tl);
+    net.check(small_network_add_softmax_int8(
+                  net.get(), tl, 1.0f, small_quant{1.0f / 256, -128}, &ty),
+              ty);
+    require_equal(net.run(ty, want.data.size()), want);
+    size_t arena = 0, bound = 0;
+    REQUIRE(small_network_arena_size(net.get(), &arena) == SMALL_OK);
+    REQUIRE(small_network_arena_lower_bound(net.get(), &bound) == SMALL_OK);
+    CHECK(arena == bound);
+  }
+}
