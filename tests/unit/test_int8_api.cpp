@@ -195,3 +195,52 @@ TEST_CASE("An int8 network's arena equals its liveness lower bound",
   REQUIRE(small_network_run_int8(g.net, ins, 1, outs, 1, SMALL_LAYOUT_NHWC) ==
           SMALL_OK);
 }
+
+TEST_CASE("run_int8 with NHWC buffers equals NCHW, transposed",
+          "[int8][api][layout]") {
+  const uint32_t c = 5, h = 4, w = 6, k = 7;
+  NetGuard g;
+  small_tensor x = -1, y = -1;
+  REQUIRE(small_network_add_input_int8(g.net, 1, c, h, w, kQ, &x) == SMALL_OK);
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  p.out_channels = k;
+  p.kernel_h = p.kernel_w = 3;
+  p.padding_mode = SMALL_PADDING_SAME;
+  std::vector<int8_t> wv(k * c * 9);
+  for (size_t i = 0; i < wv.size(); ++i) {
+    wv[i] = static_cast<int8_t>(static_cast<int>(i * 37 % 255) - 127);
+  }
+  std::vector<float> scales(k, 0.01f);
+  small_int8_weights wt{wv.data(), scales.data(), k, nullptr};
+  REQUIRE(small_network_add_conv2d_int8(g.net, x, &p, &wt, {0.3f, 4}, &y) ==
+          SMALL_OK);
+  REQUIRE(small_network_mark_output(g.net, y) == SMALL_OK);
+  REQUIRE(small_network_finalize(g.net) == SMALL_OK);
+  std::vector<int8_t> nchw(c * h * w), nhwc(c * h * w);
+  for (uint32_t ch = 0; ch < c; ++ch) {
+    for (uint32_t i = 0; i < h * w; ++i) {
+      const int8_t v =
+          static_cast<int8_t>(static_cast<int>((ch * 31 + i * 7) % 255) - 128);
+      nchw[ch * h * w + i] = v;
+      nhwc[i * c + ch] = v;
+    }
+  }
+  std::vector<int8_t> out_nchw(k * h * w), out_nhwc(k * h * w);
+  const int8_t *in1[1] = {nchw.data()};
+  const int8_t *in2[1] = {nhwc.data()};
+  int8_t *out1[1] = {out_nchw.data()};
+  int8_t *out2[1] = {out_nhwc.data()};
+  REQUIRE(small_network_run_int8(g.net, in1, 1, out1, 1, SMALL_LAYOUT_NCHW) ==
+          SMALL_OK);
+  REQUIRE(small_network_run_int8(g.net, in2, 1, out2, 1, SMALL_LAYOUT_NHWC) ==
+          SMALL_OK);
+  int away_from_zero_point = 0;
+  for (uint32_t ch = 0; ch < k; ++ch) {
+    for (uint32_t i = 0; i < h * w; ++i) {
+      REQUIRE(out_nchw[ch * h * w + i] == out_nhwc[i * k + ch]);
+      away_from_zero_point += out_nchw[ch * h * w + i] != 4 ? 1 : 0;
+    }
+  }
+  CHECK(away_from_zero_point > 0);
+}
