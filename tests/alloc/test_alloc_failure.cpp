@@ -103,19 +103,112 @@ std::vector<float> run4(small_network *net) {
   return y;
 }
 
+// The int8 layers: input (1,3,8,8) -> conv 3x3 SAME + ReLU -> depthwise ->
+// concat(conv, depthwise) requantized -> maxpool 2x2 -> mean -> dense (4) ->
+// softmax -> output.
+struct Int8Weights {
+  std::vector<int8_t> conv = ints(8 * 3 * 9), dw = ints(8 * 9),
+                      fc = ints(4 * 16);
+  std::vector<float> scales = std::vector<float>(8, 0.02f);
+  std::vector<int32_t> bias = std::vector<int32_t>(8, 100);
+  static std::vector<int8_t> ints(size_t count) {
+    std::vector<int8_t> v(count);
+    for (size_t i = 0; i < count; ++i) {
+      v[i] = static_cast<int8_t>(static_cast<int>(i % 23) - 11);
+    }
+    return v;
+  }
+};
+
+template <typename Check>
+small_status build_int8(small_network *net, const Int8Weights &w, bool finalize,
+                        Check &&check) {
+  small_tensor x, c, d, cat, p, g, f, s;
+  small_tensor both[2];
+  const small_quant q{0.05f, -3}, q2{0.1f, 5};
+  small_conv2d_params cp;
+  small_conv2d_params_init(&cp);
+  cp.out_channels = 8;
+  cp.kernel_h = cp.kernel_w = 3;
+  cp.padding_mode = SMALL_PADDING_SAME;
+  cp.activation = small_activation_make(SMALL_ACT_RELU);
+  small_conv2d_params dwp = cp;
+  dwp.groups = 8;
+  dwp.activation = small_activation_make(SMALL_ACT_NONE);
+  small_pool2d_params pp;
+  small_pool2d_params_init(&pp);
+  pp.kernel_h = pp.kernel_w = pp.stride_h = pp.stride_w = 2;
+  const small_int8_weights conv{w.conv.data(), w.scales.data(), 8,
+                                w.bias.data()};
+  const small_int8_weights dw{w.dw.data(), w.scales.data(), 1, nullptr};
+  const small_int8_weights fc{w.fc.data(), w.scales.data(), 1, nullptr};
+  small_status st = SMALL_OK;
+  const auto step = [&](small_status status) {
+    check(status);
+    st = status;
+    return status == SMALL_OK;
+  };
+  step(small_network_add_input_int8(net, 1, 3, 8, 8, q, &x)) &&
+      step(small_network_add_conv2d_int8(net, x, &cp, &conv, q, &c)) &&
+      step(small_network_add_conv2d_int8(net, c, &dwp, &dw, q2, &d)) &&
+      (both[0] = c, both[1] = d,
+       step(small_network_add_concat_int8(net, both, 2, q, &cat))) &&
+      step(small_network_add_pool2d_int8(
+          net, cat, &pp, small_activation_make(SMALL_ACT_NONE), &p)) &&
+      step(small_network_add_global_avgpool_int8(net, p, q2, &g)) &&
+      step(small_network_add_dense_int8(
+          net, g, 4, &fc, small_activation_make(SMALL_ACT_NONE), q, &f)) &&
+      step(small_network_add_softmax_int8(net, f, 1.0f, {1.0f / 256, -128},
+                                          &s)) &&
+      step(small_network_mark_output(net, s)) &&
+      (!finalize || step(small_network_finalize(net)));
+  return st;
+}
+
+std::vector<float> run4_int8(small_network *net) {
+  std::vector<int8_t> x(3 * 8 * 8);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = static_cast<int8_t>(static_cast<int>(i * 7 % 200) - 100);
+  }
+  std::vector<int8_t> y(4, 0);
+  const int8_t *ins[1] = {x.data()};
+  int8_t *outs[1] = {y.data()};
+  REQUIRE_OK(small_network_run_int8(net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW));
+  return std::vector<float>(y.begin(), y.end());
+}
+
+// The float and the int8 network, for the test below.
+struct FloatNetwork {
+  const Weights w;
+  template <typename Check>
+  small_status build(small_network *net, bool finalize, Check &&check) const {
+    return ::build(net, w, finalize, check);
+  }
+  std::vector<float> run(small_network *net) const { return run4(net); }
+};
+struct Int8Network {
+  const Int8Weights w;
+  template <typename Check>
+  small_status build(small_network *net, bool finalize, Check &&check) const {
+    return build_int8(net, w, finalize, check);
+  }
+  std::vector<float> run(small_network *net) const { return run4_int8(net); }
+};
+
 } // namespace
 
-TEST_CASE("every allocation of build and finalize may fail: each call "
-          "reports a status, nothing leaks",
-          "[hardening][oom]") {
+namespace {
+
+// Every allocation of building and finalizing `network`, in turn, fails.
+template <typename Network> void every_allocation_may_fail() {
   const alloc_injection::BufferHook hook;
-  const Weights w;
+  const Network network;
   std::vector<float> want;
   {
     small_network *net = nullptr;
     REQUIRE_OK(small_network_create(&net));
-    REQUIRE(build(net, w, true, [](small_status) {}) == SMALL_OK);
-    want = run4(net);
+    REQUIRE(network.build(net, true, [](small_status) {}) == SMALL_OK);
+    want = network.run(net);
     small_network_destroy(net);
   }
   size_t failures = 0;
@@ -128,7 +221,7 @@ TEST_CASE("every allocation of build and finalize may fail: each call "
     const bool create_ok = st == SMALL_OK;
     bool message_ok = create_ok == (small_last_error()[0] == '\0');
     if (create_ok) {
-      st = build(net, w, true, [&](small_status s) {
+      st = network.build(net, true, [&](small_status s) {
         bad_status =
             bad_status || (s != SMALL_OK && s != SMALL_ERR_OUT_OF_MEMORY);
         const bool empty = small_last_error()[0] == '\0';
@@ -152,7 +245,7 @@ TEST_CASE("every allocation of build and finalize may fail: each call "
       // Either no allocation failed, or the failure was one the standard
       // library recovers from (std::stable_sort's temporary buffer): the
       // network must then be exactly right.
-      CHECK(run4(net) == want);
+      CHECK(network.run(net) == want);
     } else {
       CHECK(st == SMALL_ERR_OUT_OF_MEMORY);
       ++failures;
@@ -168,6 +261,20 @@ TEST_CASE("every allocation of build and finalize may fail: each call "
     REQUIRE(k < 100000);
   }
   CHECK(failures > 3);
+}
+
+} // namespace
+
+TEST_CASE("every allocation of build and finalize may fail: each call "
+          "reports a status, nothing leaks",
+          "[hardening][oom]") {
+  every_allocation_may_fail<FloatNetwork>();
+}
+
+TEST_CASE("every allocation of an int8 network's build and finalize may "
+          "fail: each call reports a status, nothing leaks",
+          "[hardening][oom][int8]") {
+  every_allocation_may_fail<Int8Network>();
 }
 
 TEST_CASE("a finalize that fails late leaves a network that reports it",

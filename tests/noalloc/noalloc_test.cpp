@@ -435,6 +435,105 @@ bool run_test() {
   return true;
 }
 
+// The int8 layers in firmware mode: an int8 network (conv, depthwise, add,
+// concat with requantization, pooling, mean, dense, softmax) run with int8
+// buffers and with float buffers (quantized at the boundary) on a caller
+// arena allocates nothing and matches the internal arena's results.
+bool run_int8_test() {
+  small_network *net = nullptr;
+  CHECK_OK(small_network_create(&net));
+  struct Destroy {
+    small_network *&net;
+    ~Destroy() { small_network_destroy(net); }
+  } destroy{net};
+  const small_quant q{0.05f, -4}, q2{0.08f, 6};
+  small_tensor x = -1, a = -1, b = -1, s = -1, c = -1, p = -1, m = -1, d = -1,
+               y = -1;
+  CHECK_OK(small_network_add_input_int8(net, 1, 3, 12, 12, q, &x));
+  std::vector<int8_t> w(16 * 16 * 9);
+  for (size_t i = 0; i < w.size(); ++i) {
+    w[i] = static_cast<int8_t>(static_cast<int>(i * 53 % 255) - 127);
+  }
+  std::vector<float> scales(16, 0.01f);
+  small_int8_weights wt{w.data(), scales.data(), 16, nullptr};
+  small_conv2d_params cp;
+  small_conv2d_params_init(&cp);
+  cp.out_channels = 16;
+  cp.kernel_h = cp.kernel_w = 3;
+  cp.padding_mode = SMALL_PADDING_SAME;
+  cp.activation = small_activation_make(SMALL_ACT_RELU6);
+  CHECK_OK(small_network_add_conv2d_int8(net, x, &cp, &wt, q, &a));
+  cp.groups = 16;
+  CHECK_OK(small_network_add_conv2d_int8(net, a, &cp, &wt, q2, &b));
+  CHECK_OK(small_network_add_add_int8(
+      net, a, b, small_activation_make(SMALL_ACT_NONE), q, &s));
+  const small_tensor parts[2] = {s, b};
+  CHECK_OK(small_network_add_concat_int8(net, parts, 2, q, &c));
+  small_pool2d_params pp;
+  small_pool2d_params_init(&pp);
+  pp.kind = SMALL_POOL_AVG;
+  pp.kernel_h = pp.kernel_w = pp.stride_h = pp.stride_w = 2;
+  CHECK_OK(small_network_add_pool2d_int8(
+      net, c, &pp, small_activation_make(SMALL_ACT_NONE), &p));
+  CHECK_OK(small_network_add_global_avgpool_int8(net, p, q2, &m));
+  small_int8_weights dw{w.data(), scales.data(), 1, nullptr};
+  CHECK_OK(small_network_add_dense_int8(
+      net, m, 10, &dw, small_activation_make(SMALL_ACT_NONE), q, &d));
+  CHECK_OK(
+      small_network_add_softmax_int8(net, d, 1.0f, {1.0f / 256, -128}, &y));
+  CHECK_OK(small_network_mark_output(net, y));
+  CHECK_OK(small_network_finalize(net));
+
+  std::vector<int8_t> in(3 * 12 * 12);
+  std::vector<float> in_f(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    in[i] = static_cast<int8_t>(static_cast<int>(i * 29 % 255) - 128);
+    in_f[i] = 0.05f * static_cast<float>(in[i] + 4);
+  }
+  const int8_t *ins[1] = {in.data()};
+  const float *ins_f[1] = {in_f.data()};
+  std::vector<int8_t> want(10), got(10);
+  std::vector<float> want_f(10), got_f(10);
+  int8_t *outs_want[1] = {want.data()};
+  int8_t *outs_got[1] = {got.data()};
+  float *outs_want_f[1] = {want_f.data()};
+  float *outs_got_f[1] = {got_f.data()};
+  CHECK_OK(
+      small_network_run_int8(net, ins, 1, outs_want, 1, SMALL_LAYOUT_NHWC));
+  CHECK_OK(small_network_run(net, ins_f, 1, outs_want_f, 1, SMALL_LAYOUT_NHWC));
+
+  size_t arena = 0;
+  CHECK_OK(small_network_arena_size(net, &arena));
+  std::vector<unsigned char> storage(arena + 64, 0xFF);
+  CHECK_OK(small_network_set_arena(net, storage.data(), storage.size()));
+  const Counters before = counters;
+  const small_status s1 =
+      small_network_run_int8(net, ins, 1, outs_got, 1, SMALL_LAYOUT_NHWC);
+  const small_status s2 =
+      small_network_run(net, ins_f, 1, outs_got_f, 1, SMALL_LAYOUT_NHWC);
+  const Counters after = counters;
+  CHECK_OK(s1);
+  CHECK_OK(s2);
+  std::printf("  2 int8 runs on a caller arena of %zu bytes: %lu "
+              "allocation(s), %lu free(s)\n",
+              storage.size(), after.allocations - before.allocations,
+              after.frees - before.frees);
+  if (after.allocations != before.allocations || after.frees != before.frees) {
+    fail("an int8 small_network_run touched the heap");
+  }
+  if (got != want || !same_bits(got_f, want_f)) {
+    fail("int8 results on the caller arena differ from the internal arena's");
+  }
+  // The float buffers quantize to the same int8 input: same result.
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want_f[i] != (1.0f / 256) * static_cast<float>(want[i] + 128)) {
+      fail("float-boundary run differs from the int8 run");
+      break;
+    }
+  }
+  return true;
+}
+
 // The counters see this program's own allocations: proves the interposition
 // works, otherwise "0 allocations" would mean nothing.
 bool interposition_works() {
@@ -461,6 +560,7 @@ int main() {
     fail("malloc/new interposition does not count allocations");
   }
   run_test();
+  run_int8_test();
   if (failures == 0) {
     std::printf("PASS: small_network_run allocates nothing with a caller "
                 "arena and matches the internal arena\n");
