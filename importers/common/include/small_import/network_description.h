@@ -1,6 +1,6 @@
 // A network as a model importer describes it, independent of the file format
-// it came from: the ONNX importer produces one, the code generator, the
-// network builder and the benchmark's peer lowering consume one through
+// it came from: the ONNX and TFLite importers produce one, the code generator,
+// the network builder and the benchmark's peer lowering consume one through
 // LayerVisitor.
 //
 // Every layer produces exactly one tensor, and a tensor is named by the index
@@ -31,7 +31,7 @@ struct InputParams {
 };
 struct Conv2dParams {
   small_conv2d_params params{};
-  std::vector<float> weights; // params.weight_layout order
+  std::vector<float> weights; // params.weight_layout order (OIHW or HWIO)
   std::vector<float> bias;    // empty: no bias
 };
 struct DenseParams {
@@ -84,6 +84,9 @@ struct NetworkDescription {
   // and outputs, and the outputs' dims in the model's own rank.
   std::vector<std::string> input_names, output_names;
   std::vector<std::vector<int64_t>> output_dims;
+  // The order of the model's own input and output buffers: ONNX is NCHW,
+  // TFLite NHWC (pass it to small_network_run).
+  small_layout io_layout = SMALL_LAYOUT_NCHW;
 };
 
 // One consumer of a description. Each method returns SMALL_OK to go on;
