@@ -22,6 +22,7 @@
 #define SMALL_KERNEL_CONTRACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +157,85 @@ typedef void (*small_add_fn)(const float *a, const float *b, float *out,
 typedef void (*small_softmax_fn)(const float *in, float *out, size_t pixels,
                                  size_t channels, size_t block_step, size_t cb);
 
+/*
+ * int8 families (docs/int8.md has the arithmetic). The layout is the same
+ * with one-byte lanes: [n][ceil(c/Cb)][h][w][Cb] int8, and every *_step of
+ * an int8 tile counts int8 elements. Windows are planned exactly as for
+ * floats (the same small_window_shape reaches the int8 selectors); only the
+ * element types and the requantization differ.
+ */
+typedef struct small_window_tile_i8 {
+  size_t cb;
+  const int8_t *in;
+  int8_t *out;
+  size_t width, taps_h, taps_w;
+  size_t in_pixel_step, out_pixel_step, in_tap_w_step, in_tap_h_step;
+  /* Convolution: as in small_window_tile. */
+  size_t in_blocks, in_lanes, in_last_channels, in_block_step;
+  /* Convolution and depthwise: int8 weights packed as the float ones,
+   * symmetric (zero point 0). */
+  const int8_t *weights;
+  size_t w_tap_w_step, w_tap_h_step, w_block_step;
+  const int32_t *bias; /* out_blocks * Cb values */
+  size_t w_pixel_step, bias_pixel_step;
+  size_t out_blocks, out_block_step, w_out_block_step;
+  /* Requantization. Convolution and depthwise: one multiplier and shift per
+   * output lane, indexed (and stepped across pixels or blocks) exactly like
+   * bias. Average pooling: multiplier[0] and shift[0] for the whole tile. */
+  const int32_t *multiplier;
+  const int32_t *shift;
+  int32_t in_zero_point;    /* subtracted from every input value read */
+  int32_t out_zero_point;   /* added after the requantization */
+  int32_t act_min, act_max; /* the output clamp, within [-128, 127] */
+  /* Average pooling: the divisor (taps counted for the tile's windows). */
+  int32_t divisor;
+  int single_rounding; /* 0: TFLite's double rounding; 1: single rounding */
+} small_window_tile_i8;
+
+typedef void (*small_window_i8_fn)(const small_window_tile_i8 *tile);
+typedef small_window_i8_fn (*small_window_i8_select_fn)(
+    const small_window_shape *shape);
+
+/* Parameters of an int8 add (TFLite ADD with left_shift 20). */
+typedef struct small_add_i8_params {
+  int32_t a_zero_point, b_zero_point, out_zero_point;
+  int32_t a_multiplier, b_multiplier, out_multiplier;
+  int32_t a_shift, b_shift, out_shift;
+  int32_t left_shift;
+  int32_t act_min, act_max;
+  int single_rounding;
+} small_add_i8_params;
+
+/* out[i] = clamp(requant(a[i]) + requant(b[i])), i < count; may alias. */
+typedef void (*small_add_i8_fn)(const int8_t *a, const int8_t *b, int8_t *out,
+                                size_t count, const small_add_i8_params *p);
+
+/* Requantization of int8 values (QUANTIZE int8 -> int8). */
+typedef struct small_requant_i8_params {
+  int32_t in_zero_point, out_zero_point;
+  int32_t multiplier, shift;
+  int single_rounding;
+} small_requant_i8_params;
+
+/* out[i] = clamp(MBQM(in[i] - in_zp) + out_zp), i < count; in == out
+ * allowed. */
+typedef void (*small_requant_i8_fn)(const int8_t *in, int8_t *out, size_t count,
+                                    const small_requant_i8_params *p);
+
+/* int8 softmax (output scale 1/256, zero point -128). */
+typedef struct small_softmax_i8_params {
+  int32_t input_multiplier, input_left_shift;
+  int32_t diff_min;
+  int single_rounding;
+} small_softmax_i8_params;
+
+/* As small_softmax_fn on int8 lanes; pad lanes of the output are written
+ * with -128. */
+typedef void (*small_softmax_i8_fn)(const int8_t *in, int8_t *out,
+                                    size_t pixels, size_t channels,
+                                    size_t block_step, size_t cb,
+                                    const small_softmax_i8_params *p);
+
 typedef struct small_kernel_table {
   const char *isa;
   size_t channel_block;       /* Cb */
@@ -169,6 +249,14 @@ typedef struct small_kernel_table {
   small_activation_fn activation;
   small_add_fn add;
   small_softmax_fn softmax;
+  /* int8 families; a folder that has none keeps the scalar ones. */
+  small_window_i8_select_fn conv_i8;
+  small_window_i8_select_fn depthwise_i8;
+  small_window_i8_select_fn max_pool_i8;
+  small_window_i8_select_fn avg_pool_i8;
+  small_add_i8_fn add_i8;
+  small_requant_i8_fn requant_i8;
+  small_softmax_i8_fn softmax_i8;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

@@ -358,7 +358,9 @@ typedef enum small_layer_kind {
   SMALL_LAYER_SOFTMAX = 9,
   SMALL_LAYER_BATCHNORM = 10,
   SMALL_LAYER_RESHAPE = 11,
-  SMALL_LAYER_FLATTEN = 12
+  SMALL_LAYER_FLATTEN = 12,
+  SMALL_LAYER_QUANTIZE = 13,
+  SMALL_LAYER_DEQUANTIZE = 14
 } small_layer_kind;
 
 /*! One executed layer of a finalized network (see small_network_layer_info).
@@ -404,6 +406,178 @@ SMALL_API small_status small_network_enable_profiling(small_network *network,
 SMALL_API small_status small_network_layer_time(const small_network *network,
                                                 size_t index,
                                                 double *microseconds);
+
+/* ------------------------------------------------------------------------ */
+/* int8 quantized inference                                                 */
+/*
+ * int8 networks run through the same engine and blocked layout as float
+ * ones, with the integer arithmetic of TensorFlow Lite's reference kernels
+ * (TFLite Micro, which CMSIS-NN matches), bit for bit. docs/int8.md spells
+ * out the arithmetic of every layer as implemented.
+ *
+ * Activations are int8 with an affine quantization per tensor: real value =
+ * scale * (q - zero_point). Weights are int8, symmetric (zero point 0), with
+ * one scale per output channel or one for the whole tensor; biases are
+ * int32 with scale input_scale * weight_scale[k] and zero point 0.
+ *
+ * A tensor's data type follows from the layer that produces it: the *_int8
+ * builders and small_network_add_quantize produce int8 tensors,
+ * small_network_add_dequantize a float one; reshape and flatten keep their
+ * input's type and quantization. Feeding an int8 tensor to a float layer, or
+ * a float tensor to an int8 layer, fails with SMALL_ERR_INVALID_ARGUMENT.
+ *
+ * Fused activations of int8 layers are the quantized clamp of TFLite: NONE,
+ * RELU, RELU6 and CLIP (bounds in real units; RELU_N1_TO_1 is CLIP -1..1)
+ * become [max(-128, zp + round(lo / scale)), min(127, zp + round(hi /
+ * scale))] with the layer's output quantization. Other kinds are refused.
+ */
+
+/*! Element type of a tensor. The values are part of the ABI. */
+typedef enum small_dtype {
+  SMALL_DTYPE_FLOAT32 = 0,
+  SMALL_DTYPE_INT8 = 1
+} small_dtype;
+
+/*! Affine quantization of an int8 tensor: real = scale * (q - zero_point).
+ * scale must be finite and > 0, zero_point in [-128, 127]. */
+typedef struct small_quant {
+  float scale;
+  int32_t zero_point;
+} small_quant;
+
+/*! How a requantization rounds (per network). The values are part of the
+ * ABI. DOUBLE is TFLite's reference arithmetic (a rounding doubling high
+ * multiply, then a rounding right shift: TFLite Micro, CMSIS-NN); SINGLE is
+ * TFLite built with TFLITE_SINGLE_ROUNDING (one 64-bit multiply and one
+ * rounding shift), which LiteRT's CPU kernels reproduce. */
+typedef enum small_rounding {
+  SMALL_ROUNDING_DOUBLE = 0,
+  SMALL_ROUNDING_SINGLE = 1
+} small_rounding;
+
+/*! int8 weights of a Conv2D or Dense layer and what goes with them. */
+typedef struct small_int8_weights {
+  /* Conv2D: out_channels * (in/groups) * kernel_h * kernel_w values in the
+   * params' weight_layout order (OIHW or HWIO, as for float weights).
+   * Dense: [out_features][c*h*w] with the input in NCHW flatten order. */
+  const int8_t *values;
+  /* One scale per output channel (scale_count == out channels) or one for
+   * the whole tensor (scale_count == 1); each finite and > 0. */
+  const float *scales;
+  uint32_t scale_count;
+  /* out channels int32 values (scale input_scale * scales[k], zero point
+   * 0), or NULL for none. */
+  const int32_t *bias;
+} small_int8_weights;
+
+/*! Sets the rounding of every requantization in the network (default
+ * SMALL_ROUNDING_DOUBLE). Before finalize. */
+SMALL_API small_status small_network_set_rounding(small_network *network,
+                                                  small_rounding rounding);
+
+/*! Declares an int8 network input of shape (n, c, h, w) quantized by
+ * `quant`. Inputs are numbered with the float ones, in declaration order. */
+SMALL_API small_status small_network_add_input_int8(small_network *network,
+                                                    uint32_t n, uint32_t c,
+                                                    uint32_t h, uint32_t w,
+                                                    small_quant quant,
+                                                    small_tensor *out);
+
+/*! int8 Conv2D (grouped and depthwise included) of an int8 input, as
+ * TFLite's CONV_2D / DEPTHWISE_CONV_2D (depthwise multiplier 1 is
+ * groups == in channels == out_channels). params as for the float layer;
+ * params->activation is the fused quantized clamp. The weights, scales and
+ * bias are copied. */
+SMALL_API small_status small_network_add_conv2d_int8(
+    small_network *network, small_tensor input,
+    const small_conv2d_params *params, const small_int8_weights *weights,
+    small_quant output, small_tensor *out);
+
+/*! int8 fully connected layer (TFLite FULLY_CONNECTED) of an int8 input
+ * read in NCHW flatten order; output (out_features, 1, 1). */
+SMALL_API small_status small_network_add_dense_int8(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const small_int8_weights *weights, small_activation activation,
+    small_quant output, small_tensor *out);
+
+/*! int8 max or average pooling (TFLite MAX_POOL_2D / AVERAGE_POOL_2D): the
+ * output keeps the input's quantization. Average pooling sums the taps
+ * inside the input and divides rounding half away from zero by their count
+ * (count_include_pad == 1 divides by kernel_h * kernel_w instead).
+ * activation: the fused quantized clamp. */
+SMALL_API small_status
+small_network_add_pool2d_int8(small_network *network, small_tensor input,
+                              const small_pool2d_params *params,
+                              small_activation activation, small_tensor *out);
+
+/*! int8 mean over H x W (TFLite MEAN over axes 1, 2): output (c, 1, 1)
+ * quantized by `output`. */
+SMALL_API small_status small_network_add_global_avgpool_int8(
+    small_network *network, small_tensor input, small_quant output,
+    small_tensor *out);
+
+/*! int8 a + b (same shapes, each with its own quantization), as TFLite's ADD:
+ * both inputs rescaled to a common scale with 20 bits of headroom, summed,
+ * requantized to `output`, then the fused quantized clamp. */
+SMALL_API small_status small_network_add_add_int8(
+    small_network *network, small_tensor a, small_tensor b,
+    small_activation activation, small_quant output, small_tensor *out);
+
+/*! int8 concatenation along channels. Inputs whose quantization differs
+ * from `output` are requantized as small_network_add_quantize does (TFLite's
+ * QUANTIZE int8 -> int8 before a CONCATENATION); the others are copied. */
+SMALL_API small_status small_network_add_concat_int8(small_network *network,
+                                                     const small_tensor *inputs,
+                                                     size_t count,
+                                                     small_quant output,
+                                                     small_tensor *out);
+
+/*! int8 softmax over channels (TFLite SOFTMAX, TFLite Micro's fixed-point
+ * exp) of exp(beta * x). `output` must be scale 1/256, zero point -128, as
+ * TFLite requires. */
+SMALL_API small_status small_network_add_softmax_int8(small_network *network,
+                                                      small_tensor input,
+                                                      float beta,
+                                                      small_quant output,
+                                                      small_tensor *out);
+
+/*! Quantize (TFLite QUANTIZE) to an int8 tensor quantized by `output`: a
+ * float input is rounded (half away from zero) and clamped; an int8 input is
+ * requantized with a 31-bit multiplier. */
+SMALL_API small_status small_network_add_quantize(small_network *network,
+                                                  small_tensor input,
+                                                  small_quant output,
+                                                  small_tensor *out);
+
+/*! Dequantize (TFLite DEQUANTIZE) an int8 tensor to float:
+ * scale * (q - zero_point). */
+SMALL_API small_status small_network_add_dequantize(small_network *network,
+                                                    small_tensor input,
+                                                    small_tensor *out);
+
+/*! Runs a network whose inputs and outputs are all int8: inputs[i] holds
+ * n*c*h*w int8 values of input i in the given layout, outputs[i] receives
+ * output i. (small_network_run takes float buffers for any network: it
+ * quantizes each int8 input and dequantizes each int8 output with the
+ * tensor's quantization, as QUANTIZE and DEQUANTIZE would.) */
+SMALL_API small_status small_network_run_int8(
+    small_network *network, const int8_t *const *inputs, size_t input_count,
+    int8_t *const *outputs, size_t output_count, small_layout layout);
+
+/*! Element type and quantization of input/output `index` or of any tensor.
+ * quant may be NULL; for a float tensor it receives {0, 0}. */
+SMALL_API small_status small_network_input_type(const small_network *network,
+                                                size_t index,
+                                                small_dtype *dtype,
+                                                small_quant *quant);
+SMALL_API small_status small_network_output_type(const small_network *network,
+                                                 size_t index,
+                                                 small_dtype *dtype,
+                                                 small_quant *quant);
+SMALL_API small_status small_network_tensor_type(const small_network *network,
+                                                 small_tensor tensor,
+                                                 small_dtype *dtype,
+                                                 small_quant *quant);
 
 #ifdef __cplusplus
 }

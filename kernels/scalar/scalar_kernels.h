@@ -3,6 +3,7 @@
 #define SMALL_KERNELS_SCALAR_KERNELS_H
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernel_contract.h"
 
@@ -18,6 +19,18 @@ void add_f32__scalar(const float *a, const float *b, float *out, size_t count,
                      const small_act_params *act);
 void softmax_f32__scalar(const float *in, float *out, size_t pixels,
                          size_t channels, size_t block_step, size_t cb);
+
+void conv_i8__scalar(const small_window_tile_i8 *t);
+void depthwise_i8__scalar(const small_window_tile_i8 *t);
+void max_pool_i8__scalar(const small_window_tile_i8 *t);
+void avg_pool_i8__scalar(const small_window_tile_i8 *t);
+void add_i8__scalar(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
+                    const small_add_i8_params *p);
+void requant_i8__scalar(const int8_t *in, int8_t *out, size_t count,
+                        const small_requant_i8_params *p);
+void softmax_i8__scalar(const int8_t *in, int8_t *out, size_t pixels,
+                        size_t channels, size_t block_step, size_t cb,
+                        const small_softmax_i8_params *p);
 
 } // namespace small::scalar
 

@@ -18,6 +18,19 @@ small_window_fn select_avg_pool(const small_window_shape *) {
   return small::scalar::avg_pool_f32__scalar;
 }
 
+small_window_i8_fn select_conv_i8(const small_window_shape *) {
+  return small::scalar::conv_i8__scalar;
+}
+small_window_i8_fn select_depthwise_i8(const small_window_shape *) {
+  return small::scalar::depthwise_i8__scalar;
+}
+small_window_i8_fn select_max_pool_i8(const small_window_shape *) {
+  return small::scalar::max_pool_i8__scalar;
+}
+small_window_i8_fn select_avg_pool_i8(const small_window_shape *) {
+  return small::scalar::avg_pool_i8__scalar;
+}
+
 } // namespace
 
 extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
@@ -36,5 +49,12 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   t.activation = small::scalar::activation_f32__scalar;
   t.add = small::scalar::add_f32__scalar;
   t.softmax = small::scalar::softmax_f32__scalar;
+  t.conv_i8 = select_conv_i8;
+  t.depthwise_i8 = select_depthwise_i8;
+  t.max_pool_i8 = select_max_pool_i8;
+  t.avg_pool_i8 = select_avg_pool_i8;
+  t.add_i8 = small::scalar::add_i8__scalar;
+  t.requant_i8 = small::scalar::requant_i8__scalar;
+  t.softmax_i8 = small::scalar::softmax_i8__scalar;
   return t;
 }

@@ -1,6 +1,10 @@
 #include "engine/layout.h"
 
 #include <cstring>
+#include <type_traits>
+
+#include "fixed_point.h"
+#include "quant/quant_params.h"
 
 namespace small {
 
@@ -10,76 +14,130 @@ size_t blocked_index(const Shape &s, size_t cb, size_t n, size_t c, size_t h,
                      size_t w) {
   return ((n * s.blocks(cb) + c / cb) * s.h + h) * s.w * cb + w * cb + c % cb;
 }
-} // namespace
+
+// Element conversions at the network boundary. Same-type copies become
+// memcpy for contiguous runs.
+struct Copy {
+  template <typename T> T operator()(T x) const { return x; }
+};
+struct Quantize {
+  small_quant q;
+  int8_t operator()(float x) const { return quantize_value(x, q); }
+};
+struct Dequantize {
+  small_quant q;
+  float operator()(int8_t x) const { return dequantize_value(x, q); }
+};
+
+template <typename Src, typename Dst, typename Convert>
+void convert_run(const Src *src, Dst *dst, size_t count,
+                 const Convert &convert) {
+  if constexpr (std::is_same<Convert, Copy>::value) {
+    std::memcpy(dst, src, count * sizeof(Dst));
+  } else {
+    for (size_t i = 0; i < count; ++i) {
+      dst[i] = convert(src[i]);
+    }
+  }
+}
 
 // Both conversions walk the blocked tensor in storage order, one channel
 // block at a time, so the inner loop is a run of contiguous lanes (no
-// per-element index arithmetic: the network input and output go through here
-// on every run).
-void to_blocked(const float *src, small_layout layout, const Shape &s,
-                size_t cb, float *dst) {
+// per-element index arithmetic: the network input and output go through
+// here on every run).
+template <typename Src, typename Dst, typename Convert>
+void to_blocked_as(const Src *src, small_layout layout, const Shape &s,
+                   size_t cb, Dst *dst, const Convert &convert) {
   const size_t plane = size_t{s.h} * s.w;
   if ((cb == 1 && layout == SMALL_LAYOUT_NCHW) || (plane == 1 && s.n == 1)) {
     // Planar is NCHW; a single (c, 1, 1) vector is its blocked form plus
     // zeroed pad lanes.
-    std::memcpy(dst, src, s.elements() * sizeof(float));
+    convert_run(src, dst, s.elements(), convert);
     std::memset(dst + s.elements(), 0,
-                (s.n * s.item_floats(cb) - s.elements()) * sizeof(float));
+                (s.n * s.item_floats(cb) - s.elements()) * sizeof(Dst));
     return;
   }
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
-    const float *item = src + n * plane * s.c;
+    const Src *item = src + n * plane * s.c;
     for (size_t b = 0; b < blocks; ++b) {
       const size_t c0 = b * cb;
       const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
-      float *d = dst + (n * blocks + b) * plane * cb;
+      Dst *d = dst + (n * blocks + b) * plane * cb;
       for (size_t p = 0; p < plane; ++p, d += cb) {
         if (layout == SMALL_LAYOUT_NCHW) {
-          const float *x = item + c0 * plane + p;
+          const Src *x = item + c0 * plane + p;
           for (size_t l = 0; l < lanes; ++l) {
-            d[l] = x[l * plane];
+            d[l] = convert(x[l * plane]);
           }
         } else {
-          std::memcpy(d, item + p * s.c + c0, lanes * sizeof(float));
+          convert_run(item + p * s.c + c0, d, lanes, convert);
         }
         for (size_t l = lanes; l < cb; ++l) {
-          d[l] = 0.0f; // pad lanes
+          d[l] = Dst{0}; // pad lanes
         }
       }
     }
   }
 }
 
-void from_blocked(const float *src, const Shape &s, size_t cb,
-                  small_layout layout, float *dst) {
+template <typename Src, typename Dst, typename Convert>
+void from_blocked_as(const Src *src, const Shape &s, size_t cb,
+                     small_layout layout, Dst *dst, const Convert &convert) {
   const size_t plane = size_t{s.h} * s.w;
   if (plane == 1 && s.n == 1) {
-    std::memcpy(dst, src, s.elements() * sizeof(float));
+    convert_run(src, dst, s.elements(), convert);
     return;
   }
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
-    float *item = dst + n * plane * s.c;
+    Dst *item = dst + n * plane * s.c;
     for (size_t b = 0; b < blocks; ++b) {
       const size_t c0 = b * cb;
       const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
-      const float *x = src + (n * blocks + b) * plane * cb;
+      const Src *x = src + (n * blocks + b) * plane * cb;
       for (size_t p = 0; p < plane; ++p, x += cb) {
         if (layout == SMALL_LAYOUT_NCHW) {
-          float *d = item + c0 * plane + p;
+          Dst *d = item + c0 * plane + p;
           for (size_t l = 0; l < lanes; ++l) {
-            d[l * plane] = x[l];
+            d[l * plane] = convert(x[l]);
           }
         } else {
-          std::memcpy(item + p * s.c + c0, x, lanes * sizeof(float));
+          convert_run(x, item + p * s.c + c0, lanes, convert);
         }
       }
     }
   }
 }
+} // namespace
 
-void copy_channels(const float *src, const Shape &src_shape, float *dst,
+void to_blocked(const float *src, small_layout layout, const Shape &s,
+                size_t cb, float *dst) {
+  to_blocked_as(src, layout, s, cb, dst, Copy{});
+}
+void to_blocked(const int8_t *src, small_layout layout, const Shape &s,
+                size_t cb, int8_t *dst) {
+  to_blocked_as(src, layout, s, cb, dst, Copy{});
+}
+void to_blocked(const float *src, small_layout layout, const Shape &s,
+                size_t cb, const small_quant &q, int8_t *dst) {
+  to_blocked_as(src, layout, s, cb, dst, Quantize{q});
+}
+void from_blocked(const float *src, const Shape &s, size_t cb,
+                  small_layout layout, float *dst) {
+  from_blocked_as(src, s, cb, layout, dst, Copy{});
+}
+void from_blocked(const int8_t *src, const Shape &s, size_t cb,
+                  small_layout layout, int8_t *dst) {
+  from_blocked_as(src, s, cb, layout, dst, Copy{});
+}
+void from_blocked(const int8_t *src, const small_quant &q, const Shape &s,
+                  size_t cb, small_layout layout, float *dst) {
+  from_blocked_as(src, s, cb, layout, dst, Dequantize{q});
+}
+
+template <typename T>
+void copy_channels(const T *src, const Shape &src_shape, T *dst,
                    const Shape &dst_shape, size_t first_channel, size_t cb) {
   for (size_t n = 0; n < src_shape.n; ++n) {
     for (size_t c = 0; c < src_shape.c; ++c) {
@@ -93,9 +151,44 @@ void copy_channels(const float *src, const Shape &src_shape, float *dst,
   }
 }
 
-void reshape_blocked(const float *src, const Shape &src_shape, float *dst,
+void copy_channels(const int8_t *src, const Shape &src_shape, int8_t *dst,
+                   const Shape &dst_shape, size_t first_channel, size_t cb,
+                   const small_requant_i8_params &r) {
+  const bool single = r.single_rounding != 0;
+  for (size_t n = 0; n < src_shape.n; ++n) {
+    for (size_t c = 0; c < src_shape.c; ++c) {
+      for (size_t h = 0; h < src_shape.h; ++h) {
+        for (size_t w = 0; w < src_shape.w; ++w) {
+          const int32_t x = src[blocked_index(src_shape, cb, n, c, h, w)];
+          const int32_t scaled = fixed::multiply_by_quantized_multiplier(
+              x - r.in_zero_point, r.multiplier, r.shift, single);
+          dst[blocked_index(dst_shape, cb, n, first_channel + c, h, w)] =
+              static_cast<int8_t>(
+                  fixed::clamp(scaled + r.out_zero_point, -128, 127));
+        }
+      }
+    }
+  }
+}
+
+void quantize_values(const float *src, size_t count, const small_quant &q,
+                     int8_t *dst) {
+  for (size_t i = 0; i < count; ++i) {
+    dst[i] = quantize_value(src[i], q);
+  }
+}
+
+void dequantize_values(const int8_t *src, size_t count, const small_quant &q,
+                       float *dst) {
+  for (size_t i = 0; i < count; ++i) {
+    dst[i] = dequantize_value(src[i], q);
+  }
+}
+
+template <typename T>
+void reshape_blocked(const T *src, const Shape &src_shape, T *dst,
                      const Shape &dst_shape, size_t cb) {
-  std::memset(dst, 0, dst_shape.n * dst_shape.item_floats(cb) * sizeof(float));
+  std::memset(dst, 0, dst_shape.n * dst_shape.item_floats(cb) * sizeof(T));
   const size_t src_plane = size_t{src_shape.h} * src_shape.w;
   const size_t dst_plane = size_t{dst_shape.h} * dst_shape.w;
   const size_t per_item = size_t{dst_shape.c} * dst_plane;
@@ -110,5 +203,14 @@ void reshape_blocked(const float *src, const Shape &src_shape, float *dst,
     }
   }
 }
+
+template void copy_channels<float>(const float *, const Shape &, float *,
+                                   const Shape &, size_t, size_t);
+template void copy_channels<int8_t>(const int8_t *, const Shape &, int8_t *,
+                                    const Shape &, size_t, size_t);
+template void reshape_blocked<float>(const float *, const Shape &, float *,
+                                     const Shape &, size_t);
+template void reshape_blocked<int8_t>(const int8_t *, const Shape &, int8_t *,
+                                      const Shape &, size_t);
 
 } // namespace small

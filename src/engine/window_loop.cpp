@@ -21,6 +21,21 @@ small_window_select_fn family_selector(WindowFamily f,
   return nullptr;
 }
 
+small_window_i8_select_fn family_selector_i8(WindowFamily f,
+                                             const small_kernel_table &k) {
+  switch (f) {
+  case WindowFamily::kConv:
+    return k.conv_i8;
+  case WindowFamily::kDepthwise:
+    return k.depthwise_i8;
+  case WindowFamily::kMaxPool:
+    return k.max_pool_i8;
+  case WindowFamily::kAvgPool:
+    return k.avg_pool_i8;
+  }
+  return nullptr;
+}
+
 bool same_inputs(const InputBlockRange &a, const InputBlockRange &b) {
   return a.first_block == b.first_block && a.count == b.count &&
          a.last_channels == b.last_channels;
@@ -145,6 +160,7 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
     const size_t divisor =
         op.count_include_pad ? s.taps : base.taps_h * base.taps_w;
     base.scale = 1.0f / static_cast<float>(divisor);
+    base.divisor = static_cast<int32_t>(divisor);
   }
   if (!no_taps) {
     base.weight_offset =
@@ -228,6 +244,113 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
   add(grid, band.first_row, c.first_column);
 }
 
+// The fields of an int8 op's tile fixed for the whole op: the float tile's
+// steps (they count elements) plus the requantization.
+small_window_tile_i8 int8_tile(const small_window_tile &t,
+                               const Int8Window &q) {
+  small_window_tile_i8 i{};
+  i.cb = t.cb;
+  i.in_tap_w_step = t.in_tap_w_step;
+  i.in_tap_h_step = t.in_tap_h_step;
+  i.in_block_step = t.in_block_step;
+  i.in_lanes = t.in_lanes;
+  i.w_tap_w_step = t.w_tap_w_step;
+  i.w_tap_h_step = t.w_tap_h_step;
+  i.w_block_step = t.w_block_step;
+  i.w_pixel_step = t.w_pixel_step;
+  i.bias_pixel_step = t.bias_pixel_step;
+  i.out_blocks = t.out_blocks;
+  i.out_block_step = t.out_block_step;
+  i.in_zero_point = q.in_zero_point;
+  i.out_zero_point = q.out_zero_point;
+  i.act_min = q.act_min;
+  i.act_max = q.act_max;
+  i.single_rounding = q.single_rounding ? 1 : 0;
+  i.multiplier = q.multiplier;
+  i.shift = q.shift;
+  return i;
+}
+
+// What differs between float and int8 tiles when the loop nest fills them.
+struct FloatTiles {
+  using Tile = small_window_tile;
+  using Element = float;
+  static void set_group(const WindowOp &op, const BlockGroup &group, Tile &t) {
+    t.bias = op.bias != nullptr ? op.bias + group.bias_offset : nullptr;
+  }
+  static void set_grid(const WindowOp &op, const BlockGroup &group,
+                       const TileGrid &grid, Tile &t) {
+    t.scale = grid.scale;
+    if (op.weights != nullptr) {
+      t.weights = op.weights + group.weight_offset + grid.weight_offset;
+    }
+  }
+  static void call(const TileGrid &grid, const Tile &t) { grid.kernel(&t); }
+};
+
+struct Int8Tiles {
+  using Tile = small_window_tile_i8;
+  using Element = int8_t;
+  static void set_group(const WindowOp &op, const BlockGroup &group, Tile &t) {
+    const Int8Window &q = op.quant;
+    if (q.bias != nullptr) { // per-channel data is indexed like the bias
+      t.bias = q.bias + group.bias_offset;
+      t.multiplier = q.multiplier + group.bias_offset;
+      t.shift = q.shift + group.bias_offset;
+    }
+  }
+  static void set_grid(const WindowOp &op, const BlockGroup &group,
+                       const TileGrid &grid, Tile &t) {
+    t.divisor = grid.divisor;
+    if (op.quant.weights != nullptr) {
+      t.weights = op.quant.weights + group.weight_offset + grid.weight_offset;
+    }
+  }
+  static void call(const TileGrid &grid, const Tile &t) { grid.kernel_i8(&t); }
+};
+
+// The loop nest: batch -> output block group -> grid -> tiles.
+template <typename Tiles>
+void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
+                const typename Tiles::Element *in,
+                typename Tiles::Element *out) {
+  using Element = typename Tiles::Element;
+  for (uint32_t n = 0; n < op.geometry.batch; ++n) {
+    const Element *in_item = in + n * op.in_item_floats;
+    Element *out_item = out + n * op.out_item_floats;
+    for (const BlockGroup &group : op.block_groups) {
+      t.in_blocks = group.in_blocks;
+      t.in_last_channels = group.in_last_channels;
+      t.out_blocks = group.out_blocks;
+      t.w_out_block_step = group.w_out_block_step;
+      Tiles::set_group(op, group, t);
+      const Element *in_group = in_item + group.in_offset;
+      Element *out_group = out_item + group.out_offset;
+      for (const TileGrid &grid : op.grids[group.kind]) {
+        t.width = grid.width;
+        t.taps_h = grid.taps_h;
+        t.taps_w = grid.taps_w;
+        t.in_pixel_step = grid.in_pixel_step;
+        t.out_pixel_step = grid.out_pixel_step;
+        Tiles::set_grid(op, group, grid, t);
+        const Element *in_column = in_group + grid.in_offset;
+        Element *out_column = out_group + grid.out_offset;
+        for (uint32_t c = 0; c < grid.columns; ++c) {
+          t.in = in_column;
+          t.out = out_column;
+          for (uint32_t r = 0; r < grid.rows; ++r) {
+            Tiles::call(grid, t);
+            t.in += grid.in_row_step;
+            t.out += grid.out_row_step;
+          }
+          in_column += grid.in_column_step;
+          out_column += grid.out_column_step;
+        }
+      }
+    }
+  }
+}
+
 } // namespace
 
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width) {
@@ -265,12 +388,17 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   const bool own_weights = op.across_blocks && s.has_weights;
   t.w_pixel_step = own_weights ? s.taps * s.cb : 0;
   t.bias_pixel_step = own_weights ? s.cb : 0;
+  if (op.int8) {
+    op.tile_i8 = int8_tile(t, op.quant);
+  }
   op.in_item_floats = s.in_blocks * s.in_block_step;
   op.out_item_floats = s.out_blocks * s.out_block_step;
 
   std::vector<size_t> keys;
   op.block_groups = plan_block_groups(op, s, kernels.conv_max_out_blocks, keys);
   const small_window_select_fn select = family_selector(op.family, kernels);
+  const small_window_i8_select_fn select_i8 =
+      family_selector_i8(op.family, kernels);
   const bool is_conv = op.family == WindowFamily::kConv;
   op.grids.assign(keys.size(), {});
   for (size_t kind = 0; kind < keys.size(); ++kind) {
@@ -295,51 +423,22 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
       shape.w_pixel_step = t.w_pixel_step;
       shape.bias_pixel_step = t.bias_pixel_step;
       shape.act = op.act.op;
-      grid.kernel = select(&shape);
+      if (op.int8) {
+        grid.kernel_i8 = select_i8(&shape);
+      } else {
+        grid.kernel = select(&shape);
+      }
     }
   }
 }
 
 void run_window(const WindowOp &op, const small_kernel_table & /*kernels*/,
                 const float *in, float *out) {
-  small_window_tile t = op.tile;
-  for (uint32_t n = 0; n < op.geometry.batch; ++n) {
-    const float *in_item = in + n * op.in_item_floats;
-    float *out_item = out + n * op.out_item_floats;
-    for (const BlockGroup &group : op.block_groups) {
-      t.in_blocks = group.in_blocks;
-      t.in_last_channels = group.in_last_channels;
-      t.out_blocks = group.out_blocks;
-      t.w_out_block_step = group.w_out_block_step;
-      t.bias = op.bias != nullptr ? op.bias + group.bias_offset : nullptr;
-      const float *in_group = in_item + group.in_offset;
-      float *out_group = out_item + group.out_offset;
-      for (const TileGrid &grid : op.grids[group.kind]) {
-        t.width = grid.width;
-        t.taps_h = grid.taps_h;
-        t.taps_w = grid.taps_w;
-        t.in_pixel_step = grid.in_pixel_step;
-        t.out_pixel_step = grid.out_pixel_step;
-        t.scale = grid.scale;
-        if (op.weights != nullptr) {
-          t.weights = op.weights + group.weight_offset + grid.weight_offset;
-        }
-        const float *in_column = in_group + grid.in_offset;
-        float *out_column = out_group + grid.out_offset;
-        for (uint32_t c = 0; c < grid.columns; ++c) {
-          t.in = in_column;
-          t.out = out_column;
-          for (uint32_t r = 0; r < grid.rows; ++r) {
-            grid.kernel(&t);
-            t.in += grid.in_row_step;
-            t.out += grid.out_row_step;
-          }
-          in_column += grid.in_column_step;
-          out_column += grid.out_column_step;
-        }
-      }
-    }
-  }
+  walk_tiles<FloatTiles>(op, op.tile, in, out);
+}
+
+void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out) {
+  walk_tiles<Int8Tiles>(op, op.tile_i8, in, out);
 }
 
 } // namespace small

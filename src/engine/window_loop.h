@@ -60,6 +60,24 @@ struct TileGrid {
   size_t in_column_step = 0, in_row_step = 0;
   size_t out_column_step = 0, out_row_step = 0;
   float scale = 1.0f; // average pooling
+  // int8 ops: the variant the int8 selector chose, and the average
+  // pooling divisor (the taps each window of the grid counts).
+  small_window_i8_fn kernel_i8 = nullptr;
+  int32_t divisor = 1;
+};
+
+// What an int8 op adds to a WindowOp: its int8 weights, int32 bias and
+// per-output-channel requantization (padded to whole blocks, like bias), the
+// zero points and the output clamp. Average pooling reads multiplier[0] and
+// shift[0].
+struct Int8Window {
+  const int8_t *weights = nullptr;
+  const int32_t *bias = nullptr;
+  const int32_t *multiplier = nullptr;
+  const int32_t *shift = nullptr;
+  int32_t in_zero_point = 0, out_zero_point = 0;
+  int32_t act_min = -128, act_max = 127;
+  bool single_rounding = false;
 };
 
 struct WindowOp {
@@ -70,7 +88,12 @@ struct WindowOp {
   std::vector<InputBlockRange> input_ranges; // conv: one per output block
   small_act_params act{};
   bool count_include_pad = false; // average pooling
-  // Convolution only: floats per input pixel when the input is a narrow
+  // int8 ops: the int8 kernel family and its data (the float weights, bias
+  // and act stay unused); every offset of the plan counts elements, so it is
+  // the same plan.
+  bool int8 = false;
+  Int8Window quant;
+  // Convolution only: elements per input pixel when the input is a narrow
   // network input stored unpadded ([n][1][h][w][c], c < Cb); 0 means Cb.
   size_t input_lanes = 0;
 
@@ -82,7 +105,8 @@ struct WindowOp {
   bool across_blocks = false;
   std::vector<BlockGroup> block_groups;
   std::vector<std::vector<TileGrid>> grids; // by BlockGroup::kind
-  small_window_tile tile{}; // the tile fields fixed for the whole op
+  small_window_tile tile{};       // the tile fields fixed for the whole op
+  small_window_tile_i8 tile_i8{}; // the same for an int8 op
   size_t in_item_floats = 0, out_item_floats = 0;
 };
 
@@ -100,6 +124,8 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels);
 // `in` and `out` are blocked tensors of the geometry's shapes.
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
                 const float *in, float *out);
+// The same for an int8 op (op.int8): int8 blocked tensors.
+void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out);
 
 } // namespace small
 

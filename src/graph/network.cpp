@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "engine/layout.h"
 #include "graph/busy_scope.h"
 #include "graph/memory_plan.h"
+#include "quant/quant_params.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -66,6 +68,38 @@ small_status Network::add_input(const Shape &shape, int &id) {
   return SMALL_OK;
 }
 
+small_status Network::add_input_int8(const Shape &shape, const small_quant &q,
+                                     int &id) {
+  SMALL_TRY(require_building("add_input_int8"));
+  SMALL_TRY(check_quant(q, "input " + std::to_string(inputs_.size())));
+  SMALL_TRY(add_input(shape, id));
+  tensors_[id].dtype = SMALL_DTYPE_INT8;
+  tensors_[id].quant = q;
+  return SMALL_OK;
+}
+
+small_status Network::tensor_type(int id, const std::string &what,
+                                  small_dtype &dtype,
+                                  small_quant &quant) const {
+  Shape shape;
+  SMALL_TRY(tensor_shape(id, what, shape));
+  dtype = tensors_[id].dtype;
+  quant = tensors_[id].quant;
+  return SMALL_OK;
+}
+
+small_status Network::set_rounding(const small_rounding &rounding) {
+  SMALL_TRY(require_building("set_rounding"));
+  const int value = enum_value(rounding);
+  if (value != SMALL_ROUNDING_DOUBLE && value != SMALL_ROUNDING_SINGLE) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "set_rounding: unknown rounding " << value;
+  }
+  rounding_ = value == SMALL_ROUNDING_SINGLE ? SMALL_ROUNDING_SINGLE
+                                             : SMALL_ROUNDING_DOUBLE;
+  return SMALL_OK;
+}
+
 small_status Network::tensor_shape(int id, const std::string &what,
                                    Shape &shape) const {
   if (id < 0 || static_cast<size_t>(id) >= tensors_.size()) {
@@ -84,8 +118,22 @@ small_status Network::add_node(std::unique_ptr<Layer> layer,
                                const std::vector<int> &inputs,
                                const std::string &name, int &output) {
   SMALL_TRY(require_building("add layer"));
+  const small_dtype wanted = layer->input_dtype();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const small_dtype got = tensors_[inputs[i]].dtype;
+    if (got != wanted) {
+      return fail(SMALL_ERR_INVALID_ARGUMENT)
+             << name << ": input " << i << " is "
+             << (got == SMALL_DTYPE_INT8 ? "an int8" : "a float") << " tensor; "
+             << "this layer takes "
+             << (wanted == SMALL_DTYPE_INT8 ? "int8" : "float")
+             << " (use small_network_add_quantize or _dequantize between)";
+    }
+  }
   TensorInfo t;
   t.shape = layer->output_shape();
+  t.dtype = layer->output_dtype();
+  t.quant = layer->output_quant();
   // Layers infer their shapes; a zero dimension here is a bug in one.
   if (t.shape.n == 0 || t.shape.c == 0 || t.shape.h == 0 || t.shape.w == 0) {
     return fail(SMALL_ERR_INTERNAL)
@@ -260,7 +308,8 @@ small_status Network::plan_memory() {
       t.last_step = step + 1; // read back after the last node
     }
     SMALL_TRY(blocked_bytes(t.shape, t.lanes != 0 ? t.lanes : cb, t.bytes,
-                            "tensor " + std::to_string(id)));
+                            "tensor " + std::to_string(id),
+                            element_bytes(t.dtype)));
     items.push_back({t.bytes, t.first_step, t.last_step, 0});
     ids.push_back(static_cast<int>(id));
   }
@@ -295,6 +344,7 @@ small_status Network::finalize_graph() {
   narrow_inputs();
   for (Node &node : nodes_) {
     if (!node.removed) {
+      node.layer->set_rounding(rounding_);
       SMALL_TRY(node.layer->prepare(kernels_));
       node.input_ptrs.assign(node.inputs.size(), nullptr);
     }
@@ -356,11 +406,11 @@ small_status Network::set_arena(void *buffer, size_t bytes) {
   return SMALL_OK;
 }
 
-small_status Network::check_run_arguments(const float *const *inputs,
-                                          size_t input_count,
-                                          float *const *outputs,
-                                          size_t output_count,
-                                          const small_layout &layout) const {
+template <typename In, typename Out>
+small_status
+Network::check_run_arguments(const In *const *inputs, size_t input_count,
+                             Out *const *outputs, size_t output_count,
+                             const small_layout &layout) const {
   if (!finalized_) {
     return fail(SMALL_ERR_INVALID_STATE) << "run: finalize the network first";
   }
@@ -390,28 +440,67 @@ small_status Network::check_run_arguments(const float *const *inputs,
              << "run: outputs[" << i << "] is NULL";
     }
   }
+  if (std::is_same<In, int8_t>::value) {
+    for (size_t i = 0; i < input_count; ++i) {
+      if (tensors_[inputs_[i]].dtype != SMALL_DTYPE_INT8) {
+        return fail(SMALL_ERR_INVALID_ARGUMENT)
+               << "run_int8: input " << i
+               << " is a float tensor (use small_network_run)";
+      }
+    }
+    for (size_t i = 0; i < output_count; ++i) {
+      if (tensors_[outputs_[i]].dtype != SMALL_DTYPE_INT8) {
+        return fail(SMALL_ERR_INVALID_ARGUMENT)
+               << "run_int8: output " << i
+               << " is a float tensor (use small_network_run)";
+      }
+    }
+  }
   return SMALL_OK;
 }
 
-small_status Network::run(const float *const *inputs, size_t input_count,
-                          float *const *outputs, size_t output_count,
-                          const small_layout &layout_arg) {
-  const BusyScope busy(busy_);
-  SMALL_TRY(busy.check("run"));
-  SMALL_TRY(check_run_arguments(inputs, input_count, outputs, output_count,
-                                layout_arg));
-  const small_layout layout = enum_value(layout_arg) == SMALL_LAYOUT_NCHW
-                                  ? SMALL_LAYOUT_NCHW
-                                  : SMALL_LAYOUT_NHWC;
-  const size_t cb = kernels_.channel_block;
-  for (size_t i = 0; i < input_count; ++i) {
-    const TensorInfo &t = tensors_[inputs_[i]];
-    if (t.last_step >= 0) {
-      // A narrow input is the blocked layout with blocks of one lane.
-      to_blocked(inputs[i], layout, t.shape, t.lanes != 0 ? t.lanes : cb,
-                 reinterpret_cast<float *>(arena_ + t.offset));
-    }
+// A narrow input is the blocked layout with blocks of one lane. A float
+// buffer for an int8 input is quantized with the input's quantization.
+void Network::load_input(size_t i, const float *src, small_layout layout) {
+  const TensorInfo &t = tensors_[inputs_[i]];
+  const size_t lanes = t.lanes != 0 ? t.lanes : kernels_.channel_block;
+  unsigned char *dst = arena_ + t.offset;
+  if (t.dtype == SMALL_DTYPE_INT8) {
+    to_blocked(src, layout, t.shape, lanes, t.quant,
+               reinterpret_cast<int8_t *>(dst));
+  } else {
+    to_blocked(src, layout, t.shape, lanes, reinterpret_cast<float *>(dst));
   }
+}
+
+void Network::load_input(size_t i, const int8_t *src, small_layout layout) {
+  const TensorInfo &t = tensors_[inputs_[i]];
+  const size_t lanes = t.lanes != 0 ? t.lanes : kernels_.channel_block;
+  to_blocked(src, layout, t.shape, lanes,
+             reinterpret_cast<int8_t *>(arena_ + t.offset));
+}
+
+// An int8 output read into a float buffer is dequantized.
+void Network::store_output(size_t i, float *dst, small_layout layout) const {
+  const TensorInfo &t = tensors_[outputs_[i]];
+  const size_t cb = kernels_.channel_block;
+  const unsigned char *src = arena_ + t.offset;
+  if (t.dtype == SMALL_DTYPE_INT8) {
+    from_blocked(reinterpret_cast<const int8_t *>(src), t.quant, t.shape, cb,
+                 layout, dst);
+  } else {
+    from_blocked(reinterpret_cast<const float *>(src), t.shape, cb, layout,
+                 dst);
+  }
+}
+
+void Network::store_output(size_t i, int8_t *dst, small_layout layout) const {
+  const TensorInfo &t = tensors_[outputs_[i]];
+  from_blocked(reinterpret_cast<const int8_t *>(arena_ + t.offset), t.shape,
+               kernels_.channel_block, layout, dst);
+}
+
+void Network::run_layers() {
   if (profiling_) {
     for (size_t i = 0; i < executed_.size(); ++i) {
       const Node &node = nodes_[executed_[i]];
@@ -425,12 +514,41 @@ small_status Network::run(const float *const *inputs, size_t input_count,
       node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
     }
   }
+}
+
+template <typename In, typename Out>
+small_status Network::run_buffers(const In *const *inputs, size_t input_count,
+                                  Out *const *outputs, size_t output_count,
+                                  const small_layout &layout_arg) {
+  const BusyScope busy(busy_);
+  SMALL_TRY(busy.check("run"));
+  SMALL_TRY(check_run_arguments(inputs, input_count, outputs, output_count,
+                                layout_arg));
+  const small_layout layout = enum_value(layout_arg) == SMALL_LAYOUT_NCHW
+                                  ? SMALL_LAYOUT_NCHW
+                                  : SMALL_LAYOUT_NHWC;
+  for (size_t i = 0; i < input_count; ++i) {
+    if (tensors_[inputs_[i]].last_step >= 0) {
+      load_input(i, inputs[i], layout);
+    }
+  }
+  run_layers();
   for (size_t i = 0; i < output_count; ++i) {
-    const TensorInfo &t = tensors_[outputs_[i]];
-    from_blocked(reinterpret_cast<const float *>(arena_ + t.offset), t.shape,
-                 cb, layout, outputs[i]);
+    store_output(i, outputs[i], layout);
   }
   return SMALL_OK;
+}
+
+small_status Network::run(const float *const *inputs, size_t input_count,
+                          float *const *outputs, size_t output_count,
+                          const small_layout &layout) {
+  return run_buffers(inputs, input_count, outputs, output_count, layout);
+}
+
+small_status Network::run_int8(const int8_t *const *inputs, size_t input_count,
+                               int8_t *const *outputs, size_t output_count,
+                               const small_layout &layout) {
+  return run_buffers(inputs, input_count, outputs, output_count, layout);
 }
 
 } // namespace small

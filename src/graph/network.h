@@ -24,6 +24,8 @@ struct TensorInfo {
   std::vector<int> consumers;
   bool is_input = false;
   bool is_output = false;
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant quant{0.0f, 0}; // int8 tensors
   // Floats per pixel of a narrow network input (c < Cb, read only by
   // convolutions) stored unpadded as [n][1][h][w][c]; 0: the blocked layout.
   size_t lanes = 0;
@@ -52,6 +54,15 @@ public:
 
   // Building.
   [[nodiscard]] small_status add_input(const Shape &shape, int &id);
+  // An int8 input quantized by q (checked).
+  [[nodiscard]] small_status add_input_int8(const Shape &shape,
+                                            const small_quant &q, int &id);
+  // Element type and quantization of tensor `id` (checked as tensor_shape).
+  [[nodiscard]] small_status tensor_type(int id, const std::string &what,
+                                         small_dtype &dtype,
+                                         small_quant &quant) const;
+  // Rounding of every requantization; before finalize.
+  [[nodiscard]] small_status set_rounding(const small_rounding &rounding);
   // Checks that `id` names a tensor of this network; `what` names the
   // argument in the error message.
   [[nodiscard]] small_status tensor_shape(int id, const std::string &what,
@@ -83,6 +94,12 @@ public:
   [[nodiscard]] small_status run(const float *const *inputs, size_t input_count,
                                  float *const *outputs, size_t output_count,
                                  const small_layout &layout);
+  // Every input and output int8 (small_network_run_int8).
+  [[nodiscard]] small_status run_int8(const int8_t *const *inputs,
+                                      size_t input_count,
+                                      int8_t *const *outputs,
+                                      size_t output_count,
+                                      const small_layout &layout);
   const std::vector<int> &inputs() const { return inputs_; }
   const std::vector<int> &outputs() const { return outputs_; }
   size_t layer_count() const;
@@ -110,10 +127,21 @@ private:
   void bind_arena(unsigned char *base);
   [[nodiscard]] small_status require_executed_index(size_t index,
                                                     const char *call) const;
+  template <typename In, typename Out>
   [[nodiscard]] small_status
-  check_run_arguments(const float *const *inputs, size_t input_count,
-                      float *const *outputs, size_t output_count,
+  check_run_arguments(const In *const *inputs, size_t input_count,
+                      Out *const *outputs, size_t output_count,
                       const small_layout &layout) const;
+  // Converts input i / output i between the caller's buffer and the arena.
+  void load_input(size_t i, const float *src, small_layout layout);
+  void load_input(size_t i, const int8_t *src, small_layout layout);
+  void store_output(size_t i, float *dst, small_layout layout) const;
+  void store_output(size_t i, int8_t *dst, small_layout layout) const;
+  void run_layers();
+  template <typename In, typename Out>
+  [[nodiscard]] small_status
+  run_buffers(const In *const *inputs, size_t input_count, Out *const *outputs,
+              size_t output_count, const small_layout &layout);
 
   small_kernel_table kernels_ = *small_kernels_active();
   std::vector<TensorInfo> tensors_;
@@ -121,6 +149,7 @@ private:
   std::vector<int> inputs_, outputs_;
   bool finalized_ = false;
   bool failed_ = false;
+  small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;
   unsigned char *arena_ = nullptr;

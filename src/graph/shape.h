@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "small/small.h"
 #include "util/checked_math.h"
 #include "util/error.h"
 
@@ -36,16 +37,21 @@ inline Failure &operator<<(Failure &f, const Shape &s) {
 constexpr size_t kMaxTensorBytes =
     sizeof(size_t) >= 8 ? size_t(uint64_t{1} << 40) : size_t{1} << 31;
 
+// Bytes of one element of a tensor of this type.
+inline size_t element_bytes(small_dtype dtype) {
+  return dtype == SMALL_DTYPE_INT8 ? sizeof(int8_t) : sizeof(float);
+}
+
 // Bytes of a blocked tensor, checked for overflow and the size limit.
-[[nodiscard]] inline small_status blocked_bytes(const Shape &s, size_t cb,
-                                                size_t &bytes,
-                                                const std::string &what) {
+[[nodiscard]] inline small_status
+blocked_bytes(const Shape &s, size_t cb, size_t &bytes, const std::string &what,
+              size_t element_size = sizeof(float)) {
   size_t v = 0;
   SMALL_TRY(checked_mul(s.n, ceil_div(s.c, cb), v, what));
   SMALL_TRY(checked_mul(v, s.h, v, what));
   SMALL_TRY(checked_mul(v, s.w, v, what));
   SMALL_TRY(checked_mul(v, cb, v, what));
-  SMALL_TRY(checked_mul(v, sizeof(float), v, what));
+  SMALL_TRY(checked_mul(v, element_size, v, what));
   if (v > kMaxTensorBytes) {
     return fail(SMALL_ERR_OVERFLOW)
            << what << ": tensor " << s << " needs " << v

@@ -4,33 +4,13 @@
 
 #include "graph/network.h"
 #include "layers/activation_params.h"
+#include "layers/conv_packing.h"
 #include "layers/padding.h"
 #include "layers/window_geometry.h"
 #include "util/checked_math.h"
 #include "util/error.h"
 
 namespace small {
-
-namespace {
-
-// HWIO [kh][kw][cin][cout] -> OIHW [cout][cin][kh][kw].
-std::vector<float> hwio_to_oihw(const float *w, size_t kh, size_t kw,
-                                size_t cin, size_t cout) {
-  std::vector<float> out(cout * cin * kh * kw);
-  for (size_t h = 0; h < kh; ++h) {
-    for (size_t x = 0; x < kw; ++x) {
-      for (size_t i = 0; i < cin; ++i) {
-        for (size_t o = 0; o < cout; ++o) {
-          out[((o * cin + i) * kh + h) * kw + x] =
-              w[((h * kw + x) * cin + i) * cout + o];
-        }
-      }
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 small_status check_conv_params(const ConvSpec &s, const std::string &name) {
   if (s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
@@ -119,74 +99,14 @@ void Conv2DLayer::fold_batchnorm(const std::vector<float> &scale,
   fused_batchnorm_ = true;
 }
 
-// Packed convolution weights: [out block][input block][tap][lane][Cb], one
-// lanes x Cb matrix per (input block, tap). Input blocks hold Cb channels,
-// or one channel for a planar network input (input_lanes_ == 1).
 small_status Conv2DLayer::pack_conv(size_t cb) {
-  const ConvSpec &s = spec_;
-  const size_t C = s.input.c, K = s.out_channels;
-  const size_t Cg = C / s.groups, Kg = K / s.groups;
-  const size_t taps = size_t{s.kernel_h} * s.kernel_w;
-  const size_t out_blocks = ceil_div(K, cb);
   const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
-  const std::string what = "conv2d packed weights";
-
-  op_.input_ranges.assign(out_blocks, {});
-  size_t total = 0;
-  for (size_t ob = 0; ob < out_blocks; ++ob) {
-    const size_t k0 = ob * cb, k1 = std::min(K, k0 + cb);
-    const size_t c0 = k0 / Kg * Cg, c1 = ((k1 - 1) / Kg + 1) * Cg;
-    InputBlockRange &r = op_.input_ranges[ob];
-    r.first_block = c0 / lanes;
-    const size_t end_block = ceil_div(c1, lanes);
-    r.count = end_block - r.first_block;
-    r.last_channels = std::min(C, end_block * lanes) - (end_block - 1) * lanes;
-    r.weight_offset = total;
-    size_t block_floats = 0;
-    SMALL_TRY(checked_mul(r.count, taps, block_floats, what));
-    SMALL_TRY(checked_mul(block_floats, lanes * cb, block_floats, what));
-    SMALL_TRY(checked_add(total, block_floats, total, what));
-  }
-  size_t bytes = 0;
-  SMALL_TRY(checked_mul(total, sizeof(float), bytes, what));
-  SMALL_TRY(packed_weights_.reset(bytes, "conv2d packed weights"));
-  float *packed = packed_weights_.floats();
-  for (size_t ob = 0; ob < out_blocks; ++ob) {
-    const InputBlockRange &r = op_.input_ranges[ob];
-    for (size_t b = 0; b < r.count; ++b) {
-      for (size_t t = 0; t < taps; ++t) {
-        float *dst = packed + r.weight_offset + (b * taps + t) * lanes * cb;
-        for (size_t i = 0; i < lanes; ++i) {
-          const size_t c = (r.first_block + b) * lanes + i;
-          for (size_t o = 0; o < cb; ++o) {
-            const size_t k = ob * cb + o;
-            if (c >= C || k >= K || c / Cg != k / Kg) {
-              continue; // stays zero: padding or another group
-            }
-            dst[i * cb + o] = weights_[(k * Cg + (c - k / Kg * Cg)) * taps + t];
-          }
-        }
-      }
-    }
-  }
-  return SMALL_OK;
+  return pack_conv_weights(spec_, lanes, cb, weights_, op_.input_ranges,
+                           packed_weights_);
 }
 
 small_status Conv2DLayer::pack_depthwise(size_t cb) {
-  const size_t C = spec_.input.c;
-  const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
-  const std::string what = "depthwise packed weights";
-  size_t bytes = 0;
-  SMALL_TRY(checked_mul(ceil_div(C, cb) * cb, taps, bytes, what));
-  SMALL_TRY(checked_mul(bytes, sizeof(float), bytes, what));
-  SMALL_TRY(packed_weights_.reset(bytes, "depthwise packed weights"));
-  float *packed = packed_weights_.floats();
-  for (size_t c = 0; c < C; ++c) {
-    for (size_t t = 0; t < taps; ++t) {
-      packed[(c / cb * taps + t) * cb + c % cb] = weights_[c * taps + t];
-    }
-  }
-  return SMALL_OK;
+  return pack_depthwise_weights(spec_, cb, weights_, packed_weights_);
 }
 
 small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
@@ -200,19 +120,7 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
   SMALL_TRY(packed_bias_.reset(out_blocks * cb * sizeof(float), "bias"));
   std::copy(bias_.begin(), bias_.end(), packed_bias_.floats());
 
-  WindowGeometry &g = op_.geometry;
-  g = window_geometry(spec_, output_);
-  // A 1x1, stride-1, unpadded window maps pixel p to pixel p: view the image
-  // as one row of h*w pixels so tiles stay full on small images (a 3x3 image
-  // is one 9-wide tile instead of three 3-wide ones). Only when h*w fits the
-  // geometry's 32-bit width.
-  const uint64_t pixels = uint64_t{g.in_h} * g.in_w;
-  if (g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 &&
-      g.stride_w == 1 && spec_.pad_top == 0 && spec_.pad_bottom == 0 &&
-      spec_.pad_left == 0 && spec_.pad_right == 0 && pixels <= UINT32_MAX) {
-    g.in_w = g.out_w = static_cast<uint32_t>(pixels);
-    g.in_h = g.out_h = 1;
-  }
+  op_.geometry = conv_geometry(spec_, output_);
   op_.family = depthwise() ? WindowFamily::kDepthwise : WindowFamily::kConv;
   op_.input_lanes = input_lanes_;
   op_.weights = packed_weights_.floats();
@@ -230,12 +138,11 @@ void Conv2DLayer::run(const small_kernel_table &kernels,
   run_window(op_, kernels, inputs[0], out);
 }
 
-small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
-                        const float *weights, const float *bias, int &output) {
-  SMALL_TRY(net.require_building("add layer"));
-  const std::string name = net.next_name("conv2d");
-  ConvSpec s;
-  SMALL_TRY(net.tensor_shape(input, name + " input", s.input));
+small_status conv_spec_from_params(const Shape &input,
+                                   const small_conv2d_params &p,
+                                   const std::string &name, ConvSpec &s,
+                                   size_t &weight_count) {
+  s.input = input;
   s.out_channels = p.out_channels;
   s.kernel_h = p.kernel_h;
   s.kernel_w = p.kernel_w;
@@ -248,7 +155,6 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
   s.pad_left = p.pad_left;
   s.pad_right = p.pad_right;
   s.groups = p.groups;
-  SMALL_TRY(lower_activation(p.activation, name, s.act));
   // Before SAME padding, which needs positive sizes.
   SMALL_TRY(check_conv_params(s, name));
   SMALL_TRY(resolve_padding(p.padding_mode, s.input.h, p.kernel_h, p.stride_h,
@@ -272,10 +178,21 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
   // The shape check before the weights are copied: fail fast.
   Shape checked;
   SMALL_TRY(conv_output_shape(s, name, checked));
-  std::vector<float> w =
-      layout == SMALL_WEIGHTS_OIHW
-          ? std::vector<float>(weights, weights + count)
-          : hwio_to_oihw(weights, p.kernel_h, p.kernel_w, cin, p.out_channels);
+  weight_count = count;
+  return SMALL_OK;
+}
+
+small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
+                        const float *weights, const float *bias, int &output) {
+  SMALL_TRY(net.require_building("add layer"));
+  const std::string name = net.next_name("conv2d");
+  ConvSpec s;
+  Shape in;
+  SMALL_TRY(net.tensor_shape(input, name + " input", in));
+  SMALL_TRY(lower_activation(p.activation, name, s.act));
+  size_t count = 0;
+  SMALL_TRY(conv_spec_from_params(in, p, name, s, count));
+  std::vector<float> w = oihw_weights(weights, count, p, s);
   std::vector<float> b;
   if (bias != nullptr) {
     b.assign(bias, bias + p.out_channels);

@@ -13,6 +13,7 @@
 #include "layers/layer.h"
 #include "small/small.h"
 #include "util/aligned_buffer.h"
+#include "util/error.h"
 
 namespace small {
 
@@ -107,6 +108,39 @@ private:
 // output shape.
 [[nodiscard]] small_status
 conv_output_shape(const ConvSpec &spec, const std::string &name, Shape &output);
+
+// The spec of small_conv2d_params on `input` (everything but the
+// activation): validated, padding resolved, the weight count checked
+// against the size limit and the weight layout range-checked.
+[[nodiscard]] small_status conv_spec_from_params(const Shape &input,
+                                                 const small_conv2d_params &p,
+                                                 const std::string &name,
+                                                 ConvSpec &spec,
+                                                 size_t &weight_count);
+
+// The caller's weights (count values in p.weight_layout order) as OIHW.
+template <typename T>
+std::vector<T> oihw_weights(const T *w, size_t count,
+                            const small_conv2d_params &p, const ConvSpec &s) {
+  if (enum_value(p.weight_layout) == SMALL_WEIGHTS_OIHW) {
+    return std::vector<T>(w, w + count);
+  }
+  // HWIO [kh][kw][cin][cout] -> OIHW [cout][cin][kh][kw].
+  const size_t kh = s.kernel_h, kw = s.kernel_w;
+  const size_t cin = s.input.c / s.groups, cout = s.out_channels;
+  std::vector<T> out(count);
+  for (size_t h = 0; h < kh; ++h) {
+    for (size_t x = 0; x < kw; ++x) {
+      for (size_t i = 0; i < cin; ++i) {
+        for (size_t o = 0; o < cout; ++o) {
+          out[((o * cin + i) * kh + h) * kw + x] =
+              w[((h * kw + x) * cin + i) * cout + o];
+        }
+      }
+    }
+  }
+  return out;
+}
 
 // small_network_add_conv2d: validation, padding mode, weight layout, kind.
 [[nodiscard]] small_status add_conv2d(Network &net, int input,

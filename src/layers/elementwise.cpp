@@ -53,7 +53,12 @@ void ConcatLayer::run(const small_kernel_table &kernels,
 void ReshapeLayer::run(const small_kernel_table &kernels,
                        const std::vector<const float *> &inputs,
                        float *out) const {
-  reshape_blocked(inputs[0], input_, out, output_, kernels.channel_block);
+  if (dtype_ == SMALL_DTYPE_INT8) {
+    reshape_blocked(as_int8(inputs[0]), input_, as_int8(out), output_,
+                    kernels.channel_block);
+  } else {
+    reshape_blocked(inputs[0], input_, out, output_, kernels.channel_block);
+  }
 }
 
 small_status add_add(Network &net, int a, int b,
@@ -147,9 +152,12 @@ small_status add_reshape(Network &net, int input, uint32_t c, uint32_t h,
            << ", " << w << "): element counts differ";
   }
   const Shape o{in.n, c, h, w};
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant quant{};
+  SMALL_TRY(net.tensor_type(input, name + " input", dtype, quant));
   return net.add_node(
-      std::make_unique<ReshapeLayer>(SMALL_LAYER_RESHAPE, in, o), {input}, name,
-      output);
+      std::make_unique<ReshapeLayer>(SMALL_LAYER_RESHAPE, in, o, dtype, quant),
+      {input}, name, output);
 }
 
 small_status add_flatten(Network &net, int input, int &output) {
@@ -163,9 +171,12 @@ small_status add_flatten(Network &net, int input, int &output) {
            << name << ": flattened size exceeds 2^32-1";
   }
   const Shape o{in.n, static_cast<uint32_t>(flat), 1, 1};
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant quant{};
+  SMALL_TRY(net.tensor_type(input, name + " input", dtype, quant));
   return net.add_node(
-      std::make_unique<ReshapeLayer>(SMALL_LAYER_FLATTEN, in, o), {input}, name,
-      output);
+      std::make_unique<ReshapeLayer>(SMALL_LAYER_FLATTEN, in, o, dtype, quant),
+      {input}, name, output);
 }
 
 } // namespace small

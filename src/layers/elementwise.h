@@ -86,10 +86,16 @@ private:
 
 class ReshapeLayer : public Layer {
 public:
-  // kind: SMALL_LAYER_RESHAPE or SMALL_LAYER_FLATTEN.
-  ReshapeLayer(small_layer_kind kind, const Shape &input, const Shape &output)
-      : Layer(kind), input_(input), output_(output) {}
+  // kind: SMALL_LAYER_RESHAPE or SMALL_LAYER_FLATTEN. The output keeps the
+  // input's element type and quantization.
+  ReshapeLayer(small_layer_kind kind, const Shape &input, const Shape &output,
+               small_dtype dtype, const small_quant &quant)
+      : Layer(kind), input_(input), output_(output), dtype_(dtype),
+        quant_(quant) {}
   Shape output_shape() const override { return output_; }
+  small_dtype input_dtype() const override { return dtype_; }
+  small_dtype output_dtype() const override { return dtype_; }
+  small_quant output_quant() const override { return quant_; }
   [[nodiscard]] small_status prepare(const small_kernel_table &) override {
     return SMALL_OK;
   }
@@ -98,6 +104,8 @@ public:
 
 private:
   Shape input_, output_;
+  small_dtype dtype_;
+  small_quant quant_;
 };
 
 class Network;

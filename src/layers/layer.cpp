@@ -30,6 +30,10 @@ const char *layer_kind_name(small_layer_kind kind) {
     return "reshape";
   case SMALL_LAYER_FLATTEN:
     return "flatten";
+  case SMALL_LAYER_QUANTIZE:
+    return "quantize";
+  case SMALL_LAYER_DEQUANTIZE:
+    return "dequantize";
   }
   return "unknown";
 }

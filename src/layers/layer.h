@@ -43,6 +43,17 @@ public:
   // True once a BatchNorm was folded into the layer.
   virtual bool fused_batchnorm() const { return false; }
 
+  // Element types. The graph checks every input against input_dtype() when
+  // the layer is added, and gives its output output_dtype() and
+  // output_quant() (int8 layers override these; a float output's quant is
+  // {0, 0}). Run buffers are bound as float pointers; an int8 layer reads
+  // and writes them as int8 lanes (as_int8()).
+  virtual small_dtype input_dtype() const { return SMALL_DTYPE_FLOAT32; }
+  virtual small_dtype output_dtype() const { return SMALL_DTYPE_FLOAT32; }
+  virtual small_quant output_quant() const { return small_quant{0.0f, 0}; }
+  // The network's rounding mode, given to every layer before prepare().
+  virtual void set_rounding(small_rounding) {}
+
   // Capabilities the graph passes at finalize ask for (no RTTI).
   //
   // As a fusion source: a standalone activation that its producer may take
@@ -71,6 +82,12 @@ public:
 private:
   small_layer_kind kind_;
 };
+
+// An arena buffer viewed as int8 lanes (int8_t may alias any object).
+inline const int8_t *as_int8(const float *p) {
+  return reinterpret_cast<const int8_t *>(p);
+}
+inline int8_t *as_int8(float *p) { return reinterpret_cast<int8_t *>(p); }
 
 } // namespace small
 

@@ -9,7 +9,8 @@ namespace small {
 
 small_status Pool2DLayer::create(small_layer_kind kind, const std::string &name,
                                  const PoolSpec &s,
-                                 std::unique_ptr<Pool2DLayer> &layer) {
+                                 std::unique_ptr<Pool2DLayer> &layer,
+                                 const PoolInt8 &int8) {
   if (s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
       s.stride_w == 0) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
@@ -27,7 +28,7 @@ small_status Pool2DLayer::create(small_layer_kind kind, const std::string &name,
                                s.pad_bottom, output.h, name, "vertical"));
   SMALL_TRY(window_output_size(s.input.w, s.kernel_w, s.stride_w, 1, s.pad_left,
                                s.pad_right, output.w, name, "horizontal"));
-  layer.reset(new Pool2DLayer(kind, s, output));
+  layer.reset(new Pool2DLayer(kind, s, output, int8));
   return SMALL_OK;
 }
 
@@ -35,6 +36,24 @@ small_status Pool2DLayer::prepare(const small_kernel_table &kernels) {
   op_.geometry = window_geometry(spec_, output_);
   op_.family = spec_.is_max ? WindowFamily::kMaxPool : WindowFamily::kAvgPool;
   op_.count_include_pad = spec_.count_include_pad;
+  if (int8_.enabled) {
+    const QuantizedMultiplier q =
+        int8_.requantize
+            ? quantize_multiplier(static_cast<double>(int8_.input.scale) /
+                                      static_cast<double>(int8_.output.scale),
+                                  single_rounding_)
+            : kIdentityMultiplier;
+    multiplier_ = q.multiplier;
+    shift_ = q.shift;
+    op_.int8 = true;
+    op_.quant.multiplier = &multiplier_;
+    op_.quant.shift = &shift_;
+    op_.quant.in_zero_point = int8_.requantize ? int8_.input.zero_point : 0;
+    op_.quant.out_zero_point = int8_.requantize ? int8_.output.zero_point : 0;
+    op_.quant.act_min = int8_.range.lo;
+    op_.quant.act_max = int8_.range.hi;
+    op_.quant.single_rounding = single_rounding_;
+  }
   plan_window(op_, kernels);
   return SMALL_OK;
 }
@@ -42,21 +61,29 @@ small_status Pool2DLayer::prepare(const small_kernel_table &kernels) {
 void Pool2DLayer::run(const small_kernel_table &kernels,
                       const std::vector<const float *> &inputs,
                       float *out) const {
-  run_window(op_, kernels, inputs[0], out);
+  if (int8_.enabled) {
+    run_window_int8(op_, as_int8(inputs[0]), as_int8(out));
+  } else {
+    run_window(op_, kernels, inputs[0], out);
+  }
 }
 
-small_status add_pool2d(Network &net, int input, const small_pool2d_params &p,
-                        int &output) {
-  SMALL_TRY(net.require_building("add layer"));
+namespace {
+
+// The spec of small_pool2d_params on `input`: kind, sizes and padding mode
+// checked, padding resolved.
+small_status pool_spec_from_params(Network &net, int input,
+                                   const small_pool2d_params &p,
+                                   small_layer_kind &kind, std::string &name,
+                                   PoolSpec &s) {
   const int kind_value = enum_value(p.kind);
   if (kind_value != SMALL_POOL_MAX && kind_value != SMALL_POOL_AVG) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
            << net.next_name("pool2d") << ": unknown pool kind " << kind_value;
   }
-  const small_layer_kind kind =
+  kind =
       kind_value == SMALL_POOL_MAX ? SMALL_LAYER_MAXPOOL : SMALL_LAYER_AVGPOOL;
-  const std::string name = net.next_name(layer_kind_name(kind));
-  PoolSpec s;
+  name = net.next_name(layer_kind_name(kind));
   SMALL_TRY(net.tensor_shape(input, name + " input", s.input));
   if (p.kernel_h == 0 || p.kernel_w == 0 || p.stride_h == 0 ||
       p.stride_w == 0) {
@@ -78,8 +105,71 @@ small_status add_pool2d(Network &net, int input, const small_pool2d_params &p,
                             1, s.pad_top, s.pad_bottom, name));
   SMALL_TRY(resolve_padding(p.padding_mode, s.input.w, p.kernel_w, p.stride_w,
                             1, s.pad_left, s.pad_right, name));
+  return SMALL_OK;
+}
+
+// The int8 input's quantization, refused for a float input.
+small_status int8_input(const Network &net, int input, const std::string &name,
+                        small_quant &quant) {
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  SMALL_TRY(net.tensor_type(input, name + " input", dtype, quant));
+  if (dtype != SMALL_DTYPE_INT8) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name << ": the input is a float tensor; an int8 layer takes an "
+           << "int8 one (small_network_add_quantize)";
+  }
+  return SMALL_OK;
+}
+
+} // namespace
+
+small_status add_pool2d(Network &net, int input, const small_pool2d_params &p,
+                        int &output) {
+  SMALL_TRY(net.require_building("add layer"));
+  small_layer_kind kind = SMALL_LAYER_MAXPOOL;
+  std::string name;
+  PoolSpec s;
+  SMALL_TRY(pool_spec_from_params(net, input, p, kind, name, s));
   std::unique_ptr<Pool2DLayer> layer;
   SMALL_TRY(Pool2DLayer::create(kind, name, s, layer));
+  return net.add_node(std::move(layer), {input}, name, output);
+}
+
+small_status add_pool2d_int8(Network &net, int input,
+                             const small_pool2d_params &p,
+                             const small_activation &activation, int &output) {
+  SMALL_TRY(net.require_building("add layer"));
+  small_layer_kind kind = SMALL_LAYER_MAXPOOL;
+  std::string name;
+  PoolSpec s;
+  SMALL_TRY(pool_spec_from_params(net, input, p, kind, name, s));
+  PoolInt8 q;
+  q.enabled = true;
+  SMALL_TRY(int8_input(net, input, name, q.input));
+  q.output = q.input;
+  SMALL_TRY(int8_activation_range(activation, q.output, name, q.act, q.range));
+  std::unique_ptr<Pool2DLayer> layer;
+  SMALL_TRY(Pool2DLayer::create(kind, name, s, layer, q));
+  return net.add_node(std::move(layer), {input}, name, output);
+}
+
+small_status add_global_avgpool_int8(Network &net, int input,
+                                     const small_quant &quant, int &output) {
+  SMALL_TRY(net.require_building("add layer"));
+  const std::string name = net.next_name("global_avgpool");
+  PoolSpec s;
+  SMALL_TRY(net.tensor_shape(input, name + " input", s.input));
+  PoolInt8 q;
+  q.enabled = true;
+  q.requantize = true;
+  SMALL_TRY(int8_input(net, input, name, q.input));
+  SMALL_TRY(check_quant(quant, name + " output"));
+  q.output = quant;
+  s.is_max = false;
+  s.kernel_h = s.input.h;
+  s.kernel_w = s.input.w;
+  std::unique_ptr<Pool2DLayer> layer;
+  SMALL_TRY(Pool2DLayer::create(SMALL_LAYER_GLOBAL_AVGPOOL, name, s, layer, q));
   return net.add_node(std::move(layer), {input}, name, output);
 }
 

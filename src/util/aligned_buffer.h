@@ -73,6 +73,11 @@ public:
   float *floats() { return static_cast<float *>(data_); }
   const float *floats() const { return static_cast<const float *>(data_); }
   unsigned char *bytes() { return static_cast<unsigned char *>(data_); }
+  // The contents as an array of T (int8 weights, int32 biases).
+  template <typename T> T *as() { return static_cast<T *>(data_); }
+  template <typename T> const T *as() const {
+    return static_cast<const T *>(data_);
+  }
   size_t size_bytes() const { return bytes_; }
 
 private:

@@ -485,12 +485,63 @@ static int test_errors(void) {
   return 1;
 }
 
+/* int8 from C: a 1x1 int8 convolution whose requantization is a rounding
+ * tie that the two rounding modes resolve differently (x = -3, w = 2:
+ * acc = -6, effective scale 0.5 * 0.25 / 0.5 = 0.25 = 2^30 * 2^-32;
+ * double rounding: round(-6 * 0.5) = -3, then -3 / 2 = -1.5 -> -2;
+ * single rounding: (-6 * 2^30 + 2^31) >> 32 = -1). */
+static int test_int8(small_rounding rounding, int8_t want) {
+  small_network *net = NULL;
+  small_tensor x = -1, y = -1;
+  small_conv2d_params p;
+  const small_quant in_q = {0.5f, 0}, out_q = {0.5f, 0};
+  const int8_t w[1] = {2};
+  const float scales[1] = {0.25f};
+  small_int8_weights weights;
+  const int8_t in[1] = {-3};
+  int8_t out[1] = {0};
+  const int8_t *ins[1];
+  int8_t *outs[1];
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant q = {0.0f, 0};
+  ins[0] = in;
+  outs[0] = out;
+  weights.values = w;
+  weights.scales = scales;
+  weights.scale_count = 1;
+  weights.bias = NULL;
+  small_conv2d_params_init(&p);
+  p.out_channels = 1;
+  p.kernel_h = p.kernel_w = 1;
+  expect(small_network_create(&net) == SMALL_OK, "int8: create");
+  expect(small_network_set_rounding(net, rounding) == SMALL_OK,
+         "int8: set_rounding");
+  expect(small_network_add_input_int8(net, 1, 1, 1, 1, in_q, &x) == SMALL_OK,
+         "int8: input");
+  expect(small_network_add_conv2d_int8(net, x, &p, &weights, out_q, &y) ==
+             SMALL_OK,
+         "int8: conv2d");
+  expect(small_network_mark_output(net, y) == SMALL_OK, "int8: output");
+  expect(small_network_finalize(net) == SMALL_OK, "int8: finalize");
+  expect(small_network_output_type(net, 0, &dtype, &q) == SMALL_OK &&
+             dtype == SMALL_DTYPE_INT8 && q.scale == 0.5f,
+         "int8: output type");
+  expect(small_network_run_int8(net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW) ==
+             SMALL_OK,
+         "int8: run");
+  expect(out[0] == want, "int8: the rounding mode's result");
+  small_network_destroy(net);
+  return 0;
+}
+
 int main(void) {
   printf("small_c_api_test: SMaLL %s (tolerance %g relative, absolute below "
          "1)\n",
          small_version_string(), TOLERANCE);
   test_network();
   test_errors();
+  test_int8(SMALL_ROUNDING_DOUBLE, -2);
+  test_int8(SMALL_ROUNDING_SINGLE, -1);
   if (failures != 0) {
     printf("FAIL: %d of %d checks failed\n", failures, checks);
     return 1;

@@ -1,0 +1,184 @@
+#include "layers/conv2d_int8.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "graph/network.h"
+#include "layers/conv_packing.h"
+#include "util/checked_math.h"
+#include "util/error.h"
+
+namespace small {
+
+uint64_t Conv2DInt8Layer::macs() const {
+  uint64_t m = saturating_mul(output_.n, output_.c);
+  m = saturating_mul(m, output_.h);
+  m = saturating_mul(m, output_.w);
+  m = saturating_mul(m, spec_.input.c / spec_.groups);
+  m = saturating_mul(m, spec_.kernel_h);
+  return saturating_mul(m, spec_.kernel_w);
+}
+
+small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
+  const size_t cb = kernels.channel_block;
+  if (depthwise()) {
+    SMALL_TRY(pack_depthwise_weights(spec_, cb, weights_, packed_weights_));
+  } else {
+    const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
+    SMALL_TRY(pack_conv_weights(spec_, lanes, cb, weights_, op_.input_ranges,
+                                packed_weights_));
+  }
+  // Bias, multiplier and shift per output channel, each padded to whole
+  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp).
+  const size_t padded = ceil_div(spec_.out_channels, cb) * cb;
+  SMALL_TRY(per_channel_.reset(3 * padded * sizeof(int32_t),
+                               "int8 bias and requantization"));
+  int32_t *bias = per_channel_.as<int32_t>();
+  int32_t *multiplier = bias + padded;
+  int32_t *shift = multiplier + padded;
+  std::copy(bias_.begin(), bias_.end(), bias);
+  for (size_t k = 0; k < spec_.out_channels; ++k) {
+    const double effective = static_cast<double>(quant_.input.scale) *
+                             static_cast<double>(quant_.weight_scales[k]) /
+                             static_cast<double>(quant_.output.scale);
+    const QuantizedMultiplier q =
+        quantize_multiplier(effective, single_rounding_);
+    multiplier[k] = q.multiplier;
+    shift[k] = q.shift;
+  }
+
+  op_.geometry = conv_geometry(spec_, output_);
+  op_.family = depthwise() ? WindowFamily::kDepthwise : WindowFamily::kConv;
+  op_.input_lanes = input_lanes_;
+  op_.int8 = true;
+  op_.quant.weights = packed_weights_.as<int8_t>();
+  op_.quant.bias = bias;
+  op_.quant.multiplier = multiplier;
+  op_.quant.shift = shift;
+  op_.quant.in_zero_point = quant_.input.zero_point;
+  op_.quant.out_zero_point = quant_.output.zero_point;
+  op_.quant.act_min = quant_.range.lo;
+  op_.quant.act_max = quant_.range.hi;
+  op_.quant.single_rounding = single_rounding_;
+  plan_window(op_, kernels);
+  std::vector<int8_t>().swap(weights_);
+  return SMALL_OK;
+}
+
+void Conv2DInt8Layer::run(const small_kernel_table &,
+                          const std::vector<const float *> &inputs,
+                          float *out) const {
+  run_window_int8(op_, as_int8(inputs[0]), as_int8(out));
+}
+
+namespace {
+
+// The input's quantization, the output's, the weight scales (expanded to
+// one per output channel) and the activation's clamp, all checked.
+small_status conv_quant(const Network &net, int input,
+                        const small_int8_weights &w, uint32_t out_channels,
+                        const small_activation &activation,
+                        const small_quant &output, const std::string &name,
+                        ConvSpec &spec, ConvQuant &q) {
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  SMALL_TRY(net.tensor_type(input, name + " input", dtype, q.input));
+  if (dtype != SMALL_DTYPE_INT8) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name << ": the input is a float tensor; an int8 layer takes an "
+           << "int8 one (small_network_add_quantize)";
+  }
+  SMALL_TRY(check_quant(output, name + " output"));
+  q.output = output;
+  if (w.values == nullptr || w.scales == nullptr) {
+    return fail(SMALL_ERR_NULL_POINTER)
+           << name << ": weights->values and weights->scales are required";
+  }
+  if (w.scale_count != out_channels && w.scale_count != 1) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name << ": weights->scale_count is " << w.scale_count
+           << "; it must be 1 (per tensor) or " << out_channels
+           << " (per output channel)";
+  }
+  q.weight_scales.resize(out_channels);
+  for (uint32_t k = 0; k < out_channels; ++k) {
+    const float scale = w.scales[w.scale_count == 1 ? 0 : k];
+    if (!std::isfinite(scale) || !(scale > 0.0f)) {
+      return fail(SMALL_ERR_INVALID_ARGUMENT)
+             << name << ": weight scale " << (w.scale_count == 1 ? 0 : k)
+             << " must be finite and > 0, got " << FloatText{scale};
+    }
+    q.weight_scales[k] = scale;
+  }
+  return int8_activation_range(activation, output, name, spec.act, q.range);
+}
+
+} // namespace
+
+small_status add_conv2d_int8(Network &net, int input,
+                             const small_conv2d_params &p,
+                             const small_int8_weights &w,
+                             const small_quant &output, int &out) {
+  SMALL_TRY(net.require_building("add layer"));
+  const std::string name = net.next_name("conv2d");
+  ConvSpec s;
+  Shape in;
+  SMALL_TRY(net.tensor_shape(input, name + " input", in));
+  ConvQuant q;
+  SMALL_TRY(conv_quant(net, input, w, p.out_channels, p.activation, output,
+                       name, s, q));
+  size_t count = 0;
+  SMALL_TRY(conv_spec_from_params(in, p, name, s, count));
+  Shape shape;
+  SMALL_TRY(conv_output_shape(s, name, shape));
+  std::vector<int32_t> bias(p.out_channels, 0);
+  if (w.bias != nullptr) {
+    bias.assign(w.bias, w.bias + p.out_channels);
+  }
+  const small_layer_kind kind =
+      is_depthwise(s.input.c, p.groups, p.out_channels) ? SMALL_LAYER_DEPTHWISE
+                                                        : SMALL_LAYER_CONV2D;
+  return net.add_node(std::make_unique<Conv2DInt8Layer>(
+                          kind, s, shape, oihw_weights(w.values, count, p, s),
+                          std::move(bias), std::move(q)),
+                      {input}, name, out);
+}
+
+small_status add_dense_int8(Network &net, int input, uint32_t out_features,
+                            const small_int8_weights &w,
+                            const small_activation &activation,
+                            const small_quant &output, int &out) {
+  SMALL_TRY(net.require_building("add layer"));
+  const std::string name = net.next_name("dense");
+  Shape in;
+  SMALL_TRY(net.tensor_shape(input, name + " input", in));
+  if (out_features == 0) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name << ": out_features must be >= 1";
+  }
+  // As the float Dense: a convolution whose window is the whole input.
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  p.out_channels = out_features;
+  p.kernel_h = in.h;
+  p.kernel_w = in.w;
+  p.activation = activation;
+  ConvSpec s;
+  ConvQuant q;
+  SMALL_TRY(
+      conv_quant(net, input, w, out_features, activation, output, name, s, q));
+  size_t count = 0;
+  SMALL_TRY(conv_spec_from_params(in, p, name, s, count));
+  Shape shape;
+  SMALL_TRY(conv_output_shape(s, name, shape));
+  std::vector<int32_t> bias(out_features, 0);
+  if (w.bias != nullptr) {
+    bias.assign(w.bias, w.bias + out_features);
+  }
+  return net.add_node(std::make_unique<Conv2DInt8Layer>(
+                          SMALL_LAYER_DENSE, s, shape,
+                          std::vector<int8_t>(w.values, w.values + count),
+                          std::move(bias), std::move(q)),
+                      {input}, name, out);
+}
+
+} // namespace small

@@ -1,0 +1,90 @@
+// int8 Conv2D, depthwise and Dense (TFLite CONV_2D, DEPTHWISE_CONV_2D,
+// FULLY_CONNECTED): the float layer's WindowOp with int8 weights, int32 bias
+// and a requantization per output channel (docs/int8.md).
+#ifndef SMALL_LAYERS_CONV2D_INT8_H
+#define SMALL_LAYERS_CONV2D_INT8_H
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/window_loop.h"
+#include "layers/conv2d.h"
+#include "layers/layer.h"
+#include "quant/quant_params.h"
+#include "small/small.h"
+#include "util/aligned_buffer.h"
+
+namespace small {
+
+class Network;
+
+// The quantization of one int8 convolution.
+struct ConvQuant {
+  small_quant input{}, output{};
+  std::vector<float> weight_scales; // one per output channel
+  Int8Range range;                  // the fused activation's clamp
+};
+
+class Conv2DInt8Layer : public Layer {
+public:
+  Conv2DInt8Layer(small_layer_kind kind, const ConvSpec &spec,
+                  const Shape &output, std::vector<int8_t> weights_oihw,
+                  std::vector<int32_t> bias, ConvQuant quant)
+      : Layer(kind), spec_(spec), output_(output),
+        weights_(std::move(weights_oihw)), bias_(std::move(bias)),
+        quant_(std::move(quant)) {}
+
+  Shape output_shape() const override { return output_; }
+  [[nodiscard]] small_status
+  prepare(const small_kernel_table &kernels) override;
+  void run(const small_kernel_table &kernels,
+           const std::vector<const float *> &inputs, float *out) const override;
+  uint64_t macs() const override;
+  size_t weight_bytes() const override {
+    return packed_weights_.size_bytes() + per_channel_.size_bytes();
+  }
+  const small_act_params *activation() const override { return &spec_.act; }
+  small_dtype input_dtype() const override { return SMALL_DTYPE_INT8; }
+  small_dtype output_dtype() const override { return SMALL_DTYPE_INT8; }
+  small_quant output_quant() const override { return quant_.output; }
+  void set_rounding(small_rounding rounding) override {
+    single_rounding_ = rounding == SMALL_ROUNDING_SINGLE;
+  }
+  bool reads_planar_input() const override {
+    return !depthwise() && spec_.groups == 1;
+  }
+  void set_planar_input() override { input_lanes_ = 1; }
+
+private:
+  bool depthwise() const {
+    return is_depthwise(spec_.input.c, spec_.groups, spec_.out_channels);
+  }
+
+  ConvSpec spec_;
+  Shape output_;
+  std::vector<int8_t> weights_; // OIHW, kept until finalize
+  std::vector<int32_t> bias_;   // out_channels
+  ConvQuant quant_;
+  bool single_rounding_ = false;
+  size_t input_lanes_ = 0;
+  AlignedBuffer packed_weights_;
+  // bias, multiplier and shift: three int32 arrays of out_blocks * Cb.
+  AlignedBuffer per_channel_;
+  WindowOp op_;
+};
+
+// small_network_add_conv2d_int8 and small_network_add_dense_int8.
+[[nodiscard]] small_status add_conv2d_int8(Network &net, int input,
+                                           const small_conv2d_params &params,
+                                           const small_int8_weights &weights,
+                                           const small_quant &output, int &out);
+[[nodiscard]] small_status add_dense_int8(Network &net, int input,
+                                          uint32_t out_features,
+                                          const small_int8_weights &weights,
+                                          const small_activation &activation,
+                                          const small_quant &output, int &out);
+
+} // namespace small
+
+#endif
