@@ -22,12 +22,14 @@
  * (when the NHWC and NCHW element orders agree, or into a FULLY_CONNECTED),
  * SOFTMAX (beta 1), PAD with zeros into a convolution, DEQUANTIZE of a
  * constant; fused activations NONE, RELU, RELU_N1_TO_1, RELU6; SAME and
- * VALID padding. Float32 models, and "hybrid" models whose weights are int8
+ * VALID padding. Float32 models; "hybrid" models whose weights are int8
  * (per tensor or per channel) while activations are float: the weights are
- * dequantized at import. Models with int8 activations are read and their
- * quantization is validated, but need the core's int8 layers (refused with
- * SMALL_ERR_UNSUPPORTED until then). Anything else is refused naming the
- * operator and why.
+ * dequantized at import; and int8 models (activations int8 per tensor,
+ * weights int8 per channel, int32 biases), built from the core's int8 layers
+ * with TFLite's integer arithmetic (options.rounding), plus QUANTIZE and
+ * DEQUANTIZE of runtime tensors. Run an all-int8 network with
+ * small_network_run_int8 on TFLite's int8 NHWC buffers. Anything else is
+ * refused naming the operator and why.
  *
  * Errors: every function returns a small_status; on failure
  * small_tflite_last_error() (and small_last_error()) hold a message naming
@@ -72,6 +74,10 @@ typedef struct small_tflite_options {
   /* Largest tensor (activation or weight) accepted, in bytes; default
    * 1 GiB. Bigger declared shapes are refused before any allocation. */
   uint64_t max_tensor_bytes;
+  /* Requantization rounding of int8 layers (small_network_set_rounding):
+   * SMALL_ROUNDING_DOUBLE (default, TFLite's reference kernels) or
+   * SMALL_ROUNDING_SINGLE (LiteRT's CPU path). */
+  small_rounding rounding;
 } small_tflite_options;
 
 /*! Fills the defaults described above. */

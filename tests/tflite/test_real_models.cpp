@@ -104,24 +104,6 @@ TEST_CASE("fp32 MLPerf Tiny .tflite models match LiteRT", "[tflite][models]") {
   }
 }
 
-TEST_CASE("int8 models are read, then refused with a clear reason",
-          "[tflite][models]") {
-  // Their quantization is validated at read; running them needs the core's
-  // int8 layers.
-  const std::string dir = SMALL_TFLITE_MODELS_DIR;
-  for (const char *m : {"resnet8", "dscnn", "mobilenet_vww", "autoencoder",
-                        "streaming_wakeword"}) {
-    const std::string path = dir + "/" + m + ".int8.tflite";
-    small_network *net = nullptr;
-    CHECK(small_tflite_load_file(path.c_str(), &net) == SMALL_ERR_UNSUPPORTED);
-    CHECK(net == nullptr);
-    const std::string msg = small_tflite_last_error();
-    INFO(msg);
-    CHECK(msg.find("INT8") != std::string::npos);
-    CHECK(msg.find("int8 inference") != std::string::npos);
-  }
-}
-
 TEST_CASE("the importer's tables describe an imported model",
           "[tflite][models]") {
   const std::string path =

@@ -10,12 +10,32 @@ add_test(NAME small_tflite_small_run
           --input ${tflite_models}/resnet8.fp32.input.bin
           --expected ${tflite_models}/resnet8.fp32.litert.bin --bench 3)
 set_tests_properties(small_tflite_small_run PROPERTIES PASS_REGULAR_EXPRESSION
-  "layout NHWC.*CONV_2D +conv2d .*argmax 3 .*check resnet8.fp32: max_abs_diff=[0-9.e-]+ \\(atol 1e-05, rtol 0\\) argmax agrees: MATCH.*net=resnet8.fp32 engine=small")
+  "layout NHWC.*CONV_2D +conv2d .*10 float32 values, argmax 3.*check resnet8.fp32: max_abs_diff=[0-9.e-]+ \\(int8 values differing: 0; float atol 1e-05, rtol 0\\) argmax agrees: MATCH.*net=resnet8.fp32 engine=small")
 
-# A model SMaLL refuses: small-run fails with the reason.
-add_test(NAME small_tflite_small_run_refuses_int8
-  COMMAND small-run ${tflite_models}/dscnn.int8.tflite --quiet)
-set_tests_properties(small_tflite_small_run_refuses_int8 PROPERTIES
+# int8 models: raw int8 NHWC buffers, outputs compared byte for byte with
+# TFLite's reference arithmetic (double rounding) and with LiteRT (single).
+add_test(NAME small_tflite_small_run_int8
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected
+          ${tflite_models}/streaming_wakeword.class0.int8.expected.bin)
+set_tests_properties(small_tflite_small_run_int8 PROPERTIES
+  PASS_REGULAR_EXPRESSION "int8 values differing: 0;.*: MATCH")
+add_test(NAME small_tflite_small_run_int8_single_rounding
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected ${tflite_models}/streaming_wakeword.class0.int8.litert.bin
+          --rounding single --quiet)
+set_tests_properties(small_tflite_small_run_int8_single_rounding PROPERTIES
+  PASS_REGULAR_EXPRESSION "int8 values differing: 0;.*: MATCH")
+# The two references differ (class0 by 7 LSB): the default double rounding
+# must not match LiteRT's bytes.
+add_test(NAME small_tflite_small_run_int8_rounding_matters
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected ${tflite_models}/streaming_wakeword.class0.int8.litert.bin
+          --quiet)
+set_tests_properties(small_tflite_small_run_int8_rounding_matters PROPERTIES
   WILL_FAIL TRUE)
 
 # small-codegen round trip: generate C for the model, compile it as C99

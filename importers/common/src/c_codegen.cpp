@@ -396,7 +396,12 @@ small_status write_c_source(const NetworkDescription &net,
     return SMALL_ERR_INVALID_ARGUMENT;
   }
   CodeWriter writer;
-  if (visit_network(net, writer) != SMALL_OK) {
+  const small_status visited = visit_network(net, writer);
+  if (visited == SMALL_ERR_UNSUPPORTED) {
+    *error = "codegen: int8 layers are not supported by the C generator yet";
+    return visited;
+  }
+  if (visited != SMALL_OK) {
     *error = "codegen: unknown activation kind";
     return SMALL_ERR_INTERNAL;
   }

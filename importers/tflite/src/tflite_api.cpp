@@ -121,6 +121,7 @@ void small_tflite_options_init(small_tflite_options *options) {
   *options = small_tflite_options{};
   options->finalize = 1;
   options->max_tensor_bytes = uint64_t{1} << 30;
+  options->rounding = SMALL_ROUNDING_DOUBLE;
 }
 
 const char *small_tflite_last_error(void) { return g_last_error.c_str(); }

@@ -5,6 +5,7 @@
 
 #include "layer_table.h"
 #include "op_table.h"
+#include "tflite_quant.h"
 
 namespace small_tflite {
 
@@ -93,12 +94,11 @@ const Value &Importer::runtime_input(size_t k, unsigned accept) const {
                                  ") is neither a subgraph input, a constant "
                                  "nor the output of an earlier operator");
   }
-  if (t.type != kFloat32) {
+  if (t.type != kFloat32 && t.type != kInt8) {
     op_fail(SMALL_ERR_UNSUPPORTED,
             "input " + std::to_string(k) + " (" + t.label() + ") is " +
                 type_name(t.type) +
-                "; this build of SMaLL runs float32 activations only (int8 "
-                "inference needs the core's int8 layers)");
+                "; SMaLL runs float32 and int8 activations");
   }
   if (v.padded() && !(accept & kPadded)) {
     op_fail(SMALL_ERR_UNSUPPORTED,
@@ -134,6 +134,33 @@ std::vector<int64_t> Importer::constant_ints(size_t k,
                                              const std::string &what) const {
   try {
     return small_tflite::constant_ints(input_tensor(k), what);
+  } catch (const ImportError &e) {
+    op_fail(e.status(), e.what());
+  }
+}
+
+small_quant Importer::input_quant(size_t k) const {
+  try {
+    return activation_quant(input_tensor(k));
+  } catch (const ImportError &e) {
+    op_fail(e.status(), e.what());
+  }
+}
+
+small_quant Importer::output_quant() const {
+  try {
+    return activation_quant(output_tensor());
+  } catch (const ImportError &e) {
+    op_fail(e.status(), e.what());
+  }
+}
+
+small_import::Int8Weights Importer::int8_weights(size_t w, size_t bias,
+                                                 uint32_t out_channels) const {
+  try {
+    return small_tflite::int8_weights(
+        input_tensor(w), has_input(bias) ? &input_tensor(bias) : nullptr,
+        out_channels);
   } catch (const ImportError &e) {
     op_fail(e.status(), e.what());
   }
@@ -200,10 +227,11 @@ TensorId Importer::add_layer(small_import::LayerParams params,
 
 void Importer::set_output(Value v) {
   const TensorInfo &t = output_tensor();
-  if (t.type != kFloat32) {
-    op_fail(SMALL_ERR_UNSUPPORTED,
-            "output " + t.label() + " is " + type_name(t.type) +
-                "; this build of SMaLL runs float32 activations only");
+  if (t.type != kFloat32 && t.type != kInt8) {
+    op_fail(SMALL_ERR_UNSUPPORTED, "output " + t.label() + " is " +
+                                       type_name(t.type) +
+                                       "; SMaLL runs float32 and int8 "
+                                       "activations");
   }
   if (v.dims != t.dims) {
     op_fail(SMALL_ERR_SHAPE_MISMATCH,
@@ -256,14 +284,14 @@ void Importer::read_inputs() {
     if (t.data != nullptr) {
       fail(SMALL_ERR_UNSUPPORTED, what + " has constant data");
     }
-    if (t.type != kFloat32) {
-      fail(SMALL_ERR_UNSUPPORTED,
-           what + " is " + type_name(t.type) +
-               "; this build of SMaLL imports float32 models (and hybrid "
-               "ones with int8 weights) only: int8 inference needs the "
-               "core's int8 layers");
-    }
     small_import::InputParams p;
+    if (t.type == kInt8) {
+      p.dtype = SMALL_DTYPE_INT8;
+      p.quant = activation_quant(t);
+    } else if (t.type != kFloat32) {
+      fail(SMALL_ERR_UNSUPPORTED, what + " is " + type_name(t.type) +
+                                      "; SMaLL inputs are FLOAT32 or INT8");
+    }
     if (!canonical(t.dims, p.dims)) {
       fail(SMALL_ERR_UNSUPPORTED,
            what + " has shape " + dims_str(t.dims) +
@@ -352,6 +380,11 @@ void Importer::run(const void *data, size_t size) {
     fail(SMALL_ERR_OUT_OF_MEMORY, "small_network_create failed");
   }
   builder_ = std::make_unique<small_import::NetworkBuilder>(net_);
+  out_.description.rounding = options_.rounding;
+  if (small_network_set_rounding(net_, options_.rounding) != SMALL_OK) {
+    fail(SMALL_ERR_INVALID_ARGUMENT,
+         std::string("options.rounding: ") + small_last_error());
+  }
   read_inputs();
   for (op_index_ = 0; op_index_ < model_.operators.size(); ++op_index_) {
     op_ = &model_.operators[op_index_];

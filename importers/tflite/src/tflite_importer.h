@@ -107,6 +107,17 @@ public:
   // A fused activation as SMaLL's.
   small_activation activation(fb::ActivationFunctionType f) const;
 
+  // --- int8 operators ---
+  // Whether input k is an INT8 runtime tensor (the operator runs in int8).
+  bool int8_input(size_t k) const { return input_tensor(k).type == kInt8; }
+  // The per-tensor quantization of input k / output 0 (INT8, one scale).
+  small_quant input_quant(size_t k) const;
+  small_quant output_quant() const;
+  // The int8 weights of input `w` (file layout), their per-channel scales
+  // and the INT32 bias of input `bias` when present.
+  small_import::Int8Weights int8_weights(size_t w, size_t bias,
+                                         uint32_t out_channels) const;
+
   // (n, c, h, w) of a description tensor as the core inferred it.
   const uint32_t *shape_of(TensorId t) const {
     return out_.description.layers[t].output_dims;

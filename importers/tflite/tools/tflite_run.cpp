@@ -66,6 +66,7 @@ bool read_bytes(const std::string &path, std::vector<char> &out) {
 struct Options {
   std::string model, input, output, expected;
   double atol = 1e-5, rtol = 0.0;
+  small_rounding rounding = SMALL_ROUNDING_DOUBLE;
   long bench = 0;
   bool quiet = false;
 };
@@ -98,6 +99,8 @@ int parse(int argc, char **argv, Options &o) {
       }
     } else if (a == "--rounding") {
       const std::string r = argv[++i];
+      o.rounding =
+          r == "single" ? SMALL_ROUNDING_SINGLE : SMALL_ROUNDING_DOUBLE;
       if (r != "double" && r != "single") {
         std::fprintf(stderr, "small-run: --rounding must be double or "
                              "single\n");
@@ -172,30 +175,130 @@ size_t elements(small_network *net, size_t i, bool output) {
   return size_t{d[0]} * d[1] * d[2] * d[3];
 }
 
-// Compares float outputs with the reference; prints the verdict.
-bool check(const Options &o, const std::vector<std::vector<float>> &outs,
-           const std::vector<char> &want_bytes) {
-  const float *want = reinterpret_cast<const float *>(want_bytes.data());
+// One network input or output as TFLite holds it: raw bytes in its dtype.
+struct Buffer {
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant quant{};
+  size_t count = 0;
+  std::vector<float> f;  // float tensors, and int8 ones run through floats
+  std::vector<int8_t> q; // int8 tensors
+  size_t bytes() const { return dtype == SMALL_DTYPE_INT8 ? count : count * 4; }
+  char *data() {
+    return dtype == SMALL_DTYPE_INT8 ? reinterpret_cast<char *>(q.data())
+                                     : reinterpret_cast<char *>(f.data());
+  }
+};
+
+Buffer make_buffer(small_network *net, size_t i, bool output) {
+  Buffer b;
+  if (output) {
+    small_network_output_type(net, i, &b.dtype, &b.quant);
+  } else {
+    small_network_input_type(net, i, &b.dtype, &b.quant);
+  }
+  b.count = elements(net, i, output);
+  b.f.resize(b.count);
+  if (b.dtype == SMALL_DTYPE_INT8) {
+    b.q.resize(b.count);
+  }
+  return b;
+}
+
+// Compares the outputs with the reference (same format): int8 outputs
+// exactly, float ones within the tolerances; prints the verdict.
+bool check(const Options &o, std::vector<Buffer> &outs,
+           const std::vector<char> &want) {
   double max_diff = 0.0;
+  size_t int8_diffs = 0;
   bool within = true, same_argmax = true;
   size_t at = 0;
-  for (const auto &y : outs) {
-    const float *w = want + at;
-    for (size_t k = 0; k < y.size(); ++k) {
-      const double d = std::abs(double{y[k]} - double{w[k]});
-      max_diff = std::max(max_diff, d);
-      within = within && d <= o.atol + o.rtol * std::abs(double{w[k]});
+  for (Buffer &y : outs) {
+    size_t got_arg = 0, want_arg = 0;
+    double got_best = 0.0, want_best = 0.0;
+    for (size_t k = 0; k < y.count; ++k) {
+      double got = 0.0, w = 0.0;
+      if (y.dtype == SMALL_DTYPE_INT8) {
+        got = y.q[k];
+        w = static_cast<int8_t>(want[at + k]);
+        int8_diffs += got != w;
+      } else {
+        float wf;
+        std::memcpy(&wf, want.data() + at + 4 * k, 4);
+        got = y.f[k];
+        w = wf;
+        within = within && std::abs(got - w) <= o.atol + o.rtol * std::abs(w);
+      }
+      max_diff = std::max(max_diff, std::abs(got - w));
+      if (k == 0 || got > got_best) {
+        got_best = got;
+        got_arg = k;
+      }
+      if (k == 0 || w > want_best) {
+        want_best = w;
+        want_arg = k;
+      }
     }
-    same_argmax =
-        same_argmax && std::max_element(y.begin(), y.end()) - y.begin() ==
-                           std::max_element(w, w + y.size()) - w;
-    at += y.size();
+    same_argmax = same_argmax && got_arg == want_arg;
+    at += y.bytes();
   }
-  std::printf("check %s: max_abs_diff=%.3g (atol %g, rtol %g) argmax %s: %s\n",
-              model_name(o.model).c_str(), max_diff, o.atol, o.rtol,
+  within = within && int8_diffs == 0;
+  std::printf("check %s: max_abs_diff=%.3g (int8 values differing: %zu; float "
+              "atol %g, rtol %g) argmax %s: %s\n",
+              model_name(o.model).c_str(), max_diff, int8_diffs, o.atol, o.rtol,
               same_argmax ? "agrees" : "DIFFERS",
               within ? "MATCH" : "MISMATCH");
   return within;
+}
+
+// Runs the network once on the buffers: all-int8 I/O through
+// small_network_run_int8, anything else through float buffers (int8 ones
+// converted exactly at the boundary).
+small_status run_once(small_network *net, std::vector<Buffer> &ins,
+                      std::vector<Buffer> &outs) {
+  bool all_int8 = true;
+  for (const Buffer &b : ins) {
+    all_int8 = all_int8 && b.dtype == SMALL_DTYPE_INT8;
+  }
+  for (const Buffer &b : outs) {
+    all_int8 = all_int8 && b.dtype == SMALL_DTYPE_INT8;
+  }
+  if (all_int8) {
+    std::vector<const int8_t *> ip;
+    std::vector<int8_t *> op;
+    for (Buffer &b : ins) {
+      ip.push_back(b.q.data());
+    }
+    for (Buffer &b : outs) {
+      op.push_back(b.q.data());
+    }
+    return small_network_run_int8(net, ip.data(), ip.size(), op.data(),
+                                  op.size(), SMALL_LAYOUT_NHWC);
+  }
+  std::vector<const float *> ip;
+  std::vector<float *> op;
+  for (Buffer &b : ins) {
+    if (b.dtype == SMALL_DTYPE_INT8) {
+      for (size_t k = 0; k < b.count; ++k) {
+        b.f[k] =
+            b.quant.scale * static_cast<float>(b.q[k] - b.quant.zero_point);
+      }
+    }
+    ip.push_back(b.f.data());
+  }
+  for (Buffer &b : outs) {
+    op.push_back(b.f.data());
+  }
+  const small_status s = small_network_run(net, ip.data(), ip.size(), op.data(),
+                                           op.size(), SMALL_LAYOUT_NHWC);
+  for (Buffer &b : outs) {
+    if (b.dtype == SMALL_DTYPE_INT8) {
+      for (size_t k = 0; k < b.count; ++k) {
+        const long v = std::lround(b.f[k] / b.quant.scale) + b.quant.zero_point;
+        b.q[k] = static_cast<int8_t>(std::min(127L, std::max(-128L, v)));
+      }
+    }
+  }
+  return s;
 }
 
 int run(const Options &o, small_tflite_model *model) {
@@ -206,70 +309,64 @@ int run(const Options &o, small_tflite_model *model) {
   size_t n_in = 0, n_out = 0;
   small_network_input_count(net, &n_in);
   small_network_output_count(net, &n_out);
-  std::vector<std::vector<float>> ins(n_in), outs(n_out);
-  size_t total_in = 0, total_out = 0;
+  std::vector<Buffer> ins, outs;
+  size_t in_bytes = 0, out_bytes = 0;
   for (size_t i = 0; i < n_in; ++i) {
-    ins[i].resize(elements(net, i, false));
-    total_in += ins[i].size();
+    ins.push_back(make_buffer(net, i, false));
+    in_bytes += ins.back().bytes();
   }
   for (size_t i = 0; i < n_out; ++i) {
-    outs[i].resize(elements(net, i, true));
-    total_out += outs[i].size();
+    outs.push_back(make_buffer(net, i, true));
+    out_bytes += outs.back().bytes();
   }
   if (!o.input.empty()) {
     std::vector<char> bytes;
-    if (!read_bytes(o.input, bytes) || bytes.size() != total_in * 4) {
+    if (!read_bytes(o.input, bytes) || bytes.size() != in_bytes) {
       std::fprintf(stderr,
-                   "small-run: %s must hold the inputs' %zu float32 values "
-                   "(NHWC)\n",
-                   o.input.c_str(), total_in);
+                   "small-run: %s must hold the inputs' %zu bytes (the "
+                   "model's dtypes, NHWC)\n",
+                   o.input.c_str(), in_bytes);
       return 1;
     }
     size_t at = 0;
-    for (auto &b : ins) {
-      std::memcpy(b.data(), bytes.data() + at, b.size() * 4);
-      at += b.size() * 4;
+    for (Buffer &b : ins) {
+      std::memcpy(b.data(), bytes.data() + at, b.bytes());
+      at += b.bytes();
     }
   } else {
     uint32_t x = 12345;
-    for (auto &b : ins) {
-      for (float &v : b) {
+    for (Buffer &b : ins) {
+      for (size_t k = 0; k < b.count; ++k) {
         x = x * 1664525u + 1013904223u;
-        v = static_cast<float>(x >> 8) / 16777216.0f;
+        b.f[k] = static_cast<float>(x >> 8) / 16777216.0f;
+        if (b.dtype == SMALL_DTYPE_INT8) {
+          b.q[k] = static_cast<int8_t>(x >> 24);
+        }
       }
     }
   }
-  std::vector<const float *> ip;
-  std::vector<float *> op;
-  for (auto &b : ins) {
-    ip.push_back(b.data());
-  }
-  for (auto &b : outs) {
-    op.push_back(b.data());
-  }
-  const auto run_once = [&] {
-    return small_network_run(net, ip.data(), ip.size(), op.data(), op.size(),
-                             SMALL_LAYOUT_NHWC);
-  };
-  if (run_once() != SMALL_OK) {
+  if (run_once(net, ins, outs) != SMALL_OK) {
     std::fprintf(stderr, "small-run: run failed: %s\n", small_last_error());
     return 1;
   }
   if (!o.quiet) {
     for (size_t i = 0; i < n_out; ++i) {
-      const auto &y = outs[i];
-      const size_t arg =
-          static_cast<size_t>(std::max_element(y.begin(), y.end()) - y.begin());
-      std::printf("output %zu %s: %zu values, argmax %zu (%g)\n", i,
-                  small_tflite_model_output_name(model, i), y.size(), arg,
-                  y.empty() ? 0.0 : double{y[arg]});
+      const Buffer &y = outs[i];
+      size_t arg = 0;
+      for (size_t k = 1; k < y.count; ++k) {
+        const bool more =
+            y.dtype == SMALL_DTYPE_INT8 ? y.q[k] > y.q[arg] : y.f[k] > y.f[arg];
+        arg = more ? k : arg;
+      }
+      std::printf("output %zu %s: %zu %s values, argmax %zu\n", i,
+                  small_tflite_model_output_name(model, i), y.count,
+                  y.dtype == SMALL_DTYPE_INT8 ? "int8" : "float32", arg);
     }
   }
   if (!o.output.empty()) {
     std::ofstream f(o.output, std::ios::binary);
-    for (const auto &y : outs) {
-      f.write(reinterpret_cast<const char *>(y.data()),
-              static_cast<std::streamsize>(y.size() * 4));
+    for (Buffer &y : outs) {
+      f.write(y.data(), static_cast<std::streamsize>(y.bytes()));
     }
     if (!f) {
       std::fprintf(stderr, "small-run: cannot write %s\n", o.output.c_str());
@@ -279,19 +376,19 @@ int run(const Options &o, small_tflite_model *model) {
   int verdict = 0;
   if (!o.expected.empty()) {
     std::vector<char> want;
-    if (!read_bytes(o.expected, want) || want.size() != total_out * 4) {
-      std::fprintf(stderr, "small-run: %s must hold the %zu output floats\n",
-                   o.expected.c_str(), total_out);
+    if (!read_bytes(o.expected, want) || want.size() != out_bytes) {
+      std::fprintf(stderr, "small-run: %s must hold the outputs' %zu bytes\n",
+                   o.expected.c_str(), out_bytes);
       return 1;
     }
     verdict = check(o, outs, want) ? 0 : 1;
   }
   if (o.bench > 0) {
     std::vector<double> us;
-    run_once(); // warm-up
+    run_once(net, ins, outs); // warm-up
     for (long k = 0; k < o.bench; ++k) {
       const auto t0 = std::chrono::steady_clock::now();
-      run_once();
+      run_once(net, ins, outs);
       const auto t1 = std::chrono::steady_clock::now();
       us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     }
@@ -325,9 +422,12 @@ int tflite_run_main(int argc, char **argv) {
   if (parsed >= 0) {
     return parsed;
   }
+  small_tflite_options opt;
+  small_tflite_options_init(&opt);
+  opt.rounding = o.rounding;
   small_tflite_model *model = nullptr;
   const small_status s =
-      small_tflite_import_file(o.model.c_str(), nullptr, &model);
+      small_tflite_import_file(o.model.c_str(), &opt, &model);
   if (s != SMALL_OK) {
     std::fprintf(stderr, "small-run: import failed (%s): %s\n",
                  small_status_string(s), small_tflite_last_error());

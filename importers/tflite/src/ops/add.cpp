@@ -16,11 +16,20 @@ void lower_add(Importer &im) {
                                           " differ (broadcasting is not "
                                           "supported)");
   }
-  small_import::AddParams p;
-  p.activation = im.activation(o != nullptr ? o->fused_activation_function()
-                                            : fb::ActivationFunctionType::NONE);
+  const small_activation act =
+      im.activation(o != nullptr ? o->fused_activation_function()
+                                 : fb::ActivationFunctionType::NONE);
   Value v;
-  v.tensor = im.add_layer(p, {a.tensor, b.tensor});
+  if (im.int8_input(0) || im.int8_input(1)) {
+    small_import::AddInt8Params p;
+    p.activation = act;
+    p.output = im.output_quant();
+    v.tensor = im.add_layer(p, {a.tensor, b.tensor});
+  } else {
+    small_import::AddParams p;
+    p.activation = act;
+    v.tensor = im.add_layer(p, {a.tensor, b.tensor});
+  }
   v.dims = a.dims;
   im.set_output(v);
 }

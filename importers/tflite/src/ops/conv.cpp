@@ -50,27 +50,64 @@ std::vector<float> optional_bias(const Importer &im, int64_t out_channels) {
   return b;
 }
 
-// Describes the convolution and sets the operator's output.
+small_conv2d_params conv_params(const Importer &im, const Value &x,
+                                const Window &w, uint32_t out_channels,
+                                uint32_t groups,
+                                fb::ActivationFunctionType act) {
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  p.out_channels = out_channels;
+  p.kernel_h = w.kernel_h;
+  p.kernel_w = w.kernel_w;
+  p.stride_h = w.stride_h;
+  p.stride_w = w.stride_w;
+  p.dilation_h = w.dilation_h;
+  p.dilation_w = w.dilation_w;
+  p.groups = groups;
+  p.weight_layout = SMALL_WEIGHTS_HWIO;
+  p.activation = im.activation(act);
+  set_padding(im, x, w, p);
+  return p;
+}
+
+// OHWI [O][KH][KW][I] -> HWIO [KH][KW][I][O].
+template <typename T>
+std::vector<T> ohwi_to_hwio(const std::vector<T> &ohwi, int64_t out_c,
+                            int64_t taps, int64_t in_per_group) {
+  std::vector<T> hwio(ohwi.size());
+  for (int64_t oc = 0; oc < out_c; ++oc) {
+    for (int64_t r = 0; r < taps; ++r) {
+      for (int64_t i = 0; i < in_per_group; ++i) {
+        hwio[(r * in_per_group + i) * out_c + oc] =
+            ohwi[(oc * taps + r) * in_per_group + i];
+      }
+    }
+  }
+  return hwio;
+}
+
+// Describes the convolution (float, or int8 when its input is) and sets the
+// operator's output; `to_hwio` reorders the file's filter values.
+template <typename Reorder>
 void add_conv(Importer &im, const Value &x, const Window &w,
               uint32_t out_channels, uint32_t groups,
-              std::vector<float> weights_hwio, std::vector<float> bias,
-              fb::ActivationFunctionType act) {
-  small_import::Conv2dParams p;
-  small_conv2d_params_init(&p.params);
-  p.params.out_channels = out_channels;
-  p.params.kernel_h = w.kernel_h;
-  p.params.kernel_w = w.kernel_w;
-  p.params.stride_h = w.stride_h;
-  p.params.stride_w = w.stride_w;
-  p.params.dilation_h = w.dilation_h;
-  p.params.dilation_w = w.dilation_w;
-  p.params.groups = groups;
-  p.params.weight_layout = SMALL_WEIGHTS_HWIO;
-  p.params.activation = im.activation(act);
-  set_padding(im, x, w, p.params);
-  p.weights = std::move(weights_hwio);
-  p.bias = std::move(bias);
+              fb::ActivationFunctionType act, Reorder to_hwio) {
+  const small_conv2d_params params =
+      conv_params(im, x, w, out_channels, groups, act);
   const std::string ops = x.padded() ? "PAD+" + im.op().op_name : "";
+  if (im.int8_input(0)) {
+    small_import::Conv2dInt8Params p;
+    p.params = params;
+    p.weights = im.int8_weights(1, 2, out_channels);
+    p.weights.values = to_hwio(p.weights.values);
+    p.output = im.output_quant();
+    im.set_output(im.add_layer(std::move(p), {x.tensor}, ops));
+    return;
+  }
+  small_import::Conv2dParams p;
+  p.params = params;
+  p.weights = to_hwio(im.constant_floats(1, "filter"));
+  p.bias = optional_bias(im, out_channels);
   im.set_output(im.add_layer(std::move(p), {x.tensor}, ops));
 }
 
@@ -115,20 +152,11 @@ void lower_conv_2d(Importer &im) {
                  window_size(im, o->dilation_h_factor(), "dilation_h_factor"),
                  window_size(im, o->dilation_w_factor(), "dilation_w_factor"),
                  o->padding()};
-  const std::vector<float> ohwi = im.constant_floats(1, "filter");
-  // OHWI [O][KH][KW][I] -> HWIO [KH][KW][I][O].
-  std::vector<float> hwio(ohwi.size());
-  for (int64_t oc = 0; oc < out_c; ++oc) {
-    for (int64_t r = 0; r < kh * kw; ++r) {
-      for (int64_t i = 0; i < in_per_group; ++i) {
-        hwio[(r * in_per_group + i) * out_c + oc] =
-            ohwi[(oc * kh * kw + r) * in_per_group + i];
-      }
-    }
-  }
   add_conv(im, x, w, static_cast<uint32_t>(out_c),
-           in_c / static_cast<uint32_t>(in_per_group), std::move(hwio),
-           optional_bias(im, out_c), o->fused_activation_function());
+           in_c / static_cast<uint32_t>(in_per_group),
+           o->fused_activation_function(), [&](const auto &ohwi) {
+             return ohwi_to_hwio(ohwi, out_c, kh * kw, in_per_group);
+           });
 }
 
 void lower_depthwise_conv_2d(Importer &im) {
@@ -158,8 +186,8 @@ void lower_depthwise_conv_2d(Importer &im) {
   // [1][KH][KW][C*M] is HWIO with one input channel per group, output
   // channel c*M + m reading input channel c: SMaLL's grouped order.
   add_conv(im, x, w, static_cast<uint32_t>(out_c), in_c,
-           im.constant_floats(1, "filter"), optional_bias(im, out_c),
-           o->fused_activation_function());
+           o->fused_activation_function(),
+           [](const auto &hwio) { return hwio; });
 }
 
 } // namespace small_tflite

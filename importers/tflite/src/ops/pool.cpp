@@ -27,6 +27,19 @@ void lower_pool(Importer &im, small_pool_kind kind) {
   // TFLite averages over the taps inside the input.
   p.params.count_include_pad = 0;
   const small_activation act = im.activation(o->fused_activation_function());
+  if (im.int8_input(0)) {
+    // TFLite's int8 pooling keeps the input's quantization.
+    const small_quant in = im.input_quant(0), out = im.output_quant();
+    if (in.scale != out.scale || in.zero_point != out.zero_point) {
+      im.op_fail(SMALL_ERR_UNSUPPORTED,
+                 "int8 pooling must keep its input's quantization");
+    }
+    small_import::Pool2dInt8Params q;
+    q.params = p.params;
+    q.activation = act;
+    im.set_output(im.add_layer(q, {x.tensor}));
+    return;
+  }
   TensorId y = im.add_layer(p, {x.tensor});
   if (act.kind != SMALL_ACT_NONE) {
     small_import::ActivationParams a;
@@ -63,7 +76,13 @@ void lower_mean(Importer &im) {
   }
   const auto *o = im.options<fb::ReducerOptions>();
   Value v;
-  v.tensor = im.add_layer(small_import::GlobalAvgPoolParams{}, {x.tensor});
+  if (im.int8_input(0)) {
+    small_import::GlobalAvgPoolInt8Params q;
+    q.output = im.output_quant();
+    v.tensor = im.add_layer(q, {x.tensor});
+  } else {
+    v.tensor = im.add_layer(small_import::GlobalAvgPoolParams{}, {x.tensor});
+  }
   v.dims = o != nullptr && o->keep_dims() ? Dims{x.dims[0], 1, 1, x.dims[3]}
                                           : Dims{x.dims[0], x.dims[3]};
   im.set_output(v);

@@ -86,7 +86,18 @@ void lower_concatenation(Importer &im) {
                    std::to_string(o->axis()) + ", rank " +
                    std::to_string(rank) + ")");
   }
-  TensorId y = im.add_layer(small_import::ConcatParams{}, inputs);
+  bool int8 = false;
+  for (size_t k = 0; k < im.op().inputs.size(); ++k) {
+    int8 = int8 || im.int8_input(k);
+  }
+  TensorId y = 0;
+  if (int8) {
+    small_import::ConcatInt8Params p;
+    p.output = im.output_quant();
+    y = im.add_layer(p, inputs);
+  } else {
+    y = im.add_layer(small_import::ConcatParams{}, inputs);
+  }
   const small_activation act = im.activation(o->fused_activation_function());
   if (act.kind != SMALL_ACT_NONE) {
     small_import::ActivationParams a;
@@ -105,6 +116,15 @@ void lower_pad(Importer &im) {
   if (x.dims.size() != 4) {
     im.op_fail(SMALL_ERR_UNSUPPORTED,
                "input " + dims_str(x.dims) + " must be [N, H, W, C]");
+  }
+  if (im.int8_input(0)) {
+    // TFLite pads int8 with the zero point: real zeros, as the int8
+    // convolution's skipped taps are, when the quantization is kept.
+    const small_quant in = im.input_quant(0), out = im.output_quant();
+    if (in.scale != out.scale || in.zero_point != out.zero_point) {
+      im.op_fail(SMALL_ERR_UNSUPPORTED,
+                 "an int8 PAD must keep its input's quantization");
+    }
   }
   const TensorInfo &pt = im.input_tensor(1);
   const std::vector<int64_t> pads = im.constant_ints(1, "paddings");

@@ -8,6 +8,17 @@ void lower_softmax(Importer &im) {
   im.expect_io(1, 1);
   const auto *o = im.options<fb::SoftmaxOptions>();
   const float beta = o != nullptr ? o->beta() : 1.0f;
+  if (im.int8_input(0)) {
+    const Value &x = im.runtime_input(0);
+    small_import::SoftmaxInt8Params p;
+    p.beta = beta;
+    p.output = im.output_quant();
+    Value v;
+    v.tensor = im.add_layer(p, {x.tensor});
+    v.dims = x.dims;
+    im.set_output(v);
+    return;
+  }
   if (beta != 1.0f) {
     im.op_fail(SMALL_ERR_UNSUPPORTED,
                "beta = " + std::to_string(beta) +
