@@ -1,6 +1,8 @@
 // FULLY_CONNECTED -> dense. TFLite flattens its input in NHWC order, SMaLL's
 // dense reads (c, h, w) in NCHW order: the weight columns are permuted at
 // import, so no layer moves the activations.
+#include <algorithm>
+
 #include "op_table.h"
 #include "tflite_importer.h"
 
@@ -44,7 +46,9 @@ void lower_fully_connected(Importer &im) {
                                     "; expected [outputs, inputs]");
   }
   const int64_t out_f = wt.dims[0], in_f = wt.dims[1];
-  const uint32_t *in = im.shape_of(x.tensor);
+  // A copy: adding the layer below may move the description's storage.
+  uint32_t in[4];
+  std::copy(im.shape_of(x.tensor), im.shape_of(x.tensor) + 4, in);
   const uint64_t per_item = uint64_t{in[1]} * in[2] * in[3];
   if (per_item != static_cast<uint64_t>(in_f) ||
       element_count(x.dims) != uint64_t{in[0]} * per_item) {
