@@ -6,6 +6,8 @@ what=${1:-test}
 pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
 # The ONNX importer (the demo runs the real trained models through it).
 pkgs+=(libonnx-dev libprotobuf-dev)
+# The TFLite importer: flatc generates its schema header at build time.
+pkgs+=(flatbuffers-compiler libflatbuffers-dev)
 if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
   # ONNX conformance data and the importer's libFuzzer test; clang-14 and

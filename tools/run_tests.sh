@@ -18,8 +18,8 @@
 #               the no-heap test, as the sanitizer owns malloc, and the
 #               Python ctypes test, as python cannot load an instrumented .so)
 #   fuzz        clang-14 build instrumented for libFuzzer + ASan + UBSan; runs
-#               the C API call-sequence fuzzer and the ONNX importer fuzzer
-#               (tests/fuzz) for SMALL_FUZZ_SECONDS (60) each
+#               the C API call-sequence fuzzer and the ONNX and TFLite
+#               importer fuzzers (tests/fuzz) for SMALL_FUZZ_SECONDS (60) each
 #   tsan        clang-14 -fsanitize=thread, small_tests "[concurrency]" (fails
 #               if no test carries that tag)
 #   noexcept    -DSMALL_NO_EXCEPTIONS=ON (the library without exceptions and
@@ -54,7 +54,7 @@ job_minutes() {
   case $1 in
     install) echo 5 ;;
     asan) echo 25 ;;
-    fuzz) echo $(((fuzz_seconds * 2 + 59) / 60 + 15)) ;;
+    fuzz) echo $(((fuzz_seconds * 3 + 59) / 60 + 15)) ;;
     *) echo 15 ;;
   esac
 }

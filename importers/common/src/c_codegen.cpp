@@ -43,6 +43,19 @@ std::string float_literal(float v) {
   return buf;
 }
 
+// Padding modes are written as given: a description may leave SAME or VALID
+// for the core to resolve (the TFLite importer does).
+const char *padding_mode_name(small_padding_mode m) {
+  switch (m) {
+  case SMALL_PADDING_SAME:
+    return "SMALL_PADDING_SAME";
+  case SMALL_PADDING_VALID:
+    return "SMALL_PADDING_VALID";
+  default:
+    return "SMALL_PADDING_EXPLICIT";
+  }
+}
+
 const char *activation_kind_name(small_activation_kind k) {
   switch (k) {
   case SMALL_ACT_NONE:
@@ -94,13 +107,15 @@ public:
             "  cp.kernel_w = %u;\n  cp.stride_h = %u;\n"
             "  cp.stride_w = %u;\n  cp.dilation_h = %u;\n"
             "  cp.dilation_w = %u;\n"
-            "  cp.padding_mode = SMALL_PADDING_EXPLICIT;\n"
+            "  cp.padding_mode = %s;\n"
             "  cp.pad_top = %u;\n  cp.pad_bottom = %u;\n"
             "  cp.pad_left = %u;\n  cp.pad_right = %u;\n"
-            "  cp.groups = %u;\n  cp.weight_layout = SMALL_WEIGHTS_OIHW;\n",
+            "  cp.groups = %u;\n  cp.weight_layout = %s;\n",
             c.out_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w,
-            c.dilation_h, c.dilation_w, c.pad_top, c.pad_bottom, c.pad_left,
-            c.pad_right, c.groups);
+            c.dilation_h, c.dilation_w, padding_mode_name(c.padding_mode),
+            c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, c.groups,
+            c.weight_layout == SMALL_WEIGHTS_HWIO ? "SMALL_WEIGHTS_HWIO"
+                                                  : "SMALL_WEIGHTS_OIHW");
     if (!activation(c.activation)) {
       return SMALL_ERR_INTERNAL;
     }
@@ -136,15 +151,15 @@ public:
             "  small_pool2d_params_init(&pp);\n"
             "  pp.kind = %s;\n  pp.kernel_h = %u;\n  pp.kernel_w = %u;\n"
             "  pp.stride_h = %u;\n  pp.stride_w = %u;\n"
-            "  pp.padding_mode = SMALL_PADDING_EXPLICIT;\n"
+            "  pp.padding_mode = %s;\n"
             "  pp.pad_top = %u;\n  pp.pad_bottom = %u;\n"
             "  pp.pad_left = %u;\n  pp.pad_right = %u;\n"
             "  pp.count_include_pad = %d;\n"
             "  CHECK(small_network_add_pool2d(net, t[%zu], &pp, &t[%zu]));\n",
             q.kind == SMALL_POOL_MAX ? "SMALL_POOL_MAX" : "SMALL_POOL_AVG",
-            q.kernel_h, q.kernel_w, q.stride_h, q.stride_w, q.pad_top,
-            q.pad_bottom, q.pad_left, q.pad_right, q.count_include_pad,
-            layer.inputs[0], id);
+            q.kernel_h, q.kernel_w, q.stride_h, q.stride_w,
+            padding_mode_name(q.padding_mode), q.pad_top, q.pad_bottom,
+            q.pad_left, q.pad_right, q.count_include_pad, layer.inputs[0], id);
     return SMALL_OK;
   }
 
@@ -359,10 +374,12 @@ std::string header_text(const NetworkDescription &net,
   }
   appendf(h,
           "\n/*! Builds and finalizes the network; run it with\n"
-          " * small_network_run(..., SMALL_LAYOUT_NCHW) on the model's "
+          " * small_network_run(..., %s) on the model's "
           "buffer order.\n * Destroy it with small_network_destroy. */\n"
           "small_status %s_build(small_network **out);\n\n"
           "#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
+          net.io_layout == SMALL_LAYOUT_NHWC ? "SMALL_LAYOUT_NHWC"
+                                             : "SMALL_LAYOUT_NCHW",
           prefix.c_str());
   return h;
 }
@@ -379,7 +396,12 @@ small_status write_c_source(const NetworkDescription &net,
     return SMALL_ERR_INVALID_ARGUMENT;
   }
   CodeWriter writer;
-  if (visit_network(net, writer) != SMALL_OK) {
+  const small_status visited = visit_network(net, writer);
+  if (visited == SMALL_ERR_UNSUPPORTED) {
+    *error = "codegen: int8 layers are not supported by the C generator yet";
+    return visited;
+  }
+  if (visited != SMALL_OK) {
     *error = "codegen: unknown activation kind";
     return SMALL_ERR_INTERNAL;
   }

@@ -7,6 +7,15 @@ const float *bias_or_null(const std::vector<float> &bias) {
   return bias.empty() ? nullptr : bias.data();
 }
 
+small_int8_weights int8_weights(const Int8Weights &w) {
+  small_int8_weights out{};
+  out.values = w.values.data();
+  out.scales = w.scales.data();
+  out.scale_count = static_cast<uint32_t>(w.scales.size());
+  out.bias = w.bias.empty() ? nullptr : w.bias.data();
+  return out;
+}
+
 } // namespace
 
 small_status NetworkBuilder::done(TensorId id, const char *call,
@@ -25,6 +34,11 @@ small_status NetworkBuilder::done(TensorId id, const char *call,
 small_status NetworkBuilder::visit(TensorId id, const Layer &,
                                    const InputParams &p) {
   small_tensor t = -1;
+  if (p.dtype == SMALL_DTYPE_INT8) {
+    const small_status s = small_network_add_input_int8(
+        network_, p.dims[0], p.dims[1], p.dims[2], p.dims[3], p.quant, &t);
+    return done(id, "small_network_add_input_int8", s, t);
+  }
   const small_status s = small_network_add_input(network_, p.dims[0], p.dims[1],
                                                  p.dims[2], p.dims[3], &t);
   return done(id, "small_network_add_input", s, t);
@@ -121,6 +135,84 @@ small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
   small_tensor t = -1;
   const small_status s = small_network_add_flatten(network_, in(layer, 0), &t);
   return done(id, "small_network_add_flatten", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const Conv2dInt8Params &p) {
+  small_tensor t = -1;
+  const small_int8_weights w = int8_weights(p.weights);
+  const small_status s = small_network_add_conv2d_int8(
+      network_, in(layer, 0), &p.params, &w, p.output, &t);
+  return done(id, "small_network_add_conv2d_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const DenseInt8Params &p) {
+  small_tensor t = -1;
+  const small_int8_weights w = int8_weights(p.weights);
+  const small_status s = small_network_add_dense_int8(
+      network_, in(layer, 0), p.out_features, &w, p.activation, p.output, &t);
+  return done(id, "small_network_add_dense_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const Pool2dInt8Params &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_pool2d_int8(
+      network_, in(layer, 0), &p.params, p.activation, &t);
+  return done(id, "small_network_add_pool2d_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const GlobalAvgPoolInt8Params &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_global_avgpool_int8(
+      network_, in(layer, 0), p.output, &t);
+  return done(id, "small_network_add_global_avgpool_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const AddInt8Params &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_add_int8(
+      network_, in(layer, 0), in(layer, 1), p.activation, p.output, &t);
+  return done(id, "small_network_add_add_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const ConcatInt8Params &p) {
+  std::vector<small_tensor> inputs;
+  for (size_t k = 0; k < layer.inputs.size(); ++k) {
+    inputs.push_back(in(layer, k));
+  }
+  small_tensor t = -1;
+  const small_status s = small_network_add_concat_int8(
+      network_, inputs.data(), inputs.size(), p.output, &t);
+  return done(id, "small_network_add_concat_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const SoftmaxInt8Params &p) {
+  small_tensor t = -1;
+  const small_status s = small_network_add_softmax_int8(network_, in(layer, 0),
+                                                        p.beta, p.output, &t);
+  return done(id, "small_network_add_softmax_int8", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const QuantizeParams &p) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_quantize(network_, in(layer, 0), p.output, &t);
+  return done(id, "small_network_add_quantize", s, t);
+}
+
+small_status NetworkBuilder::visit(TensorId id, const Layer &layer,
+                                   const DequantizeParams &) {
+  small_tensor t = -1;
+  const small_status s =
+      small_network_add_dequantize(network_, in(layer, 0), &t);
+  return done(id, "small_network_add_dequantize", s, t);
 }
 
 small_status NetworkBuilder::mark_output(TensorId tensor, size_t) {

@@ -74,9 +74,28 @@ const char *layer_kind_name(const Layer &layer) {
           return "batchnorm";
         } else if constexpr (std::is_same_v<P, ReshapeParams>) {
           return "reshape";
-        } else {
-          static_assert(std::is_same_v<P, FlattenParams>);
+        } else if constexpr (std::is_same_v<P, FlattenParams>) {
           return "flatten";
+        } else if constexpr (std::is_same_v<P, Conv2dInt8Params>) {
+          return "conv2d_int8";
+        } else if constexpr (std::is_same_v<P, DenseInt8Params>) {
+          return "dense_int8";
+        } else if constexpr (std::is_same_v<P, Pool2dInt8Params>) {
+          return p.params.kind == SMALL_POOL_MAX ? "maxpool_int8"
+                                                 : "avgpool_int8";
+        } else if constexpr (std::is_same_v<P, GlobalAvgPoolInt8Params>) {
+          return "global_avgpool_int8";
+        } else if constexpr (std::is_same_v<P, AddInt8Params>) {
+          return "add_int8";
+        } else if constexpr (std::is_same_v<P, ConcatInt8Params>) {
+          return "concat_int8";
+        } else if constexpr (std::is_same_v<P, SoftmaxInt8Params>) {
+          return "softmax_int8";
+        } else if constexpr (std::is_same_v<P, QuantizeParams>) {
+          return "quantize";
+        } else {
+          static_assert(std::is_same_v<P, DequantizeParams>);
+          return "dequantize";
         }
       },
       layer.params);
@@ -88,13 +107,19 @@ bool layer_macs(const Layer &layer, const uint32_t in[4], const uint32_t out[4],
   if (!checked_product({out[0], out[1], out[2], out[3]}, &out_elems)) {
     return false;
   }
-  if (const auto *conv = std::get_if<Conv2dParams>(&layer.params)) {
-    const uint32_t groups = conv->params.groups == 0 ? 1 : conv->params.groups;
-    return checked_product({out_elems, in[1] / groups, conv->params.kernel_h,
-                            conv->params.kernel_w},
-                           macs);
+  const small_conv2d_params *conv = nullptr;
+  if (const auto *f = std::get_if<Conv2dParams>(&layer.params)) {
+    conv = &f->params;
+  } else if (const auto *q = std::get_if<Conv2dInt8Params>(&layer.params)) {
+    conv = &q->params;
   }
-  if (std::holds_alternative<DenseParams>(layer.params)) {
+  if (conv != nullptr) {
+    const uint32_t groups = conv->groups == 0 ? 1 : conv->groups;
+    return checked_product(
+        {out_elems, in[1] / groups, conv->kernel_h, conv->kernel_w}, macs);
+  }
+  if (std::holds_alternative<DenseParams>(layer.params) ||
+      std::holds_alternative<DenseInt8Params>(layer.params)) {
     return checked_product({out_elems, in[1], in[2], in[3]}, macs);
   }
   *macs = std::holds_alternative<BatchNormParams>(layer.params) ? out_elems : 0;

@@ -4,13 +4,17 @@
 //   small-codegen model.onnx -o model.c [--header model.h] [--name prefix]
 //
 // The header defaults to the .c path with .h; the prefix (the build
-// function is <prefix>_build) defaults to the model's file name.
+// function is <prefix>_build) defaults to the model's file name. A .tflite
+// model goes to the TFLite importer when the build has it.
 #include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "small/small.h"
 #include "small/small_onnx.h"
+#ifdef SMALL_WITH_TFLITE
+#include "tflite_run.h"
+#endif
 
 namespace {
 
@@ -67,6 +71,11 @@ int main(int argc, char **argv) {
   if (prefix.empty()) {
     prefix = default_prefix(model_path);
   }
+#ifdef SMALL_WITH_TFLITE
+  if (is_tflite_path(model_path)) {
+    return tflite_codegen(model_path, c_path, h_path, prefix);
+  }
+#endif
   small_onnx_options opt;
   small_onnx_options_init(&opt);
   opt.finalize = 0; // the tables are all we need

@@ -19,6 +19,10 @@
 // and prints one line per layer, `profile index=I op=OP name=NAME
 // median_us=T macs=M gflops=G`, then a `profile total` line with the median
 // run time and the median over runs of the layers' summed times.
+//
+// A .tflite model (by extension or file identifier) goes to the TFLite
+// importer's small-run (importers/tflite/tools/tflite_run.cpp) when the
+// build has it: raw NHWC buffers in the model's dtype, --rounding.
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -32,6 +36,9 @@
 
 #include "small/small.h"
 #include "small/small_onnx.h"
+#ifdef SMALL_WITH_TFLITE
+#include "tflite_run.h"
+#endif
 
 namespace {
 
@@ -169,6 +176,23 @@ bool profile(small_network *net, const small_onnx_model *model,
 } // namespace
 
 int main(int argc, char **argv) {
+#ifdef SMALL_WITH_TFLITE
+  // The model is the first argument that is neither an option nor the
+  // value of one.
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--input" || a == "--output" || a == "--expected" ||
+        a == "--atol" || a == "--rtol" || a == "--layout" || a == "--bench" ||
+        a == "--threads" || a == "--runs" || a == "--rounding") {
+      ++i;
+    } else if (a.empty() || a[0] != '-') {
+      if (is_tflite_path(a)) {
+        return tflite_run_main(argc, argv);
+      }
+      break;
+    }
+  }
+#endif
   std::string model_path, input_path, output_path, expected_path;
   double atol = 1e-5, rtol = 0.0;
   small_layout layout = SMALL_LAYOUT_NCHW;

@@ -46,6 +46,24 @@ public:
                      const ReshapeParams &p) override;
   small_status visit(TensorId id, const Layer &layer,
                      const FlattenParams &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const Conv2dInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const DenseInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const Pool2dInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const GlobalAvgPoolInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const AddInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const ConcatInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const SoftmaxInt8Params &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const QuantizeParams &p) override;
+  small_status visit(TensorId id, const Layer &layer,
+                     const DequantizeParams &p) override;
   small_status mark_output(TensorId tensor, size_t index) override;
 
 private:

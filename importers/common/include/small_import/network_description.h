@@ -1,6 +1,6 @@
 // A network as a model importer describes it, independent of the file format
-// it came from: the ONNX importer produces one, the code generator, the
-// network builder and the benchmark's peer lowering consume one through
+// it came from: the ONNX and TFLite importers produce one, the code generator,
+// the network builder and the benchmark's peer lowering consume one through
 // LayerVisitor.
 //
 // Every layer produces exactly one tensor, and a tensor is named by the index
@@ -28,10 +28,12 @@ using TensorId = size_t;
 
 struct InputParams {
   uint32_t dims[4] = {0, 0, 0, 0}; // (n, c, h, w)
+  small_dtype dtype = SMALL_DTYPE_FLOAT32;
+  small_quant quant{}; // int8 inputs
 };
 struct Conv2dParams {
   small_conv2d_params params{};
-  std::vector<float> weights; // params.weight_layout order
+  std::vector<float> weights; // params.weight_layout order (OIHW or HWIO)
   std::vector<float> bias;    // empty: no bias
 };
 struct DenseParams {
@@ -61,10 +63,55 @@ struct ReshapeParams {
 };
 struct FlattenParams {};
 
+// int8 layers (TFLite's quantized operators): int8 weights with one scale
+// per output channel (or one), an int32 bias, and each layer's output
+// quantization; small.h's *_int8 calls.
+struct Int8Weights {
+  std::vector<int8_t> values; // the float weights' layout
+  std::vector<float> scales;
+  std::vector<int32_t> bias; // empty: no bias
+};
+struct Conv2dInt8Params {
+  small_conv2d_params params{};
+  Int8Weights weights;
+  small_quant output{};
+};
+struct DenseInt8Params {
+  uint32_t out_features = 0;
+  Int8Weights weights; // [out][in], in in NCHW flatten order
+  small_activation activation{};
+  small_quant output{};
+};
+struct Pool2dInt8Params {
+  small_pool2d_params params{};
+  small_activation activation{};
+};
+struct GlobalAvgPoolInt8Params {
+  small_quant output{};
+};
+struct AddInt8Params {
+  small_activation activation{};
+  small_quant output{};
+};
+struct ConcatInt8Params {
+  small_quant output{};
+};
+struct SoftmaxInt8Params {
+  float beta = 1.0f;
+  small_quant output{};
+};
+struct QuantizeParams {
+  small_quant output{};
+};
+struct DequantizeParams {};
+
 using LayerParams =
     std::variant<InputParams, Conv2dParams, DenseParams, Pool2dParams,
                  GlobalAvgPoolParams, AddParams, ConcatParams, ActivationParams,
-                 SoftmaxParams, BatchNormParams, ReshapeParams, FlattenParams>;
+                 SoftmaxParams, BatchNormParams, ReshapeParams, FlattenParams,
+                 Conv2dInt8Params, DenseInt8Params, Pool2dInt8Params,
+                 GlobalAvgPoolInt8Params, AddInt8Params, ConcatInt8Params,
+                 SoftmaxInt8Params, QuantizeParams, DequantizeParams>;
 
 struct Layer {
   std::string name;       // the model's node name (untrusted text)
@@ -84,6 +131,11 @@ struct NetworkDescription {
   // and outputs, and the outputs' dims in the model's own rank.
   std::vector<std::string> input_names, output_names;
   std::vector<std::vector<int64_t>> output_dims;
+  // The order of the model's own input and output buffers: ONNX is NCHW,
+  // TFLite NHWC (pass it to small_network_run).
+  small_layout io_layout = SMALL_LAYOUT_NCHW;
+  // How int8 layers round their requantization.
+  small_rounding rounding = SMALL_ROUNDING_DOUBLE;
 };
 
 // One consumer of a description. Each method returns SMALL_OK to go on;
@@ -116,6 +168,40 @@ public:
                              const ReshapeParams &p) = 0;
   virtual small_status visit(TensorId id, const Layer &layer,
                              const FlattenParams &p) = 0;
+  // int8 layers: consumers that do not handle them refuse them.
+  virtual small_status visit(TensorId, const Layer &,
+                             const Conv2dInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &, const DenseInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &,
+                             const Pool2dInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &,
+                             const GlobalAvgPoolInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &, const AddInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &,
+                             const ConcatInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &,
+                             const SoftmaxInt8Params &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &, const QuantizeParams &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
+  virtual small_status visit(TensorId, const Layer &,
+                             const DequantizeParams &) {
+    return SMALL_ERR_UNSUPPORTED;
+  }
   // Called after every layer, once per network output, in order.
   virtual small_status mark_output(TensorId tensor, size_t index) = 0;
 };

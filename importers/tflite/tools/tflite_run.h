@@ -1,0 +1,20 @@
+// The .tflite side of small-run and small-codegen (importers/onnx/tools):
+// each tool hands a model whose bytes or name say TFLite to these.
+#ifndef SMALL_TFLITE_TOOLS_TFLITE_RUN_H
+#define SMALL_TFLITE_TOOLS_TFLITE_RUN_H
+
+#include <string>
+
+// Whether `path` names a .tflite model (its extension, or the "TFL3" file
+// identifier in its first 8 bytes).
+bool is_tflite_path(const std::string &path);
+
+// small-run on a .tflite model; returns the process exit code.
+int tflite_run_main(int argc, char **argv);
+
+// small-codegen on a .tflite model: imports `model_path` and writes the C
+// files; returns the process exit code.
+int tflite_codegen(const std::string &model_path, const std::string &c_path,
+                   const std::string &h_path, const std::string &prefix);
+
+#endif

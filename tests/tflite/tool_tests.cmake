@@ -1,0 +1,71 @@
+# small-run and small-codegen on .tflite models (included from
+# importers/onnx/CMakeLists.txt, where the tools are defined, when the TFLite
+# importer is built).
+set(tflite_models ${PROJECT_SOURCE_DIR}/models/mlperf_tiny_tflite)
+set(onnx_tests ${PROJECT_SOURCE_DIR}/tests/onnx)
+
+# small-run: layer table, run, the LiteRT comparison and the benchmark line.
+add_test(NAME small_tflite_small_run
+  COMMAND small-run ${tflite_models}/resnet8.fp32.tflite
+          --input ${tflite_models}/resnet8.fp32.input.bin
+          --expected ${tflite_models}/resnet8.fp32.litert.bin --bench 3)
+set_tests_properties(small_tflite_small_run PROPERTIES PASS_REGULAR_EXPRESSION
+  "layout NHWC.*CONV_2D +conv2d .*10 float32 values, argmax 3.*check resnet8.fp32: max_abs_diff=[0-9.e-]+ \\(int8 values differing: 0; float atol 1e-05, rtol 0\\) argmax agrees: MATCH.*net=resnet8.fp32 engine=small")
+
+# int8 models: raw int8 NHWC buffers, outputs compared byte for byte with
+# TFLite's reference arithmetic (double rounding) and with LiteRT (single).
+add_test(NAME small_tflite_small_run_int8
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected
+          ${tflite_models}/streaming_wakeword.class0.int8.expected.bin)
+set_tests_properties(small_tflite_small_run_int8 PROPERTIES
+  PASS_REGULAR_EXPRESSION "int8 values differing: 0;.*: MATCH")
+add_test(NAME small_tflite_small_run_int8_single_rounding
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected ${tflite_models}/streaming_wakeword.class0.int8.litert.bin
+          --rounding single --quiet)
+set_tests_properties(small_tflite_small_run_int8_single_rounding PROPERTIES
+  PASS_REGULAR_EXPRESSION "int8 values differing: 0;.*: MATCH")
+# The two references differ (class0 by 7 LSB): the default double rounding
+# must not match LiteRT's bytes.
+add_test(NAME small_tflite_small_run_int8_rounding_matters
+  COMMAND small-run ${tflite_models}/streaming_wakeword.int8.tflite
+          --input ${tflite_models}/streaming_wakeword.class0.int8.input.bin
+          --expected ${tflite_models}/streaming_wakeword.class0.int8.litert.bin
+          --quiet)
+set_tests_properties(small_tflite_small_run_int8_rounding_matters PROPERTIES
+  WILL_FAIL TRUE)
+
+# small-codegen round trip: generate C for the model, compile it as C99
+# against libsmall.a, run it on NHWC buffers, require bitwise equality with
+# small-run (HWIO and depthwise weights, a permuted dense).
+foreach(model dscnn resnet8)
+  set(gen_c ${CMAKE_CURRENT_BINARY_DIR}/tflite_${model}_gen.c)
+  set(gen_h ${CMAKE_CURRENT_BINARY_DIR}/tflite_${model}_gen.h)
+  add_custom_command(OUTPUT ${gen_c} ${gen_h}
+    COMMAND small-codegen ${tflite_models}/${model}.fp32.tflite -o ${gen_c}
+            --header ${gen_h} --name tflite_${model}
+    DEPENDS small-codegen ${tflite_models}/${model}.fp32.tflite
+    COMMENT "small-codegen ${model}.fp32.tflite")
+  add_executable(small_tflite_codegen_${model} ${onnx_tests}/codegen_main.c
+                 ${gen_c})
+  set_target_properties(small_tflite_codegen_${model} PROPERTIES
+    C_STANDARD 99 C_EXTENSIONS OFF LINKER_LANGUAGE C)
+  target_include_directories(small_tflite_codegen_${model} PRIVATE
+    ${CMAKE_CURRENT_BINARY_DIR})
+  target_compile_definitions(small_tflite_codegen_${model} PRIVATE
+    SMALL_GEN_HEADER="tflite_${model}_gen.h"
+    SMALL_GEN_BUILD=tflite_${model}_build SMALL_GEN_LAYOUT=SMALL_LAYOUT_NHWC)
+  target_compile_options(small_tflite_codegen_${model} PRIVATE
+    -Wall -Wextra -pedantic -Werror)
+  target_link_libraries(small_tflite_codegen_${model} PRIVATE small_static)
+  add_test(NAME small_tflite_codegen_${model}
+    COMMAND ${CMAKE_COMMAND} -DSMALL_RUN=$<TARGET_FILE:small-run>
+            -DGEN_PROG=$<TARGET_FILE:small_tflite_codegen_${model}>
+            -DMODEL=${tflite_models}/${model}.fp32.tflite
+            -DINPUT=${tflite_models}/${model}.fp32.input.bin
+            -DWORK=${CMAKE_CURRENT_BINARY_DIR}/tflite_codegen_${model}
+            -P ${onnx_tests}/codegen_compare.cmake)
+endforeach()
