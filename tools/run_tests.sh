@@ -156,8 +156,8 @@ job_toolchain() {
   run_ctest "$current_job" -LE port || return 1
   # The bare-metal builds' network tests print their instruction counts.
   local counts
-  counts=$(grep -o 'net=[a-z0-9_]* dtype=[a-z0-9]* .*instructions_per_mac=[0-9.]*' \
-    "$out/$current_job.ctest.log" | sed 's/max_abs_diff.*arena_bytes/arena_bytes/' || true)
+  counts=$(grep -o 'net=[a-z0-9_]* .*instructions_per_mac=[0-9.]*' "$out/$current_job.ctest.log" |
+    sed -E 's/net=([a-z0-9_]*) .* instructions=([0-9]*) instructions_per_mac=([0-9.]*)/\1: \2 instructions (\3 per MAC);/' || true)
   [ -z "$counts" ] || note "$counts"
 }
 
