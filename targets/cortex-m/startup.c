@@ -43,7 +43,11 @@ void small_reset_handler(void) {
 
   initialise_monitor_handles();
   __libc_init_array();
-  exit(main(0, NULL));
+  /* No command line on the board; a program name for those that read
+   * argv[0] (Catch2). */
+  static char program_name[] = "firmware";
+  static char *argv[] = {program_name, NULL};
+  exit(main(1, argv));
 }
 
 /* A fault or an unexpected interrupt: stop with a failing status (abort)
