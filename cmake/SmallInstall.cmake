@@ -1,7 +1,7 @@
 # Install rules, the CMake package (find_package(small)) and pkg-config file.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS small_static small_shared EXPORT smallTargets
+install(TARGETS ${SMALL_LIBRARY_TARGETS} EXPORT smallTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

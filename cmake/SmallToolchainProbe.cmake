@@ -3,8 +3,10 @@
 # prints one line: "run <isa> native", "run <isa> cross", or
 # "skip <isa>: <reason>" (tools/run_tests.sh reports the reason). A native
 # toolchain runs when the ISA folder's own check (kernels/<isa>/isa.cmake)
-# accepts this CPU; a cross one when its compilers and its
-# CMAKE_CROSSCOMPILING_EMULATOR are installed.
+# accepts this CPU; a cross one when its compilers, its
+# CMAKE_CROSSCOMPILING_EMULATOR and the programs the toolchain file lists in
+# SMALL_TOOLCHAIN_REQUIRED_PROGRAMS (e.g. qemu-system-arm behind the
+# bare-metal builds' wrapper script) are installed.
 # Without -DTOOLCHAIN it prints "best <isa>": the ISA a configure without
 # toolchain file picks on this host.
 cmake_minimum_required(VERSION 3.25)
@@ -50,6 +52,13 @@ if(CMAKE_SYSTEM_NAME OR CMAKE_CROSSCOMPILING_EMULATOR)
     report("skip ${SMALL_ISA}: emulator '${emulator}' not installed")
     return()
   endif()
+  foreach(program IN LISTS SMALL_TOOLCHAIN_REQUIRED_PROGRAMS)
+    find_program(found_${program} NAMES "${program}")
+    if(NOT found_${program})
+      report("skip ${SMALL_ISA}: '${program}' not installed")
+      return()
+    endif()
+  endforeach()
   report("run ${SMALL_ISA} cross")
   return()
 endif()

@@ -16,6 +16,10 @@ if [ "$what" = test ]; then
   # The network benchmark's peers (its smoke test checks every engine's
   # output against ONNX Runtime's) and its chart.
   pkgs+=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib)
+  # The bare-metal Cortex-M builds (toolchains/cortex-m*.cmake) and the
+  # boards they run on.
+  pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi
+         libstdc++-arm-none-eabi-newlib qemu-system-arm)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,7 +8,9 @@
 #               x86_64-avx2, aarch64-linux-gnu). cmake/SmallToolchainProbe.cmake
 #               decides whether this machine can run it: for a native ISA the
 #               check in kernels/<isa>/isa.cmake, for a cross one its compilers
-#               and emulator (qemu-user). A build that cannot run here is
+#               and emulator (qemu-user; qemu-system-arm for the bare-metal
+#               Cortex-M builds, whose tests run as firmware on an emulated
+#               board: targets/cortex-m/). A build that cannot run here is
 #               reported SKIPPED with the reason; so is one with the native
 #               build's ISA (the native job covered it).
 #   install     installs the native build; find_package and pkg-config
@@ -152,6 +154,11 @@ job_toolchain() {
   configure "$current_job" --toolchain "$file" || return 1
   build "$current_job" || return 1
   run_ctest "$current_job" -LE port || return 1
+  # The bare-metal builds' network tests print their instruction counts.
+  local counts
+  counts=$(grep -o 'net=[a-z0-9_]* .*instructions_per_mac=[0-9.]*' "$out/$current_job.ctest.log" |
+    sed -E 's/net=([a-z0-9_]*) .* instructions=([0-9]*) instructions_per_mac=([0-9.]*)/\1: \2 instructions (\3 per MAC);/' || true)
+  [ -z "$counts" ] || note "$counts"
 }
 
 job_install() {

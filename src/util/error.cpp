@@ -5,8 +5,13 @@
 namespace small {
 
 namespace {
-// One message per thread: small_last_error() is per thread.
+// One message per thread: small_last_error() is per thread. A build without
+// threads (bare metal, which has no thread-local storage) keeps one.
+#if defined(SMALL_NO_THREADS)
+char last_error[kErrorCapacity];
+#else
 thread_local char last_error[kErrorCapacity];
+#endif
 
 size_t used() { return std::strlen(last_error); }
 } // namespace
