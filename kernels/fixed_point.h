@@ -24,9 +24,13 @@ inline int32_t wrapping_sub(int32_t a, int32_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) -
                               static_cast<uint32_t>(b));
 }
-// x * 2^exponent, wrapping (0 <= exponent <= 31).
+// x * 2^exponent modulo 2^32 (exponent >= 0). QuantizeMultiplier keeps
+// shifts above 31 for absurd scale ratios (> 2^31); every bit is then
+// shifted out, which the C++ shift itself leaves undefined.
 inline int32_t wrapping_shift_left(int32_t x, int exponent) {
-  return static_cast<int32_t>(static_cast<uint32_t>(x) << exponent);
+  return exponent > 31
+             ? 0
+             : static_cast<int32_t>(static_cast<uint32_t>(x) << exponent);
 }
 
 // round(a * b / 2^31), ties toward +infinity (the 64-bit product nudged by

@@ -114,6 +114,10 @@ TEST_CASE("QuantizeMultiplier: TFLite's edge cases", "[int8][fixed]") {
   q = quantize_multiplier(4294967296.0, false); // 0.5 * 2^33
   CHECK(q.multiplier == 1 << 30);
   CHECK(q.shift == 33);
+  // The double-rounding arithmetic then shifts every bit out (defined here
+  // as modulo 2^32; a plain C++ shift by 33 would be undefined).
+  CHECK(fx::multiply_by_quantized_multiplier_double(3, q.multiplier, q.shift) ==
+        0);
   q = quantize_multiplier(4294967296.0, true);
   CHECK(q.multiplier == kMax);
   CHECK(q.shift == 30);
