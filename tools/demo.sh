@@ -3,7 +3,10 @@
 # MLPerf Tiny demo in two parts:
 #  1. the real trained MLPerf Tiny models (models/mlperf_tiny/*.onnx) through
 #     the ONNX importer, each checked against ONNX Runtime's output and timed;
-#  2. the same four architectures built layer by layer through the C API with
+#  2. the MLPerf Tiny reference int8 .tflite models (the five benchmarks) through
+#     the TFLite importer, checked byte for byte against TFLite's reference
+#     integer arithmetic, and timed (scalar int8 kernels on every ISA so far);
+#  3. the same four architectures built layer by layer through the C API with
 #     seeded weights, checked against PyTorch goldens, with MACs, GFLOP/s and
 #     arena bytes.
 # Usage: bash tools/demo.sh [extra cmake arguments, e.g. -DSMALL_ISA=scalar]
@@ -33,6 +36,18 @@ for sample in resnet8 resnet8.2 dscnn dscnn.2 mobilenet_vww mobilenet_vww.2 auto
   "$out/onnx/small-run" "$models/$net.onnx" --input "$models/$sample.input.bin" \
     --expected "$models/$sample.expected.bin" "${tol[@]}" --bench 50 --quiet
 done
+echo
+echo "== MLPerf Tiny int8 .tflite models vs TFLite's reference integer arithmetic"
+if [ -x "$out/onnx/small-run" ] && grep -q "TFLite importer: ON" "$out/configure.log"; then
+  tflite=models/mlperf_tiny_tflite
+  for sample in resnet8 dscnn mobilenet_vww autoencoder streaming_wakeword.class0; do
+    net=${sample%.class0}
+    "$out/onnx/small-run" "$tflite/$net.int8.tflite" --input "$tflite/$sample.int8.input.bin" \
+      --expected "$tflite/$sample.int8.expected.bin" --bench 10 --quiet
+  done
+else
+  echo "(skipped: the TFLite importer needs libflatbuffers-dev and flatbuffers-compiler)"
+fi
 echo
 echo "== the same architectures through the C API, seeded weights, vs PyTorch goldens"
 "$out/examples/mlperf_tiny/small_mlperf_demo" tests/goldens
