@@ -36,6 +36,11 @@ public:
   prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
+                                size_t parts) override;
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
 
 private:
   Pool2DLayer(small_layer_kind kind, const PoolSpec &spec, const Shape &output)
