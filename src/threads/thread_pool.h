@@ -39,8 +39,8 @@ public:
   // physical core) and measures the cost of one fork/join. Call once.
   [[nodiscard]] small_status start(uint32_t threads);
   size_t size() const { return size_; }
-  // Median time of one empty fork/join over all threads, measured by
-  // start() while the workers were awake (0 for a pool of one thread).
+  // Time of one empty fork/join over all threads, measured by start() with
+  // the workers awake: the fastest batch (0 for a pool of one thread).
   uint64_t fork_join_ns() const { return fork_join_ns_; }
   // For tests: pretend fork/join is free so that every layer that can be
   // split is split.
