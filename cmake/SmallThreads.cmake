@@ -33,8 +33,8 @@ else()
     find_path(SMALL_HWLOC_INCLUDE_DIR hwloc.h)
     find_library(SMALL_HWLOC_LIB NAMES hwloc)
     if(NOT SMALL_HWLOC_INCLUDE_DIR OR NOT SMALL_HWLOC_LIB)
-      set(SMALL_HWLOC_WHY "hwloc.h or libhwloc not found for this target "
-                          "(install libhwloc-dev)")
+      set(SMALL_HWLOC_WHY
+          "hwloc.h or libhwloc not found for this target (install libhwloc-dev)")
     else()
       # The headers may be the host's: prove that a target program links.
       include(CheckCXXSourceCompiles)
@@ -56,8 +56,8 @@ int main() {
         set(SMALL_HWLOC_INCLUDE ${SMALL_HWLOC_INCLUDE_DIR})
         set(SMALL_HWLOC_WHY "${SMALL_HWLOC_LIB}")
       else()
-        set(SMALL_HWLOC_WHY "a test program does not link against "
-                            "${SMALL_HWLOC_LIB} for this target")
+        set(SMALL_HWLOC_WHY
+            "a test program does not link against ${SMALL_HWLOC_LIB} for this target")
       endif()
     endif()
   endif()
