@@ -40,6 +40,11 @@ namespace {
 // gap between two parallel layers of one run, short enough that an idle pool
 // soon stops using the CPU.
 constexpr uint64_t kSpinNs = 100000;
+// Spins between two sched_yield() calls of a waiting thread (a few
+// microseconds): when the threads outnumber the free cores (other processes,
+// or a pool larger than the machine), the thread it waits for may need this
+// core, and a spinner that never yields holds it for a whole time slice.
+constexpr uint32_t kSpinsPerYield = 256;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -80,8 +85,11 @@ struct ThreadPool::Workers {
         return e;
       }
       cpu_relax();
-      if (spin % 256 == 0 && clock_now_ns() > give_up) {
-        break;
+      if (spin % kSpinsPerYield == 0) {
+        if (clock_now_ns() > give_up) {
+          break;
+        }
+        sched_yield();
       }
     }
     std::unique_lock<std::mutex> lock(mutex);
@@ -172,16 +180,22 @@ small_status ThreadPool::start(uint32_t threads) {
   }
   size_ = threads;
   // The cost of one fork/join with the workers awake and the cores free:
-  // the fastest of a few batches (a batch that a preemption or another
-  // process hit says more about the machine's load than about the pool).
+  // the fastest of many short batches, spread over up to a few
+  // milliseconds. On a busy machine most batches wait for a core; the
+  // fastest one is the cost the pool has whenever the cores are there.
   auto empty = [](void *, size_t) {};
   for (int i = 0; i < 64; ++i) {
     run(empty, nullptr);
   }
-  constexpr int kBatches = 9, kPerBatch = 64;
+  constexpr int kMinBatches = 16, kMaxBatches = 512, kPerBatch = 8;
+  constexpr uint64_t kBudgetNs = 5000000;
+  const uint64_t first = clock_now_ns();
   uint64_t best_ns = UINT64_MAX;
-  for (int b = 0; b < kBatches; ++b) {
+  for (int b = 0; b < kMaxBatches; ++b) {
     const uint64_t begin = clock_now_ns();
+    if (b >= kMinBatches && begin - first > kBudgetNs) {
+      break;
+    }
     for (int i = 0; i < kPerBatch; ++i) {
       run(empty, nullptr);
     }
@@ -210,8 +224,7 @@ void ThreadPool::run(PartFn fn, void *context) {
   for (uint32_t spin = 1; w.remaining.load(std::memory_order_acquire) != 0;
        ++spin) {
     cpu_relax();
-    // A worker that was preempted (more threads than cores) needs the CPU.
-    if (spin % 4096 == 0) {
+    if (spin % kSpinsPerYield == 0) {
       sched_yield();
     }
   }
