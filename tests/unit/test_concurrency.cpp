@@ -145,6 +145,10 @@ void check_overlapping_runs_refused(small_network *net) {
           if (tally[i].busy_message.empty()) {
             tally[i].busy_message = small_last_error();
           }
+          // Back off like a caller would: on a busy machine (or with the
+          // network's pool needing the cores) the thread holding the
+          // network must get to finish its run.
+          std::this_thread::yield();
         } else if (s != SMALL_OK) {
           ++tally[i].other;
           tally[i].other_message = small_last_error();
