@@ -336,8 +336,8 @@ typedef struct small_threadpool small_threadpool;
  * More than SMALL_MAX_THREADS: SMALL_ERR_INVALID_ARGUMENT. A worker that
  * cannot be started: SMALL_ERR_OUT_OF_MEMORY. Built without threads
  * (SMALL_THREADS=OFF, bare metal) 0 and 1 create a pool of one thread (the
- * caller) and more is SMALL_ERR_UNSUPPORTED. Measures one fork/join (up to
- * 5 ms). */
+ * caller) and more is SMALL_ERR_UNSUPPORTED. Measures one fork/join (under a
+ * millisecond on an idle machine, up to 20 ms on a busy one). */
 SMALL_API small_status small_threadpool_create(uint32_t threads,
                                                small_threadpool **pool);
 /*! Stops and joins the workers and frees the pool. While a network is still

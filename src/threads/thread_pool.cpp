@@ -188,7 +188,7 @@ small_status ThreadPool::start(uint32_t threads) {
     run(empty, nullptr);
   }
   constexpr int kMinBatches = 16, kMaxBatches = 512, kPerBatch = 8;
-  constexpr uint64_t kBudgetNs = 5000000;
+  constexpr uint64_t kBudgetNs = 20000000;
   const uint64_t first = clock_now_ns();
   uint64_t best_ns = UINT64_MAX;
   for (int b = 0; b < kMaxBatches; ++b) {

@@ -40,7 +40,7 @@ public:
   [[nodiscard]] small_status start(uint32_t threads);
   size_t size() const { return size_; }
   // Time of one empty fork/join over all threads, measured by start() with
-  // the workers awake: the fastest of many short batches over up to 5 ms
+  // the workers awake: the fastest of many short batches over up to 20 ms
   // (0 for a pool of one thread).
   uint64_t fork_join_ns() const { return fork_join_ns_; }
   // For tests: pretend fork/join is free so that every layer that can be
