@@ -24,6 +24,16 @@ install(FILES ${PROJECT_BINARY_DIR}/smallConfig.cmake
 # tree can be moved (cmake --install --prefix anywhere).
 file(RELATIVE_PATH SMALL_PC_TO_PREFIX
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+# The static library's own dependencies (hwloc, the thread library where
+# pthreads are not in libc).
+set(SMALL_PC_THREAD_LIBS "")
+if(SMALL_HWLOC)
+  string(APPEND SMALL_PC_THREAD_LIBS " -lhwloc")
+endif()
+if(SMALL_THREADS AND CMAKE_THREAD_LIBS_INIT)
+  string(APPEND SMALL_PC_THREAD_LIBS " ${CMAKE_THREAD_LIBS_INIT}")
+endif()
+string(STRIP "${SMALL_PC_THREAD_LIBS}" SMALL_PC_THREAD_LIBS)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/small.pc.in
   ${PROJECT_BINARY_DIR}/small.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/small.pc

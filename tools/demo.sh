@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job: builds SMaLL (Release, this host's best ISA) and runs the
-# MLPerf Tiny demo in two parts:
+# MLPerf Tiny demo in three parts:
 #  1. the real trained MLPerf Tiny models (models/mlperf_tiny/*.onnx) through
-#     the ONNX importer, each checked against ONNX Runtime's output and timed;
+#     the ONNX importer, each checked against ONNX Runtime's output and timed,
+#     on the calling thread and on a pool of one thread per physical core;
 #  2. the MLPerf Tiny reference int8 .tflite models (the five benchmarks) through
 #     the TFLite importer, checked byte for byte against TFLite's reference
 #     integer arithmetic, and timed (scalar int8 kernels on every ISA so far);
@@ -25,16 +26,22 @@ grep "SMaLL:" "$out/configure.log" || true
 echo "== build"
 cmake --build "$out" -j"$(nproc)" --target small_mlperf_demo small-run \
   >"$out/build.log" 2>&1 || { tail -50 "$out/build.log"; exit 1; }
+echo "== CPU (hwloc or sysconf) and a pool of one thread per physical core"
+"$out/onnx/small-run" --info --threads 0
 echo "== real MLPerf Tiny models (ONNX, trained weights) vs ONNX Runtime"
 # Tolerances from models/mlperf_tiny/README.md: softmax outputs atol 1e-5,
 # the autoencoder's reconstruction atol 1e-2 and rtol 1e-4.
 models=models/mlperf_tiny
-for sample in resnet8 resnet8.2 dscnn dscnn.2 mobilenet_vww mobilenet_vww.2 autoencoder; do
-  net=${sample%.2}
-  tol=(--atol 1e-5)
-  [ "$net" = autoencoder ] && tol=(--atol 1e-2 --rtol 1e-4)
-  "$out/onnx/small-run" "$models/$net.onnx" --input "$models/$sample.input.bin" \
-    --expected "$models/$sample.expected.bin" "${tol[@]}" --bench 50 --quiet
+for threads in 1 0; do
+  [ "$threads" = 0 ] && echo "-- on a pool of one thread per physical core (--threads 0)"
+  for sample in resnet8 resnet8.2 dscnn dscnn.2 mobilenet_vww mobilenet_vww.2 autoencoder; do
+    net=${sample%.2}
+    tol=(--atol 1e-5)
+    [ "$net" = autoencoder ] && tol=(--atol 1e-2 --rtol 1e-4)
+    "$out/onnx/small-run" "$models/$net.onnx" --input "$models/$sample.input.bin" \
+      --expected "$models/$sample.expected.bin" "${tol[@]}" --bench 50 \
+      --threads "$threads" --quiet
+  done
 done
 echo
 echo "== MLPerf Tiny int8 .tflite models vs TFLite's reference integer arithmetic"

@@ -17,6 +17,11 @@ def main(csv_path, png_path):
     if not rows:
         print("chart: no rows in", csv_path)
         return 1
+    # With several thread counts (--threads), each engine and count is a bar.
+    counts = list(dict.fromkeys(r["threads"] for r in rows))
+    for r in rows:
+        if len(counts) > 1:
+            r["engine"] = f'{r["engine"]} x{r["threads"]}'
     nets = list(dict.fromkeys(r["net"] for r in rows))
     engines = list(dict.fromkeys(r["engine"] for r in rows))
     isa = rows[0]["isa"]
@@ -34,7 +39,9 @@ def main(csv_path, png_path):
     ax.set_xticks(range(len(nets)), nets)
     ax.set_yscale("log")
     ax.set_ylabel("median latency, µs (log; lower is better)")
-    ax.set_title(f"MLPerf Tiny end to end, 1 thread, SMaLL build isa={isa}")
+    threads = "/".join(counts)
+    ax.set_title(f"MLPerf Tiny end to end, threads {threads}, "
+                 f"SMaLL build isa={isa}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)

@@ -111,6 +111,7 @@ dnnl::primitive_attr epilogue_attr(const PeerClamp &clamp) {
 class OnednnEngine final : public PeerEngine {
 public:
   const char *name() const override { return "onednn"; }
+  bool supports_threads() const override { return true; }
   bool prepare(const PeerNet &net, std::string *why) override;
   void run(const float *input, float *output) override;
   std::string detail() const override { return detail_; }
@@ -185,7 +186,7 @@ bool OnednnEngine::prepare(const PeerNet &net, std::string *why) {
   try {
     // oneDNN's OpenMP runtime sizes its blocking and parallel regions from
     // the thread count seen at creation, so pin it before any primitive.
-    omp_set_num_threads(1);
+    omp_set_num_threads(threads_);
     if (!eng_) {
       eng_ = dnnl::engine(dnnl::engine::kind::cpu, 0);
       strm_ = dnnl::stream(eng_);
@@ -542,6 +543,9 @@ void OnednnEngine::run(const float *input, float *output) {
     view.set_data_handle(in);
   }
   out_user_.set_data_handle(output);
+  // The OpenMP thread count is per calling thread and engines of several
+  // counts run interleaved on this one.
+  omp_set_num_threads(threads_);
   for (const Step &s : steps_) {
     const dnnl_status_t status = dnnl_primitive_execute(
         s.prim.get(), strm_.get(), static_cast<int>(s.c_args.size()),

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include <pthreadpool.h>
 #include <xnnpack.h>
 #endif
 
@@ -172,6 +173,7 @@ public:
   ~XnnpackEngine() override { release(); }
 
   const char *name() const override { return "xnnpack"; }
+  bool supports_threads() const override { return true; }
 
   bool prepare(const PeerNet &net, std::string *why) override {
     release();
@@ -211,7 +213,10 @@ public:
     nhwc_to_nchw(output_shape_, output_nhwc_.data(), output);
   }
 
-  std::string detail() const override { return "subgraph, NHWC, 1 thread"; }
+  std::string detail() const override {
+    return "subgraph, NHWC, " + std::to_string(threads_) + " thread(s)" +
+           (threads_ > 1 ? " (pthreadpool)" : "");
+  }
 
 private:
   bool build(const PeerNet &net, std::string *why);
@@ -232,6 +237,7 @@ private:
 
   xnn_subgraph_t subgraph_ = nullptr;
   xnn_runtime_t runtime_ = nullptr;
+  pthreadpool_t pool_ = nullptr; // more than one thread only
   // Packed weights and biases. XNNPACK keeps pointers to static tensor data
   // for the lifetime of the subgraph and runtime; a deque never relocates its
   // elements, so those pointers stay valid as more tensors are added.
@@ -247,6 +253,10 @@ void XnnpackEngine::release() {
   if (runtime_ != nullptr) {
     xnn_delete_runtime(runtime_);
     runtime_ = nullptr;
+  }
+  if (pool_ != nullptr) {
+    pthreadpool_destroy(pool_);
+    pool_ = nullptr;
   }
   if (subgraph_ != nullptr) {
     xnn_delete_subgraph(subgraph_);
@@ -552,7 +562,14 @@ xnn_status XnnpackEngine::define_softmax(const PeerOp &op) {
 // buffers never move, so the runtime is set up once here and run() only
 // invokes it.
 bool XnnpackEngine::create_runtime(std::string *why) {
-  xnn_status status = xnn_create_runtime_v2(subgraph_, nullptr, 0, &runtime_);
+  if (threads_ > 1) {
+    pool_ = pthreadpool_create(static_cast<size_t>(threads_));
+    if (pool_ == nullptr) {
+      *why = "pthreadpool_create failed";
+      return false;
+    }
+  }
+  xnn_status status = xnn_create_runtime_v2(subgraph_, pool_, 0, &runtime_);
   if (status != xnn_status_success) {
     runtime_ = nullptr;
     *why = std::string("xnn_create_runtime_v2 failed: ") + status_name(status);

@@ -5,15 +5,20 @@
 // *.expected.bin) before it is timed. Timing interleaves the engines round
 // by round so that a noisy moment hits them all alike.
 //
+// --threads 1,2 runs every engine that has threads at each count (SMaLL with
+// a small_threadpool, oneDNN with OpenMP threads, XNNPACK with a
+// pthreadpool; OpenBLAS at 1 only), all interleaved in the same rounds.
+//
 // One key=value line per measurement:
-//   net=<n> engine=<e> isa=<isa> threads=1 median_us=<x> min_us=<y> macs=<m>
-//     gflops=<g> peak_pct=<p> peak_gflops=<f> max_abs_diff=<d>
-// (peak_pct: of the FMA peak measured just before and after that network)
-//   net=<n> arena_bytes=<a> liveness_bound_bytes=<b>
+//   net=<n> engine=<e> isa=<isa> threads=<t> median_us=<x> min_us=<y>
+//     macs=<m> gflops=<g> peak_pct=<p> peak_gflops=<f> max_abs_diff=<d>
+// (peak_pct: of t times the single-core FMA peak measured just before and
+// after that network)
+//   net=<n> threads=<t> arena_bytes=<a> liveness_bound_bytes=<b>
 // and a CSV (and, with python3-matplotlib, a PNG chart) of the timings.
 //
 // Usage: small_network_bench [--models DIR] [--rounds R] [--csv FILE]
-//                            [--png FILE] [--net NAME]
+//                            [--png FILE] [--net NAME] [--threads 1,2]
 // OpenBLAS: Debian's 0.3.21 does not recognise every CPU and then runs SSE3
 // kernels; when OPENBLAS_CORETYPE is unset, this program re-executes itself
 // with SkylakeX (AVX-512 build) or Haswell (AVX2 build) so the baseline uses
@@ -61,6 +66,7 @@ struct Options {
   std::string png = SMALL_BENCH_OUTPUT_DIR "/network_bench.png";
   std::string only;
   int rounds = 30;
+  std::vector<int> threads{1};
   double round_seconds = 0.02; // per engine per round
 };
 
@@ -76,6 +82,21 @@ bool parse(int argc, char **argv, Options *o) {
       o->png = argv[++i];
     } else if (a == "--net" && has_value) {
       o->only = argv[++i];
+    } else if (a == "--threads" && has_value) {
+      o->threads.clear();
+      const std::string list = argv[++i];
+      for (size_t pos = 0; pos < list.size();) {
+        const size_t comma = std::min(list.find(',', pos), list.size());
+        const int t = std::atoi(list.substr(pos, comma - pos).c_str());
+        if (t < 1 || t > SMALL_MAX_THREADS) {
+          return false;
+        }
+        o->threads.push_back(t);
+        pos = comma + 1;
+      }
+      if (o->threads.empty()) {
+        return false;
+      }
     } else if (a == "--rounds" && has_value) {
       o->rounds = std::atoi(argv[++i]);
       if (o->rounds < 3) {
@@ -113,6 +134,7 @@ void reexec_with_openblas_core(char **argv) {
 // The engine under test, SMaLL or a peer, behind one interface.
 struct Runner {
   std::string engine;
+  int threads = 1;
   std::string detail;
   std::function<void(const float *, float *)> run;
   std::vector<double> seconds; // one entry per timed run
@@ -166,8 +188,27 @@ void time_interleaved(std::vector<Runner> &runners, const float *input,
 
 struct Row {
   std::string net, engine;
+  int threads = 1;
   double median_us, min_us, gflops, peak_pct, peak_gflops, max_abs_diff;
   uint64_t macs;
+};
+
+// The SMaLL models (one per thread count) and their pools: the models go
+// first, which detaches their networks, then the pools.
+struct SmallNets {
+  std::vector<small_onnx_model *> models;
+  std::vector<small_threadpool *> pools;
+  SmallNets() = default;
+  SmallNets(const SmallNets &) = delete;
+  SmallNets &operator=(const SmallNets &) = delete;
+  ~SmallNets() {
+    for (small_onnx_model *m : models) {
+      small_onnx_model_destroy(m);
+    }
+    for (small_threadpool *p : pools) {
+      small_threadpool_destroy(p);
+    }
+  }
 };
 
 int bench_model(const Model &m, const Options &o, const char *isa,
@@ -180,28 +221,51 @@ int bench_model(const Model &m, const Options &o, const char *isa,
                  m.name, base.c_str());
     return 1;
   }
-  small_onnx_model *model = nullptr;
-  if (small_onnx_import_file((base + ".onnx").c_str(), nullptr, &model) !=
-      SMALL_OK) {
-    std::fprintf(stderr, "net=%s: import failed: %s\n", m.name,
-                 small_onnx_last_error());
-    return 1;
-  }
-  small_network *net = small_onnx_model_network(model);
-  const uint64_t macs = small_onnx_model_macs(model);
-  size_t arena = 0, bound = 0;
-  small_network_arena_size(net, &arena);
-  small_network_arena_lower_bound(net, &bound);
-  std::printf("net=%s arena_bytes=%zu liveness_bound_bytes=%zu\n", m.name,
-              arena, bound);
-
+  // One SMaLL network per thread count (a network has one pool).
+  SmallNets smalls;
   std::vector<Runner> runners;
-  Runner small_runner;
-  small_runner.engine = "small";
-  small_runner.run = [net](const float *in, float *out) {
-    small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
-  };
-  runners.push_back(std::move(small_runner));
+  uint64_t macs = 0;
+  for (int threads : o.threads) {
+    small_onnx_model *model = nullptr;
+    if (small_onnx_import_file((base + ".onnx").c_str(), nullptr, &model) !=
+        SMALL_OK) {
+      std::fprintf(stderr, "net=%s: import failed: %s\n", m.name,
+                   small_onnx_last_error());
+      return 1;
+    }
+    smalls.models.push_back(model);
+    small_network *net = small_onnx_model_network(model);
+    Runner small_runner;
+    small_runner.engine = "small";
+    small_runner.threads = threads;
+    if (threads > 1) {
+      small_threadpool *pool = nullptr;
+      if (small_threadpool_create(static_cast<uint32_t>(threads), &pool) !=
+              SMALL_OK ||
+          small_network_set_threadpool(net, pool) != SMALL_OK) {
+        std::fprintf(stderr, "net=%s: %d threads: %s\n", m.name, threads,
+                     small_last_error());
+        small_threadpool_destroy(pool);
+        return 1;
+      }
+      smalls.pools.push_back(pool);
+      uint64_t fork_join_ns = 0;
+      small_threadpool_fork_join_ns(pool, &fork_join_ns);
+      small_runner.detail = "pool of " + std::to_string(threads) +
+                            " threads, fork/join " +
+                            std::to_string(fork_join_ns) + " ns";
+    }
+    macs = small_onnx_model_macs(model);
+    size_t arena = 0, bound = 0;
+    small_network_arena_size(net, &arena);
+    small_network_arena_lower_bound(net, &bound);
+    std::printf("net=%s threads=%d arena_bytes=%zu liveness_bound_bytes=%zu\n",
+                m.name, threads, arena, bound);
+    small_runner.run = [net](const float *in, float *out) {
+      small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
+    };
+    runners.push_back(std::move(small_runner));
+  }
 
   PeerNet peer_net;
   std::string why;
@@ -209,24 +273,28 @@ int bench_model(const Model &m, const Options &o, const char *isa,
   if (!lower_onnx_model(base + ".onnx", &peer_net, &why)) {
     std::printf("net=%s peers skipped: %s\n", m.name, why.c_str());
   } else {
-    for (auto make :
-         {make_openblas_engine, make_onednn_engine, make_xnnpack_engine}) {
-      std::unique_ptr<PeerEngine> e = make();
-      if (e == nullptr) {
-        continue; // not built: reported once in main
+    for (int threads : o.threads) {
+      for (auto make :
+           {make_openblas_engine, make_onednn_engine, make_xnnpack_engine}) {
+        std::unique_ptr<PeerEngine> e = make();
+        if (e == nullptr || (threads > 1 && !e->supports_threads())) {
+          continue; // not built (reported once in main) or one thread only
+        }
+        e->set_threads(threads);
+        if (!e->prepare(peer_net, &why)) {
+          std::printf("net=%s engine=%s threads=%d skipped: %s\n", m.name,
+                      e->name(), threads, why.c_str());
+          continue;
+        }
+        Runner r;
+        r.engine = e->name();
+        r.threads = threads;
+        r.detail = e->detail();
+        PeerEngine *raw = e.get();
+        r.run = [raw](const float *in, float *out) { raw->run(in, out); };
+        runners.push_back(std::move(r));
+        peers.push_back(std::move(e));
       }
-      if (!e->prepare(peer_net, &why)) {
-        std::printf("net=%s engine=%s skipped: %s\n", m.name, e->name(),
-                    why.c_str());
-        continue;
-      }
-      Runner r;
-      r.engine = e->name();
-      r.detail = e->detail();
-      PeerEngine *raw = e.get();
-      r.run = [raw](const float *in, float *out) { raw->run(in, out); };
-      runners.push_back(std::move(r));
-      peers.push_back(std::move(e));
     }
   }
 
@@ -239,9 +307,10 @@ int bench_model(const Model &m, const Options &o, const char *isa,
     it->run(input.data(), output.data());
     it->max_abs_diff = max_abs_diff(output, expected);
     if (!within(output, expected, m)) {
-      std::printf("net=%s engine=%s MISMATCH max_abs_diff=%.3g (atol %g rtol "
-                  "%g): not timed\n",
-                  m.name, it->engine.c_str(), it->max_abs_diff, m.atol, m.rtol);
+      std::printf("net=%s engine=%s threads=%d MISMATCH max_abs_diff=%.3g "
+                  "(atol %g rtol %g): not timed\n",
+                  m.name, it->engine.c_str(), it->threads, it->max_abs_diff,
+                  m.atol, m.rtol);
       failures += it->engine == "small";
       it = runners.erase(it);
     } else {
@@ -259,26 +328,26 @@ int bench_model(const Model &m, const Options &o, const char *isa,
     Row row;
     row.net = m.name;
     row.engine = r.engine;
+    row.threads = r.threads;
     row.median_us = r.seconds[r.seconds.size() / 2] * 1e6;
     row.min_us = r.seconds.front() * 1e6;
     row.macs = macs;
     row.gflops = 2.0 * macs / (row.median_us * 1e3);
-    row.peak_pct = 100.0 * row.gflops / peak;
-    row.peak_gflops = peak;
+    row.peak_gflops = peak * r.threads;
+    row.peak_pct = 100.0 * row.gflops / row.peak_gflops;
     row.max_abs_diff = r.max_abs_diff;
-    std::printf("net=%s engine=%s isa=%s threads=1 median_us=%.1f "
+    std::printf("net=%s engine=%s isa=%s threads=%d median_us=%.1f "
                 "min_us=%.1f macs=%llu gflops=%.1f peak_pct=%.1f "
                 "peak_gflops=%.1f max_abs_diff=%.2g\n",
-                m.name, r.engine.c_str(), isa, row.median_us, row.min_us,
-                static_cast<unsigned long long>(macs), row.gflops, row.peak_pct,
-                peak, row.max_abs_diff);
+                m.name, r.engine.c_str(), isa, r.threads, row.median_us,
+                row.min_us, static_cast<unsigned long long>(macs), row.gflops,
+                row.peak_pct, row.peak_gflops, row.max_abs_diff);
     if (!r.detail.empty()) {
       std::printf("  (%s: %s)\n", r.engine.c_str(), r.detail.c_str());
     }
     rows->push_back(row);
   }
   std::fflush(stdout);
-  small_onnx_model_destroy(model);
   return failures;
 }
 
@@ -292,10 +361,10 @@ void write_csv(const std::string &path, const char *isa,
   std::fprintf(f, "net,engine,isa,threads,median_us,min_us,macs,gflops,"
                   "peak_pct,peak_gflops,max_abs_diff\n");
   for (const Row &r : rows) {
-    std::fprintf(f, "%s,%s,%s,1,%.2f,%.2f,%llu,%.2f,%.2f,%.2f,%.3g\n",
-                 r.net.c_str(), r.engine.c_str(), isa, r.median_us, r.min_us,
-                 static_cast<unsigned long long>(r.macs), r.gflops, r.peak_pct,
-                 r.peak_gflops, r.max_abs_diff);
+    std::fprintf(f, "%s,%s,%s,%d,%.2f,%.2f,%llu,%.2f,%.2f,%.2f,%.3g\n",
+                 r.net.c_str(), r.engine.c_str(), isa, r.threads, r.median_us,
+                 r.min_us, static_cast<unsigned long long>(r.macs), r.gflops,
+                 r.peak_pct, r.peak_gflops, r.max_abs_diff);
   }
   std::fclose(f);
   std::printf("csv: %s\n", path.c_str());
@@ -317,7 +386,7 @@ int run(int argc, char **argv) {
   if (!parse(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: small_network_bench [--models DIR] [--rounds R>=3] "
-                 "[--csv FILE] [--png FILE] [--net NAME]\n");
+                 "[--csv FILE] [--png FILE] [--net NAME] [--threads 1,2]\n");
     return 2;
   }
   small_kernel_info info;

@@ -66,18 +66,25 @@ struct PeerNet {
 
 // One engine running a PeerNet: prepare once (create primitives, pack
 // weights, allocate), then run many times. Input and output are plain NCHW
-// (batch 1) float buffers of values[0] and values[output] elements. Every
-// engine runs single-threaded.
+// (batch 1) float buffers of values[0] and values[output] elements. An
+// engine with a thread pool (oneDNN: OpenMP, XNNPACK: pthreadpool) uses
+// set_threads() threads, set before prepare(); the others run on one.
 class PeerEngine {
 public:
   virtual ~PeerEngine() = default;
   virtual const char *name() const = 0;
+  virtual bool supports_threads() const { return false; }
+  void set_threads(int threads) { threads_ = threads; }
+  int threads() const { return supports_threads() ? threads_ : 1; }
   // false (with *why) when the engine cannot run this network; never throws.
   virtual bool prepare(const PeerNet &net, std::string *why) = 0;
   virtual void run(const float *input, float *output) = 0;
   // What the engine picked, for the report (e.g. oneDNN's effective ISA and
   // its implementation names); "" when there is nothing to say.
   virtual std::string detail() const { return ""; }
+
+protected:
+  int threads_ = 1;
 };
 
 // Factories; each returns nullptr when that engine was not built (its

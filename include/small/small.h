@@ -10,11 +10,16 @@
  * offending layer and parameter. No function aborts or throws.
  *
  * Threads: different networks may be used from different threads at the
- * same time. One network is not shared: its run, finalize, set_arena and
- * enable_profiling must not overlap. An overlapping call is detected and
+ * same time. One network is not shared: its run, finalize, set_arena,
+ * enable_profiling and set_threadpool must not overlap. An overlapping call is detected and
  * fails with SMALL_ERR_INVALID_STATE without touching the network (the call
  * in progress completes normally); the network's other functions must not
  * overlap any of these either. small_last_error() is per thread.
+ *
+ * A network can also use several threads itself: attach a small_threadpool
+ * (see "Threads" below). A pool may be shared by networks that run on
+ * different threads at the same time; results are bit-identical for any
+ * number of threads.
  *
  * Built with SMALL_NO_EXCEPTIONS (-fno-exceptions -fno-rtti, for firmware)
  * the API is the same, with one difference: an allocation failure inside a
@@ -308,6 +313,62 @@ small_network_arena_lower_bound(const small_network *network, size_t *bytes);
  * the arena finalize allocated. */
 SMALL_API small_status small_network_set_arena(small_network *network,
                                                void *buffer, size_t bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+
+/*! A pool of threads that runs the layers of the networks attached to it.
+ * Each layer worth splitting (decided when the pool is attached or at
+ * finalize, from the measured cost of one fork/join and of the layer) is cut
+ * into one part per thread; the thread calling small_network_run takes part
+ * 0 and the pool's workers the others. Workers spin briefly after a layer,
+ * then sleep: a pool no network is running on uses no CPU. When two
+ * networks share a pool and run at the same time, a layer that finds the
+ * pool busy runs on its caller's thread alone (same results). */
+typedef struct small_threadpool small_threadpool;
+
+/*! The most threads a pool may have. */
+#define SMALL_MAX_THREADS 1024
+
+/*! Creates a pool of `threads` threads in total, counting the thread that
+ * calls small_network_run (threads - 1 workers are started); 0 means one per
+ * physical core (hwloc, or the online CPUs when the build has no hwloc).
+ * More than SMALL_MAX_THREADS: SMALL_ERR_INVALID_ARGUMENT. A worker that
+ * cannot be started: SMALL_ERR_OUT_OF_MEMORY. Built without threads
+ * (SMALL_THREADS=OFF, bare metal) 0 and 1 create a pool of one thread (the
+ * caller) and more is SMALL_ERR_UNSUPPORTED. Measures one fork/join (under a
+ * millisecond on an idle machine, up to 20 ms on a busy one). */
+SMALL_API small_status small_threadpool_create(uint32_t threads,
+                                               small_threadpool **pool);
+/*! Stops and joins the workers and frees the pool. While a network is still
+ * attached (small_network_set_threadpool), the pool is left intact and
+ * SMALL_ERR_INVALID_STATE is returned: detach the network (set NULL) or
+ * destroy it first. NULL is a no-op (SMALL_OK). Must not overlap another
+ * call on the same pool. */
+SMALL_API small_status small_threadpool_destroy(small_threadpool *pool);
+/*! Threads of the pool, the caller's included. */
+SMALL_API small_status small_threadpool_size(const small_threadpool *pool,
+                                             uint32_t *threads);
+/*! The cost of one fork/join over all the pool's threads, in nanoseconds,
+ * as measured at creation (0 for a pool of one thread). */
+SMALL_API small_status
+small_threadpool_fork_join_ns(const small_threadpool *pool, uint64_t *ns);
+/*! Runs the network on `pool` from now on (NULL: on the calling thread
+ * alone, the default). Before finalize the split is planned at finalize;
+ * after it, here (each layer is timed a few times: the arena's contents are
+ * overwritten). Must not overlap run, finalize, set_arena or
+ * enable_profiling on the network (SMALL_ERR_INVALID_STATE if it does). */
+SMALL_API small_status small_network_set_threadpool(small_network *network,
+                                                    small_threadpool *pool);
+
+/*! What the library found about the CPU (hwloc, else sysconf). */
+typedef struct small_cpu_info {
+  uint32_t physical_cores; /* SMT siblings counted once (with hwloc) */
+  uint32_t logical_cpus;
+  uint64_t l1d_bytes, l2_bytes, l3_bytes; /* 0 when unknown */
+  const char *source; /* "hwloc", "sysconf", or "none" (no threads) */
+} small_cpu_info;
+SMALL_API small_status small_cpu_info_get(small_cpu_info *info);
 
 /* ------------------------------------------------------------------------ */
 /* Running                                                                  */

@@ -80,6 +80,21 @@ struct Int8Window {
   bool single_rounding = false;
 };
 
+// Threads: kernel calls [first, end) of one grid of one block group of one
+// batch item, in the order run_window() makes them (call = column * rows +
+// row).
+struct WindowSlice {
+  uint32_t item = 0, group = 0, grid = 0; // grid: index in grids[group.kind]
+  uint64_t first = 0, end = 0;
+};
+
+// The op's calls cut into parts of near-equal estimated work
+// (window_parts.h): part p runs slices [part_begin[p], part_begin[p + 1]).
+struct WindowPartition {
+  std::vector<WindowSlice> slices;
+  std::vector<size_t> part_begin;
+};
+
 struct WindowOp {
   WindowFamily family = WindowFamily::kConv;
   WindowGeometry geometry;
@@ -108,6 +123,7 @@ struct WindowOp {
   small_window_tile tile{};       // the tile fields fixed for the whole op
   small_window_tile_i8 tile_i8{}; // the same for an int8 op
   size_t in_item_floats = 0, out_item_floats = 0;
+  WindowPartition partition; // empty unless the op runs on several threads
 };
 
 // True when tiles across channel blocks take fewer kernel calls than tiles
@@ -126,6 +142,12 @@ void run_window(const WindowOp &op, const small_kernel_table &kernels,
                 const float *in, float *out);
 // The same for an int8 op (op.int8): int8 blocked tensors.
 void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out);
+
+// Makes kernel calls [first, end) of `grid` of `group` for one batch item
+// (run_window() is this over every call; the threads run slices of it).
+void run_grid_calls(const WindowOp &op, const BlockGroup &group,
+                    const TileGrid &grid, const float *in_item, float *out_item,
+                    uint64_t first, uint64_t end);
 
 } // namespace small
 

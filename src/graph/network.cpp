@@ -359,6 +359,7 @@ small_status Network::finalize_graph() {
     }
   }
   layer_ns_.assign(profiling_ ? executed_.size() : 0, 0);
+  plan_threads();
   return SMALL_OK;
 }
 
@@ -503,15 +504,13 @@ void Network::store_output(size_t i, int8_t *dst, small_layout layout) const {
 void Network::run_layers() {
   if (profiling_) {
     for (size_t i = 0; i < executed_.size(); ++i) {
-      const Node &node = nodes_[executed_[i]];
       const uint64_t start = clock_now_ns();
-      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
+      run_layer(i);
       layer_ns_[i] = clock_now_ns() - start;
     }
   } else {
-    for (size_t i : executed_) {
-      const Node &node = nodes_[i];
-      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
+    for (size_t i = 0; i < executed_.size(); ++i) {
+      run_layer(i);
     }
   }
 }

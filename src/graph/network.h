@@ -17,6 +17,8 @@
 
 namespace small {
 
+class ThreadPool;
+
 struct TensorInfo {
   Shape shape;
   int producer =
@@ -49,6 +51,9 @@ struct Node {
 class Network {
 public:
   Network() = default;
+  ~Network(); // detaches from its thread pool
+  Network(const Network &) = delete;
+  Network &operator=(const Network &) = delete;
   // SMALL_ERR_UNSUPPORTED when this CPU cannot run the built-in kernels.
   [[nodiscard]] static small_status check_cpu();
 
@@ -113,6 +118,14 @@ public:
   [[nodiscard]] small_status enable_profiling(bool enable);
   [[nodiscard]] small_status layer_time_us(size_t index, double &us) const;
 
+  // Threads (network_threads.cpp): run on `pool` (nullptr: the calling
+  // thread). Plans which layers to split, now if finalized, else at
+  // finalize.
+  [[nodiscard]] small_status set_threadpool(ThreadPool *pool);
+  // Per executed layer: the number of parts it runs in (1: whole, on the
+  // calling thread). Empty before finalize.
+  const std::vector<uint32_t> &layer_parts() const { return layer_parts_; }
+
   // For tests and tools: run with another kernel table (e.g. the scalar one
   // at another channel block). Only before finalize.
   [[nodiscard]] small_status use_kernels(const small_kernel_table &table);
@@ -124,6 +137,8 @@ private:
   void prune();
   void narrow_inputs();
   [[nodiscard]] small_status plan_memory();
+  void plan_threads();
+  void run_layer(size_t step) const;
   void bind_arena(unsigned char *base);
   [[nodiscard]] small_status require_executed_index(size_t index,
                                                     const char *call) const;
@@ -157,6 +172,8 @@ private:
   std::vector<size_t> executed_;
   bool profiling_ = false;
   std::vector<uint64_t> layer_ns_; // one slot per executed layer
+  ThreadPool *pool_ = nullptr;
+  std::vector<uint32_t> layer_parts_; // one per executed layer
   // Set while run, finalize, set_arena or enable_profiling is in progress: a
   // second such call on the same network from another thread fails instead of
   // sharing the arena and the time slots.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/window_parts.h"
 #include "graph/network.h"
 #include "layers/activation_params.h"
 #include "layers/conv_packing.h"
@@ -203,6 +204,17 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
                                                         : SMALL_LAYER_CONV2D,
       name, s, std::move(w), std::move(b), layer));
   return net.add_node(std::move(layer), {input}, name, output);
+}
+
+bool Conv2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
+  plan_window_parts(op_, parts);
+  return true;
+}
+
+void Conv2DLayer::run_part(const small_kernel_table &,
+                           const std::vector<const float *> &inputs, float *out,
+                           size_t part) const {
+  run_window_part(op_, inputs[0], out, part);
 }
 
 } // namespace small

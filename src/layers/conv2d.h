@@ -52,6 +52,11 @@ public:
   prepare(const small_kernel_table &kernels) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
+                                size_t parts) override;
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
   uint64_t macs() const override;
   size_t weight_bytes() const override {
     return packed_weights_.size_bytes() + packed_bias_.size_bytes();

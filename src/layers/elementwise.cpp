@@ -25,6 +25,38 @@ void AddLayer::run(const small_kernel_table &kernels,
   kernels.add(inputs[0], inputs[1], out, count, &act_);
 }
 
+namespace {
+
+// Floats [begin, end) of part `part` of `count`, cut at whole pixels of
+// `cb` floats.
+void part_range(size_t count, size_t cb, size_t part, size_t parts,
+                size_t &begin, size_t &end) {
+  const size_t pixels = count / cb;
+  begin = pixels * part / parts * cb;
+  end = pixels * (part + 1) / parts * cb;
+}
+
+} // namespace
+
+void ActivationLayer::run_part(const small_kernel_table &kernels,
+                               const std::vector<const float *> &inputs,
+                               float *out, size_t part) const {
+  const size_t cb = kernels.channel_block;
+  size_t begin = 0, end = 0;
+  part_range(shape_.n * shape_.item_floats(cb), cb, part, parts_, begin, end);
+  kernels.activation(inputs[0] + begin, out + begin, end - begin, &act_);
+}
+
+void AddLayer::run_part(const small_kernel_table &kernels,
+                        const std::vector<const float *> &inputs, float *out,
+                        size_t part) const {
+  const size_t cb = kernels.channel_block;
+  size_t begin = 0, end = 0;
+  part_range(shape_.n * shape_.item_floats(cb), cb, part, parts_, begin, end);
+  kernels.add(inputs[0] + begin, inputs[1] + begin, out + begin, end - begin,
+              &act_);
+}
+
 void SoftmaxLayer::run(const small_kernel_table &kernels,
                        const std::vector<const float *> &inputs,
                        float *out) const {

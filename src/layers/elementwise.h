@@ -26,9 +26,20 @@ public:
   // A producer that applies an epilogue may take this activation over.
   const small_act_params *fusable_activation() const override { return &act_; }
 
+  // Contiguous ranges of whole blocked pixels.
+  [[nodiscard]] bool plan_parts(const small_kernel_table &,
+                                size_t parts) override {
+    parts_ = parts;
+    return true;
+  }
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
+
 private:
   Shape shape_;
   small_act_params act_;
+  size_t parts_ = 1;
 };
 
 class AddLayer : public Layer {
@@ -47,9 +58,20 @@ public:
   void fuse_activation(const small_act_params &act) override { act_ = act; }
   const small_act_params *activation() const override { return &act_; }
 
+  // Contiguous ranges of whole blocked pixels.
+  [[nodiscard]] bool plan_parts(const small_kernel_table &,
+                                size_t parts) override {
+    parts_ = parts;
+    return true;
+  }
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
+
 private:
   Shape shape_;
   small_act_params act_;
+  size_t parts_ = 1;
 };
 
 class SoftmaxLayer : public Layer {

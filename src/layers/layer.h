@@ -32,6 +32,24 @@ public:
   virtual void run(const small_kernel_table &kernels,
                    const std::vector<const float *> &inputs,
                    float *out) const = 0;
+  // Threads: splits run() into `parts` pieces (at finalize, or when a thread
+  // pool is attached) that write disjoint parts of the output and together
+  // compute exactly what run() does, every element with the same arithmetic.
+  // False (the default) when the layer always runs whole.
+  [[nodiscard]] virtual bool plan_parts(const small_kernel_table &kernels,
+                                        size_t parts) {
+    (void)kernels;
+    (void)parts;
+    return false;
+  }
+  // Runs piece `part` of the split plan_parts() made.
+  virtual void run_part(const small_kernel_table &kernels,
+                        const std::vector<const float *> &inputs, float *out,
+                        size_t part) const {
+    if (part == 0) {
+      run(kernels, inputs, out);
+    }
+  }
   // Multiply-accumulates per run (0 for layers without arithmetic).
   // Saturates at UINT64_MAX.
   virtual uint64_t macs() const { return 0; }

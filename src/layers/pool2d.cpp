@@ -1,5 +1,6 @@
 #include "layers/pool2d.h"
 
+#include "engine/window_parts.h"
 #include "graph/network.h"
 #include "layers/padding.h"
 #include "layers/window_geometry.h"
@@ -184,6 +185,20 @@ small_status add_global_avgpool(Network &net, int input, int &output) {
   std::unique_ptr<Pool2DLayer> layer;
   SMALL_TRY(Pool2DLayer::create(SMALL_LAYER_GLOBAL_AVGPOOL, name, s, layer));
   return net.add_node(std::move(layer), {input}, name, output);
+}
+
+bool Pool2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
+  if (int8_.enabled) { // the parts run the float tiles only, so far
+    return false;
+  }
+  plan_window_parts(op_, parts);
+  return true;
+}
+
+void Pool2DLayer::run_part(const small_kernel_table &,
+                           const std::vector<const float *> &inputs, float *out,
+                           size_t part) const {
+  run_window_part(op_, inputs[0], out, part);
 }
 
 } // namespace small

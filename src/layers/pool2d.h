@@ -63,6 +63,11 @@ public:
   void set_rounding(small_rounding rounding) override {
     single_rounding_ = rounding == SMALL_ROUNDING_SINGLE;
   }
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
+                                size_t parts) override;
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
 
 private:
   Pool2DLayer(small_layer_kind kind, const PoolSpec &spec, const Shape &output,

@@ -5,8 +5,14 @@
 //   small-run model.onnx [--input x.bin] [--output y.bin]
 //             [--expected y.bin [--atol A] [--rtol R]]
 //             [--layout nchw|nhwc] [--bench N] [--threads N] [--quiet]
-//             [--profile [--runs N]]
+//             [--profile [--runs N]] [--info]
+//   small-run --info
 //
+// --threads N runs the network on a small_threadpool of N threads (0: one
+// per physical core; 1, the default: the calling thread alone). --info
+// prints what the library found about the CPU (cores, caches, and whether
+// hwloc or sysconf said so) and, with --threads, the pool's size and
+// fork/join cost; alone, it prints only that.
 // --input: raw float32 little-endian, all network inputs concatenated in
 // order (without it a deterministic synthetic input is used). --output
 // writes every output, concatenated, in the same format. --layout applies to
@@ -48,7 +54,37 @@ void usage() {
                "                 [--expected y.bin [--atol A] [--rtol R]]\n"
                "                 [--layout nchw|nhwc] [--bench N] "
                "[--threads N] [--quiet]\n"
-               "                 [--profile [--runs N]]\n");
+               "                 [--profile [--runs N]] [--info]\n"
+               "       small-run --info [--threads N]\n");
+}
+
+// The pool of --threads, destroyed after the model (whose network is then
+// detached from it).
+struct Pool {
+  small_threadpool *pool = nullptr;
+  Pool() = default;
+  Pool(const Pool &) = delete;
+  Pool &operator=(const Pool &) = delete;
+  ~Pool() { (void)small_threadpool_destroy(pool); }
+};
+
+void print_info(const small_threadpool *pool) {
+  small_cpu_info cpu{};
+  if (small_cpu_info_get(&cpu) == SMALL_OK) {
+    std::printf("info cpu source=%s physical_cores=%u logical_cpus=%u "
+                "l1d_bytes=%" PRIu64 " l2_bytes=%" PRIu64 " l3_bytes=%" PRIu64
+                "\n",
+                cpu.source, cpu.physical_cores, cpu.logical_cpus, cpu.l1d_bytes,
+                cpu.l2_bytes, cpu.l3_bytes);
+  }
+  uint32_t threads = 1;
+  uint64_t fork_join_ns = 0;
+  if (pool != nullptr) {
+    small_threadpool_size(pool, &threads);
+    small_threadpool_fork_join_ns(pool, &fork_join_ns);
+  }
+  std::printf("info pool threads=%u fork_join_ns=%" PRIu64 "\n", threads,
+              fork_join_ns);
 }
 
 std::string dims4(const uint32_t d[4]) {
@@ -197,7 +233,7 @@ int main(int argc, char **argv) {
   double atol = 1e-5, rtol = 0.0;
   small_layout layout = SMALL_LAYOUT_NCHW;
   long bench = 0, threads = 1, runs = 20;
-  bool quiet = false, profiling = false;
+  bool quiet = false, profiling = false, info = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char * {
@@ -234,10 +270,15 @@ int main(int argc, char **argv) {
         return 2;
       }
     } else if (a == "--threads") {
-      if (!parse_count(next(), threads)) {
-        std::fprintf(stderr, "small-run: --threads needs a count >= 1\n");
+      // 0 is allowed here: one thread per physical core.
+      const char *value = next();
+      if (!(std::strcmp(value, "0") == 0 || parse_count(value, threads))) {
+        std::fprintf(stderr, "small-run: --threads needs a count >= 0\n");
         return 2;
       }
+      threads = std::strcmp(value, "0") == 0 ? 0 : threads;
+    } else if (a == "--info") {
+      info = true;
     } else if (a == "--profile") {
       profiling = true;
     } else if (a == "--runs") {
@@ -261,16 +302,26 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (model_path.empty()) {
+  if (model_path.empty() && !info) {
     usage();
     return 2;
   }
+  Pool pool;
   if (threads != 1) {
-    // The core runs every layer on the calling thread.
-    std::fprintf(stderr,
-                 "small-run: note: this SMaLL build is single-threaded; "
-                 "running with 1 thread\n");
-    threads = 1;
+    if (small_threadpool_create(static_cast<uint32_t>(threads), &pool.pool) !=
+        SMALL_OK) {
+      std::fprintf(stderr, "small-run: %s\n", small_last_error());
+      return 1;
+    }
+    uint32_t size = 1;
+    small_threadpool_size(pool.pool, &size);
+    threads = size;
+  }
+  if (info) {
+    print_info(pool.pool);
+    if (model_path.empty()) {
+      return 0;
+    }
   }
 
   small_onnx_model *model = nullptr;
@@ -281,6 +332,14 @@ int main(int argc, char **argv) {
     return 1;
   }
   small_network *net = small_onnx_model_network(model);
+  if (pool.pool != nullptr) {
+    s = small_network_set_threadpool(net, pool.pool);
+    if (s != SMALL_OK) {
+      std::fprintf(stderr, "small-run: %s\n", small_last_error());
+      small_onnx_model_destroy(model);
+      return 1;
+    }
+  }
   size_t n_in = 0, n_out = 0, arena = 0, lower = 0, executed = 0;
   small_network_input_count(net, &n_in);
   small_network_output_count(net, &n_out);
