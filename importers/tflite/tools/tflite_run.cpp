@@ -38,7 +38,7 @@ void usage() {
                "y.bin]\n"
                "                 [--expected y.bin [--atol A] [--rtol R]]\n"
                "                 [--rounding double|single] [--bench N] "
-               "[--quiet]\n");
+               "[--threads N] [--quiet]\n");
 }
 
 std::string dims4(const uint32_t d[4]) {
@@ -68,6 +68,7 @@ struct Options {
   double atol = 1e-5, rtol = 0.0;
   small_rounding rounding = SMALL_ROUNDING_DOUBLE;
   long bench = 0;
+  long threads = 1; // 0: one per physical core
   bool quiet = false;
 };
 
@@ -76,9 +77,10 @@ int parse(int argc, char **argv, Options &o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : nullptr;
-    const bool takes_value =
-        a == "--input" || a == "--output" || a == "--expected" ||
-        a == "--atol" || a == "--rtol" || a == "--rounding" || a == "--bench";
+    const bool takes_value = a == "--input" || a == "--output" ||
+                             a == "--expected" || a == "--atol" ||
+                             a == "--rtol" || a == "--rounding" ||
+                             a == "--bench" || a == "--threads";
     if (takes_value && value == nullptr) {
       std::fprintf(stderr, "small-run: %s needs a value\n", a.c_str());
       return 2;
@@ -110,6 +112,12 @@ int parse(int argc, char **argv, Options &o) {
       o.bench = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || o.bench < 1) {
         std::fprintf(stderr, "small-run: --bench needs a count >= 1\n");
+        return 2;
+      }
+    } else if (a == "--threads") {
+      o.threads = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || o.threads < 0) {
+        std::fprintf(stderr, "small-run: --threads needs a count >= 0\n");
         return 2;
       }
     } else if (a == "--quiet") {
@@ -301,8 +309,12 @@ small_status run_once(small_network *net, std::vector<Buffer> &ins,
   return s;
 }
 
-int run(const Options &o, small_tflite_model *model) {
+int run(const Options &o, small_tflite_model *model, small_threadpool *pool) {
   small_network *net = small_tflite_model_network(model);
+  if (pool != nullptr && small_network_set_threadpool(net, pool) != SMALL_OK) {
+    std::fprintf(stderr, "small-run: %s\n", small_last_error());
+    return 1;
+  }
   if (!o.quiet) {
     print_tables(model, net);
   }
@@ -395,10 +407,14 @@ int run(const Options &o, small_tflite_model *model) {
     std::sort(us.begin(), us.end());
     small_kernel_info kinfo{};
     small_kernel_config(&kinfo);
-    std::printf("net=%s engine=small isa=%s threads=1 median_us=%.1f "
+    uint32_t threads = 1;
+    if (pool != nullptr) {
+      small_threadpool_size(pool, &threads);
+    }
+    std::printf("net=%s engine=small isa=%s threads=%u median_us=%.1f "
                 "min_us=%.1f macs=%" PRIu64 "\n",
-                model_name(o.model).c_str(), kinfo.isa, us[us.size() / 2],
-                us.front(), small_tflite_model_macs(model));
+                model_name(o.model).c_str(), kinfo.isa, threads,
+                us[us.size() / 2], us.front(), small_tflite_model_macs(model));
   }
   return verdict;
 }
@@ -422,6 +438,13 @@ int tflite_run_main(int argc, char **argv) {
   if (parsed >= 0) {
     return parsed;
   }
+  small_threadpool *pool = nullptr;
+  if (o.threads != 1 &&
+      small_threadpool_create(static_cast<uint32_t>(o.threads), &pool) !=
+          SMALL_OK) {
+    std::fprintf(stderr, "small-run: %s\n", small_last_error());
+    return 1;
+  }
   small_tflite_options opt;
   small_tflite_options_init(&opt);
   opt.rounding = o.rounding;
@@ -431,10 +454,13 @@ int tflite_run_main(int argc, char **argv) {
   if (s != SMALL_OK) {
     std::fprintf(stderr, "small-run: import failed (%s): %s\n",
                  small_status_string(s), small_tflite_last_error());
+    (void)small_threadpool_destroy(pool);
     return 1;
   }
-  const int rc = run(o, model);
+  const int rc = run(o, model, pool);
+  // The network goes first: a pool still attached refuses to be destroyed.
   small_tflite_model_destroy(model);
+  (void)small_threadpool_destroy(pool);
   return rc;
 }
 
