@@ -35,6 +35,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -161,6 +162,8 @@ bool within(const std::vector<float> &got, const std::vector<float> &want,
   return true;
 }
 
+constexpr std::chrono::milliseconds kSettle{20};
+
 // Runs every runner in turn, round after round; each round times a batch of
 // single runs of about round_seconds per runner.
 void time_interleaved(std::vector<Runner> &runners, const float *input,
@@ -174,6 +177,12 @@ void time_interleaved(std::vector<Runner> &runners, const float *input,
   }
   for (int round = 0; round < o.rounds; ++round) {
     for (size_t r = 0; r < runners.size(); ++r) {
+      // The previous engine's threads may still be spinning for work that
+      // will not come (OpenMP spins for milliseconds by default); on a
+      // small machine they would take the cores this engine's threads need.
+      // Let them go to sleep, then warm this engine's own threads up.
+      std::this_thread::sleep_for(kSettle);
+      runners[r].run(input, output.data());
       for (int i = 0; i < batch[r]; ++i) {
         const auto start = std::chrono::steady_clock::now();
         runners[r].run(input, output.data());

@@ -11,10 +11,10 @@
  *
  * Threads: different networks may be used from different threads at the
  * same time. One network is not shared: its run, finalize, set_arena,
- * enable_profiling and set_threadpool must not overlap. An overlapping call is detected and
- * fails with SMALL_ERR_INVALID_STATE without touching the network (the call
- * in progress completes normally); the network's other functions must not
- * overlap any of these either. small_last_error() is per thread.
+ * enable_profiling and set_threadpool must not overlap. An overlapping call is
+ * detected and fails with SMALL_ERR_INVALID_STATE without touching the network
+ * (the call in progress completes normally); the network's other functions must
+ * not overlap any of these either. small_last_error() is per thread.
  *
  * A network can also use several threads itself: attach a small_threadpool
  * (see "Threads" below). A pool may be shared by networks that run on
@@ -444,6 +444,9 @@ typedef struct small_layer_info {
   uint64_t weight_bytes;            /* packed weights + bias it holds */
   uint64_t arena_offset;            /* its output's byte offset in the arena */
   uint64_t output_bytes; /* its output's bytes in the arena (blocked layout) */
+  uint32_t threads;      /* threads that share each run of it: 1 without a
+                            pool, or when splitting it would cost more than
+                            it saves (see small_network_set_threadpool) */
 } small_layer_info;
 
 /*! After finalize: fills *info for layer `index` (0 ..

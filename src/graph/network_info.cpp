@@ -63,6 +63,7 @@ small_status Network::layer_info(size_t index, small_layer_info &info) const {
   info.weight_bytes = layer.weight_bytes();
   info.arena_offset = out.offset;
   info.output_bytes = out.bytes;
+  info.threads = index < layer_parts_.size() ? layer_parts_[index] : 1;
   return SMALL_OK;
 }
 

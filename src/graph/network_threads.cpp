@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "graph/busy_scope.h"
 #include "graph/network.h"
@@ -26,8 +27,11 @@ void run_job_part(void *context, size_t part) {
                       part);
 }
 
-// Runs of each layer timed to decide whether it is worth splitting.
-constexpr int kTimingRuns = 3;
+// Timed runs of the whole network when deciding which layers to split: the
+// fastest of them counts (the others met a busy core or a cold cache).
+constexpr int kTimingRounds = 8;
+// ...unless the network is slow enough that fewer suffice.
+constexpr uint64_t kTimingBudgetNs = 20000000;
 
 } // namespace
 
@@ -53,35 +57,81 @@ small_status Network::set_threadpool(ThreadPool *pool) {
   return SMALL_OK;
 }
 
-// A layer is split among the pool's threads when the time it saves exceeds
-// the cost of a fork/join, both measured: the pool timed its fork/join when
-// it started, and each layer is timed here, alone on the calling thread
-// over zeroed activations (defined values, no denormals). The margin of 2
-// covers the imbalance between parts and the memory bandwidth the threads
-// share.
+// Which layers run split among the pool's threads, decided in two steps,
+// both with the network running as it will (layer after layer over the
+// arena, zeroed: defined values, no denormals).
+// 1. The cost rule: a layer is a candidate when the time splitting would
+//    save exceeds twice the pool's fork/join cost (the margin covers the
+//    imbalance between parts and the memory bandwidth the threads share).
+// 2. The check: the network runs alternately with every candidate split and
+//    with none, and a candidate stays split only if it ran faster split.
+//    This catches what the rule cannot see: a memory-bound layer whose
+//    split part reads data the previous layer left in the other core's cache.
 void Network::plan_threads() {
-  layer_parts_.assign(executed_.size(), 1);
-  if (pool_ == nullptr || pool_->size() < 2) {
+  const size_t layers = executed_.size();
+  layer_parts_.assign(layers, 1);
+  if (pool_ == nullptr || pool_->size() < 2 || layers == 0) {
     return;
   }
-  const size_t threads = pool_->size();
-  const double fork_join_ns = static_cast<double>(pool_->fork_join_ns());
+  const uint32_t threads = static_cast<uint32_t>(pool_->size());
   std::memset(arena_, 0, arena_bytes_);
-  for (size_t i = 0; i < executed_.size(); ++i) {
-    const Node &node = nodes_[executed_[i]];
-    uint64_t best_ns = UINT64_MAX;
-    for (int r = 0; r < kTimingRuns; ++r) {
+  std::vector<uint64_t> whole_ns(layers, UINT64_MAX);
+  std::vector<uint64_t> split_ns(layers, UINT64_MAX);
+  auto time_layers = [&](std::vector<uint64_t> &best) {
+    for (size_t i = 0; i < layers; ++i) {
       const uint64_t start = clock_now_ns();
-      node.layer->run(kernels_, node.input_ptrs, node.output_ptr);
-      best_ns = std::min(best_ns, clock_now_ns() - start);
+      run_layer(i);
+      best[i] = std::min(best[i], clock_now_ns() - start);
     }
-    const double saved_ns = static_cast<double>(best_ns) *
+  };
+  const uint64_t begin = clock_now_ns();
+  time_layers(whole_ns); // warms the caches
+  time_layers(whole_ns);
+  const double fork_join_ns = static_cast<double>(pool_->fork_join_ns());
+  std::vector<uint32_t> candidate(layers, 1);
+  bool any = false;
+  for (size_t i = 0; i < layers; ++i) {
+    const double saved_ns = static_cast<double>(whole_ns[i]) *
                             static_cast<double>(threads - 1) /
                             static_cast<double>(threads);
-    if (saved_ns > 2.0 * fork_join_ns &&
+    const Node &node = nodes_[executed_[i]];
+    if (saved_ns >= 2.0 * fork_join_ns &&
         node.layer->plan_parts(kernels_, threads)) {
-      layer_parts_[i] = static_cast<uint32_t>(threads);
+      candidate[i] = threads;
+      any = true;
     }
+  }
+  if (!any || !pool_->time_splits()) {
+    layer_parts_ = candidate;
+    return;
+  }
+  std::vector<uint64_t> round_ns(layers);
+  bool measured = false;
+  for (int round = 0; round < kTimingRounds; ++round) {
+    // A split run counts only if it ran split: with every thread on its own
+    // CPU (the workers may have slept through the unsplit run, and waking a
+    // core can take longer than the whole network on a virtual machine) and
+    // no part left to the caller.
+    layer_parts_ = candidate;
+    const bool spread = pool_->wake();
+    const uint64_t stolen = pool_->stolen_parts();
+    std::fill(round_ns.begin(), round_ns.end(), UINT64_MAX);
+    time_layers(round_ns);
+    if (spread && pool_->stolen_parts() == stolen) {
+      measured = true;
+      for (size_t i = 0; i < layers; ++i) {
+        split_ns[i] = std::min(split_ns[i], round_ns[i]);
+      }
+    }
+    layer_parts_.assign(layers, 1);
+    time_layers(whole_ns);
+    if (clock_now_ns() - begin > kTimingBudgetNs) {
+      break;
+    }
+  }
+  // No valid split run (the machine is too busy to tell): the rule decides.
+  for (size_t i = 0; i < layers; ++i) {
+    layer_parts_[i] = !measured || split_ns[i] < whole_ns[i] ? candidate[i] : 1;
   }
 }
 

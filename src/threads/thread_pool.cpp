@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -39,12 +40,21 @@ namespace {
 // How long a worker spins for the next job before it sleeps: longer than the
 // gap between two parallel layers of one run, short enough that an idle pool
 // soon stops using the CPU.
-constexpr uint64_t kSpinNs = 100000;
+constexpr uint64_t kSpinNs = 1000000;
 // Spins between two sched_yield() calls of a waiting thread (a few
 // microseconds): when the threads outnumber the free cores (other processes,
 // or a pool larger than the machine), the thread it waits for may need this
 // core, and a spinner that never yields holds it for a whole time slice.
 constexpr uint32_t kSpinsPerYield = 256;
+
+// The CPU the calling thread runs on, -1 if unknown.
+int current_cpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -68,7 +78,11 @@ struct ThreadPool::Workers {
   PartFn fn = nullptr;
   void *context = nullptr;
   std::atomic<uint32_t> epoch{0};
-  std::atomic<size_t> remaining{0}; // workers still on the current job
+  // claimed[p]: the last epoch whose part p someone took (claim()).
+  std::unique_ptr<std::atomic<uint32_t>[]> claimed;
+  std::atomic<size_t> finished{0}; // parts workers ran in the current job
+  uint64_t stolen = 0;   // parts callers ran for workers (under in_use)
+  std::vector<int> cpus; // where each thread ran, for wake()
   std::atomic<bool> stop{false};
   std::atomic<bool> in_use{false}; // a caller owns the pool
   // Sleeping workers: the caller takes the mutex and notifies only if any.
@@ -102,6 +116,20 @@ struct ThreadPool::Workers {
     return e;
   }
 
+  // Takes part p of job `job` unless someone already did. A worker that
+  // wakes late (its core was busy) finds its part taken by the caller, and
+  // a worker still holding an older epoch can never take a newer job's part.
+  bool claim(size_t p, uint32_t job) {
+    uint32_t seen = claimed[p].load(std::memory_order_relaxed);
+    while (static_cast<int32_t>(job - seen) > 0) {
+      if (claimed[p].compare_exchange_weak(seen, job,
+                                           std::memory_order_acq_rel)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void loop(size_t part) {
     uint32_t seen = 0;
     for (;;) {
@@ -109,8 +137,10 @@ struct ThreadPool::Workers {
       if (stop.load(std::memory_order_acquire)) {
         return;
       }
-      fn(context, part);
-      remaining.fetch_sub(1, std::memory_order_acq_rel);
+      if (claim(part, seen)) {
+        fn(context, part);
+        finished.fetch_add(1, std::memory_order_acq_rel);
+      }
     }
   }
 
@@ -120,14 +150,16 @@ struct ThreadPool::Workers {
     return nullptr;
   }
 
-  // Publishes a new epoch (a job or the stop flag) and wakes the sleepers.
-  void publish() {
-    epoch.fetch_add(1, std::memory_order_seq_cst);
+  // Publishes a new epoch (a job or the stop flag), wakes the sleepers and
+  // returns the epoch.
+  uint32_t publish() {
+    const uint32_t job = epoch.fetch_add(1, std::memory_order_seq_cst) + 1;
     if (sleepers.load(std::memory_order_seq_cst) > 0) {
       // Taking the mutex orders this after a sleeper's check of the epoch.
       { const std::lock_guard<std::mutex> lock(mutex); }
       wake.notify_all();
     }
+    return job;
   }
 
   void join_all() {
@@ -162,6 +194,16 @@ small_status ThreadPool::start(uint32_t threads) {
   }
   // Filled before any thread starts: the workers read their Start entry.
   workers_->starts.resize(threads);
+  workers_->cpus.resize(threads);
+  workers_->claimed.reset(new (std::nothrow) std::atomic<uint32_t>[threads]);
+  if (!workers_->claimed) {
+    delete workers_;
+    workers_ = nullptr;
+    return fail(SMALL_ERR_OUT_OF_MEMORY) << "cannot allocate the thread pool";
+  }
+  for (size_t part = 0; part < threads; ++part) {
+    workers_->claimed[part].store(0, std::memory_order_relaxed);
+  }
   workers_->threads.reserve(threads - 1);
   for (size_t part = 1; part < threads; ++part) {
     workers_->starts[part] = {workers_, part};
@@ -183,9 +225,12 @@ small_status ThreadPool::start(uint32_t threads) {
   // the fastest of many short batches, spread over up to a few
   // milliseconds. On a busy machine most batches wait for a core; the
   // fastest one is the cost the pool has whenever the cores are there.
+  // Every part on its own thread (no stealing: the caller would do the
+  // empty parts itself): this is what handing work to the workers costs.
+  // The first calls also wait for the workers to start.
   auto empty = [](void *, size_t) {};
   for (int i = 0; i < 64; ++i) {
-    run(empty, nullptr);
+    fork_join(empty, nullptr, false);
   }
   constexpr int kMinBatches = 16, kMaxBatches = 512, kPerBatch = 8;
   constexpr uint64_t kBudgetNs = 20000000;
@@ -197,7 +242,7 @@ small_status ThreadPool::start(uint32_t threads) {
       break;
     }
     for (int i = 0; i < kPerBatch; ++i) {
-      run(empty, nullptr);
+      fork_join(empty, nullptr, false);
     }
     best_ns = std::min<uint64_t>(best_ns, (clock_now_ns() - begin) / kPerBatch);
   }
@@ -205,7 +250,29 @@ small_status ThreadPool::start(uint32_t threads) {
   return SMALL_OK;
 }
 
-void ThreadPool::run(PartFn fn, void *context) {
+void ThreadPool::run(PartFn fn, void *context) { fork_join(fn, context, true); }
+
+bool ThreadPool::wake() {
+  if (workers_ == nullptr) {
+    return true;
+  }
+  std::vector<int> &cpus = workers_->cpus;
+  std::fill(cpus.begin(), cpus.end(), -1);
+  auto where = [](void *context, size_t part) {
+    static_cast<int *>(context)[part] = current_cpu();
+  };
+  fork_join(where, cpus.data(), false);
+  std::vector<int> sorted = cpus;
+  std::sort(sorted.begin(), sorted.end());
+  return sorted.front() >= 0 &&
+         std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+}
+
+uint64_t ThreadPool::stolen_parts() const {
+  return workers_ != nullptr ? workers_->stolen : 0;
+}
+
+void ThreadPool::fork_join(PartFn fn, void *context, bool steal) {
   bool expected = false;
   if (workers_ == nullptr || !workers_->in_use.compare_exchange_strong(
                                  expected, true, std::memory_order_acquire)) {
@@ -218,11 +285,23 @@ void ThreadPool::run(PartFn fn, void *context) {
   Workers &w = *workers_;
   w.fn = fn;
   w.context = context;
-  w.remaining.store(size_ - 1, std::memory_order_relaxed);
-  w.publish();
-  fn(context, 0);
-  for (uint32_t spin = 1; w.remaining.load(std::memory_order_acquire) != 0;
-       ++spin) {
+  w.finished.store(0, std::memory_order_relaxed);
+  const uint32_t job = w.publish();
+  // Part 0, then every part no worker has started: when the threads
+  // outnumber the free cores, the caller does the work of workers that are
+  // not running instead of waiting for them.
+  size_t by_workers = size_ - 1;
+  for (size_t part = 0; part < (steal ? size_ : 1); ++part) {
+    if (w.claim(part, job)) {
+      fn(context, part);
+      if (part > 0) {
+        --by_workers;
+        ++w.stolen;
+      }
+    }
+  }
+  for (uint32_t spin = 1;
+       w.finished.load(std::memory_order_acquire) != by_workers; ++spin) {
     cpu_relax();
     if (spin % kSpinsPerYield == 0) {
       sched_yield();
@@ -247,6 +326,10 @@ small_status ThreadPool::start(uint32_t threads) {
 }
 
 void ThreadPool::run(PartFn fn, void *context) { fn(context, 0); }
+
+bool ThreadPool::wake() { return true; }
+
+uint64_t ThreadPool::stolen_parts() const { return 0; }
 
 #endif
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -143,7 +144,7 @@ TEST_CASE("a pool still attached to a network is not destroyed",
   CHECK(small_threadpool_destroy(pool) == SMALL_OK);
 }
 
-TEST_CASE("fork/join runs every part once, each on its own thread",
+TEST_CASE("fork/join runs every part once, on its worker or the caller",
           "[threads][concurrency]") {
   for (uint32_t threads : {1u, 2u, 3u}) {
     small::ThreadPool pool;
@@ -154,35 +155,60 @@ TEST_CASE("fork/join runs every part once, each on its own thread",
     REQUIRE(s == SMALL_OK);
     REQUIRE(pool.size() == threads);
     struct Tally {
-      explicit Tally(size_t n) : calls(n), owner(n) {}
+      explicit Tally(size_t n) : calls(n), runner(n) {}
       std::vector<std::atomic<int>> calls;
-      std::vector<std::thread::id> owner;
-      std::atomic<int> wrong_thread{0};
+      std::vector<std::thread::id> runner; // of the current job
+      std::chrono::milliseconds part0_sleep{0};
     } tally(threads);
-    // The first job records which thread runs each part; later ones check
-    // that it stays the same (part p always runs on worker p).
     auto record = [](void *context, size_t part) {
       auto &t = *static_cast<Tally *>(context);
-      t.owner[part] = std::this_thread::get_id();
-      t.calls[part].fetch_add(1);
-    };
-    auto check = [](void *context, size_t part) {
-      auto &t = *static_cast<Tally *>(context);
-      if (t.owner[part] != std::this_thread::get_id()) {
-        t.wrong_thread.fetch_add(1);
+      if (part == 0) {
+        std::this_thread::sleep_for(t.part0_sleep);
       }
+      t.runner[part] = std::this_thread::get_id();
       t.calls[part].fetch_add(1);
     };
-    pool.run(record, &tally);
+    // Part p runs on worker p, or on the caller when the caller got to it
+    // first (empty parts: it usually does); never on another worker.
+    const std::thread::id caller = std::this_thread::get_id();
+    std::vector<std::thread::id> worker(threads);
     constexpr int kJobs = 2000;
+    int wrong_thread = 0;
     for (int i = 0; i < kJobs; ++i) {
-      pool.run(check, &tally);
+      pool.run(record, &tally);
+      CHECK(tally.runner[0] == caller);
+      for (uint32_t p = 1; p < threads; ++p) {
+        if (tally.runner[p] == caller) {
+          continue;
+        }
+        if (worker[p] == std::thread::id()) {
+          worker[p] = tally.runner[p];
+        }
+        wrong_thread += tally.runner[p] != worker[p] ? 1 : 0;
+      }
+    }
+    CHECK(wrong_thread == 0);
+    // While the caller is busy with a long part 0, the workers run theirs.
+    tally.part0_sleep = std::chrono::milliseconds(20);
+    int by_workers = 0;
+    for (int i = 0; i < 5; ++i) {
+      pool.run(record, &tally);
+      for (uint32_t p = 1; p < threads; ++p) {
+        by_workers += tally.runner[p] != caller ? 1 : 0;
+      }
+    }
+    if (threads > 1) {
+      CHECK(by_workers > 0);
     }
     for (uint32_t p = 0; p < threads; ++p) {
-      CHECK(tally.calls[p].load() == kJobs + 1);
+      CHECK(tally.calls[p].load() == kJobs + 5);
     }
-    CHECK(tally.owner[0] == std::this_thread::get_id());
-    CHECK(tally.wrong_thread.load() == 0);
+    // Each worker is its own thread.
+    for (uint32_t p = 1; p < threads; ++p) {
+      for (uint32_t q = p + 1; q < threads; ++q) {
+        CHECK((worker[p] == std::thread::id() || worker[p] != worker[q]));
+      }
+    }
   }
 }
 

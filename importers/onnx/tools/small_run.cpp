@@ -132,8 +132,9 @@ std::string token(const char *name) {
 // its output lives in the arena.
 void print_executed(const small_network *net, const small_onnx_model *model,
                     size_t executed) {
-  std::printf("%-4s %-28s %-15s %-16s %12s %12s %12s\n", "run", "name", "op",
-              "out", "weight_bytes", "arena_offset", "out_bytes");
+  std::printf("%-4s %-28s %-15s %-16s %12s %12s %12s %7s\n", "run", "name",
+              "op", "out", "weight_bytes", "arena_offset", "out_bytes",
+              "threads");
   for (size_t i = 0; i < executed; ++i) {
     small_layer_info info{};
     if (small_network_layer_info(net, i, &info) != SMALL_OK) {
@@ -141,10 +142,10 @@ void print_executed(const small_network *net, const small_onnx_model *model,
     }
     const char *name = small_onnx_model_executed_layer_name(model, i);
     std::printf("%-4zu %-28s %-15s %-16s %12" PRIu64 " %12" PRIu64 " %12" PRIu64
-                "\n",
+                " %7u\n",
                 i, name != nullptr ? name : info.name, info.kind_name,
                 dims4(info.output_dims).c_str(), info.weight_bytes,
-                info.arena_offset, info.output_bytes);
+                info.arena_offset, info.output_bytes, info.threads);
   }
 }
 
@@ -196,10 +197,10 @@ bool profile(small_network *net, const small_onnx_model *model,
     const double us = median(layer_us[i]);
     total_macs += info.macs;
     std::printf("profile index=%zu op=%s name=%s median_us=%.2f macs=%" PRIu64
-                " gflops=%.2f\n",
+                " gflops=%.2f threads=%u\n",
                 i, info.kind_name,
                 token(small_onnx_model_executed_layer_name(model, i)).c_str(),
-                us, info.macs, gflops(info.macs, us));
+                us, info.macs, gflops(info.macs, us), info.threads);
   }
   const double total = median(total_us);
   std::printf("profile total runs=%ld layers=%zu median_us=%.2f "
