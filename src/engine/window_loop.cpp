@@ -432,40 +432,42 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   }
 }
 
-void run_grid_calls(const WindowOp &op, const BlockGroup &group,
-                    const TileGrid &grid, const float *in_item, float *out_item,
-                    uint64_t first, uint64_t end) {
+namespace {
+
+template <typename Tiles>
+void grid_calls(const WindowOp &op, typename Tiles::Tile t,
+                const BlockGroup &group, const TileGrid &grid,
+                const typename Tiles::Element *in_item,
+                typename Tiles::Element *out_item, uint64_t first,
+                uint64_t end) {
+  using Element = typename Tiles::Element;
   if (first >= end) {
     return;
   }
-  small_window_tile t = op.tile;
   t.in_blocks = group.in_blocks;
   t.in_last_channels = group.in_last_channels;
   t.out_blocks = group.out_blocks;
   t.w_out_block_step = group.w_out_block_step;
-  t.bias = op.bias != nullptr ? op.bias + group.bias_offset : nullptr;
+  Tiles::set_group(op, group, t);
   t.width = grid.width;
   t.taps_h = grid.taps_h;
   t.taps_w = grid.taps_w;
   t.in_pixel_step = grid.in_pixel_step;
   t.out_pixel_step = grid.out_pixel_step;
-  t.scale = grid.scale;
-  if (op.weights != nullptr) {
-    t.weights = op.weights + group.weight_offset + grid.weight_offset;
-  }
+  Tiles::set_grid(op, group, grid, t);
   uint64_t column = first / grid.rows;
   uint64_t row = first % grid.rows;
-  const float *in_column =
+  const Element *in_column =
       in_item + group.in_offset + grid.in_offset + column * grid.in_column_step;
-  float *out_column = out_item + group.out_offset + grid.out_offset +
-                      column * grid.out_column_step;
+  Element *out_column = out_item + group.out_offset + grid.out_offset +
+                        column * grid.out_column_step;
   for (uint64_t call = first; call < end; ++column) {
     t.in = in_column + row * grid.in_row_step;
     t.out = out_column + row * grid.out_row_step;
     const uint64_t row_end = std::min<uint64_t>(grid.rows, row + (end - call));
     call += row_end - row;
     for (; row < row_end; ++row) {
-      grid.kernel(&t);
+      Tiles::call(grid, t);
       t.in += grid.in_row_step;
       t.out += grid.out_row_step;
     }
@@ -473,6 +475,22 @@ void run_grid_calls(const WindowOp &op, const BlockGroup &group,
     in_column += grid.in_column_step;
     out_column += grid.out_column_step;
   }
+}
+
+} // namespace
+
+void run_grid_calls(const WindowOp &op, const BlockGroup &group,
+                    const TileGrid &grid, const float *in_item, float *out_item,
+                    uint64_t first, uint64_t end) {
+  grid_calls<FloatTiles>(op, op.tile, group, grid, in_item, out_item, first,
+                         end);
+}
+
+void run_grid_calls(const WindowOp &op, const BlockGroup &group,
+                    const TileGrid &grid, const int8_t *in_item,
+                    int8_t *out_item, uint64_t first, uint64_t end) {
+  grid_calls<Int8Tiles>(op, op.tile_i8, group, grid, in_item, out_item, first,
+                        end);
 }
 
 void run_window(const WindowOp &op, const small_kernel_table & /*kernels*/,

@@ -148,6 +148,10 @@ void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out);
 void run_grid_calls(const WindowOp &op, const BlockGroup &group,
                     const TileGrid &grid, const float *in_item, float *out_item,
                     uint64_t first, uint64_t end);
+// The same for an int8 op.
+void run_grid_calls(const WindowOp &op, const BlockGroup &group,
+                    const TileGrid &grid, const int8_t *in_item,
+                    int8_t *out_item, uint64_t first, uint64_t end);
 
 } // namespace small
 

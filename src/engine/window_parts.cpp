@@ -87,8 +87,11 @@ void plan_window_parts(WindowOp &op, size_t parts) {
   }
 }
 
-void run_window_part(const WindowOp &op, const float *in, float *out,
-                     size_t part) {
+namespace {
+
+template <typename Element>
+void run_part(const WindowOp &op, const Element *in, Element *out,
+              size_t part) {
   const WindowPartition &p = op.partition;
   for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i) {
     const WindowSlice &s = p.slices[i];
@@ -97,6 +100,18 @@ void run_window_part(const WindowOp &op, const float *in, float *out,
                    in + s.item * op.in_item_floats,
                    out + s.item * op.out_item_floats, s.first, s.end);
   }
+}
+
+} // namespace
+
+void run_window_part(const WindowOp &op, const float *in, float *out,
+                     size_t part) {
+  run_part(op, in, out, part);
+}
+
+void run_window_part_int8(const WindowOp &op, const int8_t *in, int8_t *out,
+                          size_t part) {
+  run_part(op, in, out, part);
 }
 
 } // namespace small

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/window_parts.h"
 #include "graph/network.h"
 #include "layers/conv_packing.h"
 #include "util/checked_math.h"
@@ -69,6 +70,17 @@ void Conv2DInt8Layer::run(const small_kernel_table &,
                           const std::vector<const float *> &inputs,
                           float *out) const {
   run_window_int8(op_, as_int8(inputs[0]), as_int8(out));
+}
+
+bool Conv2DInt8Layer::plan_parts(const small_kernel_table &, size_t parts) {
+  plan_window_parts(op_, parts);
+  return true;
+}
+
+void Conv2DInt8Layer::run_part(const small_kernel_table &,
+                               const std::vector<const float *> &inputs,
+                               float *out, size_t part) const {
+  run_window_part_int8(op_, as_int8(inputs[0]), as_int8(out), part);
 }
 
 namespace {

@@ -55,6 +55,11 @@ public:
     return !depthwise() && spec_.groups == 1;
   }
   void set_planar_input() override { input_lanes_ = 1; }
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
+                                size_t parts) override;
+  void run_part(const small_kernel_table &kernels,
+                const std::vector<const float *> &inputs, float *out,
+                size_t part) const override;
 
 private:
   bool depthwise() const {

@@ -188,9 +188,6 @@ small_status add_global_avgpool(Network &net, int input, int &output) {
 }
 
 bool Pool2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
-  if (int8_.enabled) { // the parts run the float tiles only, so far
-    return false;
-  }
   plan_window_parts(op_, parts);
   return true;
 }
@@ -198,7 +195,11 @@ bool Pool2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
 void Pool2DLayer::run_part(const small_kernel_table &,
                            const std::vector<const float *> &inputs, float *out,
                            size_t part) const {
-  run_window_part(op_, inputs[0], out, part);
+  if (int8_.enabled) {
+    run_window_part_int8(op_, as_int8(inputs[0]), as_int8(out), part);
+  } else {
+    run_window_part(op_, inputs[0], out, part);
+  }
 }
 
 } // namespace small

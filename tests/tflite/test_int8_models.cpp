@@ -1,7 +1,8 @@
 // The five int8 MLPerf Tiny .tflite models (models/mlperf_tiny_tflite): every
 // sample byte for byte against TFLite's reference integer arithmetic
 // (*.int8.expected.bin, double rounding) and against LiteRT
-// (*.int8.litert.bin, single rounding).
+// (*.int8.litert.bin, single rounding), on the calling thread and with
+// every layer that can be split run on a pool of threads.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "api/threadpool_handle.h"
 #include "small/small.h"
 #include "small/small_tflite.h"
 
@@ -40,10 +42,10 @@ const Sample kSamples[] = {
     {"streaming_wakeword", "streaming_wakeword.class2"},
 };
 
-// Runs `sample` through `model` with the given rounding; returns the
-// number of output bytes that differ from `reference`.
+// Runs `sample` through `model` with the given rounding (on `pool` if not
+// null); returns the number of output bytes that differ from `reference`.
 size_t differing(const Sample &s, small_rounding rounding,
-                 const char *reference) {
+                 const char *reference, small_threadpool *pool = nullptr) {
   const std::string dir = SMALL_TFLITE_MODELS_DIR;
   const std::string path = dir + "/" + s.model + ".int8.tflite";
   small_tflite_options opt;
@@ -54,6 +56,17 @@ size_t differing(const Sample &s, small_rounding rounding,
   INFO(small_tflite_last_error());
   REQUIRE(st == SMALL_OK);
   small_network *net = small_tflite_model_network(m);
+  if (pool != nullptr) {
+    REQUIRE(small_network_set_threadpool(net, pool) == SMALL_OK);
+    size_t layers = 0, split = 0;
+    REQUIRE(small_network_layer_count(net, &layers) == SMALL_OK);
+    for (size_t i = 0; i < layers; ++i) {
+      small_layer_info info;
+      REQUIRE(small_network_layer_info(net, i, &info) == SMALL_OK);
+      split += info.threads > 1 ? 1 : 0;
+    }
+    CHECK(split > 0);
+  }
   const std::vector<int8_t> x =
       read_int8(dir + "/" + s.sample + ".int8.input.bin");
   const std::vector<int8_t> want =
@@ -96,5 +109,24 @@ TEST_CASE("int8 models match LiteRT byte for byte with single rounding",
     SECTION(s.sample) {
       CHECK(differing(s, SMALL_ROUNDING_SINGLE, "litert") == 0);
     }
+  }
+}
+
+TEST_CASE("int8 models give the same bytes with their layers split on threads",
+          "[tflite][int8][models][threads]") {
+  for (uint32_t threads : {2u, 3u}) {
+    small_threadpool *pool = nullptr;
+    const small_status st = small_threadpool_create(threads, &pool);
+    if (st == SMALL_ERR_UNSUPPORTED) {
+      return; // a build without threads (SMALL_THREADS=OFF)
+    }
+    REQUIRE(st == SMALL_OK);
+    pool->pool.set_fork_join_ns(0); // split every layer that can be split
+    for (const Sample &s : kSamples) {
+      INFO(threads << " threads");
+      CHECK(differing(s, SMALL_ROUNDING_DOUBLE, "expected", pool) == 0);
+      CHECK(differing(s, SMALL_ROUNDING_SINGLE, "litert", pool) == 0);
+    }
+    REQUIRE(small_threadpool_destroy(pool) == SMALL_OK);
   }
 }
