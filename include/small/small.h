@@ -306,6 +306,10 @@ SMALL_API small_status small_network_arena_size(const small_network *network,
 /*! The liveness lower bound: the largest sum of activations alive at once. */
 SMALL_API small_status
 small_network_arena_lower_bound(const small_network *network, size_t *bytes);
+/*! Bytes of packed weights, biases and int8 requantization data the
+ * network holds (after finalize): with the arena, the memory it needs. */
+SMALL_API small_status small_network_weight_bytes(const small_network *network,
+                                                  size_t *bytes);
 /*! Firmware mode: run() uses the caller's buffer (at least arena_size bytes,
  * 64-byte alignment recommended; it is aligned internally otherwise, which
  * needs up to 63 more bytes) and the library allocates nothing at run time.

@@ -106,6 +106,16 @@ small_network_arena_lower_bound(const small_network *network, size_t *bytes) {
   });
 }
 
+SMALL_API small_status small_network_weight_bytes(const small_network *network,
+                                                  size_t *bytes) {
+  return guarded("small_network_weight_bytes", [&]() -> small_status {
+    const small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    SMALL_TRY(require(bytes, "bytes"));
+    return net->weight_bytes(*bytes);
+  });
+}
+
 SMALL_API small_status small_network_set_arena(small_network *network,
                                                void *buffer, size_t bytes) {
   return guarded("small_network_set_arena", [&]() -> small_status {

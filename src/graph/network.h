@@ -93,6 +93,8 @@ public:
   // The same, or SMALL_ERR_INVALID_STATE before finalize.
   [[nodiscard]] small_status arena_size(size_t &bytes) const;
   [[nodiscard]] small_status arena_lower_bound(size_t &bytes) const;
+  // Packed weights, biases and requantization data of the executed layers.
+  [[nodiscard]] small_status weight_bytes(size_t &bytes) const;
   [[nodiscard]] small_status set_arena(void *buffer, size_t bytes);
 
   // Running.

@@ -23,6 +23,17 @@ small_status Network::arena_lower_bound(size_t &bytes) const {
   return SMALL_OK;
 }
 
+small_status Network::weight_bytes(size_t &bytes) const {
+  if (!finalized_) {
+    return fail(SMALL_ERR_INVALID_STATE) << "finalize the network first";
+  }
+  bytes = 0;
+  for (size_t i : executed_) {
+    bytes += nodes_[i].layer->weight_bytes();
+  }
+  return SMALL_OK;
+}
+
 small_status Network::require_executed_index(size_t index,
                                              const char *call) const {
   if (!finalized_) {

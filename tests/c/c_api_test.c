@@ -321,6 +321,22 @@ static int test_network(void) {
     EXPECT_STATUS(small_network_layer_info(net, 4, &info), SMALL_ERR_NOT_FOUND,
                   "layer index 4");
   }
+  {
+    /* The network's weights are its layers' (packed: padded to channel
+     * blocks, so at least the conv's and dense's raw floats). */
+    size_t weights = 0, sum = 0, i;
+    small_layer_info info;
+    EXPECT_OK(small_network_weight_bytes(net, &weights));
+    for (i = 0; i < 4; ++i) {
+      EXPECT_OK(small_network_layer_info(net, i, &info));
+      sum += (size_t)info.weight_bytes;
+    }
+    expect(weights == sum, "weight_bytes is the sum over the layers");
+    expect(weights >= sizeof(float) * (size_t)K * C * KS * KS,
+           "weight_bytes holds at least the conv's weights");
+    EXPECT_STATUS(small_network_weight_bytes(net, NULL),
+                  SMALL_ERR_NULL_POINTER, "bytes is NULL");
+  }
 
   /* NCHW. */
   memset(probs, 0, sizeof probs);

@@ -431,6 +431,8 @@ TEST_CASE("every network entry point rejects a NULL network", "[api][null]") {
   EXPECT_ERROR(small_network_arena_lower_bound(nullptr, &n),
                SMALL_ERR_NULL_POINTER, "small_network_arena_lower_bound",
                null_net);
+  EXPECT_ERROR(small_network_weight_bytes(nullptr, &n), SMALL_ERR_NULL_POINTER,
+               "small_network_weight_bytes", null_net);
   EXPECT_ERROR(small_network_set_arena(nullptr, out, sizeof out),
                SMALL_ERR_NULL_POINTER, "small_network_set_arena", null_net);
   EXPECT_ERROR(small_network_run(nullptr, ins, 1, outs, 1, SMALL_LAYOUT_NCHW),
@@ -1253,6 +1255,9 @@ TEST_CASE("using a network before finalize is an invalid state",
                "small_network_arena_size", "finalize");
   EXPECT_ERROR(small_network_arena_lower_bound(net, &bytes),
                SMALL_ERR_INVALID_STATE, "small_network_arena_lower_bound",
+               "finalize");
+  EXPECT_ERROR(small_network_weight_bytes(net, &bytes),
+               SMALL_ERR_INVALID_STATE, "small_network_weight_bytes",
                "finalize");
   CHECK(bytes == 0);
   CHECK(out == std::vector<float>(18, 0.0f));

@@ -341,11 +341,12 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
-  size_t n_in = 0, n_out = 0, arena = 0, lower = 0, executed = 0;
+  size_t n_in = 0, n_out = 0, arena = 0, lower = 0, executed = 0, weights = 0;
   small_network_input_count(net, &n_in);
   small_network_output_count(net, &n_out);
   small_network_arena_size(net, &arena);
   small_network_arena_lower_bound(net, &lower);
+  small_network_weight_bytes(net, &weights);
   small_network_layer_count(net, &executed);
   small_kernel_info kinfo{};
   small_kernel_config(&kinfo);
@@ -376,8 +377,9 @@ int main(int argc, char **argv) {
                   fused.empty() ? "-" : fused.c_str());
     }
     std::printf("layers: %zu added, %zu executed after fusion; macs %" PRIu64
-                "; arena %zu bytes (lower bound %zu)\n",
-                rows, executed, small_onnx_model_macs(model), arena, lower);
+                "; arena %zu bytes (lower bound %zu); weights %zu bytes\n",
+                rows, executed, small_onnx_model_macs(model), arena, lower,
+                weights);
     print_executed(net, model, executed);
   }
 

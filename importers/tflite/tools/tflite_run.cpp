@@ -146,10 +146,11 @@ int parse(int argc, char **argv, Options &o) {
 void print_tables(const small_tflite_model *model, small_network *net) {
   small_kernel_info kinfo{};
   small_kernel_config(&kinfo);
-  size_t n_in = 0, arena = 0, lower = 0, executed = 0;
+  size_t n_in = 0, arena = 0, lower = 0, executed = 0, weights = 0;
   small_network_input_count(net, &n_in);
   small_network_arena_size(net, &arena);
   small_network_arena_lower_bound(net, &lower);
+  small_network_weight_bytes(net, &weights);
   small_network_layer_count(net, &executed);
   std::printf("isa %s, Cb %u, layout NHWC\n", kinfo.isa, kinfo.channel_block);
   for (size_t i = 0; i < n_in; ++i) {
@@ -169,8 +170,9 @@ void print_tables(const small_tflite_model *model, small_network *net) {
                 dims4(li.out_dims).c_str(), li.macs);
   }
   std::printf("layers: %zu added, %zu executed after fusion; macs %" PRIu64
-              "; arena %zu bytes (lower bound %zu)\n",
-              rows, executed, small_tflite_model_macs(model), arena, lower);
+              "; arena %zu bytes (lower bound %zu); weights %zu bytes\n",
+              rows, executed, small_tflite_model_macs(model), arena, lower,
+              weights);
 }
 
 size_t elements(small_network *net, size_t i, bool output) {
