@@ -322,10 +322,15 @@ SMALL_API small_status small_network_set_arena(small_network *network,
 /* Threads                                                                  */
 
 /*! A pool of threads that runs the layers of the networks attached to it.
- * Each layer worth splitting (decided when the pool is attached or at
- * finalize, from the measured cost of one fork/join and of the layer) is cut
- * into one part per thread; the thread calling small_network_run takes part
- * 0 and the pool's workers the others. Workers spin briefly after a layer,
+ * Each layer worth splitting is cut into one part per thread: decided when
+ * the pool is attached or at finalize by running the network, a layer is
+ * split if the time it would save exceeds twice the pool's measured
+ * fork/join cost and it ran faster split than whole (small_layer_info's
+ * `threads` reports the decision). The thread calling small_network_run
+ * takes part 0 and the pool's workers the others; a part whose worker has
+ * not started it when the caller is done with its own, the caller runs
+ * too, so a worker without a free core never stalls a run. Results are
+ * bit-identical for any number of threads. Workers spin briefly after a layer,
  * then sleep: a pool no network is running on uses no CPU. When two
  * networks share a pool and run at the same time, a layer that finds the
  * pool busy runs on its caller's thread alone (same results). */
@@ -359,9 +364,10 @@ SMALL_API small_status
 small_threadpool_fork_join_ns(const small_threadpool *pool, uint64_t *ns);
 /*! Runs the network on `pool` from now on (NULL: on the calling thread
  * alone, the default). Before finalize the split is planned at finalize;
- * after it, here (each layer is timed a few times: the arena's contents are
- * overwritten). Must not overlap run, finalize, set_arena or
- * enable_profiling on the network (SMALL_ERR_INVALID_STATE if it does). */
+ * after it, here (the network runs a few times, at most about 20 ms, on
+ * zeros: the arena's contents are overwritten). Must not overlap run, finalize,
+ * set_arena or enable_profiling on the network (SMALL_ERR_INVALID_STATE if it
+ * does). */
 SMALL_API small_status small_network_set_threadpool(small_network *network,
                                                     small_threadpool *pool);
 
