@@ -81,8 +81,7 @@ struct ThreadPool::Workers {
   // claimed[p]: the last epoch whose part p someone took (claim()).
   std::unique_ptr<std::atomic<uint32_t>[]> claimed;
   std::atomic<size_t> finished{0}; // parts workers ran in the current job
-  uint64_t stolen = 0;   // parts callers ran for workers (under in_use)
-  std::vector<int> cpus; // where each thread ran, for wake()
+  std::atomic<uint64_t> stolen{0}; // parts callers ran for their workers
   std::atomic<bool> stop{false};
   std::atomic<bool> in_use{false}; // a caller owns the pool
   // Sleeping workers: the caller takes the mutex and notifies only if any.
@@ -194,7 +193,6 @@ small_status ThreadPool::start(uint32_t threads) {
   }
   // Filled before any thread starts: the workers read their Start entry.
   workers_->starts.resize(threads);
-  workers_->cpus.resize(threads);
   workers_->claimed.reset(new (std::nothrow) std::atomic<uint32_t>[threads]);
   if (!workers_->claimed) {
     delete workers_;
@@ -256,20 +254,19 @@ bool ThreadPool::wake() {
   if (workers_ == nullptr) {
     return true;
   }
-  std::vector<int> &cpus = workers_->cpus;
-  std::fill(cpus.begin(), cpus.end(), -1);
+  std::vector<int> cpus(size_, -1);
   auto where = [](void *context, size_t part) {
     static_cast<int *>(context)[part] = current_cpu();
   };
   fork_join(where, cpus.data(), false);
-  std::vector<int> sorted = cpus;
-  std::sort(sorted.begin(), sorted.end());
-  return sorted.front() >= 0 &&
-         std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+  std::sort(cpus.begin(), cpus.end());
+  return cpus.front() >= 0 &&
+         std::adjacent_find(cpus.begin(), cpus.end()) == cpus.end();
 }
 
 uint64_t ThreadPool::stolen_parts() const {
-  return workers_ != nullptr ? workers_->stolen : 0;
+  return workers_ != nullptr ? workers_->stolen.load(std::memory_order_relaxed)
+                             : 0;
 }
 
 void ThreadPool::fork_join(PartFn fn, void *context, bool steal) {
@@ -296,7 +293,7 @@ void ThreadPool::fork_join(PartFn fn, void *context, bool steal) {
       fn(context, part);
       if (part > 0) {
         --by_workers;
-        ++w.stolen;
+        w.stolen.fetch_add(1, std::memory_order_relaxed);
       }
     }
   }
