@@ -1,5 +1,7 @@
 #include "small_import/network_builder.h"
 
+#include "small_import/import_error.h"
+
 namespace small_import {
 namespace {
 
@@ -17,6 +19,21 @@ small_int8_weights int8_weights(const Int8Weights &w) {
 }
 
 } // namespace
+
+void NetworkBuilder::build(NetworkDescription &description, TensorId id,
+                           const std::string &where) {
+  const small_status s = visit_layer(description, id, *this);
+  if (s != SMALL_OK) {
+    fail(s, where + ": " + failed_call_ + " failed: " + small_last_error());
+  }
+  Layer &layer = description.layers[id];
+  const small_status shape =
+      small_network_tensor_shape(network_, core_[id], layer.output_dims);
+  if (shape != SMALL_OK) {
+    fail(shape,
+         where + ": small_network_tensor_shape failed: " + small_last_error());
+  }
+}
 
 small_status NetworkBuilder::done(TensorId id, const char *call,
                                   small_status status, small_tensor made) {

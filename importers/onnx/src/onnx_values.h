@@ -18,25 +18,15 @@
 #include <vector>
 
 #include "small/small.h"
+#include "small_import/import_error.h"
 #include "small_import/network_description.h"
 
 namespace small_onnx {
 
-// Thrown inside the importer (it runs on a host, next to protobuf, which
-// throws too); the C API in onnx_api.cpp turns it into a status + message.
-class ImportError : public std::runtime_error {
-public:
-  ImportError(small_status status, const std::string &message)
-      : std::runtime_error(message), status_(status) {}
-  small_status status() const { return status_; }
-
-private:
-  small_status status_;
-};
-
-[[noreturn]] inline void fail(small_status status, const std::string &msg) {
-  throw ImportError(status, msg);
-}
+// Thrown inside the importer; the C API in onnx_api.cpp turns it into a
+// status + message.
+using small_import::fail;
+using small_import::ImportError;
 
 using Dims = std::vector<int64_t>;
 

@@ -1,14 +1,13 @@
 // extern "C" entry points of small_tflite: run the importer, map exceptions
 // to statuses, keep the thread's last error.
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "small/small_tflite.h"
 #include "small_import/c_codegen.h"
+#include "small_import/import_error.h"
 #include "tflite_importer.h"
 
 struct small_tflite_model {
@@ -19,53 +18,11 @@ namespace {
 
 thread_local std::string g_last_error;
 
-// Builds "fn: detail" inside its own try: a catch handler below must not
-// allocate where a bad_alloc could escape the C API.
-void set_error(const char *fn, const char *detail) noexcept {
-  try {
-    g_last_error = std::string(fn) + ": " + detail;
-    small_report_error(SMALL_OK, g_last_error.c_str());
-  } catch (...) {
-    g_last_error.clear();
-  }
-}
-
 template <typename F> small_status guarded(const char *fn, F &&body) {
-  try {
-    g_last_error.clear();
-    body();
-    return SMALL_OK;
-  } catch (const small_tflite::ImportError &e) {
-    set_error(fn, e.what());
-    return e.status();
-  } catch (const std::bad_alloc &) {
-    set_error(fn, "out of memory");
-    return SMALL_ERR_OUT_OF_MEMORY;
-  } catch (const std::exception &e) {
-    set_error(fn, e.what());
-    return SMALL_ERR_INTERNAL;
-  } catch (...) {
-    set_error(fn, "internal error");
-    return SMALL_ERR_INTERNAL;
-  }
+  return small_import::guarded(g_last_error, fn, std::forward<F>(body));
 }
 
-std::vector<char> read_file(const char *path) {
-  if (path == nullptr) {
-    small_tflite::fail(SMALL_ERR_NULL_POINTER, "path is NULL");
-  }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    small_tflite::fail(SMALL_ERR_IO,
-                       std::string("cannot open '") + path + "' for reading");
-  }
-  std::vector<char> bytes((std::istreambuf_iterator<char>(f)),
-                          std::istreambuf_iterator<char>());
-  if (f.bad()) {
-    small_tflite::fail(SMALL_ERR_IO, std::string("cannot read '") + path + "'");
-  }
-  return bytes;
-}
+using small_import::read_file;
 
 void do_import(const void *data, size_t size, const small_tflite_options *opt,
                small_tflite_model **out) {

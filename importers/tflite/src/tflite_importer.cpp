@@ -193,19 +193,7 @@ small_activation Importer::activation(fb::ActivationFunctionType f) const {
 }
 
 void Importer::build(TensorId id) {
-  const small_status s =
-      small_import::visit_layer(out_.description, id, *builder_);
-  if (s != SMALL_OK) {
-    fail(s, where() + ": " + builder_->failed_call() +
-                " failed: " + small_last_error());
-  }
-  small_import::Layer &layer = out_.description.layers[id];
-  const small_status shape = small_network_tensor_shape(
-      net_, builder_->core_tensor(id), layer.output_dims);
-  if (shape != SMALL_OK) {
-    fail(shape, where() + ": small_network_tensor_shape failed: " +
-                    small_last_error());
-  }
+  builder_->build(out_.description, id, where());
 }
 
 TensorId Importer::add_layer(small_import::LayerParams params,

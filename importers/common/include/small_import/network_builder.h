@@ -5,6 +5,7 @@
 #ifndef SMALL_IMPORT_NETWORK_BUILDER_H
 #define SMALL_IMPORT_NETWORK_BUILDER_H
 
+#include <string>
 #include <vector>
 
 #include "small_import/network_description.h"
@@ -21,6 +22,13 @@ public:
   // Name of the C API function that failed last ("" if none); the core's
   // small_last_error() holds its message.
   const char *failed_call() const { return failed_call_; }
+
+  // What an importer does for each layer it describes: adds layer `id` of
+  // `description` to the network and records its output shape (inferred
+  // by the core) in the layer. Throws ImportError "where: call failed:
+  // message" (import_error.h).
+  void build(NetworkDescription &description, TensorId id,
+             const std::string &where);
 
   small_status visit(TensorId id, const Layer &layer,
                      const InputParams &p) override;
