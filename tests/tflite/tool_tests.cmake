@@ -102,3 +102,12 @@ add_test(NAME small_tflite_codegen_streaming_wakeword_int8_single
           -DEXPECTED=${tflite_models}/streaming_wakeword.class0.int8.litert.bin
           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/tflite_codegen_wakeword_single
           -P ${onnx_tests}/codegen_compare.cmake)
+
+# The int8 DS-CNN C the firmware test links (tests/firmware/generated, made
+# by small-codegen and committed, since bare-metal builds have no host tools)
+# is what small-codegen writes today.
+add_test(NAME small_firmware_generated_is_fresh
+  COMMAND ${CMAKE_COMMAND} -DSMALL_CODEGEN=$<TARGET_FILE:small-codegen>
+          -DCOMMITTED=${PROJECT_SOURCE_DIR}/tests/firmware/generated
+          -DWORK=${CMAKE_CURRENT_BINARY_DIR}/firmware_generated
+          -P ${PROJECT_SOURCE_DIR}/tests/firmware/generated/check_fresh.cmake)
