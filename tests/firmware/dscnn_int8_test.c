@@ -79,7 +79,7 @@ int main(void) {
   instructions = (double)ticks * 1e9 / SMALL_FIRMWARE_SYSCLK_HZ;
   /* heap_bytes: what malloc took from the system (newlib never gives it
    * back): the network, its packed copy of the weights and its arena. */
-  printf("net=dscnn dtype=int8 differing_bytes=%lu+%lu arena_bytes=%lu "
+  printf("net=dscnn_int8 dtype=int8 differing_bytes=%lu+%lu arena_bytes=%lu "
          "weight_bytes=%lu heap_bytes=%lu macs=%.0f systick_ticks=%lu "
          "instructions=%.0f instructions_per_mac=%.2f %s\n",
          (unsigned long)diff1, (unsigned long)diff2, (unsigned long)arena,

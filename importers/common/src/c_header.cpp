@@ -45,19 +45,20 @@ bool int8_tensor(const NetworkDescription &net, TensorId id,
 }
 
 // The header lines after an I/O comment: its quantization for int8 (a
-// comment line and SCALE / ZERO_POINT macros), nothing for float.
-void append_quant_macros(std::string &h, const NetworkDescription &net,
-                         TensorId id, const std::string &macro_prefix,
-                         bool *int8) {
+// comment line and SCALE / ZERO_POINT macros), nothing for float. Returns
+// whether the tensor is int8.
+bool append_quant_macros(std::string &h, const NetworkDescription &net,
+                         TensorId id, const std::string &macro_prefix) {
   small_quant q{};
-  *int8 = int8_tensor(net, id, &q);
-  if (*int8) {
+  const bool int8 = int8_tensor(net, id, &q);
+  if (int8) {
     appendf(h,
             "/*   int8, real = scale * (q - zero_point) */\n"
             "#define %s_SCALE %s\n#define %s_ZERO_POINT (%s)\n",
             macro_prefix.c_str(), float_literal(q.scale).c_str(),
             macro_prefix.c_str(), int32_literal(q.zero_point).c_str());
   }
+  return int8;
 }
 
 } // namespace
@@ -79,7 +80,7 @@ std::string c_header_text(const NetworkDescription &net,
           "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
           "#define %s_INPUT_COUNT %zu\n#define %s_OUTPUT_COUNT %zu\n",
           u, u, u, net.input_names.size(), u, net.output_names.size());
-  bool all_int8 = true, int8 = false;
+  bool all_int8 = true;
   size_t input = 0;
   for (TensorId id = 0; id < net.layers.size(); ++id) {
     const Layer &layer = net.layers[id];
@@ -94,8 +95,7 @@ std::string c_header_text(const NetworkDescription &net,
               p->dims[2], p->dims[3], macro.c_str(),
               static_cast<unsigned long long>(
                   uint64_t{p->dims[0]} * p->dims[1] * p->dims[2] * p->dims[3]));
-      append_quant_macros(h, net, id, macro, &int8);
-      all_int8 = all_int8 && int8;
+      all_int8 = append_quant_macros(h, net, id, macro) && all_int8;
       ++input;
     }
   }
@@ -111,8 +111,7 @@ std::string c_header_text(const NetworkDescription &net,
             c_comment_text(net.output_names[k]).c_str(), dims.c_str(),
             macro.c_str(), n);
     if (k < net.outputs.size()) {
-      append_quant_macros(h, net, net.outputs[k], macro, &int8);
-      all_int8 = all_int8 && int8;
+      all_int8 = append_quant_macros(h, net, net.outputs[k], macro) && all_int8;
     }
   }
   const char *layout = net.io_layout == SMALL_LAYOUT_NHWC ? "SMALL_LAYOUT_NHWC"
