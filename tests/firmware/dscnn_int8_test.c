@@ -5,10 +5,9 @@
  * (models/mlperf_tiny_tflite/dscnn*.int8.expected.bin; the samples are
  * embedded by bytes_to_c.cmake).
  *
- * It prints the instruction count of the first sample's run, counted as
- * mlperf_golden_test.c counts it (QEMU -icount shift=0 and SysTick on the
- * processor clock), the arena, the packed weights the network holds, and
- * the heap newlib took from the system. */
+ * It prints the instruction count of the first sample's run
+ * (instruction_count.h), the arena, the packed weights the network holds,
+ * and the heap newlib took from the system. */
 #include <malloc.h> /* newlib: mallinfo */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,12 +15,8 @@
 
 #include "dscnn_int8.h"
 #include "dscnn_int8_samples.h"
+#include "instruction_count.h"
 #include "small/small.h"
-
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-#define SYST_MAX 0x00FFFFFFu
 
 /* DS-CNN's multiply-accumulates per run (small-run's layer table). */
 #define DSCNN_MACS 2656768.0
@@ -31,21 +26,15 @@ static uint32_t run(small_network *net, const int8_t *input, int8_t *output) {
   const int8_t *ins[1];
   int8_t *outs[1];
   uint32_t start;
-  uint32_t ticks;
   ins[0] = input;
   outs[0] = output;
-  SYST_RVR = SYST_MAX;
-  SYST_CVR = 0;
-  SYST_CSR = 5; /* enabled, processor clock, no interrupt */
-  start = SYST_CVR;
+  start = systick_start();
   if (small_network_run_int8(net, ins, 1, outs, 1, SMALL_LAYOUT_NHWC) !=
       SMALL_OK) {
     printf("run: %s\n", small_last_error());
     return 0;
   }
-  ticks = (start - SYST_CVR) & SYST_MAX; /* SysTick counts down */
-  SYST_CSR = 0;
-  return ticks;
+  return systick_stop(start);
 }
 
 static size_t differing(const int8_t *a, const int8_t *b, size_t n) {
@@ -76,7 +65,7 @@ int main(void) {
     return 2;
   }
   diff2 = differing(output, dscnn_2_expected, DSCNN_INT8_OUTPUT0_SIZE);
-  instructions = (double)ticks * 1e9 / SMALL_FIRMWARE_SYSCLK_HZ;
+  instructions = ticks_to_instructions(ticks);
   /* heap_bytes: what malloc took from the system (newlib never gives it
    * back): the network, its packed copy of the weights and its arena. */
   printf("net=dscnn_int8 dtype=int8 differing_bytes=%lu+%lu arena_bytes=%lu "

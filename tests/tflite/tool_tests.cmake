@@ -39,9 +39,9 @@ set_tests_properties(small_tflite_small_run_int8_rounding_matters PROPERTIES
   WILL_FAIL TRUE)
 
 # small-codegen round trip: generate C for `model_file` (extra small-codegen
-# arguments after the name), compile it as C99 against libsmall.a with
-# warnings as errors into program small_tflite_codegen_<name>, which runs
-# raw NHWC buffers (codegen_main.c).
+# arguments after the name) and build the program small_tflite_codegen_<name>
+# that runs it on raw NHWC buffers.
+include(${onnx_tests}/codegen_program.cmake)
 function(small_tflite_codegen_program name model_file)
   set(gen_c ${CMAKE_CURRENT_BINARY_DIR}/tflite_${name}_gen.c)
   set(gen_h ${CMAKE_CURRENT_BINARY_DIR}/tflite_${name}_gen.h)
@@ -50,16 +50,8 @@ function(small_tflite_codegen_program name model_file)
             --name tflite_${name} ${ARGN}
     DEPENDS small-codegen ${model_file}
     COMMENT "small-codegen: tflite_${name}_gen.c")
-  set(program small_tflite_codegen_${name})
-  add_executable(${program} ${onnx_tests}/codegen_main.c ${gen_c})
-  set_target_properties(${program} PROPERTIES
-    C_STANDARD 99 C_EXTENSIONS OFF LINKER_LANGUAGE C)
-  target_include_directories(${program} PRIVATE ${CMAKE_CURRENT_BINARY_DIR})
-  target_compile_definitions(${program} PRIVATE
-    SMALL_GEN_HEADER="tflite_${name}_gen.h"
-    SMALL_GEN_BUILD=tflite_${name}_build SMALL_GEN_LAYOUT=SMALL_LAYOUT_NHWC)
-  target_compile_options(${program} PRIVATE -Wall -Wextra -pedantic -Werror)
-  target_link_libraries(${program} PRIVATE small_static)
+  small_codegen_program(small_tflite_codegen_${name} ${gen_c} tflite_${name}
+                        NHWC)
 endfunction()
 
 # fp32: bitwise equality with small-run (HWIO and depthwise weights, a
