@@ -29,7 +29,8 @@ bool int8_tensor(const NetworkDescription &net, TensorId id,
         std::holds_alternative<Pool2dInt8Params>(layer.params) ||
         std::holds_alternative<ReshapeParams>(layer.params) ||
         std::holds_alternative<FlattenParams>(layer.params);
-    if (!keeps_input_type || layer.inputs.empty()) {
+    // Inputs come before the layer (a malformed description must not loop).
+    if (!keeps_input_type || layer.inputs.empty() || layer.inputs[0] >= id) {
       return std::visit(
           [&](const auto &p) {
             if constexpr (sets_output_quant<std::decay_t<decltype(p)>>::value) {
@@ -110,7 +111,7 @@ std::string c_header_text(const NetworkDescription &net,
     appendf(h, "/* output %zu '%s': [%s] */\n#define %s_SIZE %llu\n", k,
             c_comment_text(net.output_names[k]).c_str(), dims.c_str(),
             macro.c_str(), n);
-    if (k < net.outputs.size()) {
+    if (k < net.outputs.size() && net.outputs[k] < net.layers.size()) {
       all_int8 = append_quant_macros(h, net, net.outputs[k], macro) && all_int8;
     }
   }
