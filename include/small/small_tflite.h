@@ -131,7 +131,9 @@ small_status small_tflite_model_layer(const small_tflite_model *model,
 uint64_t small_tflite_model_macs(const small_tflite_model *model);
 
 /*! Writes C99 source that rebuilds the same network through the core C API
- * without flatbuffers (see small_onnx_model_write_c). */
+ * without flatbuffers (see small_onnx_model_write_c), int8 models included
+ * with the rounding they were imported with; the header also gives each
+ * int8 input's and output's scale and zero point as macros. */
 small_status small_tflite_model_write_c(const small_tflite_model *model,
                                         const char *prefix, const char *c_path,
                                         const char *h_path);

@@ -6,25 +6,18 @@
  * tests/unit/test_mlperf_goldens.cpp (softmax outputs: |diff| <= 1e-5 and
  * the same top class; the autoencoder: |diff| <= 1e-4 + 1e-4 |golden|).
  *
- * It also prints how many instructions the run took: QEMU runs with
- * -icount shift=0 (one instruction per virtual nanosecond), so SysTick on
- * the processor clock counts SMALL_FIRMWARE_SYSCLK_HZ ticks per 1e9
- * instructions. SysTick has 24 bits: a run must stay below 2^24 ticks
- * (524 M instructions at 32 MHz); the MLPerf Tiny networks take at most
- * about a fifth of that. */
+ * It also prints how many instructions the run took (instruction_count.h;
+ * the MLPerf Tiny networks take at most about a fifth of what SysTick can
+ * count). */
 #include <malloc.h> /* newlib: mallinfo */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "instruction_count.h"
 #include "networks.h"
 #include "small/small.h"
-
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
-#define SYST_MAX 0x00FFFFFFu
 
 /* A float32 little-endian fixture (the target is little-endian too). */
 static float *read_fixture(const char *kind, size_t expected) {
@@ -104,17 +97,13 @@ int main(void) {
 
   ins[0] = input;
   outs[0] = output;
-  SYST_RVR = SYST_MAX;
-  SYST_CVR = 0;
-  SYST_CSR = 5; /* enabled, processor clock, no interrupt */
-  start = SYST_CVR;
+  start = systick_start();
   if (small_network_run(net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW) != SMALL_OK) {
     printf("run: %s\n", small_last_error());
     return 2;
   }
-  ticks = (start - SYST_CVR) & SYST_MAX; /* SysTick counts down */
-  SYST_CSR = 0;
-  instructions = (double)ticks * 1e9 / SMALL_FIRMWARE_SYSCLK_HZ;
+  ticks = systick_stop(start);
+  instructions = ticks_to_instructions(ticks);
 
   for (i = 0; i < n_output; ++i) {
     const double d = fabs((double)output[i] - (double)golden[i]);

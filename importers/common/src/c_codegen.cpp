@@ -1,96 +1,61 @@
 #include "small_import/c_codegen.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdarg>
 #include <cstdio>
 #include <memory>
 
+#include "small_import/c_header.h"
+#include "small_import/c_literals.h"
 #include "small_import/c_text.h"
 
 namespace small_import {
 namespace {
 
-// printf onto the end of a string.
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void appendf(std::string &out, const char *fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
-  va_list again;
-  va_copy(again, args);
-  const int n = std::vsnprintf(nullptr, 0, fmt, args);
-  va_end(args);
-  if (n > 0) {
-    const size_t at = out.size();
-    out.resize(at + static_cast<size_t>(n) + 1);
-    std::vsnprintf(&out[at], static_cast<size_t>(n) + 1, fmt, again);
-    out.resize(at + static_cast<size_t>(n));
-  }
-  va_end(again);
-}
-
-std::string float_literal(float v) {
-  if (std::isnan(v)) {
-    return "NAN";
-  }
-  if (std::isinf(v)) {
-    return v > 0 ? "INFINITY" : "-INFINITY";
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%af", static_cast<double>(v));
-  return buf;
-}
-
-// Padding modes are written as given: a description may leave SAME or VALID
-// for the core to resolve (the TFLite importer does).
-const char *padding_mode_name(small_padding_mode m) {
-  switch (m) {
-  case SMALL_PADDING_SAME:
-    return "SMALL_PADDING_SAME";
-  case SMALL_PADDING_VALID:
-    return "SMALL_PADDING_VALID";
-  default:
-    return "SMALL_PADDING_EXPLICIT";
-  }
-}
-
-const char *activation_kind_name(small_activation_kind k) {
-  switch (k) {
-  case SMALL_ACT_NONE:
-    return "SMALL_ACT_NONE";
-  case SMALL_ACT_RELU:
-    return "SMALL_ACT_RELU";
-  case SMALL_ACT_RELU6:
-    return "SMALL_ACT_RELU6";
-  case SMALL_ACT_LEAKY_RELU:
-    return "SMALL_ACT_LEAKY_RELU";
-  case SMALL_ACT_CLIP:
-    return "SMALL_ACT_CLIP";
-  case SMALL_ACT_SIGMOID:
-    return "SMALL_ACT_SIGMOID";
-  case SMALL_ACT_HARD_SWISH:
-    return "SMALL_ACT_HARD_SWISH";
-  case SMALL_ACT_HARD_SIGMOID:
-    return "SMALL_ACT_HARD_SIGMOID";
-  }
-  return nullptr;
-}
-
 // Emits the statements of the build function into body() and the weight
-// arrays they read into arrays().
+// arrays they read into arrays(); declarations() are the locals the
+// statements use. A visit that cannot spell its layer returns
+// SMALL_ERR_UNSUPPORTED and says why in problem().
 class CodeWriter final : public LayerVisitor {
 public:
   const std::string &arrays() const { return arrays_; }
   const std::string &body() const { return body_; }
+  const std::string &problem() const { return problem_; }
+
+  std::string declarations() const {
+    std::string d;
+    if (uses_.conv) {
+      d += "  small_conv2d_params cp;\n";
+    }
+    if (uses_.pool) {
+      d += "  small_pool2d_params pp;\n";
+    }
+    if (uses_.act) {
+      d += "  small_activation act;\n";
+    }
+    if (uses_.quant) {
+      d += "  small_quant q;\n";
+    }
+    if (uses_.int8_weights) {
+      d += "  small_int8_weights w8;\n";
+    }
+    if (list_size_ > 0) {
+      appendf(d, "  small_tensor list[%zu];\n", list_size_);
+    }
+    return d;
+  }
 
   small_status visit(TensorId id, const Layer &layer,
                      const InputParams &p) override {
     heading(id, layer);
-    appendf(body_,
-            "  CHECK(small_network_add_input(net, %u, %u, %u, %u, &t[%zu]));\n",
-            p.dims[0], p.dims[1], p.dims[2], p.dims[3], id);
+    const std::string dims =
+        std::to_string(p.dims[0]) + ", " + std::to_string(p.dims[1]) + ", " +
+        std::to_string(p.dims[2]) + ", " + std::to_string(p.dims[3]);
+    if (p.dtype == SMALL_DTYPE_INT8) {
+      quant(p.quant);
+      call(id, "small_network_add_input_int8", dims + ", q");
+    } else {
+      call(id, "small_network_add_input", dims);
+    }
     return SMALL_OK;
   }
 
@@ -100,30 +65,11 @@ public:
     const std::string w = array(id, layer, "weights", p.weights);
     const std::string b =
         p.bias.empty() ? "NULL" : array(id, layer, "bias", p.bias);
-    const small_conv2d_params &c = p.params;
-    appendf(body_,
-            "  small_conv2d_params_init(&cp);\n"
-            "  cp.out_channels = %u;\n  cp.kernel_h = %u;\n"
-            "  cp.kernel_w = %u;\n  cp.stride_h = %u;\n"
-            "  cp.stride_w = %u;\n  cp.dilation_h = %u;\n"
-            "  cp.dilation_w = %u;\n"
-            "  cp.padding_mode = %s;\n"
-            "  cp.pad_top = %u;\n  cp.pad_bottom = %u;\n"
-            "  cp.pad_left = %u;\n  cp.pad_right = %u;\n"
-            "  cp.groups = %u;\n  cp.weight_layout = %s;\n",
-            c.out_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w,
-            c.dilation_h, c.dilation_w, padding_mode_name(c.padding_mode),
-            c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, c.groups,
-            c.weight_layout == SMALL_WEIGHTS_HWIO ? "SMALL_WEIGHTS_HWIO"
-                                                  : "SMALL_WEIGHTS_OIHW");
-    if (!activation(c.activation)) {
-      return SMALL_ERR_INTERNAL;
+    if (!conv_params(p.params)) {
+      return SMALL_ERR_UNSUPPORTED;
     }
-    appendf(body_,
-            "  cp.activation = act;\n"
-            "  CHECK(small_network_add_conv2d(net, t[%zu], &cp, %s, %s, "
-            "&t[%zu]));\n",
-            layer.inputs[0], w.c_str(), b.c_str(), id);
+    call(id, "small_network_add_conv2d",
+         input(layer, 0) + ", &cp, " + w + ", " + b);
     return SMALL_OK;
   }
 
@@ -134,42 +80,28 @@ public:
     const std::string b =
         p.bias.empty() ? "NULL" : array(id, layer, "bias", p.bias);
     if (!activation(p.activation)) {
-      return SMALL_ERR_INTERNAL;
+      return SMALL_ERR_UNSUPPORTED;
     }
-    appendf(body_,
-            "  CHECK(small_network_add_dense(net, t[%zu], %u, %s, %s, act, "
-            "&t[%zu]));\n",
-            layer.inputs[0], p.out_features, w.c_str(), b.c_str(), id);
+    call(id, "small_network_add_dense",
+         input(layer, 0) + ", " + std::to_string(p.out_features) + ", " + w +
+             ", " + b + ", act");
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const Pool2dParams &p) override {
     heading(id, layer);
-    const small_pool2d_params &q = p.params;
-    appendf(body_,
-            "  small_pool2d_params_init(&pp);\n"
-            "  pp.kind = %s;\n  pp.kernel_h = %u;\n  pp.kernel_w = %u;\n"
-            "  pp.stride_h = %u;\n  pp.stride_w = %u;\n"
-            "  pp.padding_mode = %s;\n"
-            "  pp.pad_top = %u;\n  pp.pad_bottom = %u;\n"
-            "  pp.pad_left = %u;\n  pp.pad_right = %u;\n"
-            "  pp.count_include_pad = %d;\n"
-            "  CHECK(small_network_add_pool2d(net, t[%zu], &pp, &t[%zu]));\n",
-            q.kind == SMALL_POOL_MAX ? "SMALL_POOL_MAX" : "SMALL_POOL_AVG",
-            q.kernel_h, q.kernel_w, q.stride_h, q.stride_w,
-            padding_mode_name(q.padding_mode), q.pad_top, q.pad_bottom,
-            q.pad_left, q.pad_right, q.count_include_pad, layer.inputs[0], id);
+    if (!pool_params(p.params)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    call(id, "small_network_add_pool2d", input(layer, 0) + ", &pp");
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const GlobalAvgPoolParams &) override {
     heading(id, layer);
-    appendf(body_,
-            "  CHECK(small_network_add_global_avgpool(net, t[%zu], "
-            "&t[%zu]));\n",
-            layer.inputs[0], id);
+    call(id, "small_network_add_global_avgpool", input(layer, 0));
     return SMALL_OK;
   }
 
@@ -177,24 +109,17 @@ public:
                      const AddParams &p) override {
     heading(id, layer);
     if (!activation(p.activation)) {
-      return SMALL_ERR_INTERNAL;
+      return SMALL_ERR_UNSUPPORTED;
     }
-    appendf(body_,
-            "  CHECK(small_network_add_add(net, t[%zu], t[%zu], act, "
-            "&t[%zu]));\n",
-            layer.inputs[0], layer.inputs[1], id);
+    call(id, "small_network_add_add",
+         input(layer, 0) + ", " + input(layer, 1) + ", act");
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const ConcatParams &) override {
     heading(id, layer);
-    for (size_t k = 0; k < layer.inputs.size(); ++k) {
-      appendf(body_, "  list[%zu] = t[%zu];\n", k, layer.inputs[k]);
-    }
-    appendf(body_,
-            "  CHECK(small_network_add_concat(net, list, %zu, &t[%zu]));\n",
-            layer.inputs.size(), id);
+    call(id, "small_network_add_concat", input_list(layer));
     return SMALL_OK;
   }
 
@@ -202,21 +127,16 @@ public:
                      const ActivationParams &p) override {
     heading(id, layer);
     if (!activation(p.activation)) {
-      return SMALL_ERR_INTERNAL;
+      return SMALL_ERR_UNSUPPORTED;
     }
-    appendf(body_,
-            "  CHECK(small_network_add_activation(net, t[%zu], act, "
-            "&t[%zu]));\n",
-            layer.inputs[0], id);
+    call(id, "small_network_add_activation", input(layer, 0) + ", act");
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const SoftmaxParams &) override {
     heading(id, layer);
-    appendf(body_,
-            "  CHECK(small_network_add_softmax(net, t[%zu], &t[%zu]));\n",
-            layer.inputs[0], id);
+    call(id, "small_network_add_softmax", input(layer, 0));
     return SMALL_OK;
   }
 
@@ -227,30 +147,115 @@ public:
     const std::string beta = array(id, layer, "beta", p.beta);
     const std::string mean = array(id, layer, "mean", p.mean);
     const std::string var = array(id, layer, "var", p.var);
-    appendf(body_,
-            "  CHECK(small_network_add_batchnorm(net, t[%zu], %s, %s, %s, %s, "
-            "%s, &t[%zu]));\n",
-            layer.inputs[0], gamma.c_str(), beta.c_str(), mean.c_str(),
-            var.c_str(), float_literal(p.epsilon).c_str(), id);
+    call(id, "small_network_add_batchnorm",
+         input(layer, 0) + ", " + gamma + ", " + beta + ", " + mean + ", " +
+             var + ", " + float_literal(p.epsilon));
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const ReshapeParams &p) override {
     heading(id, layer);
-    appendf(body_,
-            "  CHECK(small_network_add_reshape(net, t[%zu], %u, %u, %u, "
-            "&t[%zu]));\n",
-            layer.inputs[0], p.c, p.h, p.w, id);
+    call(id, "small_network_add_reshape",
+         input(layer, 0) + ", " + std::to_string(p.c) + ", " +
+             std::to_string(p.h) + ", " + std::to_string(p.w));
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const FlattenParams &) override {
     heading(id, layer);
-    appendf(body_,
-            "  CHECK(small_network_add_flatten(net, t[%zu], &t[%zu]));\n",
-            layer.inputs[0], id);
+    call(id, "small_network_add_flatten", input(layer, 0));
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const Conv2dInt8Params &p) override {
+    heading(id, layer);
+    int8_weights(id, layer, p.weights);
+    if (!conv_params(p.params)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    quant(p.output);
+    call(id, "small_network_add_conv2d_int8",
+         input(layer, 0) + ", &cp, &w8, q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const DenseInt8Params &p) override {
+    heading(id, layer);
+    int8_weights(id, layer, p.weights);
+    if (!activation(p.activation)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    quant(p.output);
+    call(id, "small_network_add_dense_int8",
+         input(layer, 0) + ", " + std::to_string(p.out_features) +
+             ", &w8, act, q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const Pool2dInt8Params &p) override {
+    heading(id, layer);
+    if (!pool_params(p.params) || !activation(p.activation)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    call(id, "small_network_add_pool2d_int8", input(layer, 0) + ", &pp, act");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const GlobalAvgPoolInt8Params &p) override {
+    heading(id, layer);
+    quant(p.output);
+    call(id, "small_network_add_global_avgpool_int8", input(layer, 0) + ", q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const AddInt8Params &p) override {
+    heading(id, layer);
+    if (!activation(p.activation)) {
+      return SMALL_ERR_UNSUPPORTED;
+    }
+    quant(p.output);
+    call(id, "small_network_add_add_int8",
+         input(layer, 0) + ", " + input(layer, 1) + ", act, q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const ConcatInt8Params &p) override {
+    heading(id, layer);
+    const std::string list = input_list(layer);
+    quant(p.output);
+    call(id, "small_network_add_concat_int8", list + ", q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const SoftmaxInt8Params &p) override {
+    heading(id, layer);
+    quant(p.output);
+    call(id, "small_network_add_softmax_int8",
+         input(layer, 0) + ", " + float_literal(p.beta) + ", q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const QuantizeParams &p) override {
+    heading(id, layer);
+    quant(p.output);
+    call(id, "small_network_add_quantize", input(layer, 0) + ", q");
+    return SMALL_OK;
+  }
+
+  small_status visit(TensorId id, const Layer &layer,
+                     const DequantizeParams &) override {
+    heading(id, layer);
+    call(id, "small_network_add_dequantize", input(layer, 0));
     return SMALL_OK;
   }
 
@@ -268,24 +273,119 @@ private:
             c_comment_text(layer.source_ops).c_str());
   }
 
+  // `CHECK(<function>(net, <args>, &t[id]));`
+  void call(TensorId id, const char *function, const std::string &args) {
+    appendf(body_, "  CHECK(%s(net, %s, &t[%zu]));\n", function, args.c_str(),
+            id);
+  }
+
+  static std::string input(const Layer &layer, size_t k) {
+    return "t[" + std::to_string(layer.inputs[k]) + "]";
+  }
+
+  // Fills list[] with the layer's inputs; returns "list, <count>".
+  std::string input_list(const Layer &layer) {
+    for (size_t k = 0; k < layer.inputs.size(); ++k) {
+      appendf(body_, "  list[%zu] = %s;\n", k, input(layer, k).c_str());
+    }
+    list_size_ = std::max(list_size_, layer.inputs.size());
+    return "list, " + std::to_string(layer.inputs.size());
+  }
+
   // Emits a static array for `values` and returns its identifier; the layer
   // index keeps identifiers unique when names sanitize alike.
+  template <typename T>
   std::string array(TensorId id, const Layer &layer, const char *what,
-                    const std::vector<float> &values) {
+                    const std::vector<T> &values) {
     const std::string name = "l" + std::to_string(id) + "_" +
                              c_identifier_part(layer.name) + "_" + what;
-    appendf(arrays_, "static const float %s[%zu] = {", name.c_str(),
-            std::max<size_t>(values.size(), 1));
-    for (size_t i = 0; i < values.size(); ++i) {
-      appendf(arrays_, "%s%s,", i % 6 == 0 ? "\n    " : " ",
-              float_literal(values[i]).c_str());
-    }
-    arrays_ += values.empty() ? "0.0f};\n" : "\n};\n";
+    append_array(arrays_, name, values);
     return name;
   }
 
+  // Sets w8 to arrays of the layer's int8 weights, scales and bias.
+  void int8_weights(TensorId id, const Layer &layer, const Int8Weights &w) {
+    const std::string values = array(id, layer, "weights", w.values);
+    const std::string scales = array(id, layer, "scales", w.scales);
+    const std::string bias =
+        w.bias.empty() ? "NULL" : array(id, layer, "bias", w.bias);
+    appendf(body_,
+            "  w8.values = %s;\n  w8.scales = %s;\n  w8.scale_count = %zu;\n"
+            "  w8.bias = %s;\n",
+            values.c_str(), scales.c_str(), w.scales.size(), bias.c_str());
+    uses_.int8_weights = true;
+  }
+
+  void quant(const small_quant &q) {
+    appendf(body_, "  q.scale = %s;\n  q.zero_point = %s;\n",
+            float_literal(q.scale).c_str(),
+            int32_literal(q.zero_point).c_str());
+    uses_.quant = true;
+  }
+
+  // The name of an enum value, or nullptr after noting the unknown value.
+  const char *known(const char *name, const char *what, int value) {
+    if (name == nullptr) {
+      problem_ = "unknown " + std::string(what) + " " + std::to_string(value);
+    }
+    return name;
+  }
+
+  // Sets cp (activation included) to `c`.
+  bool conv_params(const small_conv2d_params &c) {
+    const char *padding =
+        known(padding_mode_name(c.padding_mode), "padding mode",
+              static_cast<int>(c.padding_mode));
+    if (padding == nullptr || !activation(c.activation)) {
+      return false;
+    }
+    appendf(body_,
+            "  small_conv2d_params_init(&cp);\n"
+            "  cp.out_channels = %u;\n  cp.kernel_h = %u;\n"
+            "  cp.kernel_w = %u;\n  cp.stride_h = %u;\n"
+            "  cp.stride_w = %u;\n  cp.dilation_h = %u;\n"
+            "  cp.dilation_w = %u;\n"
+            "  cp.padding_mode = %s;\n"
+            "  cp.pad_top = %u;\n  cp.pad_bottom = %u;\n"
+            "  cp.pad_left = %u;\n  cp.pad_right = %u;\n"
+            "  cp.groups = %u;\n  cp.weight_layout = %s;\n"
+            "  cp.activation = act;\n",
+            c.out_channels, c.kernel_h, c.kernel_w, c.stride_h, c.stride_w,
+            c.dilation_h, c.dilation_w, padding, c.pad_top, c.pad_bottom,
+            c.pad_left, c.pad_right, c.groups,
+            c.weight_layout == SMALL_WEIGHTS_HWIO ? "SMALL_WEIGHTS_HWIO"
+                                                  : "SMALL_WEIGHTS_OIHW");
+    uses_.conv = true;
+    return true;
+  }
+
+  // Sets pp to `q`.
+  bool pool_params(const small_pool2d_params &q) {
+    const char *padding =
+        known(padding_mode_name(q.padding_mode), "padding mode",
+              static_cast<int>(q.padding_mode));
+    if (padding == nullptr) {
+      return false;
+    }
+    appendf(body_,
+            "  small_pool2d_params_init(&pp);\n"
+            "  pp.kind = %s;\n  pp.kernel_h = %u;\n  pp.kernel_w = %u;\n"
+            "  pp.stride_h = %u;\n  pp.stride_w = %u;\n"
+            "  pp.padding_mode = %s;\n"
+            "  pp.pad_top = %u;\n  pp.pad_bottom = %u;\n"
+            "  pp.pad_left = %u;\n  pp.pad_right = %u;\n"
+            "  pp.count_include_pad = %d;\n",
+            q.kind == SMALL_POOL_MAX ? "SMALL_POOL_MAX" : "SMALL_POOL_AVG",
+            q.kernel_h, q.kernel_w, q.stride_h, q.stride_w, padding, q.pad_top,
+            q.pad_bottom, q.pad_left, q.pad_right, q.count_include_pad);
+    uses_.pool = true;
+    return true;
+  }
+
+  // Sets act to `a`.
   bool activation(const small_activation &a) {
-    const char *kind = activation_kind_name(a.kind);
+    const char *kind = known(activation_kind_name(a.kind), "activation kind",
+                             static_cast<int>(a.kind));
     if (kind == nullptr) {
       return false;
     }
@@ -294,10 +394,16 @@ private:
             "  act.min = %s;\n  act.max = %s;\n",
             kind, float_literal(a.alpha).c_str(), float_literal(a.beta).c_str(),
             float_literal(a.min).c_str(), float_literal(a.max).c_str());
+    uses_.act = true;
     return true;
   }
 
-  std::string arrays_, body_;
+  std::string arrays_, body_, problem_;
+  struct {
+    bool conv = false, pool = false, act = false, quant = false,
+         int8_weights = false;
+  } uses_;
+  size_t list_size_ = 0;
 };
 
 bool is_c_identifier(const std::string &s) {
@@ -329,59 +435,25 @@ std::string basename_of(const std::string &path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::string header_text(const NetworkDescription &net,
-                        const std::string &prefix) {
-  std::string upper = prefix;
-  for (char &ch : upper) {
-    if (ch >= 'a' && ch <= 'z') {
-      ch = static_cast<char>(ch - 'a' + 'A');
+// The layers, then the outputs, through `writer`; on failure *error names
+// the layer.
+small_status write_layers(const NetworkDescription &net, CodeWriter &writer,
+                          std::string *error) {
+  for (TensorId id = 0; id < net.layers.size(); ++id) {
+    if (visit_layer(net, id, writer) != SMALL_OK) {
+      const Layer &layer = net.layers[id];
+      *error = "codegen: layer " + std::to_string(id) + " '" +
+               c_comment_text(layer.name) + "' (" + layer_kind_name(layer) +
+               "): " +
+               (writer.problem().empty() ? "not supported by the C generator"
+                                         : writer.problem());
+      return SMALL_ERR_UNSUPPORTED;
     }
   }
-  const char *u = upper.c_str();
-  std::string h;
-  appendf(h,
-          "/* Generated by small-codegen: do not edit. */\n"
-          "#ifndef %s_SMALL_MODEL_H\n#define %s_SMALL_MODEL_H\n\n"
-          "#include \"small/small.h\"\n\n"
-          "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-          "#define %s_INPUT_COUNT %zu\n#define %s_OUTPUT_COUNT %zu\n",
-          u, u, u, net.input_names.size(), u, net.output_names.size());
-  size_t input = 0;
-  for (const Layer &layer : net.layers) {
-    if (const auto *p = std::get_if<InputParams>(&layer.params)) {
-      const std::string &name =
-          input < net.input_names.size() ? net.input_names[input] : layer.name;
-      appendf(h,
-              "/* input %zu '%s': (n, c, h, w) = (%u, %u, %u, %u) */\n"
-              "#define %s_INPUT%zu_SIZE %llu\n",
-              input, c_comment_text(name).c_str(), p->dims[0], p->dims[1],
-              p->dims[2], p->dims[3], u, input,
-              static_cast<unsigned long long>(
-                  uint64_t{p->dims[0]} * p->dims[1] * p->dims[2] * p->dims[3]));
-      ++input;
-    }
+  for (size_t k = 0; k < net.outputs.size(); ++k) {
+    (void)writer.mark_output(net.outputs[k], k); // only appends text
   }
-  for (size_t k = 0; k < net.output_dims.size(); ++k) {
-    unsigned long long n = 1;
-    std::string dims;
-    for (int64_t x : net.output_dims[k]) {
-      n *= static_cast<unsigned long long>(x);
-      dims += (dims.empty() ? "" : ", ") + std::to_string(x);
-    }
-    appendf(h, "/* output %zu '%s': [%s] */\n#define %s_OUTPUT%zu_SIZE %llu\n",
-            k, c_comment_text(net.output_names[k]).c_str(), dims.c_str(), u, k,
-            n);
-  }
-  appendf(h,
-          "\n/*! Builds and finalizes the network; run it with\n"
-          " * small_network_run(..., %s) on the model's "
-          "buffer order.\n * Destroy it with small_network_destroy. */\n"
-          "small_status %s_build(small_network **out);\n\n"
-          "#ifdef __cplusplus\n}\n#endif\n\n#endif\n",
-          net.io_layout == SMALL_LAYOUT_NHWC ? "SMALL_LAYOUT_NHWC"
-                                             : "SMALL_LAYOUT_NCHW",
-          prefix.c_str());
-  return h;
+  return SMALL_OK;
 }
 
 } // namespace
@@ -395,26 +467,21 @@ small_status write_c_source(const NetworkDescription &net,
     *error = "prefix '" + prefix + "' is not a C identifier";
     return SMALL_ERR_INVALID_ARGUMENT;
   }
+  const char *rounding = rounding_name(net.rounding);
+  if (rounding == nullptr) {
+    *error = "codegen: unknown rounding " +
+             std::to_string(static_cast<int>(net.rounding));
+    return SMALL_ERR_UNSUPPORTED;
+  }
   CodeWriter writer;
-  const small_status visited = visit_network(net, writer);
-  if (visited == SMALL_ERR_UNSUPPORTED) {
-    *error = "codegen: int8 layers are not supported by the C generator yet";
-    return visited;
-  }
-  if (visited != SMALL_OK) {
-    *error = "codegen: unknown activation kind";
-    return SMALL_ERR_INTERNAL;
-  }
-  size_t list = 1;
-  for (const Layer &layer : net.layers) {
-    if (std::holds_alternative<ConcatParams>(layer.params)) {
-      list = std::max(list, layer.inputs.size());
-    }
+  const small_status written = write_layers(net, writer, error);
+  if (written != SMALL_OK) {
+    return written;
   }
   std::string c;
   appendf(c,
-          "/* Generated by small-codegen from an %s model (graph '%s'): do "
-          "not edit. */\n"
+          "/* Generated by small-codegen from a model in %s format "
+          "(graph '%s'): do not edit. */\n"
           "#include <math.h>\n#include <stddef.h>\n\n#include \"%s\"\n\n",
           c_comment_text(format).c_str(),
           c_comment_text(net.graph_name).c_str(), basename_of(h_path).c_str());
@@ -434,22 +501,26 @@ small_status write_c_source(const NetworkDescription &net,
           "small_status %s_build(small_network **out) {\n"
           "  small_network *net = NULL;\n"
           "  small_tensor t[%zu];\n"
-          "  small_status s;\n"
-          "  small_conv2d_params cp;\n"
-          "  small_pool2d_params pp;\n"
-          "  small_activation act;\n"
-          "  small_tensor list[%zu];\n"
-          "  if (out == NULL) {\n    return SMALL_ERR_NULL_POINTER;\n  }\n"
-          "  *out = NULL;\n"
-          "  s = small_network_create(&net);\n"
-          "  if (s != SMALL_OK) {\n    return s;\n  }\n"
-          "  (void)cp;\n  (void)pp;\n  (void)act;\n  (void)list;\n",
-          prefix.c_str(), std::max<size_t>(net.layers.size(), 1), list);
+          "  small_status s;\n",
+          prefix.c_str(), std::max<size_t>(net.layers.size(), 1));
+  c += writer.declarations();
+  c += "  if (out == NULL) {\n    return SMALL_ERR_NULL_POINTER;\n  }\n"
+       "  *out = NULL;\n"
+       "  s = small_network_create(&net);\n"
+       "  if (s != SMALL_OK) {\n    return s;\n  }\n";
+  // Double rounding is the core's default: set only what differs, so float
+  // networks stay free of int8 calls.
+  if (net.rounding != SMALL_ROUNDING_DOUBLE) {
+    appendf(c,
+            "  /* int8 requantization rounding of the import */\n"
+            "  CHECK(small_network_set_rounding(net, %s));\n",
+            rounding);
+  }
   c += writer.body();
   c += "  CHECK(small_network_finalize(net));\n"
        "  *out = net;\n  return SMALL_OK;\n"
        "fail:\n  small_network_destroy(net);\n  return s;\n}\n";
-  const small_status hs = write_file(h_path, header_text(net, prefix), error);
+  const small_status hs = write_file(h_path, c_header_text(net, prefix), error);
   return hs != SMALL_OK ? hs : write_file(c_path, c, error);
 }
 

@@ -2,10 +2,13 @@
 // network through the SMaLL C API, without protobuf at run time.
 //
 //   small-codegen model.onnx -o model.c [--header model.h] [--name prefix]
+//                [--rounding double|single]
 //
 // The header defaults to the .c path with .h; the prefix (the build
 // function is <prefix>_build) defaults to the model's file name. A .tflite
-// model goes to the TFLite importer when the build has it.
+// model goes to the TFLite importer when the build has it; --rounding picks
+// the requantization rounding its int8 layers are generated with, as
+// small-run's does (ONNX models import as float and take no rounding).
 #include <cctype>
 #include <cstdio>
 #include <string>
@@ -20,7 +23,8 @@ namespace {
 
 void usage() {
   std::fprintf(stderr, "usage: small-codegen model.onnx -o model.c "
-                       "[--header model.h] [--name prefix]\n");
+                       "[--header model.h] [--name prefix]\n"
+                       "                     [--rounding double|single]\n");
 }
 
 std::string default_prefix(const std::string &path) {
@@ -42,11 +46,18 @@ std::string default_prefix(const std::string &path) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string model_path, c_path, h_path, prefix;
+  std::string model_path, c_path, h_path, prefix, rounding;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "-o" || a == "--header" || a == "--name") && i + 1 < argc) {
       (a == "-o" ? c_path : a == "--header" ? h_path : prefix) = argv[++i];
+    } else if (a == "--rounding" && i + 1 < argc) {
+      rounding = argv[++i];
+      if (rounding != "double" && rounding != "single") {
+        std::fprintf(stderr,
+                     "small-codegen: --rounding must be double or single\n");
+        return 2;
+      }
     } else if (a == "-h" || a == "--help") {
       usage();
       return 0;
@@ -73,9 +84,16 @@ int main(int argc, char **argv) {
   }
 #ifdef SMALL_WITH_TFLITE
   if (is_tflite_path(model_path)) {
-    return tflite_codegen(model_path, c_path, h_path, prefix);
+    return tflite_codegen(model_path, c_path, h_path, prefix,
+                          rounding == "single" ? SMALL_ROUNDING_SINGLE
+                                               : SMALL_ROUNDING_DOUBLE);
   }
 #endif
+  if (!rounding.empty()) {
+    std::fprintf(stderr, "small-codegen: --rounding applies to int8 .tflite "
+                         "models only\n");
+    return 2;
+  }
   small_onnx_options opt;
   small_onnx_options_init(&opt);
   opt.finalize = 0; // the tables are all we need

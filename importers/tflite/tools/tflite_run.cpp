@@ -467,10 +467,12 @@ int tflite_run_main(int argc, char **argv) {
 }
 
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
-                   const std::string &h_path, const std::string &prefix) {
+                   const std::string &h_path, const std::string &prefix,
+                   small_rounding rounding) {
   small_tflite_options opt;
   small_tflite_options_init(&opt);
   opt.finalize = 0; // the description is all the generator needs
+  opt.rounding = rounding;
   small_tflite_model *model = nullptr;
   small_status s = small_tflite_import_file(model_path.c_str(), &opt, &model);
   if (s == SMALL_OK) {

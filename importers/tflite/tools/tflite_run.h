@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "small/small.h"
+
 // Whether `path` names a .tflite model (its extension, or the "TFL3" file
 // identifier in its first 8 bytes).
 bool is_tflite_path(const std::string &path);
@@ -12,9 +14,10 @@ bool is_tflite_path(const std::string &path);
 // small-run on a .tflite model; returns the process exit code.
 int tflite_run_main(int argc, char **argv);
 
-// small-codegen on a .tflite model: imports `model_path` and writes the C
-// files; returns the process exit code.
+// small-codegen on a .tflite model: imports `model_path` with `rounding`
+// and writes the C files; returns the process exit code.
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
-                   const std::string &h_path, const std::string &prefix);
+                   const std::string &h_path, const std::string &prefix,
+                   small_rounding rounding);
 
 #endif

@@ -1,7 +1,9 @@
 // C99 code generation from a network description: the weights as const
-// float arrays of exact hex-float literals and one function that builds the
-// network through the C API, so the generated network is bit-for-bit the
-// imported one and needs neither the model file nor its parser.
+// arrays (floats as exact hex-float literals; int8 weights with their float
+// scales and int32 biases) and one function that builds the network through
+// the C API with the calls NetworkBuilder makes, so the generated network is
+// bit-for-bit the imported one and needs neither the model file nor its
+// parser.
 #ifndef SMALL_IMPORT_C_CODEGEN_H
 #define SMALL_IMPORT_C_CODEGEN_H
 
@@ -12,7 +14,9 @@
 namespace small_import {
 
 // Writes `c_path` (arrays + `small_status <prefix>_build(small_network **)`,
-// which finalizes) and `h_path` (its declaration and the I/O size macros).
+// which finalizes) and `h_path` (c_header.h). A layer it cannot spell (an
+// unknown enum value) fails with SMALL_ERR_UNSUPPORTED and a message naming
+// the layer.
 // `format` names the source format in a comment ("ONNX"). Model names reach
 // the files only as escaped comments or sanitized identifier fragments.
 // On failure returns the status and sets *error.

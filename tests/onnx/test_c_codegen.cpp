@@ -1,0 +1,143 @@
+// The C code generator on small hand-made descriptions: int8 layers spelled
+// exactly (quantization in the header, the rounding, INT32_MIN biases) and
+// refusals that name the layer. The generated code itself is compiled and
+// run against reference outputs by the round-trip tests (tool_tests.cmake).
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <unistd.h>
+
+#include "small_import/c_codegen.h"
+
+namespace {
+
+using small_import::Layer;
+using small_import::NetworkDescription;
+
+std::string read_text(const std::string &path) {
+  std::ifstream f(path);
+  REQUIRE(f);
+  return std::string(std::istreambuf_iterator<char>(f),
+                     std::istreambuf_iterator<char>());
+}
+
+// A scratch directory removed (with the two files written) at scope exit.
+struct Scratch {
+  Scratch() {
+    char pattern[] = "/tmp/small_codegen_test_XXXXXX";
+    REQUIRE(mkdtemp(pattern) != nullptr);
+    dir = pattern;
+  }
+  ~Scratch() {
+    std::remove(c().c_str());
+    std::remove(h().c_str());
+    rmdir(dir.c_str());
+  }
+  std::string c() const { return dir + "/net.c"; }
+  std::string h() const { return dir + "/net.h"; }
+  std::string dir;
+};
+
+// int8 input (1, 2, 1, 1) -> 1x1 int8 conv (one output channel) -> flatten.
+NetworkDescription int8_network() {
+  NetworkDescription net;
+  small_import::InputParams in;
+  in.dims[0] = 1;
+  in.dims[1] = 2;
+  in.dims[2] = 1;
+  in.dims[3] = 1;
+  in.dtype = SMALL_DTYPE_INT8;
+  in.quant = {0.1f, -3};
+  Layer input;
+  input.name = "in";
+  input.params = in;
+  net.layers.push_back(input);
+
+  small_import::Conv2dInt8Params conv;
+  small_conv2d_params_init(&conv.params);
+  conv.params.out_channels = 1;
+  conv.weights.values = {-128, 127};
+  conv.weights.scales = {0.5f};
+  conv.weights.bias = {INT32_MIN};
+  conv.output = {0.00390625f, -128};
+  Layer c;
+  c.name = "conv";
+  c.inputs = {0};
+  c.params = conv;
+  net.layers.push_back(c);
+
+  Layer flat;
+  flat.name = "flat";
+  flat.inputs = {1};
+  flat.params = small_import::FlattenParams{};
+  net.layers.push_back(flat);
+
+  net.outputs = {2};
+  net.input_names = {"in"};
+  net.output_names = {"out"};
+  net.output_dims = {{1, 1}};
+  return net;
+}
+
+} // namespace
+
+TEST_CASE("int8 networks are generated with their exact quantization",
+          "[onnx][codegen]") {
+  Scratch files;
+  NetworkDescription net = int8_network();
+  std::string error;
+  REQUIRE(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                       &error) == SMALL_OK);
+  const std::string h = read_text(files.h());
+  // 0.1f is 0x1.99999ap-4 exactly; the flatten keeps the conv's quantization.
+  CHECK(h.find("#define NET_INPUT0_SCALE 0x1.99999ap-4f\n") !=
+        std::string::npos);
+  CHECK(h.find("#define NET_INPUT0_ZERO_POINT (-3)\n") != std::string::npos);
+  CHECK(h.find("#define NET_OUTPUT0_SCALE 0x1p-8f\n") != std::string::npos);
+  CHECK(h.find("#define NET_OUTPUT0_ZERO_POINT (-128)\n") != std::string::npos);
+  CHECK(h.find("small_network_run_int8") != std::string::npos);
+
+  const std::string c = read_text(files.c());
+  CHECK(c.find("small_network_add_input_int8(net, 1, 2, 1, 1, q, &t[0])") !=
+        std::string::npos);
+  CHECK(c.find("static const int8_t l1_conv_weights[2] = {\n    -128, 127,") !=
+        std::string::npos);
+  CHECK(c.find("static const float l1_conv_scales[1] = {\n    0x1p-1f,") !=
+        std::string::npos);
+  CHECK(c.find("static const int32_t l1_conv_bias[1] = {\n"
+               "    (-2147483647 - 1),") != std::string::npos);
+  CHECK(c.find("small_network_add_conv2d_int8(net, t[0], &cp, &w8, q, "
+               "&t[1])") != std::string::npos);
+  CHECK(c.find("small_network_set_rounding") == std::string::npos);
+
+  net.rounding = SMALL_ROUNDING_SINGLE;
+  REQUIRE(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                       &error) == SMALL_OK);
+  CHECK(read_text(files.c()).find(
+            "CHECK(small_network_set_rounding(net, SMALL_ROUNDING_SINGLE));") !=
+        std::string::npos);
+}
+
+TEST_CASE("The C generator refuses what it cannot spell, naming the layer",
+          "[onnx][codegen]") {
+  Scratch files;
+  NetworkDescription net = int8_network();
+  auto &conv = std::get<small_import::Conv2dInt8Params>(net.layers[1].params);
+  conv.params.activation.kind = static_cast<small_activation_kind>(99);
+  std::string error;
+  CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                     &error) == SMALL_ERR_UNSUPPORTED);
+  CHECK(error ==
+        "codegen: layer 1 'conv' (conv2d_int8): unknown activation kind 99");
+
+  net = int8_network();
+  net.rounding = static_cast<small_rounding>(5);
+  CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                     &error) == SMALL_ERR_UNSUPPORTED);
+  CHECK(error == "codegen: unknown rounding 5");
+}
