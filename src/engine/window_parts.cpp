@@ -35,7 +35,7 @@ template <typename Visit> void for_each_grid(const WindowOp &op, Visit visit) {
 
 } // namespace
 
-void plan_window_parts(WindowOp &op, size_t parts) {
+bool plan_window_parts(WindowOp &op, size_t parts) {
   WindowPartition &p = op.partition;
   p.slices.clear();
   p.part_begin.assign(parts + 1, 0);
@@ -85,6 +85,12 @@ void plan_window_parts(WindowOp &op, size_t parts) {
   for (size_t k = part + 1; k <= parts; ++k) {
     p.part_begin[k] = p.slices.size();
   }
+  for (size_t k = 0; k < parts; ++k) {
+    if (p.part_begin[k] == p.part_begin[k + 1]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 namespace {

@@ -15,7 +15,9 @@
 namespace small {
 
 // Fills op.partition for `parts` parts (>= 1). Call after plan_window().
-void plan_window_parts(WindowOp &op, size_t parts);
+// False when some part got no kernel call (fewer calls than parts): not
+// worth splitting.
+bool plan_window_parts(WindowOp &op, size_t parts);
 
 // Runs part `part` of op.partition; `in` and `out` as for run_window().
 void run_window_part(const WindowOp &op, const float *in, float *out,

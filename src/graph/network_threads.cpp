@@ -84,18 +84,21 @@ void Network::plan_threads() {
       best[i] = std::min(best[i], clock_now_ns() - start);
     }
   };
-  const uint64_t begin = clock_now_ns();
-  time_layers(whole_ns); // warms the caches
-  time_layers(whole_ns);
   const double fork_join_ns = static_cast<double>(pool_->fork_join_ns());
+  auto worth_splitting = [&](uint64_t ns) {
+    return static_cast<double>(ns) * static_cast<double>(threads - 1) /
+               static_cast<double>(threads) >=
+           2.0 * fork_join_ns;
+  };
+  const uint64_t begin = clock_now_ns();
+  for (int round = 0; round < 3; ++round) { // the first warms the caches
+    time_layers(whole_ns);
+  }
   std::vector<uint32_t> candidate(layers, 1);
   bool any = false;
   for (size_t i = 0; i < layers; ++i) {
-    const double saved_ns = static_cast<double>(whole_ns[i]) *
-                            static_cast<double>(threads - 1) /
-                            static_cast<double>(threads);
     const Node &node = nodes_[executed_[i]];
-    if (saved_ns >= 2.0 * fork_join_ns &&
+    if (worth_splitting(whole_ns[i]) &&
         node.layer->plan_parts(kernels_, threads)) {
       candidate[i] = threads;
       any = true;
@@ -129,9 +132,12 @@ void Network::plan_threads() {
       break;
     }
   }
-  // No valid split run (the machine is too busy to tell): the rule decides.
+  // The rule again, with the fastest whole time of all rounds (one slow
+  // early round must not make a tiny layer a candidate); then the check,
+  // unless no split run was valid (the machine too busy to tell).
   for (size_t i = 0; i < layers; ++i) {
-    layer_parts_[i] = !measured || split_ns[i] < whole_ns[i] ? candidate[i] : 1;
+    const bool faster = !measured || split_ns[i] < whole_ns[i];
+    layer_parts_[i] = worth_splitting(whole_ns[i]) && faster ? candidate[i] : 1;
   }
 }
 

@@ -207,8 +207,7 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
 }
 
 bool Conv2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
-  plan_window_parts(op_, parts);
-  return true;
+  return plan_window_parts(op_, parts);
 }
 
 void Conv2DLayer::run_part(const small_kernel_table &,

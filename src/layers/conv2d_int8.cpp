@@ -73,8 +73,7 @@ void Conv2DInt8Layer::run(const small_kernel_table &,
 }
 
 bool Conv2DInt8Layer::plan_parts(const small_kernel_table &, size_t parts) {
-  plan_window_parts(op_, parts);
-  return true;
+  return plan_window_parts(op_, parts);
 }
 
 void Conv2DInt8Layer::run_part(const small_kernel_table &,

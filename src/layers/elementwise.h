@@ -12,6 +12,12 @@
 
 namespace small {
 
+// Elementwise layers split into ranges of whole blocked pixels: worth it
+// only when every part gets at least one.
+inline bool pixels_for_every_part(const Shape &shape, size_t cb, size_t parts) {
+  return shape.n * shape.item_floats(cb) / cb >= parts;
+}
+
 class ActivationLayer : public Layer {
 public:
   ActivationLayer(const Shape &shape, const small_act_params &act)
@@ -27,10 +33,10 @@ public:
   const small_act_params *fusable_activation() const override { return &act_; }
 
   // Contiguous ranges of whole blocked pixels.
-  [[nodiscard]] bool plan_parts(const small_kernel_table &,
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
                                 size_t parts) override {
     parts_ = parts;
-    return true;
+    return pixels_for_every_part(shape_, kernels.channel_block, parts);
   }
   void run_part(const small_kernel_table &kernels,
                 const std::vector<const float *> &inputs, float *out,
@@ -59,10 +65,10 @@ public:
   const small_act_params *activation() const override { return &act_; }
 
   // Contiguous ranges of whole blocked pixels.
-  [[nodiscard]] bool plan_parts(const small_kernel_table &,
+  [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
                                 size_t parts) override {
     parts_ = parts;
-    return true;
+    return pixels_for_every_part(shape_, kernels.channel_block, parts);
   }
   void run_part(const small_kernel_table &kernels,
                 const std::vector<const float *> &inputs, float *out,

@@ -188,8 +188,7 @@ small_status add_global_avgpool(Network &net, int input, int &output) {
 }
 
 bool Pool2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
-  plan_window_parts(op_, parts);
-  return true;
+  return plan_window_parts(op_, parts);
 }
 
 void Pool2DLayer::run_part(const small_kernel_table &,

@@ -282,6 +282,11 @@ TEST_CASE("only layers that gain from threads are split",
   internal.set_fork_join_ns(20000);
   REQUIRE(small_network_set_threadpool(net.get(), pool) == SMALL_OK);
   CHECK(threadtest::layer_parts(net.get()) == std::vector<uint32_t>{1, 2});
+  // Even free, a fork/join cannot split the ReLU: its 8 channels are one
+  // blocked pixel, and each thread must get at least one.
+  internal.set_fork_join_ns(0);
+  REQUIRE(small_network_set_threadpool(net.get(), pool) == SMALL_OK);
+  CHECK(threadtest::layer_parts(net.get()) == std::vector<uint32_t>{1, 2});
   internal.set_fork_join_ns(UINT64_C(1000000000));
   REQUIRE(small_network_set_threadpool(net.get(), pool) == SMALL_OK);
   CHECK(threadtest::layer_parts(net.get()) == std::vector<uint32_t>{1, 1});
