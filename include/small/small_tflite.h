@@ -111,6 +111,16 @@ const char *small_tflite_model_output_name(const small_tflite_model *model,
  * returns the rank (0 if out of range). */
 size_t small_tflite_model_output_dims(const small_tflite_model *model,
                                       size_t index, int64_t dims[4]);
+/*! TFLite dims of network input `index` (batch resolved), as above. */
+size_t small_tflite_model_input_dims(const small_tflite_model *model,
+                                     size_t index, int64_t dims[4]);
+/*! TFLite shape_signature of network input/output `index`: its dims with -1
+ * for a dynamic batch (the dims themselves when the file has no signature).
+ * Writes up to 4, returns the rank (0 if out of range). */
+size_t small_tflite_model_input_signature(const small_tflite_model *model,
+                                          size_t index, int64_t dims[4]);
+size_t small_tflite_model_output_signature(const small_tflite_model *model,
+                                           size_t index, int64_t dims[4]);
 
 /*! One SMaLL layer the importer added, in the order it added them. */
 typedef struct small_tflite_layer_info {

@@ -147,6 +147,12 @@ void read_tensors(const fb::Model &model, const fb::SubGraph &g,
     }
     const size_t elem = element_bytes(info.type);
     info.dims = read_dims(t, what, max_tensor_bytes, elem);
+    info.signature = info.dims;
+    // read_dims refused any dynamic dimension but the batch.
+    const auto *sig = t.shape_signature();
+    if (sig != nullptr && sig->size() > 0 && sig->Get(0) < 0) {
+      info.signature[0] = -1;
+    }
     info.quant = read_quantization(t, info.dims, what);
     if (t.buffer() >= buffer_count && t.buffer() != 0) {
       fail(SMALL_ERR_PARSE,

@@ -293,6 +293,8 @@ void Importer::read_inputs() {
     out_.description.layers[v.tensor].name = t.name;
     values_[static_cast<size_t>(i)] = v;
     out_.description.input_names.push_back(t.name);
+    out_.input_dims.push_back(t.dims);
+    out_.input_signatures.push_back(t.signature);
   }
 }
 
@@ -357,6 +359,11 @@ void Importer::mark_outputs() {
     desc.outputs.push_back(tensor);
     desc.output_names.push_back(t.name);
     desc.output_dims.push_back(v.dims);
+    Dims signature = v.dims;
+    if (!t.signature.empty() && t.signature[0] < 0 && !signature.empty()) {
+      signature[0] = -1;
+    }
+    out_.output_signatures.push_back(signature);
   }
 }
 
