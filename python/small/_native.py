@@ -164,6 +164,7 @@ _ONNX = {
     "small_onnx_model_network": (_ptr, [_ptr]),
     "small_onnx_model_input_name": (ctypes.c_char_p, [_ptr, _size]),
     "small_onnx_model_output_name": (ctypes.c_char_p, [_ptr, _size]),
+    "small_onnx_model_input_dims": (_size, [_ptr, _size, _i64_4]),
     "small_onnx_model_output_dims": (_size, [_ptr, _size, _i64_4]),
 }
 

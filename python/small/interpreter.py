@@ -72,26 +72,23 @@ class _ImportedModel:
         self.network = LIB.small_onnx_model_network(handle)
         self._names = (LIB.small_onnx_model_input_name,
                        LIB.small_onnx_model_output_name)
-        # ONNX inputs: the network's (n, c, h, w) is the model's NCHW shape.
-        self._dims = (None, LIB.small_onnx_model_output_dims)
+        self._dims = (LIB.small_onnx_model_input_dims,
+                      LIB.small_onnx_model_output_dims)
+        # ONNX has no shape_signature: the dims fixed at import.
         self._signatures = (None, None)
 
     def name(self, is_output, index):
         return self._names[is_output](self.handle, index).decode()
 
     def shape(self, is_output, index):
-        return self._table(self._dims[is_output], is_output, index)
+        return self._table(self._dims[is_output], index)
 
     def signature(self, is_output, index):
         fn = self._signatures[is_output]
         return self.shape(is_output, index) if fn is None else \
-            self._table(fn, is_output, index)
+            self._table(fn, index)
 
-    def _table(self, fn, is_output, index):
-        if fn is None:
-            dims = (ctypes.c_uint32 * 4)()
-            check(LIB.small_network_input_shape(self.network, index, dims))
-            return tuple(int(d) for d in dims)
+    def _table(self, fn, index):
         dims = (ctypes.c_int64 * 4)()
         rank = fn(self.handle, index, dims)
         return tuple(int(d) for d in dims[:rank])

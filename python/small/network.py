@@ -20,13 +20,12 @@ from . import _native
 from ._native import LIB, check
 
 
-def _floats(array, what):
-    """A C-contiguous float32 copy (or the array itself) and its pointer."""
+def _floats(array):
+    """The array as C-contiguous float32 (copied only if it is not) and its
+    pointer; (None, None) for None."""
     if array is None:
         return None, None
     a = np.ascontiguousarray(array, dtype=np.float32)
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{what} holds NaN or infinite values")
     return a, a.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
 
 
@@ -107,8 +106,8 @@ class Network:
         p.groups = groups
         _set_padding(p, padding)
         p.activation = _native.activation(activation)
-        w, wp = _floats(weights, "conv2d weights")
-        b, bp = _floats(bias, "conv2d bias")
+        w, wp = _floats(weights)
+        b, bp = _floats(bias)
         if b is not None and b.size != p.out_channels:
             raise ValueError(f"conv2d bias has {b.size} values for "
                              f"{p.out_channels} output channels")
@@ -124,8 +123,8 @@ class Network:
         if weights.shape[1] != c * h * w:
             raise ValueError(f"dense weights take {weights.shape[1]} inputs "
                              f"but the input has c*h*w = {c * h * w}")
-        wa, wp = _floats(weights, "dense weights")
-        b, bp = _floats(bias, "dense bias")
+        wa, wp = _floats(weights)
+        b, bp = _floats(bias)
         if b is not None and b.size != weights.shape[0]:
             raise ValueError(f"dense bias has {b.size} values for "
                              f"{weights.shape[0]} outputs")
@@ -176,9 +175,7 @@ class Network:
         return self._add(LIB.small_network_add_softmax, x, what="softmax")
 
     def batchnorm(self, x, gamma, beta, mean, var, epsilon=1e-5):
-        arrays = [_floats(a, name) for a, name in
-                  ((gamma, "gamma"), (beta, "beta"), (mean, "mean"),
-                   (var, "var"))]
+        arrays = [_floats(a) for a in (gamma, beta, mean, var)]
         c = self.shape(x)[1]
         if any(a.size != c for a, _ in arrays):
             raise ValueError(f"batchnorm needs {c} values per array")
@@ -232,7 +229,7 @@ class Network:
         return outputs[0] if len(outputs) == 1 else outputs
 
     def close(self):
-        if self._handle:
+        if getattr(self, "_handle", None):
             LIB.small_network_destroy(self._handle)
             self._handle = None
 
