@@ -122,6 +122,26 @@ size_t small_tflite_model_input_signature(const small_tflite_model *model,
 size_t small_tflite_model_output_signature(const small_tflite_model *model,
                                            size_t index, int64_t dims[4]);
 
+/*! The model's signatures (TFLite SignatureDefs, e.g. "serving_default"):
+ * their count, and the key of signature `signature` (NULL if out of range;
+ * the string lives as long as the model). */
+size_t small_tflite_model_signature_count(const small_tflite_model *model);
+const char *small_tflite_model_signature_key(const small_tflite_model *model,
+                                             size_t signature);
+
+/*! A signature's name for one network input or output. */
+typedef struct small_tflite_signature_tensor {
+  const char *name; /* the signature's name (lives as long as the model) */
+  size_t index;     /* the network input (or output) index */
+} small_tflite_signature_tensor;
+
+/*! The inputs (outputs != 0: the outputs) of signature `signature`: fills
+ * up to `capacity` entries of `tensors` (may be NULL when capacity is 0)
+ * and returns how many the signature has (0 if out of range). */
+size_t small_tflite_model_signature_tensors(
+    const small_tflite_model *model, size_t signature, int outputs,
+    small_tflite_signature_tensor *tensors, size_t capacity);
+
 /*! One SMaLL layer the importer added, in the order it added them. */
 typedef struct small_tflite_layer_info {
   const char *name;       /* the TFLite output tensor's name */

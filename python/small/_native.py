@@ -74,6 +74,10 @@ class TfliteOptions(ctypes.Structure):
                 ("rounding", ctypes.c_int)]
 
 
+class SignatureTensor(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("index", ctypes.c_size_t)]
+
+
 class OnnxOptions(ctypes.Structure):
     _fields_ = [("finalize", ctypes.c_int), ("batch", ctypes.c_uint32),
                 ("max_tensor_bytes", ctypes.c_uint64),
@@ -155,6 +159,11 @@ _TFLITE = {
     "small_tflite_model_output_dims": (_size, [_ptr, _size, _i64_4]),
     "small_tflite_model_input_signature": (_size, [_ptr, _size, _i64_4]),
     "small_tflite_model_output_signature": (_size, [_ptr, _size, _i64_4]),
+    "small_tflite_model_signature_count": (_size, [_ptr]),
+    "small_tflite_model_signature_key": (ctypes.c_char_p, [_ptr, _size]),
+    "small_tflite_model_signature_tensors": (_size, [_ptr, _size, ctypes.c_int,
+                                                     _P(SignatureTensor),
+                                                     _size]),
 }
 _ONNX = {
     "small_onnx_options_init": (None, [_P(OnnxOptions)]),

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _native
 from ._native import LIB, check
+from .signature_runner import SignatureRunner, find_signature, signature_list
 
 _DTYPES = {_native.DTYPE_FLOAT32: np.float32, _native.DTYPE_INT8: np.int8}
 _ROUNDINGS = {"single": _native.ROUNDING_SINGLE,
@@ -58,6 +59,7 @@ class _ImportedModel:
                       LIB.small_tflite_model_output_dims)
         self._signatures = (LIB.small_tflite_model_input_signature,
                             LIB.small_tflite_model_output_signature)
+        self.signature_defs = self._read_signature_defs()
 
     def _import_onnx(self, content):
         options = _native.OnnxOptions()
@@ -74,8 +76,26 @@ class _ImportedModel:
                        LIB.small_onnx_model_output_name)
         self._dims = (LIB.small_onnx_model_input_dims,
                       LIB.small_onnx_model_output_dims)
-        # ONNX has no shape_signature: the dims fixed at import.
+        # ONNX has no shape_signature (the dims fixed at import) and no
+        # SignatureDefs.
         self._signatures = (None, None)
+        self.signature_defs = []
+
+    def _read_signature_defs(self):
+        """[(key, [(name, input index)], [(name, output index)])]."""
+        defs = []
+        for s in range(LIB.small_tflite_model_signature_count(self.handle)):
+            key = LIB.small_tflite_model_signature_key(self.handle, s)
+            tensors = []
+            for outputs in (0, 1):
+                count = LIB.small_tflite_model_signature_tensors(
+                    self.handle, s, outputs, None, 0)
+                table = (_native.SignatureTensor * count)()
+                LIB.small_tflite_model_signature_tensors(self.handle, s,
+                                                         outputs, table, count)
+                tensors.append([(t.name.decode(), t.index) for t in table])
+            defs.append((key.decode(), *tensors))
+        return defs
 
     def name(self, is_output, index):
         return self._names[is_output](self.handle, index).decode()
@@ -280,14 +300,18 @@ class Interpreter:
                 "are planned for the shape fixed at import")
 
     def get_signature_list(self):
-        raise NotImplementedError(
-            "SMaLL does not read TFLite SignatureDefs yet: use "
-            "get_input_details / get_output_details")
+        """The model's SignatureDefs: {key: {"inputs": [names],
+        "outputs": [names]}} ({} for a model without any, and for ONNX)."""
+        return signature_list(self._model.signature_defs)
 
     def get_signature_runner(self, signature_key=None):
-        raise NotImplementedError(
-            "SMaLL does not read TFLite SignatureDefs yet: use "
-            "set_tensor / invoke / get_tensor")
+        """A SignatureRunner for `signature_key` (None: the model's only
+        signature); its tensor indices are this interpreter's."""
+        inputs, outputs = find_signature(self._model.signature_defs,
+                                         signature_key)
+        n_in = self._input_count
+        return SignatureRunner(self, inputs,
+                               [(name, n_in + i) for name, i in outputs])
 
     def close(self):
         if self._model is not None:

@@ -209,6 +209,34 @@ size_t small_tflite_model_output_signature(const small_tflite_model *model,
              : copy_dims(model, model->data.output_signatures, index, dims);
 }
 
+size_t small_tflite_model_signature_count(const small_tflite_model *model) {
+  return model != nullptr ? model->data.signatures.size() : 0;
+}
+
+const char *small_tflite_model_signature_key(const small_tflite_model *model,
+                                             size_t signature) {
+  if (model == nullptr || signature >= model->data.signatures.size()) {
+    return nullptr;
+  }
+  return model->data.signatures[signature].key.c_str();
+}
+
+size_t small_tflite_model_signature_tensors(
+    const small_tflite_model *model, size_t signature, int outputs,
+    small_tflite_signature_tensor *tensors, size_t capacity) {
+  if (model == nullptr || signature >= model->data.signatures.size()) {
+    return 0;
+  }
+  const small_tflite::SignatureInfo &s = model->data.signatures[signature];
+  const auto &list = outputs != 0 ? s.outputs : s.inputs;
+  for (size_t k = 0; k < list.size() && k < capacity && tensors != nullptr;
+       ++k) {
+    tensors[k].name = list[k].first.c_str();
+    tensors[k].index = list[k].second;
+  }
+  return list.size();
+}
+
 size_t small_tflite_model_layer_count(const small_tflite_model *model) {
   return model != nullptr ? model->data.layers.size() : 0;
 }

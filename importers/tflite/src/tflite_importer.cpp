@@ -370,6 +370,7 @@ void Importer::mark_outputs() {
 void Importer::run(const void *data, size_t size) {
   read_model(data, size, options_.max_tensor_bytes, model_);
   out_.description.graph_name = model_.subgraph_name;
+  out_.signatures = model_.signatures;
   out_.description.io_layout = SMALL_LAYOUT_NHWC;
   if (small_network_create(&net_) != SMALL_OK) {
     fail(SMALL_ERR_OUT_OF_MEMORY, "small_network_create failed");
