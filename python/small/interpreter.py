@@ -25,6 +25,12 @@ from .signature_runner import SignatureRunner, find_signature, signature_list
 _DTYPES = {_native.DTYPE_FLOAT32: np.float32, _native.DTYPE_INT8: np.int8}
 _ROUNDINGS = {"single": _native.ROUNDING_SINGLE,
               "double": _native.ROUNDING_DOUBLE}
+# tflite_runtime's keyword arguments that tune its own op resolver and
+# delegates: accepted so that scripts passing them run, with no effect.
+_TFLITE_ONLY_OPTIONS = {"experimental_op_resolver_type",
+                        "experimental_preserve_all_tensors",
+                        "experimental_disable_delegate_clustering",
+                        "experimental_default_delegate_latest_features"}
 
 
 class _ImportedModel:
@@ -68,7 +74,8 @@ class _ImportedModel:
         check(LIB.small_onnx_import_buffer(content, len(content),
                                            ctypes.byref(options),
                                            ctypes.byref(handle)),
-              "cannot import the model (neither TFLite nor valid ONNX)")
+              "cannot import the model as ONNX (it is not a TFLite "
+              "flatbuffer)")
         self.handle, self.layout = handle, _native.LAYOUT_NCHW
         self._destroy = LIB.small_onnx_model_destroy
         self.network = LIB.small_onnx_model_network(handle)
@@ -128,7 +135,11 @@ class Interpreter:
 
     def __init__(self, model_path=None, model_content=None,
                  experimental_delegates=None, num_threads=None,
-                 rounding="single", **_ignored_tflite_options):
+                 rounding="single", **tflite_only_options):
+        unknown = set(tflite_only_options) - _TFLITE_ONLY_OPTIONS
+        if unknown:
+            raise TypeError(f"Interpreter() got unexpected keyword "
+                            f"argument(s) {sorted(unknown)}")
         if (model_path is None) == (model_content is None):
             raise ValueError("give exactly one of model_path and "
                              "model_content")

@@ -58,6 +58,23 @@ def test_corrupt_model_names_the_c_library_fault():
     data[0:4] = (len(data) + 100).to_bytes(4, "little")
     with pytest.raises(ValueError, match="small_tflite"):
         small.Interpreter(model_content=bytes(data))
+    # Neither TFLite nor ONNX: the ONNX importer's message (or, built
+    # without it, that the library has none).
+    with pytest.raises(ValueError, match="ONNX"):
+        small.Interpreter(model_content=b"\x07" * 64)
+
+
+def test_unknown_keyword_is_refused_tflite_ones_accepted():
+    with pytest.raises(TypeError, match="num_thread"):
+        small.Interpreter(model_path=DSCNN, num_thread=2)
+    small.Interpreter(model_path=DSCNN, experimental_preserve_all_tensors=True)
+
+
+def test_bad_rounding_and_threads():
+    with pytest.raises(ValueError, match="rounding"):
+        small.Interpreter(model_path=DSCNN, rounding="nearest")
+    with pytest.raises(ValueError, match="num_threads"):
+        small.Interpreter(model_path=DSCNN, num_threads=-5)
 
 
 def test_missing_file():
