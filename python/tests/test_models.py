@@ -116,3 +116,12 @@ def test_tensor_is_a_view_of_the_buffer():
     it.invoke()
     assert view is it.tensor(1)()  # the same buffer, rewritten in place
     np.testing.assert_array_equal(view, it.get_tensor(1))
+
+
+@pytest.mark.skipif(not small.interpreter._native.HAS_ONNX,
+                    reason="libsmall_runtime.so built without ONNX importer")
+def test_onnx_input_keeps_its_rank():
+    it = small.Interpreter(model_path=os.path.join(ONNX_MODELS,
+                                                   "autoencoder.onnx"))
+    assert list(it.get_input_details()[0]["shape"]) == [1, 640]
+    assert list(it.get_output_details()[0]["shape"]) == [1, 640]
