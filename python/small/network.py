@@ -86,7 +86,7 @@ class Network:
         """Declares an input of shape (n, c, h, w); missing trailing
         dimensions are 1 ((n, c) is (n, c, 1, 1))."""
         if not 1 <= len(shape) <= 4:
-            raise ValueError(f"input shape {shape} has more than 4 dims")
+            raise ValueError(f"input shape {shape} must have 1 to 4 dims")
         n, c, h, w = tuple(shape) + (1,) * (4 - len(shape))
         self._inputs += 1
         return self._add(LIB.small_network_add_input, n, c, h, w,

@@ -10,7 +10,9 @@ import sys
 
 import numpy as np
 
-from small import Interpreter  # was: from tflite_runtime.interpreter import Interpreter
+# The one changed line; it was:
+# from tflite_runtime.interpreter import Interpreter
+from small import Interpreter
 
 
 def main(model_path, input_path):
