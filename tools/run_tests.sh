@@ -196,7 +196,7 @@ job_python() {
   SMALL_BUILD_JOBS=$jobs "$venv/bin/pip" install --no-build-isolation --no-index ./python \
     >"$out/python.pip.log" 2>&1 || { tail -20 "$out/python.pip.log"; return 1; }
   (cd "$venv" && ./bin/python -c "import small, sys; assert small.__file__.startswith(sys.prefix), small.__file__") || return 1
-  "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests || return 1
+  "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider python/tests || return 1
   "$venv/bin/python" examples/python/kws.py || return 1
   note "pip install into a venv ($("$venv/bin/python" --version 2>&1)): package tests and KWS example OK"
   rm -rf "$(dirname "$venv")" python/build python/small.egg-info
