@@ -4,13 +4,6 @@ library (ctest passes the build's libsmall_runtime.so)."""
 
 import os
 
-import pytest
-
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TFLITE_MODELS = os.path.join(REPO, "models", "mlperf_tiny_tflite")
 ONNX_MODELS = os.path.join(REPO, "models", "mlperf_tiny")
-
-
-@pytest.fixture
-def tflite_model():
-    return lambda name: os.path.join(TFLITE_MODELS, name)

@@ -164,12 +164,11 @@ const char *small_tflite_model_output_name(const small_tflite_model *model,
 }
 
 namespace {
-// Copies dims `index` of `table` (up to 4) and returns its rank; 0 when the
-// model, dims or index is bad.
-size_t copy_dims(const small_tflite_model *model,
-                 const std::vector<small_tflite::Dims> &table, size_t index,
+// Copies dims `index` of `table` (up to 4) and returns its rank; 0 when
+// dims is NULL or the index out of range.
+size_t copy_dims(const std::vector<small_tflite::Dims> &table, size_t index,
                  int64_t dims[4]) {
-  if (model == nullptr || dims == nullptr || index >= table.size()) {
+  if (dims == nullptr || index >= table.size()) {
     return 0;
   }
   const auto &d = table[index];
@@ -184,29 +183,26 @@ size_t small_tflite_model_output_dims(const small_tflite_model *model,
                                       size_t index, int64_t dims[4]) {
   return model == nullptr
              ? 0
-             : copy_dims(model, model->data.description.output_dims, index,
-                         dims);
+             : copy_dims(model->data.description.output_dims, index, dims);
 }
 
 size_t small_tflite_model_input_dims(const small_tflite_model *model,
                                      size_t index, int64_t dims[4]) {
-  return model == nullptr
-             ? 0
-             : copy_dims(model, model->data.input_dims, index, dims);
+  return model == nullptr ? 0 : copy_dims(model->data.input_dims, index, dims);
 }
 
 size_t small_tflite_model_input_signature(const small_tflite_model *model,
                                           size_t index, int64_t dims[4]) {
   return model == nullptr
              ? 0
-             : copy_dims(model, model->data.input_signatures, index, dims);
+             : copy_dims(model->data.input_signatures, index, dims);
 }
 
 size_t small_tflite_model_output_signature(const small_tflite_model *model,
                                            size_t index, int64_t dims[4]) {
   return model == nullptr
              ? 0
-             : copy_dims(model, model->data.output_signatures, index, dims);
+             : copy_dims(model->data.output_signatures, index, dims);
 }
 
 size_t small_tflite_model_signature_count(const small_tflite_model *model) {
