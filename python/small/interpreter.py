@@ -246,6 +246,12 @@ class Interpreter:
     def get_output_details(self):
         return [dict(d) for d in self._details[self._input_count:]]
 
+    def get_tensor_details(self):
+        """The details of every tensor an Interpreter exposes: the model's
+        inputs, then its outputs (SMaLL keeps no other tensor of the model
+        addressable)."""
+        return [dict(d) for d in self._details]
+
     def _tensor_detail(self, index):
         if not isinstance(index, (int, np.integer)) or \
                 not 0 <= index < len(self._details):

@@ -125,3 +125,11 @@ def test_onnx_input_keeps_its_rank():
                                                    "autoencoder.onnx"))
     assert list(it.get_input_details()[0]["shape"]) == [1, 640]
     assert list(it.get_output_details()[0]["shape"]) == [1, 640]
+
+
+def test_tensor_details_are_the_inputs_then_the_outputs():
+    it = small.Interpreter(model_path=path("resnet8.int8.tflite"))
+    details = it.get_tensor_details()
+    assert [d["index"] for d in details] == [0, 1]
+    assert [d["name"] for d in details] == [
+        it.get_input_details()[0]["name"], it.get_output_details()[0]["name"]]
