@@ -20,6 +20,8 @@ if [ "$what" = test ]; then
   # The network benchmark's peers (its smoke test checks every engine's
   # output against ONNX Runtime's) and its chart.
   pkgs+=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib)
+  # The Python package's small.Network is checked against PyTorch (float64).
+  pkgs+=(python3-torch)
   # The bare-metal Cortex-M builds (toolchains/cortex-m*.cmake) and the
   # boards they run on.
   pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi
