@@ -192,6 +192,7 @@ job_python() {
   local venv
   venv=$(mktemp -d)/venv
   echo "== [python] venv + pip install --no-build-isolation ./python in $venv"
+  rm -rf python/build python/small.egg-info # as in a fresh clone
   /usr/bin/python3 -m venv --system-site-packages "$venv" || return 1
   SMALL_BUILD_JOBS=$jobs "$venv/bin/pip" install --no-build-isolation --no-index ./python \
     >"$out/python.pip.log" 2>&1 || { tail -20 "$out/python.pip.log"; return 1; }
