@@ -1,6 +1,7 @@
 """Two Python threads, each with its own Interpreter, run at the same time
 (invoke releases the GIL) and each gets the reference bytes every time."""
 
+import ctypes
 import os
 import threading
 
@@ -41,3 +42,11 @@ def test_two_threads_two_interpreters():
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_foreign_calls_release_the_gil():
+    # ctypes releases the GIL around a call unless the library was loaded
+    # as a PyDLL (the FUNCFLAG_PYTHONAPI flag): the invokes above overlap.
+    lib = small.interpreter._native.LIB
+    assert isinstance(lib, ctypes.CDLL)
+    assert not lib._func_flags_ & ctypes._FUNCFLAG_PYTHONAPI
