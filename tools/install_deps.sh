@@ -8,6 +8,10 @@ pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
 pkgs+=(libonnx-dev libprotobuf-dev)
 # The TFLite importer: flatc generates its schema header at build time.
 pkgs+=(flatbuffers-compiler libflatbuffers-dev)
+# The Python package (python/): numpy at run time, pytest for its tests,
+# venv + setuptools + wheel for `pip install --no-build-isolation ./python`.
+pkgs+=(python3-numpy python3-pytest python3-venv python3-setuptools
+       python3-wheel)
 if [ "$what" = test ]; then
   pkgs+=(g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user binutils)
   # ONNX conformance data and the importer's libFuzzer test; clang-14 and
@@ -16,6 +20,8 @@ if [ "$what" = test ]; then
   # The network benchmark's peers (its smoke test checks every engine's
   # output against ONNX Runtime's) and its chart.
   pkgs+=(libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib)
+  # The Python package's small.Network is checked against PyTorch (float64).
+  pkgs+=(python3-torch)
   # The bare-metal Cortex-M builds (toolchains/cortex-m*.cmake) and the
   # boards they run on.
   pkgs+=(gcc-arm-none-eabi libnewlib-arm-none-eabi

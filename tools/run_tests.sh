@@ -15,6 +15,9 @@
 #               build's ISA (the native job covered it).
 #   install     installs the native build; find_package and pkg-config
 #               consumers; only small_* symbols exported
+#   python      the README's Python install (venv with Debian's packages, pip
+#               install --no-build-isolation ./python) in a temporary folder;
+#               the package's tests and the KWS example against it
 #   asan        clang-14 -fsanitize=address,undefined -fno-sanitize-recover=all,
 #               every test (two report themselves skipped, with the reason:
 #               the no-heap test, as the sanitizer owns malloc, and the
@@ -48,13 +51,14 @@ toolchain_jobs() {
 all_jobs() {
   echo native
   toolchain_jobs
-  echo install asan fuzz tsan noexcept
+  echo install python asan fuzz tsan noexcept
 }
 # Minutes each job may take before it is stopped (and counted as failed):
 # about three times what it takes on an idle 2-core machine.
 job_minutes() {
   case $1 in
     install) echo 5 ;;
+    python) echo 10 ;;
     asan) echo 25 ;;
     fuzz) echo $(((fuzz_seconds * 3 + 59) / 60 + 15)) ;;
     *) echo 15 ;;
@@ -181,6 +185,24 @@ job_install() {
   note "find_package (static, shared) and pkg-config consumers OK; only small_* exported"
 }
 
+# The Python package as a user installs it (README, section Python): Debian's
+# /usr/bin/python3, a venv that sees its numpy and pytest, pip without an
+# index. The tests import the installed package, not the source tree.
+job_python() {
+  local venv
+  venv=$(mktemp -d)/venv
+  echo "== [python] venv + pip install --no-build-isolation ./python in $venv"
+  rm -rf python/build python/small.egg-info # as in a fresh clone
+  /usr/bin/python3 -m venv --system-site-packages "$venv" || return 1
+  SMALL_BUILD_JOBS=$jobs "$venv/bin/pip" install --no-build-isolation --no-index ./python \
+    >"$out/python.pip.log" 2>&1 || { tail -20 "$out/python.pip.log"; return 1; }
+  (cd "$venv" && ./bin/python -c "import small, sys; assert small.__file__.startswith(sys.prefix), small.__file__") || return 1
+  "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider python/tests || return 1
+  "$venv/bin/python" examples/python/kws.py || return 1
+  note "pip install into a venv ($("$venv/bin/python" --version 2>&1)): package tests and KWS example OK"
+  rm -rf "$(dirname "$venv")" python/build python/small.egg-info
+}
+
 job_asan() {
   need_sanitizer_compilers || return 1
   local flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
@@ -251,7 +273,7 @@ job_noexcept() {
 run_job() {
   current_job=$1
   case $1 in
-    native | install | asan | fuzz | tsan | noexcept) "job_$1" ;;
+    native | install | python | asan | fuzz | tsan | noexcept) "job_$1" ;;
     *)
       if [ -f "toolchains/$1.cmake" ]; then
         job_toolchain

@@ -123,6 +123,10 @@ const char *small_onnx_model_output_name(const small_onnx_model *model,
  * rank (0 if out of range). */
 size_t small_onnx_model_output_dims(const small_onnx_model *model, size_t index,
                                     int64_t dims[4]);
+/*! ONNX dims of network input `index` (a symbolic batch resolved to
+ * options.batch), as above. */
+size_t small_onnx_model_input_dims(const small_onnx_model *model, size_t index,
+                                   int64_t dims[4]);
 
 /*! One SMaLL layer the importer added, in the order it added them. When
  * the importer finalized the network, what ran, what was fused into what and

@@ -111,6 +111,36 @@ const char *small_tflite_model_output_name(const small_tflite_model *model,
  * returns the rank (0 if out of range). */
 size_t small_tflite_model_output_dims(const small_tflite_model *model,
                                       size_t index, int64_t dims[4]);
+/*! TFLite dims of network input `index` (batch resolved), as above. */
+size_t small_tflite_model_input_dims(const small_tflite_model *model,
+                                     size_t index, int64_t dims[4]);
+/*! TFLite shape_signature of network input/output `index`: its dims with -1
+ * for a dynamic batch (the dims themselves when the file has no signature).
+ * Writes up to 4, returns the rank (0 if out of range). */
+size_t small_tflite_model_input_signature(const small_tflite_model *model,
+                                          size_t index, int64_t dims[4]);
+size_t small_tflite_model_output_signature(const small_tflite_model *model,
+                                           size_t index, int64_t dims[4]);
+
+/*! The model's signatures (TFLite SignatureDefs, e.g. "serving_default"):
+ * their count, and the key of signature `signature` (NULL if out of range;
+ * the string lives as long as the model). */
+size_t small_tflite_model_signature_count(const small_tflite_model *model);
+const char *small_tflite_model_signature_key(const small_tflite_model *model,
+                                             size_t signature);
+
+/*! A signature's name for one network input or output. */
+typedef struct small_tflite_signature_tensor {
+  const char *name; /* the signature's name (lives as long as the model) */
+  size_t index;     /* the network input (or output) index */
+} small_tflite_signature_tensor;
+
+/*! The inputs (outputs != 0: the outputs) of signature `signature`: fills
+ * up to `capacity` entries of `tensors` (may be NULL when capacity is 0)
+ * and returns how many the signature has (0 if out of range). */
+size_t small_tflite_model_signature_tensors(
+    const small_tflite_model *model, size_t signature, int outputs,
+    small_tflite_signature_tensor *tensors, size_t capacity);
 
 /*! One SMaLL layer the importer added, in the order it added them. */
 typedef struct small_tflite_layer_info {

@@ -148,6 +148,10 @@ TEST_CASE("Layer table of resnet8", "[onnx][models]") {
   int64_t d[4] = {0, 0, 0, 0};
   CHECK(small_onnx_model_output_dims(m, 0, d) == 2);
   CHECK(d[1] == 10);
+  CHECK(small_onnx_model_input_dims(m, 0, d) == 4);
+  CHECK((d[0] == 1 && d[1] == 3 && d[2] == 32 && d[3] == 32));
+  CHECK(small_onnx_model_input_dims(m, 1, d) == 0);
+  CHECK(small_onnx_model_input_dims(nullptr, 0, d) == 0);
   small_onnx_layer_info li{};
   CHECK(small_onnx_model_layer(m, rows, &li) == SMALL_ERR_NOT_FOUND);
   small_onnx_model_destroy(m);

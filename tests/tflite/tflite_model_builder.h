@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tflite_subset_generated.h"
@@ -54,13 +55,30 @@ public:
                                  &inputs, &outputs, type, options));
   }
 
+  // A SignatureDef of subgraph 0: (name, tensor index) pairs.
+  using TensorNames = std::vector<std::pair<std::string, uint32_t>>;
+  void signature(const std::string &key, const TensorNames &inputs,
+                 const TensorNames &outputs) {
+    auto maps = [&](const TensorNames &names) {
+      std::vector<flatbuffers::Offset<fb::TensorMap>> v;
+      for (const auto &n : names) {
+        v.push_back(fb::CreateTensorMapDirect(b_, n.first.c_str(), n.second));
+      }
+      return v;
+    };
+    const auto in = maps(inputs), out = maps(outputs);
+    signatures_.push_back(
+        fb::CreateSignatureDefDirect(b_, &in, &out, key.c_str(), 0));
+  }
+
   std::vector<uint8_t> finish(const std::vector<int32_t> &inputs,
                               const std::vector<int32_t> &outputs) {
     const auto graph = fb::CreateSubGraphDirect(b_, &tensors_, &inputs,
                                                 &outputs, &ops_, "main");
     std::vector<flatbuffers::Offset<fb::SubGraph>> graphs{graph};
-    const auto model =
-        fb::CreateModelDirect(b_, 3, &codes_, &graphs, "test", &buffers_);
+    const auto model = fb::CreateModelDirect(
+        b_, 3, &codes_, &graphs, "test", &buffers_, nullptr, nullptr,
+        signatures_.empty() ? nullptr : &signatures_);
     fb::FinishModelBuffer(b_, model);
     return std::vector<uint8_t>(b_.GetBufferPointer(),
                                 b_.GetBufferPointer() + b_.GetSize());
@@ -85,6 +103,7 @@ private:
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors_;
   std::vector<flatbuffers::Offset<fb::Operator>> ops_;
   std::vector<flatbuffers::Offset<fb::OperatorCode>> codes_;
+  std::vector<flatbuffers::Offset<fb::SignatureDef>> signatures_;
 };
 
 } // namespace tflite_test

@@ -163,6 +163,19 @@ const char *small_onnx_model_output_name(const small_onnx_model *model,
   return model->data.description.output_names[index].c_str();
 }
 
+size_t small_onnx_model_input_dims(const small_onnx_model *model, size_t index,
+                                   int64_t dims[4]) {
+  if (model == nullptr || dims == nullptr ||
+      index >= model->data.input_dims.size()) {
+    return 0;
+  }
+  const auto &d = model->data.input_dims[index];
+  for (size_t k = 0; k < d.size() && k < 4; ++k) {
+    dims[k] = d[k];
+  }
+  return d.size();
+}
+
 size_t small_onnx_model_output_dims(const small_onnx_model *model, size_t index,
                                     int64_t dims[4]) {
   if (model == nullptr || dims == nullptr ||

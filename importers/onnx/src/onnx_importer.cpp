@@ -223,6 +223,7 @@ void Importer::read_inputs(const onnx::GraphProto &g) {
     v.dims = d;
     values_[name] = std::move(v);
     out_.description.input_names.push_back(name);
+    out_.input_dims.push_back(d);
   }
   if (out_.description.input_names.empty()) {
     fail(SMALL_ERR_UNSUPPORTED,

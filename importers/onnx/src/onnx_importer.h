@@ -45,6 +45,8 @@ struct ImportResult {
   std::vector<std::string> executed_names;
   uint64_t macs = 0;
   bool finalized = false;
+  // ONNX dims of the network inputs (batch resolved), in network order.
+  std::vector<Dims> input_dims;
 };
 
 // Parses and imports; throws ImportError. `data` is a serialized ModelProto.

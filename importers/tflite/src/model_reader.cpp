@@ -147,6 +147,12 @@ void read_tensors(const fb::Model &model, const fb::SubGraph &g,
     }
     const size_t elem = element_bytes(info.type);
     info.dims = read_dims(t, what, max_tensor_bytes, elem);
+    info.signature = info.dims;
+    // read_dims refused any dynamic dimension but the batch.
+    const auto *sig = t.shape_signature();
+    if (sig != nullptr && sig->size() > 0 && sig->Get(0) < 0) {
+      info.signature[0] = -1;
+    }
     info.quant = read_quantization(t, info.dims, what);
     if (t.buffer() >= buffer_count && t.buffer() != 0) {
       fail(SMALL_ERR_PARSE,
@@ -241,6 +247,51 @@ void read_operators(const fb::Model &model, const fb::SubGraph &g,
   }
 }
 
+// The tensors a signature maps, as positions among the subgraph's inputs
+// (or outputs) `io`; a tensor that is not one of them is refused.
+std::vector<std::pair<std::string, size_t>> signature_tensors(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::TensorMap>> *maps,
+    const std::vector<int32_t> &io, const std::string &what) {
+  std::vector<std::pair<std::string, size_t>> result;
+  if (maps == nullptr) {
+    return result;
+  }
+  for (const fb::TensorMap *m : *maps) {
+    const std::string name = m->name() != nullptr ? m->name()->str() : "";
+    const int64_t tensor = m->tensor_index();
+    const auto at = std::find_if(io.begin(), io.end(),
+                                 [&](int32_t t) { return t == tensor; });
+    if (at == io.end()) {
+      fail(SMALL_ERR_PARSE, what + " '" + name + "': tensor " +
+                                std::to_string(tensor) + " is not one of them");
+    }
+    result.emplace_back(name, static_cast<size_t>(at - io.begin()));
+  }
+  return result;
+}
+
+void read_signatures(const fb::Model &model, ModelInfo &out) {
+  const auto *defs = model.signature_defs();
+  const size_t count = defs != nullptr ? defs->size() : 0;
+  for (size_t i = 0; i < count; ++i) {
+    const fb::SignatureDef &def =
+        *defs->Get(static_cast<flatbuffers::uoffset_t>(i));
+    SignatureInfo s;
+    s.key = def.signature_key() != nullptr ? def.signature_key()->str() : "";
+    const std::string what = "signature '" + s.key + "'";
+    if (def.subgraph_index() != 0) {
+      fail(SMALL_ERR_PARSE, what + ": subgraph_index " +
+                                std::to_string(def.subgraph_index()) +
+                                " but the model has one subgraph");
+    }
+    s.inputs = signature_tensors(def.inputs(), out.inputs,
+                                 what + " maps subgraph inputs; input");
+    s.outputs = signature_tensors(def.outputs(), out.outputs,
+                                  what + " maps subgraph outputs; output");
+    out.signatures.push_back(std::move(s));
+  }
+}
+
 } // namespace
 
 bool has_tflite_identifier(const void *data, size_t size) {
@@ -293,6 +344,7 @@ void read_model(const void *data, size_t size, uint64_t max_tensor_bytes,
   read_operators(model, g, out);
   out.inputs = tensor_indices(g.inputs(), out, false, "subgraph inputs");
   out.outputs = tensor_indices(g.outputs(), out, false, "subgraph outputs");
+  read_signatures(model, out);
 }
 
 } // namespace small_tflite

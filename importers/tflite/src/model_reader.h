@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tensor_data.h"
@@ -27,6 +28,15 @@ struct OperatorInfo {
   const fb::Operator *table = nullptr; // for the builtin options
 };
 
+// A SignatureDef of the subgraph: its key and, for each of its inputs and
+// outputs, the signature's name and the position of the tensor among the
+// subgraph's inputs (or outputs), which is the network's input (output)
+// index.
+struct SignatureInfo {
+  std::string key;
+  std::vector<std::pair<std::string, size_t>> inputs, outputs;
+};
+
 struct ModelInfo {
   // An aligned copy of the file: the tables below point into it.
   std::vector<uint64_t> storage;
@@ -34,6 +44,7 @@ struct ModelInfo {
   std::vector<TensorInfo> tensors;
   std::vector<OperatorInfo> operators;
   std::vector<int32_t> inputs, outputs; // subgraph inputs and outputs
+  std::vector<SignatureInfo> signatures;
 };
 
 // Parses `size` bytes; throws ImportError (SMALL_ERR_PARSE for malformed

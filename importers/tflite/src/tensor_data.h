@@ -52,7 +52,8 @@ struct TensorInfo {
   int index = 0;
   std::string name; // "tensor #i" when the file has none
   int type = kFloat32;
-  Dims dims;                     // shape, a dynamic (-1) batch taken as 1
+  Dims dims;      // shape, a dynamic (-1) batch taken as 1
+  Dims signature; // shape_signature: dims, -1 for a dynamic batch
   const uint8_t *data = nullptr; // constant data; nullptr: a runtime tensor
   size_t bytes = 0;
   Quantization quant;

@@ -163,17 +163,74 @@ const char *small_tflite_model_output_name(const small_tflite_model *model,
   return model->data.description.output_names[index].c_str();
 }
 
-size_t small_tflite_model_output_dims(const small_tflite_model *model,
-                                      size_t index, int64_t dims[4]) {
-  if (model == nullptr || dims == nullptr ||
-      index >= model->data.description.output_dims.size()) {
+namespace {
+// Copies dims `index` of `table` (up to 4) and returns its rank; 0 when
+// dims is NULL or the index out of range.
+size_t copy_dims(const std::vector<small_tflite::Dims> &table, size_t index,
+                 int64_t dims[4]) {
+  if (dims == nullptr || index >= table.size()) {
     return 0;
   }
-  const auto &d = model->data.description.output_dims[index];
+  const auto &d = table[index];
   for (size_t k = 0; k < d.size() && k < 4; ++k) {
     dims[k] = d[k];
   }
   return d.size();
+}
+} // namespace
+
+size_t small_tflite_model_output_dims(const small_tflite_model *model,
+                                      size_t index, int64_t dims[4]) {
+  return model == nullptr
+             ? 0
+             : copy_dims(model->data.description.output_dims, index, dims);
+}
+
+size_t small_tflite_model_input_dims(const small_tflite_model *model,
+                                     size_t index, int64_t dims[4]) {
+  return model == nullptr ? 0 : copy_dims(model->data.input_dims, index, dims);
+}
+
+size_t small_tflite_model_input_signature(const small_tflite_model *model,
+                                          size_t index, int64_t dims[4]) {
+  return model == nullptr
+             ? 0
+             : copy_dims(model->data.input_signatures, index, dims);
+}
+
+size_t small_tflite_model_output_signature(const small_tflite_model *model,
+                                           size_t index, int64_t dims[4]) {
+  return model == nullptr
+             ? 0
+             : copy_dims(model->data.output_signatures, index, dims);
+}
+
+size_t small_tflite_model_signature_count(const small_tflite_model *model) {
+  return model != nullptr ? model->data.signatures.size() : 0;
+}
+
+const char *small_tflite_model_signature_key(const small_tflite_model *model,
+                                             size_t signature) {
+  if (model == nullptr || signature >= model->data.signatures.size()) {
+    return nullptr;
+  }
+  return model->data.signatures[signature].key.c_str();
+}
+
+size_t small_tflite_model_signature_tensors(
+    const small_tflite_model *model, size_t signature, int outputs,
+    small_tflite_signature_tensor *tensors, size_t capacity) {
+  if (model == nullptr || signature >= model->data.signatures.size()) {
+    return 0;
+  }
+  const small_tflite::SignatureInfo &s = model->data.signatures[signature];
+  const auto &list = outputs != 0 ? s.outputs : s.inputs;
+  for (size_t k = 0; k < list.size() && k < capacity && tensors != nullptr;
+       ++k) {
+    tensors[k].name = list[k].first.c_str();
+    tensors[k].index = list[k].second;
+  }
+  return list.size();
 }
 
 size_t small_tflite_model_layer_count(const small_tflite_model *model) {

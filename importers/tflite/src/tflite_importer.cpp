@@ -293,6 +293,8 @@ void Importer::read_inputs() {
     out_.description.layers[v.tensor].name = t.name;
     values_[static_cast<size_t>(i)] = v;
     out_.description.input_names.push_back(t.name);
+    out_.input_dims.push_back(t.dims);
+    out_.input_signatures.push_back(t.signature);
   }
 }
 
@@ -357,12 +359,18 @@ void Importer::mark_outputs() {
     desc.outputs.push_back(tensor);
     desc.output_names.push_back(t.name);
     desc.output_dims.push_back(v.dims);
+    Dims signature = v.dims;
+    if (!t.signature.empty() && t.signature[0] < 0 && !signature.empty()) {
+      signature[0] = -1;
+    }
+    out_.output_signatures.push_back(signature);
   }
 }
 
 void Importer::run(const void *data, size_t size) {
   read_model(data, size, options_.max_tensor_bytes, model_);
   out_.description.graph_name = model_.subgraph_name;
+  out_.signatures = model_.signatures;
   out_.description.io_layout = SMALL_LAYOUT_NHWC;
   if (small_network_create(&net_) != SMALL_OK) {
     fail(SMALL_ERR_OUT_OF_MEMORY, "small_network_create failed");

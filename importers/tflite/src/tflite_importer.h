@@ -34,6 +34,11 @@ struct ImportResult {
   small_import::NetworkDescription description;
   std::vector<LayerRow> layers;
   uint64_t macs = 0;
+  // TFLite dims (batch resolved) of the inputs, and shape_signature of the
+  // inputs and outputs (-1 for a dynamic batch), in network order.
+  std::vector<Dims> input_dims, input_signatures, output_signatures;
+  // The model's SignatureDefs (tensors as network input/output indices).
+  std::vector<SignatureInfo> signatures;
 };
 
 // A runtime tensor of the model as the importer holds it.
