@@ -5,9 +5,12 @@
 #include "x86/table.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = small::x86::table<small::avx2::Vec>(
-      "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
-      small::avx2::select_depthwise_f32_6x16__avx2);
+  static const small_kernel_table table = small::x86::with_int8(
+      small::x86::table<small::avx2::Vec>(
+          "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
+          small::avx2::select_depthwise_f32_6x16__avx2),
+      small::avx2::select_conv_i8_6x16__avx2, 2,
+      small::avx2::select_depthwise_i8_4x16__avx2);
   return &table;
 }
 

@@ -5,10 +5,29 @@
 #include "vec.h"
 #include "x86/table.h"
 
-extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = small::x86::table<small::avx512::Vec>(
+namespace {
+
+// The int8 convolution needs VNNI, which not every AVX-512 CPU has
+// (Skylake-SP does not): without it the int8 convolution stays scalar.
+small_kernel_table avx512_table() {
+  small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
       small::avx512::select_depthwise_f32_16x16__avx512);
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512vnni")) {
+    return small::x86::with_int8(
+        t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
+        small::avx512::select_depthwise_i8_16x16__avx512);
+  }
+  return small::x86::with_int8(
+      t, t.conv_i8, t.conv_i8_k_group,
+      small::avx512::select_depthwise_i8_16x16__avx512);
+}
+
+} // namespace
+
+extern "C" const small_kernel_table *small_kernels_active(void) {
+  static const small_kernel_table table = avx512_table();
   return &table;
 }
 
