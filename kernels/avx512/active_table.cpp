@@ -3,6 +3,7 @@
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "vec.h"
+#include "vec_i8.h"
 #include "x86/table.h"
 
 namespace {
@@ -15,11 +16,11 @@ small_kernel_table avx512_table() {
       small::avx512::select_depthwise_f32_16x16__avx512);
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512vnni")) {
-    return small::x86::with_int8(
+    return small::x86::with_int8<small::avx512::VecI8>(
         t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
         small::avx512::select_depthwise_i8_16x16__avx512);
   }
-  return small::x86::with_int8(
+  return small::x86::with_int8<small::avx512::VecI8>(
       t, t.conv_i8, t.conv_i8_k_group,
       small::avx512::select_depthwise_i8_16x16__avx512);
 }

@@ -32,28 +32,38 @@ template <class V> struct RequantConsts {
         hi(V::set1(t->act_max)), single(t->single_rounding != 0) {}
 };
 
+// fixed::multiply_by_quantized_multiplier per lane.
+template <class V>
+inline typename V::type
+multiply_by_quantized_multiplier(typename V::type x,
+                                 typename V::type multiplier,
+                                 typename V::type shift, bool single) {
+  using T = typename V::type;
+  const T zero = V::set1(0);
+  if (single) {
+    return V::mul_round_shift(x, multiplier, V::sub(V::set1(31), shift));
+  }
+  const T left = V::max(shift, zero);
+  const T right = V::max(V::sub(zero, shift), zero);
+  // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
+  const T high = V::srdhm(V::sllv(x, left), multiplier);
+  const T mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
+  const T remainder = V::and_(high, mask);
+  // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
+  const T threshold =
+      V::sub(V::template srli<1>(mask), V::template srai<31>(high));
+  const T round_up = V::template srli<31>(V::sub(threshold, remainder));
+  return V::add(V::srav(high, right), round_up);
+}
+
+// The convolution and depthwise epilogue: requantized, plus the output zero
+// point, clamped.
 template <class V>
 inline typename V::type
 requantize(typename V::type acc, typename V::type multiplier,
            typename V::type shift, const RequantConsts<V> &c) {
-  using T = typename V::type;
-  const T zero = V::set1(0);
-  T scaled;
-  if (c.single) {
-    scaled = V::mul_round_shift(acc, multiplier, V::sub(V::set1(31), shift));
-  } else {
-    const T left = V::max(shift, zero);
-    const T right = V::max(V::sub(zero, shift), zero);
-    // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
-    const T x = V::srdhm(V::sllv(acc, left), multiplier);
-    const T mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
-    const T remainder = V::and_(x, mask);
-    // (mask >> 1) + (x < 0): x >> 31 is -1 for negative x.
-    const T threshold =
-        V::sub(V::template srli<1>(mask), V::template srai<31>(x));
-    const T round_up = V::template srli<31>(V::sub(threshold, remainder));
-    scaled = V::add(V::srav(x, right), round_up);
-  }
+  const typename V::type scaled =
+      multiply_by_quantized_multiplier<V>(acc, multiplier, shift, c.single);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
 }
 
