@@ -33,7 +33,7 @@ struct VecI8 {
   // floor((a * b + 2^30) / 2^31) per lane (x86/requant_i8.h), INT32_MAX for
   // INT32_MIN * INT32_MIN. Even lanes from the low halves of the 64-bit
   // lanes, odd lanes from the high halves; the result is bits 31..62.
-  static type srdhm(type a, type b) {
+  static type srdhm_unsaturated(type a, type b) {
     const __m256i nudge = _mm256_set1_epi64x(int64_t{1} << 30);
     const __m256i even =
         _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(a, b), nudge), 31);
@@ -42,11 +42,18 @@ struct VecI8 {
                                           _mm256_srli_epi64(b, 32)),
                          nudge),
         1);
-    const __m256i r = _mm256_blend_epi32(even, odd, 0xAA);
+    return _mm256_blend_epi32(even, odd, 0xAA);
+  }
+  static type srdhm(type a, type b) {
     const __m256i min = _mm256_set1_epi32(INT32_MIN);
     const __m256i saturate = _mm256_and_si256(_mm256_cmpeq_epi32(a, min),
                                               _mm256_cmpeq_epi32(b, min));
-    return _mm256_blendv_epi8(r, _mm256_set1_epi32(INT32_MAX), saturate);
+    return _mm256_blendv_epi8(srdhm_unsaturated(a, b),
+                              _mm256_set1_epi32(INT32_MAX), saturate);
+  }
+  static bool any_int32_min(type a) {
+    return _mm256_movemask_epi8(
+               _mm256_cmpeq_epi32(a, _mm256_set1_epi32(INT32_MIN))) != 0;
   }
 
   // (a * b + 2^(n - 1)) >> n per lane in 64 bits, n in [1, 62], low 32 bits.

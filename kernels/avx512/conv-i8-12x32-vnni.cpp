@@ -19,16 +19,6 @@
 // Compiled for avx512vnni by a target attribute only: the folder's flags
 // stay those of AVX-512 F/BW/DQ/VL, and active_table.cpp installs these
 // tiles only on CPUs that report VNNI.
-
-// GCC 12's avx512fintrin.h passes _mm512_undefined_epi32() as the unused
-// merge source of unmasked min/max/narrowing intrinsics, which
-// -Wuninitialized reports once they are inlined into a function with its
-// own target attribute (the folder already silences the maybe- variant).
-// The warning points into the header, so the pragma comes before it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
 #include <immintrin.h>
 
 #include <cstring>

@@ -31,7 +31,7 @@ struct VecI8 {
   // floor((a * b + 2^30) / 2^31) per lane (x86/requant_i8.h), INT32_MAX for
   // INT32_MIN * INT32_MIN. Even lanes from the low halves of the 64-bit
   // lanes, odd lanes from the high halves; the result is bits 31..62.
-  static type srdhm(type a, type b) {
+  static type srdhm_unsaturated(type a, type b) {
     const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
     const __m512i even =
         _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge), 31);
@@ -40,11 +40,17 @@ struct VecI8 {
                                           _mm512_srli_epi64(b, 32)),
                          nudge),
         1);
-    const __m512i r = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+    return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  }
+  static type srdhm(type a, type b) {
     const __m512i min = _mm512_set1_epi32(INT32_MIN);
     const __mmask16 saturate =
         _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
-    return _mm512_mask_mov_epi32(r, saturate, _mm512_set1_epi32(INT32_MAX));
+    return _mm512_mask_mov_epi32(srdhm_unsaturated(a, b), saturate,
+                                 _mm512_set1_epi32(INT32_MAX));
+  }
+  static bool any_int32_min(type a) {
+    return _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN)) != 0;
   }
 
   // (a * b + 2^(n - 1)) >> n per lane in 64 bits, n in [1, 62], low 32 bits.

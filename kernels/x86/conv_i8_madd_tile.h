@@ -32,13 +32,13 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
   for (int k = 0; k < OB; ++k) {
     const typename V::type bias =
         V::add(V::load(t->bias + k * CB), correction[k]);
-    const typename V::type multiplier = V::load(t->multiplier + k * CB);
-    const typename V::type shift = V::load(t->shift + k * CB);
+    const ChannelRequant<V> q(V::load(t->multiplier + k * CB),
+                              V::load(t->shift + k * CB), c.single);
     int8_t *out = t->out + k * t->out_block_step;
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
       V::store_i8(out + j * t->out_pixel_step,
-                  requantize<V>(V::add(acc[k][j], bias), multiplier, shift, c));
+                  requantize<V>(V::add(acc[k][j], bias), q, c));
     }
   }
 }

@@ -45,12 +45,12 @@ inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
   const size_t channel = j0 * t->bias_pixel_step;
   const T bias = V::sub(V::load(t->bias + channel),
                         V::mullo(weight_sum, V::set1(t->in_zero_point)));
-  const T multiplier = V::load(t->multiplier + channel);
-  const T shift = V::load(t->shift + channel);
+  const ChannelRequant<V> q(V::load(t->multiplier + channel),
+                            V::load(t->shift + channel), c.single);
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     V::store_i8(t->out + (j0 + n) * t->out_pixel_step,
-                requantize<V>(V::add(acc[n], bias), multiplier, shift, c));
+                requantize<V>(V::add(acc[n], bias), q, c));
   }
 }
 

@@ -41,19 +41,21 @@ void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
   const bool single = p->single_rounding != 0;
   const T a_zp = V::set1(p->a_zero_point), b_zp = V::set1(p->b_zero_point);
   const T left = V::set1(p->left_shift);
-  const T a_m = V::set1(p->a_multiplier), a_s = V::set1(p->a_shift);
-  const T b_m = V::set1(p->b_multiplier), b_s = V::set1(p->b_shift);
-  const T o_m = V::set1(p->out_multiplier), o_s = V::set1(p->out_shift);
+  const ChannelRequant<V> qa(V::set1(p->a_multiplier), V::set1(p->a_shift),
+                             single);
+  const ChannelRequant<V> qb(V::set1(p->b_multiplier), V::set1(p->b_shift),
+                             single);
+  const ChannelRequant<V> qo(V::set1(p->out_multiplier), V::set1(p->out_shift),
+                             single);
   const T out_zp = V::set1(p->out_zero_point);
   const T lo = V::set1(p->act_min), hi = V::set1(p->act_max);
   elementwise_i8<V>(
       a, b, out, count, [&](const int8_t *x, const int8_t *y, int8_t *z) {
         const T sa = multiply_by_quantized_multiplier<V>(
-            V::sllv(V::sub(V::widen(x), a_zp), left), a_m, a_s, single);
+            V::sllv(V::sub(V::widen(x), a_zp), left), qa);
         const T sb = multiply_by_quantized_multiplier<V>(
-            V::sllv(V::sub(V::widen(y), b_zp), left), b_m, b_s, single);
-        const T sum = multiply_by_quantized_multiplier<V>(V::add(sa, sb), o_m,
-                                                          o_s, single);
+            V::sllv(V::sub(V::widen(y), b_zp), left), qb);
+        const T sum = multiply_by_quantized_multiplier<V>(V::add(sa, sb), qo);
         V::store_i8(z, V::min(V::max(V::add(sum, out_zp), lo), hi));
       });
 }
@@ -65,12 +67,12 @@ void requant_i8(const int8_t *in, int8_t *out, size_t count,
   const bool single = p->single_rounding != 0;
   const T in_zp = V::set1(p->in_zero_point),
           out_zp = V::set1(p->out_zero_point);
-  const T m = V::set1(p->multiplier), s = V::set1(p->shift);
+  const ChannelRequant<V> q(V::set1(p->multiplier), V::set1(p->shift), single);
   const T lo = V::set1(-128), hi = V::set1(127);
   elementwise_i8<V>(
       in, in, out, count, [&](const int8_t *x, const int8_t *, int8_t *z) {
-        const T scaled = multiply_by_quantized_multiplier<V>(
-            V::sub(V::widen(x), in_zp), m, s, single);
+        const T scaled =
+            multiply_by_quantized_multiplier<V>(V::sub(V::widen(x), in_zp), q);
         V::store_i8(z, V::min(V::max(V::add(scaled, out_zp), lo), hi));
       });
 }

@@ -32,38 +32,55 @@ template <class V> struct RequantConsts {
         hi(V::set1(t->act_max)), single(t->single_rounding != 0) {}
 };
 
+// One vector of channels' multipliers and shifts, with what the
+// requantization derives from them computed once (per tile and block, not
+// per pixel).
+template <class V> struct ChannelRequant {
+  using T = typename V::type;
+  T multiplier, left, right, mask, half_mask, total;
+  bool single;
+  // Only INT32_MIN * INT32_MIN saturates, so without an INT32_MIN
+  // multiplier the saturation check is skipped.
+  bool saturating;
+  ChannelRequant(T m, T shift, bool single_rounding)
+      : multiplier(m), single(single_rounding),
+        saturating(V::any_int32_min(m)) {
+    const T zero = V::set1(0);
+    left = V::max(shift, zero);
+    right = V::max(V::sub(zero, shift), zero);
+    mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
+    half_mask = V::template srli<1>(mask);
+    total = V::sub(V::set1(31), shift);
+  }
+};
+
 // fixed::multiply_by_quantized_multiplier per lane.
 template <class V>
 inline typename V::type
 multiply_by_quantized_multiplier(typename V::type x,
-                                 typename V::type multiplier,
-                                 typename V::type shift, bool single) {
+                                 const ChannelRequant<V> &q) {
   using T = typename V::type;
-  const T zero = V::set1(0);
-  if (single) {
-    return V::mul_round_shift(x, multiplier, V::sub(V::set1(31), shift));
+  if (q.single) {
+    return V::mul_round_shift(x, q.multiplier, q.total);
   }
-  const T left = V::max(shift, zero);
-  const T right = V::max(V::sub(zero, shift), zero);
   // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
-  const T high = V::srdhm(V::sllv(x, left), multiplier);
-  const T mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
-  const T remainder = V::and_(high, mask);
+  const T shifted = V::sllv(x, q.left);
+  const T high = q.saturating ? V::srdhm(shifted, q.multiplier)
+                              : V::srdhm_unsaturated(shifted, q.multiplier);
+  const T remainder = V::and_(high, q.mask);
   // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
-  const T threshold =
-      V::sub(V::template srli<1>(mask), V::template srai<31>(high));
+  const T threshold = V::sub(q.half_mask, V::template srai<31>(high));
   const T round_up = V::template srli<31>(V::sub(threshold, remainder));
-  return V::add(V::srav(high, right), round_up);
+  return V::add(V::srav(high, q.right), round_up);
 }
 
 // The convolution and depthwise epilogue: requantized, plus the output zero
 // point, clamped.
 template <class V>
-inline typename V::type
-requantize(typename V::type acc, typename V::type multiplier,
-           typename V::type shift, const RequantConsts<V> &c) {
-  const typename V::type scaled =
-      multiply_by_quantized_multiplier<V>(acc, multiplier, shift, c.single);
+inline typename V::type requantize(typename V::type acc,
+                                   const ChannelRequant<V> &q,
+                                   const RequantConsts<V> &c) {
+  const typename V::type scaled = multiply_by_quantized_multiplier<V>(acc, q);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
 }
 

@@ -55,6 +55,12 @@ template <class H> struct VecI8Pair {
   static type srdhm(type a, type b) {
     return {H::srdhm(a.lo, b.lo), H::srdhm(a.hi, b.hi)};
   }
+  static type srdhm_unsaturated(type a, type b) {
+    return {H::srdhm_unsaturated(a.lo, b.lo), H::srdhm_unsaturated(a.hi, b.hi)};
+  }
+  static bool any_int32_min(type a) {
+    return H::any_int32_min(a.lo) || H::any_int32_min(a.hi);
+  }
   static type mul_round_shift(type a, type b, type n) {
     return {H::mul_round_shift(a.lo, b.lo, n.lo),
             H::mul_round_shift(a.hi, b.hi, n.hi)};
