@@ -98,8 +98,11 @@ struct VecI8 {
     return _mm256_cvtepu16_epi32(_mm_cvtepi8_epi16(
         _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p))));
   }
-  // Each int32 lane: lo16(a) * lo16(b) + hi16(a) * hi16(b), exact.
-  static type madd16(type a, type b) { return _mm256_madd_epi16(a, b); }
+  // Each int32 lane: acc + lo16(a) * lo16(b) + hi16(a) * hi16(b), exact
+  // (pmaddwd; one vpdpwssd with AVX-512 VNNI).
+  static type dot16(type acc, type a, type b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
+  }
 
   // 2 * kLanes int8 values (kLanes pairs) sign-extended to int16.
   static type widen_pairs(const int8_t *p) {

@@ -18,7 +18,7 @@ small_kernel_table avx512_table() {
   if (__builtin_cpu_supports("avx512vnni")) {
     return small::x86::with_int8<small::avx512::VecI8>(
         t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
-        small::avx512::select_depthwise_i8_16x16__avx512);
+        small::avx512::select_depthwise_i8_16x16__avx512vnni);
   }
   return small::x86::with_int8<small::avx512::VecI8>(
       t, t.conv_i8, t.conv_i8_k_group,

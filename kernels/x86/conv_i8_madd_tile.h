@@ -86,7 +86,7 @@ void conv_i8_madd_tile(const small_window_tile_i8 *t) {
             const T xg = V::broadcast_pair(pixels[j] + 2 * g);
 #pragma GCC unroll 4
             for (int k = 0; k < OB; ++k) {
-              acc[k][j] = V::add(acc[k][j], V::madd16(xg, wv[k]));
+              acc[k][j] = V::dot16(acc[k][j], xg, wv[k]);
             }
           }
         }
@@ -128,7 +128,7 @@ void conv_i8_planar_tile(const small_window_tile_i8 *t) {
           const T x = V::set1((in[j * step] - zp) & 0xffff);
 #pragma GCC unroll 4
           for (int k = 0; k < OB; ++k) {
-            acc[k][j] = V::add(acc[k][j], V::madd16(x, wv[k]));
+            acc[k][j] = V::dot16(acc[k][j], x, wv[k]);
           }
         }
       }

@@ -33,12 +33,11 @@ inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
     for (size_t s = 0; s < t->taps_w; ++s) {
       const T wv =
           V::widen_low16(w + r * t->w_tap_h_step + s * t->w_tap_w_step);
-      weight_sum = V::add(weight_sum, V::madd16(wv, ones));
+      weight_sum = V::dot16(weight_sum, wv, ones);
       const int8_t *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
 #pragma GCC unroll 16
       for (int n = 0; n < N; ++n) {
-        acc[n] =
-            V::add(acc[n], V::madd16(V::widen(x + n * t->in_pixel_step), wv));
+        acc[n] = V::dot16(acc[n], V::widen(x + n * t->in_pixel_step), wv);
       }
     }
   }

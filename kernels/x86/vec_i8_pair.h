@@ -65,8 +65,9 @@ template <class H> struct VecI8Pair {
     return {H::mul_round_shift(a.lo, b.lo, n.lo),
             H::mul_round_shift(a.hi, b.hi, n.hi)};
   }
-  static type madd16(type a, type b) {
-    return {H::madd16(a.lo, b.lo), H::madd16(a.hi, b.hi)};
+
+  static type dot16(type acc, type a, type b) {
+    return {H::dot16(acc.lo, a.lo, b.lo), H::dot16(acc.hi, a.hi, b.hi)};
   }
 
   static void store_i8(int8_t *p, type v) {
