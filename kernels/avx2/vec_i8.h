@@ -79,6 +79,23 @@ struct VecI8 {
                             sign);
   }
 
+  // fixed::rounding_divide(s, n) per lane (n > 0): (s +- n/2) / n toward
+  // zero, the quotient of two int32 in double (exact: the distance of a
+  // non-integral quotient to an integer, >= 1/n, exceeds the rounding error
+  // of |s| / n < 2^31), then truncated.
+  static type rounding_divide(type s, int32_t n) {
+    const __m256i half = _mm256_set1_epi32(n / 2);
+    const __m256i positive = _mm256_cmpgt_epi32(s, _mm256_setzero_si256());
+    const __m256i num = _mm256_blendv_epi8(_mm256_sub_epi32(s, half),
+                                           _mm256_add_epi32(s, half), positive);
+    const __m256d d = _mm256_set1_pd(static_cast<double>(n));
+    const __m128i lo = _mm256_cvttpd_epi32(
+        _mm256_div_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(num)), d));
+    const __m128i hi = _mm256_cvttpd_epi32(
+        _mm256_div_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(num, 1)), d));
+    return _mm256_set_m128i(hi, lo);
+  }
+
   // Lanes already within [-128, 127].
   static void store_i8(int8_t *p, type v) {
     const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v),

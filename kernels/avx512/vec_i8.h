@@ -72,6 +72,24 @@ struct VecI8 {
     return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
   }
 
+  // fixed::rounding_divide(s, n) per lane (n > 0): (s +- n/2) / n toward
+  // zero, the quotient of two int32 in double (exact: the distance of a
+  // non-integral quotient to an integer, >= 1/n, exceeds the rounding error
+  // of |s| / n < 2^31), then truncated.
+  static type rounding_divide(type s, int32_t n) {
+    const __m512i half = _mm512_set1_epi32(n / 2);
+    const __mmask16 positive =
+        _mm512_cmpgt_epi32_mask(s, _mm512_setzero_si512());
+    const __m512i num =
+        _mm512_mask_add_epi32(_mm512_sub_epi32(s, half), positive, s, half);
+    const __m512d d = _mm512_set1_pd(static_cast<double>(n));
+    const __m256i lo = _mm512_cvttpd_epi32(
+        _mm512_div_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(num)), d));
+    const __m256i hi = _mm512_cvttpd_epi32(_mm512_div_pd(
+        _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(num, 1)), d));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  }
+
   // Lanes already within [-128, 127].
   static void store_i8(int8_t *p, type v) {
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtepi32_epi8(v));

@@ -70,6 +70,10 @@ template <class H> struct VecI8Pair {
     return {H::dot16(acc.lo, a.lo, b.lo), H::dot16(acc.hi, a.hi, b.hi)};
   }
 
+  static type rounding_divide(type s, int32_t n) {
+    return {H::rounding_divide(s.lo, n), H::rounding_divide(s.hi, n)};
+  }
+
   static void store_i8(int8_t *p, type v) {
     H::store_i8(p, v.lo);
     H::store_i8(p + H::kLanes, v.hi);

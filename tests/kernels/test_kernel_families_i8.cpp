@@ -1,13 +1,13 @@
-// The int8 window families of the active table (convolution, depthwise)
-// against the scalar int8 kernels at the same channel block, BIT FOR BIT:
-// tile widths, partial last input blocks (1..Cb lanes, multiples of the
-// k-group or not), planar inputs, taps (clipped and none), strides, output
-// blocks, columns of pixels, per-pixel depthwise weights, zero points,
-// per-channel multipliers and shifts in both rounding modes, and clamps.
-// Convolution weights are drawn as [input lane][output lane] matrices and
-// packed here for each table's conv_i8_k_group (kernel_contract.h), so the
-// test also pins the grouped layout. Outputs sit between guard bytes; the
-// bytes between and after pixels must stay untouched.
+// The int8 window families of the active table (convolution, depthwise,
+// average pooling) and its int8 element-wise kernels against the scalar int8
+// kernels at the same channel block, BIT FOR BIT: tile widths, partial last
+// input blocks (1..Cb lanes, multiples of the k-group or not), planar inputs,
+// taps (clipped and none), strides, output blocks, columns of pixels, per-pixel
+// depthwise weights, zero points, per-channel multipliers and shifts in both
+// rounding modes, and clamps. Convolution weights are drawn as [input
+// lane][output lane] matrices and packed here for each table's conv_i8_k_group
+// (kernel_contract.h), so the test also pins the grouped layout. Outputs sit
+// between guard bytes; the bytes between and after pixels must stay untouched.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -34,6 +34,14 @@ struct Int8Case {
   bool per_pixel_weights = false; // depthwise across channel blocks
 };
 
+enum class Family { kConv, kDepthwise, kAvgPool };
+
+const char *family_name(Family f) {
+  return f == Family::kConv
+             ? "conv_i8"
+             : (f == Family::kDepthwise ? "depthwise_i8" : "avg_pool_i8");
+}
+
 struct Quant {
   int32_t in_zp, out_zp, act_min, act_max;
   bool single_rounding;
@@ -55,8 +63,9 @@ struct Tile {
   size_t out_size = 0, pixel_step = 0, out_step = 0;
 };
 
-Tile make_tile(bool is_conv, const Int8Case &c, const Quant &q,
+Tile make_tile(Family family, const Int8Case &c, const Quant &q,
                std::mt19937 &rng) {
+  const bool is_conv = family == Family::kConv;
   const size_t cb = active().channel_block;
   std::uniform_int_distribution<int> byte(-128, 127);
   Tile d;
@@ -135,6 +144,9 @@ Tile make_tile(bool is_conv, const Int8Case &c, const Quant &q,
   t.act_min = q.act_min;
   t.act_max = q.act_max;
   t.single_rounding = q.single_rounding ? 1 : 0;
+  // Average pooling: the tile's taps or more (windows counting padding),
+  // and now and then a divisor whose half rounds.
+  t.divisor = static_cast<int32_t>(std::max<size_t>(taps, 1) + pick(rng) % 3);
   constexpr size_t kGap = 32;
   d.pixel_step = cb + c.pixel_gap;
   d.out_step = (c.width - 1) * d.pixel_step + cb + kGap;
@@ -144,10 +156,12 @@ Tile make_tile(bool is_conv, const Int8Case &c, const Quant &q,
   return d;
 }
 
-void check(bool is_conv, const Int8Case &c, const Quant &q, std::mt19937 &rng) {
+void check(Family family, const Int8Case &c, const Quant &q,
+           std::mt19937 &rng) {
+  const bool is_conv = family == Family::kConv;
   const small_kernel_table scalar =
       small_kernels_scalar(active().channel_block);
-  Tile d = make_tile(is_conv, c, q, rng);
+  Tile d = make_tile(family, c, q, rng);
   small_window_tile_i8 &t = d.t;
   const size_t row_margin = t.in_tap_h_step; // one input row above
   t.in = d.in.data() + row_margin;
@@ -169,10 +183,14 @@ void check(bool is_conv, const Int8Case &c, const Quant &q, std::mt19937 &rng) {
   tf.bias_pixel_step = t.bias_pixel_step;
   tf.act.op = SMALL_ACT_OP_CLIP;
   const small_window_shape shape = shape_of(tf);
-  const small_window_i8_fn fn_active =
-      (is_conv ? active().conv_i8 : active().depthwise_i8)(&shape);
-  const small_window_i8_fn fn_scalar =
-      (is_conv ? scalar.conv_i8 : scalar.depthwise_i8)(&shape);
+  const auto select = [&](const small_kernel_table &k) {
+    return (family == Family::kConv
+                ? k.conv_i8
+                : (family == Family::kDepthwise ? k.depthwise_i8
+                                                : k.avg_pool_i8))(&shape);
+  };
+  const small_window_i8_fn fn_active = select(active());
+  const small_window_i8_fn fn_scalar = select(scalar);
   REQUIRE(fn_active != nullptr);
 
   std::vector<int8_t> got(d.out_size + 2 * kGuard, kUntouched);
@@ -184,7 +202,7 @@ void check(bool is_conv, const Int8Case &c, const Quant &q, std::mt19937 &rng) {
   t.out = want.data() + kGuard;
   fn_scalar(&t);
 
-  INFO((is_conv ? "conv_i8" : "depthwise_i8")
+  INFO(family_name(family)
        << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
        << " stride=" << c.stride << " in_blocks=" << c.in_blocks
        << " last=" << c.last_channels << " out_blocks=" << c.out_blocks
@@ -270,7 +288,7 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   for (Int8Case c : cases) {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
-      check(true, c, qs[n++ % qs.size()], rng);
+      check(Family::kConv, c, qs[n++ % qs.size()], rng);
     }
   }
 }
@@ -284,23 +302,23 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
     for (size_t taps : {1, 3}) {
       for (size_t stride : {1, 2}) {
         Int8Case c{width, taps, taps, stride, 1, cb};
-        check(false, c, qs[n++ % qs.size()], rng);
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
         c.pixel_gap = 2 * cb + 5;
-        check(false, c, qs[n++ % qs.size()], rng);
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
         c.down_column = true;
-        check(false, c, qs[n++ % qs.size()], rng);
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
         c.down_column = false;
         c.per_pixel_weights = true;
         c.pixel_gap = 3 * cb;
-        check(false, c, qs[n++ % qs.size()], rng);
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
       }
     }
   }
   const size_t w5 = std::min<size_t>(5, active().window_max_width);
-  check(false, {w5, 2, 1, 1, 1, cb}, qs[0], rng);
-  check(false, {w5, 1, 2, 2, 1, cb}, qs[1], rng);
+  check(Family::kDepthwise, {w5, 2, 1, 1, 1, cb}, qs[0], rng);
+  check(Family::kDepthwise, {w5, 1, 2, 2, 1, cb}, qs[1], rng);
   for (const Quant &q : qs) { // every quantization on a full 3x3 tile
-    check(false, {w5, 3, 3, 1, 1, cb}, q, rng);
+    check(Family::kDepthwise, {w5, 3, 3, 1, 1, cb}, q, rng);
   }
 }
 
@@ -360,4 +378,24 @@ TEST_CASE("int8 add and requantize match scalar bit for bit",
                          want_rq.begin() + kGuard));
     }
   }
+}
+
+TEST_CASE("int8 average pooling tiles match scalar bit for bit",
+          "[kernels][int8][pool]") {
+  std::mt19937 rng(404);
+  const size_t cb = active().channel_block;
+  const auto qs = quants();
+  size_t n = 0;
+  for (size_t width : widths(active().window_max_width)) {
+    for (size_t taps : {1, 2, 3}) {
+      Int8Case c{width, taps, taps, 2, 1, cb};
+      check(Family::kAvgPool, c, qs[n++ % qs.size()], rng);
+      c.down_column = true;
+      c.pixel_gap = cb + 1;
+      check(Family::kAvgPool, c, qs[n++ % qs.size()], rng);
+    }
+  }
+  // A mean over a whole 25x5 map (DS-CNN's last pooling).
+  check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[0], rng);
+  check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[1], rng);
 }
