@@ -29,8 +29,10 @@
 // VNNI for this file only: the folder's flags stay AVX-512 F/BW/DQ/VL and
 // active_table.cpp installs these kernels only on CPUs that report VNNI. The
 // target applies to every function defined below it, the x86 templates
-// included, and they are instantiated here with VecI8Vnni only, so no
-// instantiation is shared with the non-VNNI files of the folder.
+// included; they are instantiated here with VecI8Vnni, a type of this file
+// only. The inline functions other files define too (VecI8's members, the
+// standard library's) hold no dot product, so whichever copy the linker
+// keeps runs on any AVX-512 CPU.
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512vnni"))),            \
                              apply_to = function)
