@@ -8,8 +8,8 @@
 
 namespace {
 
-// The int8 convolution needs VNNI, which not every AVX-512 CPU has
-// (Skylake-SP does not): without it the int8 convolution stays scalar.
+// VNNI's int8 dot products are not on every AVX-512 CPU (Skylake-SP lacks
+// them): without VNNI the int8 convolution runs on 16-bit pair products.
 small_kernel_table avx512_table() {
   small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
@@ -21,7 +21,7 @@ small_kernel_table avx512_table() {
         small::avx512::select_depthwise_i8_16x16__avx512vnni);
   }
   return small::x86::with_int8<small::avx512::VecI8>(
-      t, t.conv_i8, t.conv_i8_k_group,
+      t, small::avx512::select_conv_i8_12x32__avx512, 2,
       small::avx512::select_depthwise_i8_16x16__avx512);
 }
 
