@@ -172,8 +172,16 @@ typedef struct small_window_tile_i8 {
   size_t in_pixel_step, out_pixel_step, in_tap_w_step, in_tap_h_step;
   /* Convolution: as in small_window_tile. */
   size_t in_blocks, in_lanes, in_last_channels, in_block_step;
-  /* Convolution and depthwise: int8 weights packed as the float ones,
-   * symmetric (zero point 0). */
+  /* Convolution and depthwise: int8 weights, symmetric (zero point 0).
+   * Depthwise weights are packed as the float ones. Convolution weights of
+   * one (input block, tap) are in_lanes x Cb values as for floats, but for
+   * a blocked input (in_lanes == Cb) the input lanes come in groups of
+   * G = the table's conv_i8_k_group, G consecutive input lanes per output
+   * lane, so that one SIMD dot product reads G lanes of one output:
+   *     w[(i / G) * Cb * G + o * G + i % G]   (G == 1: w[i * Cb + o])
+   * (a planar input, in_lanes == 1, has one row: w[o]). The weights of input
+   * lanes at or past in_last_channels are zero, so a kernel may read a whole
+   * group of lanes past in_last_channels (never past the pixel's Cb). */
   const int8_t *weights;
   size_t w_tap_w_step, w_tap_h_step, w_block_step;
   const int32_t *bias; /* out_blocks * Cb values */
@@ -257,6 +265,11 @@ typedef struct small_kernel_table {
   small_add_i8_fn add_i8;
   small_requant_i8_fn requant_i8;
   small_softmax_i8_fn softmax_i8;
+  /* How the int8 convolution weights are grouped (small_window_tile_i8):
+   * 1 for the scalar kernels, 2 for a 16-bit pair-product path (x86
+   * pmaddwd), 4 for 8-bit four-lane dot products (x86 VNNI vpdpbusd). A
+   * divisor of channel_block. */
+  size_t conv_i8_k_group;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

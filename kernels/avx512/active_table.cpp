@@ -3,12 +3,32 @@
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "vec.h"
+#include "vec_i8.h"
 #include "x86/table.h"
 
-extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = small::x86::table<small::avx512::Vec>(
+namespace {
+
+// VNNI's int8 dot products are not on every AVX-512 CPU (Skylake-SP lacks
+// them): without VNNI the int8 convolution runs on 16-bit pair products.
+small_kernel_table avx512_table() {
+  small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
       small::avx512::select_depthwise_f32_16x16__avx512);
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512vnni")) {
+    return small::x86::with_int8<small::avx512::VecI8>(
+        t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
+        small::avx512::select_depthwise_i8_16x16__avx512vnni);
+  }
+  return small::x86::with_int8<small::avx512::VecI8>(
+      t, small::avx512::select_conv_i8_12x32__avx512, 2,
+      small::avx512::select_depthwise_i8_16x16__avx512);
+}
+
+} // namespace
+
+extern "C" const small_kernel_table *small_kernels_active(void) {
+  static const small_kernel_table table = avx512_table();
   return &table;
 }
 

@@ -11,6 +11,17 @@ namespace small::avx512 {
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
 small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
 
+// int8 (docs/int8.md): the convolution on VNNI dot products
+// (conv_i8_k_group 4), or without VNNI on 16-bit pair products
+// (conv_i8_k_group 2); the depthwise tile is faster with VNNI.
+small_window_i8_fn
+select_conv_i8_12x32__avx512vnni(const small_window_shape *s);
+small_window_i8_fn select_conv_i8_12x32__avx512(const small_window_shape *s);
+small_window_i8_fn
+select_depthwise_i8_16x16__avx512vnni(const small_window_shape *s);
+small_window_i8_fn
+select_depthwise_i8_16x16__avx512(const small_window_shape *s);
+
 } // namespace small::avx512
 
 #endif

@@ -9,7 +9,9 @@
 
 #include "kernel_contract.h"
 #include "x86/elementwise.h"
+#include "x86/elementwise_i8.h"
 #include "x86/pool.h"
+#include "x86/pool_i8.h"
 
 namespace small::x86 {
 
@@ -33,6 +35,23 @@ table(const char *isa, size_t conv_max_width, size_t conv_max_out_blocks,
   t.avg_pool = select_pool<V, false>;
   t.activation = activation<V>;
   t.add = add<V>;
+  return t;
+}
+
+// The ISA's int8 kernels in an x86 table: its window selectors (its
+// convolution wants the weights grouped by conv_i8_k_group,
+// kernel_contract.h) and the average pooling and element-wise templates over
+// its int32 vector VI.
+template <class VI>
+small_kernel_table
+with_int8(small_kernel_table t, small_window_i8_select_fn conv_i8,
+          size_t conv_i8_k_group, small_window_i8_select_fn depthwise_i8) {
+  t.conv_i8 = conv_i8;
+  t.conv_i8_k_group = conv_i8_k_group;
+  t.depthwise_i8 = depthwise_i8;
+  t.avg_pool_i8 = select_avg_pool_i8<VI>;
+  t.add_i8 = add_i8<VI>;
+  t.requant_i8 = requant_i8<VI>;
   return t;
 }
 

@@ -70,6 +70,10 @@ void to_blocked_as(const Src *src, small_layout layout, const Shape &s,
           for (size_t l = 0; l < lanes; ++l) {
             d[l] = convert(x[l * plane]);
           }
+        } else if (lanes == 1) {
+          // A planar network input from NHWC: one element per pixel, not
+          // worth a memcpy call each.
+          d[0] = convert(item[p * s.c + c0]);
         } else {
           convert_run(item + p * s.c + c0, d, lanes, convert);
         }

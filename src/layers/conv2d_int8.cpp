@@ -27,7 +27,7 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   } else {
     const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
     SMALL_TRY(pack_conv_weights(spec_, lanes, cb, weights_, op_.input_ranges,
-                                packed_weights_));
+                                packed_weights_, kernels.conv_i8_k_group));
   }
   // Bias, multiplier and shift per output channel, each padded to whole
   // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp).

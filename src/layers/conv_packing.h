@@ -16,15 +16,27 @@
 
 namespace small {
 
-// Packed convolution weights: [out block][input block][tap][lane][Cb], one
-// lanes x Cb matrix per (input block, tap). Input blocks hold Cb channels,
-// or one channel for a planar network input (lanes == 1). Fills `ranges`
-// (one per output block).
+// Where input lane i, output lane o sits in one lanes x Cb matrix when the
+// input lanes come in groups of k_group per output lane (the int8 kernels'
+// dot-product layout, kernel_contract.h: small_kernel_table.conv_i8_k_group).
+// k_group 1 is the plain [lane][Cb] layout; a planar input (one lane) has
+// a single row whatever the group.
+inline size_t packed_lane_index(size_t i, size_t o, size_t cb, size_t k_group) {
+  return (i / k_group) * cb * k_group + o * k_group + i % k_group;
+}
+
+// Packed convolution weights: [out block][input block][tap][lanes x Cb],
+// one lanes x Cb matrix per (input block, tap), [lane][Cb] or grouped by
+// k_group (packed_lane_index). Input blocks hold Cb channels, or one
+// channel for a planar network input (lanes == 1). Fills `ranges` (one per
+// output block).
 template <typename T>
 [[nodiscard]] small_status
 pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
                   const std::vector<T> &oihw,
-                  std::vector<InputBlockRange> &ranges, AlignedBuffer &packed) {
+                  std::vector<InputBlockRange> &ranges, AlignedBuffer &packed,
+                  size_t k_group = 1) {
+  const size_t group = lanes == 1 ? 1 : k_group;
   const size_t C = s.input.c, K = s.out_channels;
   const size_t Cg = C / s.groups, Kg = K / s.groups;
   const size_t taps = size_t{s.kernel_h} * s.kernel_w;
@@ -63,7 +75,8 @@ pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
             if (c >= C || k >= K || c / Cg != k / Kg) {
               continue; // stays zero: padding or another group
             }
-            dst[i * cb + o] = oihw[(k * Cg + (c - k / Kg * Cg)) * taps + t];
+            dst[packed_lane_index(i, o, cb, group)] =
+                oihw[(k * Cg + (c - k / Kg * Cg)) * taps + t];
           }
         }
       }

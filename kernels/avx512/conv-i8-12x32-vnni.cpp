@@ -1,0 +1,315 @@
+// AVX-512 VNNI int8 kernels: the convolution tile, up to 12 output pixels x 32
+// output channels (two blocks of Cb = 16, one int32 zmm accumulator each), the
+// register tile of the float one (conv-f32-12x32.cpp): 24 accumulators + 2
+// weight vectors + the broadcast input + the sign-flip constant.
+//
+// vpdpbusd multiplies unsigned by signed bytes, 4 consecutive input lanes
+// into one int32 lane, so the weights are packed in groups of 4 input lanes
+// per output lane (conv_i8_k_group 4) and the signed input x is read as the
+// unsigned u = x ^ 0x80 = x + 128. Then
+//     sum (x - zp) w = sum u w - (128 + zp) sum w
+// where sum w runs over exactly the weights the tile multiplied (its taps,
+// clipped at the borders, and its input blocks). That weight sum is taken in
+// a second pass over the same weight vectors, one vpdpbusd with all-ones per
+// vector: 1 / width of the tile's dot products, no extra registers in the
+// main loop, and no per-grid table that would have to follow every clipped
+// window. int32 arithmetic wraps exactly like the scalar sum, so the result
+// is bit for bit the scalar kernel's.
+//
+// The planar-input tile (a network input with one lane per block) pairs
+// adjacent taps of a filter row: the tile's input row segment goes to int16
+// (x - zp) once per (block, row), so one 32-bit broadcast is the pair
+// (x[s], x[s + 1]), and vpdpwssd multiplies it with the interleaved weights
+// (w[s], w[s + 1]) of each output lane: half the products of one tap at a
+// time, and no per-tap scalar conversion.
+//
+// The depthwise tile is x86/depthwise_i8_tile.h with vpdpwssd as its
+// multiply-add.
+//
+// VNNI for this file only: the folder's flags stay AVX-512 F/BW/DQ/VL and
+// active_table.cpp installs these kernels only on CPUs that report VNNI. The
+// target applies to every function defined below it, the x86 templates
+// included; they are instantiated here with VecI8Vnni, a type of this file
+// only. The inline functions other files define too (VecI8's members, the
+// standard library's) hold no dot product, so whichever copy the linker
+// keeps runs on any AVX-512 CPU.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512vnni"))),            \
+                             apply_to = function)
+#elif defined(__GNUC__)
+#pragma GCC target("avx512vnni")
+#endif
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kernels.h"
+#include "vec_i8.h"
+#include "x86/conv_i8_madd_tile.h"
+#include "x86/conv_i8_select.h"
+#include "x86/depthwise_i8_tile.h"
+
+namespace small::avx512 {
+
+namespace {
+
+constexpr size_t kCb = 16;
+constexpr size_t kGroup = 4;
+
+// The int32 vector with VNNI's fused 16-bit multiply-add.
+struct VecI8Vnni : VecI8 {
+  static type dot16(type acc, type a, type b) {
+    return _mm512_dpwssd_epi32(acc, a, b);
+  }
+};
+
+// The 4 input lanes at p, every int32 lane.
+inline __m512i broadcast4(const int8_t *p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return _mm512_set1_epi32(v);
+}
+
+// The products of one filter row (taps_w taps of one input block) for the
+// tile: `in` is the row's first tap of pixel 0, signed (UNSIGNED false: each
+// broadcast is flipped) or already flipped to u8.
+template <int W, int OB, bool UNSIGNED>
+inline void accumulate_row(__m512i (&acc)[OB][W], const int8_t *in, size_t step,
+                           const int8_t *w, size_t taps_w, size_t groups,
+                           const small_window_tile_i8 *t) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (size_t s = 0; s < taps_w;
+       ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+    for (size_t g = 0; g < groups; ++g) {
+      __m512i wv[OB];
+#pragma GCC unroll 2
+      for (int k = 0; k < OB; ++k) {
+        wv[k] =
+            _mm512_loadu_si512(w + k * t->w_out_block_step + g * kGroup * kCb);
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        __m512i u = broadcast4(in + j * step + g * kGroup);
+        if constexpr (!UNSIGNED) {
+          u = _mm512_xor_si512(u, flip);
+        }
+#pragma GCC unroll 2
+        for (int k = 0; k < OB; ++k) {
+          acc[k][j] = _mm512_dpbusd_epi32(acc[k][j], u, wv[k]);
+        }
+      }
+    }
+  }
+}
+
+// Input pixels of one row segment a tile may flip to u8 once (instead of
+// flipping every broadcast): 12 pixels at stride 2 with a 3-tap row need 26.
+constexpr size_t kMaxFlipPixels = 32;
+
+template <int W, int OB, size_t STEP>
+void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  __m512i acc[OB][W];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[k][j] = _mm512_setzero_si512();
+    }
+  }
+  // Along a row (a pixel step of 1 or 2 pixels), the pixels a filter row
+  // reads form one contiguous segment: flipped once into `flipped`, its
+  // bytes serve all taps_w taps and every group.
+  const size_t segment_pixels =
+      t->taps_w == 0
+          ? 0
+          : ((W - 1) * step + (t->taps_w - 1) * t->in_tap_w_step) / kCb + 1;
+  const bool flip_once =
+      (STEP == kCb || STEP == 2 * kCb) && segment_pixels <= kMaxFlipPixels;
+  alignas(64) int8_t flipped[kMaxFlipPixels * kCb];
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+    const size_t groups = (lanes + kGroup - 1) / kGroup;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      if (flip_once) {
+        const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
+        for (size_t p = 0; p < segment_pixels; ++p) {
+          _mm_store_si128(
+              reinterpret_cast<__m128i *>(flipped + p * kCb),
+              _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
+                                in + p * kCb)),
+                            flip));
+        }
+        accumulate_row<W, OB, true>(acc, flipped, step, w, t->taps_w, groups,
+                                    t);
+      } else {
+        accumulate_row<W, OB, false>(acc, in, step, w, t->taps_w, groups, t);
+      }
+    }
+  }
+  // The correction -(128 + zp) * (sum of the weights read above), summed
+  // over four independent chains (one per group of a tap) so that the pass
+  // runs at the dot products' throughput rather than their latency.
+  constexpr int kChains = 4;
+  const __m512i ones = _mm512_set1_epi8(1);
+  __m512i sums[kChains][OB];
+#pragma GCC unroll 4
+  for (int c = 0; c < kChains; ++c) {
+#pragma GCC unroll 2
+    for (int k = 0; k < OB; ++k) {
+      sums[c][k] = _mm512_setzero_si512();
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+    const size_t groups = (lanes + kGroup - 1) / kGroup;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        const int8_t *w = t->weights + b * t->w_block_step +
+                          r * t->w_tap_h_step + s * t->w_tap_w_step;
+        for (size_t g = 0; g < groups; ++g) {
+#pragma GCC unroll 2
+          for (int k = 0; k < OB; ++k) {
+            __m512i &sum = sums[g % kChains][k];
+            sum = _mm512_dpbusd_epi32(
+                sum, ones,
+                _mm512_loadu_si512(w + k * t->w_out_block_step +
+                                   g * kGroup * kCb));
+          }
+        }
+      }
+    }
+  }
+  const __m512i offset = _mm512_set1_epi32(-(128 + t->in_zero_point));
+  __m512i correction[OB];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+    const __m512i sum =
+        _mm512_add_epi32(_mm512_add_epi32(sums[0][k], sums[1][k]),
+                         _mm512_add_epi32(sums[2][k], sums[3][k]));
+    correction[k] = _mm512_mullo_epi32(sum, offset);
+  }
+  x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, correction);
+}
+
+// Taps s and s + 1 of a row for every output lane, interleaved as int16
+// pairs (w[s], w[s + 1]); w[s + 1] is zero past the row's last tap.
+inline __m512i weight_pair(const int8_t *w, bool second) {
+  const __m512i first = _mm512_castsi256_si512(_mm256_cvtepi8_epi16(
+      _mm_loadu_si128(reinterpret_cast<const __m128i *>(w))));
+  const __m512i next =
+      second ? _mm512_castsi256_si512(_mm256_cvtepi8_epi16(
+                   _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + kCb))))
+             : _mm512_setzero_si512();
+  // Lane o: element o of `first`, then element o of `next` (index 32 + o).
+  const __m512i interleave = _mm512_set_epi16(
+      47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40, 8, 39, 7, 38,
+      6, 37, 5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
+  return _mm512_permutex2var_epi16(first, interleave, next);
+}
+
+// The largest input row segment (int16 values) the paired tile converts:
+// 12 pixels at stride 2 with up to 41 taps.
+constexpr size_t kMaxSegment = 64;
+
+// The paired planar tile for a pixel step of 1 or 2 (stride 1 or 2 along a
+// row), adjacent taps, and an input segment within kMaxSegment.
+template <int W, int OB, size_t STEP>
+void conv_i8_planar_pairs(const small_window_tile_i8 *t, size_t segment) {
+  static_assert(STEP == 1 || STEP == 2, "a row segment of at most 64 values");
+  const __m512i zp = _mm512_set1_epi16(static_cast<int16_t>(t->in_zero_point));
+  __m512i acc[OB][W];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[k][j] = _mm512_setzero_si512();
+    }
+  }
+  // x - zp for the segment, and one zero past it (the partner of a last
+  // unpaired tap, whose weight is zero).
+  alignas(64) int16_t x[kMaxSegment + 32];
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      // Masked loads: never a byte past the segment (it may end the input).
+      for (size_t i = 0; i <= segment; i += 32) {
+        const size_t n = segment > i ? std::min<size_t>(32, segment - i) : 0;
+        const __mmask32 m = n == 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
+        const __m512i v =
+            _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, in + i));
+        _mm512_store_si512(x + i, _mm512_maskz_sub_epi16(m, v, zp));
+      }
+      for (size_t s = 0; s < t->taps_w; s += 2) {
+        const bool second = s + 1 < t->taps_w;
+        __m512i wv[OB];
+#pragma GCC unroll 2
+        for (int k = 0; k < OB; ++k) {
+          wv[k] = weight_pair(w + k * t->w_out_block_step + s * kCb, second);
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          int32_t pair;
+          std::memcpy(&pair, x + j * STEP + s, sizeof pair);
+          const __m512i xp = _mm512_set1_epi32(pair);
+#pragma GCC unroll 2
+          for (int k = 0; k < OB; ++k) {
+            acc[k][j] = _mm512_dpwssd_epi32(acc[k][j], xp, wv[k]);
+          }
+        }
+      }
+    }
+  }
+  const __m512i none[OB] = {};
+  x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, none);
+}
+
+// Planar input: the paired tile where it applies, else one tap at a time.
+template <int W, int OB, size_t STEP>
+void conv_i8_planar_vnni_tile(const small_window_tile_i8 *t) {
+  if constexpr (STEP == 1 || STEP == 2) {
+    const size_t segment =
+        STEP * (W - 1) + (t->taps_w == 0 ? 0 : t->taps_w - 1) + 1;
+    if (t->in_tap_w_step == 1 && segment + 1 <= kMaxSegment) {
+      conv_i8_planar_pairs<W, OB, STEP>(t, segment);
+      return;
+    }
+  }
+  x86::conv_i8_planar_tile<VecI8Vnni, W, OB, STEP>(t);
+}
+
+struct VnniTiles {
+  template <int W, int OB, size_t STEP>
+  static void blocked(const small_window_tile_i8 *t) {
+    conv_i8_vnni_tile<W, OB, STEP>(t);
+  }
+  template <int W, int OB, size_t STEP>
+  static void planar(const small_window_tile_i8 *t) {
+    conv_i8_planar_vnni_tile<W, OB, STEP>(t);
+  }
+};
+
+} // namespace
+
+small_window_i8_fn
+select_conv_i8_12x32__avx512vnni(const small_window_shape *s) {
+  return x86::conv_i8_select<VnniTiles, kCb, 12, 2>(s);
+}
+
+small_window_i8_fn
+select_depthwise_i8_16x16__avx512vnni(const small_window_shape *) {
+  return x86::depthwise_i8_tile<VecI8Vnni, 8>;
+}
+
+} // namespace small::avx512
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,138 @@
+// AVX-512 int32 vector traits for the int8 kernels (kernels/x86/*_i8*.h):
+// 16 int32 lanes in a zmm, one per output channel of a Cb = 16 block.
+#ifndef SMALL_KERNELS_AVX512_VEC_I8_H
+#define SMALL_KERNELS_AVX512_VEC_I8_H
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace small::avx512 {
+
+struct VecI8 {
+  using type = __m512i;
+  static constexpr size_t kLanes = 16;
+
+  static type load(const int32_t *p) { return _mm512_loadu_si512(p); }
+  static type set1(int32_t x) { return _mm512_set1_epi32(x); }
+  static type add(type a, type b) { return _mm512_add_epi32(a, b); }
+  static type sub(type a, type b) { return _mm512_sub_epi32(a, b); }
+  static type mullo(type a, type b) { return _mm512_mullo_epi32(a, b); }
+  static type min(type a, type b) { return _mm512_min_epi32(a, b); }
+  static type max(type a, type b) { return _mm512_max_epi32(a, b); }
+  static type and_(type a, type b) { return _mm512_and_si512(a, b); }
+  static type sllv(type a, type n) { return _mm512_sllv_epi32(a, n); }
+  static type srav(type a, type n) { return _mm512_srav_epi32(a, n); }
+  template <int N> static type srli(type a) { return _mm512_srli_epi32(a, N); }
+  template <int N> static type srai(type a) { return _mm512_srai_epi32(a, N); }
+
+  // floor((a * b + 2^30) / 2^31) per lane (x86/requant_i8.h), INT32_MAX for
+  // INT32_MIN * INT32_MIN. Even lanes from the low halves of the 64-bit
+  // lanes, odd lanes from the high halves; the result is bits 31..62.
+  static type srdhm_unsaturated(type a, type b) {
+    const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
+    const __m512i even =
+        _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge), 31);
+    const __m512i odd = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32),
+                                          _mm512_srli_epi64(b, 32)),
+                         nudge),
+        1);
+    return _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  }
+  static type srdhm(type a, type b) {
+    const __m512i min = _mm512_set1_epi32(INT32_MIN);
+    const __mmask16 saturate =
+        _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
+    return _mm512_mask_mov_epi32(srdhm_unsaturated(a, b), saturate,
+                                 _mm512_set1_epi32(INT32_MAX));
+  }
+  static bool any_int32_min(type a) {
+    return _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN)) != 0;
+  }
+
+  // (a * b + 2^(n - 1)) >> n per lane in 64 bits, n in [1, 62], low 32 bits.
+  static type mul_round_shift(type a, type b, type n) {
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i n_even = _mm512_and_si512(n, _mm512_set1_epi64(0xffffffff));
+    const __m512i n_odd = _mm512_srli_epi64(n, 32);
+    const __m512i p_even = _mm512_mul_epi32(a, b);
+    const __m512i p_odd =
+        _mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+    const __m512i even = _mm512_srav_epi64(
+        _mm512_add_epi64(p_even,
+                         _mm512_sllv_epi64(one, _mm512_sub_epi64(n_even, one))),
+        n_even);
+    const __m512i odd = _mm512_srav_epi64(
+        _mm512_add_epi64(p_odd,
+                         _mm512_sllv_epi64(one, _mm512_sub_epi64(n_odd, one))),
+        n_odd);
+    return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  }
+
+  // fixed::rounding_divide(s, n) per lane (n > 0): (s +- n/2) / n toward
+  // zero, the quotient of two int32 in double (exact: the distance of a
+  // non-integral quotient to an integer, >= 1/n, exceeds the rounding error
+  // of |s| / n < 2^31), then truncated.
+  static type rounding_divide(type s, int32_t n) {
+    const __m512i half = _mm512_set1_epi32(n / 2);
+    const __mmask16 positive =
+        _mm512_cmpgt_epi32_mask(s, _mm512_setzero_si512());
+    const __m512i num =
+        _mm512_mask_add_epi32(_mm512_sub_epi32(s, half), positive, s, half);
+    const __m512d d = _mm512_set1_pd(static_cast<double>(n));
+    const __m256i lo = _mm512_cvttpd_epi32(
+        _mm512_div_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(num)), d));
+    const __m256i hi = _mm512_cvttpd_epi32(_mm512_div_pd(
+        _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(num, 1)), d));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  }
+
+  // Lanes already within [-128, 127].
+  static void store_i8(int8_t *p, type v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtepi32_epi8(v));
+  }
+
+  // kLanes int8 values sign-extended to int32.
+  static type widen(const int8_t *p) {
+    return _mm512_cvtepi8_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+  }
+  // kLanes int8 values as int16 in the low half of each int32 lane, high
+  // half zero: a pmaddwd with it multiplies only the low halves.
+  static type widen_low16(const int8_t *p) {
+    return _mm512_cvtepu16_epi32(_mm256_cvtepi8_epi16(
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(p))));
+  }
+  // Each int32 lane: acc + lo16(a) * lo16(b) + hi16(a) * hi16(b), exact
+  // (pmaddwd; one vpdpwssd with AVX-512 VNNI).
+  static type dot16(type acc, type a, type b) {
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(a, b));
+  }
+
+  // 2 * kLanes int8 values (kLanes pairs) sign-extended to int16.
+  static type widen_pairs(const int8_t *p) {
+    return _mm512_cvtepi8_epi16(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p)));
+  }
+  // dst[l] = p[l] - zp as int16, l < kLanes.
+  static void store_minus_zp16(int16_t *dst, const int8_t *p, int16_t zp) {
+    _mm256_storeu_si256(
+        reinterpret_cast<__m256i *>(dst),
+        _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(
+                             reinterpret_cast<const __m128i *>(p))),
+                         _mm256_set1_epi16(zp)));
+  }
+  // The int16 pair at p (two lanes of store_minus_zp16) in every lane.
+  static type broadcast_pair(const int16_t *p) {
+    int32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return _mm512_set1_epi32(v);
+  }
+};
+
+} // namespace small::avx512
+
+#endif

@@ -1,0 +1,89 @@
+// Vectorized requantization of int32 sums to int8, bit for bit the scalar
+// fixed::multiply_by_quantized_multiplier (kernels/fixed_point.h) plus the
+// output zero point and clamp, over an ISA's int32 vector traits
+// (avx512/vec_i8.h, avx2/vec_i8.h): one int32 lane per output channel.
+//
+// Double rounding, per lane with left = max(shift, 0), right = max(-shift, 0):
+//   SaturatingRoundingDoublingHighMul(x << left, m): the 64-bit product
+//   nudged by 2^30 (1 - 2^30 when negative) and divided by 2^31 toward zero
+//   is, for both signs, floor((product + 2^30) / 2^31), i.e. an arithmetic
+//   shift of product + 2^30 (the traits' srdhm; only INT32_MIN * INT32_MIN
+//   saturates). Then RoundingDivideByPOT(., right): the shift plus one when
+//   the remainder exceeds (mask >> 1), + 1 for negative x; the comparison of
+//   two non-negative values is the sign bit of their difference.
+// Single rounding: (x * m + 2^(total - 1)) >> total in 64 bits with
+// total = 31 - shift (the traits' mul_round_shift).
+#ifndef SMALL_KERNELS_X86_REQUANT_I8_H
+#define SMALL_KERNELS_X86_REQUANT_I8_H
+
+#include <cstdint>
+
+#include "kernel_contract.h"
+
+namespace small::x86 {
+
+// The per-tile constants of the epilogue.
+template <class V> struct RequantConsts {
+  using T = typename V::type;
+  T out_zp, lo, hi;
+  bool single;
+  explicit RequantConsts(const small_window_tile_i8 *t)
+      : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
+        hi(V::set1(t->act_max)), single(t->single_rounding != 0) {}
+};
+
+// One vector of channels' multipliers and shifts, with what the
+// requantization derives from them computed once (per tile and block, not
+// per pixel).
+template <class V> struct ChannelRequant {
+  using T = typename V::type;
+  T multiplier, left, right, mask, half_mask, total;
+  bool single;
+  // Only INT32_MIN * INT32_MIN saturates, so without an INT32_MIN
+  // multiplier the saturation check is skipped.
+  bool saturating;
+  ChannelRequant(T m, T shift, bool single_rounding)
+      : multiplier(m), single(single_rounding),
+        saturating(V::any_int32_min(m)) {
+    const T zero = V::set1(0);
+    left = V::max(shift, zero);
+    right = V::max(V::sub(zero, shift), zero);
+    mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
+    half_mask = V::template srli<1>(mask);
+    total = V::sub(V::set1(31), shift);
+  }
+};
+
+// fixed::multiply_by_quantized_multiplier per lane.
+template <class V>
+inline typename V::type
+multiply_by_quantized_multiplier(typename V::type x,
+                                 const ChannelRequant<V> &q) {
+  using T = typename V::type;
+  if (q.single) {
+    return V::mul_round_shift(x, q.multiplier, q.total);
+  }
+  // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
+  const T shifted = V::sllv(x, q.left);
+  const T high = q.saturating ? V::srdhm(shifted, q.multiplier)
+                              : V::srdhm_unsaturated(shifted, q.multiplier);
+  const T remainder = V::and_(high, q.mask);
+  // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
+  const T threshold = V::sub(q.half_mask, V::template srai<31>(high));
+  const T round_up = V::template srli<31>(V::sub(threshold, remainder));
+  return V::add(V::srav(high, q.right), round_up);
+}
+
+// The convolution and depthwise epilogue: requantized, plus the output zero
+// point, clamped.
+template <class V>
+inline typename V::type requantize(typename V::type acc,
+                                   const ChannelRequant<V> &q,
+                                   const RequantConsts<V> &c) {
+  const typename V::type scaled = multiply_by_quantized_multiplier<V>(acc, q);
+  return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
+}
+
+} // namespace small::x86
+
+#endif

@@ -1,0 +1,102 @@
+// Two int32 vectors of an ISA as one of twice the lanes, for the int8
+// templates (x86/*_i8*.h) where a channel block is two vectors (AVX2 with
+// Cb = 16: two ymm). Lane-wise operations apply to both halves; memory
+// operations put the second half right after the first (H::kLanes int32,
+// int8 or int16 elements later, 2 * H::kLanes int8 for pair weights).
+#ifndef SMALL_KERNELS_X86_VEC_I8_PAIR_H
+#define SMALL_KERNELS_X86_VEC_I8_PAIR_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace small::x86 {
+
+template <class H> struct VecI8Pair {
+  using half = typename H::type;
+  struct type {
+    half lo, hi;
+  };
+  static constexpr size_t kLanes = 2 * H::kLanes;
+
+  static type load(const int32_t *p) {
+    return {H::load(p), H::load(p + H::kLanes)};
+  }
+  static type set1(int32_t x) { return {H::set1(x), H::set1(x)}; }
+  static type add(type a, type b) {
+    return {H::add(a.lo, b.lo), H::add(a.hi, b.hi)};
+  }
+  static type sub(type a, type b) {
+    return {H::sub(a.lo, b.lo), H::sub(a.hi, b.hi)};
+  }
+  static type mullo(type a, type b) {
+    return {H::mullo(a.lo, b.lo), H::mullo(a.hi, b.hi)};
+  }
+  static type min(type a, type b) {
+    return {H::min(a.lo, b.lo), H::min(a.hi, b.hi)};
+  }
+  static type max(type a, type b) {
+    return {H::max(a.lo, b.lo), H::max(a.hi, b.hi)};
+  }
+  static type and_(type a, type b) {
+    return {H::and_(a.lo, b.lo), H::and_(a.hi, b.hi)};
+  }
+  static type sllv(type a, type n) {
+    return {H::sllv(a.lo, n.lo), H::sllv(a.hi, n.hi)};
+  }
+  static type srav(type a, type n) {
+    return {H::srav(a.lo, n.lo), H::srav(a.hi, n.hi)};
+  }
+  template <int N> static type srli(type a) {
+    return {H::template srli<N>(a.lo), H::template srli<N>(a.hi)};
+  }
+  template <int N> static type srai(type a) {
+    return {H::template srai<N>(a.lo), H::template srai<N>(a.hi)};
+  }
+  static type srdhm(type a, type b) {
+    return {H::srdhm(a.lo, b.lo), H::srdhm(a.hi, b.hi)};
+  }
+  static type srdhm_unsaturated(type a, type b) {
+    return {H::srdhm_unsaturated(a.lo, b.lo), H::srdhm_unsaturated(a.hi, b.hi)};
+  }
+  static bool any_int32_min(type a) {
+    return H::any_int32_min(a.lo) || H::any_int32_min(a.hi);
+  }
+  static type mul_round_shift(type a, type b, type n) {
+    return {H::mul_round_shift(a.lo, b.lo, n.lo),
+            H::mul_round_shift(a.hi, b.hi, n.hi)};
+  }
+
+  static type dot16(type acc, type a, type b) {
+    return {H::dot16(acc.lo, a.lo, b.lo), H::dot16(acc.hi, a.hi, b.hi)};
+  }
+
+  static type rounding_divide(type s, int32_t n) {
+    return {H::rounding_divide(s.lo, n), H::rounding_divide(s.hi, n)};
+  }
+
+  static void store_i8(int8_t *p, type v) {
+    H::store_i8(p, v.lo);
+    H::store_i8(p + H::kLanes, v.hi);
+  }
+  static type widen(const int8_t *p) {
+    return {H::widen(p), H::widen(p + H::kLanes)};
+  }
+  static type widen_low16(const int8_t *p) {
+    return {H::widen_low16(p), H::widen_low16(p + H::kLanes)};
+  }
+  static type widen_pairs(const int8_t *p) {
+    return {H::widen_pairs(p), H::widen_pairs(p + 2 * H::kLanes)};
+  }
+  static void store_minus_zp16(int16_t *dst, const int8_t *p, int16_t zp) {
+    H::store_minus_zp16(dst, p, zp);
+    H::store_minus_zp16(dst + H::kLanes, p + H::kLanes, zp);
+  }
+  static type broadcast_pair(const int16_t *p) {
+    const half v = H::broadcast_pair(p);
+    return {v, v};
+  }
+};
+
+} // namespace small::x86
+
+#endif

@@ -1,0 +1,401 @@
+// The int8 window families of the active table (convolution, depthwise,
+// average pooling) and its int8 element-wise kernels against the scalar int8
+// kernels at the same channel block, BIT FOR BIT: tile widths, partial last
+// input blocks (1..Cb lanes, multiples of the k-group or not), planar inputs,
+// taps (clipped and none), strides, output blocks, columns of pixels, per-pixel
+// depthwise weights, zero points, per-channel multipliers and shifts in both
+// rounding modes, and clamps. Convolution weights are drawn as [input
+// lane][output lane] matrices and packed here for each table's conv_i8_k_group
+// (kernel_contract.h), so the test also pins the grouped layout. Outputs sit
+// between guard bytes; the bytes between and after pixels must stay untouched.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "kernel_contract.h"
+#include "kernels/tile_shape.h"
+
+namespace {
+
+constexpr size_t kGuard = 64;
+constexpr int8_t kUntouched = 0x5a;
+
+const small_kernel_table &active() { return *small_kernels_active(); }
+
+struct Int8Case {
+  size_t width, taps_h, taps_w, stride, in_blocks, last_channels;
+  size_t out_blocks = 1;
+  size_t pixel_gap = 0; // bytes between output pixels beyond Cb
+  size_t in_lanes = 0;  // convolution: 0 for Cb, 1 for a planar input
+  bool down_column = false;
+  bool per_pixel_weights = false; // depthwise across channel blocks
+};
+
+enum class Family { kConv, kDepthwise, kAvgPool };
+
+const char *family_name(Family f) {
+  return f == Family::kConv
+             ? "conv_i8"
+             : (f == Family::kDepthwise ? "depthwise_i8" : "avg_pool_i8");
+}
+
+struct Quant {
+  int32_t in_zp, out_zp, act_min, act_max;
+  bool single_rounding;
+};
+
+// Convolution weights of one (input block, tap): lane i, output o of a
+// lanes x Cb matrix, at the place the table's k-group puts it.
+size_t grouped(size_t i, size_t o, size_t lanes, size_t cb, size_t group) {
+  if (lanes == 1) {
+    return o;
+  }
+  return (i / group) * cb * group + o * group + i % group;
+}
+
+struct Tile {
+  std::vector<int8_t> in, w_plain, w_grouped;
+  std::vector<int32_t> bias, multiplier, shift;
+  small_window_tile_i8 t{};
+  size_t out_size = 0, pixel_step = 0, out_step = 0;
+};
+
+Tile make_tile(Family family, const Int8Case &c, const Quant &q,
+               std::mt19937 &rng) {
+  const bool is_conv = family == Family::kConv;
+  const size_t cb = active().channel_block;
+  std::uniform_int_distribution<int> byte(-128, 127);
+  Tile d;
+  const size_t lanes = is_conv && c.in_lanes != 0 ? c.in_lanes : cb;
+  const size_t along = c.down_column ? 1 : c.width;
+  const size_t down = c.down_column ? c.width : 1;
+  const size_t row = along * c.stride + c.taps_w + 3;
+  const size_t rows = down * c.stride + c.taps_h + 2;
+  const size_t block = rows * row * lanes;
+  const size_t blocks = is_conv ? c.in_blocks : 1;
+  d.in.resize(blocks * block);
+  for (int8_t &x : d.in) {
+    x = static_cast<int8_t>(byte(rng)); // pad lanes too: any value
+  }
+  const size_t taps = std::max<size_t>(c.taps_h * c.taps_w, 1);
+  const size_t w_tap = is_conv ? lanes * cb : cb;
+  const size_t out_blocks = is_conv ? c.out_blocks : 1;
+  const bool per_pixel = !is_conv && c.per_pixel_weights;
+  const size_t sets = per_pixel ? c.width : out_blocks;
+  const size_t w_out_block = blocks * taps * w_tap;
+  d.w_plain.assign(sets * w_out_block, 0);
+  d.w_grouped.assign(sets * w_out_block, 0);
+  const size_t group = active().conv_i8_k_group;
+  for (size_t k = 0; k < sets; ++k) {
+    for (size_t b = 0; b < blocks; ++b) {
+      for (size_t t = 0; t < taps; ++t) {
+        const size_t base = k * w_out_block + (b * taps + t) * w_tap;
+        for (size_t i = 0; i < w_tap; ++i) {
+          const size_t lane = is_conv ? i / cb : 0;
+          // Lanes past the last block's channels are zero (the packing's
+          // promise that lets a kernel read whole groups).
+          const bool pad =
+              is_conv && b + 1 == blocks && lane >= c.last_channels;
+          const int8_t v = pad ? int8_t{0} : static_cast<int8_t>(byte(rng));
+          d.w_plain[base + i] = v;
+          d.w_grouped[base + (is_conv ? grouped(lane, i % cb, lanes, cb, group)
+                                      : i)] = v;
+        }
+      }
+    }
+  }
+  std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
+  std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
+  std::uniform_int_distribution<int> shift(-20, 6);
+  std::uniform_int_distribution<int> pick(0, 15);
+  for (size_t i = 0; i < sets * cb; ++i) {
+    d.bias.push_back(bias(rng));
+    const int p = pick(rng);
+    // Now and then a zero multiplier or an extreme shift.
+    d.multiplier.push_back(p == 0 ? 0 : mult(rng));
+    d.shift.push_back(
+        p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
+  }
+
+  small_window_tile_i8 &t = d.t;
+  t.cb = cb;
+  t.width = c.width;
+  t.taps_h = c.taps_h;
+  t.taps_w = c.taps_w;
+  t.in_pixel_step = c.stride * (c.down_column ? row : 1) * lanes;
+  t.in_tap_w_step = lanes;
+  t.in_tap_h_step = row * lanes;
+  t.in_blocks = c.in_blocks;
+  t.in_lanes = lanes;
+  t.in_last_channels = c.last_channels;
+  t.in_block_step = block;
+  t.w_tap_w_step = w_tap;
+  t.w_tap_h_step = w_tap * c.taps_w;
+  t.w_block_step = w_tap * taps;
+  t.w_pixel_step = per_pixel ? w_out_block : 0;
+  t.bias_pixel_step = per_pixel ? cb : 0;
+  t.out_blocks = out_blocks;
+  t.w_out_block_step = w_out_block;
+  t.in_zero_point = q.in_zp;
+  t.out_zero_point = q.out_zp;
+  t.act_min = q.act_min;
+  t.act_max = q.act_max;
+  t.single_rounding = q.single_rounding ? 1 : 0;
+  // Average pooling: the tile's taps or more (windows counting padding),
+  // and now and then a divisor whose half rounds.
+  t.divisor = static_cast<int32_t>(std::max<size_t>(taps, 1) + pick(rng) % 3);
+  constexpr size_t kGap = 32;
+  d.pixel_step = cb + c.pixel_gap;
+  d.out_step = (c.width - 1) * d.pixel_step + cb + kGap;
+  t.out_pixel_step = d.pixel_step;
+  t.out_block_step = d.out_step;
+  d.out_size = out_blocks * d.out_step;
+  return d;
+}
+
+void check(Family family, const Int8Case &c, const Quant &q,
+           std::mt19937 &rng) {
+  const bool is_conv = family == Family::kConv;
+  const small_kernel_table scalar =
+      small_kernels_scalar(active().channel_block);
+  Tile d = make_tile(family, c, q, rng);
+  small_window_tile_i8 &t = d.t;
+  const size_t row_margin = t.in_tap_h_step; // one input row above
+  t.in = d.in.data() + row_margin;
+  t.bias = d.bias.data();
+  t.multiplier = d.multiplier.data();
+  t.shift = d.shift.data();
+  small_window_tile tf{}; // the selectors see the float tile's shape
+  tf.cb = t.cb;
+  tf.width = t.width;
+  tf.taps_h = t.taps_h;
+  tf.taps_w = t.taps_w;
+  tf.in_pixel_step = t.in_pixel_step;
+  tf.out_pixel_step = t.out_pixel_step;
+  tf.in_tap_w_step = t.in_tap_w_step;
+  tf.in_tap_h_step = t.in_tap_h_step;
+  tf.in_lanes = t.in_lanes;
+  tf.out_blocks = t.out_blocks;
+  tf.w_pixel_step = t.w_pixel_step;
+  tf.bias_pixel_step = t.bias_pixel_step;
+  tf.act.op = SMALL_ACT_OP_CLIP;
+  const small_window_shape shape = shape_of(tf);
+  const auto select = [&](const small_kernel_table &k) {
+    return (family == Family::kConv
+                ? k.conv_i8
+                : (family == Family::kDepthwise ? k.depthwise_i8
+                                                : k.avg_pool_i8))(&shape);
+  };
+  const small_window_i8_fn fn_active = select(active());
+  const small_window_i8_fn fn_scalar = select(scalar);
+  REQUIRE(fn_active != nullptr);
+
+  std::vector<int8_t> got(d.out_size + 2 * kGuard, kUntouched);
+  std::vector<int8_t> want(got);
+  t.weights = d.w_grouped.data();
+  t.out = got.data() + kGuard;
+  fn_active(&t);
+  t.weights = d.w_plain.data();
+  t.out = want.data() + kGuard;
+  fn_scalar(&t);
+
+  INFO(family_name(family)
+       << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
+       << " stride=" << c.stride << " in_blocks=" << c.in_blocks
+       << " last=" << c.last_channels << " out_blocks=" << c.out_blocks
+       << " gap=" << c.pixel_gap << " in_lanes=" << t.in_lanes
+       << " column=" << c.down_column << " per_pixel=" << c.per_pixel_weights
+       << " in_zp=" << q.in_zp << " out_zp=" << q.out_zp << " clamp=["
+       << q.act_min << "," << q.act_max << "] single=" << q.single_rounding);
+  for (size_t i = 0; i < got.size(); ++i) {
+    const bool inside = i >= kGuard && i < kGuard + d.out_size;
+    const size_t at = i - kGuard;
+    const size_t in_block = at % d.out_step;
+    const bool written = inside && in_block / d.pixel_step < c.width &&
+                         in_block % d.pixel_step < t.cb;
+    INFO("byte " << i << " (output offset " << at << ")");
+    if (written) {
+      REQUIRE(int{got[i]} == int{want[i]});
+    } else {
+      REQUIRE(int{got[i]} == int{kUntouched});
+    }
+  }
+}
+
+std::vector<Quant> quants() {
+  return {{0, 0, -128, 127, false},      {-128, 5, -128, 127, true},
+          {127, -128, -128, 127, false}, {3, -7, -7, 127, true},
+          {-5, 10, -20, 40, false},      {-128, 127, -128, 127, false}};
+}
+
+std::vector<size_t> widths(size_t max_width) {
+  std::vector<size_t> w;
+  for (size_t i = 1; i <= std::min<size_t>(17, max_width); ++i) {
+    w.push_back(i);
+  }
+  for (size_t i : {size_t{32}, size_t{33}, max_width}) {
+    if (i > 17 && i <= max_width &&
+        std::find(w.begin(), w.end(), i) == w.end()) {
+      w.push_back(i);
+    }
+  }
+  return w;
+}
+
+} // namespace
+
+TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
+  std::mt19937 rng(2024);
+  const size_t cb = active().channel_block;
+  const auto qs = quants();
+  size_t n = 0;
+  std::vector<Int8Case> cases;
+  for (size_t width : widths(active().conv_max_width)) {
+    for (size_t taps : {1, 3}) {
+      for (size_t stride : {1, 2, 3}) {
+        for (size_t blocks : {1, 2}) {
+          for (size_t last = 1; last <= cb; ++last) {
+            cases.push_back({width, taps, taps, stride, blocks, last});
+          }
+        }
+      }
+    }
+    Int8Case column{width, 3, 3, 1, 2, cb};
+    column.pixel_gap = 2 * cb + 5;
+    cases.push_back(column);
+    column.down_column = true;
+    cases.push_back(column);
+    for (size_t stride : {1, 2, 3}) { // planar: an RGB or 1-channel input
+      Int8Case planar{width, 3, 3, stride, 3, 1};
+      planar.in_lanes = 1;
+      cases.push_back(planar);
+      planar.down_column = true;
+      planar.pixel_gap = cb + 3;
+      cases.push_back(planar);
+    }
+  }
+  const size_t w5 = std::min<size_t>(5, active().conv_max_width);
+  cases.push_back({w5, 2, 1, 1, 1, cb}); // clipped windows
+  cases.push_back({w5, 1, 2, 2, 2, 3});
+  cases.push_back({w5, 0, 3, 1, 2, cb}); // no taps: bias only
+  Int8Case dscnn{w5, 10, 4, 2, 1, 1};    // DS-CNN's first layer
+  dscnn.in_lanes = 1;
+  cases.push_back(dscnn);
+  cases.push_back({w5, 1, 1, 1, 20, 7}); // a long reduction
+  for (Int8Case c : cases) {
+    for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
+      c.out_blocks = ob;
+      check(Family::kConv, c, qs[n++ % qs.size()], rng);
+    }
+  }
+}
+
+TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
+  std::mt19937 rng(77);
+  const size_t cb = active().channel_block;
+  const auto qs = quants();
+  size_t n = 0;
+  for (size_t width : widths(active().window_max_width)) {
+    for (size_t taps : {1, 3}) {
+      for (size_t stride : {1, 2}) {
+        Int8Case c{width, taps, taps, stride, 1, cb};
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
+        c.pixel_gap = 2 * cb + 5;
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
+        c.down_column = true;
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
+        c.down_column = false;
+        c.per_pixel_weights = true;
+        c.pixel_gap = 3 * cb;
+        check(Family::kDepthwise, c, qs[n++ % qs.size()], rng);
+      }
+    }
+  }
+  const size_t w5 = std::min<size_t>(5, active().window_max_width);
+  check(Family::kDepthwise, {w5, 2, 1, 1, 1, cb}, qs[0], rng);
+  check(Family::kDepthwise, {w5, 1, 2, 2, 1, cb}, qs[1], rng);
+  for (const Quant &q : qs) { // every quantization on a full 3x3 tile
+    check(Family::kDepthwise, {w5, 3, 3, 1, 1, cb}, q, rng);
+  }
+}
+
+TEST_CASE("int8 add and requantize match scalar bit for bit",
+          "[kernels][int8][elementwise]") {
+  std::mt19937 rng(31);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
+  std::uniform_int_distribution<int> shift(-12, 0);
+  const small_kernel_table scalar =
+      small_kernels_scalar(active().channel_block);
+  const auto qs = quants();
+  size_t n = 0;
+  for (size_t count : {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 1000}) {
+    for (int single = 0; single <= 1; ++single) {
+      std::vector<int8_t> a(count), b(count);
+      for (size_t i = 0; i < count; ++i) {
+        a[i] = static_cast<int8_t>(byte(rng));
+        b[i] = static_cast<int8_t>(byte(rng));
+      }
+      const Quant &q = qs[n++ % qs.size()];
+      // ADD's shifts: inputs <= 0 (scale ratio <= 1/2), output any.
+      small_add_i8_params add{};
+      add.a_zero_point = q.in_zp;
+      add.b_zero_point = byte(rng);
+      add.out_zero_point = q.out_zp;
+      add.a_multiplier = mult(rng);
+      add.b_multiplier = mult(rng);
+      add.out_multiplier = mult(rng);
+      add.a_shift = shift(rng);
+      add.b_shift = shift(rng);
+      add.out_shift = shift(rng) - 8;
+      add.left_shift = 20;
+      add.act_min = q.act_min;
+      add.act_max = q.act_max;
+      add.single_rounding = single;
+      small_requant_i8_params rq{};
+      rq.in_zero_point = q.in_zp;
+      rq.out_zero_point = q.out_zp;
+      rq.multiplier = mult(rng);
+      rq.shift = shift(rng) + 3;
+      rq.single_rounding = single;
+      INFO("count " << count << " single " << single);
+      std::vector<int8_t> got(count + 2 * kGuard, kUntouched), want(got);
+      active().add_i8(a.data(), b.data(), got.data() + kGuard, count, &add);
+      scalar.add_i8(a.data(), b.data(), want.data() + kGuard, count, &add);
+      REQUIRE(got == want);
+      std::vector<int8_t> got_rq(count + 2 * kGuard, kUntouched),
+          want_rq(got_rq);
+      active().requant_i8(a.data(), got_rq.data() + kGuard, count, &rq);
+      scalar.requant_i8(a.data(), want_rq.data() + kGuard, count, &rq);
+      REQUIRE(got_rq == want_rq);
+      // In place, as the contract allows.
+      std::vector<int8_t> in_place(a);
+      active().requant_i8(in_place.data(), in_place.data(), count, &rq);
+      REQUIRE(std::equal(in_place.begin(), in_place.end(),
+                         want_rq.begin() + kGuard));
+    }
+  }
+}
+
+TEST_CASE("int8 average pooling tiles match scalar bit for bit",
+          "[kernels][int8][pool]") {
+  std::mt19937 rng(404);
+  const size_t cb = active().channel_block;
+  const auto qs = quants();
+  size_t n = 0;
+  for (size_t width : widths(active().window_max_width)) {
+    for (size_t taps : {1, 2, 3}) {
+      Int8Case c{width, taps, taps, 2, 1, cb};
+      check(Family::kAvgPool, c, qs[n++ % qs.size()], rng);
+      c.down_column = true;
+      c.pixel_gap = cb + 1;
+      check(Family::kAvgPool, c, qs[n++ % qs.size()], rng);
+    }
+  }
+  // A mean over a whole 25x5 map (DS-CNN's last pooling).
+  check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[0], rng);
+  check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[1], rng);
+}
