@@ -16,6 +16,13 @@
  * (the call in progress completes normally); the network's other functions must
  * not overlap any of these either. small_last_error() is per thread.
  *
+ * Accuracy: float layers compute in float32; docs/numerics.md states, per
+ * layer kind, the order of accumulation and the error bound relative to the
+ * same network computed in float64 (conv/dense: gamma_(K+1) times the sum of
+ * |w x|; average pooling and softmax sum blocked and pairwise, so their bound
+ * grows with the logarithm of the window). int8 layers are bit-exact with
+ * TFLite's reference kernels (docs/int8.md).
+ *
  * A network can also use several threads itself: attach a small_threadpool
  * (see "Threads" below). A pool may be shared by networks that run on
  * different threads at the same time; results are bit-identical for any
