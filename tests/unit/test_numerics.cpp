@@ -4,6 +4,7 @@
 // float32 inputs, and the blocked pairwise sum's bound itself.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -192,10 +193,7 @@ TEST_CASE("softmax over many channels meets the contract",
                 [](small_network *n, small_tensor in, small_tensor *out) {
                   return small_network_add_softmax(n, in, out);
                 });
-  double max_value = x[0];
-  for (float v : x) {
-    max_value = std::fmax(max_value, v);
-  }
+  const double max_value = *std::max_element(x.begin(), x.end());
   std::vector<double> e(channels);
   double sum = 0.0;
   for (uint32_t c = 0; c < channels; ++c) {
@@ -206,10 +204,7 @@ TEST_CASE("softmax over many channels meets the contract",
   // carries over as a relative error; expf is within 2u; the sum adds its
   // pairwise bound (and the terms' errors, at most the largest one); the
   // reciprocal and the product u each.
-  double widest = 0.0;
-  for (float v : x) {
-    widest = std::fmax(widest, max_value - v);
-  }
+  const double widest = max_value - *std::min_element(x.begin(), x.end());
   const double common_units = pairwise_bound_units(channels) + widest + 6.0;
   for (uint32_t c = 0; c < channels; ++c) {
     const double want = e[c] / sum;
