@@ -1,8 +1,10 @@
 // The randomized differential test: random networks built only through the
 // C API (Conv2D regular/grouped/depthwise with strides, dilations and
 // padding, Dense, max/average pooling, global average pooling, Add,
-// standalone activations; every fused activation including Clip with
-// min > max; NCHW and NHWC buffers; one or two outputs), each compared with
+// standalone activations, Softmax, Concat; every fused activation including
+// Clip with min > max; NCHW and NHWC buffers; one or two outputs; now and
+// then a call small.h refuses, which must fail cleanly and leave the network
+// usable), each compared with
 // the float64 reference of reference64.cpp within the error bound of
 // docs/numerics.md. Any refusal of a layer small.h allows is a failure.
 //
@@ -79,6 +81,9 @@ private:
   bool pool();
   bool add();
   bool standalone_activation();
+  bool softmax();
+  bool concat();
+  bool refused_on_purpose();
   bool compare(const Built &out, const std::vector<float> &got, bool nhwc);
 
   Rng rng_;
@@ -245,8 +250,75 @@ bool Case::standalone_activation() {
   return true;
 }
 
+bool Case::softmax() {
+  const Built &x = tensors_.back();
+  log_ << "  softmax\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_softmax(net_, x.id, &out), "softmax")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::softmax(x.ref)});
+  return true;
+}
+
+bool Case::concat() {
+  const Built &a = tensors_.back();
+  std::vector<size_t> same;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const ref64::Tensor &t = tensors_[i].ref;
+    if (t.h == a.ref.h && t.w == a.ref.w) {
+      same.push_back(i);
+    }
+  }
+  const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
+  log_ << "  concat (with tensor " << b.id << ")\n";
+  const small_tensor inputs[2] = {a.id, b.id};
+  small_tensor out = -1;
+  if (!ok(small_network_add_concat(net_, inputs, 2, &out), "concat")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::concat(a.ref, b.ref)});
+  return true;
+}
+
+// A call small.h refuses (a NaN Clip bound, a conv whose weights are NULL):
+// it must fail with its documented status and a message, and leave the
+// network usable (the layers after it and the run are checked as usual).
+bool Case::refused_on_purpose() {
+  const Built &x = tensors_.back();
+  small_tensor out = -1;
+  small_status s, want;
+  if (rng_.chance(0.5)) {
+    small_activation nan_clip = small_activation_make(SMALL_ACT_CLIP);
+    nan_clip.max = NAN;
+    log_ << "  (refused: Clip with a NaN bound)\n";
+    s = small_network_add_activation(net_, x.id, nan_clip, &out);
+    want = SMALL_ERR_INVALID_ARGUMENT;
+  } else {
+    small_conv2d_params p;
+    small_conv2d_params_init(&p);
+    p.out_channels = 2;
+    p.kernel_h = p.kernel_w = 1;
+    log_ << "  (refused: conv2d without weights)\n";
+    s = small_network_add_conv2d(net_, x.id, &p, nullptr, nullptr, &out);
+    want = SMALL_ERR_NULL_POINTER;
+  }
+  if (s != want || small_last_error()[0] == '\0') {
+    log_ << "  an invalid call gave status " << s << " (message '"
+         << small_last_error() << "')\n";
+    return false;
+  }
+  return true;
+}
+
 bool Case::add_layer() {
-  switch (rng_.range(0, 5)) {
+  switch (rng_.range(0, 9)) {
+  case 6:
+    return softmax();
+  case 7:
+    return concat();
+  case 8:
+    return refused_on_purpose();
   case 0:
   case 1:
     return conv();

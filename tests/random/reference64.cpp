@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ref64 {
 namespace {
@@ -227,6 +228,47 @@ Tensor activation(const Tensor &x, const small_activation &act) {
   for (size_t i = 0; i < y.size(); ++i) {
     activate(act, x.value[i], x.bound[i], y.value[i], y.bound[i]);
   }
+  return y;
+}
+
+Tensor softmax(const Tensor &x) {
+  Tensor y = shaped(x.c, x.h, x.w);
+  for (size_t p = 0; p < x.h * x.w; ++p) {
+    double max_value = -INFINITY, lowest = INFINITY, worst_input = 0.0;
+    for (size_t c = 0; c < x.c; ++c) {
+      max_value = std::max(max_value, x.value[c * x.h * x.w + p]);
+      lowest = std::min(lowest, x.value[c * x.h * x.w + p]);
+      worst_input = std::max(worst_input, x.bound[c * x.h * x.w + p]);
+    }
+    double sum = 0.0;
+    for (size_t c = 0; c < x.c; ++c) {
+      sum += std::exp(x.value[c * x.h * x.w + p] - max_value);
+    }
+    // docs/numerics.md, "Softmax", on the float32 logits (which may be off
+    // by the inputs' bounds, so their spread may be wider by 2 worst_input);
+    // an input error e moves y_c by at most y_c (e_c + max_k e_k).
+    const double spread = max_value - lowest + 2.0 * worst_input;
+    const double common = pairwise_roundings(1, x.c) + spread + 6.0;
+    for (size_t c = 0; c < x.c; ++c) {
+      const size_t i = c * x.h * x.w + p;
+      y.value[i] = std::exp(x.value[i] - max_value) / sum;
+      const double own = common + (max_value - x.value[i]) + worst_input;
+      const double moved = std::expm1(2.0 * worst_input);
+      // Tiny probabilities fall in float32's subnormal range, where each of
+      // the few roundings (exp, the product) is absolute: 8 subnormal steps.
+      y.bound[i] = y.value[i] * (moved + (1.0 + moved) * gamma(own)) +
+                   8.0 * std::numeric_limits<float>::denorm_min();
+    }
+  }
+  return y;
+}
+
+Tensor concat(const Tensor &a, const Tensor &b) {
+  Tensor y = shaped(a.c + b.c, a.h, a.w);
+  std::copy(a.value.begin(), a.value.end(), y.value.begin());
+  std::copy(a.bound.begin(), a.bound.end(), y.bound.begin());
+  std::copy(b.value.begin(), b.value.end(), y.value.begin() + a.size());
+  std::copy(b.bound.begin(), b.bound.end(), y.bound.begin() + a.size());
   return y;
 }
 

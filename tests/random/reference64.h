@@ -38,6 +38,10 @@ Tensor pool2d(const Tensor &x, const small_pool2d_params &p);
 Tensor global_avgpool(const Tensor &x);
 Tensor add(const Tensor &a, const Tensor &b, const small_activation &act);
 Tensor activation(const Tensor &x, const small_activation &act);
+// Softmax over channels at every pixel.
+Tensor softmax(const Tensor &x);
+// Concatenation along channels (a, then b).
+Tensor concat(const Tensor &a, const Tensor &b);
 
 } // namespace ref64
 
