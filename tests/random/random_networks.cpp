@@ -94,10 +94,14 @@ private:
 
 small_activation Case::activation() {
   const small_activation_kind kinds[] = {
-      SMALL_ACT_NONE,    SMALL_ACT_NONE,      SMALL_ACT_RELU,
-      SMALL_ACT_RELU6,   SMALL_ACT_CLIP,      SMALL_ACT_LEAKY_RELU,
-      SMALL_ACT_SIGMOID, SMALL_ACT_HARD_SWISH};
-  small_activation a = small_activation_make(kinds[rng_.range(0, 7)]);
+      SMALL_ACT_NONE,    SMALL_ACT_NONE,       SMALL_ACT_RELU,
+      SMALL_ACT_RELU6,   SMALL_ACT_CLIP,       SMALL_ACT_LEAKY_RELU,
+      SMALL_ACT_SIGMOID, SMALL_ACT_HARD_SWISH, SMALL_ACT_HARD_SIGMOID};
+  small_activation a = small_activation_make(kinds[rng_.range(0, 8)]);
+  if (a.kind == SMALL_ACT_HARD_SIGMOID) {
+    a.alpha = rng_.uniform(0.05f, 0.5f);
+    a.beta = rng_.uniform(0.0f, 1.0f);
+  }
   if (a.kind == SMALL_ACT_CLIP) {
     a.min = rng_.uniform(-2.0f, 1.0f);
     a.max = rng_.uniform(-1.0f, 2.0f); // sometimes below min

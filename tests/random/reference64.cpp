@@ -67,6 +67,14 @@ void activate(const small_activation &a, double z, double e, double &value,
     value = z * std::min(std::max(z + 3.0, 0.0), 6.0) / 6.0;
     bound = 1.5 * e + evaluation(value) + kU * (std::fabs(z) + e) * 4.0;
     return;
+  case SMALL_ACT_HARD_SIGMOID: { // alpha z + beta (two roundings), clipped
+    const double alpha = a.alpha, beta = a.beta;
+    value = std::min(std::max(alpha * z + beta, 0.0), 1.0);
+    bound =
+        std::fabs(alpha) * e +
+        2.0 * kU * (std::fabs(alpha) * (std::fabs(z) + e) + std::fabs(beta));
+    return;
+  }
   default:
     value = z;
     bound = e;
