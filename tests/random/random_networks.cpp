@@ -8,10 +8,14 @@
 // the float64 reference of reference64.cpp within the error bound of
 // docs/numerics.md. Any refusal of a layer small.h allows is a failure.
 //
-//   small_random_networks [--count N] [--seed S] [--first I] [--verbose]
+//   small_random_networks [--count N] [--seed S] [--first I] [--layers L]
+//                         [--verbose]
 //
-// Network i of a run depends only on (seed, i): a failure prints the command
-// that replays it alone with its description.
+// Network i of a run depends only on (seed, i): a failure prints its
+// description and the command that replays it alone. It is then shrunk: the
+// same network cut after its first L layers (the same draws, the L-th
+// layer's output the only output) for L = 1, 2, ...; the shortest that still
+// fails is reported with its replay command (--layers L).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -51,7 +55,8 @@ struct Built {
 // Builds one random network and checks it; false (with a report) on failure.
 class Case {
 public:
-  Case(uint64_t seed, std::ostringstream &log) : rng_(seed), log_(log) {
+  Case(uint64_t seed, std::ostringstream &log, uint32_t max_layers)
+      : rng_(seed), log_(log), max_layers_(max_layers) {
     small_network_create(&net_);
   }
   ~Case() { small_network_destroy(net_); }
@@ -90,6 +95,7 @@ private:
   std::ostringstream &log_;
   small_network *net_ = nullptr;
   std::vector<Built> tensors_;
+  uint32_t max_layers_;
 };
 
 small_activation Case::activation() {
@@ -374,7 +380,8 @@ bool Case::run() {
     return false;
   }
   tensors_.push_back({in, ref64::input(c, h, w, data)});
-  const uint32_t layers = rng_.range(1, 6);
+  const uint32_t drawn = rng_.range(1, 6);
+  const uint32_t layers = std::min(drawn, max_layers_);
   for (uint32_t i = 0; i < layers; ++i) {
     if (!add_layer()) {
       return false;
@@ -384,9 +391,11 @@ bool Case::run() {
     return false;
   }
   std::vector<const Built *> outputs = {&tensors_.back()};
-  const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
-  if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
-    outputs.push_back(&extra);
+  if (layers == drawn) { // a cut network has the cut layer's output only
+    const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
+    if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
+      outputs.push_back(&extra);
+    }
   }
   for (const Built *o : outputs) {
     if (!ok(small_network_mark_output(net_, o->id), "mark_output")) {
@@ -436,6 +445,7 @@ uint64_t network_seed(uint64_t seed, uint64_t index) {
 
 int main(int argc, char **argv) {
   uint64_t count = 300, seed = 1, first = 0;
+  uint32_t max_layers = 6; // as many as the generator draws
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     const bool has_value = i + 1 < argc;
@@ -445,12 +455,14 @@ int main(int argc, char **argv) {
       seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--first") == 0 && has_value) {
       first = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--layers") == 0 && has_value) {
+      max_layers = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     } else if (std::strcmp(argv[i], "--verbose") == 0) {
       verbose = true;
     } else {
       std::fprintf(stderr,
                    "usage: %s [--count N] [--seed S] [--first I] "
-                   "[--verbose]\n",
+                   "[--layers L] [--verbose]\n",
                    argv[0]);
       return 2;
     }
@@ -458,8 +470,7 @@ int main(int argc, char **argv) {
   uint64_t failures = 0;
   for (uint64_t i = first; i < first + count; ++i) {
     std::ostringstream log;
-    Case c(network_seed(seed, i), log);
-    const bool passed = c.run();
+    const bool passed = Case(network_seed(seed, i), log, max_layers).run();
     if (!passed || verbose) {
       std::printf("network %llu (seed %llu): %s\n%s", (unsigned long long)i,
                   (unsigned long long)seed, passed ? "ok" : "FAILED",
@@ -468,8 +479,20 @@ int main(int argc, char **argv) {
     if (!passed) {
       ++failures;
       std::printf("  replay: %s --seed %llu --first %llu --count 1 "
-                  "--verbose\n",
-                  argv[0], (unsigned long long)seed, (unsigned long long)i);
+                  "--layers %u --verbose\n",
+                  argv[0], (unsigned long long)seed, (unsigned long long)i,
+                  max_layers);
+      for (uint32_t cut = 1; cut < max_layers; ++cut) {
+        std::ostringstream shrunk_log;
+        if (!Case(network_seed(seed, i), shrunk_log, cut).run()) {
+          std::printf("  shrunk to its first %u layer(s):\n%s  replay: %s "
+                      "--seed %llu --first %llu --count 1 --layers %u "
+                      "--verbose\n",
+                      cut, shrunk_log.str().c_str(), argv[0],
+                      (unsigned long long)seed, (unsigned long long)i, cut);
+          break;
+        }
+      }
     }
   }
   std::printf("%llu random networks (seed %llu, first %llu): %llu failed\n",
