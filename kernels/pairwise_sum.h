@@ -5,8 +5,8 @@
 //   (kSumBlock - 1 + ceil(log2(ceil(n / kSumBlock)))) * u * sum |x_i|
 // (u = 2^-24) instead of (n - 1) * u * sum |x_i| for one running sum, so it
 // grows with log n, not with n (docs/numerics.md). The cascade costs one add
-// per block on average, and a window of at most kSumBlock taps per row and
-// one row is summed exactly as a running sum would.
+// per block on average; the pooling kernels sum a window of at most
+// kSumBlock taps as one block, exactly as a running sum would.
 #ifndef SMALL_KERNELS_PAIRWISE_SUM_H
 #define SMALL_KERNELS_PAIRWISE_SUM_H
 

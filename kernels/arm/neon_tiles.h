@@ -218,8 +218,19 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
 }
 
 // Sum of one lane group over the taps, blocked and pairwise (pairwise_sum.h)
-// as the scalar kernel does it: each row's taps in blocks of kSumBlock.
+// as the scalar kernel does it: each row's taps in blocks of kSumBlock; a
+// window of at most kSumBlock taps is one block.
 inline float32x4_t sum_taps(const small_window_tile *t, const float *in) {
+  if (t->taps_h * t->taps_w <= kSumBlock) { // one block: a running sum
+    float32x4_t block = vdupq_n_f32(0.0f);
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        block = vaddq_f32(
+            block, vld1q_f32(in + r * t->in_tap_h_step + s * t->in_tap_w_step));
+      }
+    }
+    return block;
+  }
   auto sum = pairwise_sum<float32x4_t>(
       [](float32x4_t a, float32x4_t b) { return vaddq_f32(a, b); });
   for (size_t r = 0; r < t->taps_h; ++r) {

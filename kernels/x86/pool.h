@@ -57,10 +57,24 @@ PixelVectors<V, Q> max_taps(const small_window_tile *t, const float *in) {
 }
 
 // Sum over the taps, blocked and pairwise (pairwise_sum.h) as the scalar
-// kernel does it: each row's taps in blocks of kSumBlock.
+// kernel does it: each row's taps in blocks of kSumBlock; a window of at
+// most kSumBlock taps is one block.
 template <class V, size_t Q>
 PixelVectors<V, Q> sum_taps(const small_window_tile *t, const float *in) {
   constexpr size_t L = V::kLanes;
+  if (t->taps_h * t->taps_w <= kSumBlock) { // one block: a running sum
+    PixelVectors<V, Q> block = zero_pixels<V, Q>();
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        const float *p = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+#pragma GCC unroll 4
+        for (size_t q = 0; q < Q; ++q) {
+          block.v[q] = V::add(block.v[q], V::load(p + q * L));
+        }
+      }
+    }
+    return block;
+  }
   auto sum = pairwise_sum<PixelVectors<V, Q>>(
       [](const PixelVectors<V, Q> &a, const PixelVectors<V, Q> &b) {
         return add_pixels<V, Q>(a, b);
