@@ -280,4 +280,27 @@ Tensor concat(const Tensor &a, const Tensor &b) {
   return y;
 }
 
+Tensor batchnorm(const Tensor &x, const std::vector<float> &gamma,
+                 const std::vector<float> &beta, const std::vector<float> &mean,
+                 const std::vector<float> &var, float epsilon) {
+  Tensor y = shaped(x.c, x.h, x.w);
+  for (size_t c = 0; c < x.c; ++c) {
+    const double scale = gamma[c] / std::sqrt(double{var[c]} + double{epsilon});
+    const double shift = beta[c] - mean[c] * scale;
+    // docs/numerics.md: the float32 scale within 4u, the shift within
+    // u |beta| + 6u |mean scale|; then x * scale + shift with at most two
+    // roundings.
+    const double mean_scaled = std::fabs(mean[c] * scale);
+    for (size_t p = 0; p < x.h * x.w; ++p) {
+      const size_t i = c * x.h * x.w + p;
+      const double input = std::fabs(x.value[i]) + x.bound[i];
+      y.value[i] = x.value[i] * scale + shift;
+      y.bound[i] = std::fabs(scale) * x.bound[i] +
+                   6.0 * kU * std::fabs(scale) * input +
+                   2.0 * kU * std::fabs(beta[c]) + 8.0 * kU * mean_scaled;
+    }
+  }
+  return y;
+}
+
 } // namespace ref64

@@ -38,6 +38,12 @@ Tensor pool2d(const Tensor &x, const small_pool2d_params &p);
 Tensor global_avgpool(const Tensor &x);
 Tensor add(const Tensor &a, const Tensor &b, const small_activation &act);
 Tensor activation(const Tensor &x, const small_activation &act);
+// y = gamma (x - mean) / sqrt(var + epsilon) + beta per channel, computed by
+// the library as x * scale + shift with float32 scale and shift; the bound
+// holds for a standalone layer (not folded into a convolution).
+Tensor batchnorm(const Tensor &x, const std::vector<float> &gamma,
+                 const std::vector<float> &beta, const std::vector<float> &mean,
+                 const std::vector<float> &var, float epsilon);
 // Softmax over channels at every pixel.
 Tensor softmax(const Tensor &x);
 // Concatenation along channels (a, then b).
