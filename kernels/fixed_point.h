@@ -118,8 +118,11 @@ inline int32_t rounding_divide(int32_t s, int32_t n) {
   return s > 0 ? (s + n / 2) / n : (s - n / 2) / n;
 }
 
+// min(max(x, lo), hi) in that order, as TFLite applies an activation range:
+// with lo > hi every value becomes hi (Clip with min > max, as in PyTorch).
 inline int32_t clamp(int32_t x, int32_t lo, int32_t hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
+  const int32_t at_least_lo = x < lo ? lo : x;
+  return at_least_lo > hi ? hi : at_least_lo;
 }
 
 } // namespace small::fixed

@@ -16,6 +16,13 @@
  * (the call in progress completes normally); the network's other functions must
  * not overlap any of these either. small_last_error() is per thread.
  *
+ * Accuracy: float layers compute in float32; docs/numerics.md states, per
+ * layer kind, the order of accumulation and the error bound relative to the
+ * same network computed in float64 (conv/dense: gamma_(K+1) times the sum of
+ * |w x|; average pooling and softmax sum blocked and pairwise, so their bound
+ * grows with the logarithm of the window). int8 layers are bit-exact with
+ * TFLite's reference kernels (docs/int8.md).
+ *
  * A network can also use several threads itself: attach a small_threadpool
  * (see "Threads" below). A pool may be shared by networks that run on
  * different threads at the same time; results are bit-identical for any
@@ -104,7 +111,9 @@ typedef struct small_activation {
   float alpha; /* LEAKY_RELU slope, HARD_SIGMOID alpha */
   float beta;  /* HARD_SIGMOID beta */
   float min;   /* CLIP lower bound */
-  float max;   /* CLIP upper bound */
+  float max;   /* CLIP upper bound; min > max is allowed and makes every
+                  value max (as PyTorch's clamp, numpy's clip and ONNX Clip);
+                  NaN bounds are refused */
 } small_activation;
 
 /*! How the padding of a convolution or pooling layer is given. */
@@ -503,7 +512,9 @@ SMALL_API small_status small_network_layer_time(const small_network *network,
  * Fused activations of int8 layers are the quantized clamp of TFLite: NONE,
  * RELU, RELU6 and CLIP (bounds in real units; RELU_N1_TO_1 is CLIP -1..1)
  * become [max(-128, zp + round(lo / scale)), min(127, zp + round(hi /
- * scale))] with the layer's output quantization. Other kinds are refused.
+ * scale))] with the layer's output quantization, applied as min(max(q, lo),
+ * hi) as TFLite does: with min > max every value becomes the quantized max.
+ * Other kinds are refused.
  */
 
 /*! Element type of a tensor. The values are part of the ABI. */

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "kernel_contract.h"
+#include "pairwise_sum.h"
 #include "scalar/activation.h"
 
 namespace small::arm {
@@ -216,21 +217,52 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
              : depthwise_widths<Q, false>;
 }
 
+// Sum of one lane group over the taps, blocked and pairwise (pairwise_sum.h)
+// as the scalar kernel does it: each row's taps in blocks of kSumBlock; a
+// window of at most kSumBlock taps is one block.
+inline float32x4_t sum_taps(const small_window_tile *t, const float *in) {
+  if (t->taps_h * t->taps_w <= kSumBlock) { // one block: a running sum
+    float32x4_t block = vdupq_n_f32(0.0f);
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        block = vaddq_f32(
+            block, vld1q_f32(in + r * t->in_tap_h_step + s * t->in_tap_w_step));
+      }
+    }
+    return block;
+  }
+  auto sum = pairwise_sum<float32x4_t>(
+      [](float32x4_t a, float32x4_t b) { return vaddq_f32(a, b); });
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    const float *row = in + r * t->in_tap_h_step;
+    for (size_t s0 = 0; s0 < t->taps_w; s0 += kSumBlock) {
+      const size_t s1 = std::min(t->taps_w, s0 + kSumBlock);
+      float32x4_t block = vdupq_n_f32(0.0f);
+      for (size_t s = s0; s < s1; ++s) {
+        block = vaddq_f32(block, vld1q_f32(row + s * t->in_tap_w_step));
+      }
+      sum.push(block);
+    }
+  }
+  return sum.total(vdupq_n_f32(0.0f));
+}
+
 template <bool MAX, int Q> void pool(const small_window_tile *t) {
   for (size_t j = 0; j < t->width; ++j) {
     const float *in = t->in + j * t->in_pixel_step;
 #pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
-      float32x4_t acc = MAX ? vld1q_f32(in + 4 * q) : vdupq_n_f32(0.0f);
-      for (size_t r = 0; r < t->taps_h; ++r) {
-        for (size_t s = 0; s < t->taps_w; ++s) {
-          const float32x4_t x = vld1q_f32(in + r * t->in_tap_h_step +
-                                          s * t->in_tap_w_step + 4 * q);
-          acc = MAX ? vmaxq_f32(acc, x) : vaddq_f32(acc, x);
+      float32x4_t acc;
+      if (MAX) {
+        acc = vld1q_f32(in + 4 * q);
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          for (size_t s = 0; s < t->taps_w; ++s) {
+            acc = vmaxq_f32(acc, vld1q_f32(in + r * t->in_tap_h_step +
+                                           s * t->in_tap_w_step + 4 * q));
+          }
         }
-      }
-      if (!MAX) {
-        acc = vmulq_f32(acc, vdupq_n_f32(t->scale));
+      } else {
+        acc = vmulq_f32(sum_taps(t, in + 4 * q), vdupq_n_f32(t->scale));
       }
       vst1q_f32(t->out + j * t->out_pixel_step + 4 * q, acc);
     }

@@ -1,7 +1,10 @@
-// Scalar pooling tiles: max, and average (sum times the engine's scale).
+// Scalar pooling tiles: max, and average (blocked pairwise sum times the
+// engine's scale).
+#include <algorithm>
 #include <cstddef>
 
 #include "kernel_contract.h"
+#include "pairwise_sum.h"
 #include "scalar_kernels.h"
 
 namespace small::scalar {
@@ -29,17 +32,36 @@ void max_pool_f32__scalar(const small_window_tile *t) {
   }
 }
 
+// The sum is blocked and pairwise (pairwise_sum.h): each row's taps in
+// blocks of kSumBlock, so a global average over a large map keeps the error
+// bound of docs/numerics.md. A window of at most kSumBlock taps is one block
+// (a running sum over its rows, as fast as before).
 void avg_pool_f32__scalar(const small_window_tile *t) {
   const size_t cb = t->cb;
   for (size_t j = 0; j < t->width; ++j) {
     for (size_t l = 0; l < cb; ++l) {
-      float sum = 0.0f;
+      if (t->taps_h * t->taps_w <= kSumBlock) { // one block: a running sum
+        float sum = 0.0f;
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          for (size_t s = 0; s < t->taps_w; ++s) {
+            sum += tap(t, j, r, s)[l];
+          }
+        }
+        t->out[j * t->out_pixel_step + l] = sum * t->scale;
+        continue;
+      }
+      auto sum = pairwise_sum<float>([](float a, float b) { return a + b; });
       for (size_t r = 0; r < t->taps_h; ++r) {
-        for (size_t s = 0; s < t->taps_w; ++s) {
-          sum += tap(t, j, r, s)[l];
+        for (size_t s0 = 0; s0 < t->taps_w; s0 += kSumBlock) {
+          const size_t s1 = std::min(t->taps_w, s0 + kSumBlock);
+          float block = 0.0f;
+          for (size_t s = s0; s < s1; ++s) {
+            block += tap(t, j, r, s)[l];
+          }
+          sum.push(block);
         }
       }
-      t->out[j * t->out_pixel_step + l] = sum * t->scale;
+      t->out[j * t->out_pixel_step + l] = sum.total(0.0f) * t->scale;
     }
   }
 }

@@ -1,9 +1,11 @@
 // Scalar softmax over channels: subtract the max first so exp never
 // overflows, then normalize by the sum.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
 #include "kernel_contract.h"
+#include "pairwise_sum.h"
 #include "scalar_kernels.h"
 
 namespace small::scalar {
@@ -19,13 +21,20 @@ void softmax_f32__scalar(const float *in, float *out, size_t pixels,
     for (size_t c = 1; c < channels; ++c) {
       max_value = std::fmax(max_value, in[at(p, c)]);
     }
-    float sum = 0.0f;
-    for (size_t c = 0; c < channels; ++c) {
-      const float e = std::exp(in[at(p, c)] - max_value);
-      out[at(p, c)] = e;
-      sum += e;
+    // Blocked pairwise sum (pairwise_sum.h): the error bound of
+    // docs/numerics.md grows with log(channels), not with channels.
+    auto sum = pairwise_sum<float>([](float a, float b) { return a + b; });
+    for (size_t c0 = 0; c0 < channels; c0 += kSumBlock) {
+      const size_t c1 = std::min(channels, c0 + kSumBlock);
+      float block = 0.0f;
+      for (size_t c = c0; c < c1; ++c) {
+        const float e = std::exp(in[at(p, c)] - max_value);
+        out[at(p, c)] = e;
+        block += e;
+      }
+      sum.push(block);
     }
-    const float inv = 1.0f / sum;
+    const float inv = 1.0f / sum.total(0.0f);
     for (size_t c = 0; c < channels; ++c) {
       out[at(p, c)] *= inv;
     }

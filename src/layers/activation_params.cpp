@@ -31,10 +31,12 @@ small_status lower_activation(const small_activation &a,
     p = {SMALL_ACT_OP_LEAKY, a.alpha, 0.0f, 0.0f, 0.0f};
     break;
   case SMALL_ACT_CLIP:
-    if (std::isnan(a.min) || std::isnan(a.max) || a.min > a.max) {
+    // min > max is allowed: min(max(x, min), max) makes every value max,
+    // as PyTorch's clamp and numpy's clip do.
+    if (std::isnan(a.min) || std::isnan(a.max)) {
       return fail(SMALL_ERR_INVALID_ARGUMENT)
-             << where << ": Clip needs min <= max (got min " << FloatText{a.min}
-             << ", max " << FloatText{a.max} << ")";
+             << where << ": Clip bounds must not be NaN (got min "
+             << FloatText{a.min} << ", max " << FloatText{a.max} << ")";
     }
     p = {SMALL_ACT_OP_CLIP, 0.0f, 0.0f, a.min, a.max};
     break;

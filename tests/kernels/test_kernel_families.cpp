@@ -50,6 +50,7 @@ std::vector<small_act_params> epilogues() {
           {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, inf},
           {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, 6.0f},
           {SMALL_ACT_OP_CLIP, 0, 0, -0.5f, 0.25f},
+          {SMALL_ACT_OP_CLIP, 0, 0, 0.25f, -0.5f}, // lo > hi: every value hi
           {SMALL_ACT_OP_LEAKY, 0.1f, 0, 0, 0},
           {SMALL_ACT_OP_SIGMOID, 0, 0, 0, 0},
           {SMALL_ACT_OP_HARD_SWISH, 0, 0, 0, 0},
@@ -211,6 +212,9 @@ void check_window(small_window_select_fn select_active,
       const size_t pixel = i / pixel_step, lane = i % pixel_step;
       if (pixel < c.width && lane < cb) {
         require_close(got.out() + at, want.out() + at, mag.out() + at, 1, what);
+        if (act.op == SMALL_ACT_OP_CLIP && act.lo > act.hi) {
+          REQUIRE(got.out()[at] == act.hi);
+        }
       } else {
         INFO("output block " << k << ", float " << i
                              << " lies between or after the pixels");
@@ -389,6 +393,10 @@ TEST_CASE("element-wise kernels match scalar", "[kernels][elementwise]") {
       scalar.activation(a.data(), want.out(), count, &act);
       REQUIRE(got.guards_intact());
       require_close(got.out(), want.out(), ones.data(), count, "activation");
+      if (act.op == SMALL_ACT_OP_CLIP && act.lo > act.hi) {
+        REQUIRE(std::all_of(got.out(), got.out() + count,
+                            [&](float v) { return v == act.hi; }));
+      }
 
       Guarded got_add(count), want_add(count);
       active().add(a.data(), b.data(), got_add.out(), count, &act);

@@ -112,6 +112,20 @@ TEST_CASE("Clip bounds: attributes before opset 11, inputs after", "[onnx]") {
     CHECK(run1(r.model, x) == want);
   }
   {
+    // min > max is valid ONNX: every value becomes max.
+    ModelBuilder b(13);
+    b.input("x", {1, 6});
+    b.init("lo", {}, {3});
+    b.init("hi", {}, {-2});
+    b.node("Clip", {"x", "lo", "hi"}, {"y"});
+    b.output("y");
+    Imported r;
+    import(b, r);
+    INFO(r.message);
+    REQUIRE(r.status == SMALL_OK);
+    CHECK(run1(r.model, x) == std::vector<float>(6, -2.0f));
+  }
+  {
     ModelBuilder b(13); // attributes are not allowed any more
     b.input("x", {1, 6});
     b.node("Clip", {"x"}, {"y"}, {attr_f("min", -1)}, "clip0");

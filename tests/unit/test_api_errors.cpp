@@ -1095,10 +1095,6 @@ TEST_CASE("activation constants are validated", "[api][params]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
 
   small_activation a = small_activation_make(SMALL_ACT_CLIP);
-  a.min = 1.0f;
-  a.max = -1.0f;
-  EXPECT_ERROR(small_network_add_activation(net, x, a, &t),
-               SMALL_ERR_INVALID_ARGUMENT, "activation #0", "min <= max");
   a.min = nan;
   a.max = 1.0f;
   EXPECT_ERROR(small_network_add_activation(net, x, a, &t),
@@ -1109,9 +1105,9 @@ TEST_CASE("activation constants are validated", "[api][params]") {
                SMALL_ERR_INVALID_ARGUMENT, "activation #0", "Clip");
   // The same check applies where an activation is fused.
   a.min = 2.0f;
-  a.max = 1.0f;
+  a.max = nan;
   EXPECT_ERROR(small_network_add_add(net, x, x, a, &t),
-               SMALL_ERR_INVALID_ARGUMENT, "add #0", "min <= max");
+               SMALL_ERR_INVALID_ARGUMENT, "add #0", "NaN");
 
   a = small_activation_make(SMALL_ACT_LEAKY_RELU);
   a.alpha = inf;
@@ -1129,6 +1125,56 @@ TEST_CASE("activation constants are validated", "[api][params]") {
   REQUIRE_OK(small_network_mark_output(net, t));
   REQUIRE_OK(small_network_finalize(net));
   CHECK(run_single(net) == std::vector<float>(8, 0.5f));
+}
+
+TEST_CASE("Clip with min > max makes every value max wherever it runs",
+          "[api][params][clip]") {
+  // min(max(x, 2), -0.5) is -0.5 for every x (PyTorch's clamp, numpy's
+  // clip): standalone, fused into add, into a convolution (regular and
+  // depthwise, both kernel families) and into dense.
+  small_activation inverted = small_activation_make(SMALL_ACT_CLIP);
+  inverted.min = 2.0f;
+  inverted.max = -0.5f;
+  const uint32_t channels = 19; // more than one channel block on every ISA
+  std::vector<float> weights(channels * channels * 5 * 6); // dense: all
+  for (size_t i = 0; i < weights.size(); ++i) {
+    weights[i] = static_cast<float>(static_cast<int>(i % 7) - 3) * 0.25f;
+  }
+  const std::vector<float> bias(channels, 0.75f);
+  for (int kind = 0; kind < 5; ++kind) {
+    Net net;
+    const small_tensor x = net.input(1, channels, 5, 6);
+    small_tensor t = -1;
+    small_conv2d_params p = conv_params(channels, 3, 3);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    p.activation = inverted;
+    switch (kind) {
+    case 0:
+      REQUIRE_OK(small_network_add_activation(net, x, inverted, &t));
+      break;
+    case 1:
+      REQUIRE_OK(small_network_add_add(net, x, x, inverted, &t));
+      break;
+    case 2:
+      REQUIRE_OK(small_network_add_conv2d(net, x, &p, weights.data(),
+                                          bias.data(), &t));
+      break;
+    case 3:
+      p.groups = channels;
+      REQUIRE_OK(small_network_add_conv2d(net, x, &p, weights.data(),
+                                          bias.data(), &t));
+      break;
+    default:
+      REQUIRE_OK(small_network_add_dense(net, x, channels, weights.data(),
+                                         bias.data(), inverted, &t));
+    }
+    REQUIRE_OK(small_network_mark_output(net, t));
+    REQUIRE_OK(small_network_finalize(net));
+    const std::vector<float> y = run_single(net);
+    INFO("layer kind " << kind);
+    REQUIRE(!y.empty());
+    CHECK(y == std::vector<float>(y.size(), -0.5f));
+  }
 }
 
 TEST_CASE("batchnorm needs var + epsilon > 0 and a valid epsilon",
@@ -1256,9 +1302,8 @@ TEST_CASE("using a network before finalize is an invalid state",
   EXPECT_ERROR(small_network_arena_lower_bound(net, &bytes),
                SMALL_ERR_INVALID_STATE, "small_network_arena_lower_bound",
                "finalize");
-  EXPECT_ERROR(small_network_weight_bytes(net, &bytes),
-               SMALL_ERR_INVALID_STATE, "small_network_weight_bytes",
-               "finalize");
+  EXPECT_ERROR(small_network_weight_bytes(net, &bytes), SMALL_ERR_INVALID_STATE,
+               "small_network_weight_bytes", "finalize");
   CHECK(bytes == 0);
   CHECK(out == std::vector<float>(18, 0.0f));
 

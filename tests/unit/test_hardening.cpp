@@ -151,12 +151,12 @@ TEST_CASE("messages are formatted without the heap and cut at the buffer",
   small_activation clip = small_activation_make(SMALL_ACT_CLIP);
   // Floats as "%f" would print them (std::to_string's old output).
   clip.min = 1.5f;
-  clip.max = -0.25f;
+  clip.max = std::numeric_limits<float>::quiet_NaN();
   CHECK(small_network_add_activation(net, x, clip, &t) ==
         SMALL_ERR_INVALID_ARGUMENT);
   CHECK(std::string(small_last_error()) ==
-        "small_network_add_activation: activation #0: Clip needs min <= max "
-        "(got min 1.500000, max -0.250000)");
+        "small_network_add_activation: activation #0: Clip bounds must not be "
+        "NaN (got min 1.500000, max nan)");
   clip.min = std::numeric_limits<float>::quiet_NaN();
   clip.max = 1e20f;
   CHECK(small_network_add_activation(net, x, clip, &t) ==

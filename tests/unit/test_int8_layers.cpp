@@ -50,8 +50,10 @@ public:
         {SMALL_ACT_NONE, SMALL_ACT_RELU, SMALL_ACT_RELU6, SMALL_ACT_CLIP});
     small_activation a = small_activation_make(k);
     if (k == SMALL_ACT_CLIP) {
-      a.min = -1.0f;
-      a.max = 1.0f;
+      // Sometimes min > max: TFLite's min(max(q, lo), hi) gives hi.
+      const bool inverted = range(0, 2) == 0;
+      a.min = inverted ? 0.5f : -1.0f;
+      a.max = inverted ? -0.25f : 1.0f;
     }
     return a;
   }

@@ -1,5 +1,6 @@
 // Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip -> activation
 // (which finalize fuses into the producing conv, dense or add).
+#include <cmath>
 #include <limits>
 
 #include "onnx_importer.h"
@@ -72,10 +73,10 @@ void lower_clip(Importer &im) {
       (k == 1 ? act.min : act.max) = c->f[0];
     }
   }
-  if (!(act.min <= act.max)) {
-    im.node_fail(SMALL_ERR_UNSUPPORTED,
-                 "min " + std::to_string(act.min) + " > max " +
-                     std::to_string(act.max) + " is not supported");
+  // min > max is valid ONNX (every value becomes max, as in PyTorch and
+  // numpy) and small's CLIP computes exactly that; NaN bounds are not.
+  if (std::isnan(act.min) || std::isnan(act.max)) {
+    im.node_fail(SMALL_ERR_UNSUPPORTED, "NaN 'min' or 'max' is not supported");
   }
   activation(im, act);
 }
