@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -128,7 +129,10 @@ TEST_CASE("The C generator refuses what it cannot spell, naming the layer",
   Scratch files;
   NetworkDescription net = int8_network();
   auto &conv = std::get<small_import::Conv2dInt8Params>(net.layers[1].params);
-  conv.params.activation.kind = static_cast<small_activation_kind>(99);
+  // As a C caller may store any int in an enum (set bytewise: converting
+  // 99 to the enum type would be undefined in C++).
+  const int bad_kind = 99, bad_rounding = 5;
+  std::memcpy(&conv.params.activation.kind, &bad_kind, sizeof bad_kind);
   std::string error;
   CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
                                      &error) == SMALL_ERR_UNSUPPORTED);
@@ -136,7 +140,7 @@ TEST_CASE("The C generator refuses what it cannot spell, naming the layer",
         "codegen: layer 1 'conv' (conv2d_int8): unknown activation kind 99");
 
   net = int8_network();
-  net.rounding = static_cast<small_rounding>(5);
+  std::memcpy(&net.rounding, &bad_rounding, sizeof bad_rounding);
   CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
                                      &error) == SMALL_ERR_UNSUPPORTED);
   CHECK(error == "codegen: unknown rounding 5");

@@ -333,9 +333,8 @@ private:
 
   // Sets cp (activation included) to `c`.
   bool conv_params(const small_conv2d_params &c) {
-    const char *padding =
-        known(padding_mode_name(c.padding_mode), "padding mode",
-              static_cast<int>(c.padding_mode));
+    const char *padding = known(padding_mode_name(c.padding_mode),
+                                "padding mode", enum_int(c.padding_mode));
     if (padding == nullptr || !activation(c.activation)) {
       return false;
     }
@@ -361,9 +360,8 @@ private:
 
   // Sets pp to `q`.
   bool pool_params(const small_pool2d_params &q) {
-    const char *padding =
-        known(padding_mode_name(q.padding_mode), "padding mode",
-              static_cast<int>(q.padding_mode));
+    const char *padding = known(padding_mode_name(q.padding_mode),
+                                "padding mode", enum_int(q.padding_mode));
     if (padding == nullptr) {
       return false;
     }
@@ -385,7 +383,7 @@ private:
   // Sets act to `a`.
   bool activation(const small_activation &a) {
     const char *kind = known(activation_kind_name(a.kind), "activation kind",
-                             static_cast<int>(a.kind));
+                             enum_int(a.kind));
     if (kind == nullptr) {
       return false;
     }
@@ -469,8 +467,8 @@ small_status write_c_source(const NetworkDescription &net,
   }
   const char *rounding = rounding_name(net.rounding);
   if (rounding == nullptr) {
-    *error = "codegen: unknown rounding " +
-             std::to_string(static_cast<int>(net.rounding));
+    *error =
+        "codegen: unknown rounding " + std::to_string(enum_int(net.rounding));
     return SMALL_ERR_UNSUPPORTED;
   }
   CodeWriter writer;

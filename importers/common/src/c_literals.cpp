@@ -72,8 +72,8 @@ void append_array(std::string &out, const std::string &name,
   append_values(out, "int32_t", name, values, 8, int32_literal);
 }
 
-const char *padding_mode_name(small_padding_mode m) {
-  switch (m) {
+const char *padding_mode_name(const small_padding_mode &m) {
+  switch (enum_int(m)) {
   case SMALL_PADDING_EXPLICIT:
     return "SMALL_PADDING_EXPLICIT";
   case SMALL_PADDING_SAME:
@@ -84,8 +84,8 @@ const char *padding_mode_name(small_padding_mode m) {
   return nullptr;
 }
 
-const char *activation_kind_name(small_activation_kind k) {
-  switch (k) {
+const char *activation_kind_name(const small_activation_kind &k) {
+  switch (enum_int(k)) {
   case SMALL_ACT_NONE:
     return "SMALL_ACT_NONE";
   case SMALL_ACT_RELU:
@@ -106,8 +106,8 @@ const char *activation_kind_name(small_activation_kind k) {
   return nullptr;
 }
 
-const char *rounding_name(small_rounding r) {
-  switch (r) {
+const char *rounding_name(const small_rounding &r) {
+  switch (enum_int(r)) {
   case SMALL_ROUNDING_DOUBLE:
     return "SMALL_ROUNDING_DOUBLE";
   case SMALL_ROUNDING_SINGLE:

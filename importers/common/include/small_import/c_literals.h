@@ -4,6 +4,7 @@
 #define SMALL_IMPORT_C_LITERALS_H
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,20 @@ void append_array(std::string &out, const std::string &name,
 void append_array(std::string &out, const std::string &name,
                   const std::vector<int32_t> &values);
 
-// The enumerator names ("SMALL_PADDING_SAME"); nullptr for a value small.h
-// does not define.
-const char *padding_mode_name(small_padding_mode m);
-const char *activation_kind_name(small_activation_kind k);
-const char *rounding_name(small_rounding r);
+// The int a C enum object holds: C lets any int into it, and reading an
+// out-of-range value as the enum type is undefined in C++.
+template <typename Enum> int enum_int(const Enum &e) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized");
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+// The enumerator names ("SMALL_PADDING_SAME") of the value an enum object
+// holds; nullptr for a value small.h does not define.
+const char *padding_mode_name(const small_padding_mode &m);
+const char *activation_kind_name(const small_activation_kind &k);
+const char *rounding_name(const small_rounding &r);
 
 } // namespace small_import
 
