@@ -72,6 +72,12 @@ struct ThreadPool::Workers {
     size_t part;
   };
   std::vector<pthread_t> threads;
+#if defined(__linux__)
+  // The CPUs the process may use, and whether the workers were started on
+  // those other than the caller's (start_attributes()).
+  cpu_set_t allowed;
+  bool placed = false;
+#endif
   std::vector<Start> starts;
   // The job: written by the caller before it bumps `epoch` (release), read
   // by the workers after they see the new epoch (acquire).
@@ -143,8 +149,36 @@ struct ThreadPool::Workers {
     }
   }
 
+  // Linux starts a new thread on its creator's CPU and moves it only when
+  // the load balancer next runs, milliseconds later; until then a worker and
+  // the caller share one CPU and every fork/join waits for a context switch
+  // (the pool would measure that as its cost and split nothing). So the
+  // workers start on the other CPUs the process may use, and widen their
+  // mask back at once (thread_main): the OS stays free to move them later.
+  void start_away_from_caller(pthread_attr_t &attr) {
+#if defined(__linux__)
+    const int caller = sched_getcpu();
+    if (caller < 0 || caller >= CPU_SETSIZE ||
+        sched_getaffinity(0, sizeof allowed, &allowed) != 0 ||
+        !CPU_ISSET(caller, &allowed) || CPU_COUNT(&allowed) < 2) {
+      return;
+    }
+    cpu_set_t others = allowed;
+    CPU_CLR(caller, &others);
+    placed = pthread_attr_setaffinity_np(&attr, sizeof others, &others) == 0;
+#else
+    (void)attr;
+#endif
+  }
+
   static void *thread_main(void *arg) {
     const Start *s = static_cast<const Start *>(arg);
+#if defined(__linux__)
+    if (s->workers->placed) { // started away from the caller: free again
+      pthread_setaffinity_np(pthread_self(), sizeof(cpu_set_t),
+                             &s->workers->allowed);
+    }
+#endif
     s->workers->loop(s->part);
     return nullptr;
   }
@@ -203,10 +237,13 @@ small_status ThreadPool::start(uint32_t threads) {
     workers_->claimed[part].store(0, std::memory_order_relaxed);
   }
   workers_->threads.reserve(threads - 1);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  workers_->start_away_from_caller(attr);
   for (size_t part = 1; part < threads; ++part) {
     workers_->starts[part] = {workers_, part};
     pthread_t thread;
-    const int error = pthread_create(&thread, nullptr, &Workers::thread_main,
+    const int error = pthread_create(&thread, &attr, &Workers::thread_main,
                                      &workers_->starts[part]);
     if (error != 0) {
       workers_->join_all();
@@ -218,6 +255,7 @@ small_status ThreadPool::start(uint32_t threads) {
     }
     workers_->threads.push_back(thread);
   }
+  pthread_attr_destroy(&attr);
   size_ = threads;
   // The cost of one fork/join with the workers awake and the cores free:
   // the fastest of many short batches, spread over up to a few
