@@ -334,8 +334,8 @@ static int test_network(void) {
     expect(weights == sum, "weight_bytes is the sum over the layers");
     expect(weights >= sizeof(float) * (size_t)K * C * KS * KS,
            "weight_bytes holds at least the conv's weights");
-    EXPECT_STATUS(small_network_weight_bytes(net, NULL),
-                  SMALL_ERR_NULL_POINTER, "bytes is NULL");
+    EXPECT_STATUS(small_network_weight_bytes(net, NULL), SMALL_ERR_NULL_POINTER,
+                  "bytes is NULL");
   }
 
   /* NCHW. */
