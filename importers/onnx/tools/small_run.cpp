@@ -42,6 +42,7 @@
 
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "small_import/layer_profile.h"
 #ifdef SMALL_WITH_TFLITE
 #include "tflite_run.h"
 #endif
@@ -111,23 +112,6 @@ bool parse_count(const char *s, long &out) {
   return end != s && *end == '\0' && out >= 1;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-// A node name as one key=value token: blanks, '=' and control bytes -> '_'.
-std::string token(const char *name) {
-  std::string t = name != nullptr ? name : "";
-  for (char &c : t) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == '=' || c == 0x7f) {
-      c = '_';
-    }
-  }
-  return t.empty() ? "-" : t;
-}
-
 // The executed layers as the core reports them: what each holds and where
 // its output lives in the arena.
 void print_executed(const small_network *net, const small_onnx_model *model,
@@ -147,67 +131,6 @@ void print_executed(const small_network *net, const small_onnx_model *model,
                 dims4(info.output_dims).c_str(), info.weight_bytes,
                 info.arena_offset, info.output_bytes, info.threads);
   }
-}
-
-double gflops(uint64_t macs, double us) {
-  return us > 0.0 ? 2.0 * static_cast<double>(macs) / (us * 1e3) : 0.0;
-}
-
-// --profile: runs the network `runs` times with per-layer timing on and
-// prints each executed layer's median time, then the totals.
-bool profile(small_network *net, const small_onnx_model *model,
-             const std::vector<const float *> &ins,
-             const std::vector<float *> &outs, small_layout layout, long runs) {
-  size_t layers = 0;
-  if (small_network_layer_count(net, &layers) != SMALL_OK ||
-      small_network_enable_profiling(net, 1) != SMALL_OK ||
-      small_network_run(net, ins.data(), ins.size(), outs.data(), outs.size(),
-                        layout) != SMALL_OK) { // warm-up
-    return false;
-  }
-  std::vector<std::vector<double>> layer_us(layers);
-  std::vector<double> total_us, sum_us;
-  for (long r = 0; r < runs; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const small_status s = small_network_run(net, ins.data(), ins.size(),
-                                             outs.data(), outs.size(), layout);
-    const auto t1 = std::chrono::steady_clock::now();
-    if (s != SMALL_OK) {
-      return false;
-    }
-    total_us.push_back(
-        std::chrono::duration<double, std::micro>(t1 - t0).count());
-    double sum = 0.0;
-    for (size_t i = 0; i < layers; ++i) {
-      double us = 0.0;
-      if (small_network_layer_time(net, i, &us) != SMALL_OK) {
-        return false;
-      }
-      layer_us[i].push_back(us);
-      sum += us;
-    }
-    sum_us.push_back(sum);
-  }
-  uint64_t total_macs = 0;
-  for (size_t i = 0; i < layers; ++i) {
-    small_layer_info info{};
-    if (small_network_layer_info(net, i, &info) != SMALL_OK) {
-      return false;
-    }
-    const double us = median(layer_us[i]);
-    total_macs += info.macs;
-    std::printf("profile index=%zu op=%s name=%s median_us=%.2f macs=%" PRIu64
-                " gflops=%.2f threads=%u\n",
-                i, info.kind_name,
-                token(small_onnx_model_executed_layer_name(model, i)).c_str(),
-                us, info.macs, gflops(info.macs, us), info.threads);
-  }
-  const double total = median(total_us);
-  std::printf("profile total runs=%ld layers=%zu median_us=%.2f "
-              "layer_sum_median_us=%.2f macs=%" PRIu64 " gflops=%.2f\n",
-              runs, layers, total, median(sum_us), total_macs,
-              gflops(total_macs, total));
-  return small_network_enable_profiling(net, 0) == SMALL_OK;
 }
 
 } // namespace
@@ -524,10 +447,19 @@ int main(int argc, char **argv) {
     std::sort(us.begin(), us.end());
     std::printf("net=%s engine=small isa=%s threads=%ld median_us=%.1f "
                 "min_us=%.1f macs=%" PRIu64 "\n",
-                model_name(model_path).c_str(), kinfo.isa, threads, median(us),
-                us.front(), small_onnx_model_macs(model));
+                model_name(model_path).c_str(), kinfo.isa, threads,
+                small_import::median(us), us.front(),
+                small_onnx_model_macs(model));
   }
-  if (profiling && !profile(net, model, ins, outs, layout, runs)) {
+  const auto run_once = [&] {
+    return small_network_run(net, ins.data(), ins.size(), outs.data(),
+                             outs.size(), layout);
+  };
+  const auto layer_name = [model](size_t i) {
+    return small_onnx_model_executed_layer_name(model, i);
+  };
+  if (profiling &&
+      !small_import::print_layer_profile(net, runs, run_once, layer_name)) {
     std::fprintf(stderr, "small-run: profiling failed: %s\n",
                  small_last_error());
     verdict = 1;

@@ -2,7 +2,8 @@
 //
 //   small-run model.tflite [--input x.bin] [--output y.bin]
 //             [--expected y.bin [--atol A] [--rtol R]]
-//             [--rounding double|single] [--bench N] [--quiet]
+//             [--rounding double|single] [--bench N] [--threads N]
+//             [--profile [--runs N]] [--quiet]
 //
 // --input and --output are raw bytes in the model's own dtype and NHWC
 // layout, as TFLite holds its tensors (float32 little-endian for float
@@ -13,7 +14,8 @@
 // exit 1 on a mismatch. --rounding picks the requantization rounding of
 // int8 models (default double: TFLite's reference kernels; single: LiteRT's
 // CPU path); float models do not requantize. --bench N prints a latency
-// line after N timed runs.
+// line after N timed runs. --profile prints each executed layer's median
+// time over --runs runs (default 100), as the ONNX small-run does.
 #include "tflite_run.h"
 
 #include <algorithm>
@@ -29,6 +31,7 @@
 
 #include "small/small.h"
 #include "small/small_tflite.h"
+#include "small_import/layer_profile.h"
 
 namespace {
 
@@ -38,7 +41,8 @@ void usage() {
                "y.bin]\n"
                "                 [--expected y.bin [--atol A] [--rtol R]]\n"
                "                 [--rounding double|single] [--bench N] "
-               "[--threads N] [--quiet]\n");
+               "[--threads N]\n"
+               "                 [--profile [--runs N]] [--quiet]\n");
 }
 
 std::string dims4(const uint32_t d[4]) {
@@ -69,6 +73,8 @@ struct Options {
   small_rounding rounding = SMALL_ROUNDING_DOUBLE;
   long bench = 0;
   long threads = 1; // 0: one per physical core
+  long runs = 100;  // --profile
+  bool profile = false;
   bool quiet = false;
 };
 
@@ -77,10 +83,10 @@ int parse(int argc, char **argv, Options &o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : nullptr;
-    const bool takes_value = a == "--input" || a == "--output" ||
-                             a == "--expected" || a == "--atol" ||
-                             a == "--rtol" || a == "--rounding" ||
-                             a == "--bench" || a == "--threads";
+    const bool takes_value =
+        a == "--input" || a == "--output" || a == "--expected" ||
+        a == "--atol" || a == "--rtol" || a == "--rounding" || a == "--bench" ||
+        a == "--threads" || a == "--runs";
     if (takes_value && value == nullptr) {
       std::fprintf(stderr, "small-run: %s needs a value\n", a.c_str());
       return 2;
@@ -120,6 +126,14 @@ int parse(int argc, char **argv, Options &o) {
         std::fprintf(stderr, "small-run: --threads needs a count >= 0\n");
         return 2;
       }
+    } else if (a == "--runs") {
+      o.runs = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || o.runs < 1) {
+        std::fprintf(stderr, "small-run: --runs needs a count >= 1\n");
+        return 2;
+      }
+    } else if (a == "--profile") {
+      o.profile = true;
     } else if (a == "--quiet") {
       o.quiet = true;
     } else if (a == "-h" || a == "--help") {
@@ -417,6 +431,14 @@ int run(const Options &o, small_tflite_model *model, small_threadpool *pool) {
                 "min_us=%.1f macs=%" PRIu64 "\n",
                 model_name(o.model).c_str(), kinfo.isa, threads,
                 us[us.size() / 2], us.front(), small_tflite_model_macs(model));
+  }
+  const auto run_timed = [&] { return run_once(net, ins, outs); };
+  const auto core_name = [](size_t) -> const char * { return nullptr; };
+  if (o.profile &&
+      !small_import::print_layer_profile(net, o.runs, run_timed, core_name)) {
+    std::fprintf(stderr, "small-run: profiling failed: %s\n",
+                 small_last_error());
+    verdict = 1;
   }
   return verdict;
 }
