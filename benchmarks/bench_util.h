@@ -46,6 +46,16 @@ double measure_peak_gflops(); // ~0.4 s, for the header line
 // against the peak of that moment.
 double quick_peak_gflops();
 
+// Single-core int8 peak in GOPS (2 ops per multiply-accumulate) of the
+// instruction the build's int8 convolution kernels multiply with (named in
+// `instruction`); 0 for builds without an int8 SIMD path.
+struct Int8Peak {
+  double gops;
+  const char *instruction;
+};
+Int8Peak measure_peak_int8(long iters, int reps);
+Int8Peak quick_peak_int8(); // ~10 ms, like quick_peak_gflops
+
 } // namespace small_bench
 
 #endif

@@ -4,8 +4,13 @@
 // key=value line per measurement; peak_pct is against the FMA peak measured
 // right before and after that layer (peak_gflops), as the clock drifts.
 //
+// --dtype int8 (or all, the default) also runs each shape as an int8 layer
+// (TFLite's quantized convolution) with GOPS and percent of the measured int8
+// peak of the kernels' multiply instruction.
+//
 // Usage: OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX (or Haswell)
-//        small_layer_bench [--filter substring] [--seconds s]
+//        small_layer_bench [--filter substring] [--dtype fp32|int8|all]
+//                          [--seconds s]
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +22,7 @@
 #include "bench_util.h"
 #include "layer_shapes.h"
 #include "layers/conv2d.h"
+#include "layers/conv2d_int8.h"
 #include "util/aligned_buffer.h"
 
 #if defined(SMALL_BENCH_HAVE_OPENBLAS)
@@ -28,7 +34,8 @@ namespace {
 
 struct Options {
   std::string filter;
-  double seconds = 0.25; // target time per measurement
+  bool fp32 = true, int8 = true; // --dtype
+  double seconds = 0.25;         // target time per measurement
 };
 
 int reps_for(double one_run_seconds, double target) {
@@ -105,10 +112,7 @@ double stream_bandwidth(size_t bytes, double target) {
   return 2.0 * n * sizeof(float) / t.median; // bytes per second
 }
 
-void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
-                 const Options &opt) {
-  const uint32_t oh = out_size(s.h, s.kh, s.stride, s.pt, s.pb);
-  const uint32_t ow = out_size(s.w, s.kw, s.stride, s.pl, s.pr);
+small::ConvSpec conv_spec(const LayerShape &s) {
   small::ConvSpec spec;
   spec.input = {1, s.c, s.h, s.w};
   spec.out_channels = s.k;
@@ -120,8 +124,30 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   spec.pad_left = s.pl;
   spec.pad_right = s.pr;
   spec.act = {SMALL_ACT_OP_CLIP, 0, 0, 0.0f, INFINITY};
+  spec.groups = s.kind == LayerKind::kDepthwise ? s.c : 1;
+  return spec;
+}
+
+std::string shape_text(const LayerShape &s, uint32_t oh, uint32_t ow) {
+  char shape[128];
+  std::snprintf(shape, sizeof shape, "%ux%ux%u->%ux%ux%u %ux%u s%u", s.c, s.h,
+                s.w, s.k, oh, ow, s.kh, s.kw, s.stride);
+  return shape;
+}
+
+// A network input with fewer than Cb channels is stored planar (one lane
+// per block) when only convolutions read it: these first layers run that
+// way inside the networks, so measure them that way.
+size_t input_lanes(const LayerShape &s, size_t cb) {
+  return s.kind != LayerKind::kDepthwise && s.c < cb ? 1 : cb;
+}
+
+void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
+                 const Options &opt) {
+  const uint32_t oh = out_size(s.h, s.kh, s.stride, s.pt, s.pb);
+  const uint32_t ow = out_size(s.w, s.kw, s.stride, s.pl, s.pr);
+  const small::ConvSpec spec = conv_spec(s);
   const bool dw = s.kind == LayerKind::kDepthwise;
-  spec.groups = dw ? s.c : 1;
   const size_t wcount = size_t{s.k} * (s.c / spec.groups) * s.kh * s.kw;
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-0.1f, 0.1f);
@@ -138,12 +164,9 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   }
   small::Conv2DLayer &layer = *made;
   const size_t cb = kernels.channel_block;
-  // A network input with fewer than Cb channels is stored planar (one lane
-  // per block) when only convolutions read it: these first layers run that
-  // way inside the networks, so measure them that way.
-  const size_t lanes = !dw && s.c < cb ? 1 : cb;
+  const size_t lanes = input_lanes(s, cb);
   if (lanes == 1) {
-    layer.set_planar_input();
+    layer.set_input_lanes(1);
   }
   small::AlignedBuffer in, out;
   if (layer.prepare(kernels) != SMALL_OK ||
@@ -171,12 +194,10 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   const double peak = std::max(peak_before, quick_peak_gflops());
   const double flops = 2.0 * static_cast<double>(layer.macs());
   const double gflops = flops / t.median / 1e9;
-  char shape[128];
-  std::snprintf(shape, sizeof shape, "%ux%ux%u->%ux%ux%u %ux%u s%u", s.c, s.h,
-                s.w, s.k, oh, ow, s.kh, s.kw, s.stride);
-  std::printf("layer=%s engine=small isa=%s shape=%s median_us=%.2f "
-              "gflops=%.2f peak_pct=%.1f peak_gflops=%.1f",
-              s.name, kernels.isa, shape, t.median * 1e6, gflops,
+  const std::string shape = shape_text(s, oh, ow);
+  std::printf("layer=%s engine=small dtype=fp32 isa=%s shape=%s "
+              "median_us=%.2f gflops=%.2f peak_pct=%.1f peak_gflops=%.1f",
+              s.name, kernels.isa, shape.c_str(), t.median * 1e6, gflops,
               100.0 * gflops / peak, peak);
   if (dw) {
     const double bytes = 4.0 * (spec.input.item_floats(cb) +
@@ -190,12 +211,84 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
     Im2colConv base(s, oh, ow);
     const Timing tb = measure([&] { base.run(); }, opt.seconds);
     const double gb = flops / tb.median / 1e9;
-    std::printf("layer=%s engine=openblas isa=%s shape=%s median_us=%.2f "
-                "gflops=%.2f peak_pct=%.1f small_speedup=%.2f\n",
-                s.name, kernels.isa, shape, tb.median * 1e6, gb,
+    std::printf("layer=%s engine=openblas dtype=fp32 isa=%s shape=%s "
+                "median_us=%.2f gflops=%.2f peak_pct=%.1f small_speedup=%.2f\n",
+                s.name, kernels.isa, shape.c_str(), tb.median * 1e6, gb,
                 100.0 * gb / peak, tb.median / t.median);
   }
 #endif
+  std::fflush(stdout);
+}
+
+// The same layer in int8 (TFLite's quantized convolution): random int8
+// weights with per-channel scales, a ReLU clamp, through the int8 kernels.
+// GOPS count 2 ops per multiply-accumulate; peak_pct is against the int8
+// peak of the kernels' multiply instruction (peak_int8.cpp) of the moment.
+void bench_layer_int8(const LayerShape &s, const small_kernel_table &kernels,
+                      const Options &opt) {
+  const uint32_t oh = out_size(s.h, s.kh, s.stride, s.pt, s.pb);
+  const uint32_t ow = out_size(s.w, s.kw, s.stride, s.pl, s.pr);
+  const small::ConvSpec spec = conv_spec(s);
+  const bool dw = s.kind == LayerKind::kDepthwise;
+  const size_t wcount = size_t{s.k} * (s.c / spec.groups) * s.kh * s.kw;
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> w(wcount);
+  for (int8_t &v : w) {
+    v = static_cast<int8_t>(byte(rng));
+  }
+  std::vector<int32_t> bias(s.k);
+  for (int32_t &b : bias) {
+    b = byte(rng) * 64;
+  }
+  small::ConvQuant quant;
+  quant.input = {0.05f, -3};
+  quant.output = {0.1f, 5};
+  quant.weight_scales.assign(s.k, 0.004f);
+  quant.range = {5, 127}; // ReLU: the output zero point up
+  small::Shape out_shape{1, s.k, oh, ow};
+  const small_layer_kind kind = dw ? SMALL_LAYER_DEPTHWISE
+                                : s.kind == LayerKind::kDense
+                                    ? SMALL_LAYER_DENSE
+                                    : SMALL_LAYER_CONV2D;
+  small::Conv2DInt8Layer layer(kind, spec, out_shape, std::move(w),
+                               std::move(bias), std::move(quant));
+  const size_t cb = kernels.channel_block;
+  // As narrow_inputs() stores such an input in a network.
+  const size_t narrow = layer.narrow_input_lanes(kernels);
+  const size_t lanes = s.c < cb && narrow != 0 ? narrow : cb;
+  if (lanes != cb) {
+    layer.set_input_lanes(lanes);
+  }
+  // int8 tensors take one byte per element of the float layout's size.
+  small::AlignedBuffer in, out;
+  if (layer.prepare(kernels) != SMALL_OK ||
+      in.reset(spec.input.item_floats(lanes), "input") != SMALL_OK ||
+      out.reset(out_shape.item_floats(cb), "output") != SMALL_OK) {
+    std::fprintf(stderr, "%s\n", small_last_error());
+    return;
+  }
+  int8_t *x = in.as<int8_t>();
+  for (size_t i = 0; i < spec.input.item_floats(lanes); ++i) {
+    x[i] = static_cast<int8_t>(byte(rng));
+  }
+  const std::vector<const float *> inputs = {in.floats()};
+  const Int8Peak before = quick_peak_int8();
+  const Timing t = measure(
+      [&] {
+        layer.run(kernels, inputs, out.floats());
+        do_not_optimize(out.as<int8_t>()[0]);
+      },
+      opt.seconds);
+  const Int8Peak after = quick_peak_int8();
+  const double peak = std::max(before.gops, after.gops);
+  const double gops = 2.0 * static_cast<double>(layer.macs()) / t.median / 1e9;
+  std::printf("layer=%s engine=small dtype=int8 isa=%s shape=%s "
+              "median_us=%.2f gops=%.2f peak_pct=%.1f peak_gops=%.1f "
+              "peak_instruction=%s\n",
+              s.name, kernels.isa, shape_text(s, oh, ow).c_str(),
+              t.median * 1e6, gops, peak > 0 ? 100.0 * gops / peak : 0.0, peak,
+              before.instruction);
   std::fflush(stdout);
 }
 
@@ -215,11 +308,20 @@ int main(int argc, char **argv) {
     const std::string a = argv[i];
     if (a == "--filter" && i + 1 < argc) {
       opt.filter = argv[++i];
+    } else if (a == "--dtype" && i + 1 < argc) {
+      const std::string d = argv[++i];
+      opt.fp32 = d == "fp32" || d == "all";
+      opt.int8 = d == "int8" || d == "all";
+      if (!opt.fp32 && !opt.int8) {
+        std::fprintf(stderr, "--dtype must be fp32, int8 or all\n");
+        return 2;
+      }
     } else if (a == "--seconds" && i + 1 < argc) {
       opt.seconds = std::atof(argv[++i]);
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--filter substring] [--seconds per-layer]\n",
+                   "usage: %s [--filter substring] [--dtype fp32|int8|all] "
+                   "[--seconds per-layer]\n",
                    argv[0]);
       return 2;
     }
@@ -228,10 +330,19 @@ int main(int argc, char **argv) {
   const double peak = small_bench::measure_peak_gflops();
   std::printf("peak isa=%s gflops=%.2f (single core, measured FMA loop)\n",
               kernels.isa, peak);
+  const small_bench::Int8Peak peak8 =
+      small_bench::measure_peak_int8(10'000'000, 7);
+  std::printf("peak isa=%s int8_gops=%.2f (single core, measured %s loop)\n",
+              kernels.isa, peak8.gops, peak8.instruction);
   for (const auto &s : small_bench::mlperf_tiny_layers()) {
     if (opt.filter.empty() ||
         std::string(s.name).find(opt.filter) != std::string::npos) {
-      small_bench::bench_layer(s, kernels, opt);
+      if (opt.fp32) {
+        small_bench::bench_layer(s, kernels, opt);
+      }
+      if (opt.int8) {
+        small_bench::bench_layer_int8(s, kernels, opt);
+      }
     }
   }
   return 0;

@@ -51,6 +51,10 @@ struct VecI8 {
     return _mm256_blendv_epi8(srdhm_unsaturated(a, b),
                               _mm256_set1_epi32(INT32_MAX), saturate);
   }
+  static bool any_positive(type a) {
+    return _mm256_movemask_epi8(
+               _mm256_cmpgt_epi32(a, _mm256_setzero_si256())) != 0;
+  }
   static bool any_int32_min(type a) {
     return _mm256_movemask_epi8(
                _mm256_cmpeq_epi32(a, _mm256_set1_epi32(INT32_MIN))) != 0;

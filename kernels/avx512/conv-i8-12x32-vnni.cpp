@@ -153,17 +153,16 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
     }
   }
   // The correction -(128 + zp) * (sum of the weights read above), summed
-  // over four independent chains (one per group of a tap) so that the pass
-  // runs at the dot products' throughput rather than their latency.
-  constexpr int kChains = 4;
+  // over four independent chains so that the pass runs at the dot products'
+  // throughput rather than their latency. The chains rotate after every
+  // vector (register renames, no index), so they stay in registers: a
+  // runtime chain index put them on the stack, one store-to-load round trip
+  // per vector.
   const __m512i ones = _mm512_set1_epi8(1);
-  __m512i sums[kChains][OB];
-#pragma GCC unroll 4
-  for (int c = 0; c < kChains; ++c) {
+  __m512i c0[OB], c1[OB], c2[OB], c3[OB];
 #pragma GCC unroll 2
-    for (int k = 0; k < OB; ++k) {
-      sums[c][k] = _mm512_setzero_si512();
-    }
+  for (int k = 0; k < OB; ++k) {
+    c0[k] = c1[k] = c2[k] = c3[k] = _mm512_setzero_si512();
   }
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const size_t lanes =
@@ -176,11 +175,14 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
         for (size_t g = 0; g < groups; ++g) {
 #pragma GCC unroll 2
           for (int k = 0; k < OB; ++k) {
-            __m512i &sum = sums[g % kChains][k];
-            sum = _mm512_dpbusd_epi32(
-                sum, ones,
+            const __m512i next = _mm512_dpbusd_epi32(
+                c0[k], ones,
                 _mm512_loadu_si512(w + k * t->w_out_block_step +
                                    g * kGroup * kCb));
+            c0[k] = c1[k];
+            c1[k] = c2[k];
+            c2[k] = c3[k];
+            c3[k] = next;
           }
         }
       }
@@ -190,9 +192,8 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
   __m512i correction[OB];
 #pragma GCC unroll 2
   for (int k = 0; k < OB; ++k) {
-    const __m512i sum =
-        _mm512_add_epi32(_mm512_add_epi32(sums[0][k], sums[1][k]),
-                         _mm512_add_epi32(sums[2][k], sums[3][k]));
+    const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(c0[k], c1[k]),
+                                         _mm512_add_epi32(c2[k], c3[k]));
     correction[k] = _mm512_mullo_epi32(sum, offset);
   }
   x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, correction);

@@ -49,6 +49,9 @@ struct VecI8 {
     return _mm512_mask_mov_epi32(srdhm_unsaturated(a, b), saturate,
                                  _mm512_set1_epi32(INT32_MAX));
   }
+  static bool any_positive(type a) {
+    return _mm512_cmpgt_epi32_mask(a, _mm512_setzero_si512()) != 0;
+  }
   static bool any_int32_min(type a) {
     return _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN)) != 0;
   }

@@ -35,11 +35,14 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
     const ChannelRequant<V> q(V::load(t->multiplier + k * CB),
                               V::load(t->shift + k * CB), c.single);
     int8_t *out = t->out + k * t->out_block_step;
+    const size_t out_step = t->out_pixel_step;
+    with_requant_mode(q.mode, [&](auto mode) {
 #pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      V::store_i8(out + j * t->out_pixel_step,
-                  requantize<V>(V::add(acc[k][j], bias), q, c));
-    }
+      for (int j = 0; j < W; ++j) {
+        V::store_i8(out + j * out_step, requantize_as<V, decltype(mode)::value>(
+                                            V::add(acc[k][j], bias), q, c));
+      }
+    });
   }
 }
 

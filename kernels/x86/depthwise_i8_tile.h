@@ -53,11 +53,15 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                const typename V::type (&acc)[N],
                                const DepthwiseChannels<V> &ch,
                                const RequantConsts<V> &c) {
+  int8_t *out = t->out + j0 * t->out_pixel_step;
+  const size_t out_step = t->out_pixel_step;
+  with_requant_mode(ch.q.mode, [&](auto mode) {
 #pragma GCC unroll 16
-  for (int n = 0; n < N; ++n) {
-    V::store_i8(t->out + (j0 + n) * t->out_pixel_step,
-                requantize<V>(V::add(acc[n], ch.bias), ch.q, c));
-  }
+    for (int n = 0; n < N; ++n) {
+      V::store_i8(out + n * out_step, requantize_as<V, decltype(mode)::value>(
+                                          V::add(acc[n], ch.bias), ch.q, c));
+    }
+  });
 }
 
 // Pixels [j0, j0 + N) with the weights at w, any window.

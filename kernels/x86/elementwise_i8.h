@@ -7,6 +7,7 @@
 #ifndef SMALL_KERNELS_X86_ELEMENTWISE_I8_H
 #define SMALL_KERNELS_X86_ELEMENTWISE_I8_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -49,15 +50,20 @@ void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
                              single);
   const T out_zp = V::set1(p->out_zero_point);
   const T lo = V::set1(p->act_min), hi = V::set1(p->act_max);
-  elementwise_i8<V>(
-      a, b, out, count, [&](const int8_t *x, const int8_t *y, int8_t *z) {
-        const T sa = multiply_by_quantized_multiplier<V>(
-            V::sllv(V::sub(V::widen(x), a_zp), left), qa);
-        const T sb = multiply_by_quantized_multiplier<V>(
-            V::sllv(V::sub(V::widen(y), b_zp), left), qb);
-        const T sum = multiply_by_quantized_multiplier<V>(V::add(sa, sb), qo);
-        V::store_i8(z, V::min(V::max(V::add(sum, out_zp), lo), hi));
-      });
+  const RequantMode mode = std::max({qa.mode, qb.mode, qo.mode});
+  with_requant_mode(mode, [&](auto m) {
+    constexpr int M = decltype(m)::value;
+    elementwise_i8<V>(
+        a, b, out, count, [&](const int8_t *x, const int8_t *y, int8_t *z) {
+          const T sa = multiply_by_quantized_multiplier_as<V, M>(
+              V::sllv(V::sub(V::widen(x), a_zp), left), qa);
+          const T sb = multiply_by_quantized_multiplier_as<V, M>(
+              V::sllv(V::sub(V::widen(y), b_zp), left), qb);
+          const T sum =
+              multiply_by_quantized_multiplier_as<V, M>(V::add(sa, sb), qo);
+          V::store_i8(z, V::min(V::max(V::add(sum, out_zp), lo), hi));
+        });
+  });
 }
 
 template <class V>
@@ -69,12 +75,15 @@ void requant_i8(const int8_t *in, int8_t *out, size_t count,
           out_zp = V::set1(p->out_zero_point);
   const ChannelRequant<V> q(V::set1(p->multiplier), V::set1(p->shift), single);
   const T lo = V::set1(-128), hi = V::set1(127);
-  elementwise_i8<V>(
-      in, in, out, count, [&](const int8_t *x, const int8_t *, int8_t *z) {
-        const T scaled =
-            multiply_by_quantized_multiplier<V>(V::sub(V::widen(x), in_zp), q);
-        V::store_i8(z, V::min(V::max(V::add(scaled, out_zp), lo), hi));
-      });
+  with_requant_mode(q.mode, [&](auto m) {
+    constexpr int M = decltype(m)::value;
+    elementwise_i8<V>(
+        in, in, out, count, [&](const int8_t *x, const int8_t *, int8_t *z) {
+          const T scaled = multiply_by_quantized_multiplier_as<V, M>(
+              V::sub(V::widen(x), in_zp), q);
+          V::store_i8(z, V::min(V::max(V::add(scaled, out_zp), lo), hi));
+        });
+  });
 }
 
 } // namespace small::x86

@@ -17,6 +17,7 @@
 #define SMALL_KERNELS_X86_REQUANT_I8_H
 
 #include <cstdint>
+#include <type_traits>
 
 #include "kernel_contract.h"
 
@@ -32,50 +33,114 @@ template <class V> struct RequantConsts {
         hi(V::set1(t->act_max)), single(t->single_rounding != 0) {}
 };
 
+// How a vector of channels requantizes, fixed once per tile and block so
+// that the per-pixel code has no branch: single rounding, or double rounding
+// in its general form (a left shift and the INT32_MIN saturation) or without
+// the parts no lane needs (TFLite's convolutions: shifts <= 0, multipliers
+// in [2^30, 2^31)).
+enum RequantMode : int {
+  kRequantSingle,
+  kRequantDouble,          // every shift <= 0, no INT32_MIN multiplier
+  kRequantDoubleLeft,      // some shift > 0, no INT32_MIN multiplier
+  kRequantDoubleSaturating // the general case
+};
+
 // One vector of channels' multipliers and shifts, with what the
 // requantization derives from them computed once (per tile and block, not
 // per pixel).
 template <class V> struct ChannelRequant {
   using T = typename V::type;
   T multiplier, left, right, mask, half_mask, total;
-  bool single;
-  // Only INT32_MIN * INT32_MIN saturates, so without an INT32_MIN
-  // multiplier the saturation check is skipped.
-  bool saturating;
-  ChannelRequant(T m, T shift, bool single_rounding)
-      : multiplier(m), single(single_rounding),
-        saturating(V::any_int32_min(m)) {
+  RequantMode mode;
+  ChannelRequant(T m, T shift, bool single_rounding) : multiplier(m) {
     const T zero = V::set1(0);
     left = V::max(shift, zero);
     right = V::max(V::sub(zero, shift), zero);
     mask = V::sub(V::sllv(V::set1(1), right), V::set1(1));
     half_mask = V::template srli<1>(mask);
     total = V::sub(V::set1(31), shift);
+    // Only INT32_MIN * INT32_MIN saturates.
+    mode = single_rounding          ? kRequantSingle
+           : V::any_int32_min(m)    ? kRequantDoubleSaturating
+           : V::any_positive(shift) ? kRequantDoubleLeft
+                                    : kRequantDouble;
   }
 };
 
-// fixed::multiply_by_quantized_multiplier per lane.
+// fixed::multiply_by_quantized_multiplier per lane, in mode M (which must be
+// valid for q: q.mode, or a more general double-rounding mode).
+template <class V, int M>
+inline typename V::type
+multiply_by_quantized_multiplier_as(typename V::type x,
+                                    const ChannelRequant<V> &q) {
+  using T = typename V::type;
+  if constexpr (M == kRequantSingle) {
+    return V::mul_round_shift(x, q.multiplier, q.total);
+  } else {
+    // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
+    const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
+    const T high = M == kRequantDoubleSaturating
+                       ? V::srdhm(shifted, q.multiplier)
+                       : V::srdhm_unsaturated(shifted, q.multiplier);
+    const T remainder = V::and_(high, q.mask);
+    // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
+    const T threshold = V::sub(q.half_mask, V::template srai<31>(high));
+    const T round_up = V::template srli<31>(V::sub(threshold, remainder));
+    return V::add(V::srav(high, q.right), round_up);
+  }
+}
+
+// Calls f(std::integral_constant<int, mode>{}): the caller's loop over
+// pixels is compiled once per mode, with the mode's branches gone. Double
+// rounding modes are ordered from the least to the most general, so the
+// largest of several vectors' modes serves them all.
+template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
+  switch (mode) {
+  case kRequantSingle:
+    f(std::integral_constant<int, kRequantSingle>{});
+    break;
+  case kRequantDouble:
+    f(std::integral_constant<int, kRequantDouble>{});
+    break;
+  case kRequantDoubleLeft:
+    f(std::integral_constant<int, kRequantDoubleLeft>{});
+    break;
+  default:
+    f(std::integral_constant<int, kRequantDoubleSaturating>{});
+    break;
+  }
+}
+
+// fixed::multiply_by_quantized_multiplier per lane, the mode chosen at run
+// time (for code that requantizes once per vector anyway).
 template <class V>
 inline typename V::type
 multiply_by_quantized_multiplier(typename V::type x,
                                  const ChannelRequant<V> &q) {
-  using T = typename V::type;
-  if (q.single) {
-    return V::mul_round_shift(x, q.multiplier, q.total);
+  switch (q.mode) {
+  case kRequantSingle:
+    return multiply_by_quantized_multiplier_as<V, kRequantSingle>(x, q);
+  case kRequantDouble:
+    return multiply_by_quantized_multiplier_as<V, kRequantDouble>(x, q);
+  case kRequantDoubleLeft:
+    return multiply_by_quantized_multiplier_as<V, kRequantDoubleLeft>(x, q);
+  default:
+    return multiply_by_quantized_multiplier_as<V, kRequantDoubleSaturating>(x,
+                                                                            q);
   }
-  // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
-  const T shifted = V::sllv(x, q.left);
-  const T high = q.saturating ? V::srdhm(shifted, q.multiplier)
-                              : V::srdhm_unsaturated(shifted, q.multiplier);
-  const T remainder = V::and_(high, q.mask);
-  // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
-  const T threshold = V::sub(q.half_mask, V::template srai<31>(high));
-  const T round_up = V::template srli<31>(V::sub(threshold, remainder));
-  return V::add(V::srav(high, q.right), round_up);
 }
 
-// The convolution and depthwise epilogue: requantized, plus the output zero
-// point, clamped.
+// The convolution and depthwise epilogue: requantized (in mode M), plus the
+// output zero point, clamped.
+template <class V, int M>
+inline typename V::type requantize_as(typename V::type acc,
+                                      const ChannelRequant<V> &q,
+                                      const RequantConsts<V> &c) {
+  const typename V::type scaled =
+      multiply_by_quantized_multiplier_as<V, M>(acc, q);
+  return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
+}
+
 template <class V>
 inline typename V::type requantize(typename V::type acc,
                                    const ChannelRequant<V> &q,

@@ -58,6 +58,9 @@ template <class H> struct VecI8Pair {
   static type srdhm_unsaturated(type a, type b) {
     return {H::srdhm_unsaturated(a.lo, b.lo), H::srdhm_unsaturated(a.hi, b.hi)};
   }
+  static bool any_positive(type a) {
+    return H::any_positive(a.lo) || H::any_positive(a.hi);
+  }
   static bool any_int32_min(type a) {
     return H::any_int32_min(a.lo) || H::any_int32_min(a.hi);
   }

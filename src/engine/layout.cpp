@@ -70,10 +70,14 @@ void to_blocked_as(const Src *src, small_layout layout, const Shape &s,
           for (size_t l = 0; l < lanes; ++l) {
             d[l] = convert(x[l * plane]);
           }
-        } else if (lanes == 1) {
-          // A planar network input from NHWC: one element per pixel, not
-          // worth a memcpy call each.
-          d[0] = convert(item[p * s.c + c0]);
+        } else if (lanes <= 4) {
+          // A narrow network input from NHWC (planar, or an RGB image in
+          // 4-lane blocks): a few elements per pixel, not worth a memcpy
+          // call each.
+          const Src *x = item + p * s.c + c0;
+          for (size_t l = 0; l < lanes; ++l) {
+            d[l] = convert(x[l]);
+          }
         } else {
           convert_run(item + p * s.c + c0, d, lanes, convert);
         }

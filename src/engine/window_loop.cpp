@@ -59,7 +59,7 @@ size_t calls_per_block(const WindowOp &op, size_t max_width) {
 // The sizes every part of the plan derives from.
 struct OpSizes {
   size_t cb = 0, max_width = 0;
-  size_t in_lanes = 0; // floats per input pixel: Cb, or 1 (planar input)
+  size_t in_lanes = 0; // elements per input pixel: Cb, or fewer (narrow input)
   size_t in_block_step = 0, out_block_step = 0;
   size_t in_blocks = 0, out_blocks = 0, taps = 0;
   size_t w_tap = 0;       // conv: an (input lanes) x Cb matrix; depthwise: Cb

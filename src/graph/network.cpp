@@ -249,12 +249,14 @@ void Network::prune() {
 }
 
 // A network input with fewer channels than Cb (an RGB image, an audio
-// feature map) read only by layers that can read planar input (dense
-// convolutions) is stored planar: blocks of one channel, which is NCHW
-// itself. The convolution kernels reduce over input blocks and lanes alike,
-// so this costs them nothing, saves up to Cb/c of the input's memory and
-// turns the NCHW input conversion into a copy (an RGB input in NCHW was
-// otherwise a transpose on every run).
+// feature map) read only by layers that can read a narrow input (dense
+// convolutions) is stored with the fewer lanes per block they ask for, all
+// alike: usually planar, blocks of one channel, which is NCHW itself. The
+// convolution kernels reduce over input blocks and lanes alike, so this
+// costs them nothing, saves up to Cb/c of the input's memory and turns the
+// NCHW input conversion into a copy (an RGB input in NCHW was otherwise a
+// transpose on every run). int8 layers may ask for 4 lanes instead
+// (Conv2DInt8Layer::narrow_input_lanes).
 void Network::narrow_inputs() {
   const size_t cb = kernels_.channel_block;
   for (int id : inputs_) {
@@ -262,16 +264,19 @@ void Network::narrow_inputs() {
     if (t.shape.c >= cb || t.consumers.empty() || t.is_output) {
       continue;
     }
-    bool all_planar = true;
+    const size_t lanes =
+        nodes_[t.consumers.front()].layer->narrow_input_lanes(kernels_);
+    bool all_agree = lanes != 0 && lanes < cb;
     for (int consumer : t.consumers) {
-      all_planar = all_planar && nodes_[consumer].layer->reads_planar_input();
+      all_agree = all_agree &&
+                  nodes_[consumer].layer->narrow_input_lanes(kernels_) == lanes;
     }
-    if (!all_planar) {
+    if (!all_agree) {
       continue;
     }
-    t.lanes = 1;
+    t.lanes = lanes;
     for (int consumer : t.consumers) {
-      nodes_[consumer].layer->set_planar_input();
+      nodes_[consumer].layer->set_input_lanes(lanes);
     }
   }
 }

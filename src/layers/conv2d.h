@@ -77,10 +77,10 @@ public:
                       const std::vector<float> &shift) override;
   // Dense (non-grouped) convolutions reduce over input blocks and lanes
   // alike, so they read a planar input as blocks of one channel.
-  bool reads_planar_input() const override {
-    return !depthwise() && spec_.groups == 1;
+  size_t narrow_input_lanes(const small_kernel_table &) const override {
+    return !depthwise() && spec_.groups == 1 ? 1 : 0;
   }
-  void set_planar_input() override { input_lanes_ = 1; }
+  void set_input_lanes(size_t lanes) override { input_lanes_ = lanes; }
 
   const ConvSpec &spec() const { return spec_; }
   bool depthwise() const {

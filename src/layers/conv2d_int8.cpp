@@ -72,6 +72,24 @@ void Conv2DInt8Layer::run(const small_kernel_table &,
   run_window_int8(op_, as_int8(inputs[0]), as_int8(out));
 }
 
+// Dense convolutions read a narrow input planar, except an input of 3 or 4
+// channels when the kernels take 4 input lanes per dot product (VNNI,
+// sdot): then one pixel's channels, padded to 4, are exactly one dot
+// product per tap, a quarter of the instructions of the planar tile (a
+// 32-bit broadcast per channel), and an RGB input in NHWC converts pixel by
+// pixel instead of being transposed.
+size_t
+Conv2DInt8Layer::narrow_input_lanes(const small_kernel_table &kernels) const {
+  if (depthwise() || spec_.groups != 1) {
+    return 0;
+  }
+  constexpr size_t kDotLanes = 4;
+  const bool fills_a_dot = kernels.conv_i8_k_group == kDotLanes &&
+                           spec_.input.c > kDotLanes / 2 &&
+                           spec_.input.c <= kDotLanes;
+  return fills_a_dot ? kDotLanes : 1;
+}
+
 bool Conv2DInt8Layer::plan_parts(const small_kernel_table &, size_t parts) {
   return plan_window_parts(op_, parts);
 }

@@ -51,10 +51,8 @@ public:
   void set_rounding(small_rounding rounding) override {
     single_rounding_ = rounding == SMALL_ROUNDING_SINGLE;
   }
-  bool reads_planar_input() const override {
-    return !depthwise() && spec_.groups == 1;
-  }
-  void set_planar_input() override { input_lanes_ = 1; }
+  size_t narrow_input_lanes(const small_kernel_table &kernels) const override;
+  void set_input_lanes(size_t lanes) override { input_lanes_ = lanes; }
   [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,
                                 size_t parts) override;
   void run_part(const small_kernel_table &kernels,

@@ -91,11 +91,14 @@ public:
   // y = scale[k] * x + shift[k] per output channel k.
   virtual void fold_batchnorm(const std::vector<float> &,
                               const std::vector<float> &) {}
-  // Planar input: true when the layer can read its (only) input stored as
-  // blocks of one channel (a narrow network input kept in NCHW);
-  // set_planar_input() switches it to that before prepare().
-  virtual bool reads_planar_input() const { return false; }
-  virtual void set_planar_input() {}
+  // Narrow input: how many lanes per block the layer would read its (only)
+  // input with when that input is a network input with fewer channels than
+  // Cb (0: it cannot; 1: planar, blocks of one channel, i.e. NCHW);
+  // set_input_lanes() switches it to that before prepare().
+  virtual size_t narrow_input_lanes(const small_kernel_table &) const {
+    return 0;
+  }
+  virtual void set_input_lanes(size_t) {}
 
 private:
   small_layer_kind kind_;

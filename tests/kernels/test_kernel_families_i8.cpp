@@ -1,7 +1,8 @@
 // The int8 window families of the active table (convolution, depthwise,
 // average pooling) and its int8 element-wise kernels against the scalar int8
 // kernels at the same channel block, BIT FOR BIT: tile widths, partial last
-// input blocks (1..Cb lanes, multiples of the k-group or not), planar inputs,
+// input blocks (1..Cb lanes, multiples of the k-group or not), planar and
+// 4-lane narrow inputs,
 // taps (clipped and none), strides, output blocks, columns of pixels, per-pixel
 // depthwise weights, zero points, per-channel multipliers and shifts in both
 // rounding modes, and clamps. Convolution weights are drawn as [input
@@ -29,7 +30,7 @@ struct Int8Case {
   size_t width, taps_h, taps_w, stride, in_blocks, last_channels;
   size_t out_blocks = 1;
   size_t pixel_gap = 0; // bytes between output pixels beyond Cb
-  size_t in_lanes = 0;  // convolution: 0 for Cb, 1 for a planar input
+  size_t in_lanes = 0;  // convolution: 0 for Cb, fewer for a narrow input
   bool down_column = false;
   bool per_pixel_weights = false; // depthwise across channel blocks
 };
@@ -275,6 +276,21 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
       planar.down_column = true;
       planar.pixel_gap = cb + 3;
       cases.push_back(planar);
+    }
+    // A narrow input of 4 lanes per pixel (Conv2DInt8Layer gives an RGB
+    // network input that layout when the k-group is 4): 3 or 4 channels.
+    for (size_t stride : {1, 2}) {
+      for (size_t channels : {3, 4}) {
+        if (cb <= 4) {
+          break; // 4 lanes would be the blocked layout itself
+        }
+        Int8Case narrow{width, 3, 3, stride, 1, channels};
+        narrow.in_lanes = 4;
+        cases.push_back(narrow);
+        narrow.down_column = true;
+        narrow.pixel_gap = cb + 1;
+        cases.push_back(narrow);
+      }
     }
   }
   const size_t w5 = std::min<size_t>(5, active().conv_max_width);
