@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "golden_run.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
 
@@ -19,17 +20,6 @@
 #endif
 
 namespace {
-
-std::vector<float> read_floats(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f);
-  std::vector<char> b((std::istreambuf_iterator<char>(f)),
-                      std::istreambuf_iterator<char>());
-  REQUIRE(b.size() % 4 == 0);
-  std::vector<float> v(b.size() / 4);
-  std::copy(b.begin(), b.end(), reinterpret_cast<char *>(v.data()));
-  return v;
-}
 
 struct Case {
   const char *model;  // file stem
@@ -62,36 +52,12 @@ TEST_CASE("MLPerf Tiny models match ONNX Runtime", "[onnx][models]") {
       INFO(small_onnx_last_error());
       REQUIRE(s == SMALL_OK);
       const std::vector<float> in =
-          read_floats(dir + "/" + c.sample + ".input.bin");
+          small_test::read_floats(dir + "/" + c.sample + ".input.bin");
       const std::vector<float> want =
-          read_floats(dir + "/" + c.sample + ".expected.bin");
-      uint32_t di[4], dout[4];
-      REQUIRE(small_network_input_shape(net, 0, di) == SMALL_OK);
-      REQUIRE(small_network_output_shape(net, 0, dout) == SMALL_OK);
-      REQUIRE(size_t{di[0]} * di[1] * di[2] * di[3] == in.size());
-      REQUIRE(size_t{dout[0]} * dout[1] * dout[2] * dout[3] == want.size());
-      std::vector<float> got(want.size());
-      const float *ins[] = {in.data()};
-      float *outs[] = {got.data()};
-      REQUIRE(small_network_run(net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW) ==
-              SMALL_OK);
-      double worst = 0;
-      for (size_t i = 0; i < got.size(); ++i) {
-        const double d = std::fabs(double{got[i]} - want[i]);
-        worst = std::max(worst, d);
-        INFO("element " << i << ": got " << got[i] << ", expected " << want[i]);
-        REQUIRE(d <= c.atol + c.rtol * std::fabs(double{want[i]}));
-      }
-      std::printf("%-16s max |diff| vs ONNX Runtime = %.3g (tolerance atol "
-                  "%g rtol %g)\n",
-                  c.sample, worst, c.atol, c.rtol);
-      if (c.label >= 0) {
-        const auto arg = std::max_element(got.begin(), got.end()) - got.begin();
-        const auto warg =
-            std::max_element(want.begin(), want.end()) - want.begin();
-        CHECK(arg == c.label);
-        CHECK(arg == warg);
-      }
+          small_test::read_floats(dir + "/" + c.sample + ".expected.bin");
+      small_test::check_golden_run(
+          net, in, want, SMALL_LAYOUT_NCHW,
+          {c.sample, "ONNX Runtime", c.atol, c.rtol, c.label});
       small_network_destroy(net);
     }
   }
@@ -102,7 +68,8 @@ TEST_CASE("NHWC input gives the same result as NCHW", "[onnx][models]") {
   small_network *net = nullptr;
   REQUIRE(small_onnx_load_file((dir + "/resnet8.onnx").c_str(), &net) ==
           SMALL_OK);
-  const std::vector<float> in = read_floats(dir + "/resnet8.input.bin");
+  const std::vector<float> in =
+      small_test::read_floats(dir + "/resnet8.input.bin");
   std::vector<float> nhwc(in.size());
   for (size_t c = 0; c < 3; ++c) {
     for (size_t p = 0; p < 32 * 32; ++p) {

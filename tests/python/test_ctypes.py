@@ -4,7 +4,8 @@
 Usage: python3 test_ctypes.py <path to libsmall.so>
        (or set SMALL_LIBRARY to the path)
 
-Declares the public structs and signatures of small.h, builds
+Declares the signatures of small.h (the structs come from the Python
+package's python/small/_abi.py, so they are checked here too), builds
     input (2,3,6,7) -> conv 3x3 pad 1 (4) + ReLU -> global avgpool
     -> dense (3) -> softmax
 and checks it against a pure-Python naive implementation with the tolerance
@@ -14,6 +15,7 @@ small_last_error texts, and that the library exports only small_* symbols
 """
 
 import ctypes
+import importlib.util
 import math
 import os
 import re
@@ -58,32 +60,23 @@ HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                       "include", "small", "small.h")
 
 
-class Activation(ctypes.Structure):
-    _fields_ = [("kind", ctypes.c_int), ("alpha", ctypes.c_float),
-                ("beta", ctypes.c_float), ("min", ctypes.c_float),
-                ("max", ctypes.c_float)]
+def _load_package_abi():
+    """python/small/_abi.py, the Python package's declarations of the
+    small.h structs, loaded as a plain module (the package's __init__, which
+    needs numpy, does not run): this test drives the library through them,
+    so it checks the package's struct layouts against the C ABI too."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                        os.pardir, "python", "small", "_abi.py")
+    spec = importlib.util.spec_from_file_location("small_native_abi", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-class Conv2dParams(ctypes.Structure):
-    _fields_ = [("out_channels", ctypes.c_uint32),
-                ("kernel_h", ctypes.c_uint32), ("kernel_w", ctypes.c_uint32),
-                ("stride_h", ctypes.c_uint32), ("stride_w", ctypes.c_uint32),
-                ("dilation_h", ctypes.c_uint32),
-                ("dilation_w", ctypes.c_uint32),
-                ("padding_mode", ctypes.c_int),
-                ("pad_top", ctypes.c_uint32), ("pad_bottom", ctypes.c_uint32),
-                ("pad_left", ctypes.c_uint32), ("pad_right", ctypes.c_uint32),
-                ("groups", ctypes.c_uint32), ("weight_layout", ctypes.c_int),
-                ("activation", Activation)]
-
-
-class Pool2dParams(ctypes.Structure):
-    _fields_ = [("kind", ctypes.c_int), ("kernel_h", ctypes.c_uint32),
-                ("kernel_w", ctypes.c_uint32), ("stride_h", ctypes.c_uint32),
-                ("stride_w", ctypes.c_uint32), ("padding_mode", ctypes.c_int),
-                ("pad_top", ctypes.c_uint32), ("pad_bottom", ctypes.c_uint32),
-                ("pad_left", ctypes.c_uint32), ("pad_right", ctypes.c_uint32),
-                ("count_include_pad", ctypes.c_int)]
+_ABI = _load_package_abi()
+Activation = _ABI.Activation
+Conv2dParams = _ABI.Conv2dParams
+Pool2dParams = _ABI.Pool2dParams
 
 
 class KernelInfo(ctypes.Structure):

@@ -3,8 +3,8 @@
 // and C code, and its network must run.
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
+#include "model_bytes.h"
 #include "small/small.h"
 #include "small/small_tflite.h"
 
@@ -34,27 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       __builtin_trap();
     }
   }
-  small_network *net = small_tflite_model_network(m);
-  size_t n_in = 0, n_out = 0;
-  small_network_input_count(net, &n_in);
-  small_network_output_count(net, &n_out);
-  std::vector<std::vector<float>> ins(n_in), outs(n_out);
-  std::vector<const float *> ip;
-  std::vector<float *> op;
-  for (size_t k = 0; k < n_in; ++k) {
-    uint32_t d[4];
-    small_network_input_shape(net, k, d);
-    ins[k].assign(size_t{d[0]} * d[1] * d[2] * d[3], 0.25f);
-    ip.push_back(ins[k].data());
-  }
-  for (size_t k = 0; k < n_out; ++k) {
-    uint32_t d[4];
-    small_network_output_shape(net, k, d);
-    outs[k].assign(size_t{d[0]} * d[1] * d[2] * d[3], 0.0f);
-    op.push_back(outs[k].data());
-  }
-  if (small_network_run(net, ip.data(), ip.size(), op.data(), op.size(),
-                        SMALL_LAYOUT_NHWC) != SMALL_OK) {
+  if (small_test::run_on_constant_inputs(small_tflite_model_network(m), 0.25f,
+                                         SMALL_LAYOUT_NHWC) != SMALL_OK) {
     __builtin_trap(); // an imported network must run
   }
   small_tflite_model_destroy(m);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "golden_run.h"
 #include "small/small.h"
 #include "small/small_tflite.h"
 
@@ -19,17 +20,6 @@
 #endif
 
 namespace {
-
-std::vector<float> read_floats(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f);
-  std::vector<char> b((std::istreambuf_iterator<char>(f)),
-                      std::istreambuf_iterator<char>());
-  REQUIRE(b.size() % 4 == 0);
-  std::vector<float> v(b.size() / 4);
-  std::copy(b.begin(), b.end(), reinterpret_cast<char *>(v.data()));
-  return v;
-}
 
 struct Case {
   const char *model;  // file stem
@@ -56,10 +46,6 @@ const Case kCases[] = {
     {"autoencoder", "autoencoder", 1e-2, 1e-4, -1},
 };
 
-size_t argmax(const std::vector<float> &v) {
-  return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin());
-}
-
 } // namespace
 
 TEST_CASE("fp32 MLPerf Tiny .tflite models match LiteRT", "[tflite][models]") {
@@ -72,33 +58,12 @@ TEST_CASE("fp32 MLPerf Tiny .tflite models match LiteRT", "[tflite][models]") {
       INFO(small_tflite_last_error());
       REQUIRE(s == SMALL_OK);
       const std::vector<float> x =
-          read_floats(dir + "/" + c.sample + ".fp32.input.bin");
+          small_test::read_floats(dir + "/" + c.sample + ".fp32.input.bin");
       const std::vector<float> want =
-          read_floats(dir + "/" + c.sample + ".fp32.litert.bin");
-      uint32_t din[4], dout[4];
-      REQUIRE(small_network_input_shape(net, 0, din) == SMALL_OK);
-      REQUIRE(small_network_output_shape(net, 0, dout) == SMALL_OK);
-      REQUIRE(size_t{din[0]} * din[1] * din[2] * din[3] == x.size());
-      REQUIRE(size_t{dout[0]} * dout[1] * dout[2] * dout[3] == want.size());
-      std::vector<float> y(want.size(), NAN);
-      const float *ins[1] = {x.data()};
-      float *outs[1] = {y.data()};
-      REQUIRE(small_network_run(net, ins, 1, outs, 1, SMALL_LAYOUT_NHWC) ==
-              SMALL_OK);
-      double max_diff = 0.0;
-      for (size_t k = 0; k < y.size(); ++k) {
-        const double d = std::abs(double{y[k]} - double{want[k]});
-        max_diff = std::max(max_diff, d);
-        INFO(c.sample << " output " << k << ": " << y[k] << " vs LiteRT "
-                      << want[k]);
-        CHECK(d <= c.atol + c.rtol * std::abs(double{want[k]}));
-      }
-      std::printf("tflite %s: max |SMaLL - LiteRT| = %.3g (atol %g)\n",
-                  c.sample, max_diff, c.atol);
-      if (c.label >= 0) {
-        CHECK(argmax(y) == static_cast<size_t>(c.label));
-        CHECK(argmax(y) == argmax(want));
-      }
+          small_test::read_floats(dir + "/" + c.sample + ".fp32.litert.bin");
+      small_test::check_golden_run(
+          net, x, want, SMALL_LAYOUT_NHWC,
+          {c.sample, "LiteRT", c.atol, c.rtol, c.label});
       small_network_destroy(net);
     }
   }
