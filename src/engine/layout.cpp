@@ -41,6 +41,20 @@ void convert_run(const Src *src, Dst *dst, size_t count,
   }
 }
 
+// A narrow network input (planar, or 4-lane blocks for int8 RGB) from
+// NHWC: every pixel's `lanes` elements, zero pad lanes; CB known at compile
+// time, so a pixel is a few moves, not a memcpy and a memset call.
+template <size_t CB, typename Src, typename Dst, typename Convert>
+void narrow_from_nhwc(const Src *item, size_t channels, size_t c0, size_t lanes,
+                      size_t plane, Dst *d, const Convert &convert) {
+  for (size_t p = 0; p < plane; ++p, d += CB) {
+    const Src *x = item + p * channels + c0;
+    for (size_t l = 0; l < CB; ++l) {
+      d[l] = l < lanes ? convert(x[l]) : Dst{0};
+    }
+  }
+}
+
 // Both conversions walk the blocked tensor in storage order, one channel
 // block at a time, so the inner loop is a run of contiguous lanes (no
 // per-element index arithmetic: the network input and output go through
@@ -64,19 +78,17 @@ void to_blocked_as(const Src *src, small_layout layout, const Shape &s,
       const size_t c0 = b * cb;
       const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
       Dst *d = dst + (n * blocks + b) * plane * cb;
+      if (layout == SMALL_LAYOUT_NHWC && (cb == 1 || cb == 4)) {
+        const size_t c = s.c;
+        cb == 1 ? narrow_from_nhwc<1>(item, c, c0, lanes, plane, d, convert)
+                : narrow_from_nhwc<4>(item, c, c0, lanes, plane, d, convert);
+        continue;
+      }
       for (size_t p = 0; p < plane; ++p, d += cb) {
         if (layout == SMALL_LAYOUT_NCHW) {
           const Src *x = item + c0 * plane + p;
           for (size_t l = 0; l < lanes; ++l) {
             d[l] = convert(x[l * plane]);
-          }
-        } else if (lanes <= 4) {
-          // A narrow network input from NHWC (planar, or an RGB image in
-          // 4-lane blocks): a few elements per pixel, not worth a memcpy
-          // call each.
-          const Src *x = item + p * s.c + c0;
-          for (size_t l = 0; l < lanes; ++l) {
-            d[l] = convert(x[l]);
           }
         } else {
           convert_run(item + p * s.c + c0, d, lanes, convert);
