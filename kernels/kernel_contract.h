@@ -75,7 +75,9 @@ typedef struct small_window_tile {
 
   /* Convolution only: reduce over input blocks [0, in_blocks); the last one
    * holds in_last_channels valid lanes (1..in_lanes), the others in_lanes.
-   * in_lanes is Cb, or 1 for a planar (NCHW) network input. */
+   * in_lanes is Cb, or fewer for a narrow network input: 1 (planar, NCHW)
+   * or, int8 only, 4 (an input of 3-4 channels when conv_i8_k_group is 4:
+   * one pixel's channels are one dot product). */
   size_t in_blocks;
   size_t in_lanes;
   size_t in_last_channels;
@@ -133,7 +135,7 @@ typedef struct small_window_shape {
   size_t taps_h, taps_w;
   size_t in_pixel_step, out_pixel_step;
   size_t in_tap_w_step, in_tap_h_step;
-  size_t in_lanes;   /* convolution: Cb, or 1 for a planar input */
+  size_t in_lanes;   /* convolution: Cb, or fewer for a narrow input */
   size_t out_blocks; /* convolution: 1 .. conv_max_out_blocks; others 1 */
   size_t w_pixel_step, bias_pixel_step; /* depthwise across blocks: != 0 */
   small_act_op act;
@@ -175,7 +177,7 @@ typedef struct small_window_tile_i8 {
   /* Convolution and depthwise: int8 weights, symmetric (zero point 0).
    * Depthwise weights are packed as the float ones. Convolution weights of
    * one (input block, tap) are in_lanes x Cb values as for floats, but for
-   * a blocked input (in_lanes == Cb) the input lanes come in groups of
+   * an input with in_lanes > 1 the input lanes come in groups of
    * G = the table's conv_i8_k_group, G consecutive input lanes per output
    * lane, so that one SIMD dot product reads G lanes of one output:
    *     w[(i / G) * Cb * G + o * G + i % G]   (G == 1: w[i * Cb + o])

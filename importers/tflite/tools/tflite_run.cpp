@@ -15,7 +15,7 @@
 // int8 models (default double: TFLite's reference kernels; single: LiteRT's
 // CPU path); float models do not requantize. --bench N prints a latency
 // line after N timed runs. --profile prints each executed layer's median
-// time over --runs runs (default 100), as the ONNX small-run does.
+// time over --runs runs (default 20), as the ONNX small-run does.
 #include "tflite_run.h"
 
 #include <algorithm>
