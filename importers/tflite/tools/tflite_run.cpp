@@ -73,7 +73,7 @@ struct Options {
   small_rounding rounding = SMALL_ROUNDING_DOUBLE;
   long bench = 0;
   long threads = 1; // 0: one per physical core
-  long runs = 100;  // --profile
+  long runs = 20;   // --profile
   bool profile = false;
   bool quiet = false;
 };
