@@ -12,6 +12,14 @@ add_test(NAME small_tflite_small_run
 set_tests_properties(small_tflite_small_run PROPERTIES PASS_REGULAR_EXPRESSION
   "layout NHWC.*CONV_2D +conv2d .*10 float32 values, argmax 3.*check resnet8.fp32: max_abs_diff=[0-9.e-]+ \\(int8 values differing: 0; float atol 1e-05, rtol 0\\) argmax agrees: MATCH.*net=resnet8.fp32 engine=small")
 
+# --profile on an int8 model: ResNet-8's 15 executed layers in order, their
+# MACs summing to the model's (as for ONNX: tests/onnx/profile_check.cmake).
+add_test(NAME small_tflite_small_run_profile
+  COMMAND ${CMAKE_COMMAND} -DSMALL_RUN=$<TARGET_FILE:small-run>
+          -DMODEL=${tflite_models}/resnet8.int8.tflite
+          -DINPUT=${tflite_models}/resnet8.int8.input.bin -DMACS=12501632
+          -DEXECUTED=15 -P ${onnx_tests}/profile_check.cmake)
+
 # int8 models: raw int8 NHWC buffers, outputs compared byte for byte with
 # TFLite's reference arithmetic (double rounding) and with LiteRT (single).
 add_test(NAME small_tflite_small_run_int8
