@@ -81,9 +81,10 @@ protected:
   int threads_ = 1;
 };
 
-// XNNPACK's int8 engine, or nullptr with *why when it was not built (its
-// package was not found at configure time).
+// The int8 peers; each factory returns nullptr with *why when that engine
+// was not built (its package was not found at configure time).
 std::unique_ptr<Int8Engine> make_xnnpack_int8_engine(std::string *why);
+std::unique_ptr<Int8Engine> make_onednn_int8_engine(std::string *why);
 
 } // namespace small_bench
 

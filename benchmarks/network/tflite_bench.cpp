@@ -193,33 +193,27 @@ struct PeerRun {
   std::vector<int8_t> input, output;
 };
 
-// The int8 peers, from the same int8 model, against LiteRT's output.
-void add_int8_peers(const TfliteModel &m, const std::string &dir,
-                    const std::vector<int8_t> &input,
-                    const std::vector<int8_t> &litert,
-                    const std::vector<int> &thread_counts,
-                    std::vector<Runner> *runners) {
-  // oneDNN 2.6 could express these layers (s8 convolutions with zero points
-  // and per-channel output scales); the engine is not written yet.
-  std::printf("net=%s dtype=int8 format=tflite engine=onednn unavailable: "
-              "no oneDNN int8 engine in this benchmark yet\n",
-              m.name);
-  Int8Net net;
-  std::string why;
-  if (!lower_tflite_int8_model(dir + "/" + m.name + ".int8.tflite", &net,
-                               &why)) {
-    std::printf("net=%s dtype=int8 format=tflite engine=xnnpack "
-                "unavailable: the model cannot be lowered: %s\n",
-                m.name, why.c_str());
-    return;
-  }
+struct Int8Peer {
+  const char *name;
+  std::unique_ptr<Int8Engine> (*make)(std::string *why);
+};
+const Int8Peer kInt8Peers[] = {{"xnnpack", make_xnnpack_int8_engine},
+                               {"onednn", make_onednn_int8_engine}};
+
+// One int8 peer at each thread count, checked against LiteRT's output.
+void add_int8_peer(const TfliteModel &m, const Int8Net &net, const Int8Peer &p,
+                   const std::vector<int8_t> &input,
+                   const std::vector<int8_t> &litert,
+                   const std::vector<int> &thread_counts,
+                   std::vector<Runner> *runners) {
   for (int threads : thread_counts) {
+    std::string why;
     auto peer = std::make_shared<PeerRun>();
-    peer->engine = make_xnnpack_int8_engine(&why);
+    peer->engine = p.make(&why);
     if (peer->engine == nullptr) {
-      std::printf("net=%s dtype=int8 format=tflite engine=xnnpack "
+      std::printf("net=%s dtype=int8 format=tflite engine=%s "
                   "unavailable: %s\n",
-                  m.name, why.c_str());
+                  m.name, p.name, why.c_str());
       return;
     }
     Int8Engine &e = *peer->engine;
@@ -255,6 +249,28 @@ void add_int8_peers(const TfliteModel &m, const std::string &dir,
     r.run = [raw] { raw->engine->run(raw->input.data(), raw->output.data()); };
     r.state = std::move(peer);
     runners->push_back(std::move(r));
+  }
+}
+
+// The int8 peers, from the same int8 model.
+void add_int8_peers(const TfliteModel &m, const std::string &dir,
+                    const std::vector<int8_t> &input,
+                    const std::vector<int8_t> &litert,
+                    const std::vector<int> &thread_counts,
+                    std::vector<Runner> *runners) {
+  Int8Net net;
+  std::string why;
+  if (!lower_tflite_int8_model(dir + "/" + m.name + ".int8.tflite", &net,
+                               &why)) {
+    for (const Int8Peer &p : kInt8Peers) {
+      std::printf("net=%s dtype=int8 format=tflite engine=%s unavailable: "
+                  "the model cannot be lowered: %s\n",
+                  m.name, p.name, why.c_str());
+    }
+    return;
+  }
+  for (const Int8Peer &p : kInt8Peers) {
+    add_int8_peer(m, net, p, input, litert, thread_counts, runners);
   }
 }
 
