@@ -5,11 +5,11 @@
 // .tflite models (tflite_bench.h): SMaLL int8 with TFLite's reference
 // (double) rounding, checked byte for byte against *.int8.expected.bin, and
 // with LiteRT's single rounding (engine small-single) against
-// *.int8.litert.bin; XNNPACK's int8 subgraph from the same int8 model,
-// within its requantization's tolerance of LiteRT's output; SMaLL fp32 from
-// the .fp32.tflite model against LiteRT's fp32 output. All engines of a
-// network, both formats, are timed in the same interleaved rounds, so that
-// a noisy moment hits them all alike.
+// *.int8.litert.bin; XNNPACK's int8 subgraph and oneDNN's s8 primitives
+// from the same int8 model, within their requantization's tolerance of
+// LiteRT's output; SMaLL fp32 from the .fp32.tflite model against LiteRT's
+// fp32 output. All engines of a network, both formats, are timed in the same
+// interleaved rounds, so that a noisy moment hits them all alike.
 //
 // --threads 1,2 runs every engine that has threads at each count (SMaLL with
 // a small_threadpool, oneDNN with OpenMP threads, XNNPACK with a
