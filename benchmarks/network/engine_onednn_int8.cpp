@@ -119,6 +119,24 @@ public:
            " OpenMP thread(s), impl=" + impls;
   }
 
+  // oneDNN's int8 convolutions without VNNI (vpdpbusd) multiply with
+  // vpmaddubsw, which sums pairs of u8 * s8 products into saturating int16:
+  // an accumulator can be off by far more than a rounding step (oneDNN's
+  // documentation of int8 computations says so, and advises 7-bit inputs).
+  std::string known_inexact() const override {
+    switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx2_vnni:
+    case dnnl::cpu_isa::avx512_core_vnni:
+    case dnnl::cpu_isa::avx512_core_bf16:
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "";
+    default:
+      return "oneDNN's int8 convolutions without VNNI (effective ISA below "
+             "avx2_vnni / avx512_core_vnni, e.g. under ONEDNN_MAX_CPU_ISA) "
+             "sum u8*s8 pairs in saturating int16 (vpmaddubsw)";
+    }
+  }
+
   // oneDNN converts the scaled accumulator to s8 rounding to nearest even
   // in f32 (and averages pools the same way): like XNNPACK, a step from
   // TFLite's fixed-point arithmetic on some values, which later layers can

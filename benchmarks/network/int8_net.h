@@ -76,6 +76,11 @@ public:
   // why: the engine's own requantization arithmetic.
   virtual int tolerance_steps() const = 0;
   virtual const char *tolerance_reason() const = 0;
+  // Non-empty when the engine, as configured here, is known not to compute
+  // TFLite's arithmetic (e.g. saturating intermediates): an output beyond
+  // the tolerance is then reported as unavailable with this reason instead
+  // of as a mismatch.
+  virtual std::string known_inexact() const { return ""; }
 
 protected:
   int threads_ = 1;

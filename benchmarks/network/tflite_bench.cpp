@@ -228,6 +228,12 @@ void add_int8_peer(const TfliteModel &m, const Int8Net &net, const Int8Peer &p,
     peer->output.assign(litert.size(), 0x55);
     e.run(peer->input.data(), peer->output.data());
     const int steps = max_steps(peer->output, litert);
+    if (steps > e.tolerance_steps() && !e.known_inexact().empty()) {
+      std::printf("net=%s dtype=int8 format=tflite engine=%s threads=%d "
+                  "unavailable: %s (max %d steps from LiteRT): not timed\n",
+                  m.name, e.name(), threads, e.known_inexact().c_str(), steps);
+      continue;
+    }
     if (steps > e.tolerance_steps()) {
       std::printf("net=%s dtype=int8 format=tflite engine=%s threads=%d "
                   "MISMATCH against LiteRT: max %d steps (tolerance %d: "
@@ -245,6 +251,9 @@ void add_int8_peer(const TfliteModel &m, const Int8Net &net, const Int8Peer &p,
     r.max_abs_diff = steps;
     r.detail = e.detail() + "; within " + std::to_string(e.tolerance_steps()) +
                " steps of LiteRT (" + e.tolerance_reason() + ")";
+    if (!e.known_inexact().empty()) {
+      r.detail += "; within it on this input only: " + e.known_inexact();
+    }
     PeerRun *raw = peer.get();
     r.run = [raw] { raw->engine->run(raw->input.data(), raw->output.data()); };
     r.state = std::move(peer);
