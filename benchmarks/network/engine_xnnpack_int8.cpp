@@ -12,7 +12,6 @@
 #include "int8_net.h"
 
 #if defined(SMALL_BENCH_HAVE_XNNPACK)
-#include <cmath>
 #include <cstring>
 #include <deque>
 #include <exception>

@@ -5,7 +5,6 @@
 // int8 peers take.
 #include "lower_tflite.h"
 
-#include <cmath>
 #include <map>
 
 #include "activation_clamp.h"

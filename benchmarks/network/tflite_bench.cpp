@@ -6,6 +6,7 @@
 // tolerance.
 #include "tflite_bench.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
