@@ -22,6 +22,9 @@ def main(csv_path, png_path):
     for r in rows:
         if len(counts) > 1:
             r["engine"] = f'{r["engine"]} x{r["threads"]}'
+        # The .tflite models (int8 and fp32) are groups of their own.
+        if r.get("format", "onnx") != "onnx":
+            r["net"] = f'{r["net"]}\n{r["format"]} {r["dtype"]}'
     nets = list(dict.fromkeys(r["net"] for r in rows))
     engines = list(dict.fromkeys(r["engine"] for r in rows))
     isa = rows[0]["isa"]

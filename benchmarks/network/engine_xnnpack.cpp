@@ -19,6 +19,8 @@
 
 #include <pthreadpool.h>
 #include <xnnpack.h>
+
+#include "xnnpack_common.h"
 #endif
 
 namespace small_bench {
@@ -30,26 +32,6 @@ namespace {
 constexpr uint32_t kInputId = 0;
 constexpr uint32_t kOutputId = 1;
 constexpr uint32_t kNumExternalIds = 2;
-
-const char *status_name(xnn_status status) {
-  switch (status) {
-  case xnn_status_success:
-    return "xnn_status_success";
-  case xnn_status_uninitialized:
-    return "xnn_status_uninitialized";
-  case xnn_status_invalid_parameter:
-    return "xnn_status_invalid_parameter";
-  case xnn_status_invalid_state:
-    return "xnn_status_invalid_state";
-  case xnn_status_unsupported_parameter:
-    return "xnn_status_unsupported_parameter";
-  case xnn_status_unsupported_hardware:
-    return "xnn_status_unsupported_hardware";
-  case xnn_status_out_of_memory:
-    return "xnn_status_out_of_memory";
-  }
-  return "unknown xnn_status";
-}
 
 const char *kind_name(PeerOpKind kind) {
   switch (kind) {
@@ -76,14 +58,6 @@ bool same_shape(const PeerShape &a, const PeerShape &b) {
 // and filter layout for it.
 bool is_depthwise(const PeerShape &in, const PeerOp &op) {
   return op.groups > 1 && in.c == op.groups;
-}
-
-// Initialization probes the CPU and fills XNNPACK's kernel tables; do it once
-// per process. It is never undone, since other engine instances may still
-// hold runtimes.
-xnn_status initialize_once() {
-  static const xnn_status status = xnn_initialize(nullptr);
-  return status;
 }
 
 // Output extent of a convolution along one axis, or 0 when the dilated kernel
@@ -362,21 +336,22 @@ bool XnnpackEngine::build(const PeerNet &net, std::string *why) {
   if (!check_net(net, why)) {
     return false;
   }
-  xnn_status status = initialize_once();
+  xnn_status status = xnn_initialize_once();
   if (status != xnn_status_success) {
-    *why = std::string("xnn_initialize failed: ") + status_name(status);
+    *why = std::string("xnn_initialize failed: ") + xnn_status_name(status);
     return false;
   }
   status = xnn_create_subgraph(kNumExternalIds, 0, &subgraph_);
   if (status != xnn_status_success) {
-    *why = std::string("xnn_create_subgraph failed: ") + status_name(status);
+    *why =
+        std::string("xnn_create_subgraph failed: ") + xnn_status_name(status);
     return false;
   }
   ids_.assign(net.values.size(), XNN_INVALID_VALUE_ID);
   status = define_activation(net, 0);
   if (status != xnn_status_success) {
-    *why =
-        std::string("defining the input value failed: ") + status_name(status);
+    *why = std::string("defining the input value failed: ") +
+           xnn_status_name(status);
     return false;
   }
   for (size_t i = 0; i < net.ops.size(); ++i) {
@@ -415,7 +390,8 @@ bool XnnpackEngine::define_op(const PeerNet &net, size_t index,
   }
   xnn_status status = define_activation(net, op.out);
   if (status != xnn_status_success) {
-    *why = where + "defining its output value failed: " + status_name(status);
+    *why =
+        where + "defining its output value failed: " + xnn_status_name(status);
     return false;
   }
   const char *call = "";
@@ -444,7 +420,7 @@ bool XnnpackEngine::define_op(const PeerNet &net, size_t index,
     break;
   }
   if (status != xnn_status_success) {
-    *why = where + call + " failed: " + status_name(status);
+    *why = where + call + " failed: " + xnn_status_name(status);
     return false;
   }
   return true;
@@ -572,7 +548,8 @@ bool XnnpackEngine::create_runtime(std::string *why) {
   xnn_status status = xnn_create_runtime_v2(subgraph_, pool_, 0, &runtime_);
   if (status != xnn_status_success) {
     runtime_ = nullptr;
-    *why = std::string("xnn_create_runtime_v2 failed: ") + status_name(status);
+    *why =
+        std::string("xnn_create_runtime_v2 failed: ") + xnn_status_name(status);
     return false;
   }
   const xnn_external_value externals[2] = {
@@ -581,7 +558,7 @@ bool XnnpackEngine::create_runtime(std::string *why) {
   };
   status = xnn_setup_runtime(runtime_, 2, externals);
   if (status != xnn_status_success) {
-    *why = std::string("xnn_setup_runtime failed: ") + status_name(status);
+    *why = std::string("xnn_setup_runtime failed: ") + xnn_status_name(status);
     return false;
   }
   return true;

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "activation_clamp.h"
 #include "small/small_onnx.h"
 #include "small_import/onnx_description.h"
 
@@ -15,28 +16,6 @@ namespace {
 
 using small_import::Layer;
 using small_import::TensorId;
-
-bool to_clamp(const small_activation &act, PeerClamp *clamp) {
-  switch (act.kind) {
-  case SMALL_ACT_NONE:
-    *clamp = PeerClamp{};
-    return true;
-  case SMALL_ACT_RELU:
-    *clamp = PeerClamp{};
-    clamp->lo = 0.0f;
-    return true;
-  case SMALL_ACT_RELU6:
-    clamp->lo = 0.0f;
-    clamp->hi = 6.0f;
-    return true;
-  case SMALL_ACT_CLIP:
-    clamp->lo = act.min;
-    clamp->hi = act.max;
-    return true;
-  default:
-    return false;
-  }
-}
 
 class Lowering final : public small_import::LayerVisitor {
 public:
@@ -91,7 +70,7 @@ public:
       op.pad_left = p.pad_left;
       op.pad_right = p.pad_right;
     }
-    if (!to_clamp(p.activation, &op.clamp)) {
+    if (!clamp_of(p.activation, &op.clamp)) {
       return refuse("convolution activation kind " +
                     std::to_string(p.activation.kind) +
                     " has no peer equivalent");
@@ -106,7 +85,7 @@ public:
                      const small_import::DenseParams &d) override {
     PeerOp op;
     op.kind = PeerOpKind::kDense;
-    if (!to_clamp(d.activation, &op.clamp)) {
+    if (!clamp_of(d.activation, &op.clamp)) {
       return refuse("dense activation has no peer equivalent");
     }
     op.weights = d.weights;
@@ -145,7 +124,7 @@ public:
                      const small_import::AddParams &a) override {
     PeerOp op;
     op.kind = PeerOpKind::kAdd;
-    if (!to_clamp(a.activation, &op.clamp)) {
+    if (!clamp_of(a.activation, &op.clamp)) {
       return refuse("add activation has no peer equivalent");
     }
     return add_op(std::move(op), id, layer);
@@ -166,7 +145,7 @@ public:
     }
     const auto producer = producer_.find(in);
     PeerClamp clamp;
-    if (!to_clamp(a.activation, &clamp) || producer == producer_.end() ||
+    if (!clamp_of(a.activation, &clamp) || producer == producer_.end() ||
         readers_[layer.inputs[0]] != 1) {
       return refuse("standalone activation that cannot be fused");
     }

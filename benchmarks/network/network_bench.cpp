@@ -1,24 +1,36 @@
-// End-to-end benchmark of the four real MLPerf Tiny models: SMaLL (through
-// its ONNX importer) against im2col + OpenBLAS, oneDNN and XNNPACK running
-// the same layers with the same trained weights, in one process. Every
-// engine's output is checked against ONNX Runtime's (the models'
-// *.expected.bin) before it is timed. Timing interleaves the engines round
-// by round so that a noisy moment hits them all alike.
+// End-to-end benchmark of the real MLPerf Tiny models. The four ONNX models
+// (fp32): SMaLL (through its ONNX importer) against im2col + OpenBLAS,
+// oneDNN and XNNPACK running the same layers with the same trained weights,
+// every output checked against ONNX Runtime's (*.expected.bin). The five
+// .tflite models (tflite_bench.h): SMaLL int8 with TFLite's reference
+// (double) rounding, checked byte for byte against *.int8.expected.bin, and
+// with LiteRT's single rounding (engine small-single) against
+// *.int8.litert.bin; XNNPACK's int8 subgraph and oneDNN's s8 primitives
+// from the same int8 model, within their requantization's tolerance of
+// LiteRT's output; SMaLL fp32 from the .fp32.tflite model against LiteRT's
+// fp32 output. All engines of a network, both formats, are timed in the same
+// interleaved rounds, so that a noisy moment hits them all alike.
 //
 // --threads 1,2 runs every engine that has threads at each count (SMaLL with
 // a small_threadpool, oneDNN with OpenMP threads, XNNPACK with a
 // pthreadpool; OpenBLAS at 1 only), all interleaved in the same rounds.
 //
 // One key=value line per measurement:
-//   net=<n> engine=<e> isa=<isa> threads=<t> median_us=<x> min_us=<y>
-//     macs=<m> gflops=<g> peak_pct=<p> peak_gflops=<f> max_abs_diff=<d>
-// (peak_pct: of t times the single-core FMA peak measured just before and
-// after that network)
-//   net=<n> threads=<t> arena_bytes=<a> liveness_bound_bytes=<b>
+//   net=<n> dtype=<fp32|int8> format=<onnx|tflite> engine=<e> isa=<isa>
+//     threads=<t> median_us=<x> min_us=<y> macs=<m> gflops=<g>
+//     peak_pct=<p> peak_gflops=<f> max_abs_diff=<d>
+// (gflops: 2 * macs per second, int8 operations for int8; peak_pct: of t
+// times the single-core FMA peak measured just before and after that
+// network, "na" for int8; max_abs_diff: for int8 in quantization steps of
+// the output), a line saying why for an engine that cannot run a model:
+//   net=<n> dtype=<d> format=<f> engine=<e> [threads=<t>] unavailable: <why>
+//   net=<n> dtype=<d> format=<f> threads=<t> arena_bytes=<a>
+//     liveness_bound_bytes=<b>
 // and a CSV (and, with python3-matplotlib, a PNG chart) of the timings.
 //
-// Usage: small_network_bench [--models DIR] [--rounds R] [--csv FILE]
-//                            [--png FILE] [--net NAME] [--threads 1,2]
+// Usage: small_network_bench [--models DIR] [--tflite-models DIR]
+//                            [--rounds R] [--csv FILE] [--png FILE]
+//                            [--net NAME] [--threads 1,2]
 // OpenBLAS: Debian's 0.3.21 does not recognise every CPU and then runs SSE3
 // kernels; when OPENBLAS_CORETYPE is unset, this program re-executes itself
 // with SkylakeX (AVX-512 build) or Haswell (AVX2 build) so the baseline uses
@@ -26,42 +38,55 @@
 // (ONEDNN_MAX_CPU_ISA). XNNPACK (this Debian snapshot) has no such cap and
 // picks its best kernels for the CPU: in the AVX2 build it may use AVX-512.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>
 
+#include "bench_rounds.h"
 #include "bench_util.h"
 #include "lower_onnx.h"
 #include "model_files.h"
 #include "peer_net.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "tflite_bench.h"
 
 namespace small_bench {
 namespace {
 
+// A network of the benchmark: its ONNX model (fp32; atol < 0: none) and
+// its .tflite models.
 struct Model {
   const char *name;
   float atol, rtol; // vs ONNX Runtime, from models/mlperf_tiny/README.md
+  TfliteModel tflite;
 };
 
-const Model kModels[] = {{"resnet8", 1e-5f, 0.0f},
-                         {"dscnn", 1e-5f, 0.0f},
-                         {"mobilenet_vww", 1e-5f, 0.0f},
-                         {"autoencoder", 1e-2f, 1e-4f}};
+// fp32 .tflite tolerances against LiteRT: models/mlperf_tiny_tflite's README
+// (dscnn's fp32 model is hybrid: LiteRT quantizes its activations).
+const Model kModels[] = {
+    {"resnet8", 1e-5f, 0.0f, {"resnet8", "resnet8", 1e-5f, 0.0f}},
+    {"dscnn", 1e-5f, 0.0f, {"dscnn", "dscnn", 5e-4f, 0.0f}},
+    {"mobilenet_vww",
+     1e-5f,
+     0.0f,
+     {"mobilenet_vww", "mobilenet_vww", 1e-5f, 0.0f}},
+    {"autoencoder", 1e-2f, 1e-4f, {"autoencoder", "autoencoder", 1e-2f, 1e-4f}},
+    {"streaming_wakeword",
+     -1.0f,
+     0.0f,
+     {"streaming_wakeword", "streaming_wakeword.class0", -1.0f, 0.0f}},
+};
 
 struct Options {
   std::string models = SMALL_BENCH_MODELS_DIR;
+  std::string tflite_models = SMALL_BENCH_TFLITE_MODELS_DIR;
   // Default: the build folder this program was built in.
   std::string csv = SMALL_BENCH_OUTPUT_DIR "/network_bench.csv";
   std::string png = SMALL_BENCH_OUTPUT_DIR "/network_bench.png";
@@ -77,6 +102,8 @@ bool parse(int argc, char **argv, Options *o) {
     const bool has_value = i + 1 < argc;
     if (a == "--models" && has_value) {
       o->models = argv[++i];
+    } else if (a == "--tflite-models" && has_value) {
+      o->tflite_models = argv[++i];
     } else if (a == "--csv" && has_value) {
       o->csv = argv[++i];
     } else if (a == "--png" && has_value) {
@@ -132,17 +159,6 @@ void reexec_with_openblas_core(char **argv) {
   std::fprintf(stderr, "note: re-exec failed; OpenBLAS keeps its own core\n");
 }
 
-// The engine under test, SMaLL or a peer, behind one interface.
-struct Runner {
-  std::string engine;
-  int threads = 1;
-  std::string detail;
-  std::function<void(const float *, float *)> run;
-  std::vector<double> seconds; // one entry per timed run
-  double max_abs_diff = 0;
-  bool matches = false;
-};
-
 double max_abs_diff(const std::vector<float> &a, const std::vector<float> &b) {
   double d = 0;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -162,55 +178,29 @@ bool within(const std::vector<float> &got, const std::vector<float> &want,
   return true;
 }
 
-constexpr std::chrono::milliseconds kSettle{20};
-
-// Runs every runner in turn, round after round; each round times a batch of
-// single runs of about round_seconds per runner.
-void time_interleaved(std::vector<Runner> &runners, const float *input,
-                      std::vector<float> &output, const Options &o) {
-  std::vector<int> batch(runners.size(), 1);
-  for (size_t r = 0; r < runners.size(); ++r) {
-    const double once =
-        median_seconds([&] { runners[r].run(input, output.data()); }, 5, 5);
-    batch[r] = static_cast<int>(
-        std::clamp(o.round_seconds / std::max(once, 1e-7), 1.0, 2000.0));
-  }
-  for (int round = 0; round < o.rounds; ++round) {
-    for (size_t r = 0; r < runners.size(); ++r) {
-      // The previous engine's threads may still be spinning for work that
-      // will not come (OpenMP spins for milliseconds by default); on a
-      // small machine they would take the cores this engine's threads need.
-      // Let them go to sleep, then warm this engine's own threads up.
-      std::this_thread::sleep_for(kSettle);
-      runners[r].run(input, output.data());
-      for (int i = 0; i < batch[r]; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        runners[r].run(input, output.data());
-        const auto end = std::chrono::steady_clock::now();
-        runners[r].seconds.push_back(
-            std::chrono::duration<double>(end - start).count());
-        do_not_optimize(output[0]);
-      }
-    }
-  }
-}
-
 struct Row {
   std::string net, engine;
+  const char *dtype, *format;
   int threads = 1;
   double median_us, min_us, gflops, peak_pct, peak_gflops, max_abs_diff;
   uint64_t macs;
+  bool int8() const { return std::strcmp(dtype, "int8") == 0; }
 };
 
-// The SMaLL models (one per thread count) and their pools: the models go
-// first, which detaches their networks, then the pools.
-struct SmallNets {
+// What the ONNX engines of one network use: the SMaLL models (one per
+// thread count) and their pools (the models go first, which detaches their
+// networks, then the pools), the peers and the network they run (an
+// engine may keep pointers into it), and the buffers.
+struct OnnxState {
   std::vector<small_onnx_model *> models;
   std::vector<small_threadpool *> pools;
-  SmallNets() = default;
-  SmallNets(const SmallNets &) = delete;
-  SmallNets &operator=(const SmallNets &) = delete;
-  ~SmallNets() {
+  PeerNet peer_net;
+  std::vector<std::unique_ptr<PeerEngine>> peers;
+  std::vector<float> input, output;
+  OnnxState() = default;
+  OnnxState(const OnnxState &) = delete;
+  OnnxState &operator=(const OnnxState &) = delete;
+  ~OnnxState() {
     for (small_onnx_model *m : models) {
       small_onnx_model_destroy(m);
     }
@@ -220,20 +210,25 @@ struct SmallNets {
   }
 };
 
-int bench_model(const Model &m, const Options &o, const char *isa,
-                std::vector<Row> *rows) {
+// Adds SMaLL and the fp32 peers on the ONNX model, each checked against ONNX
+// Runtime's output (an engine that does not reproduce it is reported and not
+// timed). Returns the SMaLL failures.
+int add_onnx_runners(const Model &m, const Options &o,
+                     std::vector<Runner> *runners) {
   const std::string base = o.models + "/" + m.name;
-  std::vector<float> input, expected;
-  if (!read_floats(base + ".input.bin", &input) ||
+  auto state = std::make_shared<OnnxState>();
+  std::vector<float> expected;
+  if (!read_floats(base + ".input.bin", &state->input) ||
       !read_floats(base + ".expected.bin", &expected)) {
     std::fprintf(stderr, "net=%s: cannot read %s.{input,expected}.bin\n",
                  m.name, base.c_str());
     return 1;
   }
-  // One SMaLL network per thread count (a network has one pool).
-  SmallNets smalls;
-  std::vector<Runner> runners;
+  state->output.resize(expected.size());
+  OnnxState *raw = state.get();
+  std::vector<Runner> candidates;
   uint64_t macs = 0;
+  // One SMaLL network per thread count (a network has one pool).
   for (int threads : o.threads) {
     small_onnx_model *model = nullptr;
     if (small_onnx_import_file((base + ".onnx").c_str(), nullptr, &model) !=
@@ -242,45 +237,41 @@ int bench_model(const Model &m, const Options &o, const char *isa,
                    small_onnx_last_error());
       return 1;
     }
-    smalls.models.push_back(model);
+    state->models.push_back(model);
     small_network *net = small_onnx_model_network(model);
     Runner small_runner;
     small_runner.engine = "small";
     small_runner.threads = threads;
-    if (threads > 1) {
-      small_threadpool *pool = nullptr;
-      if (small_threadpool_create(static_cast<uint32_t>(threads), &pool) !=
-              SMALL_OK ||
-          small_network_set_threadpool(net, pool) != SMALL_OK) {
-        std::fprintf(stderr, "net=%s: %d threads: %s\n", m.name, threads,
-                     small_last_error());
-        small_threadpool_destroy(pool);
-        return 1;
-      }
-      smalls.pools.push_back(pool);
-      uint64_t fork_join_ns = 0;
-      small_threadpool_fork_join_ns(pool, &fork_join_ns);
-      small_runner.detail = "pool of " + std::to_string(threads) +
-                            " threads, fork/join " +
-                            std::to_string(fork_join_ns) + " ns";
+    small_threadpool *pool = nullptr;
+    std::string why;
+    if (!attach_threadpool(net, threads, &pool, &small_runner.detail, &why)) {
+      std::fprintf(stderr, "net=%s: %d threads: %s\n", m.name, threads,
+                   why.c_str());
+      return 1;
+    }
+    if (pool != nullptr) {
+      state->pools.push_back(pool);
     }
     macs = small_onnx_model_macs(model);
     size_t arena = 0, bound = 0;
     small_network_arena_size(net, &arena);
     small_network_arena_lower_bound(net, &bound);
-    std::printf("net=%s threads=%d arena_bytes=%zu liveness_bound_bytes=%zu\n",
+    std::printf("net=%s dtype=fp32 format=onnx threads=%d arena_bytes=%zu "
+                "liveness_bound_bytes=%zu\n",
                 m.name, threads, arena, bound);
-    small_runner.run = [net](const float *in, float *out) {
+    small_runner.run = [net, raw] {
+      const float *in = raw->input.data();
+      float *out = raw->output.data();
       small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
     };
-    runners.push_back(std::move(small_runner));
+    candidates.push_back(std::move(small_runner));
   }
 
-  PeerNet peer_net;
+  const PeerNet &peer_net = state->peer_net;
   std::string why;
-  std::vector<std::unique_ptr<PeerEngine>> peers;
-  if (!lower_onnx_model(base + ".onnx", &peer_net, &why)) {
-    std::printf("net=%s peers skipped: %s\n", m.name, why.c_str());
+  if (!lower_onnx_model(base + ".onnx", &state->peer_net, &why)) {
+    std::printf("net=%s dtype=fp32 format=onnx peers skipped: %s\n", m.name,
+                why.c_str());
   } else {
     for (int threads : o.threads) {
       for (auto make :
@@ -291,66 +282,96 @@ int bench_model(const Model &m, const Options &o, const char *isa,
         }
         e->set_threads(threads);
         if (!e->prepare(peer_net, &why)) {
-          std::printf("net=%s engine=%s threads=%d skipped: %s\n", m.name,
-                      e->name(), threads, why.c_str());
+          std::printf("net=%s dtype=fp32 format=onnx engine=%s threads=%d "
+                      "skipped: %s\n",
+                      m.name, e->name(), threads, why.c_str());
           continue;
         }
         Runner r;
         r.engine = e->name();
         r.threads = threads;
         r.detail = e->detail();
-        PeerEngine *raw = e.get();
-        r.run = [raw](const float *in, float *out) { raw->run(in, out); };
-        runners.push_back(std::move(r));
-        peers.push_back(std::move(e));
+        PeerEngine *peer = e.get();
+        r.run = [peer, raw] {
+          peer->run(raw->input.data(), raw->output.data());
+        };
+        candidates.push_back(std::move(r));
+        state->peers.push_back(std::move(e));
       }
     }
   }
 
-  // Correctness first: an engine that does not reproduce ONNX Runtime's
-  // output is reported and not timed.
-  std::vector<float> output(expected.size());
   int failures = 0;
-  for (auto it = runners.begin(); it != runners.end();) {
-    std::fill(output.begin(), output.end(), std::nanf(""));
-    it->run(input.data(), output.data());
-    it->max_abs_diff = max_abs_diff(output, expected);
-    if (!within(output, expected, m)) {
-      std::printf("net=%s engine=%s threads=%d MISMATCH max_abs_diff=%.3g "
-                  "(atol %g rtol %g): not timed\n",
-                  m.name, it->engine.c_str(), it->threads, it->max_abs_diff,
-                  m.atol, m.rtol);
-      failures += it->engine == "small";
-      it = runners.erase(it);
-    } else {
-      ++it;
+  for (Runner &r : candidates) {
+    std::fill(state->output.begin(), state->output.end(), std::nanf(""));
+    r.run();
+    r.max_abs_diff = max_abs_diff(state->output, expected);
+    if (!within(state->output, expected, m)) {
+      std::printf("net=%s dtype=fp32 format=onnx engine=%s threads=%d "
+                  "MISMATCH max_abs_diff=%.3g (atol %g rtol %g): not timed\n",
+                  m.name, r.engine.c_str(), r.threads, r.max_abs_diff, m.atol,
+                  m.rtol);
+      failures += r.engine == "small";
+      continue;
     }
+    r.macs = macs;
+    r.state = state;
+    runners->push_back(std::move(r));
   }
+  return failures;
+}
+
+// Every engine of one network, both formats, timed in the same rounds.
+int bench_model(const Model &m, const Options &o, const char *isa,
+                std::vector<Row> *rows) {
+  std::vector<Runner> runners;
+  int failures = 0;
+  if (m.atol >= 0) {
+    failures += add_onnx_runners(m, o, &runners);
+  }
+#if defined(SMALL_BENCH_HAVE_TFLITE)
+  failures +=
+      add_tflite_runners(m.tflite, o.tflite_models, o.threads, &runners);
+#else
+  std::printf("net=%s format=tflite unavailable: built without the TFLite "
+              "importer (flatbuffers not found at configure time)\n",
+              m.name);
+#endif
 
   // Percent of peak against the FMA peak of the moment: the clock of this
   // kind of machine drifts over seconds.
   const double peak_before = quick_peak_gflops();
-  time_interleaved(runners, input.data(), output, o);
+  time_interleaved(runners, o.rounds, o.round_seconds);
   const double peak = std::max(peak_before, quick_peak_gflops());
   for (Runner &r : runners) {
     std::sort(r.seconds.begin(), r.seconds.end());
     Row row;
     row.net = m.name;
     row.engine = r.engine;
+    row.dtype = r.dtype;
+    row.format = r.format;
     row.threads = r.threads;
     row.median_us = r.seconds[r.seconds.size() / 2] * 1e6;
     row.min_us = r.seconds.front() * 1e6;
-    row.macs = macs;
-    row.gflops = 2.0 * macs / (row.median_us * 1e3);
+    row.macs = r.macs;
+    row.gflops = 2.0 * r.macs / (row.median_us * 1e3);
     row.peak_gflops = peak * r.threads;
     row.peak_pct = 100.0 * row.gflops / row.peak_gflops;
     row.max_abs_diff = r.max_abs_diff;
-    std::printf("net=%s engine=%s isa=%s threads=%d median_us=%.1f "
-                "min_us=%.1f macs=%llu gflops=%.1f peak_pct=%.1f "
-                "peak_gflops=%.1f max_abs_diff=%.2g\n",
-                m.name, r.engine.c_str(), isa, r.threads, row.median_us,
-                row.min_us, static_cast<unsigned long long>(macs), row.gflops,
-                row.peak_pct, row.peak_gflops, row.max_abs_diff);
+    std::printf("net=%s dtype=%s format=%s engine=%s isa=%s threads=%d "
+                "median_us=%.1f min_us=%.1f macs=%llu gflops=%.1f ",
+                m.name, r.dtype, r.format, r.engine.c_str(), isa, r.threads,
+                row.median_us, row.min_us,
+                static_cast<unsigned long long>(r.macs), row.gflops);
+    // The FMA peak says nothing about int8 throughput (the per-layer bench
+    // measures an int8 peak).
+    if (row.int8()) {
+      std::printf("peak_pct=na peak_gflops=na max_abs_diff=%.0f\n",
+                  row.max_abs_diff);
+    } else {
+      std::printf("peak_pct=%.1f peak_gflops=%.1f max_abs_diff=%.2g\n",
+                  row.peak_pct, row.peak_gflops, row.max_abs_diff);
+    }
     if (!r.detail.empty()) {
       std::printf("  (%s: %s)\n", r.engine.c_str(), r.detail.c_str());
     }
@@ -368,12 +389,17 @@ void write_csv(const std::string &path, const char *isa,
     return;
   }
   std::fprintf(f, "net,engine,isa,threads,median_us,min_us,macs,gflops,"
-                  "peak_pct,peak_gflops,max_abs_diff\n");
+                  "peak_pct,peak_gflops,max_abs_diff,dtype,format\n");
   for (const Row &r : rows) {
-    std::fprintf(f, "%s,%s,%s,%d,%.2f,%.2f,%llu,%.2f,%.2f,%.2f,%.3g\n",
-                 r.net.c_str(), r.engine.c_str(), isa, r.threads, r.median_us,
-                 r.min_us, static_cast<unsigned long long>(r.macs), r.gflops,
-                 r.peak_pct, r.peak_gflops, r.max_abs_diff);
+    std::fprintf(f, "%s,%s,%s,%d,%.2f,%.2f,%llu,%.2f,", r.net.c_str(),
+                 r.engine.c_str(), isa, r.threads, r.median_us, r.min_us,
+                 static_cast<unsigned long long>(r.macs), r.gflops);
+    if (r.int8()) {
+      std::fprintf(f, ",,");
+    } else {
+      std::fprintf(f, "%.2f,%.2f,", r.peak_pct, r.peak_gflops);
+    }
+    std::fprintf(f, "%.3g,%s,%s\n", r.max_abs_diff, r.dtype, r.format);
   }
   std::fclose(f);
   std::printf("csv: %s\n", path.c_str());
@@ -393,9 +419,9 @@ void plot(const std::string &csv, const std::string &png) {
 int run(int argc, char **argv) {
   Options o;
   if (!parse(argc, argv, &o)) {
-    std::fprintf(stderr,
-                 "usage: small_network_bench [--models DIR] [--rounds R>=3] "
-                 "[--csv FILE] [--png FILE] [--net NAME] [--threads 1,2]\n");
+    std::fprintf(stderr, "usage: small_network_bench [--models DIR] "
+                         "[--tflite-models DIR] [--rounds R>=3] [--csv FILE] "
+                         "[--png FILE] [--net NAME] [--threads 1,2]\n");
     return 2;
   }
   small_kernel_info info;
