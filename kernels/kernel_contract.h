@@ -76,8 +76,9 @@ typedef struct small_window_tile {
   /* Convolution only: reduce over input blocks [0, in_blocks); the last one
    * holds in_last_channels valid lanes (1..in_lanes), the others in_lanes.
    * in_lanes is Cb, or fewer for a narrow network input: 1 (planar, NCHW)
-   * or, int8 only, 4 (an input of 3-4 channels when conv_i8_k_group is 4:
-   * one pixel's channels are one dot product). */
+   * or, int8 only and only for tables whose conv_i8_k_group is 4, 4 (an
+   * input of 3-4 channels: one pixel's channels are one dot product).
+   * Kernels read at most in_lanes elements per input pixel. */
   size_t in_blocks;
   size_t in_lanes;
   size_t in_last_channels;

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "activation_clamp.h"
+#include "conv_geometry.h"
 #include "small/small_tflite.h"
 #include "small_import/tflite_description.h"
 
@@ -86,25 +87,8 @@ public:
     }
     Int8Op op;
     op.kind = Int8OpKind::kConv;
-    op.kh = p.kernel_h;
-    op.kw = p.kernel_w;
-    op.stride_h = p.stride_h;
-    op.stride_w = p.stride_w;
-    op.dilation_h = p.dilation_h;
-    op.dilation_w = p.dilation_w;
-    op.groups = p.groups;
-    if (p.padding_mode == SMALL_PADDING_SAME) {
-      if (small_padding_same(in.h, p.kernel_h, p.stride_h, p.dilation_h,
-                             &op.pad_top, &op.pad_bottom) != SMALL_OK ||
-          small_padding_same(in.w, p.kernel_w, p.stride_w, p.dilation_w,
-                             &op.pad_left, &op.pad_right) != SMALL_OK) {
-        return refuse("SAME padding failed");
-      }
-    } else if (p.padding_mode == SMALL_PADDING_EXPLICIT) {
-      op.pad_top = p.pad_top;
-      op.pad_bottom = p.pad_bottom;
-      op.pad_left = p.pad_left;
-      op.pad_right = p.pad_right;
+    if (!set_conv_geometry(p, in, &op)) {
+      return refuse("SAME padding failed");
     }
     if (!clamp_of(p.activation, &op.clamp)) {
       return refuse("a convolution's activation is not a clamp");

@@ -126,8 +126,8 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
       t->taps_w == 0
           ? 0
           : ((W - 1) * step + (t->taps_w - 1) * t->in_tap_w_step) / kCb + 1;
-  const bool flip_once =
-      (STEP == kCb || STEP == 2 * kCb) && segment_pixels <= kMaxFlipPixels;
+  const bool flip_once = (STEP == kCb || STEP == 2 * kCb) &&
+                         t->in_lanes == kCb && segment_pixels <= kMaxFlipPixels;
   alignas(64) int8_t flipped[kMaxFlipPixels * kCb];
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const size_t lanes =

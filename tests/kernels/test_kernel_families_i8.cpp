@@ -277,12 +277,14 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
       planar.pixel_gap = cb + 3;
       cases.push_back(planar);
     }
-    // A narrow input of 4 lanes per pixel (Conv2DInt8Layer gives an RGB
-    // network input that layout when the k-group is 4): 3 or 4 channels.
-    for (size_t stride : {1, 2}) {
+    // A narrow input of 4 lanes per pixel: Conv2DInt8Layer gives an RGB
+    // network input that layout only when the k-group is 4 (and 4 lanes
+    // would be the blocked layout itself at Cb 4).
+    const bool narrow_inputs = active().conv_i8_k_group == 4 && cb > 4;
+    for (size_t stride : {1, 2, 4}) {
       for (size_t channels : {3, 4}) {
-        if (cb <= 4) {
-          break; // 4 lanes would be the blocked layout itself
+        if (!narrow_inputs) {
+          break;
         }
         Int8Case narrow{width, 3, 3, stride, 1, channels};
         narrow.in_lanes = 4;
