@@ -8,6 +8,7 @@
 #include "small/small_tflite.h"
 #include "small_import/c_codegen.h"
 #include "small_import/import_error.h"
+#include "small_import/tflite_description.h"
 #include "tflite_importer.h"
 
 struct small_tflite_model {
@@ -284,3 +285,8 @@ small_status small_tflite_model_write_c(const small_tflite_model *model,
 }
 
 } // extern "C"
+
+const small_import::NetworkDescription *
+small_import::tflite_model_description(const small_tflite_model *model) {
+  return model != nullptr ? &model->data.description : nullptr;
+}
