@@ -179,11 +179,12 @@ job_toolchain() {
 
 # aarch64: Debian's arm64 XNNPACK, unpacked into the build folder for the
 # instruction-count benchmark's peer (tools/fetch_arm64_xnnpack.sh). When it
-# cannot be had (offline), the benchmark runs SMaLL alone and ctest reports
-# it skipped; the reason is printed and kept for the summary.
+# cannot be had (offline, or apt still waiting after 5 minutes), the
+# benchmark runs SMaLL alone and ctest reports it skipped; the reason is
+# printed and kept for the summary.
 fetch_arm64_peer() {
   [ "$current_job" = aarch64-linux-gnu ] || return 0
-  if ! bash tools/fetch_arm64_xnnpack.sh "$out/$current_job/arm64-xnnpack" \
+  if ! timeout 300 bash tools/fetch_arm64_xnnpack.sh "$out/$current_job/arm64-xnnpack" \
     >"$out/$current_job.fetch.log" 2>&1; then
     echo "== [$current_job] XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log")"
     note "XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log");"
