@@ -17,6 +17,9 @@
  * At exit it writes, to the file given as outfile=PATH (else to stderr):
  *   insn_count scope=all total=T fma=F loads=L stores=S others=O
  *   insn_count scope=region regions=R total=T fma=F loads=L stores=S others=O
+ * and, with the argument mnemonics=on, the regions' count of every mnemonic
+ * (most frequent first; costs one more inline add per instruction):
+ *   insn_count region_mnemonic=fmla count=C
  *
  * The counters are plain shared variables: exact for a single-threaded guest
  * (every measurement here), approximate if guest threads run at once.
@@ -106,6 +109,30 @@ static uint64_t regions;
 static bool in_region;
 static char *outfile;
 
+/* Per mnemonic (mnemonics=on). The last slot gathers whatever does not fit. */
+#define MAX_MNEMONICS 512
+static bool by_mnemonic;
+static char mnemonic_names[MAX_MNEMONICS][16];
+static size_t n_mnemonics;
+static uint64_t mnemonic_counts[MAX_MNEMONICS];
+static uint64_t mnemonic_start[MAX_MNEMONICS], mnemonic_sum[MAX_MNEMONICS];
+
+/* The slot of a mnemonic; called at translation time only. */
+static size_t mnemonic_slot(const char *m) {
+  for (size_t i = 0; i < n_mnemonics; ++i) {
+    if (strcmp(mnemonic_names[i], m) == 0) {
+      return i;
+    }
+  }
+  if (n_mnemonics == MAX_MNEMONICS - 1) {
+    strcpy(mnemonic_names[MAX_MNEMONICS - 1], "(more)");
+    return MAX_MNEMONICS - 1;
+  }
+  snprintf(mnemonic_names[n_mnemonics], sizeof mnemonic_names[0], "%s",
+           m[0] != '\0' ? m : "(unknown)");
+  return n_mnemonics++;
+}
+
 /* Multiply-accumulate mnemonics: floating-point fused multiply-add (vector,
  * by element and scalar), integer vector multiply-accumulate (widening
  * included) and the dot products. Scalar integer madd/msub are left out:
@@ -132,25 +159,25 @@ static enum insn_class classify_mnemonic(const char *m) {
   return CLASS_OTHER;
 }
 
-/* The class of one instruction from its disassembly's first word. */
-static enum insn_class classify(const struct qemu_plugin_insn *insn) {
+/* The first word of an instruction's disassembly, in lower case ("" when
+ * it has none). */
+static void read_mnemonic(const struct qemu_plugin_insn *insn,
+                          char mnemonic[16]) {
   char *text = qemu_plugin_insn_disas(insn);
-  char mnemonic[16] = "";
+  mnemonic[0] = '\0';
   if (text != NULL) {
     size_t n = 0;
     const char *p = text;
     while (*p == ' ' || *p == '\t') {
       ++p;
     }
-    while (p[n] != '\0' && !isspace((unsigned char)p[n]) &&
-           n + 1 < sizeof mnemonic) {
+    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && n + 1 < 16) {
       mnemonic[n] = (char)tolower((unsigned char)p[n]);
       ++n;
     }
     mnemonic[n] = '\0';
     g_free(text);
   }
-  return classify_mnemonic(mnemonic);
 }
 
 static int marker_kind(const struct qemu_plugin_insn *insn) {
@@ -169,10 +196,16 @@ static void on_marker(unsigned int vcpu_index, void *userdata) {
   const int kind = (int)(uintptr_t)userdata;
   if (kind == MARK_BEGIN) {
     memcpy(region_start, counts, sizeof counts);
+    if (by_mnemonic) {
+      memcpy(mnemonic_start, mnemonic_counts, sizeof mnemonic_counts);
+    }
     in_region = true;
   } else if (in_region) {
     for (int c = 0; c <= CLASS_N; ++c) {
       region_sum[c] += counts[c] - region_start[c];
+    }
+    for (size_t m = 0; by_mnemonic && m < MAX_MNEMONICS; ++m) {
+      mnemonic_sum[m] += mnemonic_counts[m] - mnemonic_start[m];
     }
     ++regions;
     in_region = false;
@@ -198,7 +231,14 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
           insn, on_marker, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)mark);
       continue;
     }
-    const enum insn_class c = classify(insn);
+    char mnemonic[16];
+    read_mnemonic(insn, mnemonic);
+    const enum insn_class c = classify_mnemonic(mnemonic);
+    if (by_mnemonic) {
+      qemu_plugin_register_vcpu_insn_exec_inline(
+          insn, QEMU_PLUGIN_INLINE_ADD_U64,
+          &mnemonic_counts[mnemonic_slot(mnemonic)], 1);
+    }
     if (has_marker) {
       qemu_plugin_register_vcpu_insn_exec_inline(
           insn, QEMU_PLUGIN_INLINE_ADD_U64, &counts[c], 1);
@@ -217,36 +257,60 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   }
 }
 
-static void format_counts(char *buf, size_t size, const uint64_t *c) {
-  snprintf(buf, size, "total=%llu fma=%llu loads=%llu stores=%llu others=%llu",
-           (unsigned long long)c[CLASS_N], (unsigned long long)c[CLASS_FMA],
-           (unsigned long long)c[CLASS_LOAD],
-           (unsigned long long)c[CLASS_STORE],
-           (unsigned long long)c[CLASS_OTHER]);
+static void write_class_counts(FILE *f, const uint64_t *c) {
+  fprintf(f, "total=%llu fma=%llu loads=%llu stores=%llu others=%llu\n",
+          (unsigned long long)c[CLASS_N], (unsigned long long)c[CLASS_FMA],
+          (unsigned long long)c[CLASS_LOAD], (unsigned long long)c[CLASS_STORE],
+          (unsigned long long)c[CLASS_OTHER]);
 }
 
+/* Most frequent first, then by name. */
+static int by_count_then_name(const void *a, const void *b) {
+  const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  if (mnemonic_sum[x] != mnemonic_sum[y]) {
+    return mnemonic_sum[x] > mnemonic_sum[y] ? -1 : 1;
+  }
+  return strcmp(mnemonic_names[x], mnemonic_names[y]);
+}
+
+static void write_report(FILE *f) {
+  fprintf(f, "insn_count scope=all ");
+  write_class_counts(f, counts);
+  fprintf(f, "insn_count scope=region regions=%llu ",
+          (unsigned long long)regions);
+  write_class_counts(f, region_sum);
+  if (!by_mnemonic) {
+    return;
+  }
+  static size_t order[MAX_MNEMONICS];
+  size_t n = 0;
+  for (size_t m = 0; m < MAX_MNEMONICS; ++m) {
+    if (mnemonic_sum[m] != 0) {
+      order[n++] = m;
+    }
+  }
+  qsort(order, n, sizeof order[0], by_count_then_name);
+  for (size_t i = 0; i < n; ++i) {
+    fprintf(f, "insn_count region_mnemonic=%s count=%llu\n",
+            mnemonic_names[order[i]],
+            (unsigned long long)mnemonic_sum[order[i]]);
+  }
+}
+
+/* Not qemu_plugin_outs for the fallback: QEMU prints that only under
+ * -d plugin. */
 static void write_counts(qemu_plugin_id_t id, void *userdata) {
   (void)id;
   (void)userdata;
-  char all[160], region[160], text[400];
-  format_counts(all, sizeof all, counts);
-  format_counts(region, sizeof region, region_sum);
-  snprintf(text, sizeof text,
-           "insn_count scope=all %s\n"
-           "insn_count scope=region regions=%llu %s\n",
-           all, (unsigned long long)regions, region);
   FILE *f = outfile != NULL ? fopen(outfile, "w") : NULL;
-  if (f != NULL) {
-    fputs(text, f);
-    fclose(f);
-    return;
-  }
-  if (outfile != NULL) {
+  if (outfile != NULL && f == NULL) {
     fprintf(stderr, "insn_count: cannot write %s; the counts follow\n",
             outfile);
   }
-  /* Not qemu_plugin_outs: QEMU prints that only under -d plugin. */
-  fputs(text, stderr);
+  write_report(f != NULL ? f : stderr);
+  if (f != NULL) {
+    fclose(f);
+  }
 }
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
@@ -261,8 +325,11 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
       /* QEMU frees argv once the plugin is installed. */
       free(outfile);
       outfile = strdup(argv[i] + 8);
+    } else if (strcmp(argv[i], "mnemonics=on") == 0) {
+      by_mnemonic = true;
     } else {
-      fprintf(stderr, "insn_count: unknown argument %s (outfile=PATH)\n",
+      fprintf(stderr,
+              "insn_count: unknown argument %s (outfile=PATH, mnemonics=on)\n",
               argv[i]);
       return -1;
     }
