@@ -73,6 +73,18 @@ std::vector<float> transpose(const std::vector<float> &in, size_t rows,
   return out;
 }
 
+// Elements of the model's input (output) 0.
+size_t io_elements(const small_tflite_model *model, bool output) {
+  int64_t dims[4];
+  const size_t rank = output ? small_tflite_model_output_dims(model, 0, dims)
+                             : small_tflite_model_input_dims(model, 0, dims);
+  size_t n = rank > 0 ? 1 : 0;
+  for (size_t i = 0; i < rank; ++i) {
+    n *= static_cast<size_t>(dims[i]);
+  }
+  return n;
+}
+
 // One engine ready to run: run() is the inference that is counted; output()
 // then gives its result in TFLite's NHWC order.
 struct Runner {
@@ -104,6 +116,15 @@ int run(const Options &o) {
     return 1;
   }
   const uint64_t macs = small_tflite_model_macs(imported);
+  if (io_elements(imported, false) != input.size() ||
+      io_elements(imported, true) != expected.size()) {
+    std::fprintf(stderr,
+                 "net=%s: the model's input or output size differs "
+                 "from its .bin files\n",
+                 o.net.c_str());
+    small_tflite_model_destroy(imported);
+    return 1;
+  }
 
   small_network *net = small_tflite_model_network(imported);
   std::vector<float> output(expected.size(), std::nanf(""));
@@ -142,6 +163,14 @@ int run(const Options &o) {
     }
     const PeerShape in = peer_net.values[0];
     const PeerShape out = peer_net.values[peer_net.output];
+    if (in.elements() != input.size() || out.elements() != expected.size()) {
+      std::fprintf(stderr,
+                   "net=%s engine=xnnpack: lowered input or output "
+                   "size differs from the model's\n",
+                   o.net.c_str());
+      small_tflite_model_destroy(imported);
+      return 1;
+    }
     input_nchw = transpose(input, size_t{in.h} * in.w, in.c);
     output_nchw.assign(out.elements(), std::nanf(""));
     runner.run = [&] { peer->run(input_nchw.data(), output_nchw.data()); };
