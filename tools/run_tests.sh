@@ -12,7 +12,11 @@
 #               Cortex-M builds, whose tests run as firmware on an emulated
 #               board: targets/cortex-m/). A build that cannot run here is
 #               reported SKIPPED with the reason; so is one with the native
-#               build's ISA (the native job covered it).
+#               build's ISA (the native job covered it). aarch64-linux-gnu
+#               first unpacks Debian's arm64 XNNPACK into its build folder
+#               (tools/fetch_arm64_xnnpack.sh) for the instruction-count
+#               benchmark (benchmarks/icount), whose per-MAC counts end up
+#               in the summary.
 #   install     installs the native build; find_package and pkg-config
 #               consumers; only small_* symbols exported
 #   python      the README's Python install (venv with Debian's packages, pip
@@ -155,14 +159,36 @@ job_toolchain() {
     skip "same ISA as the native build ($isa), which the native job tests"
     return
   fi
+  fetch_arm64_peer
   configure "$current_job" --toolchain "$file" || return 1
   build "$current_job" || return 1
   run_ctest "$current_job" -LE port || return 1
   # The bare-metal builds' network tests print their instruction counts.
   local counts
-  counts=$(grep -o 'net=[a-z0-9_]* .*instructions_per_mac=[0-9.]*' "$out/$current_job.ctest.log" |
+  counts=$(grep -v ' cpuinfo=' "$out/$current_job.ctest.log" |
+    grep -o 'net=[a-z0-9_]* .*instructions_per_mac=[0-9.]*' |
     sed -E 's/net=([a-z0-9_]*) .* instructions=([0-9]*) instructions_per_mac=([0-9.]*)/\1: \2 instructions (\3 per MAC);/' || true)
   [ -z "$counts" ] || note "$counts"
+  # The aarch64 build's instruction-count benchmark (benchmarks/icount):
+  # instructions per MAC of one inference, per network, engine and board.
+  counts=$(grep -o 'net=[a-z0-9_]* engine=[a-z]* isa=[a-z0-9]* cpuinfo=[a-z0-9]* instructions=[0-9]* instructions_per_mac=[0-9.]*' \
+    "$out/$current_job.ctest.log" |
+    sed -E 's/net=([a-z0-9_]*) engine=([a-z]*) .* cpuinfo=([a-z0-9]*) .* instructions_per_mac=([0-9.]*)/\1 \2 \3 \4;/' || true)
+  [ -z "$counts" ] || note "instructions per MAC: $counts"
+}
+
+# aarch64: Debian's arm64 XNNPACK, unpacked into the build folder for the
+# instruction-count benchmark's peer (tools/fetch_arm64_xnnpack.sh). When it
+# cannot be had (offline, or apt still waiting after 5 minutes), the
+# benchmark runs SMaLL alone and ctest reports it skipped; the reason is
+# printed and kept for the summary.
+fetch_arm64_peer() {
+  [ "$current_job" = aarch64-linux-gnu ] || return 0
+  if ! timeout 300 bash tools/fetch_arm64_xnnpack.sh "$out/$current_job/arm64-xnnpack" \
+    >"$out/$current_job.fetch.log" 2>&1; then
+    echo "== [$current_job] XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log")"
+    note "XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log");"
+  fi
 }
 
 job_install() {
