@@ -14,6 +14,10 @@ small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s);
 // int8 (docs/int8.md): 16-bit pair products (conv_i8_k_group 2).
 small_window_i8_fn select_conv_i8_6x16__avx2(const small_window_shape *s);
 small_window_i8_fn select_depthwise_i8_4x16__avx2(const small_window_shape *s);
+// On CPUs with AVX-VNNI: 8-bit dot products (conv_i8_k_group 4).
+small_window_i8_fn select_conv_i8_6x16__avxvnni(const small_window_shape *s);
+small_window_i8_fn
+select_depthwise_i8_4x16__avxvnni(const small_window_shape *s);
 
 } // namespace small::avx2
 
