@@ -65,9 +65,8 @@ inline __m256i broadcast4(const int8_t *p) {
 }
 
 // The products of one filter row (taps_w taps of one input block): `in` is
-// the row's first tap of pixel 0, signed (UNSIGNED false: each broadcast is
-// flipped) or already flipped to u8.
-template <int W, bool UNSIGNED>
+// the row's first tap of pixel 0; each broadcast is flipped to u8.
+template <int W>
 inline void accumulate_row(__m256i (&lo)[W], __m256i (&hi)[W], const int8_t *in,
                            size_t step, const int8_t *w, size_t groups,
                            const small_window_tile_i8 *t) {
@@ -82,20 +81,14 @@ inline void accumulate_row(__m256i (&lo)[W], __m256i (&hi)[W], const int8_t *in,
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wg + kHalf));
 #pragma GCC unroll 8
       for (int j = 0; j < W; ++j) {
-        __m256i u = broadcast4(in + j * step + g * kGroup);
-        if constexpr (!UNSIGNED) {
-          u = _mm256_xor_si256(u, flip);
-        }
+        const __m256i u =
+            _mm256_xor_si256(broadcast4(in + j * step + g * kGroup), flip);
         lo[j] = _mm256_dpbusd_avx_epi32(lo[j], u, w_lo);
         hi[j] = _mm256_dpbusd_avx_epi32(hi[j], u, w_hi);
       }
     }
   }
 }
-
-// Input pixels of one row segment a tile may flip to u8 once: 6 pixels at
-// stride 2 with a 3-tap row need 13.
-constexpr size_t kMaxFlipPixels = 16;
 
 // -(128 + zp) * (the sum of the weights the tile read), per output lane of
 // both halves. Four chains per half, rotated after every vector so that they
@@ -149,16 +142,6 @@ void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
   for (int j = 0; j < W; ++j) {
     lo[j] = hi[j] = _mm256_setzero_si256();
   }
-  // Along a row (a pixel step of 1 or 2 pixels) of a Cb-lane input, the
-  // pixels a filter row reads form one contiguous segment: flipped once, its
-  // bytes serve all taps and every group.
-  const size_t segment_pixels =
-      t->taps_w == 0
-          ? 0
-          : ((W - 1) * step + (t->taps_w - 1) * t->in_tap_w_step) / kCb + 1;
-  const bool flip_once = (STEP == kCb || STEP == 2 * kCb) &&
-                         t->in_lanes == kCb && segment_pixels <= kMaxFlipPixels;
-  alignas(32) int8_t flipped[kMaxFlipPixels * kCb];
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const size_t lanes =
         b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
@@ -166,19 +149,7 @@ void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      if (flip_once) {
-        const __m128i flip = _mm_set1_epi8(static_cast<char>(0x80));
-        for (size_t p = 0; p < segment_pixels; ++p) {
-          _mm_store_si128(
-              reinterpret_cast<__m128i *>(flipped + p * kCb),
-              _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
-                                in + p * kCb)),
-                            flip));
-        }
-        accumulate_row<W, true>(lo, hi, flipped, step, w, groups, t);
-      } else {
-        accumulate_row<W, false>(lo, hi, in, step, w, groups, t);
-      }
+      accumulate_row<W>(lo, hi, in, step, w, groups, t);
     }
   }
   Block::type acc[1][W];
