@@ -70,10 +70,15 @@ sdot_groups(int32x4_t (&acc)[W][kQ], const int8_t *w, const int8x16_t (&x)[W],
 template <int W, int GROUPS>
 inline void sdot_block(int32x4_t (&acc)[W][kQ], const small_window_tile_i8 *t,
                        const int8_t *in, const int8_t *w, size_t step) {
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    for (size_t s = 0; s < t->taps_w; ++s) {
-      const int8_t *x_tap = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
-      const int8_t *w_tap = w + r * t->w_tap_h_step + s * t->w_tap_w_step;
+  // Locals: the asm barrier in sdot_group would make GCC reload the tile's
+  // fields on every tap.
+  const size_t taps_h = t->taps_h, taps_w = t->taps_w;
+  const size_t in_h = t->in_tap_h_step, in_w = t->in_tap_w_step;
+  const size_t w_h = t->w_tap_h_step, w_w = t->w_tap_w_step;
+  for (size_t r = 0; r < taps_h; ++r) {
+    for (size_t s = 0; s < taps_w; ++s) {
+      const int8_t *x_tap = in + r * in_h + s * in_w;
+      const int8_t *w_tap = w + r * w_h + s * w_w;
       int8x16_t x[W];
 #pragma GCC unroll 8
       for (int j = 0; j < W; ++j) {
