@@ -69,21 +69,24 @@ template <int Q> inline void add_weights(int32x4_t (&sum)[Q], Lanes8<Q> w) {
 }
 
 // What the pixels of one weight set share: the bias minus zp * (the sum of
-// the tap weights), and the requantization of its channels.
+// the tap weights) and where their requantization parameters are. Kept in
+// memory on purpose and read back per group of pixels: held in registers
+// across the tile, these constants pushed the 3x3 window's weights and the
+// accumulators onto the stack in the tap loop (GCC 12).
 template <int Q> struct DepthwiseChannels {
-  int32x4_t bias[Q];
-  ChannelRequant q[Q];
+  alignas(16) int32_t bias[4 * Q];
+  const int32_t *multiplier, *shift;
   DepthwiseChannels(const small_window_tile_i8 *t,
-                    const int32x4_t (&weight_sum)[Q], size_t channel,
-                    bool single) {
+                    const int32x4_t (&weight_sum)[Q], size_t channel)
+      : multiplier(t->multiplier + channel), shift(t->shift + channel) {
     const int32x4_t zp = vdupq_n_s32(t->in_zero_point);
 #pragma GCC unroll 4
     for (int i = 0; i < Q; ++i) {
-      bias[i] =
-          vmlsq_s32(vld1q_s32(t->bias + channel + 4 * i), weight_sum[i], zp);
-      q[i] = ChannelRequant(t->multiplier + channel + 4 * i,
-                            t->shift + channel + 4 * i, single);
+      vst1q_s32(bias + 4 * i, vmlsq_s32(vld1q_s32(t->bias + channel + 4 * i),
+                                        weight_sum[i], zp));
     }
+    // The array escapes, so GCC keeps it in memory.
+    asm volatile("" : : "r"(bias) : "memory");
   }
 };
 
@@ -107,13 +110,18 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                int32x4_t (&acc)[N][Q],
                                const DepthwiseChannels<Q> &ch,
                                const RequantConsts &c) {
+  ChannelRequant q[Q];
+#pragma GCC unroll 4
+  for (int i = 0; i < Q; ++i) {
+    q[i] = ChannelRequant(ch.multiplier + 4 * i, ch.shift + 4 * i, c.single);
+  }
 #pragma GCC unroll 8
   for (int n = 0; n < N; ++n) {
 #pragma GCC unroll 4
     for (int i = 0; i < Q; ++i) {
-      acc[n][i] = vaddq_s32(acc[n][i], ch.bias[i]);
+      acc[n][i] = vaddq_s32(acc[n][i], vld1q_s32(ch.bias + 4 * i));
     }
-    store_pixel_i8<Q>(t->out + (j0 + n) * t->out_pixel_step, acc[n], ch.q, c);
+    store_pixel_i8<Q>(t->out + (j0 + n) * t->out_pixel_step, acc[n], q, c);
   }
 }
 
@@ -179,13 +187,15 @@ inline void depthwise_i8_own_pixel(const small_window_tile_i8 *t, size_t j,
           load_lanes<Q>(w + r * t->w_tap_h_step + s * t->w_tap_w_step));
     }
   }
-  const DepthwiseChannels<Q> ch(t, weight_sum, j * t->bias_pixel_step,
-                                c.single);
+  const DepthwiseChannels<Q> ch(t, weight_sum, j * t->bias_pixel_step);
   depthwise_i8_store<1, Q>(t, j, acc, ch, c);
 }
 
-// Chunks of N pixels, then single pixels.
-template <int N, int Q> void depthwise_i8_tile(const small_window_tile_i8 *t) {
+// Chunks of N pixels, then single pixels. HOLD_3X3: a full 3x3 window keeps
+// its weights in registers (aarch64; armv7's 16 q registers cannot hold them
+// with the accumulators, and GCC spilled them in the tap loop).
+template <int N, int Q, bool HOLD_3X3>
+void depthwise_i8_tile(const small_window_tile_i8 *t) {
   const RequantConsts c(t);
   if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
     for (size_t j = 0; j < t->width; ++j) {
@@ -195,9 +205,9 @@ template <int N, int Q> void depthwise_i8_tile(const small_window_tile_i8 *t) {
   }
   int32x4_t weight_sum[Q];
   depthwise_i8_weight_sum<Q>(t, t->weights, weight_sum);
-  const DepthwiseChannels<Q> ch(t, weight_sum, 0, c.single);
+  const DepthwiseChannels<Q> ch(t, weight_sum, 0);
   size_t j = 0;
-  if (t->taps_h == 3 && t->taps_w == 3) {
+  if (HOLD_3X3 && t->taps_h == 3 && t->taps_w == 3) {
     Lanes8<Q> w[9];
 #pragma GCC unroll 3
     for (int r = 0; r < 3; ++r) {
@@ -223,9 +233,9 @@ template <int N, int Q> void depthwise_i8_tile(const small_window_tile_i8 *t) {
   }
 }
 
-template <int N, int Q>
+template <int N, int Q, bool HOLD_3X3>
 small_window_i8_fn depthwise_i8_select(const small_window_shape *) {
-  return depthwise_i8_tile<N, Q>;
+  return depthwise_i8_tile<N, Q, HOLD_3X3>;
 }
 
 } // namespace small::arm

@@ -2,8 +2,8 @@
 // scalar (arm/conv_i8_mlal_tile.h), 3 pixels x 8 channels as the float tile
 // (kernels.cpp): 6 int32x4_t accumulators, the 3 pixels' 8 lanes as int16x8_t
 // (the scalar operands, which VMLAL.S16 takes from d0-d7 only) and one
-// widened weight vector. The depthwise tile runs 4 pixels: 8 accumulators
-// and, for a 3x3 window, the 9 weight d registers held for the whole tile.
+// widened weight vector. The depthwise tile runs 4 pixels: 8 accumulators,
+// a tap's weights loaded once per tap for the 4 pixels.
 #include "kernels.h"
 
 #include "arm/conv_i8_mlal_tile.h"
@@ -31,7 +31,7 @@ small_window_i8_fn select_conv_i8_3x8__armv7(const small_window_shape *s) {
   return arm::conv_i8_select<MlalTiles, 4 * kQ, 3>(s);
 }
 small_window_i8_fn select_depthwise_i8_4x8__armv7(const small_window_shape *s) {
-  return arm::depthwise_i8_select<4, kQ>(s);
+  return arm::depthwise_i8_select<4, kQ, false>(s);
 }
 
 } // namespace small::armv7

@@ -33,7 +33,7 @@ small_window_i8_fn select_conv_i8_5x16__neon(const small_window_shape *s) {
   return arm::conv_i8_select<MlalTiles, 4 * kQ, 5>(s);
 }
 small_window_i8_fn select_depthwise_i8_4x16__neon(const small_window_shape *s) {
-  return arm::depthwise_i8_select<4, kQ>(s);
+  return arm::depthwise_i8_select<4, kQ, true>(s);
 }
 
 } // namespace small::neon
