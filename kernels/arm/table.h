@@ -6,6 +6,7 @@
 
 #include <cstddef>
 
+#include "arm/elementwise_i8.h"
 #include "arm/neon_tiles.h"
 #include "kernel_contract.h"
 
@@ -30,6 +31,23 @@ small_kernel_table table(const char *isa, size_t conv_max_width,
   t.avg_pool = select_pool<false, Q>;
   t.activation = activation;
   t.add = add;
+  return t;
+}
+
+// The ISA's int8 kernels in an ARM table: its convolution and depthwise
+// selectors (the convolution wants the weights grouped by conv_i8_k_group,
+// kernel_contract.h) and the shared NEON element-wise int8 kernels. Average
+// and max pooling stay scalar: one small layer at the end of the MLPerf Tiny
+// models, and NEON has no integer division for the average's rounding.
+inline small_kernel_table with_int8(small_kernel_table t,
+                                    small_window_i8_select_fn conv_i8,
+                                    size_t conv_i8_k_group,
+                                    small_window_i8_select_fn depthwise_i8) {
+  t.conv_i8 = conv_i8;
+  t.conv_i8_k_group = conv_i8_k_group;
+  t.depthwise_i8 = depthwise_i8;
+  t.add_i8 = add_i8;
+  t.requant_i8 = requant_i8;
   return t;
 }
 

@@ -1,13 +1,15 @@
 // The aarch64 NEON build's kernel table (arm/table.h): Cb = 16, 5x16
-// convolution tiles.
+// convolution tiles; int8 on SMLAL (conv-i8-5x16.cpp).
 #include "arm/table.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
 extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table =
+  static const small_kernel_table table = small::arm::with_int8(
       small::arm::table<4>("neon", 5, small::neon::select_conv_f32_5x16__neon,
-                           small::neon::select_depthwise_f32_2x16__neon);
+                           small::neon::select_depthwise_f32_2x16__neon),
+      small::neon::select_conv_i8_5x16__neon, 1,
+      small::neon::select_depthwise_i8_4x16__neon);
   return &table;
 }
 
