@@ -6,4 +6,5 @@
 set(CMAKE_SYSTEM_PROCESSOR cortex-m55)
 set(SMALL_CORTEX_M_CPU_FLAGS "-mcpu=cortex-m55 -mfloat-abi=hard -mthumb")
 set(SMALL_FIRMWARE_BOARD mps3-an547)
+set(SMALL_CORTEX_M_ISA scalar)
 include(${CMAKE_CURRENT_LIST_DIR}/../targets/cortex-m/toolchain-common.cmake)
