@@ -1,6 +1,7 @@
 // The Cortex-M4 build's kernel table: the scalar table at Cb = 8 with the
-// DSP (SMLAD) int8 convolution. fp32 stays scalar: the FPv4 FPU has no SIMD,
-// so a hand-written tile could only save loop overhead.
+// DSP int8 convolution (SMLAD) and depthwise (SMLABB / SMLATT). fp32 stays
+// scalar: the FPv4 FPU has no SIMD, so a hand-written tile could only save loop
+// overhead.
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -12,8 +13,10 @@ small_kernel_table make_table() {
   t.isa = "cortex-m4";
   t.conv_max_width = kConvMaxWidth;
   t.conv_max_out_blocks = kConvMaxOutBlocks;
+  t.window_max_width = kWindowMaxWidth;
   t.conv_i8 = select_conv_i8__cortex_m4;
   t.conv_i8_k_group = kConvGroup;
+  t.depthwise_i8 = select_depthwise_i8__cortex_m4;
   return t;
 }
 

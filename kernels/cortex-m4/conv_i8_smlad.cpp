@@ -18,11 +18,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cortex-m/requant_i8.h"
 #include "dsp.h"
-#include "fixed_point.h"
 #include "kernel_contract.h"
 #include "kernels.h"
-#include "scalar/scalar_kernels.h"
 
 namespace small::cortex_m4 {
 
@@ -33,6 +32,11 @@ constexpr size_t kScratchWords = 512;
 constexpr size_t kMaxRuns = 32;
 constexpr size_t kMaxOutputs =
     kConvMaxWidth * kConvMaxOutBlocks * kChannelBlock;
+
+// Weight bytes from one group of 4 input lanes to the next (Cb outputs).
+// The kernel serves the table's Cb only (t->cb == kChannelBlock), which makes
+// this step a constant of the inner loop.
+constexpr size_t kGroupStep = kChannelBlock * kConvGroup;
 
 struct Run {
   const int8_t *weights; // group 0 of output lane 0 of output block 0
@@ -61,10 +65,9 @@ Segment segment(const small_window_tile_i8 *t, size_t index) {
 }
 
 // Takes segments from `next` on while they fit; widens their inputs into
-// `scratch` ([pixel][group][2 words]) and returns the segment after them.
+// `scratch` and returns the segment after them.
 size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
                   int32_t *scratch, Chunk &c) {
-  const size_t group_step = t->cb * kConvGroup; // weight bytes per group
   const size_t capacity = kScratchWords / 2 / t->width;
   c.run_count = 0;
   c.groups = 0;
@@ -74,7 +77,7 @@ size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
     Run *last = c.run_count > 0 ? &c.runs[c.run_count - 1] : nullptr;
     const int8_t *w = t->weights + g.weights;
     const bool extends =
-        last != nullptr && last->weights + last->groups * group_step == w;
+        last != nullptr && last->weights + last->groups * kGroupStep == w;
     if (c.groups + g.groups > capacity ||
         (!extends && c.run_count == kMaxRuns)) {
       break;
@@ -86,11 +89,14 @@ size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
     }
     c.groups += g.groups;
   }
-  // -zp in both halves: SXTAB16 adds it while widening.
-  const uint32_t neg_zp = static_cast<uint16_t>(-t->in_zero_point);
-  const int32_t offset = static_cast<int32_t>(neg_zp | neg_zp << 16);
+  const int32_t offset = negated_pair(t->in_zero_point);
   for (size_t j = 0; j < t->width; ++j) {
-    int32_t *dst = scratch + j * 2 * c.groups;
+    // Pixels 2g and 2g + 1 interleave group by group (4 words per group), so
+    // that the inner loop reads both through one pointer; an odd last pixel
+    // follows alone (2 words per group).
+    const bool paired = j / 2 * 2 + 1 < t->width;
+    const size_t words = paired ? 4 : 2;
+    int32_t *dst = scratch + j / 2 * 4 * c.groups + j % 2 * 2;
     for (size_t i = first; i < next; ++i) {
       const Segment g = segment(t, i);
       const int8_t *in = t->in + g.in + j * t->in_pixel_step;
@@ -98,7 +104,7 @@ size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
         const int32_t v = load_word(in + q * kConvGroup);
         dst[0] = offset_even_bytes(offset, v);
         dst[1] = offset_odd_bytes(offset, v);
-        dst += 2;
+        dst += words;
       }
     }
   }
@@ -106,26 +112,23 @@ size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
 }
 
 // Two outputs (weights at w_offset and w_offset + 4 in every group) of two
-// pixels (scratch rows x0, x1): acc0[0..1] pixel 0, acc1[0..1] pixel 1.
-void dot_2x2(const Chunk &c, size_t w_offset, size_t group_step,
-             const int32_t *x0, const int32_t *x1, int32_t *acc0,
+// pixels whose scratch groups interleave from x on; acc0[0..1] pixel 0,
+// acc1[0..1] pixel 1.
+void dot_2x2(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0,
              int32_t *acc1) {
   int32_t c00 = acc0[0], c01 = acc0[1], c10 = acc1[0], c11 = acc1[1];
   for (size_t r = 0; r < c.run_count; ++r) {
     const int8_t *w = c.runs[r].weights + w_offset;
-    for (size_t q = c.runs[r].groups; q > 0; --q) {
+    const int32_t *end = x + 4 * c.runs[r].groups;
+    for (; x != end; x += 4, w += kGroupStep) {
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
-      w += group_step;
-      const int32_t a0 = x0[0], b0 = x0[1], a1 = x1[0], b1 = x1[1];
-      x0 += 2;
-      x1 += 2;
       int32_t e = even_bytes(w0), o = odd_bytes(w0);
-      c00 = dual_mac(b0, o, dual_mac(a0, e, c00));
-      c10 = dual_mac(b1, o, dual_mac(a1, e, c10));
+      c00 = dual_mac(x[1], o, dual_mac(x[0], e, c00));
+      c10 = dual_mac(x[3], o, dual_mac(x[2], e, c10));
       e = even_bytes(w1);
       o = odd_bytes(w1);
-      c01 = dual_mac(b0, o, dual_mac(a0, e, c01));
-      c11 = dual_mac(b1, o, dual_mac(a1, e, c11));
+      c01 = dual_mac(x[1], o, dual_mac(x[0], e, c01));
+      c11 = dual_mac(x[3], o, dual_mac(x[2], e, c11));
     }
   }
   acc0[0] = c00;
@@ -135,29 +138,19 @@ void dot_2x2(const Chunk &c, size_t w_offset, size_t group_step,
 }
 
 // Two outputs of one pixel (an odd tile width's last pixel).
-void dot_2x1(const Chunk &c, size_t w_offset, size_t group_step,
-             const int32_t *x0, int32_t *acc0) {
+void dot_2x1(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0) {
   int32_t c00 = acc0[0], c01 = acc0[1];
   for (size_t r = 0; r < c.run_count; ++r) {
     const int8_t *w = c.runs[r].weights + w_offset;
-    for (size_t q = c.runs[r].groups; q > 0; --q) {
+    const int32_t *end = x + 2 * c.runs[r].groups;
+    for (; x != end; x += 2, w += kGroupStep) {
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
-      w += group_step;
-      const int32_t a0 = x0[0], b0 = x0[1];
-      x0 += 2;
-      c00 = dual_mac(b0, odd_bytes(w0), dual_mac(a0, even_bytes(w0), c00));
-      c01 = dual_mac(b0, odd_bytes(w1), dual_mac(a0, even_bytes(w1), c01));
+      c00 = dual_mac(x[1], odd_bytes(w0), dual_mac(x[0], even_bytes(w0), c00));
+      c01 = dual_mac(x[1], odd_bytes(w1), dual_mac(x[0], even_bytes(w1), c01));
     }
   }
   acc0[0] = c00;
   acc0[1] = c01;
-}
-
-int8_t requantize(const small_window_tile_i8 *t, int32_t acc, size_t channel) {
-  const int32_t scaled = fixed::multiply_by_quantized_multiplier(
-      acc, t->multiplier[channel], t->shift[channel], t->single_rounding != 0);
-  return static_cast<int8_t>(fixed::clamp(
-      fixed::wrapping_add(scaled, t->out_zero_point), t->act_min, t->act_max));
 }
 
 // acc is [pixel][output] with outputs = out_blocks * Cb.
@@ -172,33 +165,30 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   }
   int32_t scratch[kScratchWords];
   Chunk c;
-  const size_t group_step = cb * kConvGroup;
   const size_t segments = t->in_blocks * t->taps_h * t->taps_w;
   for (size_t next = 0; next < segments;) {
     next = fill_chunk(t, next, segments, scratch, c);
-    const size_t row = 2 * c.groups; // scratch words per pixel
+    const size_t pair_words = 4 * c.groups; // scratch words per pixel pair
     for (size_t o = 0; o < outputs; o += 2) {
       const size_t w_offset =
           (o / cb) * t->w_out_block_step + (o % cb) * kConvGroup;
       size_t j = 0;
       for (; j + 2 <= width; j += 2) {
-        dot_2x2(c, w_offset, group_step, scratch + j * row,
-                scratch + (j + 1) * row, acc + j * outputs + o,
-                acc + (j + 1) * outputs + o);
+        dot_2x2(c, w_offset, scratch + j / 2 * pair_words,
+                acc + j * outputs + o, acc + (j + 1) * outputs + o);
       }
       if (j < width) {
-        dot_2x1(c, w_offset, group_step, scratch + j * row,
+        dot_2x1(c, w_offset, scratch + j / 2 * pair_words,
                 acc + j * outputs + o);
       }
     }
   }
-  for (size_t k = 0; k < t->out_blocks; ++k) {
-    int8_t *out = t->out + k * t->out_block_step;
+  const cortex_m::TileRequant requant(t);
+  for (size_t o = 0; o < outputs; ++o) {
+    const cortex_m::ChannelRequant requantize = requant.channel(o);
+    int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
     for (size_t j = 0; j < width; ++j) {
-      for (size_t o = 0; o < cb; ++o) {
-        out[j * t->out_pixel_step + o] =
-            requantize(t, acc[j * outputs + k * cb + o], k * cb + o);
-      }
+      out[j * t->out_pixel_step] = requantize(acc[j * outputs + o]);
     }
   }
 }
@@ -206,7 +196,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
 } // namespace
 
 small_window_i8_fn select_conv_i8__cortex_m4(const small_window_shape *s) {
-  return s->in_lanes == 1 ? small::scalar::conv_i8__scalar
+  return s->in_lanes == 1 ? select_conv_i8_planar__cortex_m4(s)
                           : conv_i8_blocked__cortex_m4;
 }
 

@@ -43,6 +43,20 @@ inline int32_t dual_mac(int32_t a, int32_t b, int32_t acc) {
   return __smlad(a, b, acc);
 }
 
+// acc + the low (high) halves of a and b multiplied.
+inline int32_t mac_low(int32_t a, int32_t b, int32_t acc) {
+  return __smlabb(a, b, acc);
+}
+inline int32_t mac_high(int32_t a, int32_t b, int32_t acc) {
+  return __smlatt(a, b, acc);
+}
+
+// Both halves of a word holding -zp: SXTAB16 adds it while widening.
+inline int32_t negated_pair(int32_t zero_point) {
+  const uint32_t half = static_cast<uint16_t>(-zero_point);
+  return static_cast<int32_t>(half | half << 16);
+}
+
 } // namespace small::cortex_m4
 
 #endif
