@@ -1,5 +1,5 @@
 // The Cortex-M55 build's kernel table: the scalar table at Cb = 16 with the
-// Helium int8 convolution.
+// Helium int8 convolution and depthwise. fp32 stays scalar for now.
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -13,6 +13,7 @@ small_kernel_table make_table() {
   t.conv_max_out_blocks = 1;
   t.conv_i8 = select_conv_i8__helium;
   t.conv_i8_k_group = kConvGroup;
+  t.depthwise_i8 = select_depthwise_i8__helium;
   return t;
 }
 

@@ -18,7 +18,6 @@
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "requant_mve.h"
-#include "scalar/scalar_kernels.h"
 
 namespace small::helium {
 
@@ -73,13 +72,6 @@ void dot_pixels(const small_window_tile_i8 *t, size_t pixel, int32_t *acc) {
   }
 }
 
-int8_t requantize_lane(const small_window_tile_i8 *t, int32_t acc, size_t o) {
-  const int32_t scaled = fixed::multiply_by_quantized_multiplier(
-      acc, t->multiplier[o], t->shift[o], t->single_rounding != 0);
-  return static_cast<int8_t>(fixed::clamp(
-      fixed::wrapping_add(scaled, t->out_zero_point), t->act_min, t->act_max));
-}
-
 void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
   const size_t cb = t->cb, width = t->width;
   int32_t acc[kConvMaxWidth * kChannelBlock];
@@ -101,26 +93,14 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
     break;
   }
   for (j = 0; j < width; ++j) {
-    int8_t *out = t->out + j * t->out_pixel_step;
-    const int32_t *a = acc + j * cb;
-    if (t->single_rounding != 0) { // a 64-bit product per lane: stay scalar
-      for (size_t o = 0; o < cb; ++o) {
-        out[o] = requantize_lane(t, a[o], o);
-      }
-      continue;
-    }
-    for (size_t o = 0; o < cb; o += 4) {
-      requantize_store(out + o, vldrwq_s32(a + o),
-                       vldrwq_s32(t->multiplier + o), vldrwq_s32(t->shift + o),
-                       t->out_zero_point, t->act_min, t->act_max);
-    }
+    requantize_pixel(t, t->out + j * t->out_pixel_step, acc + j * cb, 0);
   }
 }
 
 } // namespace
 
 small_window_i8_fn select_conv_i8__helium(const small_window_shape *s) {
-  return s->in_lanes == 1 ? small::scalar::conv_i8__scalar
+  return s->in_lanes == 1 ? select_conv_i8_planar__helium(s)
                           : conv_i8_blocked__helium;
 }
 

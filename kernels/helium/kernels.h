@@ -19,9 +19,12 @@ constexpr size_t kConvGroup = kChannelBlock;
 // accumulators of a tile are 8 x 16 int32 on the stack).
 constexpr size_t kConvMaxWidth = 8;
 
-// int8 convolution with VMLADAVA; the selector returns the scalar kernel for
-// a planar input (one lane per pixel: its weights are not grouped).
+// int8 convolution: VMLADAVA over the lanes of a blocked input
+// (conv_i8_mve.cpp), VMLA by each tap of a planar one (conv_i8_planar.cpp).
 small_window_i8_fn select_conv_i8__helium(const small_window_shape *s);
+small_window_i8_fn select_conv_i8_planar__helium(const small_window_shape *s);
+// int8 depthwise on int32 lanes (depthwise_i8.cpp).
+small_window_i8_fn select_depthwise_i8__helium(const small_window_shape *s);
 
 } // namespace small::helium
 

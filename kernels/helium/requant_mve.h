@@ -10,7 +10,11 @@
 #define SMALL_KERNELS_HELIUM_REQUANT_MVE_H
 
 #include <arm_mve.h>
+#include <cstddef>
 #include <cstdint>
+
+#include "cortex-m/requant_i8.h"
+#include "kernel_contract.h"
 
 namespace small::helium {
 
@@ -35,6 +39,27 @@ inline void requantize_store(int8_t *out, int32x4_t acc, int32x4_t multiplier,
       vaddq_n_s32(requantize_double(acc, multiplier, shift), out_zero_point);
   y = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi));
   vstrbq_s32(out, y);
+}
+
+// The Cb output bytes of one pixel from its int32 sums acc[0..cb), channel
+// o requantized with the tile's multiplier[channel0 + o] and
+// shift[channel0 + o]. Single rounding needs a 64-bit product per lane,
+// which MVE lacks: that mode stays scalar.
+inline void requantize_pixel(const small_window_tile_i8 *t, int8_t *out,
+                             const int32_t *acc, size_t channel0) {
+  if (t->single_rounding != 0) {
+    const cortex_m::TileRequant requant(t);
+    for (size_t o = 0; o < t->cb; ++o) {
+      out[o] = requant.channel(channel0 + o)(acc[o]);
+    }
+    return;
+  }
+  for (size_t o = 0; o < t->cb; o += 4) {
+    requantize_store(out + o, vldrwq_s32(acc + o),
+                     vldrwq_s32(t->multiplier + channel0 + o),
+                     vldrwq_s32(t->shift + channel0 + o), t->out_zero_point,
+                     t->act_min, t->act_max);
+  }
 }
 
 } // namespace small::helium
