@@ -62,6 +62,17 @@ public:
         fixed::clamp(fixed::wrapping_add(scaled, out_zero_point_), lo_, hi_));
   }
 
+  // out[i * out_step] = this(acc[i * acc_step]) for i < count. The
+  // constants are copied to locals first: the byte stores may alias any
+  // memory the compiler cannot see is private, this object included.
+  void store(const int32_t *acc, size_t acc_step, int8_t *out, size_t out_step,
+             size_t count) const {
+    const ChannelRequant local = *this;
+    for (size_t i = 0; i < count; ++i) {
+      out[i * out_step] = local(acc[i * acc_step]);
+    }
+  }
+
 private:
   int32_t multiplier_, shift_;
   int left_, right_;

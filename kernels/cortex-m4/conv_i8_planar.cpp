@@ -119,11 +119,9 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
   }
   const cortex_m::TileRequant requant(t);
   for (size_t o = 0; o < outputs; ++o) {
-    const cortex_m::ChannelRequant requantize = requant.channel(o);
-    int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
-    for (size_t j = 0; j < width; ++j) {
-      out[j * t->out_pixel_step] = requantize(acc[j * outputs + o]);
-    }
+    requant.channel(o).store(acc + o, outputs,
+                             t->out + o / cb * t->out_block_step + o % cb,
+                             t->out_pixel_step, width);
   }
 }
 

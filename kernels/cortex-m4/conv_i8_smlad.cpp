@@ -90,23 +90,24 @@ size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
     c.groups += g.groups;
   }
   const int32_t offset = negated_pair(t->in_zero_point);
-  for (size_t j = 0; j < t->width; ++j) {
-    // Pixels 2g and 2g + 1 interleave group by group (4 words per group), so
-    // that the inner loop reads both through one pointer; an odd last pixel
-    // follows alone (2 words per group).
-    const bool paired = j / 2 * 2 + 1 < t->width;
-    const size_t words = paired ? 4 : 2;
-    int32_t *dst = scratch + j / 2 * 4 * c.groups + j % 2 * 2;
-    for (size_t i = first; i < next; ++i) {
-      const Segment g = segment(t, i);
-      const int8_t *in = t->in + g.in + j * t->in_pixel_step;
-      for (size_t q = 0; q < g.groups; ++q) {
+  const size_t width = t->width, pair_words = 4 * c.groups;
+  size_t group = 0; // of the chunk, at segment i
+  for (size_t i = first; i < next; ++i) {
+    const Segment g = segment(t, i);
+    const int8_t *in = t->in + g.in;
+    for (size_t j = 0; j < width; ++j, in += t->in_pixel_step) {
+      // Pixels 2p and 2p + 1 interleave group by group (4 words per
+      // group), so that the inner loop reads both through one pointer; an
+      // odd last pixel follows alone (2 words per group).
+      const size_t words = j + 1 < width || j % 2 == 1 ? 4 : 2;
+      int32_t *dst = scratch + j / 2 * pair_words + group * words + j % 2 * 2;
+      for (size_t q = 0; q < g.groups; ++q, dst += words) {
         const int32_t v = load_word(in + q * kConvGroup);
         dst[0] = offset_even_bytes(offset, v);
         dst[1] = offset_odd_bytes(offset, v);
-        dst += words;
       }
     }
+    group += g.groups;
   }
   return next;
 }
@@ -185,11 +186,9 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   }
   const cortex_m::TileRequant requant(t);
   for (size_t o = 0; o < outputs; ++o) {
-    const cortex_m::ChannelRequant requantize = requant.channel(o);
-    int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
-    for (size_t j = 0; j < width; ++j) {
-      out[j * t->out_pixel_step] = requantize(acc[j * outputs + o]);
-    }
+    requant.channel(o).store(acc + o, outputs,
+                             t->out + o / cb * t->out_block_step + o % cb,
+                             t->out_pixel_step, width);
   }
 }
 

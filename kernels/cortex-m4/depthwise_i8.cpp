@@ -25,12 +25,12 @@ constexpr size_t kLanes = 4; // lanes per word
 void dot4(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
           int32_t offset, const int32_t *bias, int32_t *acc) {
   int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+  const size_t in_step = t->in_tap_w_step, w_step = t->w_tap_w_step;
   for (size_t r = 0; r < t->taps_h; ++r) {
-    const int8_t *in_row = in + r * t->in_tap_h_step;
-    const int8_t *w_row = w + r * t->w_tap_h_step;
-    for (size_t s = 0; s < t->taps_w; ++s) {
-      const int32_t xv = load_word(in_row + s * t->in_tap_w_step);
-      const int32_t wv = load_word(w_row + s * t->w_tap_w_step);
+    const int8_t *x = in + r * t->in_tap_h_step;
+    const int8_t *wr = w + r * t->w_tap_h_step;
+    for (size_t s = t->taps_w; s > 0; --s, x += in_step, wr += w_step) {
+      const int32_t xv = load_word(x), wv = load_word(wr);
       const int32_t x02 = offset_even_bytes(offset, xv);
       const int32_t x13 = offset_odd_bytes(offset, xv);
       const int32_t w02 = even_bytes(wv), w13 = odd_bytes(wv);
@@ -60,13 +60,15 @@ void depthwise_i8__cortex_m4(const small_window_tile_i8 *t) {
     // Pixels of one channel block share a channel's requantization;
     // pixels across blocks (bias_pixel_step != 0) each have their own.
     for (size_t l = 0; l < kLanes; ++l) {
-      cortex_m::ChannelRequant requantize = requant.channel(lane + l);
+      int8_t *out = t->out + lane + l;
+      if (t->bias_pixel_step == 0) {
+        requant.channel(lane + l).store(acc + l, kLanes, out, t->out_pixel_step,
+                                        width);
+        continue;
+      }
       for (size_t j = 0; j < width; ++j) {
-        if (j > 0 && t->bias_pixel_step != 0) {
-          requantize = requant.channel(j * t->bias_pixel_step + lane + l);
-        }
-        t->out[j * t->out_pixel_step + lane + l] =
-            requantize(acc[j * kLanes + l]);
+        requant.channel(j * t->bias_pixel_step + lane + l)
+            .store(acc + j * kLanes + l, 0, out + j * t->out_pixel_step, 0, 1);
       }
     }
   }
