@@ -65,8 +65,10 @@ public:
   // out[i * out_step] = this(acc[i * acc_step]) for i < count. The
   // constants are copied to locals first: the byte stores may alias any
   // memory the compiler cannot see is private, this object included.
-  void store(const int32_t *acc, size_t acc_step, int8_t *out, size_t out_step,
-             size_t count) const {
+  // Not inlined: in its own function the loop has every core register.
+  __attribute__((noinline)) void store(const int32_t *acc, size_t acc_step,
+                                       int8_t *out, size_t out_step,
+                                       size_t count) const {
     const ChannelRequant local = *this;
     for (size_t i = 0; i < count; ++i) {
       out[i * out_step] = local(acc[i * acc_step]);

@@ -74,9 +74,7 @@ void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
     sums[p] = acc[p * acc_step];
   }
   for (size_t i = 0; i < pairs; ++i, x += width) {
-    const uint32_t lo = static_cast<uint16_t>(w[offsets[i].first]);
-    const uint32_t hi = static_cast<uint32_t>(w[offsets[i].second]);
-    const int32_t pair = static_cast<int32_t>(lo | hi << 16);
+    const int32_t pair = pack_halves(w[offsets[i].first], w[offsets[i].second]);
     for (int p = 0; p < P; ++p) {
       sums[p] = dual_mac(x[p], pair, sums[p]);
     }
@@ -84,6 +82,16 @@ void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
   for (int p = 0; p < P; ++p) {
     acc[p * acc_step] = sums[p];
   }
+}
+
+// How many of `left` pixels the next dot call takes: 4 or 5 at once (as
+// many sums as the core registers hold beside the pointers), never leaving
+// a lone pixel, whose call pays the pair of weights for one product pair.
+size_t pixels_per_call(size_t left) {
+  if (left == 5 || left <= 4) {
+    return left;
+  }
+  return left == 6 ? 3 : 4;
 }
 
 void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
@@ -106,14 +114,28 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
     fill_chunk(t, first, pairs, taps, scratch, offsets);
     for (size_t o = 0; o < outputs; ++o) {
       const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
-      size_t j = 0;
-      for (; j + 4 <= width; j += 4) {
-        dot<4>(w, offsets, pairs, scratch + j, width, acc + j * outputs + o,
-               outputs);
-      }
-      for (; j < width; ++j) {
-        dot<1>(w, offsets, pairs, scratch + j, width, acc + j * outputs + o,
-               outputs);
+      for (size_t j = 0; j < width;) {
+        const size_t n = pixels_per_call(width - j);
+        int32_t *a = acc + j * outputs + o;
+        const int32_t *x = scratch + j;
+        switch (n) {
+        case 5:
+          dot<5>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 4:
+          dot<4>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 3:
+          dot<3>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 2:
+          dot<2>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        default:
+          dot<1>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        }
+        j += n;
       }
     }
   }

@@ -51,6 +51,13 @@ inline int32_t mac_high(int32_t a, int32_t b, int32_t acc) {
   return __smlatt(a, b, acc);
 }
 
+// The low half of lo and the low half of hi as one word (PKHBT).
+inline int32_t pack_halves(int32_t lo, int32_t hi) {
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+
 // Both halves of a word holding -zp: SXTAB16 adds it while widening.
 inline int32_t negated_pair(int32_t zero_point) {
   const uint32_t half = static_cast<uint16_t>(-zero_point);
