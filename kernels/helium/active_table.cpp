@@ -1,5 +1,6 @@
 // The Cortex-M55 build's kernel table: the scalar table at Cb = 16 with the
-// Helium int8 convolution and depthwise. fp32 stays scalar for now.
+// Helium convolution and depthwise, fp32 and int8; pooling, element-wise
+// and softmax stay scalar.
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -11,6 +12,8 @@ small_kernel_table make_table() {
   t.isa = "helium";
   t.conv_max_width = kConvMaxWidth;
   t.conv_max_out_blocks = 1;
+  t.conv = select_conv_f32__helium;
+  t.depthwise = select_depthwise_f32__helium;
   t.conv_i8 = select_conv_i8__helium;
   t.conv_i8_k_group = kConvGroup;
   t.depthwise_i8 = select_depthwise_i8__helium;
