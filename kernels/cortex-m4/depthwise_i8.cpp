@@ -5,8 +5,8 @@
 // (SMLAD); instead one word load brings 4 lanes of input and 4 of weights,
 // SXTAB16 / SXTB16 widen them (subtracting the input zero point on the way)
 // and SMLABB / SMLATT accumulate one product per lane: per tap and 4 lanes,
-// 2 loads, 4 extensions and 4 multiply-accumulates, against about 6
-// instructions per product in the scalar loop.
+// 2 loads, 4 extensions and 4 multiply-accumulates, where the scalar
+// kernel spent about 10 per product on DS-CNN, requantization included.
 #include <cstddef>
 #include <cstdint>
 
