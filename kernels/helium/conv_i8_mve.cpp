@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fixed_point.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "requant_mve.h"
@@ -133,14 +132,17 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
     add_weight_sums(t, segments, n, weight_sums);
     first += n;
   }
-  for (size_t o = 0; o < cb; ++o) {
-    // bias - zp * sum(w), wrapping as the scalar sum does.
-    const int32_t base = fixed::wrapping_sub(
-        t->bias[o],
-        static_cast<int32_t>(static_cast<uint32_t>(weight_sums[o]) *
-                             static_cast<uint32_t>(t->in_zero_point)));
-    for (size_t j = 0; j < width; ++j) {
-      sums[j * cb + o] = fixed::wrapping_add(base, sums[j * cb + o]);
+  // bias - zp * sum(w) per output lane, wrapping as the scalar sum does.
+  int32_t base[kChannelBlock];
+  for (size_t o = 0; o < cb; o += 4) {
+    vstrwq_s32(base + o, vsubq_s32(vldrwq_s32(t->bias + o),
+                                   vmulq_n_s32(vldrwq_s32(weight_sums + o),
+                                               t->in_zero_point)));
+  }
+  for (size_t j = 0; j < width; ++j) {
+    for (size_t o = 0; o < cb; o += 4) {
+      int32_t *a = sums + j * cb + o;
+      vstrwq_s32(a, vaddq_s32(vldrwq_s32(a), vldrwq_s32(base + o)));
     }
   }
   for (size_t j = 0; j < width; ++j) {
