@@ -7,4 +7,6 @@ set(CMAKE_SYSTEM_PROCESSOR cortex-m4)
 set(SMALL_CORTEX_M_CPU_FLAGS
     "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard -mthumb")
 set(SMALL_FIRMWARE_BOARD mps2-an386)
+# int8 convolution on the DSP extension's SMLAD (kernels/cortex-m4).
+set(SMALL_CORTEX_M_ISA cortex-m4)
 include(${CMAKE_CURRENT_LIST_DIR}/../targets/cortex-m/toolchain-common.cmake)

@@ -2,10 +2,11 @@
 # (toolchains/cortex-m4.cmake, toolchains/cortex-m55.cmake). They set
 # SMALL_CORTEX_M_CPU_FLAGS (the -mcpu/-mfpu/-mfloat-abi triple) and
 # SMALL_FIRMWARE_BOARD (a QEMU machine with a linker script beside this file)
+# and SMALL_CORTEX_M_ISA (the kernel folder: kernels/cortex-m4, kernels/helium)
 # before including it.
 #
 # The build: arm-none-eabi-gcc with newlib, the static library only, no
-# exceptions/RTTI, no threads, the scalar kernels; the test firmware links
+# exceptions/RTTI, no threads, the core's kernel folder; the test firmware links
 # targets/cortex-m/startup.c and the board's linker script, talks through
 # semihosting (newlib's rdimon), and runs under qemu-system-arm.
 set(CMAKE_SYSTEM_NAME Generic)
@@ -41,7 +42,7 @@ set(CMAKE_CROSSCOMPILING_EMULATOR
 # the compilers and the emulator (the wrapper above is a script).
 set(SMALL_TOOLCHAIN_REQUIRED_PROGRAMS qemu-system-arm timeout)
 
-set(SMALL_ISA scalar CACHE STRING "SMaLL kernel ISA" FORCE)
+set(SMALL_ISA ${SMALL_CORTEX_M_ISA} CACHE STRING "SMaLL kernel ISA" FORCE)
 set(SMALL_NO_EXCEPTIONS ON CACHE BOOL "Firmware: no exceptions/RTTI" FORCE)
 set(SMALL_BUILD_BENCHMARKS OFF CACHE BOOL "No benchmarks on bare metal" FORCE)
 set(SMALL_BUILD_EXAMPLES OFF CACHE BOOL "No host examples on bare metal" FORCE)

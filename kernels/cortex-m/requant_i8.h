@@ -1,0 +1,114 @@
+// The int8 window tiles' requantization (fixed_point.h's arithmetic, bit for
+// bit) written for 32-bit cores, shared by the Cortex-M kernel folders:
+//   - the tile's output parameters are read once into a local object, so the
+//     compiler keeps them in registers (the int8 output stores may alias
+//     anything a tile pointer reaches, so it reloads them otherwise), and a
+//     channel's constants are derived once for all the pixels of a tile;
+//   - SaturatingRoundingDoublingHighMul is floor((a * b + 2^30) / 2^31):
+//     TFLite's sign-dependent nudge and division toward zero round half up
+//     for either sign (fixed_point.h), so one SMULL and an add replace the
+//     generic 64-bit arithmetic, which GCC builds from three multiplies.
+#ifndef SMALL_KERNELS_CORTEX_M_REQUANT_I8_H
+#define SMALL_KERNELS_CORTEX_M_REQUANT_I8_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fixed_point.h"
+#include "kernel_contract.h"
+
+namespace small::cortex_m {
+
+// a * b as a 64-bit value: one SMULL (GCC widens int32 operands to a
+// general 64-bit product here).
+inline int64_t multiply_long(int32_t a, int32_t b) {
+  uint32_t lo;
+  int32_t hi;
+  __asm__("smull %0, %1, %2, %3" : "=&r"(lo), "=&r"(hi) : "r"(a), "r"(b));
+  return static_cast<int64_t>(static_cast<uint64_t>(hi) << 32 | lo);
+}
+
+inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
+  if (a == fixed::kInt32Min && b == fixed::kInt32Min) {
+    return fixed::kInt32Max;
+  }
+  return static_cast<int32_t>((multiply_long(a, b) + (int64_t{1} << 30)) >> 31);
+}
+
+// One output channel's requantization.
+class ChannelRequant {
+public:
+  ChannelRequant(int32_t multiplier, int32_t shift, int32_t out_zero_point,
+                 int32_t lo, int32_t hi, bool single)
+      : multiplier_(multiplier), shift_(shift), left_(shift > 0 ? shift : 0),
+        right_(shift > 0 ? 0 : -shift),
+        mask_(static_cast<int32_t>((int64_t{1} << right_) - 1)),
+        out_zero_point_(out_zero_point), lo_(lo), hi_(hi), single_(single) {}
+
+  // The output byte of the int32 sum acc.
+  int8_t operator()(int32_t acc) const {
+    int32_t scaled;
+    if (single_) {
+      scaled = fixed::multiply_by_quantized_multiplier_single(acc, multiplier_,
+                                                              shift_);
+    } else {
+      // rounding_divide_by_pot(high, right) with the mask hoisted.
+      const int32_t high = rounding_doubling_high_mul(
+          fixed::wrapping_shift_left(acc, left_), multiplier_);
+      const int32_t threshold = (mask_ >> 1) + (high < 0 ? 1 : 0);
+      scaled = (high >> right_) + ((high & mask_) > threshold ? 1 : 0);
+    }
+    return static_cast<int8_t>(
+        fixed::clamp(fixed::wrapping_add(scaled, out_zero_point_), lo_, hi_));
+  }
+
+  // out[i * out_step] = this(acc[i * acc_step]) for i < count. The
+  // constants are copied to locals first: the byte stores may alias any
+  // memory the compiler cannot see is private, this object included.
+  // Not inlined: in its own function the loop has every core register.
+  __attribute__((noinline)) void store(const int32_t *acc, size_t acc_step,
+                                       int8_t *out, size_t out_step,
+                                       size_t count) const {
+    const ChannelRequant local = *this;
+    for (size_t i = 0; i < count; ++i) {
+      out[i * out_step] = local(acc[i * acc_step]);
+    }
+  }
+
+private:
+  int32_t multiplier_, shift_;
+  int left_, right_;
+  int32_t mask_;
+  int32_t out_zero_point_, lo_, hi_;
+  bool single_;
+};
+
+// What one tile's outputs are requantized with.
+class TileRequant {
+public:
+  explicit TileRequant(const small_window_tile_i8 *t)
+      : multiplier_(t->multiplier), shift_(t->shift),
+        out_zero_point_(t->out_zero_point), lo_(t->act_min), hi_(t->act_max),
+        single_(t->single_rounding != 0) {}
+
+  // Output channel `channel` (an index into the tile's multiplier and shift
+  // arrays, as bias).
+  ChannelRequant channel(size_t channel) const {
+    return {multiplier_[channel],
+            shift_[channel],
+            out_zero_point_,
+            lo_,
+            hi_,
+            single_};
+  }
+
+private:
+  const int32_t *multiplier_;
+  const int32_t *shift_;
+  int32_t out_zero_point_, lo_, hi_;
+  bool single_;
+};
+
+} // namespace small::cortex_m
+
+#endif

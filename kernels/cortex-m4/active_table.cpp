@@ -1,0 +1,31 @@
+// The Cortex-M4 build's kernel table: the scalar table at Cb = 8 with the
+// DSP int8 convolution (SMLAD) and depthwise (SMLABB / SMLATT). fp32 stays
+// scalar: the FPv4 FPU has no SIMD, so a hand-written tile could only save loop
+// overhead.
+#include "kernel_contract.h"
+#include "kernels.h"
+
+namespace {
+
+small_kernel_table make_table() {
+  using namespace small::cortex_m4;
+  small_kernel_table t = small_kernels_scalar(kChannelBlock);
+  t.isa = "cortex-m4";
+  t.conv_max_width = kConvMaxWidth;
+  t.conv_max_out_blocks = kConvMaxOutBlocks;
+  t.window_max_width = kWindowMaxWidth;
+  t.conv_i8 = select_conv_i8__cortex_m4;
+  t.conv_i8_k_group = kConvGroup;
+  t.depthwise_i8 = select_depthwise_i8__cortex_m4;
+  return t;
+}
+
+} // namespace
+
+extern "C" const small_kernel_table *small_kernels_active(void) {
+  static const small_kernel_table table = make_table();
+  return &table;
+}
+
+// Every core this build targets (-mcpu=cortex-m4) has the DSP extension.
+extern "C" int small_kernels_cpu_supported(void) { return 1; }

@@ -1,0 +1,157 @@
+// Cortex-M4 int8 convolution of a planar input (in_lanes == 1: the network's
+// first layer on an RGB or one-channel image), bit for bit the scalar
+// kernel's result.
+//
+// A planar pixel has one lane, so SMLAD pairs two taps instead of two lanes:
+// the tile first widens its inputs tap pair by tap pair ((x - zp) of taps
+// 2i and 2i + 1 in the two halves of a word, pixel after pixel), then for
+// each output the two taps' weights are packed into a word once and serve
+// 4 pixels: per tap pair 2 weight loads, 1 PKHBT, then a scratch load and an
+// SMLAD per pixel. An odd tap count leaves a last pair with a zero half.
+// Taps run in chunks that fit the scratch, with the sums in an array
+// across chunks.
+#include <cstddef>
+#include <cstdint>
+
+#include "cortex-m/requant_i8.h"
+#include "dsp.h"
+#include "kernel_contract.h"
+#include "kernels.h"
+
+namespace small::cortex_m4 {
+
+namespace {
+
+constexpr size_t kMaxPairs = 32;      // tap pairs per chunk (64 taps)
+constexpr size_t kScratchWords = 256; // 1 KB: 32 pairs of 8 pixels
+constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
+
+// Offsets of the two taps of a pair in the weights of output lane 0 (the
+// second is the first again, with a zero input, for an odd tap count).
+struct PairOffsets {
+  size_t first, second;
+};
+
+struct Tap {
+  size_t in, weights;
+};
+
+Tap tap(const small_window_tile_i8 *t, size_t index) {
+  const size_t s = index % t->taps_w;
+  const size_t r = index / t->taps_w % t->taps_h;
+  const size_t b = index / t->taps_w / t->taps_h;
+  return {b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step,
+          b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step};
+}
+
+// Widens taps [first, first + 2 * pairs) (clipped to `taps`) of every pixel
+// into scratch ([pair][pixel] words) and fills their weight offsets.
+void fill_chunk(const small_window_tile_i8 *t, size_t first, size_t pairs,
+                size_t taps, int32_t *scratch, PairOffsets *offsets) {
+  const int32_t zp = t->in_zero_point;
+  for (size_t i = 0; i < pairs; ++i) {
+    const Tap a = tap(t, first + 2 * i);
+    const bool has_b = first + 2 * i + 1 < taps;
+    const Tap b = has_b ? tap(t, first + 2 * i + 1) : a;
+    offsets[i] = {a.weights, b.weights};
+    for (size_t j = 0; j < t->width; ++j) {
+      const int8_t *in = t->in + j * t->in_pixel_step;
+      const int32_t lo = in[a.in] - zp;
+      const int32_t hi = has_b ? in[b.in] - zp : 0;
+      scratch[i * t->width + j] =
+          static_cast<int32_t>((static_cast<uint32_t>(lo) & 0xffff) |
+                               static_cast<uint32_t>(hi) << 16);
+    }
+  }
+}
+
+// Sums of P pixels from `pixel` on for the output whose weights start at w.
+template <int P>
+void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
+         const int32_t *x, size_t width, int32_t *acc, size_t acc_step) {
+  int32_t sums[P];
+  for (int p = 0; p < P; ++p) {
+    sums[p] = acc[p * acc_step];
+  }
+  for (size_t i = 0; i < pairs; ++i, x += width) {
+    const int32_t pair = pack_halves(w[offsets[i].first], w[offsets[i].second]);
+    for (int p = 0; p < P; ++p) {
+      sums[p] = dual_mac(x[p], pair, sums[p]);
+    }
+  }
+  for (int p = 0; p < P; ++p) {
+    acc[p * acc_step] = sums[p];
+  }
+}
+
+// How many of `left` pixels the next dot call takes: 4 or 5 at once (as
+// many sums as the core registers hold beside the pointers), never leaving
+// a lone pixel, whose call pays the pair of weights for one product pair.
+size_t pixels_per_call(size_t left) {
+  if (left == 5 || left <= 4) {
+    return left;
+  }
+  return left == 6 ? 3 : 4;
+}
+
+void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
+  const size_t cb = t->cb, width = t->width;
+  const size_t outputs = t->out_blocks * cb;
+  int32_t acc[kConvMaxWidth * kMaxOutputs];
+  for (size_t j = 0; j < width; ++j) {
+    for (size_t o = 0; o < outputs; ++o) {
+      acc[j * outputs + o] = t->bias[o];
+    }
+  }
+  int32_t scratch[kScratchWords];
+  PairOffsets offsets[kMaxPairs];
+  const size_t taps = t->in_blocks * t->taps_h * t->taps_w;
+  const size_t max_pairs =
+      kScratchWords / width < kMaxPairs ? kScratchWords / width : kMaxPairs;
+  for (size_t first = 0; first < taps; first += 2 * max_pairs) {
+    const size_t left = (taps - first + 1) / 2;
+    const size_t pairs = left < max_pairs ? left : max_pairs;
+    fill_chunk(t, first, pairs, taps, scratch, offsets);
+    for (size_t o = 0; o < outputs; ++o) {
+      const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
+      for (size_t j = 0; j < width;) {
+        const size_t n = pixels_per_call(width - j);
+        int32_t *a = acc + j * outputs + o;
+        const int32_t *x = scratch + j;
+        switch (n) {
+        case 5:
+          dot<5>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 4:
+          dot<4>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 3:
+          dot<3>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        case 2:
+          dot<2>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        default:
+          dot<1>(w, offsets, pairs, x, width, a, outputs);
+          break;
+        }
+        j += n;
+      }
+    }
+  }
+  const cortex_m::TileRequant requant(t);
+  for (size_t o = 0; o < outputs; ++o) {
+    requant.channel(o).store(acc + o, outputs,
+                             t->out + o / cb * t->out_block_step + o % cb,
+                             t->out_pixel_step, width);
+  }
+}
+
+} // namespace
+
+small_window_i8_fn
+select_conv_i8_planar__cortex_m4(const small_window_shape *) {
+  return conv_i8_planar__cortex_m4;
+}
+
+} // namespace small::cortex_m4

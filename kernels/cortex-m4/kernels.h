@@ -1,0 +1,43 @@
+// The Cortex-M4 kernels (kernel_contract.h) and the table geometry they are
+// written for.
+#ifndef SMALL_KERNELS_CORTEX_M4_KERNELS_H
+#define SMALL_KERNELS_CORTEX_M4_KERNELS_H
+
+#include <cstddef>
+
+#include "kernel_contract.h"
+
+namespace small::cortex_m4 {
+
+// Cb = 8: the M4 has no vector registers, so a wider block buys no
+// parallelism; 8 keeps the padding of small channel counts (the 8- and
+// 16-channel layers of MLPerf Tiny models) and so the arena as small as the
+// scalar build's, and is a multiple of the 4 input lanes one word of int8
+// weights holds.
+constexpr size_t kChannelBlock = 8;
+// Input lanes per weight group (conv_i8_k_group): one 32-bit load brings an
+// output's weights for 4 input lanes, which SXTB16 splits into the two
+// int16 pairs two SMLADs consume.
+constexpr size_t kConvGroup = 4;
+// Convolution tiles: up to 8 pixels of 4 output blocks, so that each input
+// pixel, widened to int16 once per tile, serves 32 output channels (8
+// blocks, all 64 of DS-CNN's, saved 3% more instructions but made the
+// generic kernel tester, which tries every block count, 4 times slower
+// under QEMU).
+constexpr size_t kConvMaxWidth = 8;
+constexpr size_t kConvMaxOutBlocks = 4;
+// Depthwise and pooling tiles: the scalar table's width (the depthwise
+// kernel keeps 4 sums per pixel of a tile on the stack).
+constexpr size_t kWindowMaxWidth = 64;
+
+// int8 convolution with SMLAD, over lane pairs of a blocked input
+// (conv_i8_smlad.cpp) or tap pairs of a planar one (conv_i8_planar.cpp).
+small_window_i8_fn select_conv_i8__cortex_m4(const small_window_shape *s);
+small_window_i8_fn
+select_conv_i8_planar__cortex_m4(const small_window_shape *s);
+// int8 depthwise with SMLABB / SMLATT (depthwise_i8.cpp).
+small_window_i8_fn select_depthwise_i8__cortex_m4(const small_window_shape *s);
+
+} // namespace small::cortex_m4
+
+#endif

@@ -1,0 +1,31 @@
+// The Cortex-M55 build's kernel table: the scalar table at Cb = 16 with the
+// Helium convolution and depthwise, fp32 and int8; pooling, element-wise
+// and softmax stay scalar.
+#include "kernel_contract.h"
+#include "kernels.h"
+
+namespace {
+
+small_kernel_table make_table() {
+  using namespace small::helium;
+  small_kernel_table t = small_kernels_scalar(kChannelBlock);
+  t.isa = "helium";
+  t.conv_max_width = kConvMaxWidth;
+  t.conv_max_out_blocks = 1;
+  t.conv = select_conv_f32__helium;
+  t.depthwise = select_depthwise_f32__helium;
+  t.conv_i8 = select_conv_i8__helium;
+  t.conv_i8_k_group = kConvGroup;
+  t.depthwise_i8 = select_depthwise_i8__helium;
+  return t;
+}
+
+} // namespace
+
+extern "C" const small_kernel_table *small_kernels_active(void) {
+  static const small_kernel_table table = make_table();
+  return &table;
+}
+
+// Every core this build targets (-mcpu=cortex-m55) has MVE.
+extern "C" int small_kernels_cpu_supported(void) { return 1; }
