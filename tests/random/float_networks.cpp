@@ -1,0 +1,646 @@
+// Random float networks: Conv2D regular, grouped and depthwise (depth
+// multipliers 1..3) with strides, dilations, explicit (asymmetric), SAME and
+// VALID padding and OIHW or HWIO weights; Dense; max, average and global
+// average pooling; Add; standalone activations; Softmax; Concat; BatchNorm
+// (standalone, or folded by the library into the Conv2D/Dense before it);
+// Reshape and Flatten; every fused activation including Clip with min > max;
+// NCHW and NHWC buffers; one or two outputs; the library's arena or a
+// caller's (aligned or not, sometimes too small on purpose); now and then a
+// call small.h refuses, which must fail cleanly and leave the network
+// usable. Each output is compared with reference64.cpp within the error
+// bound of docs/numerics.md. Any refusal of a call small.h allows fails.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "random/generator.h"
+#include "random/reference64.h"
+#include "small/small.h"
+
+namespace rand_net {
+namespace {
+
+struct Built {
+  small_tensor id;
+  ref64::Tensor ref;
+};
+
+// TensorFlow SAME padding, written here from its definition (out =
+// ceil(in / stride), the odd pixel after) rather than asked of the library.
+void same_padding(uint32_t in, uint32_t kernel, uint32_t stride,
+                  uint32_t dilation, uint32_t &before, uint32_t &after) {
+  const uint32_t out = (in + stride - 1) / stride;
+  const uint32_t span = (kernel - 1) * dilation + 1;
+  const uint32_t needed = (out - 1) * stride + span;
+  const uint32_t total = needed > in ? needed - in : 0;
+  before = total / 2;
+  after = total - before;
+}
+
+class Case {
+public:
+  Case(uint64_t seed, const Limits &limits, std::ostringstream &log)
+      : rng_(seed), limits_(limits), log_(log) {
+    small_network_create(&net_);
+  }
+  ~Case() { small_network_destroy(net_); }
+  Case(const Case &) = delete;
+  Case &operator=(const Case &) = delete;
+
+  bool run();
+
+private:
+  bool ok(small_status s, const char *what) {
+    if (s != SMALL_OK) {
+      log_ << "  refused: " << what << ": " << small_last_error() << "\n";
+    }
+    return s == SMALL_OK;
+  }
+  std::vector<float> values(size_t n, float scale, float offset) {
+    std::vector<float> v(n);
+    for (float &x : v) {
+      x = offset + scale * rng_.uniform(-1.0f, 1.0f);
+    }
+    return v;
+  }
+  small_activation activation();
+  bool add_layer();
+  bool conv(bool fused_activation = true);
+  bool dense(bool fused_activation = true);
+  bool linear_then_batchnorm();
+  bool pool();
+  bool add();
+  bool standalone_activation();
+  bool softmax();
+  bool batchnorm();
+  bool concat();
+  bool reshape();
+  bool refused_on_purpose();
+  bool use_arena();
+  bool describe_fusion();
+  bool compare(const Built &out, const std::vector<float> &got, bool nhwc);
+
+  Rng rng_;
+  Limits limits_;
+  std::ostringstream &log_;
+  small_network *net_ = nullptr;
+  std::vector<Built> tensors_;
+  std::vector<unsigned char> arena_;
+};
+
+small_activation Case::activation() {
+  const small_activation_kind kinds[] = {
+      SMALL_ACT_NONE,    SMALL_ACT_NONE,       SMALL_ACT_RELU,
+      SMALL_ACT_RELU6,   SMALL_ACT_CLIP,       SMALL_ACT_LEAKY_RELU,
+      SMALL_ACT_SIGMOID, SMALL_ACT_HARD_SWISH, SMALL_ACT_HARD_SIGMOID};
+  small_activation a = small_activation_make(kinds[rng_.range(0, 8)]);
+  if (a.kind == SMALL_ACT_HARD_SIGMOID) {
+    a.alpha = rng_.uniform(0.05f, 0.5f);
+    a.beta = rng_.uniform(0.0f, 1.0f);
+  }
+  if (a.kind == SMALL_ACT_CLIP) {
+    a.min = rng_.uniform(-2.0f, 1.0f);
+    a.max = rng_.uniform(-1.0f, 2.0f); // sometimes below min
+  }
+  if (a.kind == SMALL_ACT_LEAKY_RELU) {
+    a.alpha = rng_.uniform(0.0f, 0.5f);
+  }
+  return a;
+}
+
+// OIHW weights [out][in/groups][kh][kw] in HWIO order [kh][kw][in/groups][out].
+std::vector<float> to_hwio(const std::vector<float> &oihw, size_t out,
+                           size_t in, size_t kh, size_t kw) {
+  std::vector<float> hwio(oihw.size());
+  for (size_t o = 0; o < out; ++o) {
+    for (size_t i = 0; i < in; ++i) {
+      for (size_t r = 0; r < kh; ++r) {
+        for (size_t s = 0; s < kw; ++s) {
+          hwio[((r * kw + s) * in + i) * out + o] =
+              oihw[((o * in + i) * kh + r) * kw + s];
+        }
+      }
+    }
+  }
+  return hwio;
+}
+
+bool Case::conv(bool fused_activation) {
+  const Built &x = tensors_.back();
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  const uint32_t big = rng_.chance(0.1) ? 5 : 3;
+  p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
+  p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
+  p.stride_h = rng_.range(1, 2);
+  p.stride_w = rng_.range(1, 2);
+  p.dilation_h = rng_.range(1, 2);
+  p.dilation_w = rng_.range(1, 2);
+  // Explicit padding, asymmetric as drawn; SAME and VALID ignore the fields.
+  p.pad_top = rng_.range(0, p.kernel_h - 1);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
+  p.pad_left = rng_.range(0, p.kernel_w - 1);
+  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  const uint32_t mode = rng_.range(0, 4);
+  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
+                   : mode == 4 ? SMALL_PADDING_VALID
+                               : SMALL_PADDING_EXPLICIT;
+  const uint32_t c = static_cast<uint32_t>(x.ref.c);
+  const uint32_t shape = rng_.range(0, 3);
+  if (shape == 0) { // depthwise, depth multiplier 1 to 3
+    p.groups = c;
+    const uint32_t multiplier = rng_.chance(0.5) ? 1 : rng_.range(2, 3);
+    p.out_channels =
+        c * std::max<uint32_t>(1, std::min(multiplier, limits_.channels / c));
+  } else if (shape == 1 && c % 2 == 0) { // two groups
+    p.groups = 2;
+    p.out_channels = 2 * limits_.cap_channels(rng_.range(1, 10));
+  } else {
+    p.out_channels = limits_.cap_channels(rng_.range(1, 24));
+  }
+  p.weight_layout = rng_.chance(0.3) ? SMALL_WEIGHTS_HWIO : SMALL_WEIGHTS_OIHW;
+  small_conv2d_params explicit_p = p; // what the reference computes
+  if (p.padding_mode == SMALL_PADDING_SAME) {
+    same_padding(x.ref.h, p.kernel_h, p.stride_h, p.dilation_h,
+                 explicit_p.pad_top, explicit_p.pad_bottom);
+    same_padding(x.ref.w, p.kernel_w, p.stride_w, p.dilation_w,
+                 explicit_p.pad_left, explicit_p.pad_right);
+  } else if (p.padding_mode == SMALL_PADDING_VALID) {
+    explicit_p.pad_top = explicit_p.pad_bottom = 0;
+    explicit_p.pad_left = explicit_p.pad_right = 0;
+  }
+  const uint32_t eff_h = (p.kernel_h - 1) * p.dilation_h + 1;
+  const uint32_t eff_w = (p.kernel_w - 1) * p.dilation_w + 1;
+  if (x.ref.h + explicit_p.pad_top + explicit_p.pad_bottom < eff_h ||
+      x.ref.w + explicit_p.pad_left + explicit_p.pad_right < eff_w) {
+    return true; // too small an input for this filter: pick another layer
+  }
+  p.activation =
+      fused_activation ? activation() : small_activation_make(SMALL_ACT_NONE);
+  explicit_p.activation = p.activation;
+  const size_t in_per_group = c / p.groups;
+  const size_t fan_in = in_per_group * p.kernel_h * p.kernel_w;
+  const std::vector<float> w =
+      values(p.out_channels * fan_in, 1.0f / std::sqrt(float(fan_in)), 0.0f);
+  const std::vector<float> b = values(p.out_channels, 0.5f, 0.0f);
+  const std::vector<float> given =
+      p.weight_layout == SMALL_WEIGHTS_HWIO
+          ? to_hwio(w, p.out_channels, in_per_group, p.kernel_h, p.kernel_w)
+          : w;
+  const char *modes[] = {"explicit", "same", "valid"};
+  log_ << "  conv2d " << p.out_channels << " out, " << p.kernel_h << "x"
+       << p.kernel_w << " stride " << p.stride_h << "," << p.stride_w
+       << " dilation " << p.dilation_h << "," << p.dilation_w << " pad "
+       << modes[p.padding_mode] << " " << explicit_p.pad_top << ","
+       << explicit_p.pad_bottom << "," << explicit_p.pad_left << ","
+       << explicit_p.pad_right << " groups " << p.groups
+       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW") << " act "
+       << p.activation.kind << " [" << p.activation.min << ", "
+       << p.activation.max << "]\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_conv2d(net_, x.id, &p, given.data(), b.data(),
+                                   &out),
+          "conv2d")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::conv2d(x.ref, explicit_p, w, b)});
+  return true;
+}
+
+bool Case::dense(bool fused_activation) {
+  const Built &x = tensors_.back();
+  if (x.ref.size() > 4096) {
+    return true;
+  }
+  const uint32_t out_features = limits_.cap_channels(rng_.range(1, 20));
+  const small_activation act =
+      fused_activation ? activation() : small_activation_make(SMALL_ACT_NONE);
+  const std::vector<float> w = values(
+      out_features * x.ref.size(), 1.0f / std::sqrt(float(x.ref.size())), 0.0f);
+  const std::vector<float> b = values(out_features, 0.5f, 0.0f);
+  log_ << "  dense " << out_features << " act " << act.kind << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_dense(net_, x.id, out_features, w.data(), b.data(),
+                                  act, &out),
+          "dense")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::dense(x.ref, out_features, w, b, act)});
+  return true;
+}
+
+bool Case::pool() {
+  const Built &x = tensors_.back();
+  small_tensor out = -1;
+  if (rng_.chance(0.25)) {
+    log_ << "  global_avgpool\n";
+    if (!ok(small_network_add_global_avgpool(net_, x.id, &out),
+            "global_avgpool")) {
+      return false;
+    }
+    tensors_.push_back({out, ref64::global_avgpool(x.ref)});
+    return true;
+  }
+  small_pool2d_params p;
+  small_pool2d_params_init(&p);
+  p.kind = rng_.chance(0.5) ? SMALL_POOL_MAX : SMALL_POOL_AVG;
+  const uint32_t mode = rng_.range(0, 4);
+  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
+                   : mode == 4 ? SMALL_PADDING_VALID
+                               : SMALL_PADDING_EXPLICIT;
+  // SAME windows always hold an input pixel, whatever the kernel; the
+  // others need a kernel no larger than the input.
+  const bool same = p.padding_mode == SMALL_PADDING_SAME;
+  p.kernel_h = limits_.cap_kernel(
+      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.h)));
+  p.kernel_w = limits_.cap_kernel(
+      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.w)));
+  p.stride_h = rng_.range(1, 3);
+  p.stride_w = rng_.range(1, 3);
+  // Explicit padding below the kernel size: every window holds an input
+  // pixel.
+  p.pad_top = rng_.range(0, p.kernel_h - 1);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
+  p.pad_left = rng_.range(0, p.kernel_w - 1);
+  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  p.count_include_pad = rng_.chance(0.5) ? 1 : 0;
+  small_pool2d_params explicit_p = p;
+  if (same) {
+    same_padding(x.ref.h, p.kernel_h, p.stride_h, 1, explicit_p.pad_top,
+                 explicit_p.pad_bottom);
+    same_padding(x.ref.w, p.kernel_w, p.stride_w, 1, explicit_p.pad_left,
+                 explicit_p.pad_right);
+  } else if (p.padding_mode == SMALL_PADDING_VALID) {
+    explicit_p.pad_top = explicit_p.pad_bottom = 0;
+    explicit_p.pad_left = explicit_p.pad_right = 0;
+  }
+  const char *modes[] = {"explicit", "same", "valid"};
+  log_ << "  pool2d " << (p.kind == SMALL_POOL_MAX ? "max " : "avg ")
+       << p.kernel_h << "x" << p.kernel_w << " stride " << p.stride_h << ","
+       << p.stride_w << " pad " << modes[p.padding_mode] << " "
+       << explicit_p.pad_top << "," << explicit_p.pad_bottom << ","
+       << explicit_p.pad_left << "," << explicit_p.pad_right << " include_pad "
+       << p.count_include_pad << "\n";
+  if (!ok(small_network_add_pool2d(net_, x.id, &p, &out), "pool2d")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::pool2d(x.ref, explicit_p)});
+  return true;
+}
+
+bool Case::add() {
+  const Built &a = tensors_.back();
+  std::vector<size_t> same;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const ref64::Tensor &t = tensors_[i].ref;
+    if (t.c == a.ref.c && t.h == a.ref.h && t.w == a.ref.w) {
+      same.push_back(i); // the last one itself included: x + x
+    }
+  }
+  const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
+  const small_activation act = activation();
+  log_ << "  add (with tensor " << b.id << ") act " << act.kind << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_add(net_, a.id, b.id, act, &out), "add")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::add(a.ref, b.ref, act)});
+  return true;
+}
+
+bool Case::standalone_activation() {
+  const Built &x = tensors_.back();
+  const small_activation act = activation();
+  log_ << "  activation " << act.kind << " [" << act.min << ", " << act.max
+       << "]\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_activation(net_, x.id, act, &out), "activation")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::activation(x.ref, act)});
+  return true;
+}
+
+bool Case::batchnorm() {
+  const Built &x = tensors_.back();
+  const size_t c = x.ref.c;
+  const std::vector<float> gamma = values(c, 1.0f, 0.0f);
+  const std::vector<float> beta = values(c, 1.0f, 0.0f);
+  const std::vector<float> mean = values(c, 1.0f, 0.0f);
+  const std::vector<float> var = values(c, 0.5f, 1.0f); // in [0.5, 1.5]
+  const float epsilon = rng_.chance(0.5) ? 1e-3f : 1e-5f;
+  log_ << "  batchnorm" << (x.ref.linear.empty() ? "" : " (foldable)") << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_batchnorm(net_, x.id, gamma.data(), beta.data(),
+                                      mean.data(), var.data(), epsilon, &out),
+          "batchnorm")) {
+    return false;
+  }
+  tensors_.push_back(
+      {out, ref64::batchnorm(x.ref, gamma, beta, mean, var, epsilon)});
+  return true;
+}
+
+// A Conv2D or Dense without activation, then one or two BatchNorms, which
+// the library folds into it unless another layer or an output reads it.
+bool Case::linear_then_batchnorm() {
+  const size_t before = tensors_.size();
+  if (!(rng_.chance(0.7) ? conv(false) : dense(false))) {
+    return false;
+  }
+  if (tensors_.size() == before) {
+    return true; // the input was too small for the drawn filter
+  }
+  return batchnorm() && (!rng_.chance(0.2) || batchnorm());
+}
+
+bool Case::softmax() {
+  const Built &x = tensors_.back();
+  log_ << "  softmax\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_softmax(net_, x.id, &out), "softmax")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::softmax(x.ref)});
+  return true;
+}
+
+bool Case::concat() {
+  const Built &a = tensors_.back();
+  std::vector<size_t> same;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const ref64::Tensor &t = tensors_[i].ref;
+    if (t.h == a.ref.h && t.w == a.ref.w) {
+      same.push_back(i);
+    }
+  }
+  const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
+  log_ << "  concat (with tensor " << b.id << ")\n";
+  const small_tensor inputs[2] = {a.id, b.id};
+  small_tensor out = -1;
+  if (!ok(small_network_add_concat(net_, inputs, 2, &out), "concat")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::concat(a.ref, b.ref)});
+  return true;
+}
+
+// Flatten, or a Reshape to (c, h, w) with c * h * w the same: c a random
+// divisor of the size, h a random divisor of the rest.
+bool Case::reshape() {
+  const Built &x = tensors_.back();
+  const uint32_t size = static_cast<uint32_t>(x.ref.size());
+  small_tensor out = -1;
+  if (rng_.chance(0.3)) {
+    log_ << "  flatten\n";
+    if (!ok(small_network_add_flatten(net_, x.id, &out), "flatten")) {
+      return false;
+    }
+    tensors_.push_back({out, ref64::reshape(x.ref, size, 1, 1)});
+    return true;
+  }
+  const auto divisor = [this](uint32_t n) {
+    std::vector<uint32_t> d;
+    for (uint32_t i = 1; i <= n; ++i) {
+      if (n % i == 0) {
+        d.push_back(i);
+      }
+    }
+    return d[rng_.range(0, static_cast<uint32_t>(d.size()) - 1)];
+  };
+  const uint32_t c = divisor(size);
+  const uint32_t h = divisor(size / c);
+  const uint32_t w = size / c / h;
+  log_ << "  reshape to " << c << "x" << h << "x" << w << "\n";
+  if (!ok(small_network_add_reshape(net_, x.id, c, h, w, &out), "reshape")) {
+    return false;
+  }
+  tensors_.push_back({out, ref64::reshape(x.ref, c, h, w)});
+  return true;
+}
+
+// A call small.h refuses (a NaN Clip bound, a conv whose weights are NULL, a
+// Reshape that changes the element count, a BatchNorm with var + eps <= 0):
+// it must fail with its documented status and a message, and leave the
+// network usable (the layers after it and the run are checked as usual).
+bool Case::refused_on_purpose() {
+  const Built &x = tensors_.back();
+  small_tensor out = -1;
+  small_status s, want;
+  const uint32_t which = rng_.range(0, 3);
+  if (which == 0) {
+    small_activation nan_clip = small_activation_make(SMALL_ACT_CLIP);
+    nan_clip.max = NAN;
+    log_ << "  (refused: Clip with a NaN bound)\n";
+    s = small_network_add_activation(net_, x.id, nan_clip, &out);
+    want = SMALL_ERR_INVALID_ARGUMENT;
+  } else if (which == 1) {
+    small_conv2d_params p;
+    small_conv2d_params_init(&p);
+    p.out_channels = 2;
+    p.kernel_h = p.kernel_w = 1;
+    log_ << "  (refused: conv2d without weights)\n";
+    s = small_network_add_conv2d(net_, x.id, &p, nullptr, nullptr, &out);
+    want = SMALL_ERR_NULL_POINTER;
+  } else if (which == 2) {
+    log_ << "  (refused: reshape to one element more)\n";
+    s = small_network_add_reshape(
+        net_, x.id, static_cast<uint32_t>(x.ref.size()) + 1, 1, 1, &out);
+    want = SMALL_ERR_SHAPE_MISMATCH;
+  } else {
+    const std::vector<float> ones(x.ref.c, 1.0f);
+    const std::vector<float> negative(x.ref.c, -1.0f);
+    log_ << "  (refused: batchnorm with var + eps < 0)\n";
+    s = small_network_add_batchnorm(net_, x.id, ones.data(), ones.data(),
+                                    ones.data(), negative.data(), 1e-3f, &out);
+    want = SMALL_ERR_INVALID_ARGUMENT;
+  }
+  if (s != want || small_last_error()[0] == '\0') {
+    log_ << "  an invalid call gave status " << s << " (message '"
+         << small_last_error() << "'), expected " << want << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool Case::add_layer() {
+  switch (rng_.range(0, 12)) {
+  case 10:
+    return batchnorm();
+  case 11:
+    return linear_then_batchnorm();
+  case 12:
+    return reshape();
+  case 6:
+    return softmax();
+  case 7:
+    return concat();
+  case 8:
+    return refused_on_purpose();
+  case 0:
+  case 1:
+    return conv();
+  case 2:
+    return dense();
+  case 3:
+    return pool();
+  case 4:
+    return add();
+  default:
+    return standalone_activation();
+  }
+}
+
+// Logs what finalize fused (BatchNorms folded into a Conv2D or Dense).
+bool Case::describe_fusion() {
+  size_t count = 0, folded = 0;
+  if (!ok(small_network_layer_count(net_, &count), "layer_count")) {
+    return false;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    small_layer_info info;
+    if (!ok(small_network_layer_info(net_, i, &info), "layer_info")) {
+      return false;
+    }
+    folded += info.fused_batchnorm;
+  }
+  log_ << "  finalized: " << count << " layers, " << folded
+       << " with a folded batchnorm\n";
+  return true;
+}
+
+// A caller's arena now and then, 64-byte aligned or not (then with the
+// bytes alignment takes), filled with NaN bytes; sometimes one byte too
+// small first, which must be refused and leave the network running.
+bool Case::use_arena() {
+  if (!rng_.chance(0.4)) {
+    return true;
+  }
+  size_t bytes = 0;
+  if (!ok(small_network_arena_size(net_, &bytes), "arena_size")) {
+    return false;
+  }
+  const size_t misalign = rng_.chance(0.5) ? rng_.range(1, 63) : 0;
+  arena_.assign(bytes + 128, 0xFF);
+  const uintptr_t raw = reinterpret_cast<uintptr_t>(arena_.data());
+  const size_t to_aligned = (64 - raw % 64) % 64;
+  unsigned char *start = arena_.data() + to_aligned + misalign;
+  const size_t needed = bytes + (misalign == 0 ? 0 : 64 - misalign);
+  log_ << "  caller arena of " << needed << " bytes, " << misalign
+       << " past 64-byte alignment\n";
+  if (needed > 0 && rng_.chance(0.3)) {
+    const small_status s = small_network_set_arena(net_, start, needed - 1);
+    if (s != SMALL_ERR_BUFFER_TOO_SMALL || small_last_error()[0] == '\0') {
+      log_ << "  an arena one byte too small gave status " << s << "\n";
+      return false;
+    }
+    if (rng_.chance(0.5)) {
+      log_ << "  (refused an arena one byte too small; the network's own "
+              "arena stays)\n";
+      return true;
+    }
+  }
+  return ok(small_network_set_arena(net_, start, needed), "set_arena");
+}
+
+bool Case::compare(const Built &out, const std::vector<float> &got, bool nhwc) {
+  const ref64::Tensor &r = out.ref;
+  for (size_t c = 0; c < r.c; ++c) {
+    for (size_t y = 0; y < r.h; ++y) {
+      for (size_t x = 0; x < r.w; ++x) {
+        const size_t i = r.at(c, y, x);
+        const size_t g = nhwc ? (y * r.w + x) * r.c + c : i;
+        const double error = std::fabs(double{got[g]} - r.value[i]);
+        if (!(error <= r.bound[i])) {
+          log_ << "  output tensor " << out.id << " (" << c << ", " << y << ", "
+               << x << "): got " << got[g] << ", float64 " << r.value[i]
+               << ", error " << error << " > bound " << r.bound[i] << "\n";
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+bool Case::run() {
+  // Mostly small maps (odd shapes, borders), now and then a large one where
+  // long reductions (pooling, softmax) matter.
+  const uint32_t side = rng_.chance(0.05) ? 96 : 14;
+  const uint32_t c = limits_.cap_channels(rng_.range(1, 20));
+  const uint32_t h = limits_.cap_side(rng_.range(1, side));
+  const uint32_t w = limits_.cap_side(rng_.range(1, side));
+  // Inputs sometimes with a large common offset (the hard case for sums).
+  const float offset = rng_.chance(0.25) ? rng_.uniform(-50.0f, 50.0f) : 0.0f;
+  const std::vector<float> data = values(size_t{c} * h * w, 1.0f, offset);
+  const bool nhwc = rng_.chance(0.5);
+  log_ << "  float input 1x" << c << "x" << h << "x" << w << " offset "
+       << offset << (nhwc ? " NHWC\n" : " NCHW\n");
+  small_tensor in = -1;
+  if (!ok(small_network_add_input(net_, 1, c, h, w, &in), "input")) {
+    return false;
+  }
+  tensors_.push_back({in, ref64::input(c, h, w, data)});
+  const uint32_t drawn = rng_.range(1, 6);
+  const uint32_t layers = std::min(drawn, limits_.layers);
+  for (uint32_t i = 0; i < layers; ++i) {
+    if (!add_layer()) {
+      return false;
+    }
+  }
+  if (tensors_.size() == 1 && !standalone_activation()) {
+    return false;
+  }
+  std::vector<const Built *> outputs = {&tensors_.back()};
+  if (layers == drawn) { // a cut network has the cut layer's output only
+    const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
+    if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
+      outputs.push_back(&extra);
+    }
+  }
+  for (const Built *o : outputs) {
+    if (!ok(small_network_mark_output(net_, o->id), "mark_output")) {
+      return false;
+    }
+  }
+  if (!ok(small_network_finalize(net_), "finalize") || !describe_fusion() ||
+      !use_arena()) {
+    return false;
+  }
+  std::vector<float> x(data.size());
+  for (size_t ch = 0; ch < c; ++ch) {
+    for (size_t p = 0; p < size_t{h} * w; ++p) {
+      x[nhwc ? p * c + ch : ch * h * w + p] = data[ch * h * w + p];
+    }
+  }
+  std::vector<std::vector<float>> got;
+  std::vector<float *> out_ptrs;
+  for (const Built *o : outputs) {
+    got.emplace_back(o->ref.size(), NAN);
+  }
+  for (std::vector<float> &g : got) {
+    out_ptrs.push_back(g.data());
+  }
+  const float *in_ptrs[1] = {x.data()};
+  if (!ok(small_network_run(net_, in_ptrs, 1, out_ptrs.data(), out_ptrs.size(),
+                            nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW),
+          "run")) {
+    return false;
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!compare(*outputs[i], got[i], nhwc)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+bool float_network(uint64_t seed, const Limits &limits,
+                   std::ostringstream &log) {
+  return Case(seed, limits, log).run();
+}
+
+} // namespace rand_net
