@@ -1,6 +1,686 @@
+// Random int8 networks: int8 Conv2D (regular, grouped, depthwise with depth
+// multipliers 1..3; explicit, SAME and VALID padding; OIHW or HWIO; per
+// channel or per tensor weight scales; with or without bias), Dense, max and
+// average pooling, global average pooling, Add, Concat (inputs copied or
+// requantized), Quantize int8 -> int8, Reshape, Flatten and a final Softmax;
+// fused quantized clamps (NONE, RELU, RELU6, CLIP, min > max included); both
+// roundings; int8 buffers through small_network_run_int8, float buffers
+// through small_network_run (quantized and dequantized by the library), or
+// a float input with a Quantize layer and sometimes a Dequantize at the end;
+// NCHW and NHWC; now and then a call small.h refuses. Every output must equal
+// reference_int8.cpp bit for bit, except Softmax's (within 0.6 of an output
+// step of float64, docs/numerics.md).
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "random/generator.h"
+#include "random/reference_int8.h"
+#include "small/small.h"
+
 namespace rand_net {
-bool int8_network(uint64_t, const Limits &, std::ostringstream &) {
+namespace {
+
+struct Built {
+  small_tensor id;
+  ref8::Tensor ref;
+  bool softmax = false; // compared with `probability` instead
+  std::vector<double> probability;
+  bool dequantized = false; // a float tensor (Dequantize layer)
+};
+
+enum class Feed {
+  int8_buffers,  // int8 input, small_network_run_int8
+  float_buffers, // int8 input, small_network_run quantizes the floats
+  quantize_layer // float input, then small_network_add_quantize
+};
+
+void same_padding(uint32_t in, uint32_t kernel, uint32_t stride,
+                  uint32_t dilation, uint32_t &before, uint32_t &after) {
+  const uint32_t out = (in + stride - 1) / stride;
+  const uint32_t span = (kernel - 1) * dilation + 1;
+  const uint32_t needed = (out - 1) * stride + span;
+  const uint32_t total = needed > in ? needed - in : 0;
+  before = total / 2;
+  after = total - before;
+}
+
+class Case {
+public:
+  Case(uint64_t seed, const Limits &limits, std::ostringstream &log)
+      : rng_(seed), limits_(limits), log_(log) {
+    small_network_create(&net_);
+  }
+  ~Case() { small_network_destroy(net_); }
+  Case(const Case &) = delete;
+  Case &operator=(const Case &) = delete;
+
+  bool run();
+
+private:
+  bool ok(small_status s, const char *what) {
+    if (s != SMALL_OK) {
+      log_ << "  refused: " << what << ": " << small_last_error() << "\n";
+    }
+    return s == SMALL_OK;
+  }
+  small_quant quant(float scale) {
+    return {scale, static_cast<int32_t>(rng_.range(0, 120)) - 60};
+  }
+  small_activation clamp();
+  ref8::Weights weights(size_t out, size_t fan_in);
+  small_quant linear_output(const ref8::Tensor &x, const ref8::Weights &w,
+                            size_t fan_in);
+  bool add_layer();
+  bool conv();
+  bool dense();
+  bool pool();
+  bool global_avgpool();
+  bool add();
+  bool concat();
+  bool requantize();
+  bool reshape();
+  bool softmax();
+  bool refused_on_purpose();
+  bool compare(const Built &out, const std::vector<int32_t> &got);
+
+  Rng rng_;
+  Limits limits_;
+  std::ostringstream &log_;
+  small_network *net_ = nullptr;
+  small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
+  std::vector<Built> tensors_;
+  bool ended_ = false; // after a Softmax
+};
+
+small_activation Case::clamp() {
+  const small_activation_kind kinds[] = {SMALL_ACT_NONE, SMALL_ACT_NONE,
+                                         SMALL_ACT_RELU, SMALL_ACT_RELU6,
+                                         SMALL_ACT_CLIP};
+  small_activation a = small_activation_make(kinds[rng_.range(0, 4)]);
+  if (a.kind == SMALL_ACT_CLIP && rng_.chance(0.8)) {
+    a.min = rng_.uniform(-3.0f, 1.0f);
+    a.max = rng_.uniform(-1.0f, 3.0f); // sometimes below min
+  }
+  return a;
+}
+
+ref8::Weights Case::weights(size_t out, size_t fan_in) {
+  ref8::Weights w;
+  w.values.resize(out * fan_in);
+  for (int8_t &v : w.values) {
+    v = static_cast<int8_t>(static_cast<int32_t>(rng_.range(0, 254)) - 127);
+  }
+  w.scales.resize(rng_.chance(0.5) ? out : 1);
+  for (float &s : w.scales) {
+    s = rng_.uniform(0.002f, 0.02f);
+  }
+  if (rng_.chance(0.7)) {
+    w.bias.resize(out);
+    for (int32_t &b : w.bias) {
+      b = static_cast<int32_t>(rng_.range(0, 8000)) - 4000;
+    }
+  }
+  return w;
+}
+
+// An output scale near the typical size of the result (a sum of fan_in
+// products of about 60 * 64 steps with random signs), so that outputs use
+// the int8 range and saturate only now and then.
+small_quant Case::linear_output(const ref8::Tensor &x, const ref8::Weights &w,
+                                size_t fan_in) {
+  const double typical =
+      std::sqrt(double(fan_in)) * 60.0 * 64.0 * x.quant.scale * w.scales[0];
+  return quant(
+      static_cast<float>(typical * 3.0 / 127.0 * rng_.uniform(0.5f, 2.0f)));
+}
+
+// OIHW int8 weights in HWIO order.
+std::vector<int8_t> to_hwio(const std::vector<int8_t> &oihw, size_t out,
+                            size_t in, size_t kh, size_t kw) {
+  std::vector<int8_t> hwio(oihw.size());
+  for (size_t o = 0; o < out; ++o) {
+    for (size_t i = 0; i < in; ++i) {
+      for (size_t r = 0; r < kh; ++r) {
+        for (size_t s = 0; s < kw; ++s) {
+          hwio[((r * kw + s) * in + i) * out + o] =
+              oihw[((o * in + i) * kh + r) * kw + s];
+        }
+      }
+    }
+  }
+  return hwio;
+}
+
+bool Case::conv() {
+  const Built &x = tensors_.back();
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  const uint32_t big = rng_.chance(0.1) ? 5 : 3;
+  p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
+  p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
+  p.stride_h = rng_.range(1, 2);
+  p.stride_w = rng_.range(1, 2);
+  p.dilation_h = rng_.range(1, 2);
+  p.dilation_w = rng_.range(1, 2);
+  p.pad_top = rng_.range(0, p.kernel_h - 1);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
+  p.pad_left = rng_.range(0, p.kernel_w - 1);
+  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  const uint32_t mode = rng_.range(0, 4);
+  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
+                   : mode == 4 ? SMALL_PADDING_VALID
+                               : SMALL_PADDING_EXPLICIT;
+  const uint32_t c = static_cast<uint32_t>(x.ref.c);
+  const uint32_t shape = rng_.range(0, 3);
+  if (shape == 0) { // depthwise, depth multiplier 1 to 3
+    p.groups = c;
+    const uint32_t multiplier = rng_.chance(0.5) ? 1 : rng_.range(2, 3);
+    p.out_channels =
+        c * std::max<uint32_t>(1, std::min(multiplier, limits_.channels / c));
+  } else if (shape == 1 && c % 2 == 0) {
+    p.groups = 2;
+    p.out_channels = 2 * limits_.cap_channels(rng_.range(1, 10));
+  } else {
+    p.out_channels = limits_.cap_channels(rng_.range(1, 24));
+  }
+  p.weight_layout = rng_.chance(0.3) ? SMALL_WEIGHTS_HWIO : SMALL_WEIGHTS_OIHW;
+  small_conv2d_params explicit_p = p;
+  if (p.padding_mode == SMALL_PADDING_SAME) {
+    same_padding(x.ref.h, p.kernel_h, p.stride_h, p.dilation_h,
+                 explicit_p.pad_top, explicit_p.pad_bottom);
+    same_padding(x.ref.w, p.kernel_w, p.stride_w, p.dilation_w,
+                 explicit_p.pad_left, explicit_p.pad_right);
+  } else if (p.padding_mode == SMALL_PADDING_VALID) {
+    explicit_p.pad_top = explicit_p.pad_bottom = 0;
+    explicit_p.pad_left = explicit_p.pad_right = 0;
+  }
+  if (x.ref.h + explicit_p.pad_top + explicit_p.pad_bottom <
+          (p.kernel_h - 1) * p.dilation_h + 1 ||
+      x.ref.w + explicit_p.pad_left + explicit_p.pad_right <
+          (p.kernel_w - 1) * p.dilation_w + 1) {
+    return true; // too small an input for this filter
+  }
+  p.activation = clamp();
+  explicit_p.activation = p.activation;
+  const size_t in_per_group = c / p.groups;
+  const size_t fan_in = in_per_group * p.kernel_h * p.kernel_w;
+  const ref8::Weights w = weights(p.out_channels, fan_in);
+  const small_quant out_q = linear_output(x.ref, w, fan_in);
+  const std::vector<int8_t> given =
+      p.weight_layout == SMALL_WEIGHTS_HWIO
+          ? to_hwio(w.values, p.out_channels, in_per_group, p.kernel_h,
+                    p.kernel_w)
+          : w.values;
+  const small_int8_weights api_w = {given.data(), w.scales.data(),
+                                    static_cast<uint32_t>(w.scales.size()),
+                                    w.bias.empty() ? nullptr : w.bias.data()};
+  const char *modes[] = {"explicit", "same", "valid"};
+  log_ << "  conv2d_int8 " << p.out_channels << " out, " << p.kernel_h << "x"
+       << p.kernel_w << " stride " << p.stride_h << "," << p.stride_w
+       << " dilation " << p.dilation_h << "," << p.dilation_w << " pad "
+       << modes[p.padding_mode] << " " << explicit_p.pad_top << ","
+       << explicit_p.pad_bottom << "," << explicit_p.pad_left << ","
+       << explicit_p.pad_right << " groups " << p.groups
+       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW") << ", "
+       << w.scales.size() << " scale(s), " << (w.bias.empty() ? "no " : "")
+       << "bias, out " << out_q.scale << "/" << out_q.zero_point << " act "
+       << p.activation.kind << " [" << p.activation.min << ", "
+       << p.activation.max << "]\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_conv2d_int8(net_, x.id, &p, &api_w, out_q, &out),
+          "conv2d_int8")) {
+    return false;
+  }
+  tensors_.push_back(
+      {out, ref8::conv2d(x.ref, explicit_p, w, out_q, rounding_)});
   return true;
 }
+
+bool Case::dense() {
+  const Built &x = tensors_.back();
+  if (x.ref.size() > 4096) {
+    return true;
+  }
+  const uint32_t features = limits_.cap_channels(rng_.range(1, 20));
+  const small_activation act = clamp();
+  const ref8::Weights w = weights(features, x.ref.size());
+  const small_quant out_q = linear_output(x.ref, w, x.ref.size());
+  const small_int8_weights api_w = {w.values.data(), w.scales.data(),
+                                    static_cast<uint32_t>(w.scales.size()),
+                                    w.bias.empty() ? nullptr : w.bias.data()};
+  log_ << "  dense_int8 " << features << ", " << w.scales.size()
+       << " scale(s), " << (w.bias.empty() ? "no " : "") << "bias, out "
+       << out_q.scale << "/" << out_q.zero_point << " act " << act.kind << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_dense_int8(net_, x.id, features, &api_w, act, out_q,
+                                       &out),
+          "dense_int8")) {
+    return false;
+  }
+  tensors_.push_back(
+      {out, ref8::dense(x.ref, features, w, act, out_q, rounding_)});
+  return true;
+}
+
+bool Case::pool() {
+  const Built &x = tensors_.back();
+  small_pool2d_params p;
+  small_pool2d_params_init(&p);
+  p.kind = rng_.chance(0.5) ? SMALL_POOL_MAX : SMALL_POOL_AVG;
+  const uint32_t mode = rng_.range(0, 4);
+  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
+                   : mode == 4 ? SMALL_PADDING_VALID
+                               : SMALL_PADDING_EXPLICIT;
+  const bool same = p.padding_mode == SMALL_PADDING_SAME;
+  p.kernel_h = limits_.cap_kernel(
+      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.h)));
+  p.kernel_w = limits_.cap_kernel(
+      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.w)));
+  p.stride_h = rng_.range(1, 3);
+  p.stride_w = rng_.range(1, 3);
+  p.pad_top = rng_.range(0, p.kernel_h - 1);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
+  p.pad_left = rng_.range(0, p.kernel_w - 1);
+  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  p.count_include_pad = rng_.chance(0.5) ? 1 : 0;
+  small_pool2d_params explicit_p = p;
+  if (same) {
+    same_padding(x.ref.h, p.kernel_h, p.stride_h, 1, explicit_p.pad_top,
+                 explicit_p.pad_bottom);
+    same_padding(x.ref.w, p.kernel_w, p.stride_w, 1, explicit_p.pad_left,
+                 explicit_p.pad_right);
+  } else if (p.padding_mode == SMALL_PADDING_VALID) {
+    explicit_p.pad_top = explicit_p.pad_bottom = 0;
+    explicit_p.pad_left = explicit_p.pad_right = 0;
+  }
+  const small_activation act = clamp();
+  const char *modes[] = {"explicit", "same", "valid"};
+  log_ << "  pool2d_int8 " << (p.kind == SMALL_POOL_MAX ? "max " : "avg ")
+       << p.kernel_h << "x" << p.kernel_w << " stride " << p.stride_h << ","
+       << p.stride_w << " pad " << modes[p.padding_mode] << " "
+       << explicit_p.pad_top << "," << explicit_p.pad_bottom << ","
+       << explicit_p.pad_left << "," << explicit_p.pad_right << " include_pad "
+       << p.count_include_pad << " act " << act.kind << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_pool2d_int8(net_, x.id, &p, act, &out),
+          "pool2d_int8")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::pool2d(x.ref, explicit_p, act)});
+  return true;
+}
+
+bool Case::global_avgpool() {
+  const Built &x = tensors_.back();
+  const small_quant out_q = quant(x.ref.quant.scale * rng_.uniform(0.3f, 2.0f));
+  log_ << "  global_avgpool_int8 out " << out_q.scale << "/" << out_q.zero_point
+       << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_global_avgpool_int8(net_, x.id, out_q, &out),
+          "global_avgpool_int8")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::global_avgpool(x.ref, out_q, rounding_)});
+  return true;
+}
+
+bool Case::add() {
+  const Built &a = tensors_.back();
+  std::vector<size_t> same;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const ref8::Tensor &t = tensors_[i].ref;
+    if (t.c == a.ref.c && t.h == a.ref.h && t.w == a.ref.w) {
+      same.push_back(i);
+    }
+  }
+  const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
+  const float larger = std::max(a.ref.quant.scale, b.ref.quant.scale);
+  const small_quant out_q = quant(larger * rng_.uniform(0.7f, 2.5f));
+  const small_activation act = clamp();
+  log_ << "  add_int8 (with tensor " << b.id << ") out " << out_q.scale << "/"
+       << out_q.zero_point << " act " << act.kind << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_add_int8(net_, a.id, b.id, act, out_q, &out),
+          "add_int8")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::add(a.ref, b.ref, act, out_q, rounding_)});
+  return true;
+}
+
+bool Case::concat() {
+  const Built &a = tensors_.back();
+  std::vector<size_t> same;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const ref8::Tensor &t = tensors_[i].ref;
+    if (t.h == a.ref.h && t.w == a.ref.w) {
+      same.push_back(i);
+    }
+  }
+  const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
+  // Often the first input's quantization (copied), else a new one.
+  const small_quant out_q =
+      rng_.chance(0.5) ? a.ref.quant
+                       : quant(a.ref.quant.scale * rng_.uniform(0.5f, 2.0f));
+  log_ << "  concat_int8 (with tensor " << b.id << ") out " << out_q.scale
+       << "/" << out_q.zero_point << "\n";
+  const small_tensor inputs[2] = {a.id, b.id};
+  small_tensor out = -1;
+  if (!ok(small_network_add_concat_int8(net_, inputs, 2, out_q, &out),
+          "concat_int8")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::concat(a.ref, b.ref, out_q, rounding_)});
+  return true;
+}
+
+bool Case::requantize() {
+  const Built &x = tensors_.back();
+  const small_quant out_q = quant(x.ref.quant.scale * rng_.uniform(0.3f, 3.0f));
+  log_ << "  quantize int8 -> int8 " << out_q.scale << "/" << out_q.zero_point
+       << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_quantize(net_, x.id, out_q, &out), "quantize")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::requantize(x.ref, out_q, rounding_)});
+  return true;
+}
+
+bool Case::reshape() {
+  const Built &x = tensors_.back();
+  const uint32_t size = static_cast<uint32_t>(x.ref.size());
+  small_tensor out = -1;
+  if (rng_.chance(0.4)) {
+    log_ << "  flatten\n";
+    if (!ok(small_network_add_flatten(net_, x.id, &out), "flatten")) {
+      return false;
+    }
+    tensors_.push_back({out, ref8::reshape(x.ref, size, 1, 1)});
+    return true;
+  }
+  // (size, 1, 1) read back as (c, h, w) with c a divisor of size: a flat
+  // tensor regains spatial dimensions.
+  std::vector<uint32_t> divisors;
+  for (uint32_t i = 1; i <= size; ++i) {
+    if (size % i == 0) {
+      divisors.push_back(i);
+    }
+  }
+  const uint32_t c = divisors[rng_.range(0, divisors.size() - 1)];
+  const uint32_t h = size / c;
+  log_ << "  reshape to " << c << "x" << h << "x1\n";
+  if (!ok(small_network_add_reshape(net_, x.id, c, h, 1, &out), "reshape")) {
+    return false;
+  }
+  tensors_.push_back({out, ref8::reshape(x.ref, c, h, 1)});
+  return true;
+}
+
+// The last layer: int8 Softmax (output 1/256, -128 as TFLite requires).
+bool Case::softmax() {
+  const Built &x = tensors_.back();
+  const float beta = rng_.uniform(0.5f, 2.0f);
+  log_ << "  softmax_int8 beta " << beta << "\n";
+  small_tensor out = -1;
+  if (!ok(small_network_add_softmax_int8(net_, x.id, beta, {1.0f / 256, -128},
+                                         &out),
+          "softmax_int8")) {
+    return false;
+  }
+  Built y{out, ref8::reshape(x.ref, x.ref.c, x.ref.h, x.ref.w)};
+  y.ref.quant = {1.0f / 256, -128};
+  y.softmax = true;
+  y.probability = ref8::softmax_real(x.ref, beta);
+  tensors_.push_back(y);
+  ended_ = true;
+  return true;
+}
+
+// A call small.h refuses: an int8 layer with an activation other than a
+// clamp (UNSUPPORTED), a float layer on an int8 tensor (INVALID_ARGUMENT),
+// a Softmax whose output is not (1/256, -128) (UNSUPPORTED).
+bool Case::refused_on_purpose() {
+  const Built &x = tensors_.back();
+  small_tensor out = -1;
+  small_status s, want;
+  const uint32_t which = rng_.range(0, 2);
+  if (which == 0) {
+    small_pool2d_params p;
+    small_pool2d_params_init(&p);
+    p.kernel_h = p.kernel_w = 1;
+    log_ << "  (refused: int8 pooling with a fused sigmoid)\n";
+    s = small_network_add_pool2d_int8(
+        net_, x.id, &p, small_activation_make(SMALL_ACT_SIGMOID), &out);
+    want = SMALL_ERR_UNSUPPORTED;
+  } else if (which == 1) {
+    log_ << "  (refused: a float activation on an int8 tensor)\n";
+    s = small_network_add_activation(
+        net_, x.id, small_activation_make(SMALL_ACT_RELU), &out);
+    want = SMALL_ERR_INVALID_ARGUMENT;
+  } else {
+    log_ << "  (refused: int8 softmax with output zero point 0)\n";
+    s = small_network_add_softmax_int8(net_, x.id, 1.0f, {1.0f / 256, 0}, &out);
+    want = SMALL_ERR_UNSUPPORTED;
+  }
+  if (s != want || small_last_error()[0] == '\0') {
+    log_ << "  an invalid call gave status " << s << " (message '"
+         << small_last_error() << "'), expected " << want << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool Case::add_layer() {
+  switch (rng_.range(0, 11)) {
+  case 0:
+  case 1:
+    return conv();
+  case 2:
+    return dense();
+  case 3:
+    return pool();
+  case 4:
+    return global_avgpool();
+  case 5:
+    return add();
+  case 6:
+    return concat();
+  case 7:
+    return requantize();
+  case 8:
+    return reshape();
+  case 9:
+    return refused_on_purpose();
+  case 10:
+    return softmax();
+  default:
+    return rng_.chance(0.5) ? conv() : pool();
+  }
+}
+
+// got: the output as int8 values (recovered exactly from a float buffer).
+bool Case::compare(const Built &out, const std::vector<int32_t> &got) {
+  const ref8::Tensor &r = out.ref;
+  for (size_t i = 0; i < r.size(); ++i) {
+    bool right = got[i] == r.q[i];
+    double want = r.q[i];
+    if (out.softmax) {
+      // TFLite's fixed-point softmax: the output rounds 256 p - 128 to
+      // nearest (0.5 step) after exp, sum and reciprocal that each stay
+      // well under 0.1 step off; 127 caps p = 1.
+      want = std::min(127.0, 256.0 * out.probability[i] - 128.0);
+      right = std::fabs(got[i] - want) <= 0.6;
+    }
+    if (!right) {
+      log_ << "  output tensor " << out.id << " element " << i
+           << " (NCHW): got " << got[i] << ", reference " << want << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Case::run() {
+  const uint32_t rounding = rng_.range(0, 2);
+  if (rounding != 0) { // 0: the default (double rounding), never set
+    rounding_ = rounding == 1 ? SMALL_ROUNDING_DOUBLE : SMALL_ROUNDING_SINGLE;
+    if (!ok(small_network_set_rounding(net_, rounding_), "set_rounding")) {
+      return false;
+    }
+  }
+  const uint32_t side = rng_.chance(0.05) ? 64 : 14;
+  const uint32_t c = limits_.cap_channels(rng_.range(1, 20));
+  const uint32_t h = limits_.cap_side(rng_.range(1, side));
+  const uint32_t w = limits_.cap_side(rng_.range(1, side));
+  const small_quant in_q = quant(rng_.uniform(0.01f, 0.1f));
+  const Feed feed = static_cast<Feed>(rng_.range(0, 2));
+  const bool nhwc = rng_.chance(0.5);
+  const size_t n = size_t{c} * h * w;
+  // The input as real numbers (for float buffers, a little beyond the int8
+  // range now and then, where quantization saturates).
+  std::vector<float> real(n);
+  for (float &v : real) {
+    v = in_q.scale *
+        (rng_.uniform(-140.0f, 140.0f) - static_cast<float>(in_q.zero_point));
+  }
+  const ref8::Tensor in_ref = ref8::quantize(c, h, w, real, in_q);
+  const char *feeds[] = {"int8 buffers", "float buffers", "quantize layer"};
+  log_ << "  int8 input 1x" << c << "x" << h << "x" << w << " quant "
+       << in_q.scale << "/" << in_q.zero_point << ", " << feeds[int(feed)]
+       << (nhwc ? ", NHWC" : ", NCHW") << ", rounding "
+       << (rounding_ == SMALL_ROUNDING_SINGLE ? "single" : "double") << "\n";
+  small_tensor in = -1;
+  if (feed == Feed::quantize_layer) {
+    small_tensor float_in = -1;
+    if (!ok(small_network_add_input(net_, 1, c, h, w, &float_in), "input") ||
+        !ok(small_network_add_quantize(net_, float_in, in_q, &in),
+            "quantize")) {
+      return false;
+    }
+  } else if (!ok(small_network_add_input_int8(net_, 1, c, h, w, in_q, &in),
+                 "input_int8")) {
+    return false;
+  }
+  tensors_.push_back({in, in_ref});
+  const uint32_t drawn = rng_.range(1, 6);
+  const uint32_t layers = std::min(drawn, limits_.layers);
+  for (uint32_t i = 0; i < layers && !ended_; ++i) {
+    if (!add_layer()) {
+      return false;
+    }
+  }
+  if (tensors_.size() == 1 && !pool()) {
+    return false;
+  }
+  std::vector<Built> outputs = {tensors_.back()};
+  if (layers == drawn) {
+    const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
+    if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
+      outputs.push_back(extra);
+    }
+  }
+  if (feed == Feed::quantize_layer && rng_.chance(0.5)) {
+    small_tensor deq = -1;
+    log_ << "  dequantize\n";
+    if (!ok(small_network_add_dequantize(net_, outputs[0].id, &deq),
+            "dequantize")) {
+      return false;
+    }
+    outputs[0].id = deq;
+    outputs[0].dequantized = true;
+  }
+  for (const Built &o : outputs) {
+    if (!ok(small_network_mark_output(net_, o.id), "mark_output")) {
+      return false;
+    }
+  }
+  if (!ok(small_network_finalize(net_), "finalize")) {
+    return false;
+  }
+  // Buffers in the run's layout; results back in NCHW as int8 values.
+  const auto index = [&](const ref8::Tensor &t, size_t i) {
+    const size_t ch = i / (t.h * t.w), p = i % (t.h * t.w);
+    return nhwc ? p * t.c + ch : i;
+  };
+  const small_layout layout = nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW;
+  std::vector<std::vector<int32_t>> got(outputs.size());
+  if (feed == Feed::int8_buffers) {
+    std::vector<int8_t> x(n);
+    for (size_t i = 0; i < n; ++i) {
+      x[index(in_ref, i)] = static_cast<int8_t>(in_ref.q[i]);
+    }
+    std::vector<std::vector<int8_t>> y;
+    std::vector<int8_t *> y_ptrs;
+    for (const Built &o : outputs) {
+      y.emplace_back(o.ref.size(), 0);
+    }
+    for (std::vector<int8_t> &b : y) {
+      y_ptrs.push_back(b.data());
+    }
+    const int8_t *x_ptrs[1] = {x.data()};
+    if (!ok(small_network_run_int8(net_, x_ptrs, 1, y_ptrs.data(),
+                                   y_ptrs.size(), layout),
+            "run_int8")) {
+      return false;
+    }
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      got[k].resize(y[k].size());
+      for (size_t i = 0; i < y[k].size(); ++i) {
+        got[k][i] = y[k][index(outputs[k].ref, i)];
+      }
+    }
+  } else {
+    std::vector<float> x(n);
+    for (size_t i = 0; i < n; ++i) {
+      x[index(in_ref, i)] = real[i];
+    }
+    std::vector<std::vector<float>> y;
+    std::vector<float *> y_ptrs;
+    for (const Built &o : outputs) {
+      y.emplace_back(o.ref.size(), NAN);
+    }
+    for (std::vector<float> &b : y) {
+      y_ptrs.push_back(b.data());
+    }
+    const float *x_ptrs[1] = {x.data()};
+    if (!ok(small_network_run(net_, x_ptrs, 1, y_ptrs.data(), y_ptrs.size(),
+                              layout),
+            "run")) {
+      return false;
+    }
+    // Every float output is a dequantized int8 value: it must be exactly
+    // one, and is compared as that value.
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const ref8::Tensor &r = outputs[k].ref;
+      got[k].resize(y[k].size());
+      for (size_t i = 0; i < y[k].size(); ++i) {
+        const float v = y[k][index(r, i)];
+        const int32_t q = static_cast<int32_t>(std::lround(v / r.quant.scale) +
+                                               r.quant.zero_point);
+        if (!(v == ref8::dequantize(q, r.quant))) {
+          log_ << "  output tensor " << outputs[k].id << " element " << i
+               << ": " << v << " is no dequantized int8 value\n";
+          return false;
+        }
+        got[k][i] = q;
+      }
+    }
+  }
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    if (!compare(outputs[k], got[k])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+bool int8_network(uint64_t seed, const Limits &limits,
+                  std::ostringstream &log) {
+  return Case(seed, limits, log).run();
+}
+
 } // namespace rand_net

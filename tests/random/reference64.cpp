@@ -259,6 +259,11 @@ Tensor add(const Tensor &a, const Tensor &b, const small_activation &act) {
 
 Tensor activation(const Tensor &x, const small_activation &act) {
   Tensor y = shaped(x.c, x.h, x.w);
+  if (act.kind == SMALL_ACT_NONE) {
+    // Fused into a Conv2D or Dense, an identity leaves it open to a
+    // BatchNorm fold.
+    y.linear = x.linear;
+  }
   for (size_t i = 0; i < y.size(); ++i) {
     activate(act, x.value[i], x.bound[i], y.value[i], y.bound[i]);
   }
