@@ -21,9 +21,12 @@
 namespace rand_net {
 namespace {
 
+// A tensor of the network and its reference: `ref` for the first batch
+// item, `rest` for the others (each item goes through the layers alone).
 struct Built {
   small_tensor id;
   ref64::Tensor ref;
+  std::vector<ref64::Tensor> rest;
 };
 
 // TensorFlow SAME padding, written here from its definition (out =
@@ -78,8 +81,29 @@ private:
   bool reshape();
   bool refused_on_purpose();
   bool use_arena();
+  bool input(uint32_t n, uint32_t c, uint32_t h, uint32_t w,
+             std::vector<float> &data);
   bool describe_fusion();
   bool compare(const Built &out, const std::vector<float> &got, bool nhwc);
+  bool compare_item(small_tensor id, size_t item, const ref64::Tensor &r,
+                    const float *got, bool nhwc);
+  // Adds the layer output `id` whose reference is f applied to every batch
+  // item of x (push) or of a and b (push2).
+  template <typename F> void push(small_tensor id, const Built &x, F f) {
+    Built y{id, f(x.ref), {}};
+    for (const ref64::Tensor &t : x.rest) {
+      y.rest.push_back(f(t));
+    }
+    tensors_.push_back(std::move(y));
+  }
+  template <typename F>
+  void push2(small_tensor id, const Built &a, const Built &b, F f) {
+    Built y{id, f(a.ref, b.ref), {}};
+    for (size_t i = 0; i < a.rest.size(); ++i) {
+      y.rest.push_back(f(a.rest[i], b.rest[i]));
+    }
+    tensors_.push_back(std::move(y));
+  }
 
   Rng rng_;
   Limits limits_;
@@ -204,7 +228,9 @@ bool Case::conv(bool fused_activation) {
           "conv2d")) {
     return false;
   }
-  tensors_.push_back({out, ref64::conv2d(x.ref, explicit_p, w, b)});
+  push(out, x, [&](const ref64::Tensor &t) {
+    return ref64::conv2d(t, explicit_p, w, b);
+  });
   return true;
 }
 
@@ -226,7 +252,9 @@ bool Case::dense(bool fused_activation) {
           "dense")) {
     return false;
   }
-  tensors_.push_back({out, ref64::dense(x.ref, out_features, w, b, act)});
+  push(out, x, [&](const ref64::Tensor &t) {
+    return ref64::dense(t, out_features, w, b, act);
+  });
   return true;
 }
 
@@ -239,7 +267,8 @@ bool Case::pool() {
             "global_avgpool")) {
       return false;
     }
-    tensors_.push_back({out, ref64::global_avgpool(x.ref)});
+    push(out, x,
+         [&](const ref64::Tensor &t) { return ref64::global_avgpool(t); });
     return true;
   }
   small_pool2d_params p;
@@ -285,7 +314,8 @@ bool Case::pool() {
   if (!ok(small_network_add_pool2d(net_, x.id, &p, &out), "pool2d")) {
     return false;
   }
-  tensors_.push_back({out, ref64::pool2d(x.ref, explicit_p)});
+  push(out, x,
+       [&](const ref64::Tensor &t) { return ref64::pool2d(t, explicit_p); });
   return true;
 }
 
@@ -305,7 +335,9 @@ bool Case::add() {
   if (!ok(small_network_add_add(net_, a.id, b.id, act, &out), "add")) {
     return false;
   }
-  tensors_.push_back({out, ref64::add(a.ref, b.ref, act)});
+  push2(out, a, b, [&](const ref64::Tensor &t, const ref64::Tensor &u) {
+    return ref64::add(t, u, act);
+  });
   return true;
 }
 
@@ -318,7 +350,8 @@ bool Case::standalone_activation() {
   if (!ok(small_network_add_activation(net_, x.id, act, &out), "activation")) {
     return false;
   }
-  tensors_.push_back({out, ref64::activation(x.ref, act)});
+  push(out, x,
+       [&](const ref64::Tensor &t) { return ref64::activation(t, act); });
   return true;
 }
 
@@ -337,8 +370,9 @@ bool Case::batchnorm() {
           "batchnorm")) {
     return false;
   }
-  tensors_.push_back(
-      {out, ref64::batchnorm(x.ref, gamma, beta, mean, var, epsilon)});
+  push(out, x, [&](const ref64::Tensor &t) {
+    return ref64::batchnorm(t, gamma, beta, mean, var, epsilon);
+  });
   return true;
 }
 
@@ -362,7 +396,7 @@ bool Case::softmax() {
   if (!ok(small_network_add_softmax(net_, x.id, &out), "softmax")) {
     return false;
   }
-  tensors_.push_back({out, ref64::softmax(x.ref)});
+  push(out, x, [&](const ref64::Tensor &t) { return ref64::softmax(t); });
   return true;
 }
 
@@ -382,7 +416,9 @@ bool Case::concat() {
   if (!ok(small_network_add_concat(net_, inputs, 2, &out), "concat")) {
     return false;
   }
-  tensors_.push_back({out, ref64::concat(a.ref, b.ref)});
+  push2(out, a, b, [&](const ref64::Tensor &t, const ref64::Tensor &u) {
+    return ref64::concat(t, u);
+  });
   return true;
 }
 
@@ -397,7 +433,8 @@ bool Case::reshape() {
     if (!ok(small_network_add_flatten(net_, x.id, &out), "flatten")) {
       return false;
     }
-    tensors_.push_back({out, ref64::reshape(x.ref, size, 1, 1)});
+    push(out, x,
+         [&](const ref64::Tensor &t) { return ref64::reshape(t, size, 1, 1); });
     return true;
   }
   const auto divisor = [this](uint32_t n) {
@@ -416,7 +453,8 @@ bool Case::reshape() {
   if (!ok(small_network_add_reshape(net_, x.id, c, h, w, &out), "reshape")) {
     return false;
   }
-  tensors_.push_back({out, ref64::reshape(x.ref, c, h, w)});
+  push(out, x,
+       [&](const ref64::Tensor &t) { return ref64::reshape(t, c, h, w); });
   return true;
 }
 
@@ -545,7 +583,18 @@ bool Case::use_arena() {
 }
 
 bool Case::compare(const Built &out, const std::vector<float> &got, bool nhwc) {
-  const ref64::Tensor &r = out.ref;
+  for (size_t item = 0; item <= out.rest.size(); ++item) {
+    const ref64::Tensor &r = item == 0 ? out.ref : out.rest[item - 1];
+    const float *item_got = got.data() + item * r.size();
+    if (!compare_item(out.id, item, r, item_got, nhwc)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Case::compare_item(small_tensor id, size_t item, const ref64::Tensor &r,
+                        const float *got, bool nhwc) {
   for (size_t c = 0; c < r.c; ++c) {
     for (size_t y = 0; y < r.h; ++y) {
       for (size_t x = 0; x < r.w; ++x) {
@@ -553,9 +602,10 @@ bool Case::compare(const Built &out, const std::vector<float> &got, bool nhwc) {
         const size_t g = nhwc ? (y * r.w + x) * r.c + c : i;
         const double error = std::fabs(double{got[g]} - r.value[i]);
         if (!(error <= r.bound[i])) {
-          log_ << "  output tensor " << out.id << " (" << c << ", " << y << ", "
-               << x << "): got " << got[g] << ", float64 " << r.value[i]
-               << ", error " << error << " > bound " << r.bound[i] << "\n";
+          log_ << "  output tensor " << id << " (" << item << ", " << c << ", "
+               << y << ", " << x << "): got " << got[g] << ", float64 "
+               << r.value[i] << ", error " << error << " > bound " << r.bound[i]
+               << "\n";
           return false;
         }
       }
@@ -564,24 +614,51 @@ bool Case::compare(const Built &out, const std::vector<float> &got, bool nhwc) {
   return true;
 }
 
+// Declares a network input of n items of (c, h, w) with random data (in
+// NCHW order in `data`) and its reference.
+bool Case::input(uint32_t n, uint32_t c, uint32_t h, uint32_t w,
+                 std::vector<float> &data) {
+  // Inputs sometimes with a large common offset (the hard case for sums).
+  const float offset = rng_.chance(0.25) ? rng_.uniform(-50.0f, 50.0f) : 0.0f;
+  data = values(size_t{n} * c * h * w, 1.0f, offset);
+  log_ << "  float input " << n << "x" << c << "x" << h << "x" << w
+       << " offset " << offset << "\n";
+  small_tensor in = -1;
+  if (!ok(small_network_add_input(net_, n, c, h, w, &in), "input")) {
+    return false;
+  }
+  const size_t item = size_t{c} * h * w;
+  const auto slice = [&](size_t i) {
+    return std::vector<float>(data.begin() + i * item,
+                              data.begin() + (i + 1) * item);
+  };
+  Built built{in, ref64::input(c, h, w, slice(0)), {}};
+  for (uint32_t i = 1; i < n; ++i) {
+    built.rest.push_back(ref64::input(c, h, w, slice(i)));
+  }
+  tensors_.push_back(std::move(built));
+  return true;
+}
+
 bool Case::run() {
   // Mostly small maps (odd shapes, borders), now and then a large one where
-  // long reductions (pooling, softmax) matter.
+  // long reductions (pooling, softmax) matter; now and then a batch of 2 or
+  // 3, or a second input of the same shape (which Add and Concat may read).
   const uint32_t side = rng_.chance(0.05) ? 96 : 14;
+  const uint32_t n =
+      limits_.cap_batch(rng_.chance(0.15) ? rng_.range(2, 3) : 1);
   const uint32_t c = limits_.cap_channels(rng_.range(1, 20));
   const uint32_t h = limits_.cap_side(rng_.range(1, side));
   const uint32_t w = limits_.cap_side(rng_.range(1, side));
-  // Inputs sometimes with a large common offset (the hard case for sums).
-  const float offset = rng_.chance(0.25) ? rng_.uniform(-50.0f, 50.0f) : 0.0f;
-  const std::vector<float> data = values(size_t{c} * h * w, 1.0f, offset);
   const bool nhwc = rng_.chance(0.5);
-  log_ << "  float input 1x" << c << "x" << h << "x" << w << " offset "
-       << offset << (nhwc ? " NHWC\n" : " NCHW\n");
-  small_tensor in = -1;
-  if (!ok(small_network_add_input(net_, 1, c, h, w, &in), "input")) {
-    return false;
+  log_ << (nhwc ? "  NHWC buffers\n" : "  NCHW buffers\n");
+  std::vector<std::vector<float>> data(rng_.chance(0.15) ? 2 : 1);
+  for (std::vector<float> &d : data) {
+    if (!input(n, c, h, w, d)) {
+      return false;
+    }
   }
-  tensors_.push_back({in, ref64::input(c, h, w, data)});
+  const size_t input_count = data.size();
   const uint32_t drawn = rng_.range(1, 6);
   const uint32_t layers = std::min(drawn, limits_.layers);
   for (uint32_t i = 0; i < layers; ++i) {
@@ -589,12 +666,12 @@ bool Case::run() {
       return false;
     }
   }
-  if (tensors_.size() == 1 && !standalone_activation()) {
+  if (tensors_.size() == input_count && !standalone_activation()) {
     return false;
   }
   std::vector<const Built *> outputs = {&tensors_.back()};
   if (layers == drawn) { // a cut network has the cut layer's output only
-    const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
+    const Built &extra = tensors_[rng_.range(input_count, tensors_.size() - 1)];
     if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
       outputs.push_back(&extra);
     }
@@ -608,22 +685,27 @@ bool Case::run() {
       !use_arena()) {
     return false;
   }
-  std::vector<float> x(data.size());
-  for (size_t ch = 0; ch < c; ++ch) {
-    for (size_t p = 0; p < size_t{h} * w; ++p) {
-      x[nhwc ? p * c + ch : ch * h * w + p] = data[ch * h * w + p];
+  const size_t item = size_t{c} * h * w, pixels = size_t{h} * w;
+  std::vector<std::vector<float>> x(input_count);
+  std::vector<const float *> in_ptrs;
+  for (size_t k = 0; k < input_count; ++k) {
+    x[k].resize(data[k].size());
+    for (size_t i = 0; i < data[k].size(); ++i) {
+      const size_t b = i / item, ch = i % item / pixels, p = i % pixels;
+      x[k][nhwc ? b * item + p * c + ch : i] = data[k][i];
     }
+    in_ptrs.push_back(x[k].data());
   }
   std::vector<std::vector<float>> got;
   std::vector<float *> out_ptrs;
   for (const Built *o : outputs) {
-    got.emplace_back(o->ref.size(), NAN);
+    got.emplace_back(o->ref.size() * n, NAN);
   }
   for (std::vector<float> &g : got) {
     out_ptrs.push_back(g.data());
   }
-  const float *in_ptrs[1] = {x.data()};
-  if (!ok(small_network_run(net_, in_ptrs, 1, out_ptrs.data(), out_ptrs.size(),
+  if (!ok(small_network_run(net_, in_ptrs.data(), in_ptrs.size(),
+                            out_ptrs.data(), out_ptrs.size(),
                             nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW),
           "run")) {
     return false;

@@ -34,9 +34,11 @@ struct Limits {
   uint32_t side = 96;     // input height and width
   uint32_t channels = 64; // input channels, output channels and features
   uint32_t kernel = 5;    // kernel height and width
+  uint32_t batch = 3;     // batch items (n) of the inputs
   uint32_t cap_side(uint32_t v) const { return std::min(v, side); }
   uint32_t cap_channels(uint32_t v) const { return std::min(v, channels); }
   uint32_t cap_kernel(uint32_t v) const { return std::min(v, kernel); }
+  uint32_t cap_batch(uint32_t v) const { return std::min(v, batch); }
 };
 
 // Builds network `seed` under `limits` through the C API, runs it and

@@ -21,12 +21,12 @@
 namespace rand_net {
 namespace {
 
+// A tensor of the network and its reference: `ref` for the first batch
+// item, `rest` for the others.
 struct Built {
   small_tensor id;
   ref8::Tensor ref;
-  bool softmax = false; // compared with `probability` instead
-  std::vector<double> probability;
-  bool dequantized = false; // a float tensor (Dequantize layer)
+  std::vector<ref8::Tensor> rest;
 };
 
 enum class Feed {
@@ -83,6 +83,25 @@ private:
   bool softmax();
   bool refused_on_purpose();
   bool compare(const Built &out, const std::vector<int32_t> &got);
+  bool compare_item(small_tensor id, size_t item, const ref8::Tensor &r,
+                    const int32_t *got);
+  // Adds the layer output `id` whose reference is f applied to every batch
+  // item of x (push) or of a and b (push2).
+  template <typename F> void push(small_tensor id, const Built &x, F f) {
+    Built y{id, f(x.ref), {}};
+    for (const ref8::Tensor &t : x.rest) {
+      y.rest.push_back(f(t));
+    }
+    tensors_.push_back(std::move(y));
+  }
+  template <typename F>
+  void push2(small_tensor id, const Built &a, const Built &b, F f) {
+    Built y{id, f(a.ref, b.ref), {}};
+    for (size_t i = 0; i < a.rest.size(); ++i) {
+      y.rest.push_back(f(a.rest[i], b.rest[i]));
+    }
+    tensors_.push_back(std::move(y));
+  }
 
   Rng rng_;
   Limits limits_;
@@ -232,8 +251,9 @@ bool Case::conv() {
           "conv2d_int8")) {
     return false;
   }
-  tensors_.push_back(
-      {out, ref8::conv2d(x.ref, explicit_p, w, out_q, rounding_)});
+  push(out, x, [&](const ref8::Tensor &t) {
+    return ref8::conv2d(t, explicit_p, w, out_q, rounding_);
+  });
   return true;
 }
 
@@ -258,8 +278,9 @@ bool Case::dense() {
           "dense_int8")) {
     return false;
   }
-  tensors_.push_back(
-      {out, ref8::dense(x.ref, features, w, act, out_q, rounding_)});
+  push(out, x, [&](const ref8::Tensor &t) {
+    return ref8::dense(t, features, w, act, out_q, rounding_);
+  });
   return true;
 }
 
@@ -307,7 +328,8 @@ bool Case::pool() {
           "pool2d_int8")) {
     return false;
   }
-  tensors_.push_back({out, ref8::pool2d(x.ref, explicit_p, act)});
+  push(out, x,
+       [&](const ref8::Tensor &t) { return ref8::pool2d(t, explicit_p, act); });
   return true;
 }
 
@@ -321,7 +343,9 @@ bool Case::global_avgpool() {
           "global_avgpool_int8")) {
     return false;
   }
-  tensors_.push_back({out, ref8::global_avgpool(x.ref, out_q, rounding_)});
+  push(out, x, [&](const ref8::Tensor &t) {
+    return ref8::global_avgpool(t, out_q, rounding_);
+  });
   return true;
 }
 
@@ -345,7 +369,9 @@ bool Case::add() {
           "add_int8")) {
     return false;
   }
-  tensors_.push_back({out, ref8::add(a.ref, b.ref, act, out_q, rounding_)});
+  push2(out, a, b, [&](const ref8::Tensor &t, const ref8::Tensor &u) {
+    return ref8::add(t, u, act, out_q, rounding_);
+  });
   return true;
 }
 
@@ -371,7 +397,9 @@ bool Case::concat() {
           "concat_int8")) {
     return false;
   }
-  tensors_.push_back({out, ref8::concat(a.ref, b.ref, out_q, rounding_)});
+  push2(out, a, b, [&](const ref8::Tensor &t, const ref8::Tensor &u) {
+    return ref8::concat(t, u, out_q, rounding_);
+  });
   return true;
 }
 
@@ -384,7 +412,9 @@ bool Case::requantize() {
   if (!ok(small_network_add_quantize(net_, x.id, out_q, &out), "quantize")) {
     return false;
   }
-  tensors_.push_back({out, ref8::requantize(x.ref, out_q, rounding_)});
+  push(out, x, [&](const ref8::Tensor &t) {
+    return ref8::requantize(t, out_q, rounding_);
+  });
   return true;
 }
 
@@ -397,7 +427,8 @@ bool Case::reshape() {
     if (!ok(small_network_add_flatten(net_, x.id, &out), "flatten")) {
       return false;
     }
-    tensors_.push_back({out, ref8::reshape(x.ref, size, 1, 1)});
+    push(out, x,
+         [&](const ref8::Tensor &t) { return ref8::reshape(t, size, 1, 1); });
     return true;
   }
   // (size, 1, 1) read back as (c, h, w) with c a divisor of size: a flat
@@ -414,7 +445,8 @@ bool Case::reshape() {
   if (!ok(small_network_add_reshape(net_, x.id, c, h, 1, &out), "reshape")) {
     return false;
   }
-  tensors_.push_back({out, ref8::reshape(x.ref, c, h, 1)});
+  push(out, x,
+       [&](const ref8::Tensor &t) { return ref8::reshape(t, c, h, 1); });
   return true;
 }
 
@@ -429,11 +461,7 @@ bool Case::softmax() {
           "softmax_int8")) {
     return false;
   }
-  Built y{out, ref8::reshape(x.ref, x.ref.c, x.ref.h, x.ref.w)};
-  y.ref.quant = {1.0f / 256, -128};
-  y.softmax = true;
-  y.probability = ref8::softmax_real(x.ref, beta);
-  tensors_.push_back(y);
+  push(out, x, [&](const ref8::Tensor &t) { return ref8::softmax(t, beta); });
   ended_ = true;
   return true;
 }
@@ -502,19 +530,29 @@ bool Case::add_layer() {
 
 // got: the output as int8 values (recovered exactly from a float buffer).
 bool Case::compare(const Built &out, const std::vector<int32_t> &got) {
-  const ref8::Tensor &r = out.ref;
+  for (size_t item = 0; item <= out.rest.size(); ++item) {
+    const ref8::Tensor &r = item == 0 ? out.ref : out.rest[item - 1];
+    if (!compare_item(out.id, item, r, got.data() + item * r.size())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Case::compare_item(small_tensor id, size_t item, const ref8::Tensor &r,
+                        const int32_t *got) {
   for (size_t i = 0; i < r.size(); ++i) {
     bool right = got[i] == r.q[i];
     double want = r.q[i];
-    if (out.softmax) {
+    if (!r.probability.empty()) {
       // TFLite's fixed-point softmax: the output rounds 256 p - 128 to
       // nearest (0.5 step) after exp, sum and reciprocal that each stay
       // well under 0.1 step off; 127 caps p = 1.
-      want = std::min(127.0, 256.0 * out.probability[i] - 128.0);
+      want = std::min(127.0, 256.0 * r.probability[i] - 128.0);
       right = std::fabs(got[i] - want) <= 0.6;
     }
     if (!right) {
-      log_ << "  output tensor " << out.id << " element " << i
+      log_ << "  output tensor " << id << " item " << item << " element " << i
            << " (NCHW): got " << got[i] << ", reference " << want << "\n";
       return false;
     }
@@ -531,13 +569,15 @@ bool Case::run() {
     }
   }
   const uint32_t side = rng_.chance(0.05) ? 64 : 14;
+  const uint32_t batch =
+      limits_.cap_batch(rng_.chance(0.15) ? rng_.range(2, 3) : 1);
   const uint32_t c = limits_.cap_channels(rng_.range(1, 20));
   const uint32_t h = limits_.cap_side(rng_.range(1, side));
   const uint32_t w = limits_.cap_side(rng_.range(1, side));
   const small_quant in_q = quant(rng_.uniform(0.01f, 0.1f));
   const Feed feed = static_cast<Feed>(rng_.range(0, 2));
   const bool nhwc = rng_.chance(0.5);
-  const size_t n = size_t{c} * h * w;
+  const size_t item = size_t{c} * h * w, n = item * batch;
   // The input as real numbers (for float buffers, a little beyond the int8
   // range now and then, where quantization saturates).
   std::vector<float> real(n);
@@ -545,25 +585,39 @@ bool Case::run() {
     v = in_q.scale *
         (rng_.uniform(-140.0f, 140.0f) - static_cast<float>(in_q.zero_point));
   }
-  const ref8::Tensor in_ref = ref8::quantize(c, h, w, real, in_q);
+  const auto slice = [&](size_t i) {
+    return std::vector<float>(real.begin() + i * item,
+                              real.begin() + (i + 1) * item);
+  };
   const char *feeds[] = {"int8 buffers", "float buffers", "quantize layer"};
-  log_ << "  int8 input 1x" << c << "x" << h << "x" << w << " quant "
-       << in_q.scale << "/" << in_q.zero_point << ", " << feeds[int(feed)]
-       << (nhwc ? ", NHWC" : ", NCHW") << ", rounding "
+  log_ << "  int8 input " << batch << "x" << c << "x" << h << "x" << w
+       << " quant " << in_q.scale << "/" << in_q.zero_point << ", "
+       << feeds[int(feed)] << (nhwc ? ", NHWC" : ", NCHW") << ", rounding "
        << (rounding_ == SMALL_ROUNDING_SINGLE ? "single" : "double") << "\n";
   small_tensor in = -1;
   if (feed == Feed::quantize_layer) {
     small_tensor float_in = -1;
-    if (!ok(small_network_add_input(net_, 1, c, h, w, &float_in), "input") ||
+    if (!ok(small_network_add_input(net_, batch, c, h, w, &float_in),
+            "input") ||
         !ok(small_network_add_quantize(net_, float_in, in_q, &in),
             "quantize")) {
       return false;
     }
-  } else if (!ok(small_network_add_input_int8(net_, 1, c, h, w, in_q, &in),
+  } else if (!ok(small_network_add_input_int8(net_, batch, c, h, w, in_q, &in),
                  "input_int8")) {
     return false;
   }
-  tensors_.push_back({in, in_ref});
+  Built input{in, ref8::quantize(c, h, w, slice(0), in_q), {}};
+  for (uint32_t i = 1; i < batch; ++i) {
+    input.rest.push_back(ref8::quantize(c, h, w, slice(i), in_q));
+  }
+  tensors_.push_back(std::move(input));
+  // The int8 input in NCHW order, item after item.
+  std::vector<int32_t> in_q_values;
+  for (uint32_t b = 0; b < batch; ++b) {
+    const ref8::Tensor &t = b == 0 ? tensors_[0].ref : tensors_[0].rest[b - 1];
+    in_q_values.insert(in_q_values.end(), t.q.begin(), t.q.end());
+  }
   const uint32_t drawn = rng_.range(1, 6);
   const uint32_t layers = std::min(drawn, limits_.layers);
   for (uint32_t i = 0; i < layers && !ended_; ++i) {
@@ -571,7 +625,7 @@ bool Case::run() {
       return false;
     }
   }
-  if (tensors_.size() == 1 && !pool()) {
+  if (tensors_.size() == 1 && !pool()) { // at least one layer
     return false;
   }
   std::vector<Built> outputs = {tensors_.back()};
@@ -589,7 +643,6 @@ bool Case::run() {
       return false;
     }
     outputs[0].id = deq;
-    outputs[0].dequantized = true;
   }
   for (const Built &o : outputs) {
     if (!ok(small_network_mark_output(net_, o.id), "mark_output")) {
@@ -601,20 +654,21 @@ bool Case::run() {
   }
   // Buffers in the run's layout; results back in NCHW as int8 values.
   const auto index = [&](const ref8::Tensor &t, size_t i) {
-    const size_t ch = i / (t.h * t.w), p = i % (t.h * t.w);
-    return nhwc ? p * t.c + ch : i;
+    const size_t b = i / t.size(), ch = i % t.size() / (t.h * t.w),
+                 p = i % (t.h * t.w);
+    return nhwc ? b * t.size() + p * t.c + ch : i;
   };
   const small_layout layout = nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW;
   std::vector<std::vector<int32_t>> got(outputs.size());
   if (feed == Feed::int8_buffers) {
     std::vector<int8_t> x(n);
     for (size_t i = 0; i < n; ++i) {
-      x[index(in_ref, i)] = static_cast<int8_t>(in_ref.q[i]);
+      x[index(tensors_[0].ref, i)] = static_cast<int8_t>(in_q_values[i]);
     }
     std::vector<std::vector<int8_t>> y;
     std::vector<int8_t *> y_ptrs;
     for (const Built &o : outputs) {
-      y.emplace_back(o.ref.size(), 0);
+      y.emplace_back(o.ref.size() * batch, 0);
     }
     for (std::vector<int8_t> &b : y) {
       y_ptrs.push_back(b.data());
@@ -634,12 +688,12 @@ bool Case::run() {
   } else {
     std::vector<float> x(n);
     for (size_t i = 0; i < n; ++i) {
-      x[index(in_ref, i)] = real[i];
+      x[index(tensors_[0].ref, i)] = real[i];
     }
     std::vector<std::vector<float>> y;
     std::vector<float *> y_ptrs;
     for (const Built &o : outputs) {
-      y.emplace_back(o.ref.size(), NAN);
+      y.emplace_back(o.ref.size() * batch, NAN);
     }
     for (std::vector<float> &b : y) {
       y_ptrs.push_back(b.data());

@@ -5,14 +5,15 @@
 // arithmetic (reference_int8.cpp).
 //
 //   small_random_networks [--count N] [--seed S] [--first I] [--verbose]
-//                         [--layers L] [--side S] [--channels C]
-//                         [--kernel K]
+//                         [--layers L] [--batch B] [--side S]
+//                         [--channels C] [--kernel K]
 //
 // Network i of a run depends only on (seed, i) and the limits (--layers,
-// --side, --channels, --kernel: generator.h). A failure prints its
+// --batch, --side, --channels, --kernel: generator.h). A failure prints its
 // description and the command that replays it alone, then is shrunk while it
-// still fails the same way: cut after its first L layers, then the input's
-// side, the channel counts and the kernel sizes capped as low as they go;
+// still fails the same way: cut after its first L layers, then the batch,
+// the input's side, the channel counts and the kernel sizes capped as low as
+// they go;
 // the smallest version is printed with its replay command.
 #include <cstdio>
 #include <cstdlib>
@@ -68,10 +69,10 @@ std::string replay(const char *program, uint64_t seed, uint64_t index,
                    const Limits &l) {
   char text[512];
   std::snprintf(text, sizeof text,
-                "%s --seed %llu --first %llu --count 1 --layers %u --side %u "
-                "--channels %u --kernel %u --verbose",
+                "%s --seed %llu --first %llu --count 1 --layers %u --batch %u "
+                "--side %u --channels %u --kernel %u --verbose",
                 program, (unsigned long long)seed, (unsigned long long)index,
-                l.layers, l.side, l.channels, l.kernel);
+                l.layers, l.batch, l.side, l.channels, l.kernel);
   return text;
 }
 
@@ -82,7 +83,7 @@ Limits shrink(uint64_t net_seed, Limits limits, const std::string &kind) {
     std::string log;
     return !run_one(net_seed, l, log) && failure_kind(log) == kind;
   };
-  uint32_t Limits::*knobs[] = {&Limits::layers, &Limits::side,
+  uint32_t Limits::*knobs[] = {&Limits::layers, &Limits::batch, &Limits::side,
                                &Limits::channels, &Limits::kernel};
   for (uint32_t Limits::*knob : knobs) {
     for (uint32_t v = 1; v < limits.*knob; ++v) {
@@ -129,6 +130,8 @@ int main(int argc, char **argv) {
       first = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(arg, "--layers") == 0) {
       usage = !parse_u32(argv[++i], limits.layers);
+    } else if (std::strcmp(arg, "--batch") == 0) {
+      usage = !parse_u32(argv[++i], limits.batch);
     } else if (std::strcmp(arg, "--side") == 0) {
       usage = !parse_u32(argv[++i], limits.side);
     } else if (std::strcmp(arg, "--channels") == 0) {
@@ -140,11 +143,12 @@ int main(int argc, char **argv) {
     }
   }
   if (usage) {
-    std::fprintf(stderr,
-                 "usage: %s [--count N] [--seed S] [--first I] [--verbose] "
-                 "[--layers L] [--side S] [--channels C] [--kernel K] "
-                 "(limits >= 1)\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s [--count N] [--seed S] [--first I] [--verbose] "
+        "[--layers L] [--batch B] [--side S] [--channels C] [--kernel K] "
+        "(limits >= 1)\n",
+        argv[0]);
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IONBF, 0);

@@ -309,8 +309,10 @@ float dequantize(int32_t q, small_quant quant) {
   return static_cast<float>(double{quant.scale} * (q - quant.zero_point));
 }
 
-std::vector<double> softmax_real(const Tensor &x, float beta) {
-  std::vector<double> p(x.size());
+Tensor softmax(const Tensor &x, float beta) {
+  Tensor y = shaped(x.c, x.h, x.w, {1.0f / 256, -128});
+  std::vector<double> &p = y.probability;
+  p.resize(x.size());
   const size_t pixels = x.h * x.w;
   for (size_t i = 0; i < pixels; ++i) {
     int32_t max_q = -128;
@@ -326,7 +328,7 @@ std::vector<double> softmax_real(const Tensor &x, float beta) {
       p[c * pixels + i] = std::exp(step * (x.q[c * pixels + i] - max_q)) / sum;
     }
   }
-  return p;
+  return y;
 }
 
 } // namespace ref8

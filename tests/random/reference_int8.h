@@ -2,9 +2,9 @@
 // integer arithmetic (the reference kernels TFLite Micro and CMSIS-NN
 // match) apart from the library and from tests/reference/: naive loops over
 // NCHW tensors whose results the library must equal bit for bit. Softmax's
-// fixed-point exp is not rebuilt here: softmax_real gives the float64
+// fixed-point exp is not rebuilt here: softmax gives the float64
 // probabilities its output is held to (docs/numerics.md, "How the contract
-// is tested").
+// is tested).
 #ifndef SMALL_TESTS_RANDOM_REFERENCE_INT8_H
 #define SMALL_TESTS_RANDOM_REFERENCE_INT8_H
 
@@ -20,6 +20,8 @@ struct Tensor {
   size_t c = 0, h = 0, w = 0;
   std::vector<int32_t> q; // int8 values
   small_quant quant{1.0f, 0};
+  // Softmax only: the float64 probabilities its output is held to (q unused).
+  std::vector<double> probability;
   size_t size() const { return c * h * w; }
   size_t at(size_t ch, size_t y, size_t x) const {
     return (ch * h + y) * w + x;
@@ -57,8 +59,9 @@ Tensor concat(const Tensor &a, const Tensor &b, small_quant out,
 Tensor reshape(const Tensor &x, size_t c, size_t h, size_t w);
 // DEQUANTIZE: (float)(scale * (q - zp)) with the product in double.
 float dequantize(int32_t q, small_quant quant);
-// softmax over channels of beta * scale * (q - zp), per pixel, in float64.
-std::vector<double> softmax_real(const Tensor &x, float beta);
+// Softmax over channels of beta * scale * (q - zp) at every pixel, in
+// float64 (output quantization 1/256, -128).
+Tensor softmax(const Tensor &x, float beta);
 
 } // namespace ref8
 
