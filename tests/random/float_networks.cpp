@@ -120,15 +120,20 @@ small_activation Case::activation() {
       SMALL_ACT_SIGMOID, SMALL_ACT_HARD_SWISH, SMALL_ACT_HARD_SIGMOID};
   small_activation a = small_activation_make(kinds[rng_.range(0, 8)]);
   if (a.kind == SMALL_ACT_HARD_SIGMOID) {
-    a.alpha = rng_.uniform(0.05f, 0.5f);
+    a.alpha = rng_.uniform(-0.5f, 0.5f);
     a.beta = rng_.uniform(0.0f, 1.0f);
   }
   if (a.kind == SMALL_ACT_CLIP) {
-    a.min = rng_.uniform(-2.0f, 1.0f);
-    a.max = rng_.uniform(-1.0f, 2.0f); // sometimes below min
+    // Finite bounds (min > max now and then), or a side left open (the
+    // -inf / +inf of small_activation_make).
+    const float min = rng_.uniform(-2.0f, 1.0f);
+    const float max = rng_.uniform(-1.0f, 2.0f);
+    const uint32_t open = rng_.range(0, 5);
+    a.min = open == 0 ? a.min : min;
+    a.max = open == 1 ? a.max : max;
   }
   if (a.kind == SMALL_ACT_LEAKY_RELU) {
-    a.alpha = rng_.uniform(0.0f, 0.5f);
+    a.alpha = rng_.uniform(-0.5f, 1.5f);
   }
   return a;
 }
@@ -207,7 +212,11 @@ bool Case::conv(bool fused_activation) {
   const size_t fan_in = in_per_group * p.kernel_h * p.kernel_w;
   const std::vector<float> w =
       values(p.out_channels * fan_in, 1.0f / std::sqrt(float(fan_in)), 0.0f);
-  const std::vector<float> b = values(p.out_channels, 0.5f, 0.0f);
+  // No bias (NULL) now and then: zeros for the reference.
+  const bool no_bias = rng_.chance(0.2);
+  const std::vector<float> b = no_bias
+                                   ? std::vector<float>(p.out_channels, 0.0f)
+                                   : values(p.out_channels, 0.5f, 0.0f);
   const std::vector<float> given =
       p.weight_layout == SMALL_WEIGHTS_HWIO
           ? to_hwio(w, p.out_channels, in_per_group, p.kernel_h, p.kernel_w)
@@ -219,12 +228,12 @@ bool Case::conv(bool fused_activation) {
        << modes[p.padding_mode] << " " << explicit_p.pad_top << ","
        << explicit_p.pad_bottom << "," << explicit_p.pad_left << ","
        << explicit_p.pad_right << " groups " << p.groups
-       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW") << " act "
-       << p.activation.kind << " [" << p.activation.min << ", "
-       << p.activation.max << "]\n";
+       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW")
+       << (no_bias ? " no bias" : "") << " act " << p.activation.kind << " ["
+       << p.activation.min << ", " << p.activation.max << "]\n";
   small_tensor out = -1;
-  if (!ok(small_network_add_conv2d(net_, x.id, &p, given.data(), b.data(),
-                                   &out),
+  if (!ok(small_network_add_conv2d(net_, x.id, &p, given.data(),
+                                   no_bias ? nullptr : b.data(), &out),
           "conv2d")) {
     return false;
   }
@@ -244,11 +253,14 @@ bool Case::dense(bool fused_activation) {
       fused_activation ? activation() : small_activation_make(SMALL_ACT_NONE);
   const std::vector<float> w = values(
       out_features * x.ref.size(), 1.0f / std::sqrt(float(x.ref.size())), 0.0f);
-  const std::vector<float> b = values(out_features, 0.5f, 0.0f);
-  log_ << "  dense " << out_features << " act " << act.kind << "\n";
+  const bool no_bias = rng_.chance(0.2);
+  const std::vector<float> b = no_bias ? std::vector<float>(out_features, 0.0f)
+                                       : values(out_features, 0.5f, 0.0f);
+  log_ << "  dense " << out_features << (no_bias ? " no bias" : "") << " act "
+       << act.kind << "\n";
   small_tensor out = -1;
-  if (!ok(small_network_add_dense(net_, x.id, out_features, w.data(), b.data(),
-                                  act, &out),
+  if (!ok(small_network_add_dense(net_, x.id, out_features, w.data(),
+                                  no_bias ? nullptr : b.data(), act, &out),
           "dense")) {
     return false;
   }
@@ -409,15 +421,20 @@ bool Case::concat() {
       same.push_back(i);
     }
   }
+  // Two or three inputs (the third a copy of the second: concat(a, b, b) is
+  // concat(concat(a, b), b) for the reference).
   const Built &b = tensors_[same[rng_.range(0, same.size() - 1)]];
-  log_ << "  concat (with tensor " << b.id << ")\n";
-  const small_tensor inputs[2] = {a.id, b.id};
+  const size_t count = rng_.chance(0.3) ? 3 : 2;
+  log_ << "  concat (with tensor " << b.id << (count == 3 ? " twice" : "")
+       << ")\n";
+  const small_tensor inputs[3] = {a.id, b.id, b.id};
   small_tensor out = -1;
-  if (!ok(small_network_add_concat(net_, inputs, 2, &out), "concat")) {
+  if (!ok(small_network_add_concat(net_, inputs, count, &out), "concat")) {
     return false;
   }
   push2(out, a, b, [&](const ref64::Tensor &t, const ref64::Tensor &u) {
-    return ref64::concat(t, u);
+    const ref64::Tensor two = ref64::concat(t, u);
+    return count == 3 ? ref64::concat(two, u) : two;
   });
   return true;
 }

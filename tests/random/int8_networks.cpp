@@ -431,22 +431,25 @@ bool Case::reshape() {
          [&](const ref8::Tensor &t) { return ref8::reshape(t, size, 1, 1); });
     return true;
   }
-  // (size, 1, 1) read back as (c, h, w) with c a divisor of size: a flat
-  // tensor regains spatial dimensions.
-  std::vector<uint32_t> divisors;
-  for (uint32_t i = 1; i <= size; ++i) {
-    if (size % i == 0) {
-      divisors.push_back(i);
+  // (c, h, w) with c a random divisor of the size, h one of the rest.
+  const auto divisor = [this](uint32_t n) {
+    std::vector<uint32_t> d;
+    for (uint32_t i = 1; i <= n; ++i) {
+      if (n % i == 0) {
+        d.push_back(i);
+      }
     }
-  }
-  const uint32_t c = divisors[rng_.range(0, divisors.size() - 1)];
-  const uint32_t h = size / c;
-  log_ << "  reshape to " << c << "x" << h << "x1\n";
-  if (!ok(small_network_add_reshape(net_, x.id, c, h, 1, &out), "reshape")) {
+    return d[rng_.range(0, static_cast<uint32_t>(d.size()) - 1)];
+  };
+  const uint32_t c = divisor(size);
+  const uint32_t h = divisor(size / c);
+  const uint32_t w = size / c / h;
+  log_ << "  reshape to " << c << "x" << h << "x" << w << "\n";
+  if (!ok(small_network_add_reshape(net_, x.id, c, h, w, &out), "reshape")) {
     return false;
   }
   push(out, x,
-       [&](const ref8::Tensor &t) { return ref8::reshape(t, c, h, 1); });
+       [&](const ref8::Tensor &t) { return ref8::reshape(t, c, h, w); });
   return true;
 }
 
