@@ -26,9 +26,9 @@ private:
   std::mt19937_64 gen_;
 };
 
-// Caps on what a generator draws. The draws themselves are the same under
-// any limits; a value above its cap is replaced by the cap, so a lower cap
-// gives a smaller version of the same network.
+// Caps on what a generator draws: a value above its cap is replaced by the
+// cap (not drawn again), so a lower cap gives a smaller network of the same
+// layer kinds; the random numbers after it may differ (fewer weights).
 struct Limits {
   uint32_t layers = 6;    // layers after the input (the rest are cut)
   uint32_t side = 96;     // input height and width
