@@ -80,7 +80,6 @@ private:
   bool concat();
   bool reshape();
   bool refused_on_purpose();
-  bool use_arena();
   bool input(uint32_t n, uint32_t c, uint32_t h, uint32_t w,
              std::vector<float> &data);
   bool describe_fusion();
@@ -110,7 +109,7 @@ private:
   std::ostringstream &log_;
   small_network *net_ = nullptr;
   std::vector<Built> tensors_;
-  std::vector<unsigned char> arena_;
+  std::vector<unsigned char> arena_; // a caller's arena, when used
 };
 
 small_activation Case::activation() {
@@ -162,15 +161,19 @@ bool Case::conv(bool fused_activation) {
   const uint32_t big = rng_.chance(0.1) ? 5 : 3;
   p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
   p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
-  p.stride_h = rng_.range(1, 2);
-  p.stride_w = rng_.range(1, 2);
-  p.dilation_h = rng_.range(1, 2);
-  p.dilation_w = rng_.range(1, 2);
-  // Explicit padding, asymmetric as drawn; SAME and VALID ignore the fields.
-  p.pad_top = rng_.range(0, p.kernel_h - 1);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
-  p.pad_left = rng_.range(0, p.kernel_w - 1);
-  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  const uint32_t far = rng_.chance(0.1) ? 3 : 2; // strides, dilations
+  p.stride_h = rng_.range(1, far);
+  p.stride_w = rng_.range(1, far);
+  p.dilation_h = rng_.range(1, far);
+  p.dilation_w = rng_.range(1, far);
+  // Explicit padding (asymmetric as drawn; SAME and VALID ignore the fields)
+  // below the kernel size, or now and then up to it: then windows that lie
+  // wholly in the padding give the bias alone.
+  const uint32_t wide = rng_.chance(0.1) ? 1 : 0;
+  p.pad_top = rng_.range(0, p.kernel_h - 1 + wide);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1 + wide);
+  p.pad_left = rng_.range(0, p.kernel_w - 1 + wide);
+  p.pad_right = rng_.range(0, p.kernel_w - 1 + wide);
   const uint32_t mode = rng_.range(0, 4);
   p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
                    : mode == 4 ? SMALL_PADDING_VALID
@@ -293,10 +296,11 @@ bool Case::pool() {
   // SAME windows always hold an input pixel, whatever the kernel; the
   // others need a kernel no larger than the input.
   const bool same = p.padding_mode == SMALL_PADDING_SAME;
+  const uint32_t largest = rng_.chance(0.15) ? 5 : 3;
   p.kernel_h = limits_.cap_kernel(
-      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.h)));
+      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.h)));
   p.kernel_w = limits_.cap_kernel(
-      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.w)));
+      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.w)));
   p.stride_h = rng_.range(1, 3);
   p.stride_w = rng_.range(1, 3);
   // Explicit padding below the kernel size: every window holds an input
@@ -565,40 +569,6 @@ bool Case::describe_fusion() {
   return true;
 }
 
-// A caller's arena now and then, 64-byte aligned or not (then with the
-// bytes alignment takes), filled with NaN bytes; sometimes one byte too
-// small first, which must be refused and leave the network running.
-bool Case::use_arena() {
-  if (!rng_.chance(0.4)) {
-    return true;
-  }
-  size_t bytes = 0;
-  if (!ok(small_network_arena_size(net_, &bytes), "arena_size")) {
-    return false;
-  }
-  const size_t misalign = rng_.chance(0.5) ? rng_.range(1, 63) : 0;
-  arena_.assign(bytes + 128, 0xFF);
-  const uintptr_t raw = reinterpret_cast<uintptr_t>(arena_.data());
-  const size_t to_aligned = (64 - raw % 64) % 64;
-  unsigned char *start = arena_.data() + to_aligned + misalign;
-  const size_t needed = bytes + (misalign == 0 ? 0 : 64 - misalign);
-  log_ << "  caller arena of " << needed << " bytes, " << misalign
-       << " past 64-byte alignment\n";
-  if (needed > 0 && rng_.chance(0.3)) {
-    const small_status s = small_network_set_arena(net_, start, needed - 1);
-    if (s != SMALL_ERR_BUFFER_TOO_SMALL || small_last_error()[0] == '\0') {
-      log_ << "  an arena one byte too small gave status " << s << "\n";
-      return false;
-    }
-    if (rng_.chance(0.5)) {
-      log_ << "  (refused an arena one byte too small; the network's own "
-              "arena stays)\n";
-      return true;
-    }
-  }
-  return ok(small_network_set_arena(net_, start, needed), "set_arena");
-}
-
 bool Case::compare(const Built &out, const std::vector<float> &got, bool nhwc) {
   for (size_t item = 0; item <= out.rest.size(); ++item) {
     const ref64::Tensor &r = item == 0 ? out.ref : out.rest[item - 1];
@@ -699,7 +669,7 @@ bool Case::run() {
     }
   }
   if (!ok(small_network_finalize(net_), "finalize") || !describe_fusion() ||
-      !use_arena()) {
+      !use_caller_arena(rng_, net_, log_, arena_)) {
     return false;
   }
   const size_t item = size_t{c} * h * w, pixels = size_t{h} * w;

@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <random>
 #include <sstream>
+#include <vector>
+
+#include "small/small.h"
 
 namespace rand_net {
 
@@ -47,6 +50,11 @@ struct Limits {
 bool float_network(uint64_t seed, const Limits &limits,
                    std::ostringstream &log);
 bool int8_network(uint64_t seed, const Limits &limits, std::ostringstream &log);
+
+// After finalize, now and then: hands `net` a caller's arena held in
+// `storage` (arena.cpp); false, with the reason in `log`, on any failure.
+bool use_caller_arena(Rng &rng, small_network *net, std::ostringstream &log,
+                      std::vector<unsigned char> &storage);
 
 } // namespace rand_net
 

@@ -109,7 +109,8 @@ private:
   small_network *net_ = nullptr;
   small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
   std::vector<Built> tensors_;
-  bool ended_ = false; // after a Softmax
+  bool ended_ = false;               // after a Softmax
+  std::vector<unsigned char> arena_; // a caller's arena, when used
 };
 
 small_activation Case::clamp() {
@@ -178,14 +179,18 @@ bool Case::conv() {
   const uint32_t big = rng_.chance(0.1) ? 5 : 3;
   p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
   p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
-  p.stride_h = rng_.range(1, 2);
-  p.stride_w = rng_.range(1, 2);
-  p.dilation_h = rng_.range(1, 2);
-  p.dilation_w = rng_.range(1, 2);
-  p.pad_top = rng_.range(0, p.kernel_h - 1);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
-  p.pad_left = rng_.range(0, p.kernel_w - 1);
-  p.pad_right = rng_.range(0, p.kernel_w - 1);
+  const uint32_t far = rng_.chance(0.1) ? 3 : 2; // strides, dilations
+  p.stride_h = rng_.range(1, far);
+  p.stride_w = rng_.range(1, far);
+  p.dilation_h = rng_.range(1, far);
+  p.dilation_w = rng_.range(1, far);
+  // Explicit padding below the kernel size, or now and then up to it: then
+  // windows that lie wholly in the padding give the bias alone.
+  const uint32_t wide = rng_.chance(0.1) ? 1 : 0;
+  p.pad_top = rng_.range(0, p.kernel_h - 1 + wide);
+  p.pad_bottom = rng_.range(0, p.kernel_h - 1 + wide);
+  p.pad_left = rng_.range(0, p.kernel_w - 1 + wide);
+  p.pad_right = rng_.range(0, p.kernel_w - 1 + wide);
   const uint32_t mode = rng_.range(0, 4);
   p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
                    : mode == 4 ? SMALL_PADDING_VALID
@@ -294,10 +299,11 @@ bool Case::pool() {
                    : mode == 4 ? SMALL_PADDING_VALID
                                : SMALL_PADDING_EXPLICIT;
   const bool same = p.padding_mode == SMALL_PADDING_SAME;
+  const uint32_t largest = rng_.chance(0.15) ? 5 : 3;
   p.kernel_h = limits_.cap_kernel(
-      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.h)));
+      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.h)));
   p.kernel_w = limits_.cap_kernel(
-      rng_.range(1, same ? 3 : std::min<uint32_t>(3, x.ref.w)));
+      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.w)));
   p.stride_h = rng_.range(1, 3);
   p.stride_w = rng_.range(1, 3);
   p.pad_top = rng_.range(0, p.kernel_h - 1);
@@ -652,7 +658,8 @@ bool Case::run() {
       return false;
     }
   }
-  if (!ok(small_network_finalize(net_), "finalize")) {
+  if (!ok(small_network_finalize(net_), "finalize") ||
+      !use_caller_arena(rng_, net_, log_, arena_)) {
     return false;
   }
   // Buffers in the run's layout; results back in NCHW as int8 values.
