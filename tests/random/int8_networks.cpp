@@ -462,6 +462,13 @@ bool Case::reshape() {
 // The last layer: int8 Softmax (output 1/256, -128 as TFLite requires).
 bool Case::softmax() {
   const Built &x = tensors_.back();
+  if (x.ref.c >= 4096) {
+    // Excluded: TFLite sums the exps in Q12.19, which wraps once the sum
+    // reaches 2^12 (4096 channels near the maximum), and the library wraps
+    // as TFLite does; the result then has nothing to do with the float
+    // softmax this test holds it to (docs/numerics.md).
+    return true;
+  }
   const float beta = rng_.uniform(0.5f, 2.0f);
   log_ << "  softmax_int8 beta " << beta << "\n";
   small_tensor out = -1;
