@@ -16,6 +16,7 @@
 
 #include "random/generator.h"
 #include "random/reference64.h"
+#include "random/shapes.h"
 #include "small/small.h"
 
 namespace rand_net {
@@ -28,18 +29,6 @@ struct Built {
   ref64::Tensor ref;
   std::vector<ref64::Tensor> rest;
 };
-
-// TensorFlow SAME padding, written here from its definition (out =
-// ceil(in / stride), the odd pixel after) rather than asked of the library.
-void same_padding(uint32_t in, uint32_t kernel, uint32_t stride,
-                  uint32_t dilation, uint32_t &before, uint32_t &after) {
-  const uint32_t out = (in + stride - 1) / stride;
-  const uint32_t span = (kernel - 1) * dilation + 1;
-  const uint32_t needed = (out - 1) * stride + span;
-  const uint32_t total = needed > in ? needed - in : 0;
-  before = total / 2;
-  after = total - before;
-}
 
 class Case {
 public:
@@ -137,81 +126,18 @@ small_activation Case::activation() {
   return a;
 }
 
-// OIHW weights [out][in/groups][kh][kw] in HWIO order [kh][kw][in/groups][out].
-std::vector<float> to_hwio(const std::vector<float> &oihw, size_t out,
-                           size_t in, size_t kh, size_t kw) {
-  std::vector<float> hwio(oihw.size());
-  for (size_t o = 0; o < out; ++o) {
-    for (size_t i = 0; i < in; ++i) {
-      for (size_t r = 0; r < kh; ++r) {
-        for (size_t s = 0; s < kw; ++s) {
-          hwio[((r * kw + s) * in + i) * out + o] =
-              oihw[((o * in + i) * kh + r) * kw + s];
-        }
-      }
-    }
-  }
-  return hwio;
-}
-
 bool Case::conv(bool fused_activation) {
   const Built &x = tensors_.back();
-  small_conv2d_params p;
-  small_conv2d_params_init(&p);
-  const uint32_t big = rng_.chance(0.1) ? 5 : 3;
-  p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
-  p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
-  const uint32_t far = rng_.chance(0.1) ? 3 : 2; // strides, dilations
-  p.stride_h = rng_.range(1, far);
-  p.stride_w = rng_.range(1, far);
-  p.dilation_h = rng_.range(1, far);
-  p.dilation_w = rng_.range(1, far);
-  // Explicit padding (asymmetric as drawn; SAME and VALID ignore the fields)
-  // below the kernel size, or now and then up to it: then windows that lie
-  // wholly in the padding give the bias alone.
-  const uint32_t wide = rng_.chance(0.1) ? 1 : 0;
-  p.pad_top = rng_.range(0, p.kernel_h - 1 + wide);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1 + wide);
-  p.pad_left = rng_.range(0, p.kernel_w - 1 + wide);
-  p.pad_right = rng_.range(0, p.kernel_w - 1 + wide);
-  const uint32_t mode = rng_.range(0, 4);
-  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
-                   : mode == 4 ? SMALL_PADDING_VALID
-                               : SMALL_PADDING_EXPLICIT;
-  const uint32_t c = static_cast<uint32_t>(x.ref.c);
-  const uint32_t shape = rng_.range(0, 3);
-  if (shape == 0) { // depthwise, depth multiplier 1 to 3
-    p.groups = c;
-    const uint32_t multiplier = rng_.chance(0.5) ? 1 : rng_.range(2, 3);
-    p.out_channels =
-        c * std::max<uint32_t>(1, std::min(multiplier, limits_.channels / c));
-  } else if (shape == 1 && c % 2 == 0) { // two groups
-    p.groups = 2;
-    p.out_channels = 2 * limits_.cap_channels(rng_.range(1, 10));
-  } else {
-    p.out_channels = limits_.cap_channels(rng_.range(1, 24));
-  }
-  p.weight_layout = rng_.chance(0.3) ? SMALL_WEIGHTS_HWIO : SMALL_WEIGHTS_OIHW;
-  small_conv2d_params explicit_p = p; // what the reference computes
-  if (p.padding_mode == SMALL_PADDING_SAME) {
-    same_padding(x.ref.h, p.kernel_h, p.stride_h, p.dilation_h,
-                 explicit_p.pad_top, explicit_p.pad_bottom);
-    same_padding(x.ref.w, p.kernel_w, p.stride_w, p.dilation_w,
-                 explicit_p.pad_left, explicit_p.pad_right);
-  } else if (p.padding_mode == SMALL_PADDING_VALID) {
-    explicit_p.pad_top = explicit_p.pad_bottom = 0;
-    explicit_p.pad_left = explicit_p.pad_right = 0;
-  }
-  const uint32_t eff_h = (p.kernel_h - 1) * p.dilation_h + 1;
-  const uint32_t eff_w = (p.kernel_w - 1) * p.dilation_w + 1;
-  if (x.ref.h + explicit_p.pad_top + explicit_p.pad_bottom < eff_h ||
-      x.ref.w + explicit_p.pad_left + explicit_p.pad_right < eff_w) {
+  ConvDraw d;
+  if (!draw_conv(rng_, limits_, static_cast<uint32_t>(x.ref.c),
+                 static_cast<uint32_t>(x.ref.h), static_cast<uint32_t>(x.ref.w),
+                 d)) {
     return true; // too small an input for this filter: pick another layer
   }
-  p.activation =
+  const small_conv2d_params &p = d.api;
+  d.api.activation = d.ref.activation =
       fused_activation ? activation() : small_activation_make(SMALL_ACT_NONE);
-  explicit_p.activation = p.activation;
-  const size_t in_per_group = c / p.groups;
+  const size_t in_per_group = x.ref.c / p.groups;
   const size_t fan_in = in_per_group * p.kernel_h * p.kernel_w;
   const std::vector<float> w =
       values(p.out_channels * fan_in, 1.0f / std::sqrt(float(fan_in)), 0.0f);
@@ -221,28 +147,16 @@ bool Case::conv(bool fused_activation) {
                                    ? std::vector<float>(p.out_channels, 0.0f)
                                    : values(p.out_channels, 0.5f, 0.0f);
   const std::vector<float> given =
-      p.weight_layout == SMALL_WEIGHTS_HWIO
-          ? to_hwio(w, p.out_channels, in_per_group, p.kernel_h, p.kernel_w)
-          : w;
-  const char *modes[] = {"explicit", "same", "valid"};
-  log_ << "  conv2d " << p.out_channels << " out, " << p.kernel_h << "x"
-       << p.kernel_w << " stride " << p.stride_h << "," << p.stride_w
-       << " dilation " << p.dilation_h << "," << p.dilation_w << " pad "
-       << modes[p.padding_mode] << " " << explicit_p.pad_top << ","
-       << explicit_p.pad_bottom << "," << explicit_p.pad_left << ","
-       << explicit_p.pad_right << " groups " << p.groups
-       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW")
-       << (no_bias ? " no bias" : "") << " act " << p.activation.kind << " ["
-       << p.activation.min << ", " << p.activation.max << "]\n";
+      p.weight_layout == SMALL_WEIGHTS_HWIO ? to_hwio(w, p, in_per_group) : w;
+  log_ << "  conv2d " << describe(d) << (no_bias ? " no bias" : "") << "\n";
   small_tensor out = -1;
   if (!ok(small_network_add_conv2d(net_, x.id, &p, given.data(),
                                    no_bias ? nullptr : b.data(), &out),
           "conv2d")) {
     return false;
   }
-  push(out, x, [&](const ref64::Tensor &t) {
-    return ref64::conv2d(t, explicit_p, w, b);
-  });
+  push(out, x,
+       [&](const ref64::Tensor &t) { return ref64::conv2d(t, d.ref, w, b); });
   return true;
 }
 
@@ -286,52 +200,14 @@ bool Case::pool() {
          [&](const ref64::Tensor &t) { return ref64::global_avgpool(t); });
     return true;
   }
-  small_pool2d_params p;
-  small_pool2d_params_init(&p);
-  p.kind = rng_.chance(0.5) ? SMALL_POOL_MAX : SMALL_POOL_AVG;
-  const uint32_t mode = rng_.range(0, 4);
-  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
-                   : mode == 4 ? SMALL_PADDING_VALID
-                               : SMALL_PADDING_EXPLICIT;
-  // SAME windows always hold an input pixel, whatever the kernel; the
-  // others need a kernel no larger than the input.
-  const bool same = p.padding_mode == SMALL_PADDING_SAME;
-  const uint32_t largest = rng_.chance(0.15) ? 5 : 3;
-  p.kernel_h = limits_.cap_kernel(
-      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.h)));
-  p.kernel_w = limits_.cap_kernel(
-      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.w)));
-  p.stride_h = rng_.range(1, 3);
-  p.stride_w = rng_.range(1, 3);
-  // Explicit padding below the kernel size: every window holds an input
-  // pixel.
-  p.pad_top = rng_.range(0, p.kernel_h - 1);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
-  p.pad_left = rng_.range(0, p.kernel_w - 1);
-  p.pad_right = rng_.range(0, p.kernel_w - 1);
-  p.count_include_pad = rng_.chance(0.5) ? 1 : 0;
-  small_pool2d_params explicit_p = p;
-  if (same) {
-    same_padding(x.ref.h, p.kernel_h, p.stride_h, 1, explicit_p.pad_top,
-                 explicit_p.pad_bottom);
-    same_padding(x.ref.w, p.kernel_w, p.stride_w, 1, explicit_p.pad_left,
-                 explicit_p.pad_right);
-  } else if (p.padding_mode == SMALL_PADDING_VALID) {
-    explicit_p.pad_top = explicit_p.pad_bottom = 0;
-    explicit_p.pad_left = explicit_p.pad_right = 0;
-  }
-  const char *modes[] = {"explicit", "same", "valid"};
-  log_ << "  pool2d " << (p.kind == SMALL_POOL_MAX ? "max " : "avg ")
-       << p.kernel_h << "x" << p.kernel_w << " stride " << p.stride_h << ","
-       << p.stride_w << " pad " << modes[p.padding_mode] << " "
-       << explicit_p.pad_top << "," << explicit_p.pad_bottom << ","
-       << explicit_p.pad_left << "," << explicit_p.pad_right << " include_pad "
-       << p.count_include_pad << "\n";
-  if (!ok(small_network_add_pool2d(net_, x.id, &p, &out), "pool2d")) {
+  PoolDraw d;
+  draw_pool(rng_, limits_, static_cast<uint32_t>(x.ref.h),
+            static_cast<uint32_t>(x.ref.w), d);
+  log_ << "  pool2d " << describe(d) << "\n";
+  if (!ok(small_network_add_pool2d(net_, x.id, &d.api, &out), "pool2d")) {
     return false;
   }
-  push(out, x,
-       [&](const ref64::Tensor &t) { return ref64::pool2d(t, explicit_p); });
+  push(out, x, [&](const ref64::Tensor &t) { return ref64::pool2d(t, d.ref); });
   return true;
 }
 
@@ -458,18 +334,8 @@ bool Case::reshape() {
          [&](const ref64::Tensor &t) { return ref64::reshape(t, size, 1, 1); });
     return true;
   }
-  const auto divisor = [this](uint32_t n) {
-    std::vector<uint32_t> d;
-    for (uint32_t i = 1; i <= n; ++i) {
-      if (n % i == 0) {
-        d.push_back(i);
-      }
-    }
-    return d[rng_.range(0, static_cast<uint32_t>(d.size()) - 1)];
-  };
-  const uint32_t c = divisor(size);
-  const uint32_t h = divisor(size / c);
-  const uint32_t w = size / c / h;
+  uint32_t c = 0, h = 0, w = 0;
+  draw_reshape(rng_, size, c, h, w);
   log_ << "  reshape to " << c << "x" << h << "x" << w << "\n";
   if (!ok(small_network_add_reshape(net_, x.id, c, h, w, &out), "reshape")) {
     return false;

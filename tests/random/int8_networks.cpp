@@ -16,6 +16,7 @@
 
 #include "random/generator.h"
 #include "random/reference_int8.h"
+#include "random/shapes.h"
 #include "small/small.h"
 
 namespace rand_net {
@@ -34,16 +35,6 @@ enum class Feed {
   float_buffers, // int8 input, small_network_run quantizes the floats
   quantize_layer // float input, then small_network_add_quantize
 };
-
-void same_padding(uint32_t in, uint32_t kernel, uint32_t stride,
-                  uint32_t dilation, uint32_t &before, uint32_t &after) {
-  const uint32_t out = (in + stride - 1) / stride;
-  const uint32_t span = (kernel - 1) * dilation + 1;
-  const uint32_t needed = (out - 1) * stride + span;
-  const uint32_t total = needed > in ? needed - in : 0;
-  before = total / 2;
-  after = total - before;
-}
 
 class Case {
 public:
@@ -155,109 +146,36 @@ small_quant Case::linear_output(const ref8::Tensor &x, const ref8::Weights &w,
       static_cast<float>(typical * 3.0 / 127.0 * rng_.uniform(0.5f, 2.0f)));
 }
 
-// OIHW int8 weights in HWIO order.
-std::vector<int8_t> to_hwio(const std::vector<int8_t> &oihw, size_t out,
-                            size_t in, size_t kh, size_t kw) {
-  std::vector<int8_t> hwio(oihw.size());
-  for (size_t o = 0; o < out; ++o) {
-    for (size_t i = 0; i < in; ++i) {
-      for (size_t r = 0; r < kh; ++r) {
-        for (size_t s = 0; s < kw; ++s) {
-          hwio[((r * kw + s) * in + i) * out + o] =
-              oihw[((o * in + i) * kh + r) * kw + s];
-        }
-      }
-    }
-  }
-  return hwio;
-}
-
 bool Case::conv() {
   const Built &x = tensors_.back();
-  small_conv2d_params p;
-  small_conv2d_params_init(&p);
-  const uint32_t big = rng_.chance(0.1) ? 5 : 3;
-  p.kernel_h = limits_.cap_kernel(rng_.range(1, big));
-  p.kernel_w = limits_.cap_kernel(rng_.range(1, big));
-  const uint32_t far = rng_.chance(0.1) ? 3 : 2; // strides, dilations
-  p.stride_h = rng_.range(1, far);
-  p.stride_w = rng_.range(1, far);
-  p.dilation_h = rng_.range(1, far);
-  p.dilation_w = rng_.range(1, far);
-  // Explicit padding below the kernel size, or now and then up to it: then
-  // windows that lie wholly in the padding give the bias alone.
-  const uint32_t wide = rng_.chance(0.1) ? 1 : 0;
-  p.pad_top = rng_.range(0, p.kernel_h - 1 + wide);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1 + wide);
-  p.pad_left = rng_.range(0, p.kernel_w - 1 + wide);
-  p.pad_right = rng_.range(0, p.kernel_w - 1 + wide);
-  const uint32_t mode = rng_.range(0, 4);
-  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
-                   : mode == 4 ? SMALL_PADDING_VALID
-                               : SMALL_PADDING_EXPLICIT;
-  const uint32_t c = static_cast<uint32_t>(x.ref.c);
-  const uint32_t shape = rng_.range(0, 3);
-  if (shape == 0) { // depthwise, depth multiplier 1 to 3
-    p.groups = c;
-    const uint32_t multiplier = rng_.chance(0.5) ? 1 : rng_.range(2, 3);
-    p.out_channels =
-        c * std::max<uint32_t>(1, std::min(multiplier, limits_.channels / c));
-  } else if (shape == 1 && c % 2 == 0) {
-    p.groups = 2;
-    p.out_channels = 2 * limits_.cap_channels(rng_.range(1, 10));
-  } else {
-    p.out_channels = limits_.cap_channels(rng_.range(1, 24));
-  }
-  p.weight_layout = rng_.chance(0.3) ? SMALL_WEIGHTS_HWIO : SMALL_WEIGHTS_OIHW;
-  small_conv2d_params explicit_p = p;
-  if (p.padding_mode == SMALL_PADDING_SAME) {
-    same_padding(x.ref.h, p.kernel_h, p.stride_h, p.dilation_h,
-                 explicit_p.pad_top, explicit_p.pad_bottom);
-    same_padding(x.ref.w, p.kernel_w, p.stride_w, p.dilation_w,
-                 explicit_p.pad_left, explicit_p.pad_right);
-  } else if (p.padding_mode == SMALL_PADDING_VALID) {
-    explicit_p.pad_top = explicit_p.pad_bottom = 0;
-    explicit_p.pad_left = explicit_p.pad_right = 0;
-  }
-  if (x.ref.h + explicit_p.pad_top + explicit_p.pad_bottom <
-          (p.kernel_h - 1) * p.dilation_h + 1 ||
-      x.ref.w + explicit_p.pad_left + explicit_p.pad_right <
-          (p.kernel_w - 1) * p.dilation_w + 1) {
+  ConvDraw d;
+  if (!draw_conv(rng_, limits_, static_cast<uint32_t>(x.ref.c),
+                 static_cast<uint32_t>(x.ref.h), static_cast<uint32_t>(x.ref.w),
+                 d)) {
     return true; // too small an input for this filter
   }
-  p.activation = clamp();
-  explicit_p.activation = p.activation;
-  const size_t in_per_group = c / p.groups;
+  const small_conv2d_params &p = d.api;
+  d.api.activation = d.ref.activation = clamp();
+  const size_t in_per_group = x.ref.c / p.groups;
   const size_t fan_in = in_per_group * p.kernel_h * p.kernel_w;
   const ref8::Weights w = weights(p.out_channels, fan_in);
   const small_quant out_q = linear_output(x.ref, w, fan_in);
-  const std::vector<int8_t> given =
-      p.weight_layout == SMALL_WEIGHTS_HWIO
-          ? to_hwio(w.values, p.out_channels, in_per_group, p.kernel_h,
-                    p.kernel_w)
-          : w.values;
+  const std::vector<int8_t> given = p.weight_layout == SMALL_WEIGHTS_HWIO
+                                        ? to_hwio(w.values, p, in_per_group)
+                                        : w.values;
   const small_int8_weights api_w = {given.data(), w.scales.data(),
                                     static_cast<uint32_t>(w.scales.size()),
                                     w.bias.empty() ? nullptr : w.bias.data()};
-  const char *modes[] = {"explicit", "same", "valid"};
-  log_ << "  conv2d_int8 " << p.out_channels << " out, " << p.kernel_h << "x"
-       << p.kernel_w << " stride " << p.stride_h << "," << p.stride_w
-       << " dilation " << p.dilation_h << "," << p.dilation_w << " pad "
-       << modes[p.padding_mode] << " " << explicit_p.pad_top << ","
-       << explicit_p.pad_bottom << "," << explicit_p.pad_left << ","
-       << explicit_p.pad_right << " groups " << p.groups
-       << (p.weight_layout == SMALL_WEIGHTS_HWIO ? " HWIO" : " OIHW") << ", "
-       << w.scales.size() << " scale(s), " << (w.bias.empty() ? "no " : "")
-       << "bias, out " << out_q.scale << "/" << out_q.zero_point << " act "
-       << p.activation.kind << " [" << p.activation.min << ", "
-       << p.activation.max << "]\n";
+  log_ << "  conv2d_int8 " << describe(d) << ", " << w.scales.size()
+       << " scale(s), " << (w.bias.empty() ? "no " : "") << "bias, out "
+       << out_q.scale << "/" << out_q.zero_point << "\n";
   small_tensor out = -1;
   if (!ok(small_network_add_conv2d_int8(net_, x.id, &p, &api_w, out_q, &out),
           "conv2d_int8")) {
     return false;
   }
   push(out, x, [&](const ref8::Tensor &t) {
-    return ref8::conv2d(t, explicit_p, w, out_q, rounding_);
+    return ref8::conv2d(t, d.ref, w, out_q, rounding_);
   });
   return true;
 }
@@ -291,51 +209,18 @@ bool Case::dense() {
 
 bool Case::pool() {
   const Built &x = tensors_.back();
-  small_pool2d_params p;
-  small_pool2d_params_init(&p);
-  p.kind = rng_.chance(0.5) ? SMALL_POOL_MAX : SMALL_POOL_AVG;
-  const uint32_t mode = rng_.range(0, 4);
-  p.padding_mode = mode == 3   ? SMALL_PADDING_SAME
-                   : mode == 4 ? SMALL_PADDING_VALID
-                               : SMALL_PADDING_EXPLICIT;
-  const bool same = p.padding_mode == SMALL_PADDING_SAME;
-  const uint32_t largest = rng_.chance(0.15) ? 5 : 3;
-  p.kernel_h = limits_.cap_kernel(
-      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.h)));
-  p.kernel_w = limits_.cap_kernel(
-      rng_.range(1, same ? largest : std::min<uint32_t>(largest, x.ref.w)));
-  p.stride_h = rng_.range(1, 3);
-  p.stride_w = rng_.range(1, 3);
-  p.pad_top = rng_.range(0, p.kernel_h - 1);
-  p.pad_bottom = rng_.range(0, p.kernel_h - 1);
-  p.pad_left = rng_.range(0, p.kernel_w - 1);
-  p.pad_right = rng_.range(0, p.kernel_w - 1);
-  p.count_include_pad = rng_.chance(0.5) ? 1 : 0;
-  small_pool2d_params explicit_p = p;
-  if (same) {
-    same_padding(x.ref.h, p.kernel_h, p.stride_h, 1, explicit_p.pad_top,
-                 explicit_p.pad_bottom);
-    same_padding(x.ref.w, p.kernel_w, p.stride_w, 1, explicit_p.pad_left,
-                 explicit_p.pad_right);
-  } else if (p.padding_mode == SMALL_PADDING_VALID) {
-    explicit_p.pad_top = explicit_p.pad_bottom = 0;
-    explicit_p.pad_left = explicit_p.pad_right = 0;
-  }
+  PoolDraw d;
+  draw_pool(rng_, limits_, static_cast<uint32_t>(x.ref.h),
+            static_cast<uint32_t>(x.ref.w), d);
   const small_activation act = clamp();
-  const char *modes[] = {"explicit", "same", "valid"};
-  log_ << "  pool2d_int8 " << (p.kind == SMALL_POOL_MAX ? "max " : "avg ")
-       << p.kernel_h << "x" << p.kernel_w << " stride " << p.stride_h << ","
-       << p.stride_w << " pad " << modes[p.padding_mode] << " "
-       << explicit_p.pad_top << "," << explicit_p.pad_bottom << ","
-       << explicit_p.pad_left << "," << explicit_p.pad_right << " include_pad "
-       << p.count_include_pad << " act " << act.kind << "\n";
+  log_ << "  pool2d_int8 " << describe(d) << " act " << act.kind << "\n";
   small_tensor out = -1;
-  if (!ok(small_network_add_pool2d_int8(net_, x.id, &p, act, &out),
+  if (!ok(small_network_add_pool2d_int8(net_, x.id, &d.api, act, &out),
           "pool2d_int8")) {
     return false;
   }
   push(out, x,
-       [&](const ref8::Tensor &t) { return ref8::pool2d(t, explicit_p, act); });
+       [&](const ref8::Tensor &t) { return ref8::pool2d(t, d.ref, act); });
   return true;
 }
 
@@ -437,19 +322,8 @@ bool Case::reshape() {
          [&](const ref8::Tensor &t) { return ref8::reshape(t, size, 1, 1); });
     return true;
   }
-  // (c, h, w) with c a random divisor of the size, h one of the rest.
-  const auto divisor = [this](uint32_t n) {
-    std::vector<uint32_t> d;
-    for (uint32_t i = 1; i <= n; ++i) {
-      if (n % i == 0) {
-        d.push_back(i);
-      }
-    }
-    return d[rng_.range(0, static_cast<uint32_t>(d.size()) - 1)];
-  };
-  const uint32_t c = divisor(size);
-  const uint32_t h = divisor(size / c);
-  const uint32_t w = size / c / h;
+  uint32_t c = 0, h = 0, w = 0;
+  draw_reshape(rng_, size, c, h, w);
   log_ << "  reshape to " << c << "x" << h << "x" << w << "\n";
   if (!ok(small_network_add_reshape(net_, x.id, c, h, w, &out), "reshape")) {
     return false;
