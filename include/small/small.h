@@ -149,6 +149,9 @@ typedef struct small_pool2d_params {
   uint32_t kernel_h, kernel_w;
   uint32_t stride_h, stride_w; /* default 1 */
   small_padding_mode padding_mode;
+  /* Explicit padding: each pad smaller than the kernel along its axis (a
+   * window wholly in the padding has nothing to pool), SMALL_ERR_UNSUPPORTED
+   * otherwise. */
   uint32_t pad_top, pad_bottom, pad_left, pad_right;
   /* AVG only: 1 divides by kernel_h * kernel_w everywhere (padded taps count
    * as zeros), 0 divides by the number of taps inside the input. */

@@ -346,14 +346,15 @@ bool Case::reshape() {
 }
 
 // A call small.h refuses (a NaN Clip bound, a conv whose weights are NULL, a
-// Reshape that changes the element count, a BatchNorm with var + eps <= 0):
+// Reshape that changes the element count, a pooling pad as wide as the
+// kernel, a BatchNorm with var + eps <= 0):
 // it must fail with its documented status and a message, and leave the
 // network usable (the layers after it and the run are checked as usual).
 bool Case::refused_on_purpose() {
   const Built &x = tensors_.back();
   small_tensor out = -1;
   small_status s, want;
-  const uint32_t which = rng_.range(0, 3);
+  const uint32_t which = rng_.range(0, 4);
   if (which == 0) {
     small_activation nan_clip = small_activation_make(SMALL_ACT_CLIP);
     nan_clip.max = NAN;
@@ -373,6 +374,14 @@ bool Case::refused_on_purpose() {
     s = small_network_add_reshape(
         net_, x.id, static_cast<uint32_t>(x.ref.size()) + 1, 1, 1, &out);
     want = SMALL_ERR_SHAPE_MISMATCH;
+  } else if (which == 3) {
+    small_pool2d_params p;
+    small_pool2d_params_init(&p);
+    p.kernel_h = p.kernel_w = 2;
+    p.pad_left = 2;
+    log_ << "  (refused: pooling with a pad as wide as the kernel)\n";
+    s = small_network_add_pool2d(net_, x.id, &p, &out);
+    want = SMALL_ERR_UNSUPPORTED;
   } else {
     const std::vector<float> ones(x.ref.c, 1.0f);
     const std::vector<float> negative(x.ref.c, -1.0f);

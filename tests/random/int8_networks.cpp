@@ -358,12 +358,13 @@ bool Case::softmax() {
 
 // A call small.h refuses: an int8 layer with an activation other than a
 // clamp (UNSUPPORTED), a float layer on an int8 tensor (INVALID_ARGUMENT),
-// a Softmax whose output is not (1/256, -128) (UNSUPPORTED).
+// a Softmax whose output is not (1/256, -128) (UNSUPPORTED), a pooling pad
+// as wide as the kernel (UNSUPPORTED).
 bool Case::refused_on_purpose() {
   const Built &x = tensors_.back();
   small_tensor out = -1;
   small_status s, want;
-  const uint32_t which = rng_.range(0, 2);
+  const uint32_t which = rng_.range(0, 3);
   if (which == 0) {
     small_pool2d_params p;
     small_pool2d_params_init(&p);
@@ -371,6 +372,15 @@ bool Case::refused_on_purpose() {
     log_ << "  (refused: int8 pooling with a fused sigmoid)\n";
     s = small_network_add_pool2d_int8(
         net_, x.id, &p, small_activation_make(SMALL_ACT_SIGMOID), &out);
+    want = SMALL_ERR_UNSUPPORTED;
+  } else if (which == 3) {
+    small_pool2d_params p;
+    small_pool2d_params_init(&p);
+    p.kernel_h = p.kernel_w = 3;
+    p.pad_bottom = 3;
+    log_ << "  (refused: int8 pooling with a pad as wide as the kernel)\n";
+    s = small_network_add_pool2d_int8(
+        net_, x.id, &p, small_activation_make(SMALL_ACT_NONE), &out);
     want = SMALL_ERR_UNSUPPORTED;
   } else if (which == 1) {
     log_ << "  (refused: a float activation on an int8 tensor)\n";
