@@ -347,14 +347,15 @@ bool Case::reshape() {
 
 // A call small.h refuses (a NaN Clip bound, a conv whose weights are NULL, a
 // Reshape that changes the element count, a pooling pad as wide as the
-// kernel, a BatchNorm with var + eps <= 0):
+// kernel, a conv pad past the input plus the window, a BatchNorm with var +
+// eps <= 0):
 // it must fail with its documented status and a message, and leave the
 // network usable (the layers after it and the run are checked as usual).
 bool Case::refused_on_purpose() {
   const Built &x = tensors_.back();
   small_tensor out = -1;
   small_status s, want;
-  const uint32_t which = rng_.range(0, 4);
+  const uint32_t which = rng_.range(0, 5);
   if (which == 0) {
     small_activation nan_clip = small_activation_make(SMALL_ACT_CLIP);
     nan_clip.max = NAN;
@@ -374,6 +375,16 @@ bool Case::refused_on_purpose() {
     s = small_network_add_reshape(
         net_, x.id, static_cast<uint32_t>(x.ref.size()) + 1, 1, 1, &out);
     want = SMALL_ERR_SHAPE_MISMATCH;
+  } else if (which == 4) {
+    small_conv2d_params p;
+    small_conv2d_params_init(&p);
+    p.out_channels = 1;
+    p.kernel_h = p.kernel_w = 1;
+    p.pad_top = static_cast<uint32_t>(x.ref.h) + 2; // the limit is h + 1
+    const std::vector<float> w(x.ref.c, 1.0f);
+    log_ << "  (refused: conv2d with a pad past the input and window)\n";
+    s = small_network_add_conv2d(net_, x.id, &p, w.data(), nullptr, &out);
+    want = SMALL_ERR_UNSUPPORTED;
   } else if (which == 3) {
     small_pool2d_params p;
     small_pool2d_params_init(&p);
