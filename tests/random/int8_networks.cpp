@@ -280,16 +280,20 @@ bool Case::concat() {
   const small_quant out_q =
       rng_.chance(0.5) ? a.ref.quant
                        : quant(a.ref.quant.scale * rng_.uniform(0.5f, 2.0f));
-  log_ << "  concat_int8 (with tensor " << b.id << ") out " << out_q.scale
-       << "/" << out_q.zero_point << "\n";
-  const small_tensor inputs[2] = {a.id, b.id};
+  // Two or three inputs (concat(a, b, b) is concat(concat(a, b), b) for the
+  // reference: each input is requantized alone).
+  const size_t count = rng_.chance(0.3) ? 3 : 2;
+  log_ << "  concat_int8 (with tensor " << b.id << (count == 3 ? " twice" : "")
+       << ") out " << out_q.scale << "/" << out_q.zero_point << "\n";
+  const small_tensor inputs[3] = {a.id, b.id, b.id};
   small_tensor out = -1;
-  if (!ok(small_network_add_concat_int8(net_, inputs, 2, out_q, &out),
+  if (!ok(small_network_add_concat_int8(net_, inputs, count, out_q, &out),
           "concat_int8")) {
     return false;
   }
   push2(out, a, b, [&](const ref8::Tensor &t, const ref8::Tensor &u) {
-    return ref8::concat(t, u, out_q, rounding_);
+    const ref8::Tensor two = ref8::concat(t, u, out_q, rounding_);
+    return count == 3 ? ref8::concat(two, u, out_q, rounding_) : two;
   });
   return true;
 }
