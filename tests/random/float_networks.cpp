@@ -1,12 +1,11 @@
-// Random float networks: Conv2D regular, grouped and depthwise (depth
-// multipliers 1..3) with strides, dilations, explicit (asymmetric), SAME and
-// VALID padding and OIHW or HWIO weights; Dense; max, average and global
-// average pooling; Add; standalone activations; Softmax; Concat; BatchNorm
-// (standalone, or folded by the library into the Conv2D/Dense before it);
-// Reshape and Flatten; every fused activation including Clip with min > max;
-// NCHW and NHWC buffers; one or two outputs; the library's arena or a
-// caller's (aligned or not, sometimes too small on purpose); now and then a
-// call small.h refuses, which must fail cleanly and leave the network
+// Random float networks: Conv2D regular, grouped and depthwise (the geometry
+// of shapes.h), with or without bias; Dense; max, average and global average
+// pooling; Add; standalone activations; Softmax; Concat of two or three
+// inputs; BatchNorm (standalone, or folded by the library into the
+// Conv2D/Dense before it); Reshape and Flatten; every fused activation
+// including Clip with min > max; NCHW and NHWC buffers; batches of 1 to 3;
+// one or two inputs and outputs; the library's arena or a caller's; now and
+// then a call small.h refuses, which must fail cleanly and leave the network
 // usable. Each output is compared with reference64.cpp within the error
 // bound of docs/numerics.md. Any refusal of a call small.h allows fails.
 #include <cmath>

@@ -1,15 +1,15 @@
-// Random int8 networks: int8 Conv2D (regular, grouped, depthwise with depth
-// multipliers 1..3; explicit, SAME and VALID padding; OIHW or HWIO; per
-// channel or per tensor weight scales; with or without bias), Dense, max and
-// average pooling, global average pooling, Add, Concat (inputs copied or
-// requantized), Quantize int8 -> int8, Reshape, Flatten and a final Softmax;
-// fused quantized clamps (NONE, RELU, RELU6, CLIP, min > max included); both
-// roundings; int8 buffers through small_network_run_int8, float buffers
-// through small_network_run (quantized and dequantized by the library), or
-// a float input with a Quantize layer and sometimes a Dequantize at the end;
-// NCHW and NHWC; now and then a call small.h refuses. Every output must equal
-// reference_int8.cpp bit for bit, except Softmax's (within 0.6 of an output
-// step of float64, docs/numerics.md).
+// Random int8 networks: int8 Conv2D (the geometry of shapes.h; per channel
+// or per tensor weight scales; with or without bias), Dense, max and average
+// pooling, global average pooling, Add, Concat of two or three inputs
+// (copied or requantized), Quantize int8 -> int8, Reshape, Flatten and a
+// final Softmax; fused quantized clamps (NONE, RELU, RELU6, CLIP, min > max
+// included); both roundings; int8 buffers through small_network_run_int8,
+// float buffers through small_network_run (quantized and dequantized by the
+// library), or a float input with a Quantize layer and sometimes a
+// Dequantize at the end; batches of 1 to 3; NCHW and NHWC; the library's
+// arena or a caller's; now and then a call small.h refuses. Every output
+// must equal reference_int8.cpp bit for bit, except Softmax's (within 0.6 of
+// an output step of float64, docs/numerics.md).
 #include <cmath>
 #include <string>
 #include <vector>
