@@ -111,7 +111,7 @@ bool parse_u32(const char *text, uint32_t &value) {
 } // namespace
 
 int main(int argc, char **argv) {
-  uint64_t count = 300, seed = 1, first = 0;
+  uint64_t count = 1000, seed = 1, first = 0; // the CI set
   Limits limits;
   bool verbose = false;
   bool usage = false;
