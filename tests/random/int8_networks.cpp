@@ -6,10 +6,10 @@
 // included); both roundings; int8 buffers through small_network_run_int8,
 // float buffers through small_network_run (quantized and dequantized by the
 // library), or a float input with a Quantize layer and sometimes a
-// Dequantize at the end; batches of 1 to 3; NCHW and NHWC; the library's
-// arena or a caller's; now and then a call small.h refuses. Every output
-// must equal reference_int8.cpp bit for bit, except Softmax's (within 0.6 of
-// an output step of float64, docs/numerics.md).
+// Dequantize at the end; batches of 1 to 3; one or two inputs; NCHW and
+// NHWC; the library's arena or a caller's; now and then a call small.h
+// refuses. Every output must equal reference_int8.cpp bit for bit, except
+// Softmax's (within 0.6 of an output step of float64, docs/numerics.md).
 #include <cmath>
 #include <string>
 #include <vector>
@@ -73,6 +73,8 @@ private:
   bool reshape();
   bool softmax();
   bool refused_on_purpose();
+  bool input(Feed feed, uint32_t batch, uint32_t c, uint32_t h, uint32_t w,
+             std::vector<float> &real);
   bool compare(const Built &out, const std::vector<int32_t> &got);
   bool compare_item(small_tensor id, size_t item, const ref8::Tensor &r,
                     const int32_t *got);
@@ -464,6 +466,48 @@ bool Case::compare_item(small_tensor id, size_t item, const ref8::Tensor &r,
   return true;
 }
 
+// Declares an input of `batch` items of (c, h, w) with its own quantization:
+// an int8 input, or for Feed::quantize_layer a float one and a Quantize. Its
+// data as real numbers (in NCHW order) go to `real`: for float buffers, a
+// little beyond the int8 range now and then, where quantization saturates.
+bool Case::input(Feed feed, uint32_t batch, uint32_t c, uint32_t h, uint32_t w,
+                 std::vector<float> &real) {
+  const small_quant in_q = quant(rng_.uniform(0.01f, 0.1f));
+  const size_t item = size_t{c} * h * w;
+  real.resize(item * batch);
+  for (float &v : real) {
+    v = in_q.scale *
+        (rng_.uniform(-140.0f, 140.0f) - static_cast<float>(in_q.zero_point));
+  }
+  log_ << "  int8 input " << batch << "x" << c << "x" << h << "x" << w
+       << " quant " << in_q.scale << "/" << in_q.zero_point << "\n";
+  small_tensor in = -1;
+  if (feed == Feed::quantize_layer) {
+    small_tensor float_in = -1;
+    if (!ok(small_network_add_input(net_, batch, c, h, w, &float_in),
+            "input") ||
+        !ok(small_network_add_quantize(net_, float_in, in_q, &in),
+            "quantize")) {
+      return false;
+    }
+  } else if (!ok(small_network_add_input_int8(net_, batch, c, h, w, in_q, &in),
+                 "input_int8")) {
+    return false;
+  }
+  const auto item_ref = [&](size_t i) {
+    return ref8::quantize(c, h, w,
+                          std::vector<float>(real.begin() + i * item,
+                                             real.begin() + (i + 1) * item),
+                          in_q);
+  };
+  Built built{in, item_ref(0), {}};
+  for (uint32_t i = 1; i < batch; ++i) {
+    built.rest.push_back(item_ref(i));
+  }
+  tensors_.push_back(std::move(built));
+  return true;
+}
+
 bool Case::run() {
   const uint32_t rounding = rng_.range(0, 2);
   if (rounding != 0) { // 0: the default (double rounding), never set
@@ -478,50 +522,21 @@ bool Case::run() {
   const uint32_t c = limits_.cap_channels(rng_.range(1, 20));
   const uint32_t h = limits_.cap_side(rng_.range(1, side));
   const uint32_t w = limits_.cap_side(rng_.range(1, side));
-  const small_quant in_q = quant(rng_.uniform(0.01f, 0.1f));
   const Feed feed = static_cast<Feed>(rng_.range(0, 2));
   const bool nhwc = rng_.chance(0.5);
-  const size_t item = size_t{c} * h * w, n = item * batch;
-  // The input as real numbers (for float buffers, a little beyond the int8
-  // range now and then, where quantization saturates).
-  std::vector<float> real(n);
-  for (float &v : real) {
-    v = in_q.scale *
-        (rng_.uniform(-140.0f, 140.0f) - static_cast<float>(in_q.zero_point));
-  }
-  const auto slice = [&](size_t i) {
-    return std::vector<float>(real.begin() + i * item,
-                              real.begin() + (i + 1) * item);
-  };
   const char *feeds[] = {"int8 buffers", "float buffers", "quantize layer"};
-  log_ << "  int8 input " << batch << "x" << c << "x" << h << "x" << w
-       << " quant " << in_q.scale << "/" << in_q.zero_point << ", "
-       << feeds[int(feed)] << (nhwc ? ", NHWC" : ", NCHW") << ", rounding "
+  log_ << "  " << feeds[int(feed)] << (nhwc ? ", NHWC" : ", NCHW")
+       << ", rounding "
        << (rounding_ == SMALL_ROUNDING_SINGLE ? "single" : "double") << "\n";
-  small_tensor in = -1;
-  if (feed == Feed::quantize_layer) {
-    small_tensor float_in = -1;
-    if (!ok(small_network_add_input(net_, batch, c, h, w, &float_in),
-            "input") ||
-        !ok(small_network_add_quantize(net_, float_in, in_q, &in),
-            "quantize")) {
+  // One input, or now and then a second of the same shape (which Add and
+  // Concat may read).
+  std::vector<std::vector<float>> real(rng_.chance(0.15) ? 2 : 1);
+  for (std::vector<float> &r : real) {
+    if (!input(feed, batch, c, h, w, r)) {
       return false;
     }
-  } else if (!ok(small_network_add_input_int8(net_, batch, c, h, w, in_q, &in),
-                 "input_int8")) {
-    return false;
   }
-  Built input{in, ref8::quantize(c, h, w, slice(0), in_q), {}};
-  for (uint32_t i = 1; i < batch; ++i) {
-    input.rest.push_back(ref8::quantize(c, h, w, slice(i), in_q));
-  }
-  tensors_.push_back(std::move(input));
-  // The int8 input in NCHW order, item after item.
-  std::vector<int32_t> in_q_values;
-  for (uint32_t b = 0; b < batch; ++b) {
-    const ref8::Tensor &t = b == 0 ? tensors_[0].ref : tensors_[0].rest[b - 1];
-    in_q_values.insert(in_q_values.end(), t.q.begin(), t.q.end());
-  }
+  const size_t input_count = real.size();
   const uint32_t drawn = rng_.range(1, 6);
   const uint32_t layers = std::min(drawn, limits_.layers);
   for (uint32_t i = 0; i < layers && !ended_; ++i) {
@@ -529,12 +544,12 @@ bool Case::run() {
       return false;
     }
   }
-  if (tensors_.size() == 1 && !pool()) { // at least one layer
+  if (tensors_.size() == input_count && !pool()) { // at least one layer
     return false;
   }
   std::vector<Built> outputs = {tensors_.back()};
   if (layers == drawn) {
-    const Built &extra = tensors_[rng_.range(1, tensors_.size() - 1)];
+    const Built &extra = tensors_[rng_.range(input_count, tensors_.size() - 1)];
     if (extra.id != tensors_.back().id && rng_.chance(0.3)) {
       outputs.push_back(extra);
     }
@@ -565,10 +580,23 @@ bool Case::run() {
   };
   const small_layout layout = nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW;
   std::vector<std::vector<int32_t>> got(outputs.size());
+  const size_t n = real[0].size();
   if (feed == Feed::int8_buffers) {
-    std::vector<int8_t> x(n);
-    for (size_t i = 0; i < n; ++i) {
-      x[index(tensors_[0].ref, i)] = static_cast<int8_t>(in_q_values[i]);
+    std::vector<std::vector<int8_t>> x(input_count);
+    std::vector<const int8_t *> x_ptrs;
+    for (size_t k = 0; k < input_count; ++k) {
+      // The int8 input in NCHW order, item after item, then in the layout.
+      std::vector<int32_t> q;
+      for (uint32_t b = 0; b < batch; ++b) {
+        const Built &in = tensors_[k];
+        const ref8::Tensor &t = b == 0 ? in.ref : in.rest[b - 1];
+        q.insert(q.end(), t.q.begin(), t.q.end());
+      }
+      x[k].resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        x[k][index(tensors_[0].ref, i)] = static_cast<int8_t>(q[i]);
+      }
+      x_ptrs.push_back(x[k].data());
     }
     std::vector<std::vector<int8_t>> y;
     std::vector<int8_t *> y_ptrs;
@@ -578,9 +606,8 @@ bool Case::run() {
     for (std::vector<int8_t> &b : y) {
       y_ptrs.push_back(b.data());
     }
-    const int8_t *x_ptrs[1] = {x.data()};
-    if (!ok(small_network_run_int8(net_, x_ptrs, 1, y_ptrs.data(),
-                                   y_ptrs.size(), layout),
+    if (!ok(small_network_run_int8(net_, x_ptrs.data(), x_ptrs.size(),
+                                   y_ptrs.data(), y_ptrs.size(), layout),
             "run_int8")) {
       return false;
     }
@@ -591,9 +618,14 @@ bool Case::run() {
       }
     }
   } else {
-    std::vector<float> x(n);
-    for (size_t i = 0; i < n; ++i) {
-      x[index(tensors_[0].ref, i)] = real[i];
+    std::vector<std::vector<float>> x(input_count);
+    std::vector<const float *> x_ptrs;
+    for (size_t k = 0; k < input_count; ++k) {
+      x[k].resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        x[k][index(tensors_[0].ref, i)] = real[k][i];
+      }
+      x_ptrs.push_back(x[k].data());
     }
     std::vector<std::vector<float>> y;
     std::vector<float *> y_ptrs;
@@ -603,9 +635,8 @@ bool Case::run() {
     for (std::vector<float> &b : y) {
       y_ptrs.push_back(b.data());
     }
-    const float *x_ptrs[1] = {x.data()};
-    if (!ok(small_network_run(net_, x_ptrs, 1, y_ptrs.data(), y_ptrs.size(),
-                              layout),
+    if (!ok(small_network_run(net_, x_ptrs.data(), x_ptrs.size(), y_ptrs.data(),
+                              y_ptrs.size(), layout),
             "run")) {
       return false;
     }
