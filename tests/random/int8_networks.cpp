@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "random/generator.h"
+#include "random/int8_buffers.h"
 #include "random/reference_int8.h"
 #include "random/shapes.h"
 #include "small/small.h"
@@ -577,91 +578,30 @@ bool Case::run() {
       !use_caller_arena(rng_, net_, log_, arena_)) {
     return false;
   }
-  // Buffers in the run's layout; results back in NCHW as int8 values.
-  const auto index = [&](const ref8::Tensor &t, size_t i) {
-    const size_t b = i / t.size(), ch = i % t.size() / (t.h * t.w),
-                 p = i % (t.h * t.w);
-    return nhwc ? b * t.size() + p * t.c + ch : i;
+  const auto shape = [](const ref8::Tensor &t) {
+    return ItemShape{t.c, t.h, t.w, t.quant};
   };
-  const small_layout layout = nhwc ? SMALL_LAYOUT_NHWC : SMALL_LAYOUT_NCHW;
-  std::vector<std::vector<int32_t>> got(outputs.size());
-  const size_t n = real[0].size();
+  std::vector<ItemShape> out_shapes;
+  for (const Built &o : outputs) {
+    out_shapes.push_back(shape(o.ref));
+  }
+  std::vector<std::vector<int32_t>> got;
   if (feed == Feed::int8_buffers) {
-    std::vector<std::vector<int8_t>> x(input_count);
-    std::vector<const int8_t *> x_ptrs;
+    std::vector<std::vector<int32_t>> q(input_count); // NCHW, all items
     for (size_t k = 0; k < input_count; ++k) {
-      // The int8 input in NCHW order, item after item, then in the layout.
-      std::vector<int32_t> q;
       for (uint32_t b = 0; b < batch; ++b) {
         const Built &in = tensors_[k];
         const ref8::Tensor &t = b == 0 ? in.ref : in.rest[b - 1];
-        q.insert(q.end(), t.q.begin(), t.q.end());
+        q[k].insert(q[k].end(), t.q.begin(), t.q.end());
       }
-      x[k].resize(n);
-      for (size_t i = 0; i < n; ++i) {
-        x[k][index(tensors_[0].ref, i)] = static_cast<int8_t>(q[i]);
-      }
-      x_ptrs.push_back(x[k].data());
     }
-    std::vector<std::vector<int8_t>> y;
-    std::vector<int8_t *> y_ptrs;
-    for (const Built &o : outputs) {
-      y.emplace_back(o.ref.size() * batch, 0);
-    }
-    for (std::vector<int8_t> &b : y) {
-      y_ptrs.push_back(b.data());
-    }
-    if (!ok(small_network_run_int8(net_, x_ptrs.data(), x_ptrs.size(),
-                                   y_ptrs.data(), y_ptrs.size(), layout),
-            "run_int8")) {
+    if (!run_with_int8_buffers(net_, nhwc, batch, shape(tensors_[0].ref), q,
+                               out_shapes, got, log_)) {
       return false;
     }
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      got[k].resize(y[k].size());
-      for (size_t i = 0; i < y[k].size(); ++i) {
-        got[k][i] = y[k][index(outputs[k].ref, i)];
-      }
-    }
-  } else {
-    std::vector<std::vector<float>> x(input_count);
-    std::vector<const float *> x_ptrs;
-    for (size_t k = 0; k < input_count; ++k) {
-      x[k].resize(n);
-      for (size_t i = 0; i < n; ++i) {
-        x[k][index(tensors_[0].ref, i)] = real[k][i];
-      }
-      x_ptrs.push_back(x[k].data());
-    }
-    std::vector<std::vector<float>> y;
-    std::vector<float *> y_ptrs;
-    for (const Built &o : outputs) {
-      y.emplace_back(o.ref.size() * batch, NAN);
-    }
-    for (std::vector<float> &b : y) {
-      y_ptrs.push_back(b.data());
-    }
-    if (!ok(small_network_run(net_, x_ptrs.data(), x_ptrs.size(), y_ptrs.data(),
-                              y_ptrs.size(), layout),
-            "run")) {
-      return false;
-    }
-    // Every float output is a dequantized int8 value: it must be exactly
-    // one, and is compared as that value.
-    for (size_t k = 0; k < outputs.size(); ++k) {
-      const ref8::Tensor &r = outputs[k].ref;
-      got[k].resize(y[k].size());
-      for (size_t i = 0; i < y[k].size(); ++i) {
-        const float v = y[k][index(r, i)];
-        const int32_t q = static_cast<int32_t>(std::lround(v / r.quant.scale) +
-                                               r.quant.zero_point);
-        if (!(v == ref8::dequantize(q, r.quant))) {
-          log_ << "  output tensor " << outputs[k].id << " element " << i
-               << ": " << v << " is no dequantized int8 value\n";
-          return false;
-        }
-        got[k][i] = q;
-      }
-    }
+  } else if (!run_with_float_buffers(net_, nhwc, batch, shape(tensors_[0].ref),
+                                     real, out_shapes, got, log_)) {
+    return false;
   }
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (!compare(outputs[k], got[k])) {

@@ -305,10 +305,6 @@ Tensor reshape(const Tensor &x, size_t c, size_t h, size_t w) {
   return y;
 }
 
-float dequantize(int32_t q, small_quant quant) {
-  return static_cast<float>(double{quant.scale} * (q - quant.zero_point));
-}
-
 Tensor softmax(const Tensor &x, float beta) {
   Tensor y = shaped(x.c, x.h, x.w, {1.0f / 256, -128});
   std::vector<double> &p = y.probability;

@@ -57,8 +57,6 @@ Tensor requantize(const Tensor &x, small_quant out, small_rounding rounding);
 Tensor concat(const Tensor &a, const Tensor &b, small_quant out,
               small_rounding rounding);
 Tensor reshape(const Tensor &x, size_t c, size_t h, size_t w);
-// DEQUANTIZE: (float)(scale * (q - zp)) with the product in double.
-float dequantize(int32_t q, small_quant quant);
 // Softmax over channels of beta * scale * (q - zp) at every pixel, in
 // float64 (output quantization 1/256, -128).
 Tensor softmax(const Tensor &x, float beta);
