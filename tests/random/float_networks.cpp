@@ -3,16 +3,19 @@
 // pooling; Add; standalone activations; Softmax; Concat of two or three
 // inputs; BatchNorm (standalone, or folded by the library into the
 // Conv2D/Dense before it); Reshape and Flatten; every fused activation
-// including Clip with min > max; NCHW and NHWC buffers; batches of 1 to 3;
+// including Clip with min > max; a quantized detour (detour.h); NCHW and
+// NHWC buffers; batches of 1 to 3;
 // one or two inputs and outputs; the library's arena or a caller's; now and
 // then a call small.h refuses, which must fail cleanly and leave the network
 // usable. Each output is compared with reference64.cpp within the error
 // bound of docs/numerics.md. Any refusal of a call small.h allows fails.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "random/detour.h"
 #include "random/generator.h"
 #include "random/reference64.h"
 #include "random/shapes.h"
@@ -68,6 +71,7 @@ private:
   bool concat();
   bool reshape();
   bool refused_on_purpose();
+  bool detour();
   bool input(uint32_t n, uint32_t c, uint32_t h, uint32_t w,
              std::vector<float> &data);
   bool describe_fusion();
@@ -408,8 +412,36 @@ bool Case::refused_on_purpose() {
   return true;
 }
 
+// Quantize, maybe an int8 pooling, Dequantize (detour.h) after a tensor the
+// test knows exactly; any other layer kind otherwise.
+bool Case::detour() {
+  const Built &x = tensors_.back();
+  std::vector<const ref64::Tensor *> items = {&x.ref};
+  for (const ref64::Tensor &t : x.rest) {
+    items.push_back(&t);
+  }
+  for (const ref64::Tensor *t : items) {
+    if (std::any_of(t->bound.begin(), t->bound.end(),
+                    [](double b) { return b != 0.0; })) {
+      return reshape();
+    }
+  }
+  Built y{-1, {}, {}};
+  std::vector<ref64::Tensor> out_items;
+  if (!quantized_detour(rng_, limits_, net_, log_, x.id, items, y.id,
+                        out_items)) {
+    return false;
+  }
+  y.ref = out_items[0];
+  y.rest.assign(out_items.begin() + 1, out_items.end());
+  tensors_.push_back(std::move(y));
+  return true;
+}
+
 bool Case::add_layer() {
-  switch (rng_.range(0, 12)) {
+  switch (rng_.range(0, 13)) {
+  case 13:
+    return detour();
   case 10:
     return batchnorm();
   case 11:
