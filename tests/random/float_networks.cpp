@@ -4,11 +4,11 @@
 // inputs; BatchNorm (standalone, or folded by the library into the
 // Conv2D/Dense before it); Reshape and Flatten; every fused activation
 // including Clip with min > max; a quantized detour (detour.h); NCHW and
-// NHWC buffers; batches of 1 to 3;
-// one or two inputs and outputs; the library's arena or a caller's; now and
-// then a call small.h refuses, which must fail cleanly and leave the network
-// usable. Each output is compared with reference64.cpp within the error
-// bound of docs/numerics.md. Any refusal of a call small.h allows fails.
+// NHWC buffers; batches of 1 to 3; one or two inputs and outputs; the
+// library's arena or a caller's; now and then a call small.h refuses, which
+// must fail cleanly and leave the network usable. Each output is compared with
+// reference64.cpp within the error bound of docs/numerics.md. Any refusal of a
+// call small.h allows fails.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
