@@ -129,10 +129,13 @@ typedef enum small_padding_mode {
 typedef struct small_conv2d_params {
   uint32_t out_channels;
   uint32_t kernel_h, kernel_w;
-  uint32_t stride_h, stride_w;                       /* default 1 */
-  uint32_t dilation_h, dilation_w;                   /* default 1 */
-  small_padding_mode padding_mode;                   /* default EXPLICIT */
-  uint32_t pad_top, pad_bottom, pad_left, pad_right; /* default 0 */
+  uint32_t stride_h, stride_w;     /* default 1 */
+  uint32_t dilation_h, dilation_w; /* default 1 */
+  small_padding_mode padding_mode; /* default EXPLICIT */
+  /* Explicit padding, default 0: each pad at most the input extent plus the
+   * dilated window, in + (kernel - 1) * dilation + 1, along its axis
+   * (SMALL_ERR_UNSUPPORTED otherwise). */
+  uint32_t pad_top, pad_bottom, pad_left, pad_right;
   uint32_t groups;                   /* default 1; == in channels: depthwise */
   small_weight_layout weight_layout; /* default OIHW */
   small_activation activation;       /* fused epilogue, default NONE */
@@ -149,6 +152,9 @@ typedef struct small_pool2d_params {
   uint32_t kernel_h, kernel_w;
   uint32_t stride_h, stride_w; /* default 1 */
   small_padding_mode padding_mode;
+  /* Explicit padding: each pad smaller than the kernel along its axis (a
+   * window wholly in the padding has nothing to pool), SMALL_ERR_UNSUPPORTED
+   * otherwise. */
   uint32_t pad_top, pad_bottom, pad_left, pad_right;
   /* AVG only: 1 divides by kernel_h * kernel_w everywhere (padded taps count
    * as zeros), 0 divides by the number of taps inside the input. */

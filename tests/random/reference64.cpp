@@ -20,6 +20,19 @@ double pairwise_roundings(size_t taps_h, size_t taps_w) {
                      : 7.0 + std::ceil(std::log2(static_cast<double>(blocks)));
 }
 
+// Prepares y's LinearTrace when its producer has no activation (the only
+// case in which the library folds a following BatchNorm).
+void start_trace(Tensor &y, const small_activation &act) {
+  if (act.kind != SMALL_ACT_NONE) {
+    return;
+  }
+  LinearTrace &t = y.linear;
+  for (std::vector<double> *v :
+       {&t.propagated, &t.magnitude, &t.bias, &t.folding, &t.gamma}) {
+    v->assign(y.size(), 0.0);
+  }
+}
+
 Tensor shaped(size_t c, size_t h, size_t w) {
   Tensor t;
   t.c = c;
@@ -95,6 +108,15 @@ struct Accumulator {
     return propagated + gamma(static_cast<double>(terms + 1)) *
                             (std::fabs(bias) + magnitude);
   }
+  void trace(Tensor &y, size_t k, double bias) const {
+    if (y.linear.empty()) {
+      return;
+    }
+    y.linear.propagated[k] = propagated;
+    y.linear.magnitude[k] = magnitude;
+    y.linear.bias[k] = std::fabs(bias);
+    y.linear.gamma[k] = gamma(static_cast<double>(terms + 1));
+  }
 };
 
 } // namespace
@@ -118,6 +140,7 @@ Tensor conv2d(const Tensor &x, const small_conv2d_params &p,
   const size_t groups = p.groups, in_per_group = x.c / groups;
   const size_t out_per_group = p.out_channels / groups;
   Tensor y = shaped(p.out_channels, oh, ow);
+  start_trace(y, p.activation);
   for (size_t o = 0; o < p.out_channels; ++o) {
     const size_t g = o / out_per_group;
     for (size_t i = 0; i < oh; ++i) {
@@ -142,6 +165,7 @@ Tensor conv2d(const Tensor &x, const small_conv2d_params &p,
         const size_t k = y.at(o, i, j);
         activate(p.activation, bias[o] + acc.sum, acc.bound(bias[o]),
                  y.value[k], y.bound[k]);
+        acc.trace(y, k, bias[o]);
       }
     }
   }
@@ -152,6 +176,7 @@ Tensor dense(const Tensor &x, size_t out_features,
              const std::vector<float> &weights, const std::vector<float> &bias,
              const small_activation &act) {
   Tensor y = shaped(out_features, 1, 1);
+  start_trace(y, act);
   for (size_t o = 0; o < out_features; ++o) {
     Accumulator acc;
     for (size_t i = 0; i < x.size(); ++i) {
@@ -159,6 +184,7 @@ Tensor dense(const Tensor &x, size_t out_features,
     }
     activate(act, bias[o] + acc.sum, acc.bound(bias[o]), y.value[o],
              y.bound[o]);
+    acc.trace(y, o, bias[o]);
   }
   return y;
 }
@@ -233,6 +259,11 @@ Tensor add(const Tensor &a, const Tensor &b, const small_activation &act) {
 
 Tensor activation(const Tensor &x, const small_activation &act) {
   Tensor y = shaped(x.c, x.h, x.w);
+  if (act.kind == SMALL_ACT_NONE) {
+    // Fused into a Conv2D or Dense, an identity leaves it open to a
+    // BatchNorm fold.
+    y.linear = x.linear;
+  }
   for (size_t i = 0; i < y.size(); ++i) {
     activate(act, x.value[i], x.bound[i], y.value[i], y.bound[i]);
   }
@@ -280,10 +311,18 @@ Tensor concat(const Tensor &a, const Tensor &b) {
   return y;
 }
 
+Tensor reshape(const Tensor &x, size_t c, size_t h, size_t w) {
+  Tensor y = shaped(c, h, w);
+  y.value = x.value;
+  y.bound = x.bound;
+  return y;
+}
+
 Tensor batchnorm(const Tensor &x, const std::vector<float> &gamma,
                  const std::vector<float> &beta, const std::vector<float> &mean,
                  const std::vector<float> &var, float epsilon) {
   Tensor y = shaped(x.c, x.h, x.w);
+  y.linear = x.linear;
   for (size_t c = 0; c < x.c; ++c) {
     const double scale = gamma[c] / std::sqrt(double{var[c]} + double{epsilon});
     const double shift = beta[c] - mean[c] * scale;
@@ -298,6 +337,26 @@ Tensor batchnorm(const Tensor &x, const std::vector<float> &gamma,
       y.bound[i] = std::fabs(scale) * x.bound[i] +
                    6.0 * kU * std::fabs(scale) * input +
                    2.0 * kU * std::fabs(beta[c]) + 8.0 * kU * mean_scaled;
+      if (y.linear.empty()) {
+        continue;
+      }
+      // Folded (docs/numerics.md): every weight times the float32 scale
+      // (within 4u, then one product: 6u with margin), the bias b * scale +
+      // shift (two roundings, the shift's own error); then the same sum.
+      LinearTrace &t = y.linear;
+      const double s = std::fabs(scale) * (1.0 + 6.0 * kU);
+      const double shift = std::fabs(beta[c]) + mean_scaled;
+      t.folding[i] =
+          s * t.folding[i] +
+          6.0 * kU * std::fabs(scale) * (t.magnitude[i] + t.bias[i]) +
+          8.0 * kU * shift;
+      t.propagated[i] *= s;
+      t.magnitude[i] *= s;
+      t.bias[i] = s * t.bias[i] + (1.0 + 8.0 * kU) * shift;
+      const double folded = t.propagated[i] +
+                            t.gamma[i] * (t.bias[i] + t.magnitude[i]) +
+                            t.folding[i];
+      y.bound[i] = std::max(y.bound[i], folded);
     }
   }
   return y;
