@@ -136,10 +136,12 @@ std::string shape_text(const LayerShape &s, uint32_t oh, uint32_t ow) {
 }
 
 // A network input with fewer than Cb channels is stored planar (one lane
-// per block) when only convolutions read it: these first layers run that
-// way inside the networks, so measure them that way.
+// per block) when only convolutions read it: the first layers run that way
+// inside the networks, so measure them that way.
 size_t input_lanes(const LayerShape &s, size_t cb) {
-  return s.kind != LayerKind::kDepthwise && s.c < cb ? 1 : cb;
+  return s.reads_network_input && s.kind != LayerKind::kDepthwise && s.c < cb
+             ? 1
+             : cb;
 }
 
 void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
@@ -256,7 +258,8 @@ void bench_layer_int8(const LayerShape &s, const small_kernel_table &kernels,
   const size_t cb = kernels.channel_block;
   // As narrow_inputs() stores such an input in a network.
   const size_t narrow = layer.narrow_input_lanes(kernels);
-  const size_t lanes = s.c < cb && narrow != 0 ? narrow : cb;
+  const size_t lanes =
+      s.reads_network_input && s.c < cb && narrow != 0 ? narrow : cb;
   if (lanes != cb) {
     layer.set_input_lanes(lanes);
   }

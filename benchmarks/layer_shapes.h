@@ -17,13 +17,17 @@ struct LayerShape {
   uint32_t k;       // output channels / features
   uint32_t kh, kw, stride;
   uint32_t pt, pb, pl, pr; // padding (TF SAME where the network uses it)
+  // The network's first layer: it reads the network input, which a network
+  // stores narrow (planar, or 4 int8 lanes) when it has fewer than Cb
+  // channels; every other layer reads a blocked tensor.
+  bool reads_network_input = false;
 };
 
 inline std::vector<LayerShape> mlperf_tiny_layers() {
   using K = LayerKind;
   return {
       // ResNet-8 (32x32x3)
-      {"resnet8.conv1", K::kConv, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1},
+      {"resnet8.conv1", K::kConv, 3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, true},
       {"resnet8.s1.conv", K::kConv, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1},
       {"resnet8.s2.conv1", K::kConv, 16, 32, 32, 32, 3, 3, 2, 0, 1, 0, 1},
       {"resnet8.s2.conv2", K::kConv, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1},
@@ -33,12 +37,12 @@ inline std::vector<LayerShape> mlperf_tiny_layers() {
       {"resnet8.s3.shortcut", K::kConv, 32, 16, 16, 64, 1, 1, 2, 0, 0, 0, 0},
       {"resnet8.fc", K::kDense, 64, 1, 1, 10, 1, 1, 1, 0, 0, 0, 0},
       // DS-CNN (49x10x1)
-      {"dscnn.conv1", K::kConv, 1, 49, 10, 64, 10, 4, 2, 4, 5, 1, 1},
+      {"dscnn.conv1", K::kConv, 1, 49, 10, 64, 10, 4, 2, 4, 5, 1, 1, true},
       {"dscnn.dw", K::kDepthwise, 64, 25, 5, 64, 3, 3, 1, 1, 1, 1, 1},
       {"dscnn.pw", K::kConv, 64, 25, 5, 64, 1, 1, 1, 0, 0, 0, 0},
       {"dscnn.fc", K::kDense, 64, 1, 1, 12, 1, 1, 1, 0, 0, 0, 0},
       // MobileNetV1 0.25 (96x96x3)
-      {"mbnet.conv1", K::kConv, 3, 96, 96, 8, 3, 3, 2, 0, 1, 0, 1},
+      {"mbnet.conv1", K::kConv, 3, 96, 96, 8, 3, 3, 2, 0, 1, 0, 1, true},
       {"mbnet.dw1", K::kDepthwise, 8, 48, 48, 8, 3, 3, 1, 1, 1, 1, 1},
       {"mbnet.pw1", K::kConv, 8, 48, 48, 16, 1, 1, 1, 0, 0, 0, 0},
       {"mbnet.dw2", K::kDepthwise, 16, 48, 48, 16, 3, 3, 2, 0, 1, 0, 1},
