@@ -103,33 +103,15 @@ inline void accumulate_row(__m512i (&acc)[OB][W], const int8_t *in, size_t step,
   }
 }
 
-template <int W, int OB, size_t STEP>
-void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
-  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
-  __m512i acc[OB][W];
-#pragma GCC unroll 2
-  for (int k = 0; k < OB; ++k) {
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      acc[k][j] = _mm512_setzero_si512();
-    }
-  }
-  for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-    const size_t groups = (lanes + kGroup - 1) / kGroup;
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
-      const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      accumulate_row<W, OB>(acc, in, step, w, t->taps_w, groups, t);
-    }
-  }
-  // The correction -(128 + zp) * (sum of the weights read above), summed
-  // over four independent chains so that the pass runs at the dot products'
-  // throughput rather than their latency. The chains rotate after every
-  // vector (register renames, no index), so they stay in registers: a
-  // runtime chain index put them on the stack, one store-to-load round trip
-  // per vector.
+// The sum of the weights the tile reads (its clipped taps, its input
+// blocks) per output lane, for the correction -(128 + zp) * sum: one
+// vpdpbusd with all-ones bytes per weight vector, summed over four chains
+// so that the pass runs at the dot products' throughput rather than their
+// latency. The chains rotate after every vector (register renames, no
+// index), so they stay in registers: a runtime chain index put them on the
+// stack, one store-to-load round trip per vector.
+template <int OB>
+void weight_sums(const small_window_tile_i8 *t, __m512i (&sums)[OB]) {
   const __m512i ones = _mm512_set1_epi8(1);
   __m512i c0[OB], c1[OB], c2[OB], c3[OB];
 #pragma GCC unroll 2
@@ -160,13 +142,107 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
       }
     }
   }
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+    sums[k] = _mm512_add_epi32(_mm512_add_epi32(c0[k], c1[k]),
+                               _mm512_add_epi32(c2[k], c3[k]));
+  }
+}
+
+// A one-pixel tile (a Dense layer's only pixel, a border column's last
+// one): each weight vector serves a single dot product, so its weight sum is
+// taken in the same pass (a second pass would read a Dense layer's weights,
+// often beyond L1, twice). One accumulator per output block would be a chain
+// of dependent vpdpbusd: a full block's four groups go to four, added at the
+// end.
+template <int OB>
+void accumulate_one_pixel(const small_window_tile_i8 *t, __m512i (&acc)[OB][1],
+                          __m512i (&sums)[OB]) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const __m512i ones = _mm512_set1_epi8(1);
+  __m512i part[kGroup][OB], wsum[kGroup][OB];
+#pragma GCC unroll 4
+  for (size_t g = 0; g < kGroup; ++g) {
+#pragma GCC unroll 2
+    for (int k = 0; k < OB; ++k) {
+      part[g][k] = wsum[g][k] = _mm512_setzero_si512();
+    }
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+    const size_t groups = (lanes + kGroup - 1) / kGroup;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                           s * t->in_tap_w_step;
+        const int8_t *w = t->weights + b * t->w_block_step +
+                          r * t->w_tap_h_step + s * t->w_tap_w_step;
+        const auto dot = [&](size_t g, size_t into) {
+          const __m512i u = _mm512_xor_si512(broadcast4(in + g * kGroup), flip);
+#pragma GCC unroll 2
+          for (int k = 0; k < OB; ++k) {
+            const __m512i wv = _mm512_loadu_si512(w + k * t->w_out_block_step +
+                                                  g * kGroup * kCb);
+            part[into][k] = _mm512_dpbusd_epi32(part[into][k], u, wv);
+            wsum[into][k] = _mm512_dpbusd_epi32(wsum[into][k], ones, wv);
+          }
+        };
+        if (groups == kGroup) {
+          dot(0, 0);
+          dot(1, 1);
+          dot(2, 2);
+          dot(3, 3);
+        } else {
+          for (size_t g = 0; g < groups; ++g) {
+            dot(g, 0);
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+    acc[k][0] = _mm512_add_epi32(_mm512_add_epi32(part[0][k], part[1][k]),
+                                 _mm512_add_epi32(part[2][k], part[3][k]));
+    sums[k] = _mm512_add_epi32(_mm512_add_epi32(wsum[0][k], wsum[1][k]),
+                               _mm512_add_epi32(wsum[2][k], wsum[3][k]));
+  }
+}
+
+template <int W, int OB, size_t STEP>
+void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  __m512i acc[OB][W];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[k][j] = _mm512_setzero_si512();
+    }
+  }
+  __m512i sums[OB];
+  if constexpr (W == 1) {
+    accumulate_one_pixel<OB>(t, acc, sums);
+  } else {
+    for (size_t b = 0; b < t->in_blocks; ++b) {
+      const size_t lanes =
+          b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+      const size_t groups = (lanes + kGroup - 1) / kGroup;
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+        const int8_t *w =
+            t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+        accumulate_row<W, OB>(acc, in, step, w, t->taps_w, groups, t);
+      }
+    }
+    weight_sums<OB>(t, sums);
+  }
   const __m512i offset = _mm512_set1_epi32(-(128 + t->in_zero_point));
   __m512i correction[OB];
 #pragma GCC unroll 2
   for (int k = 0; k < OB; ++k) {
-    const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(c0[k], c1[k]),
-                                         _mm512_add_epi32(c2[k], c3[k]));
-    correction[k] = _mm512_mullo_epi32(sum, offset);
+    correction[k] = _mm512_mullo_epi32(sums[k], offset);
   }
   x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, correction);
 }
