@@ -236,9 +236,11 @@ job_asan() {
   # The C programs link libsmall.a with the C driver, which leaves out
   # UBSan's C++ runtime (and the libstdc++ it needs) unless asked for.
   local link="-fsanitize-link-c++-runtime -Wl,--push-state,--no-as-needed,-lstdc++,--pop-state"
+  # The benchmark programs (and their peer engines) are left out: they test
+  # no library code the other tests do not, and cost minutes of ASan build.
   CC=$sanitizer_cc CXX=$sanitizer_cxx configure asan \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="$link" || return 1
+    -DCMAKE_EXE_LINKER_FLAGS="$link" -DSMALL_BUILD_BENCHMARKS=OFF || return 1
   build asan || return 1
   run_ctest asan -LE port || return 1
 }
@@ -283,7 +285,8 @@ job_tsan() {
 }
 
 job_noexcept() {
-  configure noexcept -DSMALL_NO_EXCEPTIONS=ON || return 1
+  # The library without exceptions; the benchmark programs are not part of it.
+  configure noexcept -DSMALL_NO_EXCEPTIONS=ON -DSMALL_BUILD_BENCHMARKS=OFF || return 1
   # Without the option the build would silently be the ordinary one.
   grep -q '^SMALL_NO_EXCEPTIONS:BOOL=ON$' "$out/noexcept/CMakeCache.txt" ||
     { echo "== [noexcept] FAILED: this tree has no SMALL_NO_EXCEPTIONS option"; return 1; }
