@@ -180,8 +180,8 @@ small_window_i8_fn select_conv_i8_6x16__avxvnni(const small_window_shape *s) {
 }
 
 small_window_i8_fn
-select_depthwise_i8_4x16__avxvnni(const small_window_shape *) {
-  return x86::depthwise_i8_tile<Block, 4>;
+select_depthwise_i8_4x16__avxvnni(const small_window_shape *s) {
+  return x86::depthwise_i8_select<Block, 4>(s);
 }
 
 } // namespace small::avx2

@@ -8,8 +8,8 @@
 
 namespace small::avx2 {
 
-small_window_i8_fn select_depthwise_i8_4x16__avx2(const small_window_shape *) {
-  return x86::depthwise_i8_tile<x86::VecI8Pair<VecI8>, 4>;
+small_window_i8_fn select_depthwise_i8_4x16__avx2(const small_window_shape *s) {
+  return x86::depthwise_i8_select<x86::VecI8Pair<VecI8>, 4>(s);
 }
 
 } // namespace small::avx2

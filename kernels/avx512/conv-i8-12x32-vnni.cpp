@@ -353,8 +353,8 @@ select_conv_i8_12x32__avx512vnni(const small_window_shape *s) {
 }
 
 small_window_i8_fn
-select_depthwise_i8_16x16__avx512vnni(const small_window_shape *) {
-  return x86::depthwise_i8_tile<VecI8Vnni, 8>;
+select_depthwise_i8_16x16__avx512vnni(const small_window_shape *s) {
+  return x86::depthwise_i8_select<VecI8Vnni, 8>(s);
 }
 
 } // namespace small::avx512

@@ -8,8 +8,8 @@
 namespace small::avx512 {
 
 small_window_i8_fn
-select_depthwise_i8_16x16__avx512(const small_window_shape *) {
-  return x86::depthwise_i8_tile<VecI8, 8>;
+select_depthwise_i8_16x16__avx512(const small_window_shape *s) {
+  return x86::depthwise_i8_select<VecI8, 8>(s);
 }
 
 } // namespace small::avx512

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "kernel_contract.h"
 #include "x86/requant_i8.h"
@@ -31,21 +32,23 @@ template <class V> struct DepthwiseChannels {
           single) {}
 };
 
-// The sum of the tap weights at w, per channel.
+// The sum of the tap weights at w, per channel, over two chains of
+// dependent dot products (a tile of a few pixels waits on this sum).
 template <class V>
 inline typename V::type depthwise_weight_sum(const small_window_tile_i8 *t,
                                              const int8_t *w) {
   using T = typename V::type;
   const T ones = V::set1(1);
-  T sum = V::set1(0);
+  T sum[2] = {V::set1(0), V::set1(0)};
+  size_t k = 0;
   for (size_t r = 0; r < t->taps_h; ++r) {
-    for (size_t s = 0; s < t->taps_w; ++s) {
-      sum = V::dot16(
-          sum, V::widen_low16(w + r * t->w_tap_h_step + s * t->w_tap_w_step),
+    for (size_t s = 0; s < t->taps_w; ++s, k ^= 1) {
+      sum[k] = V::dot16(
+          sum[k], V::widen_low16(w + r * t->w_tap_h_step + s * t->w_tap_w_step),
           ones);
     }
   }
-  return sum;
+  return V::add(sum[0], sum[1]);
 }
 
 template <class V, int N>
@@ -119,71 +122,121 @@ inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
   depthwise_i8_store<V, N>(t, j0, acc, ch, c);
 }
 
-// Pixel j with its own weights and channels: the weight sum in the same
-// pass as the products, so each tap's weights are widened once.
-template <class V>
-inline void depthwise_i8_own_pixel(const small_window_tile_i8 *t, size_t j,
-                                   const RequantConsts<V> &c) {
+// Pixels [j0, j0 + N) with their own weights and channels (a tile across
+// channel blocks): each pixel's weight sum in the same pass as its products,
+// so each tap's weights are widened once, and the N pixels' chains
+// interleaved.
+template <class V, int N>
+inline void depthwise_i8_own_pixels(const small_window_tile_i8 *t, size_t j0,
+                                    const RequantConsts<V> &c) {
   using T = typename V::type;
-  const int8_t *w = t->weights + j * t->w_pixel_step;
-  const int8_t *in = t->in + j * t->in_pixel_step;
   const T ones = V::set1(1);
-  T acc = V::set1(0), weight_sum = V::set1(0);
+  T acc[N], weight_sum[N];
+#pragma GCC unroll 16
+  for (int n = 0; n < N; ++n) {
+    acc[n] = weight_sum[n] = V::set1(0);
+  }
+  const int8_t *w0 = t->weights + j0 * t->w_pixel_step;
+  const int8_t *in0 = t->in + j0 * t->in_pixel_step;
   for (size_t r = 0; r < t->taps_h; ++r) {
     for (size_t s = 0; s < t->taps_w; ++s) {
-      const T wv =
-          V::widen_low16(w + r * t->w_tap_h_step + s * t->w_tap_w_step);
-      weight_sum = V::dot16(weight_sum, wv, ones);
-      acc = V::dot16(
-          acc, V::widen(in + r * t->in_tap_h_step + s * t->in_tap_w_step), wv);
-    }
-  }
-  const DepthwiseChannels<V> ch(t, weight_sum, j * t->bias_pixel_step,
-                                c.single);
-  const T one[1] = {acc};
-  depthwise_i8_store<V, 1>(t, j, one, ch, c);
-}
-
-// Chunks of N pixels, then single pixels. Pixels that share weights (one
-// channel block) share the folded bias and requantization constants too,
-// and a full 3x3 window keeps its weights in registers; pixels with their
-// own weights (w_pixel_step != 0) run one at a time.
-template <class V, int N>
-void depthwise_i8_tile(const small_window_tile_i8 *t) {
-  const RequantConsts<V> c(t);
-  if (t->w_pixel_step != 0 || t->bias_pixel_step != 0) {
-    for (size_t j = 0; j < t->width; ++j) {
-      depthwise_i8_own_pixel<V>(t, j, c);
-    }
-    return;
-  }
-  const DepthwiseChannels<V> ch(t, depthwise_weight_sum<V>(t, t->weights), 0,
-                                c.single);
-  size_t j = 0;
-  if (t->taps_h == 3 && t->taps_w == 3) {
-    typename V::type wv[9];
-#pragma GCC unroll 3
-    for (int r = 0; r < 3; ++r) {
-#pragma GCC unroll 3
-      for (int s = 0; s < 3; ++s) {
-        wv[r * 3 + s] = V::widen_low16(t->weights + r * t->w_tap_h_step +
-                                       s * t->w_tap_w_step);
+      const int8_t *w = w0 + r * t->w_tap_h_step + s * t->w_tap_w_step;
+      const int8_t *x = in0 + r * t->in_tap_h_step + s * t->in_tap_w_step;
+#pragma GCC unroll 16
+      for (int n = 0; n < N; ++n) {
+        const T wv = V::widen_low16(w + n * t->w_pixel_step);
+        weight_sum[n] = V::dot16(weight_sum[n], wv, ones);
+        acc[n] = V::dot16(acc[n], V::widen(x + n * t->in_pixel_step), wv);
       }
     }
-    for (; j + N <= t->width; j += N) {
-      depthwise_i8_pixels_3x3<V, N>(t, j, wv, ch, c);
+  }
+#pragma GCC unroll 16
+  for (int n = 0; n < N; ++n) {
+    const size_t j = j0 + n;
+    const DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
+                                  c.single);
+    const T one[1] = {acc[n]};
+    depthwise_i8_store<V, 1>(t, j, one, ch, c);
+  }
+}
+
+// How a tile's pixels compute (fixed per tile shape).
+enum class DepthwiseI8Kind {
+  kOwnWeights, // across channel blocks: each pixel has its weights
+  kShared3x3,  // one block, a full 3x3 window: the weights in registers
+  kShared      // one block, any window
+};
+
+// Register tiles of N pixels, then the last REST pixels as one register
+// tile of their exact width (REST = width % N, fixed per tile shape), so a
+// short tile's chains of dot products run side by side. Pixels that share
+// weights share the folded bias and requantization constants too.
+template <class V, DepthwiseI8Kind K, int N, int REST>
+void depthwise_i8_run(const small_window_tile_i8 *t) {
+  const RequantConsts<V> c(t);
+  const size_t width = t->width;
+  size_t j = 0;
+  if constexpr (K == DepthwiseI8Kind::kOwnWeights) {
+    for (; j + N <= width; j += N) {
+      depthwise_i8_own_pixels<V, N>(t, j, c);
     }
-    for (; j < t->width; ++j) {
-      depthwise_i8_pixels_3x3<V, 1>(t, j, wv, ch, c);
+    if constexpr (REST > 0) {
+      depthwise_i8_own_pixels<V, REST>(t, j, c);
     }
-    return;
+  } else {
+    const DepthwiseChannels<V> ch(t, depthwise_weight_sum<V>(t, t->weights), 0,
+                                  c.single);
+    if constexpr (K == DepthwiseI8Kind::kShared3x3) {
+      typename V::type wv[9];
+#pragma GCC unroll 3
+      for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 3
+        for (int s = 0; s < 3; ++s) {
+          wv[r * 3 + s] = V::widen_low16(t->weights + r * t->w_tap_h_step +
+                                         s * t->w_tap_w_step);
+        }
+      }
+      for (; j + N <= width; j += N) {
+        depthwise_i8_pixels_3x3<V, N>(t, j, wv, ch, c);
+      }
+      if constexpr (REST > 0) {
+        depthwise_i8_pixels_3x3<V, REST>(t, j, wv, ch, c);
+      }
+    } else {
+      for (; j + N <= width; j += N) {
+        depthwise_i8_pixels<V, N>(t, j, t->weights, ch, c);
+      }
+      if constexpr (REST > 0) {
+        depthwise_i8_pixels<V, REST>(t, j, t->weights, ch, c);
+      }
+    }
   }
-  for (; j + N <= t->width; j += N) {
-    depthwise_i8_pixels<V, N>(t, j, t->weights, ch, c);
+}
+
+template <class V, DepthwiseI8Kind K, int N, int... Rs>
+small_window_i8_fn depthwise_i8_by_rest(size_t width,
+                                        std::integer_sequence<int, Rs...>) {
+  static constexpr small_window_i8_fn by_rest[] = {
+      depthwise_i8_run<V, K, N, Rs>...};
+  return by_rest[width % N];
+}
+
+// The tile for a shape: register tiles of N pixels that share weights, or
+// of N / 2 pixels with their own weights (two chains each: the weight sum
+// and the products).
+template <class V, int N>
+small_window_i8_fn depthwise_i8_select(const small_window_shape *s) {
+  if (s->w_pixel_step != 0 || s->bias_pixel_step != 0) {
+    constexpr int kOwn = N / 2 > 0 ? N / 2 : 1;
+    return depthwise_i8_by_rest<V, DepthwiseI8Kind::kOwnWeights, kOwn>(
+        s->width, std::make_integer_sequence<int, kOwn>{});
   }
-  for (; j < t->width; ++j) {
-    depthwise_i8_pixels<V, 1>(t, j, t->weights, ch, c);
+  if (s->taps_h == 3 && s->taps_w == 3) {
+    return depthwise_i8_by_rest<V, DepthwiseI8Kind::kShared3x3, N>(
+        s->width, std::make_integer_sequence<int, N>{});
   }
+  return depthwise_i8_by_rest<V, DepthwiseI8Kind::kShared, N>(
+      s->width, std::make_integer_sequence<int, N>{});
 }
 
 } // namespace small::x86
