@@ -190,6 +190,15 @@ typedef struct small_window_tile_i8 {
   const int32_t *bias; /* out_blocks * Cb values */
   size_t w_pixel_step, bias_pixel_step;
   size_t out_blocks, out_block_step, w_out_block_step;
+  /* Convolution, for tables with conv_i8_weight_sums set (else NULL): per
+   * output lane, the sum of one tap's weights over all the input lanes the
+   * tile reduces, laid out [out block][kernel_h][kernel_w][Cb] int32 for
+   * the op. The pointer is at the tile's first tap (its window as clipped,
+   * like weights) of its first output block; the steps count int32 values.
+   * A kernel that reads its input offset (VNNI's u8 = x + 128) subtracts
+   * offset * (the sum over its taps) without reading the weights twice. */
+  const int32_t *weight_sums;
+  size_t ws_tap_w_step, ws_tap_h_step, ws_out_block_step;
   /* Requantization. Convolution and depthwise: one multiplier and shift per
    * output lane, indexed (and stepped across pixels or blocks) exactly like
    * bias. Average pooling: multiplier[0] and shift[0] for the whole tile. */
@@ -273,6 +282,9 @@ typedef struct small_kernel_table {
    * pmaddwd), 4 for 8-bit four-lane dot products (x86 VNNI vpdpbusd). A
    * divisor of channel_block. */
   size_t conv_i8_k_group;
+  /* 1 if the int8 convolution tiles read small_window_tile_i8's
+   * weight_sums (computed once when the layer is prepared), else 0. */
+  int conv_i8_weight_sums;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

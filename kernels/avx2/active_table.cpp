@@ -27,9 +27,11 @@ small_kernel_table avx2_table() {
       "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
       small::avx2::select_depthwise_f32_6x16__avx2);
   if (cpu_has_avx_vnni()) {
-    return small::x86::with_int8<Block>(
+    small_kernel_table v = small::x86::with_int8<Block>(
         t, small::avx2::select_conv_i8_6x16__avxvnni, 4,
         small::avx2::select_depthwise_i8_4x16__avxvnni);
+    v.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
+    return v;
   }
   return small::x86::with_int8<Block>(
       t, small::avx2::select_conv_i8_6x16__avx2, 2,

@@ -6,11 +6,11 @@
 // at half the width: vpdpbusd on ymm multiplies 4 consecutive input lanes
 // (conv_i8_k_group 4) by 4 weights into each int32 lane, unsigned by signed,
 // so the signed input x is read as u = x ^ 0x80 = x + 128 and the tile
-// subtracts (128 + zp) times the sum of the weights it read, taken in a
-// second pass over the same weight vectors. One block of Cb = 16 output
-// channels is two ymm; 6 pixels give 12 accumulators + 2 weight vectors +
-// the broadcast input + the sign-flip constant = the 16 ymm registers.
-// Against vpmaddwd on int16 pairs (conv-i8-6x16.cpp) this is one
+// subtracts (128 + zp) times the sum of the weights it read, added up from
+// the per-tap sums the layer prepared (x86/conv_i8_weight_sums.h). One block of
+// Cb = 16 output channels is two ymm; 6 pixels give 12 accumulators + 2 weight
+// vectors + the broadcast input + the sign-flip constant = the 16 ymm
+// registers. Against vpmaddwd on int16 pairs (conv-i8-6x16.cpp) this is one
 // instruction per 4 input lanes instead of two (multiply, add) per 2.
 //
 // The planar-input tile and the depthwise tile are the x86 templates with
@@ -38,6 +38,7 @@
 #include "vec_i8.h"
 #include "x86/conv_i8_madd_tile.h"
 #include "x86/conv_i8_select.h"
+#include "x86/conv_i8_weight_sums.h"
 #include "x86/depthwise_i8_tile.h"
 #include "x86/vec_i8_pair.h"
 
@@ -90,50 +91,6 @@ inline void accumulate_row(__m256i (&lo)[W], __m256i (&hi)[W], const int8_t *in,
   }
 }
 
-// -(128 + zp) * (the sum of the weights the tile read), per output lane of
-// both halves. Four chains per half, rotated after every vector so that they
-// stay in registers and the pass runs at the dot products' throughput.
-inline Block::type weight_correction(const small_window_tile_i8 *t) {
-  const __m256i ones = _mm256_set1_epi8(1);
-  __m256i lo[4] = {}, hi[4] = {};
-  for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-    const size_t groups = (lanes + kGroup - 1) / kGroup;
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        const int8_t *w = t->weights + b * t->w_block_step +
-                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t g = 0; g < groups; ++g) {
-          const int8_t *wg = w + g * kGroup * kCb;
-          const __m256i next_lo = _mm256_dpbusd_avx_epi32(
-              lo[0], ones,
-              _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wg)));
-          const __m256i next_hi = _mm256_dpbusd_avx_epi32(
-              hi[0], ones,
-              _mm256_loadu_si256(
-                  reinterpret_cast<const __m256i *>(wg + kHalf)));
-          lo[0] = lo[1];
-          lo[1] = lo[2];
-          lo[2] = lo[3];
-          lo[3] = next_lo;
-          hi[0] = hi[1];
-          hi[1] = hi[2];
-          hi[2] = hi[3];
-          hi[3] = next_hi;
-        }
-      }
-    }
-  }
-  const __m256i offset = _mm256_set1_epi32(-(128 + t->in_zero_point));
-  const __m256i sum_lo = _mm256_add_epi32(_mm256_add_epi32(lo[0], lo[1]),
-                                          _mm256_add_epi32(lo[2], lo[3]));
-  const __m256i sum_hi = _mm256_add_epi32(_mm256_add_epi32(hi[0], hi[1]),
-                                          _mm256_add_epi32(hi[2], hi[3]));
-  return {_mm256_mullo_epi32(sum_lo, offset),
-          _mm256_mullo_epi32(sum_hi, offset)};
-}
-
 template <int W, size_t STEP>
 void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
@@ -157,7 +114,10 @@ void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
   for (int j = 0; j < W; ++j) {
     acc[0][j] = {lo[j], hi[j]};
   }
-  const Block::type correction[1] = {weight_correction(t)};
+  Block::type sums[1];
+  x86::tap_weight_sums<Block, 1>(t, sums);
+  const Block::type correction[1] = {
+      Block::mullo(sums[0], Block::set1(-(128 + t->in_zero_point)))};
   x86::conv_i8_store<Block, W, 1>(t, acc, correction);
 }
 

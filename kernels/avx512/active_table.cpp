@@ -16,9 +16,11 @@ small_kernel_table avx512_table() {
       small::avx512::select_depthwise_f32_16x16__avx512);
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512vnni")) {
-    return small::x86::with_int8<small::avx512::VecI8>(
+    t = small::x86::with_int8<small::avx512::VecI8>(
         t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
         small::avx512::select_depthwise_i8_16x16__avx512vnni);
+    t.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
+    return t;
   }
   return small::x86::with_int8<small::avx512::VecI8>(
       t, small::avx512::select_conv_i8_12x32__avx512, 2,

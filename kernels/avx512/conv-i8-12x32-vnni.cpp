@@ -9,12 +9,11 @@
 // unsigned u = x ^ 0x80 = x + 128. Then
 //     sum (x - zp) w = sum u w - (128 + zp) sum w
 // where sum w runs over exactly the weights the tile multiplied (its taps,
-// clipped at the borders, and its input blocks). That weight sum is taken in
-// a second pass over the same weight vectors, one vpdpbusd with all-ones per
-// vector: 1 / width of the tile's dot products, no extra registers in the
-// main loop, and no per-grid table that would have to follow every clipped
-// window. int32 arithmetic wraps exactly like the scalar sum, so the result
-// is bit for bit the scalar kernel's.
+// clipped at the borders, and its input blocks): the layer sums each tap's
+// weights once when it is prepared (small_window_tile_i8::weight_sums), and
+// the tile adds its taps' sums (x86/conv_i8_weight_sums.h), nine vector
+// additions for a 3x3 window. int32 arithmetic wraps exactly like the
+// scalar sum, so the result is bit for bit the scalar kernel's.
 //
 // The planar-input tile (a network input with one lane per block) pairs
 // adjacent taps of a filter row: the tile's input row segment goes to int16
@@ -49,6 +48,7 @@
 #include "vec_i8.h"
 #include "x86/conv_i8_madd_tile.h"
 #include "x86/conv_i8_select.h"
+#include "x86/conv_i8_weight_sums.h"
 #include "x86/depthwise_i8_tile.h"
 
 namespace small::avx512 {
@@ -103,69 +103,19 @@ inline void accumulate_row(__m512i (&acc)[OB][W], const int8_t *in, size_t step,
   }
 }
 
-// The sum of the weights the tile reads (its clipped taps, its input
-// blocks) per output lane, for the correction -(128 + zp) * sum: one
-// vpdpbusd with all-ones bytes per weight vector, summed over four chains
-// so that the pass runs at the dot products' throughput rather than their
-// latency. The chains rotate after every vector (register renames, no
-// index), so they stay in registers: a runtime chain index put them on the
-// stack, one store-to-load round trip per vector.
-template <int OB>
-void weight_sums(const small_window_tile_i8 *t, __m512i (&sums)[OB]) {
-  const __m512i ones = _mm512_set1_epi8(1);
-  __m512i c0[OB], c1[OB], c2[OB], c3[OB];
-#pragma GCC unroll 2
-  for (int k = 0; k < OB; ++k) {
-    c0[k] = c1[k] = c2[k] = c3[k] = _mm512_setzero_si512();
-  }
-  for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-    const size_t groups = (lanes + kGroup - 1) / kGroup;
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        const int8_t *w = t->weights + b * t->w_block_step +
-                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t g = 0; g < groups; ++g) {
-#pragma GCC unroll 2
-          for (int k = 0; k < OB; ++k) {
-            const __m512i next = _mm512_dpbusd_epi32(
-                c0[k], ones,
-                _mm512_loadu_si512(w + k * t->w_out_block_step +
-                                   g * kGroup * kCb));
-            c0[k] = c1[k];
-            c1[k] = c2[k];
-            c2[k] = c3[k];
-            c3[k] = next;
-          }
-        }
-      }
-    }
-  }
-#pragma GCC unroll 2
-  for (int k = 0; k < OB; ++k) {
-    sums[k] = _mm512_add_epi32(_mm512_add_epi32(c0[k], c1[k]),
-                               _mm512_add_epi32(c2[k], c3[k]));
-  }
-}
-
 // A one-pixel tile (a Dense layer's only pixel, a border column's last
-// one): each weight vector serves a single dot product, so its weight sum is
-// taken in the same pass (a second pass would read a Dense layer's weights,
-// often beyond L1, twice). One accumulator per output block would be a chain
-// of dependent vpdpbusd: a full block's four groups go to four, added at the
-// end.
+// one): one accumulator per output block would be a chain of dependent
+// vpdpbusd, so a full block's four groups go to four, added at the end.
 template <int OB>
-void accumulate_one_pixel(const small_window_tile_i8 *t, __m512i (&acc)[OB][1],
-                          __m512i (&sums)[OB]) {
+void accumulate_one_pixel(const small_window_tile_i8 *t,
+                          __m512i (&acc)[OB][1]) {
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  const __m512i ones = _mm512_set1_epi8(1);
-  __m512i part[kGroup][OB], wsum[kGroup][OB];
+  __m512i part[kGroup][OB];
 #pragma GCC unroll 4
   for (size_t g = 0; g < kGroup; ++g) {
 #pragma GCC unroll 2
     for (int k = 0; k < OB; ++k) {
-      part[g][k] = wsum[g][k] = _mm512_setzero_si512();
+      part[g][k] = _mm512_setzero_si512();
     }
   }
   for (size_t b = 0; b < t->in_blocks; ++b) {
@@ -185,7 +135,6 @@ void accumulate_one_pixel(const small_window_tile_i8 *t, __m512i (&acc)[OB][1],
             const __m512i wv = _mm512_loadu_si512(w + k * t->w_out_block_step +
                                                   g * kGroup * kCb);
             part[into][k] = _mm512_dpbusd_epi32(part[into][k], u, wv);
-            wsum[into][k] = _mm512_dpbusd_epi32(wsum[into][k], ones, wv);
           }
         };
         if (groups == kGroup) {
@@ -205,8 +154,6 @@ void accumulate_one_pixel(const small_window_tile_i8 *t, __m512i (&acc)[OB][1],
   for (int k = 0; k < OB; ++k) {
     acc[k][0] = _mm512_add_epi32(_mm512_add_epi32(part[0][k], part[1][k]),
                                  _mm512_add_epi32(part[2][k], part[3][k]));
-    sums[k] = _mm512_add_epi32(_mm512_add_epi32(wsum[0][k], wsum[1][k]),
-                               _mm512_add_epi32(wsum[2][k], wsum[3][k]));
   }
 }
 
@@ -221,9 +168,8 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
       acc[k][j] = _mm512_setzero_si512();
     }
   }
-  __m512i sums[OB];
   if constexpr (W == 1) {
-    accumulate_one_pixel<OB>(t, acc, sums);
+    accumulate_one_pixel<OB>(t, acc);
   } else {
     for (size_t b = 0; b < t->in_blocks; ++b) {
       const size_t lanes =
@@ -236,8 +182,9 @@ void conv_i8_vnni_tile(const small_window_tile_i8 *t) {
         accumulate_row<W, OB>(acc, in, step, w, t->taps_w, groups, t);
       }
     }
-    weight_sums<OB>(t, sums);
   }
+  __m512i sums[OB];
+  x86::tap_weight_sums<VecI8Vnni, OB>(t, sums);
   const __m512i offset = _mm512_set1_epi32(-(128 + t->in_zero_point));
   __m512i correction[OB];
 #pragma GCC unroll 2

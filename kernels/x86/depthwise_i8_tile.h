@@ -122,6 +122,43 @@ inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
   depthwise_i8_store<V, N>(t, j0, acc, ch, c);
 }
 
+// Pixels [j0, j0 + N) of a full 3x3 window sliding S input pixels per
+// output pixel along the row (in_pixel_step = S * in_tap_w_step): each
+// input pixel of a row is widened once and feeds every output pixel whose
+// window covers it, (N - 1) * S + 3 widenings per row instead of 3 N.
+template <class V, int N, int S>
+inline void depthwise_i8_pixels_3x3_row(const small_window_tile_i8 *t,
+                                        size_t j0,
+                                        const typename V::type (&wv)[9],
+                                        const DepthwiseChannels<V> &ch,
+                                        const RequantConsts<V> &c) {
+  using T = typename V::type;
+  constexpr int kRowPixels = (N - 1) * S + 3;
+  const int8_t *in = t->in + j0 * t->in_pixel_step;
+  const size_t step = t->in_tap_w_step;
+  T acc[N];
+#pragma GCC unroll 16
+  for (int n = 0; n < N; ++n) {
+    acc[n] = V::set1(0);
+  }
+#pragma GCC unroll 3
+  for (int r = 0; r < 3; ++r) {
+    const int8_t *x = in + r * t->in_tap_h_step;
+#pragma GCC unroll 32
+    for (int p = 0; p < kRowPixels; ++p) {
+      const T xp = V::widen(x + p * step);
+#pragma GCC unroll 3
+      for (int s = 0; s < 3; ++s) {
+        const int d = p - s; // = n * S for the output pixel n that uses it
+        if (d >= 0 && d % S == 0 && d / S < N) {
+          acc[d / S] = V::dot16(acc[d / S], xp, wv[r * 3 + s]);
+        }
+      }
+    }
+  }
+  depthwise_i8_store<V, N>(t, j0, acc, ch, c);
+}
+
 // Pixels [j0, j0 + N) with their own weights and channels (a tile across
 // channel blocks): each pixel's weight sum in the same pass as its products,
 // so each tap's weights are widened once, and the N pixels' chains
@@ -164,6 +201,8 @@ inline void depthwise_i8_own_pixels(const small_window_tile_i8 *t, size_t j0,
 enum class DepthwiseI8Kind {
   kOwnWeights, // across channel blocks: each pixel has its weights
   kShared3x3,  // one block, a full 3x3 window: the weights in registers
+  kRow3x3S1,   // ... sliding 1 input pixel per output pixel along the row
+  kRow3x3S2,   // ... sliding 2
   kShared      // one block, any window
 };
 
@@ -186,7 +225,7 @@ void depthwise_i8_run(const small_window_tile_i8 *t) {
   } else {
     const DepthwiseChannels<V> ch(t, depthwise_weight_sum<V>(t, t->weights), 0,
                                   c.single);
-    if constexpr (K == DepthwiseI8Kind::kShared3x3) {
+    if constexpr (K != DepthwiseI8Kind::kShared) {
       typename V::type wv[9];
 #pragma GCC unroll 3
       for (int r = 0; r < 3; ++r) {
@@ -196,11 +235,20 @@ void depthwise_i8_run(const small_window_tile_i8 *t) {
                                          s * t->w_tap_w_step);
         }
       }
+      const auto pixels = [&](size_t j0, auto n) {
+        constexpr int kN = decltype(n)::value;
+        if constexpr (K == DepthwiseI8Kind::kShared3x3) {
+          depthwise_i8_pixels_3x3<V, kN>(t, j0, wv, ch, c);
+        } else {
+          constexpr int kS = K == DepthwiseI8Kind::kRow3x3S1 ? 1 : 2;
+          depthwise_i8_pixels_3x3_row<V, kN, kS>(t, j0, wv, ch, c);
+        }
+      };
       for (; j + N <= width; j += N) {
-        depthwise_i8_pixels_3x3<V, N>(t, j, wv, ch, c);
+        pixels(j, std::integral_constant<int, N>{});
       }
       if constexpr (REST > 0) {
-        depthwise_i8_pixels_3x3<V, REST>(t, j, wv, ch, c);
+        pixels(j, std::integral_constant<int, REST>{});
       }
     } else {
       for (; j + N <= width; j += N) {
@@ -232,6 +280,14 @@ small_window_i8_fn depthwise_i8_select(const small_window_shape *s) {
         s->width, std::make_integer_sequence<int, kOwn>{});
   }
   if (s->taps_h == 3 && s->taps_w == 3) {
+    if (s->in_pixel_step == s->in_tap_w_step) {
+      return depthwise_i8_by_rest<V, DepthwiseI8Kind::kRow3x3S1, N>(
+          s->width, std::make_integer_sequence<int, N>{});
+    }
+    if (s->in_pixel_step == 2 * s->in_tap_w_step) {
+      return depthwise_i8_by_rest<V, DepthwiseI8Kind::kRow3x3S2, N>(
+          s->width, std::make_integer_sequence<int, N>{});
+    }
     return depthwise_i8_by_rest<V, DepthwiseI8Kind::kShared3x3, N>(
         s->width, std::make_integer_sequence<int, N>{});
   }

@@ -163,8 +163,8 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
     base.divisor = static_cast<int32_t>(divisor);
   }
   if (!no_taps) {
-    base.weight_offset =
-        (size_t{band.tap_begin} * g.kernel_w + c.tap_begin) * s.w_tap;
+    base.first_tap = size_t{band.tap_begin} * g.kernel_w + c.tap_begin;
+    base.weight_offset = base.first_tap * s.w_tap;
   }
   const size_t in_down = size_t{g.stride_h} * s.in_row_step;
   const size_t out_down = size_t{g.out_w} * s.cb;
@@ -247,8 +247,11 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
 // The fields of an int8 op's tile fixed for the whole op: the float tile's
 // steps (they count elements) plus the requantization.
 small_window_tile_i8 int8_tile(const small_window_tile &t,
-                               const Int8Window &q) {
+                               const WindowGeometry &g, const Int8Window &q) {
   small_window_tile_i8 i{};
+  i.ws_tap_w_step = t.cb;
+  i.ws_tap_h_step = t.cb * g.kernel_w;
+  i.ws_out_block_step = t.cb * g.kernel_w * g.kernel_h;
   i.cb = t.cb;
   i.in_tap_w_step = t.in_tap_w_step;
   i.in_tap_h_step = t.in_tap_h_step;
@@ -304,6 +307,12 @@ struct Int8Tiles {
     t.divisor = grid.divisor;
     if (op.quant.weights != nullptr) {
       t.weights = op.quant.weights + group.weight_offset + grid.weight_offset;
+    }
+    if (op.quant.weight_sums != nullptr) {
+      // bias_offset is the group's first output block times Cb.
+      t.weight_sums = op.quant.weight_sums +
+                      group.bias_offset / t.cb * t.ws_out_block_step +
+                      grid.first_tap * t.ws_tap_w_step;
     }
   }
   static void call(const TileGrid &grid, const Tile &t) { grid.kernel_i8(&t); }
@@ -389,7 +398,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   t.w_pixel_step = own_weights ? s.taps * s.cb : 0;
   t.bias_pixel_step = own_weights ? s.cb : 0;
   if (op.int8) {
-    op.tile_i8 = int8_tile(t, op.quant);
+    op.tile_i8 = int8_tile(t, g, op.quant);
   }
   op.in_item_floats = s.in_blocks * s.in_block_step;
   op.out_item_floats = s.out_blocks * s.out_block_step;

@@ -57,6 +57,7 @@ struct TileGrid {
   size_t width = 0, taps_h = 0, taps_w = 0;
   size_t in_pixel_step = 0, out_pixel_step = 0;
   size_t in_offset = 0, out_offset = 0, weight_offset = 0;
+  size_t first_tap = 0; // kernel_w * (first tap row) + first tap column
   size_t in_column_step = 0, in_row_step = 0;
   size_t out_column_step = 0, out_row_step = 0;
   float scale = 1.0f; // average pooling
@@ -72,6 +73,9 @@ struct TileGrid {
 // shift[0].
 struct Int8Window {
   const int8_t *weights = nullptr;
+  // Convolution, for tables with conv_i8_weight_sums: [out block][kernel_h]
+  // [kernel_w][Cb] sums of each tap's weights (small_window_tile_i8).
+  const int32_t *weight_sums = nullptr;
   const int32_t *bias = nullptr;
   const int32_t *multiplier = nullptr;
   const int32_t *shift = nullptr;

@@ -30,13 +30,21 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
                                 packed_weights_, kernels.conv_i8_k_group));
   }
   // Bias, multiplier and shift per output channel, each padded to whole
-  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp).
+  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp), and
+  // the per-tap weight sums of the tables that want them.
   const size_t padded = ceil_div(spec_.out_channels, cb) * cb;
-  SMALL_TRY(per_channel_.reset(3 * padded * sizeof(int32_t),
+  const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
+  const bool with_sums = kernels.conv_i8_weight_sums != 0 && !depthwise();
+  SMALL_TRY(per_channel_.reset((3 + (with_sums ? taps : 0)) * padded *
+                                   sizeof(int32_t),
                                "int8 bias and requantization"));
   int32_t *bias = per_channel_.as<int32_t>();
   int32_t *multiplier = bias + padded;
   int32_t *shift = multiplier + padded;
+  if (with_sums) {
+    write_weight_sums(cb, shift + padded);
+    op_.quant.weight_sums = shift + padded;
+  }
   std::copy(bias_.begin(), bias_.end(), bias);
   for (size_t k = 0; k < spec_.out_channels; ++k) {
     const double effective = static_cast<double>(quant_.input.scale) *
@@ -64,6 +72,21 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   plan_window(op_, kernels);
   std::vector<int8_t>().swap(weights_);
   return SMALL_OK;
+}
+
+void Conv2DInt8Layer::write_weight_sums(size_t cb, int32_t *sums) const {
+  const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
+  const size_t in_per_group = spec_.input.c / spec_.groups;
+  std::fill(sums, sums + ceil_div(spec_.out_channels, cb) * cb * taps, 0);
+  for (size_t o = 0; o < spec_.out_channels; ++o) {
+    const int8_t *w = weights_.data() + o * in_per_group * taps; // OIHW
+    int32_t *out = sums + (o / cb) * taps * cb + o % cb;
+    for (size_t i = 0; i < in_per_group; ++i) {
+      for (size_t tap = 0; tap < taps; ++tap) {
+        out[tap * cb] += w[i * taps + tap];
+      }
+    }
+  }
 }
 
 void Conv2DInt8Layer::run(const small_kernel_table &,

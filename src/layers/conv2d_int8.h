@@ -64,6 +64,10 @@ private:
     return is_depthwise(spec_.input.c, spec_.groups, spec_.out_channels);
   }
 
+  // [out block][kernel_h][kernel_w][Cb] sums of each tap's weights over
+  // the input channels (small_window_tile_i8::weight_sums).
+  void write_weight_sums(size_t cb, int32_t *sums) const;
+
   ConvSpec spec_;
   Shape output_;
   std::vector<int8_t> weights_; // OIHW, kept until finalize
@@ -72,7 +76,8 @@ private:
   bool single_rounding_ = false;
   size_t input_lanes_ = 0;
   AlignedBuffer packed_weights_;
-  // bias, multiplier and shift: three int32 arrays of out_blocks * Cb.
+  // bias, multiplier and shift: three int32 arrays of out_blocks * Cb, then
+  // the weight sums of the tables that read them.
   AlignedBuffer per_channel_;
   WindowOp op_;
 };

@@ -60,6 +60,7 @@ size_t grouped(size_t i, size_t o, size_t lanes, size_t cb, size_t group) {
 struct Tile {
   std::vector<int8_t> in, w_plain, w_grouped;
   std::vector<int32_t> bias, multiplier, shift;
+  std::vector<int32_t> weight_sums; // [out block][tap][Cb] (conv)
   small_window_tile_i8 t{};
   size_t out_size = 0, pixel_step = 0, out_step = 0;
 };
@@ -108,6 +109,21 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
       }
     }
   }
+  // Per (output block, tap, lane): the sum over every input lane, from the
+  // plain weights (what a layer prepares for conv_i8_weight_sums tables).
+  if (is_conv) {
+    d.weight_sums.assign(out_blocks * taps * cb, 0);
+    for (size_t k = 0; k < out_blocks; ++k) {
+      for (size_t b = 0; b < blocks; ++b) {
+        for (size_t t = 0; t < taps; ++t) {
+          const size_t base = k * w_out_block + (b * taps + t) * w_tap;
+          for (size_t i = 0; i < w_tap; ++i) {
+            d.weight_sums[(k * taps + t) * cb + i % cb] += d.w_plain[base + i];
+          }
+        }
+      }
+    }
+  }
   std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
   std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
   std::uniform_int_distribution<int> shift(-20, 6);
@@ -140,6 +156,12 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   t.bias_pixel_step = per_pixel ? cb : 0;
   t.out_blocks = out_blocks;
   t.w_out_block_step = w_out_block;
+  if (is_conv && active().conv_i8_weight_sums != 0) {
+    t.weight_sums = d.weight_sums.data();
+    t.ws_tap_w_step = cb;
+    t.ws_tap_h_step = cb * c.taps_w;
+    t.ws_out_block_step = cb * taps;
+  }
   t.in_zero_point = q.in_zp;
   t.out_zero_point = q.out_zp;
   t.act_min = q.act_min;
