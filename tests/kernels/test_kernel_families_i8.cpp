@@ -420,6 +420,60 @@ TEST_CASE("int8 add and requantize match scalar bit for bit",
   }
 }
 
+TEST_CASE("int8 add matches scalar on every input pair at extreme "
+          "parameters",
+          "[kernels][int8][elementwise]") {
+  // Every (a, b) byte pair, at the edges of what TFLite's ADD produces:
+  // input shifts 0 (the larger scale) to -31, multipliers from 0 to
+  // INT32_MAX, zero points -128 and 127, an output shift on either side.
+  std::vector<int8_t> a, b;
+  for (int x = -128; x <= 127; ++x) {
+    for (int y = -128; y <= 127; ++y) {
+      a.push_back(static_cast<int8_t>(x));
+      b.push_back(static_cast<int8_t>(y));
+    }
+  }
+  const small_kernel_table scalar =
+      small_kernels_scalar(active().channel_block);
+  struct Input {
+    int32_t zero_point, multiplier, shift;
+  };
+  const Input inputs[] = {{-128, 1 << 30, 0},   {127, INT32_MAX, -1},
+                          {0, 1518500250, -31}, {-5, 1073741825, -12},
+                          {77, 0, -3},          {-128, INT32_MAX, 0},
+                          {3, 2147483000, -30}};
+  const int32_t out_shifts[] = {-20, -8, 0, 3};
+  size_t n = 0;
+  for (const Input &x : inputs) {
+    for (const Input &y : inputs) {
+      for (int single = 0; single <= 1; ++single) {
+        small_add_i8_params p{};
+        p.a_zero_point = x.zero_point;
+        p.a_multiplier = x.multiplier;
+        p.a_shift = x.shift;
+        p.b_zero_point = y.zero_point;
+        p.b_multiplier = y.multiplier;
+        p.b_shift = y.shift;
+        p.out_zero_point = static_cast<int32_t>(n % 7) * 40 - 128;
+        p.out_multiplier = n % 2 == 0 ? 1 << 30 : 1900000000;
+        p.out_shift = out_shifts[n % 4];
+        p.left_shift = 20;
+        p.act_min = n % 3 == 0 ? 0 : -128;
+        p.act_max = 127;
+        p.single_rounding = single;
+        ++n;
+        INFO("a " << x.zero_point << "/" << x.multiplier << "/" << x.shift
+                  << " b " << y.zero_point << "/" << y.multiplier << "/"
+                  << y.shift << " single " << single);
+        std::vector<int8_t> got(a.size()), want(a.size());
+        active().add_i8(a.data(), b.data(), got.data(), a.size(), &p);
+        scalar.add_i8(a.data(), b.data(), want.data(), a.size(), &p);
+        REQUIRE(got == want);
+      }
+    }
+  }
+}
+
 TEST_CASE("int8 average pooling tiles match scalar bit for bit",
           "[kernels][int8][pool]") {
   std::mt19937 rng(404);
