@@ -1,5 +1,6 @@
 #include "engine/layout.h"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -42,15 +43,57 @@ void convert_run(const Src *src, Dst *dst, size_t count,
 }
 
 // A narrow network input (planar, or 4-lane blocks for int8 RGB) from
-// NHWC: every pixel's `lanes` elements, zero pad lanes; CB known at compile
-// time, so a pixel is a few moves, not a memcpy and a memset call.
+// NHWC: every pixel's LANES elements, zero pad lanes. CB and LANES known at
+// compile time make a pixel a few moves (no memcpy and memset calls, no
+// per-lane test), which the compiler vectorizes across pixels.
+template <size_t CB, size_t LANES, typename Src, typename Dst, typename Convert>
+void narrow_pixels(const Src *item, size_t channels, size_t c0, size_t plane,
+                   Dst *d, const Convert &convert) {
+  size_t p = 0;
+  if constexpr (std::is_same<Convert, Copy>::value && CB > 1) {
+    // A copy reads each pixel's CB elements at once (the next pixel's first
+    // ones past LANES, zeroed after): one load, mask and store per pixel,
+    // for the pixels whose CB elements lie within the item.
+    const size_t end = plane * channels;
+    const size_t whole =
+        end >= c0 + CB ? std::min(plane, (end - c0 - CB) / channels + 1) : 0;
+    for (; p < whole; ++p, d += CB) {
+      Dst v[CB];
+      std::memcpy(v, item + p * channels + c0, sizeof v);
+      for (size_t l = LANES; l < CB; ++l) {
+        v[l] = Dst{0};
+      }
+      std::memcpy(d, v, sizeof v);
+    }
+  }
+  for (; p < plane; ++p, d += CB) {
+    const Src *x = item + p * channels + c0;
+    for (size_t l = 0; l < CB; ++l) {
+      d[l] = l < LANES ? convert(x[l]) : Dst{0};
+    }
+  }
+}
+
 template <size_t CB, typename Src, typename Dst, typename Convert>
 void narrow_from_nhwc(const Src *item, size_t channels, size_t c0, size_t lanes,
                       size_t plane, Dst *d, const Convert &convert) {
-  for (size_t p = 0; p < plane; ++p, d += CB) {
-    const Src *x = item + p * channels + c0;
-    for (size_t l = 0; l < CB; ++l) {
-      d[l] = l < lanes ? convert(x[l]) : Dst{0};
+  static_assert(CB == 1 || CB == 4, "planar or 4-lane blocks");
+  if constexpr (CB == 1) {
+    narrow_pixels<1, 1>(item, channels, c0, plane, d, convert);
+  } else {
+    switch (lanes) {
+    case 1:
+      narrow_pixels<4, 1>(item, channels, c0, plane, d, convert);
+      break;
+    case 2:
+      narrow_pixels<4, 2>(item, channels, c0, plane, d, convert);
+      break;
+    case 3:
+      narrow_pixels<4, 3>(item, channels, c0, plane, d, convert);
+      break;
+    default:
+      narrow_pixels<4, 4>(item, channels, c0, plane, d, convert);
+      break;
     }
   }
 }
