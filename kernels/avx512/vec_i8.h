@@ -49,6 +49,62 @@ struct VecI8 {
     return _mm512_mask_mov_epi32(srdhm_unsaturated(a, b), saturate,
                                  _mm512_set1_epi32(INT32_MAX));
   }
+  // Double rounding (requant_i8.h) in one rounding shift of the 64-bit
+  // product P = a * m per lane: with f = floor((P + 2^30) / 2^31) and e the
+  // lane's right shift, RoundingDivideByPOT(f, e) = floor((f + 2^(e-1) -
+  // [f < 0]) / 2^e) for e > 0, and floor((floor(Q) + c) / n) = floor((Q + c)
+  // / n) for integer c, so the result is
+  //   (P + 2^30 + 2^(30+e) - [P < -2^30] 2^31) >> (31 + e)     (e > 0)
+  //   (P + 2^30) >> 31                                         (e = 0)
+  // (|P| <= 2^62: no int64 overflow). 12 instructions per vector where the
+  // two steps take 15. The constants per lane, for even lanes (the low
+  // halves of the 64-bit lanes) and odd ones:
+  struct FusedDouble {
+    __m512i multiplier, multiplier_odd;
+    __m512i round_even, round_odd; // 2^30 + 2^(30+e) [e > 0]
+    __m512i low_even, low_odd;     // the same, - 2^31 [e > 0]
+    __m512i shift_even, shift_odd; // 31 + e
+    FusedDouble(type m, type right) : multiplier(m) {
+      multiplier_odd = _mm512_srli_epi64(m, 32);
+      const __m512i e_even =
+          _mm512_and_si512(right, _mm512_set1_epi64(0xffffffff));
+      const __m512i e_odd = _mm512_srli_epi64(right, 32);
+      const auto constants = [](__m512i e, __m512i &round, __m512i &low,
+                                __m512i &shift) {
+        const __mmask8 positive =
+            _mm512_cmpgt_epi64_mask(e, _mm512_setzero_si512());
+        const __m512i thirty = _mm512_set1_epi64(30);
+        const __m512i power = _mm512_maskz_sllv_epi64(
+            positive, _mm512_set1_epi64(1), _mm512_add_epi64(e, thirty));
+        round = _mm512_add_epi64(_mm512_set1_epi64(int64_t{1} << 30), power);
+        low = _mm512_mask_sub_epi64(round, positive, round,
+                                    _mm512_set1_epi64(int64_t{1} << 31));
+        shift = _mm512_add_epi64(e, _mm512_set1_epi64(31));
+      };
+      constants(e_even, round_even, low_even, shift_even);
+      constants(e_odd, round_odd, low_odd, shift_odd);
+    }
+  };
+  static type double_round(type a, const FusedDouble &f) {
+    const __m512i limit = _mm512_set1_epi64(-(int64_t{1} << 30));
+    const auto half = [&](__m512i p, __m512i round, __m512i low,
+                          __m512i shift) {
+      const __m512i sum =
+          _mm512_mask_add_epi64(_mm512_add_epi64(p, round),
+                                _mm512_cmplt_epi64_mask(p, limit), p, low);
+      return _mm512_srav_epi64(sum, shift);
+    };
+    const __m512i even = half(_mm512_mul_epi32(a, f.multiplier), f.round_even,
+                              f.low_even, f.shift_even);
+    const __m512i odd =
+        half(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), f.multiplier_odd),
+             f.round_odd, f.low_odd, f.shift_odd);
+    // Lane 2i from even's low half, lane 2i + 1 from odd's low half.
+    const __m512i interleave = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8,
+                                                22, 6, 20, 4, 18, 2, 16, 0);
+    return _mm512_permutex2var_epi32(even, interleave, odd);
+  }
+
   static bool any_positive(type a) {
     return _mm512_cmpgt_epi32_mask(a, _mm512_setzero_si512()) != 0;
   }

@@ -20,10 +20,10 @@ namespace small::x86 {
 // What the pixels of one weight set share: the bias with the zero point's
 // term folded in (bias - zp * sum of the tap weights) and the requantization
 // constants of its channels.
-template <class V> struct DepthwiseChannels {
+template <class V, bool FUSE = true> struct DepthwiseChannels {
   using T = typename V::type;
   T bias;
-  ChannelRequant<V> q;
+  ChannelRequant<V, FUSE> q;
   DepthwiseChannels(const small_window_tile_i8 *t, T weight_sum, size_t channel,
                     bool single)
       : bias(V::sub(V::load(t->bias + channel),
@@ -51,10 +51,10 @@ inline typename V::type depthwise_weight_sum(const small_window_tile_i8 *t,
   return V::add(sum[0], sum[1]);
 }
 
-template <class V, int N>
+template <class V, int N, bool F>
 inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                const typename V::type (&acc)[N],
-                               const DepthwiseChannels<V> &ch,
+                               const DepthwiseChannels<V, F> &ch,
                                const RequantConsts<V> &c) {
   int8_t *out = t->out + j0 * t->out_pixel_step;
   const size_t out_step = t->out_pixel_step;
@@ -68,9 +68,10 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
 }
 
 // Pixels [j0, j0 + N) with the weights at w, any window.
-template <class V, int N>
+template <class V, int N, bool F>
 inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
-                                const int8_t *w, const DepthwiseChannels<V> &ch,
+                                const int8_t *w,
+                                const DepthwiseChannels<V, F> &ch,
                                 const RequantConsts<V> &c) {
   using T = typename V::type;
   const int8_t *in = t->in + j0 * t->in_pixel_step;
@@ -95,10 +96,10 @@ inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
 
 // Pixels [j0, j0 + N) of a full 3x3 window, the nine tap weights in
 // registers for the whole tile.
-template <class V, int N>
+template <class V, int N, bool F>
 inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
                                     const typename V::type (&wv)[9],
-                                    const DepthwiseChannels<V> &ch,
+                                    const DepthwiseChannels<V, F> &ch,
                                     const RequantConsts<V> &c) {
   using T = typename V::type;
   const int8_t *in = t->in + j0 * t->in_pixel_step;
@@ -126,11 +127,11 @@ inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
 // output pixel along the row (in_pixel_step = S * in_tap_w_step): each
 // input pixel of a row is widened once and feeds every output pixel whose
 // window covers it, (N - 1) * S + 3 widenings per row instead of 3 N.
-template <class V, int N, int S>
+template <class V, int N, int S, bool F>
 inline void depthwise_i8_pixels_3x3_row(const small_window_tile_i8 *t,
                                         size_t j0,
                                         const typename V::type (&wv)[9],
-                                        const DepthwiseChannels<V> &ch,
+                                        const DepthwiseChannels<V, F> &ch,
                                         const RequantConsts<V> &c) {
   using T = typename V::type;
   constexpr int kRowPixels = (N - 1) * S + 3;
@@ -190,8 +191,9 @@ inline void depthwise_i8_own_pixels(const small_window_tile_i8 *t, size_t j0,
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     const size_t j = j0 + n;
-    const DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
-                                  c.single);
+    // Per pixel: without the fused rounding's constants (requant_i8.h).
+    const DepthwiseChannels<V, false> ch(t, weight_sum[n],
+                                         j * t->bias_pixel_step, c.single);
     const T one[1] = {acc[n]};
     depthwise_i8_store<V, 1>(t, j, one, ch, c);
   }

@@ -45,14 +45,36 @@ enum RequantMode : int {
   kRequantDoubleSaturating // the general case
 };
 
+// Traits that can take both double roundings in one pass (V::FusedDouble
+// and V::double_round: avx512/vec_i8.h) use it in the unsaturated modes,
+// unless the code constructs its ChannelRequant per pixel (depthwise tiles
+// across blocks), where the pass's eight constants cost more than it saves.
+struct NoFusedDouble {
+  template <class T> NoFusedDouble(T, T) {}
+};
+template <class V, class = void> struct FusedDoubleOf {
+  using type = NoFusedDouble;
+  static constexpr bool kFused = false;
+};
+template <class V>
+struct FusedDoubleOf<V, std::void_t<typename V::FusedDouble>> {
+  using type = typename V::FusedDouble;
+  static constexpr bool kFused = true;
+};
+
 // One vector of channels' multipliers and shifts, with what the
 // requantization derives from them computed once (per tile and block, not
 // per pixel).
-template <class V> struct ChannelRequant {
+template <class V, bool FUSE = FusedDoubleOf<V>::kFused> struct ChannelRequant {
   using T = typename V::type;
+  static constexpr bool kFused = FUSE && FusedDoubleOf<V>::kFused;
+  using Fused = std::conditional_t<kFused, typename FusedDoubleOf<V>::type,
+                                   NoFusedDouble>;
   T multiplier, left, right, mask, half_mask, total;
   RequantMode mode;
-  ChannelRequant(T m, T shift, bool single_rounding) : multiplier(m) {
+  Fused fused;
+  ChannelRequant(T m, T shift, bool single_rounding)
+      : multiplier(m), fused(m, V::max(V::sub(V::set1(0), shift), V::set1(0))) {
     const T zero = V::set1(0);
     left = V::max(shift, zero);
     right = V::max(V::sub(zero, shift), zero);
@@ -69,13 +91,17 @@ template <class V> struct ChannelRequant {
 
 // fixed::multiply_by_quantized_multiplier per lane, in mode M (which must be
 // valid for q: q.mode, or a more general double-rounding mode).
-template <class V, int M>
+template <class V, int M, bool F>
 inline typename V::type
 multiply_by_quantized_multiplier_as(typename V::type x,
-                                    const ChannelRequant<V> &q) {
+                                    const ChannelRequant<V, F> &q) {
   using T = typename V::type;
   if constexpr (M == kRequantSingle) {
     return V::mul_round_shift(x, q.multiplier, q.total);
+  } else if constexpr (M != kRequantDoubleSaturating &&
+                       ChannelRequant<V, F>::kFused) {
+    const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
+    return V::double_round(shifted, q.fused);
   } else {
     // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
     const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
@@ -113,10 +139,10 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
 
 // fixed::multiply_by_quantized_multiplier per lane, the mode chosen at run
 // time (for code that requantizes once per vector anyway).
-template <class V>
+template <class V, bool F>
 inline typename V::type
 multiply_by_quantized_multiplier(typename V::type x,
-                                 const ChannelRequant<V> &q) {
+                                 const ChannelRequant<V, F> &q) {
   switch (q.mode) {
   case kRequantSingle:
     return multiply_by_quantized_multiplier_as<V, kRequantSingle>(x, q);
@@ -132,18 +158,18 @@ multiply_by_quantized_multiplier(typename V::type x,
 
 // The convolution and depthwise epilogue: requantized (in mode M), plus the
 // output zero point, clamped.
-template <class V, int M>
+template <class V, int M, bool F>
 inline typename V::type requantize_as(typename V::type acc,
-                                      const ChannelRequant<V> &q,
+                                      const ChannelRequant<V, F> &q,
                                       const RequantConsts<V> &c) {
   const typename V::type scaled =
       multiply_by_quantized_multiplier_as<V, M>(acc, q);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
 }
 
-template <class V>
+template <class V, bool F>
 inline typename V::type requantize(typename V::type acc,
-                                   const ChannelRequant<V> &q,
+                                   const ChannelRequant<V, F> &q,
                                    const RequantConsts<V> &c) {
   const typename V::type scaled = multiply_by_quantized_multiplier<V>(acc, q);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
