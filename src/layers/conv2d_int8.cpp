@@ -42,7 +42,7 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   int32_t *multiplier = bias + padded;
   int32_t *shift = multiplier + padded;
   if (with_sums) {
-    write_weight_sums(cb, shift + padded);
+    write_weight_sums(cb, kernels.conv_i8_k_group, shift + padded);
     op_.quant.weight_sums = shift + padded;
   }
   std::copy(bias_.begin(), bias_.end(), bias);
@@ -74,16 +74,28 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   return SMALL_OK;
 }
 
-void Conv2DInt8Layer::write_weight_sums(size_t cb, int32_t *sums) const {
+void Conv2DInt8Layer::write_weight_sums(size_t cb, size_t k_group,
+                                        int32_t *sums) const {
+  // From the packed weights (whatever packed them): per output block, its
+  // input blocks' (block, tap) matrices of lanes x Cb values, the lanes in
+  // groups of G per output lane (kernel_contract.h).
   const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
-  const size_t in_per_group = spec_.input.c / spec_.groups;
-  std::fill(sums, sums + ceil_div(spec_.out_channels, cb) * cb * taps, 0);
-  for (size_t o = 0; o < spec_.out_channels; ++o) {
-    const int8_t *w = weights_.data() + o * in_per_group * taps; // OIHW
-    int32_t *out = sums + (o / cb) * taps * cb + o % cb;
-    for (size_t i = 0; i < in_per_group; ++i) {
-      for (size_t tap = 0; tap < taps; ++tap) {
-        out[tap * cb] += w[i * taps + tap];
+  const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
+  const size_t group = lanes == 1 ? 1 : k_group;
+  const int8_t *packed = packed_weights_.as<int8_t>();
+  for (size_t ob = 0; ob < op_.input_ranges.size(); ++ob) {
+    const InputBlockRange &r = op_.input_ranges[ob];
+    for (size_t tap = 0; tap < taps; ++tap) {
+      int32_t *out = sums + (ob * taps + tap) * cb;
+      std::fill(out, out + cb, 0);
+      for (size_t b = 0; b < r.count; ++b) {
+        const int8_t *w =
+            packed + r.weight_offset + (b * taps + tap) * lanes * cb;
+        for (size_t i = 0; i < lanes; ++i) {
+          for (size_t o = 0; o < cb; ++o) {
+            out[o] += w[(i / group) * cb * group + o * group + i % group];
+          }
+        }
       }
     }
   }

@@ -66,7 +66,7 @@ private:
 
   // [out block][kernel_h][kernel_w][Cb] sums of each tap's weights over
   // the input channels (small_window_tile_i8::weight_sums).
-  void write_weight_sums(size_t cb, int32_t *sums) const;
+  void write_weight_sums(size_t cb, size_t k_group, int32_t *sums) const;
 
   ConvSpec spec_;
   Shape output_;
