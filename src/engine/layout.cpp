@@ -98,6 +98,40 @@ void narrow_from_nhwc(const Src *item, size_t channels, size_t c0, size_t lanes,
   }
 }
 
+// A planar network input (cb = 1) of C channels from NHWC, all C planes in
+// one pass over the input: C fixed at compile time makes the inner loop a
+// strided de-interleave the compiler vectorizes (a plane at a time read
+// every C-th element, C passes).
+template <size_t C, typename Src, typename Dst, typename Convert>
+void planes_from_nhwc(const Src *item, size_t plane, Dst *d,
+                      const Convert &convert) {
+  for (size_t p = 0; p < plane; ++p) {
+    for (size_t c = 0; c < C; ++c) {
+      d[c * plane + p] = convert(item[p * C + c]);
+    }
+  }
+}
+
+// Whether a planar item of `channels` channels went through
+// planes_from_nhwc.
+template <typename Src, typename Dst, typename Convert>
+bool planes_from_nhwc(const Src *item, size_t channels, size_t plane, Dst *d,
+                      const Convert &convert) {
+  switch (channels) {
+  case 2:
+    planes_from_nhwc<2>(item, plane, d, convert);
+    return true;
+  case 3:
+    planes_from_nhwc<3>(item, plane, d, convert);
+    return true;
+  case 4:
+    planes_from_nhwc<4>(item, plane, d, convert);
+    return true;
+  default:
+    return false;
+  }
+}
+
 // Both conversions walk the blocked tensor in storage order, one channel
 // block at a time, so the inner loop is a run of contiguous lanes (no
 // per-element index arithmetic: the network input and output go through
@@ -117,6 +151,10 @@ void to_blocked_as(const Src *src, small_layout layout, const Shape &s,
   const size_t blocks = s.blocks(cb);
   for (size_t n = 0; n < s.n; ++n) {
     const Src *item = src + n * plane * s.c;
+    if (cb == 1 && layout == SMALL_LAYOUT_NHWC &&
+        planes_from_nhwc(item, s.c, plane, dst + n * blocks * plane, convert)) {
+      continue;
+    }
     for (size_t b = 0; b < blocks; ++b) {
       const size_t c0 = b * cb;
       const size_t lanes = s.c - c0 < cb ? s.c - c0 : cb;
