@@ -7,13 +7,23 @@
 #include "kernel_contract.h"
 #include "kernels.h"
 
-extern "C" const small_kernel_table *small_kernels_active(void) {
-  static const small_kernel_table table = small::arm::with_int8(
+namespace {
+
+small_kernel_table neondot_table() {
+  small_kernel_table t = small::arm::with_int8(
       small::arm::table<4>("neondot", 5,
                            small::neondot::select_conv_f32_5x16__neondot,
                            small::neondot::select_depthwise_f32_2x16__neondot),
       small::neondot::select_conv_i8_5x16__neondot, 4,
       small::neondot::select_depthwise_i8_4x16__neondot);
+  t.conv_i8_weight_sums = 1; // the SDOT tile's zero-point term
+  return t;
+}
+
+} // namespace
+
+extern "C" const small_kernel_table *small_kernels_active(void) {
+  static const small_kernel_table table = neondot_table();
   return &table;
 }
 
