@@ -15,8 +15,9 @@
  * It prints the instruction count of the first sample's run
  * (instruction_count.h), the multiply-accumulates of a run (the sum over
  * the network's layers), the arena and its liveness lower bound, the
- * packed weights the network holds, and the heap newlib took from the
- * system. */
+ * packed weights the network holds, the heap newlib took from the system
+ * and the stack's high-water mark after building and running (before the
+ * first printf; tools/firmware_report.sh reads them). */
 #include <malloc.h> /* newlib: mallinfo */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 
 #include "instruction_count.h"
 #include "small/small.h"
+#include "small_firmware.h"
 #include SMALL_TEST_MODEL_HEADER
 #include SMALL_TEST_SAMPLES_HEADER
 
@@ -67,7 +69,7 @@ static double network_macs(const small_network *net) {
 int main(void) {
   small_network *net = NULL;
   size_t arena = 0, lower_bound = 0, weights = 0, in_size, out_size;
-  size_t samples, sample, diff = 0, i;
+  size_t samples, sample, diff = 0, i, stack;
   uint32_t dims[4], ticks = 0, sample_ticks;
   double instructions, macs;
 
@@ -101,6 +103,8 @@ int main(void) {
       ticks = sample_ticks;
     }
   }
+  /* Before any printf: newlib's printf takes 4 KB of stack. */
+  stack = small_firmware_stack_high_water();
   for (i = 0; i < sizeof outputs; ++i) {
     diff += outputs[i] != (int8_t)small_test_expected[i];
   }
@@ -108,14 +112,16 @@ int main(void) {
   macs = network_macs(net);
   /* heap_bytes: what malloc took from the system (newlib never gives it
    * back): the network, its packed copy of the weights and its arena. */
-  printf("net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
-         "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu macs=%.0f "
-         "systick_ticks=%lu instructions=%.0f instructions_per_mac=%.2f %s\n",
-         SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
-         (unsigned long)arena, (unsigned long)lower_bound,
-         (unsigned long)weights, (unsigned long)mallinfo().arena, macs,
-         (unsigned long)ticks, instructions, instructions / macs,
-         diff == 0 ? "PASS" : "FAIL");
+  printf(
+      "net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
+      "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu stack_bytes=%lu "
+      "macs=%.0f "
+      "systick_ticks=%lu instructions=%.0f instructions_per_mac=%.2f %s\n",
+      SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
+      (unsigned long)arena, (unsigned long)lower_bound, (unsigned long)weights,
+      (unsigned long)mallinfo().arena, (unsigned long)stack, macs,
+      (unsigned long)ticks, instructions, instructions / macs,
+      diff == 0 ? "PASS" : "FAIL");
   small_network_destroy(net);
   return diff == 0 ? 0 : 1;
 }
