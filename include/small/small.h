@@ -591,6 +591,63 @@ SMALL_API small_status small_network_add_dense_int8(
     const small_int8_weights *weights, small_activation activation,
     small_quant output, small_tensor *out);
 
+/*! int8 weights already packed for the kernels of the build that runs them
+ * (firmware: packed on the host, kept in flash). */
+typedef struct small_int8_packed_weights {
+  /* Borrowed, not copied: must stay valid and unchanged while the network
+   * lives. Any alignment. */
+  const int8_t *packed;
+  size_t bytes;
+  /* What the order depends on (depthwise or not, the kernels' channel
+   * block and int8 k-group, the input lanes per block), as
+   * small_network_packed_weights reported it. */
+  uint32_t layout;
+  /* As in small_int8_weights (copied). */
+  const float *scales;
+  uint32_t scale_count;
+  const int32_t *bias;
+} small_int8_packed_weights;
+
+/*! small_network_add_conv2d_int8 with weights packed by a network of the
+ * same shapes finalized for the same kernel configuration (read with
+ * small_network_packed_weights): the network uses them in place, holding
+ * no copy. weights->packed NULL: SMALL_ERR_NULL_POINTER; bytes 0:
+ * SMALL_ERR_INVALID_ARGUMENT. finalize checks the layout tag and the size
+ * against what this build's kernels read and fails with
+ * SMALL_ERR_INVALID_ARGUMENT (naming both layouts) when they differ. */
+SMALL_API small_status small_network_add_conv2d_int8_packed(
+    small_network *network, small_tensor input,
+    const small_conv2d_params *params, const small_int8_packed_weights *weights,
+    small_quant output, small_tensor *out);
+
+/*! small_network_add_dense_int8 with packed weights, as above. */
+SMALL_API small_status small_network_add_dense_int8_packed(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const small_int8_packed_weights *weights, small_activation activation,
+    small_quant output, small_tensor *out);
+
+/*! Before finalize: pack the weights for another kernel configuration than
+ * this build's, a firmware target's (its channel block and int8 k-group:
+ * Cortex-M4 8 and 4, Cortex-M55 16 and 16), so that
+ * small_network_packed_weights gives what that target's
+ * small_network_add_*_int8_packed take. Unless the configuration is this
+ * build's own, the network then refuses to run (SMALL_ERR_UNSUPPORTED).
+ * channel_block: a power of two from 4 to 64; int8_k_group: a divisor of
+ * it (SMALL_ERR_INVALID_ARGUMENT otherwise). */
+SMALL_API small_status small_network_set_packing(small_network *network,
+                                                 uint32_t channel_block,
+                                                 uint32_t int8_k_group);
+
+/*! After finalize: the packed weights of layer `layer` (as in
+ * small_network_layer_info) of an int8 Conv2D, depthwise or Dense layer:
+ * fills packed (valid while the network lives), bytes and layout; scales
+ * and bias are set to NULL / 0. SMALL_ERR_NOT_FOUND for an index past the
+ * end or a layer without packed int8 weights, SMALL_ERR_INVALID_STATE
+ * before finalize. */
+SMALL_API small_status
+small_network_packed_weights(const small_network *network, size_t layer,
+                             small_int8_packed_weights *weights);
+
 /*! int8 max or average pooling (TFLite MAX_POOL_2D / AVERAGE_POOL_2D): the
  * output keeps the input's quantization. Average pooling sums the taps
  * inside the input and divides rounding half away from zero by their count

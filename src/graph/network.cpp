@@ -47,6 +47,33 @@ small_status Network::use_kernels(const small_kernel_table &table) {
   return SMALL_OK;
 }
 
+small_status Network::set_packing(uint32_t channel_block, uint32_t k_group) {
+  SMALL_TRY(require_building("set_packing"));
+  const bool power_of_two = (channel_block & (channel_block - 1)) == 0;
+  if (channel_block < 4 || channel_block > 64 || !power_of_two) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "set_packing: channel_block must be a power of two from 4 to "
+           << "64, got " << channel_block;
+  }
+  if (k_group == 0 || channel_block % k_group != 0) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "set_packing: the int8 k-group must divide the channel block "
+           << channel_block << ", got " << k_group;
+  }
+  const small_kernel_table &own = *small_kernels_active();
+  if (channel_block == own.channel_block && k_group == own.conv_i8_k_group) {
+    kernels_ = own;
+    packing_only_ = false;
+    return SMALL_OK;
+  }
+  // The scalar table plans the same blocks and lanes (narrow inputs follow
+  // the k-group); its kernels never run on weights packed this way.
+  kernels_ = small_kernels_scalar(channel_block);
+  kernels_.conv_i8_k_group = k_group;
+  packing_only_ = true;
+  return SMALL_OK;
+}
+
 small_status Network::add_input(const Shape &shape, int &id) {
   SMALL_TRY(require_building("add_input"));
   if (shape.n == 0 || shape.c == 0 || shape.h == 0 || shape.w == 0) {
@@ -419,6 +446,12 @@ Network::check_run_arguments(const In *const *inputs, size_t input_count,
                              const small_layout &layout) const {
   if (!finalized_) {
     return fail(SMALL_ERR_INVALID_STATE) << "run: finalize the network first";
+  }
+  if (packing_only_) {
+    return fail(SMALL_ERR_UNSUPPORTED)
+           << "run: the weights are packed for Cb " << kernels_.channel_block
+           << ", k-group " << kernels_.conv_i8_k_group
+           << " (small_network_set_packing), not for this build's kernels";
   }
   const int layout_value = enum_value(layout);
   if (layout_value != SMALL_LAYOUT_NCHW && layout_value != SMALL_LAYOUT_NHWC) {

@@ -116,6 +116,9 @@ public:
   // After finalize: executed layer `index` (0 .. layer_count()-1).
   [[nodiscard]] small_status layer_info(size_t index,
                                         small_layer_info &info) const;
+  // small_network_packed_weights: fills packed, bytes and layout.
+  [[nodiscard]] small_status
+  packed_weights(size_t index, small_int8_packed_weights &weights) const;
   // Per-layer wall times of the most recent run while profiling is on.
   [[nodiscard]] small_status enable_profiling(bool enable);
   [[nodiscard]] small_status layer_time_us(size_t index, double &us) const;
@@ -132,6 +135,11 @@ public:
   // at another channel block). Only before finalize.
   [[nodiscard]] small_status use_kernels(const small_kernel_table &table);
   const small_kernel_table &kernels() const { return kernels_; }
+  // small_network_set_packing: pack for Cb `channel_block` and int8
+  // k-group `k_group`; unless that is this build's table, the network
+  // only reports its packed weights and refuses to run.
+  [[nodiscard]] small_status set_packing(uint32_t channel_block,
+                                         uint32_t k_group);
 
 private:
   [[nodiscard]] small_status finalize_graph();
@@ -166,6 +174,7 @@ private:
   std::vector<int> inputs_, outputs_;
   bool finalized_ = false;
   bool failed_ = false;
+  bool packing_only_ = false; // set_packing for another configuration
   small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;
