@@ -322,7 +322,9 @@ SMALL_API small_status small_network_arena_size(const small_network *network,
 SMALL_API small_status
 small_network_arena_lower_bound(const small_network *network, size_t *bytes);
 /*! Bytes of packed weights, biases and int8 requantization data the
- * network holds (after finalize): with the arena, the memory it needs. */
+ * network holds (after finalize): with the arena, the memory it needs.
+ * Packed weights it borrows (small_network_add_conv2d_int8_packed) are the
+ * caller's and not counted. */
 SMALL_API small_status small_network_weight_bytes(const small_network *network,
                                                   size_t *bytes);
 /*! Firmware mode: run() uses the caller's buffer (at least arena_size bytes,

@@ -5,6 +5,9 @@
  * (models/mlperf_tiny_tflite/<sample>.int8.expected.bin; bytes_to_c.cmake
  * embeds the samples one after the other in two arrays).
  *
+ * The generated code passes weights packed on the host for this build's
+ * kernels (small-codegen --target), which the network uses in place.
+ *
  * One program for every model, compiled once per model with:
  *   SMALL_TEST_NET_NAME     the model's name ("dscnn")
  *   SMALL_TEST_MODEL_HEADER the generated header ("dscnn_int8.h")
@@ -111,7 +114,9 @@ int main(void) {
   instructions = ticks_to_instructions(ticks);
   macs = network_macs(net);
   /* heap_bytes: what malloc took from the system (newlib never gives it
-   * back): the network, its packed copy of the weights and its arena. */
+   * back): the network's tables, its per-channel requantization data
+   * (weight_bytes: the packed weights are the generated const arrays,
+   * borrowed) and its arena. */
   printf(
       "net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
       "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu stack_bytes=%lu "

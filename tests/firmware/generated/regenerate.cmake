@@ -1,5 +1,6 @@
-# Writes the C of the int8 MLPerf Tiny models (models.cmake's list, from
-# models/mlperf_tiny_tflite/<net>.int8.tflite) that the firmware tests link:
+# Writes the C of the int8 MLPerf Tiny models (models.cmake's lists, from
+# models/mlperf_tiny_tflite/<net>.int8.tflite, one folder per packing
+# target: small-codegen --target) that the firmware tests link:
 # bare-metal builds cannot run small-codegen (a host tool), so its output is
 # committed here, and the native test small_firmware_generated_is_fresh
 # regenerates it and requires the same bytes. After changing the generator:
@@ -9,14 +10,19 @@
 #         -P tests/firmware/generated/regenerate.cmake
 get_filename_component(root ${CMAKE_CURRENT_LIST_DIR}/../../.. ABSOLUTE)
 include(${CMAKE_CURRENT_LIST_DIR}/models.cmake)
-foreach(net IN LISTS SMALL_FIRMWARE_INT8_NETS)
-  execute_process(
-    COMMAND ${SMALL_CODEGEN}
-            ${root}/models/mlperf_tiny_tflite/${net}.int8.tflite
-            -o ${OUT_DIR}/${net}_int8.c --header ${OUT_DIR}/${net}_int8.h
-            --name ${net}_int8
-    RESULT_VARIABLE rc OUTPUT_QUIET)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "small-codegen failed on ${net} (${rc})")
-  endif()
+foreach(target IN LISTS SMALL_FIRMWARE_PACKING_TARGETS)
+  file(MAKE_DIRECTORY ${OUT_DIR}/${target})
+  foreach(net IN LISTS SMALL_FIRMWARE_INT8_NETS)
+    set(out ${OUT_DIR}/${target}/${net}_int8)
+    execute_process(
+      COMMAND ${SMALL_CODEGEN}
+              ${root}/models/mlperf_tiny_tflite/${net}.int8.tflite
+              -o ${out}.c --header ${out}.h --name ${net}_int8
+              --target ${target}
+      RESULT_VARIABLE rc OUTPUT_QUIET)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "small-codegen failed on ${net} for ${target} "
+                          "(${rc})")
+    endif()
+  endforeach()
 endforeach()
