@@ -312,6 +312,18 @@ SMALL_API small_status small_network_mark_output(small_network *network,
  * every later call fails with SMALL_ERR_INVALID_STATE: destroy it. */
 SMALL_API small_status small_network_finalize(small_network *network);
 
+/*! small_network_finalize, with the caller's buffer as the arena from the
+ * start (as small_network_set_arena would bind it afterwards) instead of an
+ * allocated one: the arena never touches the heap. The buffer's size is
+ * checked once the arena is planned: too small, SMALL_ERR_BUFFER_TOO_SMALL
+ * with the size needed, leaving a network to destroy (a firmware build
+ * learns the size on the host: small_network_arena_size of a network
+ * finalized with small_network_set_packing for it). arena NULL:
+ * SMALL_ERR_NULL_POINTER. */
+SMALL_API small_status small_network_finalize_with_arena(small_network *network,
+                                                         void *arena,
+                                                         size_t bytes);
+
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                   */
 

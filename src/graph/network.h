@@ -80,7 +80,10 @@ public:
                                       const std::vector<int> &inputs,
                                       const std::string &name, int &output);
   [[nodiscard]] small_status mark_output(int id);
-  [[nodiscard]] small_status finalize();
+  // With `arena`: binds the caller's buffer instead of allocating one
+  // (small_network_finalize_with_arena), failing if it is too small.
+  [[nodiscard]] small_status finalize(void *arena = nullptr,
+                                      size_t arena_bytes = 0);
   bool finalized() const { return finalized_; }
   // SMALL_ERR_INVALID_STATE after a finalize that failed part-way (the
   // graph was already fused and weights packed): the network can only be
@@ -95,6 +98,7 @@ public:
   [[nodiscard]] small_status arena_lower_bound(size_t &bytes) const;
   // Packed weights, biases and requantization data of the executed layers.
   [[nodiscard]] small_status weight_bytes(size_t &bytes) const;
+  // After finalize: run in `buffer` from now on.
   [[nodiscard]] small_status set_arena(void *buffer, size_t bytes);
 
   // Running.
@@ -142,7 +146,7 @@ public:
                                          uint32_t k_group);
 
 private:
-  [[nodiscard]] small_status finalize_graph();
+  [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);
   void fuse();
   void prune();
   void narrow_inputs();
@@ -150,6 +154,10 @@ private:
   void plan_threads();
   void run_layer(size_t step) const;
   void bind_arena(unsigned char *base);
+  // Binds the caller's buffer (aligned inside it) if it holds the arena;
+  // `call` names the API call in the message otherwise.
+  [[nodiscard]] small_status bind_caller_arena(void *buffer, size_t bytes,
+                                               const char *call);
   [[nodiscard]] small_status require_executed_index(size_t index,
                                                     const char *call) const;
   template <typename In, typename Out>

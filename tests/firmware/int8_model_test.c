@@ -19,6 +19,7 @@
  * (instruction_count.h), the multiply-accumulates of a run (the sum over
  * the network's layers), the arena and its liveness lower bound, the
  * packed weights the network holds, the heap newlib took from the system
+ * (and what the runs left allocated: must be 0)
  * and the stack's high-water mark after building and running (before the
  * first printf; tools/firmware_report.sh reads them). */
 #include <malloc.h> /* newlib: mallinfo */
@@ -73,6 +74,7 @@ int main(void) {
   small_network *net = NULL;
   size_t arena = 0, lower_bound = 0, weights = 0, in_size, out_size;
   size_t samples, sample, diff = 0, i, stack;
+  long heap_before_runs, run_heap;
   uint32_t dims[4], ticks = 0, sample_ticks;
   double instructions, macs;
 
@@ -95,6 +97,8 @@ int main(void) {
     printf("the embedded samples do not match the network's shapes\n");
     return 2;
   }
+  /* The runs must not allocate (the network runs in its arena). */
+  heap_before_runs = (long)mallinfo().uordblks;
   for (sample = 0; sample < samples; ++sample) {
     sample_ticks =
         run(net, (const int8_t *)small_test_inputs + sample * in_size,
@@ -108,6 +112,7 @@ int main(void) {
   }
   /* Before any printf: newlib's printf takes 4 KB of stack. */
   stack = small_firmware_stack_high_water();
+  run_heap = (long)mallinfo().uordblks - heap_before_runs;
   for (i = 0; i < sizeof outputs; ++i) {
     diff += outputs[i] != (int8_t)small_test_expected[i];
   }
@@ -117,16 +122,16 @@ int main(void) {
    * back): the network's tables, its per-channel requantization data
    * (weight_bytes: the packed weights are the generated const arrays,
    * borrowed) and its arena. */
-  printf(
-      "net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
-      "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu stack_bytes=%lu "
-      "macs=%.0f "
-      "systick_ticks=%lu instructions=%.0f instructions_per_mac=%.2f %s\n",
-      SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
-      (unsigned long)arena, (unsigned long)lower_bound, (unsigned long)weights,
-      (unsigned long)mallinfo().arena, (unsigned long)stack, macs,
-      (unsigned long)ticks, instructions, instructions / macs,
-      diff == 0 ? "PASS" : "FAIL");
+  printf("net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
+         "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu "
+         "run_heap_bytes=%ld stack_bytes=%lu "
+         "macs=%.0f "
+         "systick_ticks=%lu instructions=%.0f instructions_per_mac=%.2f %s\n",
+         SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
+         (unsigned long)arena, (unsigned long)lower_bound,
+         (unsigned long)weights, (unsigned long)mallinfo().arena, run_heap,
+         (unsigned long)stack, macs, (unsigned long)ticks, instructions,
+         instructions / macs, diff == 0 && run_heap == 0 ? "PASS" : "FAIL");
   small_network_destroy(net);
-  return diff == 0 ? 0 : 1;
+  return diff == 0 && run_heap == 0 ? 0 : 1;
 }

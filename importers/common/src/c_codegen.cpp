@@ -522,12 +522,15 @@ small_status write_c_source(const NetworkDescription &net,
           c_comment_text(format).c_str(),
           c_comment_text(net.graph_name).c_str(), basename_of(h_path).c_str());
   if (packed != nullptr) {
+    // 63 bytes more than planned: set_arena aligns inside the buffer.
     appendf(c,
             "/* int8 weights packed for %s (channel block %u, int8 k-group "
             "%u):\n * only a build with those kernels accepts them; the "
-            "network uses them\n * in place. */\n\n",
+            "network uses them\n * in place. It runs in the static arena "
+            "below: one network at a time. */\n"
+            "static unsigned char %s_arena[%zu];\n\n",
             c_comment_text(packed->name).c_str(), packed->channel_block,
-            packed->k_group);
+            packed->k_group, prefix.c_str(), packed->arena_bytes + 63);
   }
   c += writer.arrays();
   appendf(c,
@@ -561,8 +564,15 @@ small_status write_c_source(const NetworkDescription &net,
             rounding);
   }
   c += writer.body();
-  c += "  CHECK(small_network_finalize(net));\n"
-       "  *out = net;\n  return SMALL_OK;\n"
+  if (packed != nullptr) {
+    appendf(c,
+            "  CHECK(small_network_finalize_with_arena(net, %s_arena, sizeof "
+            "%s_arena));\n",
+            prefix.c_str(), prefix.c_str());
+  } else {
+    c += "  CHECK(small_network_finalize(net));\n";
+  }
+  c += "  *out = net;\n  return SMALL_OK;\n"
        "fail:\n  small_network_destroy(net);\n  return s;\n}\n";
   const small_status hs = write_file(h_path, c_header_text(net, prefix), error);
   return hs != SMALL_OK ? hs : write_file(c_path, c, error);

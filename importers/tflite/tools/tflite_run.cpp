@@ -509,7 +509,8 @@ bool target_packing(const std::string &target, uint32_t &cb,
 }
 
 // Finalizes the model's network packed for `packed.channel_block` and
-// `packed.k_group` and collects its packed int8 weights in layer order.
+// `packed.k_group` and collects its packed int8 weights in layer order and
+// its arena size.
 small_status pack_for_target(small_tflite_model *model,
                              small_import::PackedTarget &packed) {
   small_network *net = small_tflite_model_network(model);
@@ -523,6 +524,9 @@ small_status pack_for_target(small_tflite_model *model,
   size_t layers = 0;
   if (s == SMALL_OK) {
     s = small_network_layer_count(net, &layers);
+  }
+  if (s == SMALL_OK) {
+    s = small_network_arena_size(net, &packed.arena_bytes);
   }
   for (size_t i = 0; s == SMALL_OK && i < layers; ++i) {
     small_int8_packed_weights w;

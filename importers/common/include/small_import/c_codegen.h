@@ -26,6 +26,9 @@ struct PackedTarget {
   std::string name; // "cortex-m4", for the generated comment
   uint32_t channel_block = 0, k_group = 0;
   std::vector<PackedInt8Layer> layers;
+  // The arena the target's network plans (small_network_arena_size): the
+  // generated code finalizes in a static buffer of that size.
+  size_t arena_bytes = 0;
 };
 
 // Writes `c_path` (arrays + `small_status <prefix>_build(small_network **)`,
@@ -36,7 +39,8 @@ struct PackedTarget {
 // the files only as escaped comments or sanitized identifier fragments.
 // With `packed`, the int8 Conv2D and Dense layers are built from its
 // packed arrays (small_network_add_*_int8_packed: borrowed in place, no
-// copy on the device), which only that target's build accepts.
+// copy on the device), which only that target's build accepts, and the
+// network runs in a static arena (small_network_finalize_with_arena).
 // On failure returns the status and sets *error.
 small_status write_c_source(const NetworkDescription &net,
                             const std::string &format,

@@ -6,7 +6,8 @@
 
 /* int8 weights packed for cortex-m4 (channel block 8, int8 k-group 4):
  * only a build with those kernels accepts them; the network uses them
- * in place. */
+ * in place. It runs in the static arena below: one network at a time. */
+static unsigned char dscnn_int8_arena[16063];
 
 static const int8_t l1_functional_1_activation_Relu_functional__packed[2560] = {
     -6, 16, 18, 16, -35, 35, 35, 24, 19, 59, -127, 13, -37, -17, -21, 37,
@@ -1981,7 +1982,7 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_softmax_int8(net, t[11], 0x1p+0f, q, &t[12]));
   CHECK(small_network_mark_output(net, t[12]));
-  CHECK(small_network_finalize(net));
+  CHECK(small_network_finalize_with_arena(net, dscnn_int8_arena, sizeof dscnn_int8_arena));
   *out = net;
   return SMALL_OK;
 fail:

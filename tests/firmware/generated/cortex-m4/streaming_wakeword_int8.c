@@ -6,7 +6,8 @@
 
 /* int8 weights packed for cortex-m4 (channel block 8, int8 k-group 4):
  * only a build with those kernels accepts them; the network uses them
- * in place. */
+ * in place. It runs in the static arena below: one network at a time. */
+static unsigned char streaming_wakeword_int8_arena[6719];
 
 static const int8_t l1_model_depthwise_conv2d_depthwise2_packed[120] = {
     127, -103, 127, 20, -51, 47, 10, 127, 91, -28, -42, -127, 127, 127, 127, 70,
@@ -3498,7 +3499,7 @@ small_status streaming_wakeword_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_softmax_int8(net, t[9], 0x1p+0f, q, &t[10]));
   CHECK(small_network_mark_output(net, t[10]));
-  CHECK(small_network_finalize(net));
+  CHECK(small_network_finalize_with_arena(net, streaming_wakeword_int8_arena, sizeof streaming_wakeword_int8_arena));
   *out = net;
   return SMALL_OK;
 fail:

@@ -6,7 +6,8 @@
 
 /* int8 weights packed for cortex-m55 (channel block 16, int8 k-group 16):
  * only a build with those kernels accepts them; the network uses them
- * in place. */
+ * in place. It runs in the static arena below: one network at a time. */
+static unsigned char autoencoder_int8_arena[831];
 
 static const int8_t l1_functional_1_activation_Relu_functional__packed[81920] = {
     10, 13, -12, 7, 4, -2, -13, -20, -4, 18, 4, -2, 1, -5, -8, -1,
@@ -17105,7 +17106,7 @@ small_status autoencoder_int8_build(small_network **out) {
   q.zero_point = 96;
   CHECK(small_network_add_dense_int8_packed(net, t[9], 640, &w8p, act, q, &t[10]));
   CHECK(small_network_mark_output(net, t[10]));
-  CHECK(small_network_finalize(net));
+  CHECK(small_network_finalize_with_arena(net, autoencoder_int8_arena, sizeof autoencoder_int8_arena));
   *out = net;
   return SMALL_OK;
 fail:

@@ -6,7 +6,8 @@
 
 /* int8 weights packed for cortex-m55 (channel block 16, int8 k-group 16):
  * only a build with those kernels accepts them; the network uses them
- * in place. */
+ * in place. It runs in the static arena below: one network at a time. */
+static unsigned char mobilenet_vww_int8_arena[73791];
 
 static const int8_t l1_model_activation_Relu_model_batch_normal_packed[432] = {
     38, -57, -80, 85, -34, -28, 69, 26, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -15153,7 +15154,7 @@ small_status mobilenet_vww_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_softmax_int8(net, t[29], 0x1p+0f, q, &t[30]));
   CHECK(small_network_mark_output(net, t[30]));
-  CHECK(small_network_finalize(net));
+  CHECK(small_network_finalize_with_arena(net, mobilenet_vww_int8_arena, sizeof mobilenet_vww_int8_arena));
   *out = net;
   return SMALL_OK;
 fail:

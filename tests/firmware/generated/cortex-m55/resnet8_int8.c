@@ -6,7 +6,8 @@
 
 /* int8 weights packed for cortex-m55 (channel block 16, int8 k-group 16):
  * only a build with those kernels accepts them; the network uses them
- * in place. */
+ * in place. It runs in the static arena below: one network at a time. */
+static unsigned char resnet8_int8_arena[49215];
 
 static const int8_t l1_model_activation_Relu_model_batch_normal_packed[432] = {
     25, -13, -60, -67, -127, 76, 62, 103, 42, 76, 100, 2, -96, -115, 36, 96,
@@ -5406,7 +5407,7 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_softmax_int8(net, t[14], 0x1p+0f, q, &t[15]));
   CHECK(small_network_mark_output(net, t[15]));
-  CHECK(small_network_finalize(net));
+  CHECK(small_network_finalize_with_arena(net, resnet8_int8_arena, sizeof resnet8_int8_arena));
   *out = net;
   return SMALL_OK;
 fail:
