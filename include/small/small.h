@@ -312,6 +312,18 @@ SMALL_API small_status small_network_mark_output(small_network *network,
  * every later call fails with SMALL_ERR_INVALID_STATE: destroy it. */
 SMALL_API small_status small_network_finalize(small_network *network);
 
+/*! small_network_finalize, with the caller's buffer as the arena from the
+ * start (as small_network_set_arena would bind it afterwards) instead of an
+ * allocated one: the arena never touches the heap. The buffer's size is
+ * checked once the arena is planned: too small, SMALL_ERR_BUFFER_TOO_SMALL
+ * with the size needed, leaving a network to destroy (a firmware build
+ * learns the size on the host: small_network_arena_size of a network
+ * finalized with small_network_set_packing for it). arena NULL:
+ * SMALL_ERR_NULL_POINTER. */
+SMALL_API small_status small_network_finalize_with_arena(small_network *network,
+                                                         void *arena,
+                                                         size_t bytes);
+
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                   */
 
@@ -322,7 +334,9 @@ SMALL_API small_status small_network_arena_size(const small_network *network,
 SMALL_API small_status
 small_network_arena_lower_bound(const small_network *network, size_t *bytes);
 /*! Bytes of packed weights, biases and int8 requantization data the
- * network holds (after finalize): with the arena, the memory it needs. */
+ * network holds (after finalize): with the arena, the memory it needs.
+ * Packed weights it borrows (small_network_add_conv2d_int8_packed) are the
+ * caller's and not counted. */
 SMALL_API small_status small_network_weight_bytes(const small_network *network,
                                                   size_t *bytes);
 /*! Firmware mode: run() uses the caller's buffer (at least arena_size bytes,
@@ -590,6 +604,63 @@ SMALL_API small_status small_network_add_dense_int8(
     small_network *network, small_tensor input, uint32_t out_features,
     const small_int8_weights *weights, small_activation activation,
     small_quant output, small_tensor *out);
+
+/*! int8 weights already packed for the kernels of the build that runs them
+ * (firmware: packed on the host, kept in flash). */
+typedef struct small_int8_packed_weights {
+  /* Borrowed, not copied: must stay valid and unchanged while the network
+   * lives. Any alignment. */
+  const int8_t *packed;
+  size_t bytes;
+  /* What the order depends on (depthwise or not, the kernels' channel
+   * block and int8 k-group, the input lanes per block), as
+   * small_network_packed_weights reported it. */
+  uint32_t layout;
+  /* As in small_int8_weights (copied). */
+  const float *scales;
+  uint32_t scale_count;
+  const int32_t *bias;
+} small_int8_packed_weights;
+
+/*! small_network_add_conv2d_int8 with weights packed by a network of the
+ * same shapes finalized for the same kernel configuration (read with
+ * small_network_packed_weights): the network uses them in place, holding
+ * no copy. weights->packed NULL: SMALL_ERR_NULL_POINTER; bytes 0:
+ * SMALL_ERR_INVALID_ARGUMENT. finalize checks the layout tag and the size
+ * against what this build's kernels read and fails with
+ * SMALL_ERR_INVALID_ARGUMENT (naming both layouts) when they differ. */
+SMALL_API small_status small_network_add_conv2d_int8_packed(
+    small_network *network, small_tensor input,
+    const small_conv2d_params *params, const small_int8_packed_weights *weights,
+    small_quant output, small_tensor *out);
+
+/*! small_network_add_dense_int8 with packed weights, as above. */
+SMALL_API small_status small_network_add_dense_int8_packed(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const small_int8_packed_weights *weights, small_activation activation,
+    small_quant output, small_tensor *out);
+
+/*! Before finalize: pack the weights for another kernel configuration than
+ * this build's, a firmware target's (its channel block and int8 k-group:
+ * Cortex-M4 8 and 4, Cortex-M55 16 and 16), so that
+ * small_network_packed_weights gives what that target's
+ * small_network_add_*_int8_packed take. Unless the configuration is this
+ * build's own, the network then refuses to run (SMALL_ERR_UNSUPPORTED).
+ * channel_block: a power of two from 4 to 64; int8_k_group: a divisor of
+ * it (SMALL_ERR_INVALID_ARGUMENT otherwise). */
+SMALL_API small_status small_network_set_packing(small_network *network,
+                                                 uint32_t channel_block,
+                                                 uint32_t int8_k_group);
+
+/*! After finalize: the packed weights of layer `layer` (as in
+ * small_network_layer_info) of an int8 Conv2D, depthwise or Dense layer:
+ * fills packed (valid while the network lives), bytes and layout; scales
+ * and bias are set to NULL / 0. SMALL_ERR_NOT_FOUND for an index past the
+ * end or a layer without packed int8 weights, SMALL_ERR_INVALID_STATE
+ * before finalize. */
+SMALL_API small_status
+small_network_packed_weights(const small_network *network, size_t layer,
+                             small_int8_packed_weights *weights);
 
 /*! int8 max or average pooling (TFLite MAX_POOL_2D / AVERAGE_POOL_2D): the
  * output keeps the input's quantization. Average pooling sums the taps

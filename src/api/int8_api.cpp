@@ -96,6 +96,74 @@ SMALL_API small_status small_network_add_dense_int8(
   });
 }
 
+namespace {
+
+// The scales and bias of packed weights as small_int8_weights (values: the
+// packed bytes, only checked for NULL there).
+small_int8_weights unpacked_view(const small_int8_packed_weights &p) {
+  small_int8_weights w;
+  w.values = p.packed;
+  w.scales = p.scales;
+  w.scale_count = p.scale_count;
+  w.bias = p.bias;
+  return w;
+}
+
+} // namespace
+
+SMALL_API small_status small_network_add_conv2d_int8_packed(
+    small_network *network, small_tensor input,
+    const small_conv2d_params *params, const small_int8_packed_weights *weights,
+    small_quant output, small_tensor *out) {
+  return guarded("small_network_add_conv2d_int8_packed", [&]() -> small_status {
+    SMALL_TRY(require(network, "network"));
+    SMALL_TRY(require(params, "params"));
+    SMALL_TRY(require(weights, "weights"));
+    SMALL_TRY(require(weights->packed, "weights->packed"));
+    return build(network, out, [&](small::Network &net, int &id) {
+      return small::add_conv2d_int8(
+          net, input, *params, unpacked_view(*weights), output, id, weights);
+    });
+  });
+}
+
+SMALL_API small_status small_network_add_dense_int8_packed(
+    small_network *network, small_tensor input, uint32_t out_features,
+    const small_int8_packed_weights *weights, small_activation activation,
+    small_quant output, small_tensor *out) {
+  return guarded("small_network_add_dense_int8_packed", [&]() -> small_status {
+    SMALL_TRY(require(network, "network"));
+    SMALL_TRY(require(weights, "weights"));
+    SMALL_TRY(require(weights->packed, "weights->packed"));
+    return build(network, out, [&](small::Network &net, int &id) {
+      return small::add_dense_int8(net, input, out_features,
+                                   unpacked_view(*weights), activation, output,
+                                   id, weights);
+    });
+  });
+}
+
+SMALL_API small_status small_network_set_packing(small_network *network,
+                                                 uint32_t channel_block,
+                                                 uint32_t int8_k_group) {
+  return guarded("small_network_set_packing", [&]() -> small_status {
+    small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    return net->set_packing(channel_block, int8_k_group);
+  });
+}
+
+SMALL_API small_status
+small_network_packed_weights(const small_network *network, size_t layer,
+                             small_int8_packed_weights *weights) {
+  return guarded("small_network_packed_weights", [&]() -> small_status {
+    const small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    SMALL_TRY(require(weights, "weights"));
+    return net->packed_weights(layer, *weights);
+  });
+}
+
 SMALL_API small_status
 small_network_add_pool2d_int8(small_network *network, small_tensor input,
                               const small_pool2d_params *params,

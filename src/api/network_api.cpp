@@ -86,6 +86,17 @@ SMALL_API small_status small_network_finalize(small_network *network) {
   });
 }
 
+SMALL_API small_status small_network_finalize_with_arena(small_network *network,
+                                                         void *arena,
+                                                         size_t bytes) {
+  return guarded("small_network_finalize_with_arena", [&]() -> small_status {
+    small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    SMALL_TRY(require(arena, "arena"));
+    return net->finalize(arena, bytes);
+  });
+}
+
 SMALL_API small_status small_network_arena_size(const small_network *network,
                                                 size_t *bytes) {
   return guarded("small_network_arena_size", [&]() -> small_status {

@@ -41,12 +41,6 @@ small_status Network::require_usable() const {
   return SMALL_OK;
 }
 
-small_status Network::use_kernels(const small_kernel_table &table) {
-  SMALL_TRY(require_building("use_kernels"));
-  kernels_ = table;
-  return SMALL_OK;
-}
-
 small_status Network::add_input(const Shape &shape, int &id) {
   SMALL_TRY(require_building("add_input"));
   if (shape.n == 0 || shape.c == 0 || shape.h == 0 || shape.w == 0) {
@@ -343,7 +337,7 @@ void Network::bind_arena(unsigned char *base) {
   }
 }
 
-small_status Network::finalize_graph() {
+small_status Network::finalize_graph(void *arena, size_t arena_bytes) {
   fuse();
   prune();
   narrow_inputs();
@@ -355,8 +349,12 @@ small_status Network::finalize_graph() {
     }
   }
   SMALL_TRY(plan_memory());
-  SMALL_TRY(owned_arena_.reset(std::max<size_t>(arena_bytes_, 1), "arena"));
-  bind_arena(owned_arena_.bytes());
+  if (arena != nullptr) {
+    SMALL_TRY(bind_caller_arena(arena, arena_bytes, "finalize"));
+  } else {
+    SMALL_TRY(owned_arena_.reset(std::max<size_t>(arena_bytes_, 1), "arena"));
+    bind_arena(owned_arena_.bytes());
+  }
   executed_.clear();
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!nodes_[i].removed) {
@@ -368,7 +366,7 @@ small_status Network::finalize_graph() {
   return SMALL_OK;
 }
 
-small_status Network::finalize() {
+small_status Network::finalize(void *arena, size_t arena_bytes) {
   const BusyScope busy(busy_);
   SMALL_TRY(busy.check("finalize"));
   SMALL_TRY(require_building("finalize"));
@@ -385,30 +383,9 @@ small_status Network::finalize() {
   // first, so that an exception from a container (caught by the API guard)
   // leaves the same state.
   failed_ = true;
-  SMALL_TRY(finalize_graph());
+  SMALL_TRY(finalize_graph(arena, arena_bytes));
   failed_ = false;
   finalized_ = true;
-  return SMALL_OK;
-}
-
-small_status Network::set_arena(void *buffer, size_t bytes) {
-  const BusyScope busy(busy_);
-  SMALL_TRY(busy.check("set_arena"));
-  if (!finalized_) {
-    return fail(SMALL_ERR_INVALID_STATE)
-           << "set_arena: finalize the network first (its size is known then)";
-  }
-  const uintptr_t raw = reinterpret_cast<uintptr_t>(buffer);
-  const uintptr_t aligned = (raw + kAlignment - 1) / kAlignment * kAlignment;
-  const size_t skip = aligned - raw;
-  if (bytes < skip || bytes - skip < arena_bytes_) {
-    return fail(SMALL_ERR_BUFFER_TOO_SMALL)
-           << "set_arena: " << bytes << " bytes given, " << arena_bytes_ + skip
-           << " needed at this alignment (" << arena_bytes_
-           << " for a 64-byte aligned buffer)";
-  }
-  bind_arena(reinterpret_cast<unsigned char *>(aligned));
-  owned_arena_.release();
   return SMALL_OK;
 }
 
@@ -419,6 +396,12 @@ Network::check_run_arguments(const In *const *inputs, size_t input_count,
                              const small_layout &layout) const {
   if (!finalized_) {
     return fail(SMALL_ERR_INVALID_STATE) << "run: finalize the network first";
+  }
+  if (packing_only_) {
+    return fail(SMALL_ERR_UNSUPPORTED)
+           << "run: the weights are packed for Cb " << kernels_.channel_block
+           << ", k-group " << kernels_.conv_i8_k_group
+           << " (small_network_set_packing), not for this build's kernels";
   }
   const int layout_value = enum_value(layout);
   if (layout_value != SMALL_LAYOUT_NCHW && layout_value != SMALL_LAYOUT_NHWC) {

@@ -80,7 +80,10 @@ public:
                                       const std::vector<int> &inputs,
                                       const std::string &name, int &output);
   [[nodiscard]] small_status mark_output(int id);
-  [[nodiscard]] small_status finalize();
+  // With `arena`: binds the caller's buffer instead of allocating one
+  // (small_network_finalize_with_arena), failing if it is too small.
+  [[nodiscard]] small_status finalize(void *arena = nullptr,
+                                      size_t arena_bytes = 0);
   bool finalized() const { return finalized_; }
   // SMALL_ERR_INVALID_STATE after a finalize that failed part-way (the
   // graph was already fused and weights packed): the network can only be
@@ -95,6 +98,7 @@ public:
   [[nodiscard]] small_status arena_lower_bound(size_t &bytes) const;
   // Packed weights, biases and requantization data of the executed layers.
   [[nodiscard]] small_status weight_bytes(size_t &bytes) const;
+  // After finalize: run in `buffer` from now on.
   [[nodiscard]] small_status set_arena(void *buffer, size_t bytes);
 
   // Running.
@@ -116,6 +120,9 @@ public:
   // After finalize: executed layer `index` (0 .. layer_count()-1).
   [[nodiscard]] small_status layer_info(size_t index,
                                         small_layer_info &info) const;
+  // small_network_packed_weights: fills packed, bytes and layout.
+  [[nodiscard]] small_status
+  packed_weights(size_t index, small_int8_packed_weights &weights) const;
   // Per-layer wall times of the most recent run while profiling is on.
   [[nodiscard]] small_status enable_profiling(bool enable);
   [[nodiscard]] small_status layer_time_us(size_t index, double &us) const;
@@ -132,9 +139,14 @@ public:
   // at another channel block). Only before finalize.
   [[nodiscard]] small_status use_kernels(const small_kernel_table &table);
   const small_kernel_table &kernels() const { return kernels_; }
+  // small_network_set_packing: pack for Cb `channel_block` and int8
+  // k-group `k_group`; unless that is this build's table, the network
+  // only reports its packed weights and refuses to run.
+  [[nodiscard]] small_status set_packing(uint32_t channel_block,
+                                         uint32_t k_group);
 
 private:
-  [[nodiscard]] small_status finalize_graph();
+  [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);
   void fuse();
   void prune();
   void narrow_inputs();
@@ -142,6 +154,10 @@ private:
   void plan_threads();
   void run_layer(size_t step) const;
   void bind_arena(unsigned char *base);
+  // Binds the caller's buffer (aligned inside it) if it holds the arena;
+  // `call` names the API call in the message otherwise.
+  [[nodiscard]] small_status bind_caller_arena(void *buffer, size_t bytes,
+                                               const char *call);
   [[nodiscard]] small_status require_executed_index(size_t index,
                                                     const char *call) const;
   template <typename In, typename Out>
@@ -166,6 +182,7 @@ private:
   std::vector<int> inputs_, outputs_;
   bool finalized_ = false;
   bool failed_ = false;
+  bool packing_only_ = false; // set_packing for another configuration
   small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;

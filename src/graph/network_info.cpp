@@ -78,6 +78,20 @@ small_status Network::layer_info(size_t index, small_layer_info &info) const {
   return SMALL_OK;
 }
 
+small_status Network::packed_weights(size_t index,
+                                     small_int8_packed_weights &weights) const {
+  SMALL_TRY(require_executed_index(index, "packed_weights"));
+  const Node &node = nodes_[executed_[index]];
+  weights = small_int8_packed_weights{};
+  if (!node.layer->packed_int8_weights(weights.packed, weights.bytes,
+                                       weights.layout)) {
+    return fail(SMALL_ERR_NOT_FOUND)
+           << "packed_weights: layer " << index << " (" << node.name
+           << ") has no packed int8 weights";
+  }
+  return SMALL_OK;
+}
+
 small_status Network::enable_profiling(bool enable) {
   const BusyScope busy(busy_);
   SMALL_TRY(busy.check("enable_profiling"));

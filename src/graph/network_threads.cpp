@@ -70,7 +70,8 @@ small_status Network::set_threadpool(ThreadPool *pool) {
 void Network::plan_threads() {
   const size_t layers = executed_.size();
   layer_parts_.assign(layers, 1);
-  if (pool_ == nullptr || pool_->size() < 2 || layers == 0) {
+  // A network packed for another build (set_packing) never runs.
+  if (pool_ == nullptr || pool_->size() < 2 || layers == 0 || packing_only_) {
     return;
   }
   const uint32_t threads = static_cast<uint32_t>(pool_->size());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "engine/window_parts.h"
 #include "graph/network.h"
@@ -20,12 +21,85 @@ uint64_t Conv2DInt8Layer::macs() const {
   return saturating_mul(m, spec_.kernel_w);
 }
 
+uint32_t packed_layout_tag(bool depthwise, size_t cb, size_t k_group,
+                           size_t lanes) {
+  // 'P' in the top byte: a zero or random word is never a valid tag.
+  const uint32_t kind = depthwise ? 0x80u : 0u;
+  return 0x50000000u | (kind | (static_cast<uint32_t>(cb) & 0x7Fu)) << 16 |
+         (static_cast<uint32_t>(k_group) & 0xFFu) << 8 |
+         (static_cast<uint32_t>(lanes) & 0xFFu);
+}
+
+namespace {
+
+// "Cb 8, k-group 4, 4 input lanes" or "depthwise, Cb 16" for a tag.
+std::string layout_text(uint32_t tag) {
+  const uint32_t cb = tag >> 16 & 0x7Fu;
+  if ((tag >> 16 & 0x80u) != 0) {
+    return "depthwise, Cb " + std::to_string(cb);
+  }
+  return "Cb " + std::to_string(cb) + ", k-group " +
+         std::to_string(tag >> 8 & 0xFFu) + ", " + std::to_string(tag & 0xFFu) +
+         " input lanes";
+}
+
+} // namespace
+
+small_status Conv2DInt8Layer::check_borrowed(const small_kernel_table &kernels,
+                                             size_t lanes) {
+  if ((borrowed_layout_ >> 24) != 0x50u) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name_ << ": packed->layout " << borrowed_layout_
+           << " is not a layout tag (small_network_packed_weights gives it)";
+  }
+  if (borrowed_layout_ != layout_) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name_ << ": the weights are packed for "
+           << layout_text(borrowed_layout_) << "; the " << kernels.isa
+           << " kernels of this build read " << layout_text(layout_)
+           << ": pack them for this kernel configuration";
+  }
+  size_t elements = 0;
+  if (depthwise()) {
+    SMALL_TRY(
+        depthwise_packed_elements(spec_, kernels.channel_block, elements));
+  } else {
+    SMALL_TRY(plan_conv_packing(spec_, lanes, kernels.channel_block,
+                                op_.input_ranges, elements));
+  }
+  if (borrowed_bytes_ != elements) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name_ << ": " << borrowed_bytes_
+           << " bytes of packed weights given; this layer's shape packs to "
+           << elements;
+  }
+  return SMALL_OK;
+}
+
+bool Conv2DInt8Layer::packed_int8_weights(const int8_t *&packed, size_t &bytes,
+                                          uint32_t &layout) const {
+  if (op_.quant.weights == nullptr) {
+    return false; // not prepared
+  }
+  packed = op_.quant.weights;
+  bytes = borrowed_ != nullptr ? borrowed_bytes_ : packed_weights_.size_bytes();
+  layout = layout_;
+  return true;
+}
+
 small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   const size_t cb = kernels.channel_block;
-  if (depthwise()) {
+  const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
+  layout_ =
+      depthwise()
+          ? packed_layout_tag(true, cb, 0, 0)
+          : packed_layout_tag(false, cb,
+                              lanes == 1 ? 1 : kernels.conv_i8_k_group, lanes);
+  if (borrowed_ != nullptr) {
+    SMALL_TRY(check_borrowed(kernels, lanes));
+  } else if (depthwise()) {
     SMALL_TRY(pack_depthwise_weights(spec_, cb, weights_, packed_weights_));
   } else {
-    const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
     SMALL_TRY(pack_conv_weights(spec_, lanes, cb, weights_, op_.input_ranges,
                                 packed_weights_, kernels.conv_i8_k_group));
   }
@@ -41,6 +115,8 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   int32_t *bias = per_channel_.as<int32_t>();
   int32_t *multiplier = bias + padded;
   int32_t *shift = multiplier + padded;
+  op_.quant.weights =
+      borrowed_ != nullptr ? borrowed_ : packed_weights_.as<int8_t>();
   if (with_sums) {
     write_weight_sums(cb, kernels.conv_i8_k_group, shift + padded);
     op_.quant.weight_sums = shift + padded;
@@ -60,7 +136,6 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   op_.family = depthwise() ? WindowFamily::kDepthwise : WindowFamily::kConv;
   op_.input_lanes = input_lanes_;
   op_.int8 = true;
-  op_.quant.weights = packed_weights_.as<int8_t>();
   op_.quant.bias = bias;
   op_.quant.multiplier = multiplier;
   op_.quant.shift = shift;
@@ -76,13 +151,13 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
 
 void Conv2DInt8Layer::write_weight_sums(size_t cb, size_t k_group,
                                         int32_t *sums) const {
-  // From the packed weights (whatever packed them): per output block, its
-  // input blocks' (block, tap) matrices of lanes x Cb values, the lanes in
-  // groups of G per output lane (kernel_contract.h).
+  // From the packed weights in use (packed here or borrowed): per output
+  // block, its input blocks' (block, tap) matrices of lanes x Cb values, the
+  // lanes in groups of G per output lane (kernel_contract.h).
   const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
   const size_t lanes = input_lanes_ != 0 ? input_lanes_ : cb;
   const size_t group = lanes == 1 ? 1 : k_group;
-  const int8_t *packed = packed_weights_.as<int8_t>();
+  const int8_t *packed = op_.quant.weights;
   for (size_t ob = 0; ob < op_.input_ranges.size(); ++ob) {
     const InputBlockRange &r = op_.input_ranges[ob];
     for (size_t tap = 0; tap < taps; ++tap) {
@@ -178,10 +253,35 @@ small_status conv_quant(const Network &net, int input,
 
 } // namespace
 
+namespace {
+
+// The layer with its weights: a copy of the caller's in OIHW order, or the
+// caller's packed ones borrowed.
+small_status add_int8_node(Network &net, int input, small_layer_kind kind,
+                           const ConvSpec &s, const Shape &shape,
+                           std::vector<int8_t> oihw, std::vector<int32_t> bias,
+                           ConvQuant q, const small_int8_packed_weights *packed,
+                           const std::string &name, int &out) {
+  if (packed != nullptr && packed->bytes == 0) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name << ": packed->bytes is 0 (small_network_packed_weights "
+           << "gives the size)";
+  }
+  auto layer = std::make_unique<Conv2DInt8Layer>(
+      kind, s, shape, std::move(oihw), std::move(bias), std::move(q));
+  if (packed != nullptr) {
+    layer->borrow_packed(packed->packed, packed->bytes, packed->layout, name);
+  }
+  return net.add_node(std::move(layer), {input}, name, out);
+}
+
+} // namespace
+
 small_status add_conv2d_int8(Network &net, int input,
                              const small_conv2d_params &p,
                              const small_int8_weights &w,
-                             const small_quant &output, int &out) {
+                             const small_quant &output, int &out,
+                             const small_int8_packed_weights *packed) {
   SMALL_TRY(net.require_building("add layer"));
   const std::string name = net.next_name("conv2d");
   ConvSpec s;
@@ -201,16 +301,17 @@ small_status add_conv2d_int8(Network &net, int input,
   const small_layer_kind kind =
       is_depthwise(s.input.c, p.groups, p.out_channels) ? SMALL_LAYER_DEPTHWISE
                                                         : SMALL_LAYER_CONV2D;
-  return net.add_node(std::make_unique<Conv2DInt8Layer>(
-                          kind, s, shape, oihw_weights(w.values, count, p, s),
-                          std::move(bias), std::move(q)),
-                      {input}, name, out);
+  return add_int8_node(net, input, kind, s, shape,
+                       packed != nullptr ? std::vector<int8_t>()
+                                         : oihw_weights(w.values, count, p, s),
+                       std::move(bias), std::move(q), packed, name, out);
 }
 
 small_status add_dense_int8(Network &net, int input, uint32_t out_features,
                             const small_int8_weights &w,
                             const small_activation &activation,
-                            const small_quant &output, int &out) {
+                            const small_quant &output, int &out,
+                            const small_int8_packed_weights *packed) {
   SMALL_TRY(net.require_building("add layer"));
   const std::string name = net.next_name("dense");
   Shape in;
@@ -238,11 +339,11 @@ small_status add_dense_int8(Network &net, int input, uint32_t out_features,
   if (w.bias != nullptr) {
     bias.assign(w.bias, w.bias + out_features);
   }
-  return net.add_node(std::make_unique<Conv2DInt8Layer>(
-                          SMALL_LAYER_DENSE, s, shape,
-                          std::vector<int8_t>(w.values, w.values + count),
-                          std::move(bias), std::move(q)),
-                      {input}, name, out);
+  return add_int8_node(net, input, SMALL_LAYER_DENSE, s, shape,
+                       packed != nullptr
+                           ? std::vector<int8_t>()
+                           : std::vector<int8_t>(w.values, w.values + count),
+                       std::move(bias), std::move(q), packed, name, out);
 }
 
 } // namespace small

@@ -41,9 +41,22 @@ public:
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
   uint64_t macs() const override;
+  // Borrowed packed weights are the caller's: not counted.
   size_t weight_bytes() const override {
     return packed_weights_.size_bytes() + per_channel_.size_bytes();
   }
+  // Weights packed elsewhere for this kernel table (see
+  // small_network_add_conv2d_int8_packed): used in place from prepare() on,
+  // after their layout and size are checked there. `name` is for messages.
+  void borrow_packed(const int8_t *packed, size_t bytes, uint32_t layout,
+                     std::string name) {
+    borrowed_ = packed;
+    borrowed_bytes_ = bytes;
+    borrowed_layout_ = layout;
+    name_ = std::move(name);
+  }
+  bool packed_int8_weights(const int8_t *&packed, size_t &bytes,
+                           uint32_t &layout) const override;
   const small_act_params *activation() const override { return &spec_.act; }
   small_dtype input_dtype() const override { return SMALL_DTYPE_INT8; }
   small_dtype output_dtype() const override { return SMALL_DTYPE_INT8; }
@@ -75,23 +88,38 @@ private:
   ConvQuant quant_;
   bool single_rounding_ = false;
   size_t input_lanes_ = 0;
+  [[nodiscard]] small_status check_borrowed(const small_kernel_table &kernels,
+                                            size_t lanes);
+
   AlignedBuffer packed_weights_;
+  const int8_t *borrowed_ = nullptr; // the caller's packed weights, if any
+  size_t borrowed_bytes_ = 0;
+  uint32_t borrowed_layout_ = 0;
+  uint32_t layout_ = 0; // packed_layout_tag of the weights in use
+  std::string name_;
   // bias, multiplier and shift: three int32 arrays of out_blocks * Cb, then
   // the weight sums of the tables that read them.
   AlignedBuffer per_channel_;
   WindowOp op_;
 };
 
-// small_network_add_conv2d_int8 and small_network_add_dense_int8.
-[[nodiscard]] small_status add_conv2d_int8(Network &net, int input,
-                                           const small_conv2d_params &params,
-                                           const small_int8_weights &weights,
-                                           const small_quant &output, int &out);
-[[nodiscard]] small_status add_dense_int8(Network &net, int input,
-                                          uint32_t out_features,
-                                          const small_int8_weights &weights,
-                                          const small_activation &activation,
-                                          const small_quant &output, int &out);
+// The layout tag of packed int8 weights: everything their order depends on
+// (depthwise or not, the kernel table's Cb and int8 k-group, the input lanes
+// per block). Depthwise weights depend on Cb alone.
+uint32_t packed_layout_tag(bool depthwise, size_t cb, size_t k_group,
+                           size_t lanes);
+
+// small_network_add_conv2d_int8 and small_network_add_dense_int8 (with
+// `packed`: their _packed variants, values unused).
+[[nodiscard]] small_status
+add_conv2d_int8(Network &net, int input, const small_conv2d_params &params,
+                const small_int8_weights &weights, const small_quant &output,
+                int &out, const small_int8_packed_weights *packed = nullptr);
+[[nodiscard]] small_status
+add_dense_int8(Network &net, int input, uint32_t out_features,
+               const small_int8_weights &weights,
+               const small_activation &activation, const small_quant &output,
+               int &out, const small_int8_packed_weights *packed = nullptr);
 
 } // namespace small
 

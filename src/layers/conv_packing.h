@@ -25,18 +25,14 @@ inline size_t packed_lane_index(size_t i, size_t o, size_t cb, size_t k_group) {
   return (i / k_group) * cb * k_group + o * k_group + i % k_group;
 }
 
-// Packed convolution weights: [out block][input block][tap][lanes x Cb],
-// one lanes x Cb matrix per (input block, tap), [lane][Cb] or grouped by
-// k_group (packed_lane_index). Input blocks hold Cb channels, or one
-// channel for a planar network input (lanes == 1). Fills `ranges` (one per
-// output block).
-template <typename T>
-[[nodiscard]] small_status
-pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
-                  const std::vector<T> &oihw,
-                  std::vector<InputBlockRange> &ranges, AlignedBuffer &packed,
-                  size_t k_group = 1) {
-  const size_t group = lanes == 1 ? 1 : k_group;
+// The layout of packed convolution weights (see pack_conv_weights) without
+// the values: fills `ranges` (one per output block) and `elements`, the
+// packed weights' count. Weights packed elsewhere (on the host for this
+// kernel table: small_network_add_conv2d_int8_packed) use it to check their
+// size and to find their blocks.
+[[nodiscard]] inline small_status
+plan_conv_packing(const ConvSpec &s, size_t lanes, size_t cb,
+                  std::vector<InputBlockRange> &ranges, size_t &elements) {
   const size_t C = s.input.c, K = s.out_channels;
   const size_t Cg = C / s.groups, Kg = K / s.groups;
   const size_t taps = size_t{s.kernel_h} * s.kernel_w;
@@ -59,6 +55,29 @@ pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
     SMALL_TRY(checked_mul(block_elements, lanes * cb, block_elements, what));
     SMALL_TRY(checked_add(total, block_elements, total, what));
   }
+  elements = total;
+  return SMALL_OK;
+}
+
+// Packed convolution weights: [out block][input block][tap][lanes x Cb],
+// one lanes x Cb matrix per (input block, tap), [lane][Cb] or grouped by
+// k_group (packed_lane_index). Input blocks hold Cb channels, or one
+// channel for a planar network input (lanes == 1). Fills `ranges` (one per
+// output block).
+template <typename T>
+[[nodiscard]] small_status
+pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
+                  const std::vector<T> &oihw,
+                  std::vector<InputBlockRange> &ranges, AlignedBuffer &packed,
+                  size_t k_group = 1) {
+  const size_t group = lanes == 1 ? 1 : k_group;
+  const size_t C = s.input.c, K = s.out_channels;
+  const size_t Cg = C / s.groups, Kg = K / s.groups;
+  const size_t taps = size_t{s.kernel_h} * s.kernel_w;
+  const size_t out_blocks = ceil_div(K, cb);
+  const std::string what = "conv2d packed weights";
+  size_t total = 0;
+  SMALL_TRY(plan_conv_packing(s, lanes, cb, ranges, total));
   size_t bytes = 0;
   SMALL_TRY(checked_mul(total, sizeof(T), bytes, what));
   SMALL_TRY(packed.reset(bytes, "conv2d packed weights"));
@@ -85,6 +104,14 @@ pack_conv_weights(const ConvSpec &s, size_t lanes, size_t cb,
   return SMALL_OK;
 }
 
+// The element count of packed depthwise weights ([C/Cb][tap][Cb]).
+[[nodiscard]] inline small_status
+depthwise_packed_elements(const ConvSpec &s, size_t cb, size_t &elements) {
+  return checked_mul(ceil_div(s.input.c, cb) * cb,
+                     size_t{s.kernel_h} * s.kernel_w, elements,
+                     "depthwise packed weights");
+}
+
 // Depthwise weights: [C/Cb][tap][Cb].
 template <typename T>
 [[nodiscard]] small_status pack_depthwise_weights(const ConvSpec &s, size_t cb,
@@ -92,10 +119,9 @@ template <typename T>
                                                   AlignedBuffer &packed) {
   const size_t C = s.input.c;
   const size_t taps = size_t{s.kernel_h} * s.kernel_w;
-  const std::string what = "depthwise packed weights";
   size_t bytes = 0;
-  SMALL_TRY(checked_mul(ceil_div(C, cb) * cb, taps, bytes, what));
-  SMALL_TRY(checked_mul(bytes, sizeof(T), bytes, what));
+  SMALL_TRY(depthwise_packed_elements(s, cb, bytes));
+  SMALL_TRY(checked_mul(bytes, sizeof(T), bytes, "depthwise packed weights"));
   SMALL_TRY(packed.reset(bytes, "depthwise packed weights"));
   T *dst = packed.as<T>();
   for (size_t c = 0; c < C; ++c) {

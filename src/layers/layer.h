@@ -55,6 +55,16 @@ public:
   virtual uint64_t macs() const { return 0; }
   // Bytes of packed weights and bias the layer holds (after prepare).
   virtual size_t weight_bytes() const { return 0; }
+  // int8 convolutions after prepare: their packed weights (held or
+  // borrowed), size and layout tag (small_network_packed_weights). False
+  // for layers without packed int8 weights.
+  virtual bool packed_int8_weights(const int8_t *&packed, size_t &bytes,
+                                   uint32_t &layout) const {
+    (void)packed;
+    (void)bytes;
+    (void)layout;
+    return false;
+  }
   // The activation the layer applies (its own or a fused one); nullptr for
   // layers without one.
   virtual const small_act_params *activation() const { return nullptr; }

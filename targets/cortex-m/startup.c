@@ -3,13 +3,17 @@
  * table first in the code memory, where the core reads its initial stack
  * pointer and reset address.
  *
- * Reset: enable the FPU (before any floating-point instruction: the library
- * and libc are built for the hard-float ABI), copy .data from its load
- * address, clear .bss, open the semihosting console (newlib's rdimon),
- * run the C++ constructors, call main, and leave QEMU with main's status
- * through a semihosting exit. */
+ * Reset: enable the FPU (before any floating-point or vector instruction:
+ * the library and libc are built for the hard-float ABI), paint the stack
+ * below the reset handler's frame (so that small_firmware_stack_high_water
+ * can measure the deepest use), copy .data from its load address, clear
+ * .bss, open the semihosting console (newlib's rdimon), run the C++
+ * constructors, call main, and leave QEMU with main's status through a
+ * semihosting exit. */
 #include <stdint.h>
 #include <stdlib.h>
+
+#include "small_firmware.h"
 
 int main(int argc, char **argv);
 void initialise_monitor_handles(void);
@@ -18,7 +22,11 @@ void __libc_init_array(void);
 /* Linker-script symbols (see cortex-m-common.ld). */
 extern uint32_t __data_load[], __data_start[], __data_end[];
 extern uint32_t __bss_start[], __bss_end[];
-extern uint32_t __stack_top[];
+extern uint32_t __stack_top[], __stack_limit[];
+
+/* What the unused stack holds: a word that neither a return address (odd,
+ * Thumb) nor a small integer is likely to be. */
+#define SMALL_STACK_PAINT 0xC5AC5AC4u
 
 /* Coprocessor Access Control Register: full access to CP10 and CP11 (the
  * FPU, and MVE on the Cortex-M55). */
@@ -36,6 +44,12 @@ void small_reset_handler(void) {
   SMALL_CPACR |= 0xFu << 20;
   __asm volatile("dsb\n\tisb" ::: "memory");
 
+  /* After enabling the FPU: the compiler may vectorize this loop (MVE). */
+  uint32_t *sp;
+  __asm volatile("mov %0, sp" : "=r"(sp));
+  for (uint32_t *word = __stack_limit; word < sp;)
+    *word++ = SMALL_STACK_PAINT;
+
   for (uint32_t *src = __data_load, *dst = __data_start; dst < __data_end;)
     *dst++ = *src++;
   for (uint32_t *dst = __bss_start; dst < __bss_end;)
@@ -48,6 +62,13 @@ void small_reset_handler(void) {
   static char program_name[] = "firmware";
   static char *argv[] = {program_name, NULL};
   exit(main(1, argv));
+}
+
+size_t small_firmware_stack_high_water(void) {
+  const uint32_t *word = __stack_limit;
+  while (word < __stack_top && *word == SMALL_STACK_PAINT)
+    ++word;
+  return (size_t)((uintptr_t)__stack_top - (uintptr_t)word);
 }
 
 /* A fault or an unexpected interrupt: stop with a failing status (abort)

@@ -1,7 +1,8 @@
 // The C code generator on small hand-made descriptions: int8 layers spelled
 // exactly (quantization in the header, the rounding, INT32_MIN biases) and
-// refusals that name the layer. The generated code itself is compiled and
-// run against reference outputs by the round-trip tests (tool_tests.cmake).
+// refusals that name the layer; weights packed for a firmware target. The
+// generated code itself is compiled and run against reference outputs by
+// the round-trip tests (tool_tests.cmake).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -144,4 +145,46 @@ TEST_CASE("The C generator refuses what it cannot spell, naming the layer",
   CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
                                      &error) == SMALL_ERR_UNSUPPORTED);
   CHECK(error == "codegen: unknown rounding 5");
+}
+
+TEST_CASE("Packed for a target: the packed arrays, the _packed calls and a "
+          "static arena; packed entries must match the int8 layers",
+          "[onnx][codegen]") {
+  Scratch files;
+  const NetworkDescription net = int8_network();
+  small_import::PackedTarget target;
+  target.name = "cortex-m4";
+  target.channel_block = 8;
+  target.k_group = 4;
+  target.arena_bytes = 128;
+  target.layers.push_back({{1, -2, 3, 0, 0, 0, 0, 0}, 0x50080402u});
+  std::string error;
+  REQUIRE(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                       &error, &target) == SMALL_OK);
+  const std::string c = read_text(files.c());
+  CHECK(c.find("packed for cortex-m4 (channel block 8, int8 k-group 4)") !=
+        std::string::npos);
+  CHECK(c.find("static unsigned char net_arena[191];") != std::string::npos);
+  CHECK(c.find("static const int8_t l1_conv_packed[8] = {\n"
+               "    1, -2, 3, 0, 0, 0, 0, 0,") != std::string::npos);
+  CHECK(c.find("l1_conv_weights") == std::string::npos);
+  CHECK(c.find("  w8p.packed = l1_conv_packed;\n  w8p.bytes = 8;\n"
+               "  w8p.layout = 0x50080402u;\n") != std::string::npos);
+  CHECK(c.find("small_network_add_conv2d_int8_packed(net, t[0], &cp, &w8p, "
+               "q, &t[1])") != std::string::npos);
+  CHECK(c.find("CHECK(small_network_finalize_with_arena(net, net_arena, "
+               "sizeof net_arena));") != std::string::npos);
+  CHECK(c.find("small_network_finalize(net)") == std::string::npos);
+
+  target.layers.push_back(target.layers.front());
+  CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                     &error,
+                                     &target) == SMALL_ERR_INVALID_ARGUMENT);
+  CHECK(error == "codegen: fewer int8 Conv2D/Dense layers than packed weights");
+
+  target.layers.clear();
+  CHECK(small_import::write_c_source(net, "test", "net", files.c(), files.h(),
+                                     &error, &target) == SMALL_ERR_UNSUPPORTED);
+  CHECK(error == "codegen: layer 1 'conv' (conv2d_int8): more int8 "
+                 "Conv2D/Dense layers than packed weights");
 }

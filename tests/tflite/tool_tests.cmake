@@ -103,11 +103,24 @@ add_test(NAME small_tflite_codegen_streaming_wakeword_int8_single
           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/tflite_codegen_wakeword_single
           -P ${onnx_tests}/codegen_compare.cmake)
 
-# The int8 DS-CNN C the firmware test links (tests/firmware/generated, made
-# by small-codegen and committed, since bare-metal builds have no host tools)
-# is what small-codegen writes today.
+# The int8 MLPerf Tiny C the firmware tests link (tests/firmware/generated,
+# made by small-codegen --target and committed, since bare-metal builds have
+# no host tools) is what small-codegen writes today.
 add_test(NAME small_firmware_generated_is_fresh
   COMMAND ${CMAKE_COMMAND} -DSMALL_CODEGEN=$<TARGET_FILE:small-codegen>
           -DCOMMITTED=${PROJECT_SOURCE_DIR}/tests/firmware/generated
           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/firmware_generated
           -P ${PROJECT_SOURCE_DIR}/tests/firmware/generated/check_fresh.cmake)
+
+# --target names a firmware build whose kernels the weights are packed for:
+# an unknown one, or one given with an ONNX model, is an error.
+add_test(NAME small_codegen_refuses_unknown_target
+  COMMAND small-codegen ${tflite_models}/dscnn.int8.tflite
+          -o ${CMAKE_CURRENT_BINARY_DIR}/refused.c --target cortex-m7)
+set_tests_properties(small_codegen_refuses_unknown_target PROPERTIES
+  PASS_REGULAR_EXPRESSION "--target must be cortex-m4 or cortex-m55")
+add_test(NAME small_codegen_refuses_target_for_onnx
+  COMMAND small-codegen ${PROJECT_SOURCE_DIR}/models/mlperf_tiny/dscnn.onnx
+          -o ${CMAKE_CURRENT_BINARY_DIR}/refused.c --target cortex-m4)
+set_tests_properties(small_codegen_refuses_target_for_onnx PROPERTIES
+  PASS_REGULAR_EXPRESSION "--target applies to int8 .tflite models only")

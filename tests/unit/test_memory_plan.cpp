@@ -123,8 +123,9 @@ small_tensor conv(small_network *net, small_tensor in, uint32_t cin,
 // input (1,3,16,16) -> conv 3x3 + ReLU (8) -> maxpool 2/2 -> conv 3x3/2 (8)
 // -> global avgpool -> dense (10) -> softmax: every tensor is at most as
 // large as the one before it for any Cb. Returns the materialized tensors in
-// execution order.
-std::vector<small_tensor> build_chain(small_network *net) {
+// execution order. finalize false: stops before finalize.
+std::vector<small_tensor> build_chain(small_network *net,
+                                      bool finalize = true) {
   std::vector<small_tensor> t;
   small_tensor x = -1;
   REQUIRE_OK(small_network_add_input(net, 1, 3, 16, 16, &x));
@@ -149,7 +150,9 @@ std::vector<small_tensor> build_chain(small_network *net) {
   REQUIRE_OK(small_network_add_softmax(net, y, &y));
   t.push_back(y);
   REQUIRE_OK(small_network_mark_output(net, y));
-  REQUIRE_OK(small_network_finalize(net));
+  if (finalize) {
+    REQUIRE_OK(small_network_finalize(net));
+  }
   return t;
 }
 
@@ -459,6 +462,52 @@ TEST_CASE("set_arena: any alignment, dirty memory, same results",
     CHECK(std::count(storage.begin() + lo, storage.begin() + hi, 0xFF) <
           static_cast<std::ptrdiff_t>(arena));
   }
+}
+
+TEST_CASE("finalize_with_arena runs the network in the caller's buffer, or "
+          "refuses one too small",
+          "[memory_plan][arena]") {
+  Net plain;
+  build_chain(plain);
+  const auto reference = run(plain, 42);
+  const size_t arena = arena_of(plain);
+  // Any alignment: the documented worst case is arena + 63 bytes.
+  std::vector<unsigned char> storage(arena + 63 + 64, 0xFF);
+  unsigned char *buffer = storage.data() + 1;
+
+  Net net;
+  build_chain(net, false);
+  REQUIRE_OK(small_network_finalize_with_arena(net, buffer, arena + 63));
+  CHECK(arena_of(net) == arena);
+  CHECK(same_bits(run(net, 42), reference));
+  // The buffer was used, and nothing past its end was written.
+  CHECK(std::count(buffer, buffer + arena + 63, 0xFF) <
+        static_cast<std::ptrdiff_t>(arena + 63));
+  CHECK(std::count(buffer + arena + 63, storage.data() + storage.size(),
+                   0xFF) == 63);
+
+  Net short_of_one;
+  build_chain(short_of_one, false);
+  const size_t skip = (64 - reinterpret_cast<uintptr_t>(buffer) % 64) % 64;
+  CHECK(small_network_finalize_with_arena(short_of_one, buffer,
+                                          arena + skip - 1) ==
+        SMALL_ERR_BUFFER_TOO_SMALL);
+  CHECK(std::string(small_last_error()).find("finalize: ") !=
+        std::string::npos);
+  size_t bytes = 0;
+  CHECK(small_network_arena_size(short_of_one, &bytes) ==
+        SMALL_ERR_INVALID_STATE);
+
+  Net null_buffer;
+  build_chain(null_buffer, false);
+  CHECK(small_network_finalize_with_arena(nullptr, buffer, arena) ==
+        SMALL_ERR_NULL_POINTER);
+  CHECK(small_network_finalize_with_arena(null_buffer, nullptr, arena) ==
+        SMALL_ERR_NULL_POINTER);
+  REQUIRE_OK(small_network_finalize(null_buffer)); // still unfinalized
+  CHECK(same_bits(run(null_buffer, 42), reference));
+  CHECK(small_network_finalize_with_arena(null_buffer, buffer, arena + 63) ==
+        SMALL_ERR_INVALID_STATE);
 }
 
 TEST_CASE("set_arena: switching buffers and failed calls",

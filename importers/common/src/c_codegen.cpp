@@ -17,7 +17,12 @@ namespace {
 // SMALL_ERR_UNSUPPORTED and says why in problem().
 class CodeWriter final : public LayerVisitor {
 public:
+  explicit CodeWriter(const PackedTarget *packed) : packed_(packed) {}
   const std::string &arrays() const { return arrays_; }
+  // With packed weights: whether every packed entry found its layer.
+  bool used_all_packed() const {
+    return packed_ == nullptr || next_packed_ == packed_->layers.size();
+  }
   const std::string &body() const { return body_; }
   const std::string &problem() const { return problem_; }
 
@@ -37,6 +42,9 @@ public:
     }
     if (uses_.int8_weights) {
       d += "  small_int8_weights w8;\n";
+    }
+    if (uses_.packed_weights) {
+      d += "  small_int8_packed_weights w8p;\n";
     }
     if (list_size_ > 0) {
       appendf(d, "  small_tensor list[%zu];\n", list_size_);
@@ -172,27 +180,29 @@ public:
   small_status visit(TensorId id, const Layer &layer,
                      const Conv2dInt8Params &p) override {
     heading(id, layer);
-    int8_weights(id, layer, p.weights);
-    if (!conv_params(p.params)) {
+    if (!int8_weights(id, layer, p.weights) || !conv_params(p.params)) {
       return SMALL_ERR_UNSUPPORTED;
     }
     quant(p.output);
-    call(id, "small_network_add_conv2d_int8",
-         input(layer, 0) + ", &cp, &w8, q");
+    call(id,
+         packed_ ? "small_network_add_conv2d_int8_packed"
+                 : "small_network_add_conv2d_int8",
+         input(layer, 0) + (packed_ ? ", &cp, &w8p, q" : ", &cp, &w8, q"));
     return SMALL_OK;
   }
 
   small_status visit(TensorId id, const Layer &layer,
                      const DenseInt8Params &p) override {
     heading(id, layer);
-    int8_weights(id, layer, p.weights);
-    if (!activation(p.activation)) {
+    if (!int8_weights(id, layer, p.weights) || !activation(p.activation)) {
       return SMALL_ERR_UNSUPPORTED;
     }
     quant(p.output);
-    call(id, "small_network_add_dense_int8",
+    call(id,
+         packed_ ? "small_network_add_dense_int8_packed"
+                 : "small_network_add_dense_int8",
          input(layer, 0) + ", " + std::to_string(p.out_features) +
-             ", &w8, act, q");
+             (packed_ ? ", &w8p, act, q" : ", &w8, act, q"));
     return SMALL_OK;
   }
 
@@ -303,17 +313,38 @@ private:
     return name;
   }
 
-  // Sets w8 to arrays of the layer's int8 weights, scales and bias.
-  void int8_weights(TensorId id, const Layer &layer, const Int8Weights &w) {
-    const std::string values = array(id, layer, "weights", w.values);
+  // Sets w8 to arrays of the layer's int8 weights, scales and bias, or
+  // w8p to the next packed weights with them. False (and a problem) when
+  // the packed entries ran out.
+  bool int8_weights(TensorId id, const Layer &layer, const Int8Weights &w) {
+    if (packed_ != nullptr && next_packed_ == packed_->layers.size()) {
+      problem_ = "more int8 Conv2D/Dense layers than packed weights";
+      return false;
+    }
+    const std::string values =
+        packed_
+            ? array(id, layer, "packed", packed_->layers[next_packed_].bytes)
+            : array(id, layer, "weights", w.values);
     const std::string scales = array(id, layer, "scales", w.scales);
     const std::string bias =
         w.bias.empty() ? "NULL" : array(id, layer, "bias", w.bias);
+    if (packed_ != nullptr) {
+      const PackedInt8Layer &p = packed_->layers[next_packed_++];
+      appendf(body_,
+              "  w8p.packed = %s;\n  w8p.bytes = %zu;\n"
+              "  w8p.layout = 0x%08xu;\n  w8p.scales = %s;\n"
+              "  w8p.scale_count = %zu;\n  w8p.bias = %s;\n",
+              values.c_str(), p.bytes.size(), static_cast<unsigned>(p.layout),
+              scales.c_str(), w.scales.size(), bias.c_str());
+      uses_.packed_weights = true;
+      return true;
+    }
     appendf(body_,
             "  w8.values = %s;\n  w8.scales = %s;\n  w8.scale_count = %zu;\n"
             "  w8.bias = %s;\n",
             values.c_str(), scales.c_str(), w.scales.size(), bias.c_str());
     uses_.int8_weights = true;
+    return true;
   }
 
   void quant(const small_quant &q) {
@@ -396,10 +427,12 @@ private:
     return true;
   }
 
+  const PackedTarget *packed_;
+  size_t next_packed_ = 0;
   std::string arrays_, body_, problem_;
   struct {
     bool conv = false, pool = false, act = false, quant = false,
-         int8_weights = false;
+         int8_weights = false, packed_weights = false;
   } uses_;
   size_t list_size_ = 0;
 };
@@ -460,7 +493,8 @@ small_status write_c_source(const NetworkDescription &net,
                             const std::string &format,
                             const std::string &prefix,
                             const std::string &c_path,
-                            const std::string &h_path, std::string *error) {
+                            const std::string &h_path, std::string *error,
+                            const PackedTarget *packed) {
   if (!is_c_identifier(prefix)) {
     *error = "prefix '" + prefix + "' is not a C identifier";
     return SMALL_ERR_INVALID_ARGUMENT;
@@ -471,10 +505,14 @@ small_status write_c_source(const NetworkDescription &net,
         "codegen: unknown rounding " + std::to_string(enum_int(net.rounding));
     return SMALL_ERR_UNSUPPORTED;
   }
-  CodeWriter writer;
+  CodeWriter writer(packed);
   const small_status written = write_layers(net, writer, error);
   if (written != SMALL_OK) {
     return written;
+  }
+  if (!writer.used_all_packed()) {
+    *error = "codegen: fewer int8 Conv2D/Dense layers than packed weights";
+    return SMALL_ERR_INVALID_ARGUMENT;
   }
   std::string c;
   appendf(c,
@@ -483,6 +521,17 @@ small_status write_c_source(const NetworkDescription &net,
           "#include <math.h>\n#include <stddef.h>\n\n#include \"%s\"\n\n",
           c_comment_text(format).c_str(),
           c_comment_text(net.graph_name).c_str(), basename_of(h_path).c_str());
+  if (packed != nullptr) {
+    // 63 bytes more than planned: set_arena aligns inside the buffer.
+    appendf(c,
+            "/* int8 weights packed for %s (channel block %u, int8 k-group "
+            "%u):\n * only a build with those kernels accepts them; the "
+            "network uses them\n * in place. It runs in the static arena "
+            "below: one network at a time. */\n"
+            "static unsigned char %s_arena[%zu];\n\n",
+            c_comment_text(packed->name).c_str(), packed->channel_block,
+            packed->k_group, prefix.c_str(), packed->arena_bytes + 63);
+  }
   c += writer.arrays();
   appendf(c,
           "\n#define CHECK(call)                                             "
@@ -515,8 +564,15 @@ small_status write_c_source(const NetworkDescription &net,
             rounding);
   }
   c += writer.body();
-  c += "  CHECK(small_network_finalize(net));\n"
-       "  *out = net;\n  return SMALL_OK;\n"
+  if (packed != nullptr) {
+    appendf(c,
+            "  CHECK(small_network_finalize_with_arena(net, %s_arena, sizeof "
+            "%s_arena));\n",
+            prefix.c_str(), prefix.c_str());
+  } else {
+    c += "  CHECK(small_network_finalize(net));\n";
+  }
+  c += "  *out = net;\n  return SMALL_OK;\n"
        "fail:\n  small_network_destroy(net);\n  return s;\n}\n";
   const small_status hs = write_file(h_path, c_header_text(net, prefix), error);
   return hs != SMALL_OK ? hs : write_file(c_path, c, error);

@@ -2,13 +2,16 @@
 // network through the SMaLL C API, without protobuf at run time.
 //
 //   small-codegen model.onnx -o model.c [--header model.h] [--name prefix]
-//                [--rounding double|single]
+//                [--rounding double|single] [--target cortex-m4|cortex-m55]
 //
 // The header defaults to the .c path with .h; the prefix (the build
 // function is <prefix>_build) defaults to the model's file name. A .tflite
 // model goes to the TFLite importer when the build has it; --rounding picks
 // the requantization rounding its int8 layers are generated with, as
-// small-run's does (ONNX models import as float and take no rounding).
+// small-run's does (ONNX models import as float and take no rounding);
+// --target emits a .tflite model's int8 weights packed for that firmware
+// build's kernels, which its network then uses in place (no copy, no
+// packing on the device; only that build accepts them).
 #include <cctype>
 #include <cstdio>
 #include <string>
@@ -24,7 +27,8 @@ namespace {
 void usage() {
   std::fprintf(stderr, "usage: small-codegen model.onnx -o model.c "
                        "[--header model.h] [--name prefix]\n"
-                       "                     [--rounding double|single]\n");
+                       "                     [--rounding double|single]"
+                       " [--target cortex-m4|cortex-m55]\n");
 }
 
 std::string default_prefix(const std::string &path) {
@@ -46,11 +50,13 @@ std::string default_prefix(const std::string &path) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string model_path, c_path, h_path, prefix, rounding;
+  std::string model_path, c_path, h_path, prefix, rounding, target;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "-o" || a == "--header" || a == "--name") && i + 1 < argc) {
       (a == "-o" ? c_path : a == "--header" ? h_path : prefix) = argv[++i];
+    } else if (a == "--target" && i + 1 < argc) {
+      target = argv[++i];
     } else if (a == "--rounding" && i + 1 < argc) {
       rounding = argv[++i];
       if (rounding != "double" && rounding != "single") {
@@ -86,9 +92,15 @@ int main(int argc, char **argv) {
   if (is_tflite_path(model_path)) {
     return tflite_codegen(model_path, c_path, h_path, prefix,
                           rounding == "single" ? SMALL_ROUNDING_SINGLE
-                                               : SMALL_ROUNDING_DOUBLE);
+                                               : SMALL_ROUNDING_DOUBLE,
+                          target);
   }
 #endif
+  if (!target.empty()) {
+    std::fprintf(stderr, "small-codegen: --target applies to int8 .tflite "
+                         "models only\n");
+    return 2;
+  }
   if (!rounding.empty()) {
     std::fprintf(stderr, "small-codegen: --rounding applies to int8 .tflite "
                          "models only\n");

@@ -31,7 +31,9 @@
 
 #include "small/small.h"
 #include "small/small_tflite.h"
+#include "small_import/c_codegen.h"
 #include "small_import/layer_profile.h"
+#include "small_import/tflite_description.h"
 
 namespace {
 
@@ -488,25 +490,105 @@ int tflite_run_main(int argc, char **argv) {
   return rc;
 }
 
+namespace {
+
+// The kernel configuration (channel block, int8 k-group) of a firmware
+// target: kernels/cortex-m4 and kernels/helium (their kernels.h).
+bool target_packing(const std::string &target, uint32_t &cb,
+                    uint32_t &k_group) {
+  if (target == "cortex-m4") {
+    cb = 8;
+    k_group = 4;
+  } else if (target == "cortex-m55") {
+    cb = 16;
+    k_group = 16;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Finalizes the model's network packed for `packed.channel_block` and
+// `packed.k_group` and collects its packed int8 weights in layer order and
+// its arena size.
+small_status pack_for_target(small_tflite_model *model,
+                             small_import::PackedTarget &packed) {
+  small_network *net = small_tflite_model_network(model);
+  small_status s = net == nullptr ? SMALL_ERR_INVALID_STATE : SMALL_OK;
+  if (s == SMALL_OK) {
+    s = small_network_set_packing(net, packed.channel_block, packed.k_group);
+  }
+  if (s == SMALL_OK) {
+    s = small_network_finalize(net);
+  }
+  size_t layers = 0;
+  if (s == SMALL_OK) {
+    s = small_network_layer_count(net, &layers);
+  }
+  if (s == SMALL_OK) {
+    s = small_network_arena_size(net, &packed.arena_bytes);
+  }
+  for (size_t i = 0; s == SMALL_OK && i < layers; ++i) {
+    small_int8_packed_weights w;
+    const small_status found = small_network_packed_weights(net, i, &w);
+    if (found == SMALL_ERR_NOT_FOUND) {
+      continue; // a layer without int8 weights
+    }
+    s = found;
+    if (s == SMALL_OK) {
+      packed.layers.push_back(
+          {std::vector<int8_t>(w.packed, w.packed + w.bytes), w.layout});
+    }
+  }
+  return s;
+}
+
+} // namespace
+
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
                    const std::string &h_path, const std::string &prefix,
-                   small_rounding rounding) {
+                   small_rounding rounding, const std::string &target) {
+  small_import::PackedTarget packed;
+  packed.name = target;
+  if (!target.empty() &&
+      !target_packing(target, packed.channel_block, packed.k_group)) {
+    std::fprintf(stderr, "small-codegen: --target must be cortex-m4 or "
+                         "cortex-m55\n");
+    return 2;
+  }
   small_tflite_options opt;
   small_tflite_options_init(&opt);
   opt.finalize = 0; // the description is all the generator needs
   opt.rounding = rounding;
   small_tflite_model *model = nullptr;
   small_status s = small_tflite_import_file(model_path.c_str(), &opt, &model);
-  if (s == SMALL_OK) {
+  const char *error = nullptr;
+  if (s == SMALL_OK && !target.empty()) {
+    s = pack_for_target(model, packed);
+    error = small_last_error();
+  }
+  if (s == SMALL_OK && target.empty()) {
     s = small_tflite_model_write_c(model, prefix.c_str(), c_path.c_str(),
                                    h_path.c_str());
+  } else if (s == SMALL_OK) {
+    std::string message;
+    s = small_import::write_c_source(
+        *small_import::tflite_model_description(model), "TFLite", prefix,
+        c_path, h_path, &message, &packed);
+    if (s != SMALL_OK) {
+      std::fprintf(stderr, "small-codegen: %s: %s\n", small_status_string(s),
+                   message.c_str());
+      small_tflite_model_destroy(model);
+      return 1;
+    }
   }
-  small_tflite_model_destroy(model);
   if (s != SMALL_OK) {
     std::fprintf(stderr, "small-codegen: %s: %s\n", small_status_string(s),
-                 small_tflite_last_error());
+                 error != nullptr ? error : small_tflite_last_error());
+    small_tflite_model_destroy(model);
     return 1;
   }
+  small_tflite_model_destroy(model);
   std::printf("small-codegen: wrote %s and %s (%s_build)\n", c_path.c_str(),
               h_path.c_str(), prefix.c_str());
   return 0;

@@ -15,9 +15,11 @@ bool is_tflite_path(const std::string &path);
 int tflite_run_main(int argc, char **argv);
 
 // small-codegen on a .tflite model: imports `model_path` with `rounding`
-// and writes the C files; returns the process exit code.
+// and writes the C files; returns the process exit code. A non-empty
+// `target` ("cortex-m4", "cortex-m55") emits the int8 weights packed for
+// that firmware build's kernels.
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
                    const std::string &h_path, const std::string &prefix,
-                   small_rounding rounding);
+                   small_rounding rounding, const std::string &target);
 
 #endif

@@ -1,5 +1,6 @@
-# Writes the C of the int8 DS-CNN (MLPerf Tiny keyword spotting,
-# models/mlperf_tiny_tflite/dscnn.int8.tflite) that the firmware test links:
+# Writes the C of the int8 MLPerf Tiny models (models.cmake's lists, from
+# models/mlperf_tiny_tflite/<net>.int8.tflite, one folder per packing
+# target: small-codegen --target) that the firmware tests link:
 # bare-metal builds cannot run small-codegen (a host tool), so its output is
 # committed here, and the native test small_firmware_generated_is_fresh
 # regenerates it and requires the same bytes. After changing the generator:
@@ -8,11 +9,20 @@
 #         -DOUT_DIR=tests/firmware/generated \
 #         -P tests/firmware/generated/regenerate.cmake
 get_filename_component(root ${CMAKE_CURRENT_LIST_DIR}/../../.. ABSOLUTE)
-execute_process(
-  COMMAND ${SMALL_CODEGEN} ${root}/models/mlperf_tiny_tflite/dscnn.int8.tflite
-          -o ${OUT_DIR}/dscnn_int8.c --header ${OUT_DIR}/dscnn_int8.h
-          --name dscnn_int8
-  RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "small-codegen failed (${rc})")
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/models.cmake)
+foreach(target IN LISTS SMALL_FIRMWARE_PACKING_TARGETS)
+  file(MAKE_DIRECTORY ${OUT_DIR}/${target})
+  foreach(net IN LISTS SMALL_FIRMWARE_INT8_NETS)
+    set(out ${OUT_DIR}/${target}/${net}_int8)
+    execute_process(
+      COMMAND ${SMALL_CODEGEN}
+              ${root}/models/mlperf_tiny_tflite/${net}.int8.tflite
+              -o ${out}.c --header ${out}.h --name ${net}_int8
+              --target ${target}
+      RESULT_VARIABLE rc OUTPUT_QUIET)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "small-codegen failed on ${net} for ${target} "
+                          "(${rc})")
+    endif()
+  endforeach()
+endforeach()
