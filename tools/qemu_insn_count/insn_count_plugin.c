@@ -5,8 +5,10 @@
  *   stores  instructions whose mnemonic starts with "st" (str, stp, st1, ...)
  *   others  everything else (total minus the three above)
  * Each instruction is classified once, when QEMU translates its block, from
- * qemu_plugin_insn_disas; the counting itself is inline code QEMU adds to
- * the block (QEMU_PLUGIN_INLINE_ADD_U64), so it costs no call per block.
+ * qemu_plugin_insn_disas (and from its encoding for the dot products, which
+ * QEMU 7.2's disassembler does not know); the counting itself is inline code
+ * QEMU adds to the block (QEMU_PLUGIN_INLINE_ADD_U64), so it costs no call per
+ * block.
  *
  * Regions: the guest marks the code to measure with two otherwise unused
  * hint instructions, which the architecture executes as NOPs:
@@ -159,6 +161,24 @@ static enum insn_class classify_mnemonic(const char *m) {
   return CLASS_OTHER;
 }
 
+/* Names what QEMU 7.2's capstone cannot disassemble (it prints ".byte"):
+ * the ARMv8.2 dot products, SMaLL's and XNNPACK's int8 kernels on
+ * dot-product cores. Encodings from the Arm ARM: SDOT/UDOT (vector)
+ * 0 Q U 01110 10 0 Rm 100101 Rn Rd, (by element) 0 Q U 01111 10 L M Rm
+ * 1110 H 0 Rn Rd; U (bit 29) tells UDOT from SDOT. */
+static void name_undecoded(const struct qemu_plugin_insn *insn,
+                           char mnemonic[16]) {
+  uint32_t word = 0;
+  if (qemu_plugin_insn_size(insn) != sizeof word) {
+    return;
+  }
+  memcpy(&word, qemu_plugin_insn_data(insn), sizeof word);
+  if ((word & 0x9fe0fc00u) == 0x0e809400u ||
+      (word & 0x9fc0f400u) == 0x0f80e000u) {
+    strcpy(mnemonic, (word & 0x20000000u) != 0 ? "udot" : "sdot");
+  }
+}
+
 /* The first word of an instruction's disassembly, in lower case ("" when
  * it has none). */
 static void read_mnemonic(const struct qemu_plugin_insn *insn,
@@ -177,6 +197,9 @@ static void read_mnemonic(const struct qemu_plugin_insn *insn,
     }
     mnemonic[n] = '\0';
     g_free(text);
+  }
+  if (mnemonic[0] == '\0' || mnemonic[0] == '.') {
+    name_undecoded(insn, mnemonic);
   }
 }
 
