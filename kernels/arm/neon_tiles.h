@@ -53,6 +53,156 @@ inline float32x4_t activate(float32x4_t x, const small_act_params &a) {
   return x;
 }
 
+#if defined(__aarch64__)
+// One input channel's products: acc[j][q] += x[j][LANE] * w[4q .. 4q+3].
+template <int W, int Q, int LANE>
+inline void fma_by_lane(float32x4_t (&acc)[W][Q], const float32x4_t (&x)[W],
+                        const float *w) {
+  float32x4_t wv[Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    wv[q] = vld1q_f32(w + 4 * q);
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      acc[j][q] = vfmaq_laneq_f32(acc[j][q], wv[q], x[j], LANE);
+    }
+  }
+}
+#endif
+
+// acc[j][q] += sum over input channels i < lanes of in[j * step + i] *
+// w[i * 4Q + 4q ..], channel by channel in order.
+template <int W, int Q>
+inline void accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in,
+                             const float *w, size_t lanes, size_t step) {
+  constexpr size_t kCb = 4 * Q;
+  size_t i = 0;
+#if defined(__aarch64__)
+  // Four input channels at a time: one vector load brings each pixel's
+  // four inputs, and the FMAs take them by lane (fmla v, w, x.s[k])
+  // instead of a broadcast load per channel. Each accumulator still adds
+  // the channels in order, so the sums are unchanged.
+  for (; i + 4 <= lanes; i += 4) {
+    float32x4_t x[W];
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      x[j] = vld1q_f32(in + j * step + i);
+    }
+    fma_by_lane<W, Q, 0>(acc, x, w + i * kCb);
+    fma_by_lane<W, Q, 1>(acc, x, w + (i + 1) * kCb);
+    fma_by_lane<W, Q, 2>(acc, x, w + (i + 2) * kCb);
+    fma_by_lane<W, Q, 3>(acc, x, w + (i + 3) * kCb);
+  }
+#endif
+  for (; i < lanes; ++i) {
+    float32x4_t wv[Q];
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      wv[q] = vld1q_f32(w + i * kCb + 4 * q);
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const float32x4_t x = vld1q_dup_f32(in + j * step + i);
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
+      }
+    }
+  }
+}
+
+#if defined(__aarch64__)
+// A planar (one lane per pixel) input whose W pixels are STEP floats apart:
+// the vectors that hold positions 0 .. (W - 1) * STEP of the input, the
+// last one ending exactly at the last pixel (no read past the tile's
+// pixels), and pixel J's place among them.
+template <int W, size_t STEP> struct PlanarPixels {
+  static constexpr size_t kLast = (W - 1) * STEP;
+  static constexpr int kVectors = static_cast<int>((kLast + 4) / 4);
+  static constexpr size_t start(int v) {
+    return 4 * static_cast<size_t>(v) < kLast - 3 ? 4 * v : kLast - 3;
+  }
+  static constexpr int vector_of(int j) {
+    return static_cast<int>(j * STEP / 4) < kVectors - 1
+               ? static_cast<int>(j * STEP / 4)
+               : kVectors - 1;
+  }
+  static constexpr int lane_of(int j) {
+    return static_cast<int>(j * STEP - start(vector_of(j)));
+  }
+};
+
+template <int W, int Q, size_t STEP, int J>
+inline void planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
+                              const float32x4_t *wv) {
+  using P = PlanarPixels<W, STEP>;
+  constexpr int kV = P::vector_of(J), kLane = P::lane_of(J);
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    acc[J][q] = vfmaq_laneq_f32(acc[J][q], wv[q], x[kV], kLane);
+  }
+}
+
+// One (input channel, tap) of a planar input: a few vector loads instead
+// of a broadcast load per pixel, the FMAs by lane.
+template <int W, int Q, size_t STEP, int... J>
+inline void accumulate_planar(float32x4_t (&acc)[W][Q], const float *in,
+                              const float *w,
+                              std::integer_sequence<int, J...>) {
+  using P = PlanarPixels<W, STEP>;
+  float32x4_t x[P::kVectors];
+#pragma GCC unroll 16
+  for (int v = 0; v < P::kVectors; ++v) {
+    x[v] = vld1q_f32(in + P::start(v));
+  }
+  float32x4_t wv[Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    wv[q] = vld1q_f32(w + 4 * q);
+  }
+  (planar_pixel_fmas<W, Q, STEP, J>(acc, x, wv), ...);
+}
+#endif
+
+// The tile's epilogue: the usual activation (none, ReLU, ReLU6, clip) as
+// one max and one min, any other through activate().
+// Always inline: called out of line, the accumulators would go through
+// memory (GCC 12 did that for the conv tiles).
+template <int W, int Q>
+__attribute__((always_inline)) inline void
+store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
+  // The tile's fields in locals: the stores could alias them for the
+  // compiler, which would reload them per store.
+  float *out = t->out;
+  const size_t out_step = t->out_pixel_step;
+  const small_act_params act = t->act;
+  if (act.op == SMALL_ACT_OP_CLIP || act.op == SMALL_ACT_OP_NONE) {
+    const bool clip = act.op == SMALL_ACT_OP_CLIP;
+    const float inf = __builtin_inff();
+    const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+    const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * out_step + 4 * q,
+                  vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
+      }
+    }
+    return;
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(out + j * out_step + 4 * q, activate(acc[j][q], act));
+    }
+  }
+}
+
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
 // STEP: floats between consecutive pixels' inputs if fixed, else 0.
 template <int W, int Q, size_t STEP>
@@ -68,41 +218,56 @@ void conv_tile(const small_window_tile *t) {
       acc[j][q] = b;
     }
   }
-  for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
-                          s * t->in_tap_w_step;
-        const float *w = t->weights + b * t->w_block_step +
-                         r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t i = 0; i < lanes; ++i) {
-          float32x4_t wv[Q];
-#pragma GCC unroll 16
-          for (int q = 0; q < Q; ++q) {
-            wv[q] = vld1q_f32(w + i * kCb + 4 * q);
+  // One tap whose input blocks and weight blocks follow each other without
+  // gaps (a dense layer: one pixel of 1x1): all the input channels are one
+  // run, with no loop per block.
+  const bool one_run = t->taps_h == 1 && t->taps_w == 1 && t->in_lanes == kCb &&
+                       t->in_block_step == kCb && t->w_block_step == kCb * kCb;
+#if defined(__aarch64__)
+  // A planar input (in_lanes 1) at a fixed stride of 1 or 2 floats whose
+  // pixels span at least one vector; each channel's taps in the generic
+  // order.
+  if constexpr (STEP != 0 && STEP < kCb && (W - 1) * STEP >= 3) {
+    if (t->in_lanes == 1) {
+      for (size_t b = 0; b < t->in_blocks; ++b) {
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+          const float *w =
+              t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+          for (size_t s = 0; s < t->taps_w;
+               ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+            accumulate_planar<W, Q, STEP>(acc, in, w,
+                                          std::make_integer_sequence<int, W>{});
           }
-#pragma GCC unroll 16
-          for (int j = 0; j < W; ++j) {
-            const float32x4_t x = vld1q_dup_f32(in + j * step + i);
-#pragma GCC unroll 16
-            for (int q = 0; q < Q; ++q) {
-              acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
-            }
-          }
+        }
+      }
+      store_tile<W, Q>(t, acc);
+      return;
+    }
+  }
+#endif
+  if (one_run && t->in_blocks > 0) {
+    accumulate_lanes<W, Q>(acc, t->in, t->weights,
+                           (t->in_blocks - 1) * kCb + t->in_last_channels,
+                           step);
+  } else {
+    for (size_t b = 0; b < t->in_blocks; ++b) {
+      const size_t lanes =
+          b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          accumulate_lanes<W, Q>(acc,
+                                 t->in + b * t->in_block_step +
+                                     r * t->in_tap_h_step +
+                                     s * t->in_tap_w_step,
+                                 t->weights + b * t->w_block_step +
+                                     r * t->w_tap_h_step + s * t->w_tap_w_step,
+                                 lanes, step);
         }
       }
     }
   }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-    for (int q = 0; q < Q; ++q) {
-      vst1q_f32(t->out + j * t->out_pixel_step + 4 * q,
-                activate(acc[j][q], t->act));
-    }
-  }
+  store_tile<W, Q>(t, acc);
 }
 
 template <int Q, size_t STEP, int... Ws>
@@ -125,6 +290,15 @@ small_window_fn conv_select(const small_window_shape &s) {
   if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
     return conv_by_width<Q, 2 * kCb>(s.width, Widths{});
   }
+#if defined(__aarch64__)
+  // A planar network input at stride 1 or 2 (conv_tile's vector loads).
+  if (s.in_lanes == 1 && s.in_pixel_step == 1) {
+    return conv_by_width<Q, 1>(s.width, Widths{});
+  }
+  if (s.in_lanes == 1 && s.in_pixel_step == 2) {
+    return conv_by_width<Q, 2>(s.width, Widths{});
+  }
+#endif
   return conv_by_width<Q, 0>(s.width, Widths{});
 }
 
@@ -209,12 +383,107 @@ void depthwise_widths(const small_window_tile *t) {
   }
 }
 
+#if defined(__aarch64__)
+// Depthwise with three taps per row whose pixels are P (1 or 2) taps apart:
+// pixel j's tap s reads the row's input at position j * P + s, so each of
+// the row's (W - 1) * P + 3 input vectors is loaded once and serves up to
+// three pixels, instead of one load per pixel and tap. One group of four
+// channels at a time (W accumulators, 3 weights, the row's inputs). Each
+// accumulator adds the taps in the generic tile's order (row, then column),
+// so the sums are unchanged.
+template <int W, int P, int Q>
+void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
+  constexpr size_t kCb = 4 * Q;
+  constexpr int kPositions = (W - 1) * P + 3;
+  // The tile's fields in locals: the stores through `out` could otherwise
+  // alias them for the compiler, which then reloads them for every store.
+  const size_t taps_h = t->taps_h, in_row = t->in_tap_h_step;
+  const size_t w_row = t->w_tap_h_step, out_step = t->out_pixel_step;
+  const float *weights = t->weights, *bias = t->bias;
+  const small_act_params act = t->act;
+  const bool clip = act.op == SMALL_ACT_OP_CLIP;
+  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
+  const float inf = __builtin_inff();
+  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  for (int q = 0; q < Q; ++q) {
+    float32x4_t acc[W];
+    const float32x4_t b = vld1q_f32(bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j] = b;
+    }
+    const float *row = in + 4 * q;
+    const float *w = weights + 4 * q;
+    for (size_t r = 0; r < taps_h; ++r, row += in_row, w += w_row) {
+      const float32x4_t w0 = vld1q_f32(w);
+      const float32x4_t w1 = vld1q_f32(w + kCb);
+      const float32x4_t w2 = vld1q_f32(w + 2 * kCb);
+      float32x4_t x[kPositions];
+#pragma GCC unroll 32
+      for (int p = 0; p < kPositions; ++p) {
+        x[p] = vld1q_f32(row + p * kCb);
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        acc[j] = vfmaq_f32(acc[j], x[j * P], w0);
+        acc[j] = vfmaq_f32(acc[j], x[j * P + 1], w1);
+        acc[j] = vfmaq_f32(acc[j], x[j * P + 2], w2);
+      }
+    }
+    float *o = out + 4 * q;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j, o += out_step) {
+      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
+                              : activate(acc[j], act));
+    }
+  }
+}
+
+// Row-sliding tiles of W pixels while they fit, then of W / 2, the generic
+// ones for the rest of the row.
+template <int W, int P, int Q>
+void depthwise_rows3_widths(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  size_t j = 0;
+  if (t->w_tap_w_step == kCb) {
+    for (; j + W <= t->width; j += W) {
+      depthwise_rows3<W, P, Q>(t, t->in + j * t->in_pixel_step,
+                               t->out + j * t->out_pixel_step);
+    }
+    // Rows narrower than W (DS-CNN's are 5 pixels wide) in halves.
+    for (; W >= 4 && j + W / 2 <= t->width; j += W / 2) {
+      depthwise_rows3<W / 2, P, Q>(t, t->in + j * t->in_pixel_step,
+                                   t->out + j * t->out_pixel_step);
+    }
+  }
+  if (j < t->width) {
+    small_window_tile rest = *t;
+    rest.in += j * t->in_pixel_step;
+    rest.out += j * t->out_pixel_step;
+    rest.width -= j;
+    depthwise_widths<Q, false>(&rest);
+  }
+}
+#endif
+
 // Depthwise tiles of any width: with or without per-pixel weights (tiles
-// across channel blocks), fixed per tile shape.
+// across channel blocks), fixed per tile shape; on aarch64, windows three
+// taps wide at stride 1 or 2 slide along the row (depthwise_rows3).
 template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
-  return s.w_pixel_step != 0 || s.bias_pixel_step != 0
-             ? depthwise_widths<Q, true>
-             : depthwise_widths<Q, false>;
+  if (s.w_pixel_step != 0 || s.bias_pixel_step != 0) {
+    return depthwise_widths<Q, true>;
+  }
+#if defined(__aarch64__)
+  constexpr size_t kCb = 4 * Q;
+  if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == kCb) {
+    return depthwise_rows3_widths<8, 1, Q>;
+  }
+  if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == 2 * kCb) {
+    return depthwise_rows3_widths<4, 2, Q>;
+  }
+#endif
+  return depthwise_widths<Q, false>;
 }
 
 // Sum of one lane group over the taps, blocked and pairwise (pairwise_sum.h)
