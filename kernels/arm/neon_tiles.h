@@ -467,9 +467,83 @@ void depthwise_rows3_widths(const small_window_tile *t) {
 }
 #endif
 
+#if defined(__aarch64__)
+// Depthwise tiles that run down a column (the engine tiles along the longer
+// side: DS-CNN's 25x5 maps), three tap rows at stride 1, TW (2 or 3) tap
+// columns: pixel j's tap row r is input row j + r, so the W + 2 rows' TW
+// vectors are loaded once for up to three pixels. The FMAs go in the
+// generic tile's order (tap row, then tap column) for each accumulator.
+template <int W, int TW, int Q>
+void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
+  constexpr size_t kCb = 4 * Q;
+  const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
+  const size_t out_step = t->out_pixel_step;
+  const float *weights = t->weights, *bias = t->bias;
+  const small_act_params act = t->act;
+  const bool clip = act.op == SMALL_ACT_OP_CLIP;
+  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
+  const float inf = __builtin_inff();
+  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  for (int q = 0; q < Q; ++q) {
+    float32x4_t acc[W];
+    const float32x4_t b = vld1q_f32(bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j] = b;
+    }
+    float32x4_t x[W + 2][TW];
+#pragma GCC unroll 16
+    for (int p = 0; p < W + 2; ++p) {
+#pragma GCC unroll 4
+      for (int s = 0; s < TW; ++s) {
+        x[p][s] = vld1q_f32(in + p * in_row + s * kCb + 4 * q);
+      }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 4
+      for (int s = 0; s < TW; ++s) {
+        const float32x4_t wv = vld1q_f32(weights + r * w_row + s * kCb + 4 * q);
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          acc[j] = vfmaq_f32(acc[j], x[j + r][s], wv);
+        }
+      }
+    }
+    float *o = out + 4 * q;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j, o += out_step) {
+      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
+                              : activate(acc[j], act));
+    }
+  }
+}
+
+template <int W, int TW, int Q>
+void depthwise_cols3_widths(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  size_t j = 0;
+  if (t->w_tap_w_step == kCb && t->taps_h == 3 && t->taps_w == TW) {
+    for (; j + W <= t->width; j += W) {
+      depthwise_cols3<W, TW, Q>(t, t->in + j * t->in_pixel_step,
+                                t->out + j * t->out_pixel_step);
+    }
+  }
+  if (j < t->width) {
+    small_window_tile rest = *t;
+    rest.in += j * t->in_pixel_step;
+    rest.out += j * t->out_pixel_step;
+    rest.width -= j;
+    depthwise_widths<Q, false>(&rest);
+  }
+}
+#endif
+
 // Depthwise tiles of any width: with or without per-pixel weights (tiles
 // across channel blocks), fixed per tile shape; on aarch64, windows three
-// taps wide at stride 1 or 2 slide along the row (depthwise_rows3).
+// taps wide at stride 1 or 2 slide along the row (depthwise_rows3), three
+// taps high at stride 1 down the column (depthwise_cols3).
 template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
   if (s.w_pixel_step != 0 || s.bias_pixel_step != 0) {
     return depthwise_widths<Q, true>;
@@ -481,6 +555,14 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
   }
   if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == 2 * kCb) {
     return depthwise_rows3_widths<4, 2, Q>;
+  }
+  const bool down_column = s.taps_h == 3 && s.in_tap_w_step == kCb &&
+                           s.in_pixel_step == s.in_tap_h_step;
+  if (down_column && s.taps_w == 3) {
+    return depthwise_cols3_widths<4, 3, Q>;
+  }
+  if (down_column && s.taps_w == 2) {
+    return depthwise_cols3_widths<4, 2, Q>;
   }
 #endif
   return depthwise_widths<Q, false>;
