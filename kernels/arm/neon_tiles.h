@@ -270,6 +270,56 @@ void conv_tile(const small_window_tile *t) {
   store_tile<W, Q>(t, acc);
 }
 
+#if defined(__aarch64__)
+// A planar input (in_lanes 1) at a pixel step other than 1 or 2 floats
+// (DS-CNN's first layer, tiled down its columns): one broadcast per pixel,
+// channel and tap, in the generic tile's order, without its lane loops.
+// A function of its own: as a branch inside conv_tile it made GCC allocate
+// conv_tile's other paths worse.
+template <int W, int Q> void planar_tile(const small_window_tile *t) {
+  float32x4_t acc[W][Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = b;
+    }
+  }
+  const size_t step = t->in_pixel_step;
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        float32x4_t wv[Q];
+#pragma GCC unroll 16
+        for (int q = 0; q < Q; ++q) {
+          wv[q] = vld1q_f32(w + 4 * q);
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const float32x4_t x = vld1q_dup_f32(in + j * step);
+#pragma GCC unroll 16
+          for (int q = 0; q < Q; ++q) {
+            acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
+          }
+        }
+      }
+    }
+  }
+  store_tile<W, Q>(t, acc);
+}
+
+template <int Q, int... Ws>
+small_window_fn planar_by_width(size_t width,
+                                std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q>...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+#endif
+
 template <int Q, size_t STEP, int... Ws>
 small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
   static constexpr small_window_fn by_width[] = {conv_tile<Ws + 1, Q, STEP>...};
@@ -297,6 +347,9 @@ small_window_fn conv_select(const small_window_shape &s) {
   }
   if (s.in_lanes == 1 && s.in_pixel_step == 2) {
     return conv_by_width<Q, 2>(s.width, Widths{});
+  }
+  if (s.in_lanes == 1) {
+    return planar_by_width<Q>(s.width, Widths{});
   }
 #endif
   return conv_by_width<Q, 0>(s.width, Widths{});
