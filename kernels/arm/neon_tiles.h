@@ -85,6 +85,7 @@ inline void accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in,
   // four inputs, and the FMAs take them by lane (fmla v, w, x.s[k])
   // instead of a broadcast load per channel. Each accumulator still adds
   // the channels in order, so the sums are unchanged.
+#pragma GCC unroll 4
   for (; i + 4 <= lanes; i += 4) {
     float32x4_t x[W];
 #pragma GCC unroll 16
