@@ -1,25 +1,37 @@
-// One inference of an MLPerf Tiny fp32 network, for counting its aarch64
+// One inference of an MLPerf Tiny network, for counting its aarch64
 // instructions under qemu-user with the instruction-count plugin
 // (tools/qemu_insn_count; driver: run_icount_bench.sh). The model is the
 // reference .tflite (models/mlperf_tiny_tflite), run by SMaLL (its TFLite
-// importer) or by XNNPACK (the same layers lowered into a PeerNet, as in the
-// network benchmark). Loading, weight packing and one warm-up inference,
-// whose output is checked against LiteRT's, come first; then exactly one
-// inference runs between the plugin's region markers.
+// importer) or by XNNPACK (the same layers and weights, lowered as the
+// network benchmark lowers them for its peers):
+// - fp32 (<net>.fp32.tflite): both engines within the model's tolerance of
+//   LiteRT's output;
+// - int8 (<net>.int8.tflite): SMaLL byte for byte against TFLite's
+//   reference output (*.int8.expected.bin), XNNPACK's QS8/QC8 subgraph
+//   within its requantization tolerance of LiteRT's (*.int8.litert.bin).
+// Loading, weight packing and one warm-up inference, whose output is
+// checked, come first; then exactly one inference runs between the plugin's
+// region markers.
 //
-// Usage: small_icount_bench --net NAME --engine small|xnnpack [--models DIR]
-// Prints: net=<n> engine=<e> isa=<isa> macs=<m> max_abs_diff=<d>
+// Usage: small_icount_bench --net NAME --engine small|xnnpack
+//                           [--dtype fp32|int8] [--models DIR]
+// Prints: net=<n> engine=<e> dtype=<d> isa=<isa> macs=<m> <difference>
 // Exit status: 0, 1 on a wrong output or failure, 77 when the engine was not
 // built (XNNPACK's arm64 packages were not found at configure time).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "icount_marker.h"
+#include "network/int8_net.h"
 #include "network/lower_description.h"
+#include "network/lower_tflite.h"
 #include "network/model_files.h"
 #include "network/peer_net.h"
 #include "small/small.h"
@@ -31,17 +43,21 @@ namespace {
 
 struct Model {
   const char *name;
-  float atol, rtol; // vs LiteRT (tests/tflite/test_real_models.cpp)
+  const char *int8_sample; // <sample>.int8.{input,expected,litert}.bin
+  float atol, rtol;        // fp32 vs LiteRT (tests/tflite/test_real_models.cpp)
 };
 
-const Model kModels[] = {{"resnet8", 1e-5f, 0.0f},
-                         {"dscnn", 5e-4f, 0.0f},
-                         {"mobilenet_vww", 1e-5f, 0.0f},
-                         {"autoencoder", 1e-2f, 1e-4f}};
+// atol < 0: the network has no fp32 model.
+const Model kModels[] = {
+    {"resnet8", "resnet8", 1e-5f, 0.0f},
+    {"dscnn", "dscnn", 5e-4f, 0.0f},
+    {"mobilenet_vww", "mobilenet_vww", 1e-5f, 0.0f},
+    {"autoencoder", "autoencoder", 1e-2f, 1e-4f},
+    {"streaming_wakeword", "streaming_wakeword.class0", -1.0f, 0.0f}};
 
 struct Options {
   std::string models = SMALL_BENCH_TFLITE_MODELS_DIR;
-  std::string net, engine;
+  std::string net, engine, dtype = "fp32";
 };
 
 bool parse(int argc, char **argv, Options *o) {
@@ -51,6 +67,8 @@ bool parse(int argc, char **argv, Options *o) {
       o->net = argv[i + 1];
     } else if (key == "--engine") {
       o->engine = argv[i + 1];
+    } else if (key == "--dtype") {
+      o->dtype = argv[i + 1];
     } else if (key == "--models") {
       o->models = argv[i + 1];
     } else {
@@ -58,7 +76,8 @@ bool parse(int argc, char **argv, Options *o) {
     }
   }
   return argc % 2 == 1 && !o->net.empty() &&
-         (o->engine == "small" || o->engine == "xnnpack");
+         (o->engine == "small" || o->engine == "xnnpack") &&
+         (o->dtype == "fp32" || o->dtype == "int8");
 }
 
 // (c, h, w) planes <-> (h, w, c) pixels, batch 1.
@@ -71,6 +90,16 @@ std::vector<float> transpose(const std::vector<float> &in, size_t rows,
     }
   }
   return out;
+}
+
+bool read_int8(const std::string &path, std::vector<int8_t> *values) {
+  std::string bytes;
+  if (!read_file(path, &bytes)) {
+    return false;
+  }
+  values->resize(bytes.size());
+  std::memcpy(values->data(), bytes.data(), bytes.size());
+  return true;
 }
 
 // Elements of the model's input (output) 0.
@@ -92,13 +121,26 @@ struct Runner {
   std::function<std::vector<float>()> output;
 };
 
-int run(const Options &o) {
-  const Model *model = nullptr;
-  for (const Model &m : kModels) {
-    model = o.net == m.name ? &m : model;
-  }
-  if (model == nullptr) {
-    std::fprintf(stderr, "unknown net %s\n", o.net.c_str());
+// The counted inference, between the plugin's markers.
+void count_one(const std::function<void()> &inference) {
+  icount_begin();
+  inference();
+  icount_end();
+}
+
+void print_line(const Options &o, uint64_t macs, const char *difference,
+                bool ok) {
+  small_kernel_info info;
+  small_kernel_config(&info);
+  std::printf("net=%s engine=%s dtype=%s isa=%s macs=%llu %s%s\n",
+              o.net.c_str(), o.engine.c_str(), o.dtype.c_str(), info.isa,
+              static_cast<unsigned long long>(macs), difference,
+              ok ? "" : " MISMATCH");
+}
+
+int run_fp32(const Options &o, const Model *model) {
+  if (model->atol < 0) {
+    std::fprintf(stderr, "net=%s has no fp32 model\n", o.net.c_str());
     return 1;
   }
   const std::string base = o.models + "/" + o.net;
@@ -197,18 +239,109 @@ int run(const Options &o) {
     ok = ok && d <= model->atol + model->rtol * std::fabs(double{expected[i]});
   }
 
-  icount_begin();
-  runner.run();
-  icount_end();
+  count_one(runner.run);
 
-  small_kernel_info info;
-  small_kernel_config(&info);
-  std::printf("net=%s engine=%s isa=%s macs=%llu max_abs_diff=%.3g%s\n",
-              o.net.c_str(), o.engine.c_str(), info.isa,
-              static_cast<unsigned long long>(macs), max_diff,
-              ok ? "" : " MISMATCH");
+  char difference[64];
+  std::snprintf(difference, sizeof difference, "max_abs_diff=%.3g", max_diff);
+  print_line(o, macs, difference, ok);
   small_tflite_model_destroy(imported);
   return ok ? 0 : 1;
+}
+
+int max_steps(const std::vector<int8_t> &a, const std::vector<int8_t> &b) {
+  int d = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    d = std::max(d, std::abs(int{a[i]} - int{b[i]}));
+  }
+  return d;
+}
+
+// int8: SMaLL must match TFLite's reference arithmetic byte for byte (its
+// default double rounding); XNNPACK requantizes in fp32 and is held to its
+// engine's tolerance against LiteRT's output.
+int run_int8(const Options &o, const Model *model) {
+  const std::string path = o.models + "/" + o.net + ".int8.tflite";
+  const std::string base = o.models + "/" + model->int8_sample + ".int8";
+  std::vector<int8_t> input, expected, litert;
+  if (!read_int8(base + ".input.bin", &input) ||
+      !read_int8(base + ".expected.bin", &expected) ||
+      !read_int8(base + ".litert.bin", &litert)) {
+    std::fprintf(stderr, "cannot read %s.{input,expected,litert}.bin\n",
+                 base.c_str());
+    return 1;
+  }
+  small_tflite_model *imported = nullptr;
+  if (small_tflite_import_file(path.c_str(), nullptr, &imported) != SMALL_OK) {
+    std::fprintf(stderr, "import failed: %s\n", small_tflite_last_error());
+    return 1;
+  }
+  const uint64_t macs = small_tflite_model_macs(imported);
+  const bool sizes_ok = io_elements(imported, false) == input.size() &&
+                        io_elements(imported, true) == expected.size() &&
+                        litert.size() == expected.size();
+  small_network *net = small_tflite_model_network(imported);
+  std::vector<int8_t> output(expected.size(), 0x55);
+  std::function<void()> inference = [&] {
+    const int8_t *in = input.data();
+    int8_t *out = output.data();
+    small_network_run_int8(net, &in, 1, &out, 1, SMALL_LAYOUT_NHWC);
+  };
+  const std::vector<int8_t> *want = &expected;
+  int tolerance = 0;
+  std::unique_ptr<Int8Engine> peer;
+  if (sizes_ok && o.engine == "xnnpack") {
+    std::string why;
+    peer = make_xnnpack_int8_engine(&why);
+    if (peer == nullptr) {
+      std::printf("net=%s engine=xnnpack SKIPPED: %s\n", o.net.c_str(),
+                  why.c_str());
+      small_tflite_model_destroy(imported);
+      return 77;
+    }
+    Int8Net peer_net;
+    if (!lower_tflite_int8_model(path, &peer_net, &why) ||
+        !peer->prepare(peer_net, &why)) {
+      std::fprintf(stderr, "net=%s engine=xnnpack: %s\n", o.net.c_str(),
+                   why.c_str());
+      small_tflite_model_destroy(imported);
+      return 1;
+    }
+    inference = [&] { peer->run(input.data(), output.data()); };
+    want = &litert;
+    tolerance = peer->tolerance_steps();
+  }
+  if (!sizes_ok) {
+    std::fprintf(stderr,
+                 "net=%s: the model's input or output size differs "
+                 "from its .bin files\n",
+                 o.net.c_str());
+    small_tflite_model_destroy(imported);
+    return 1;
+  }
+
+  inference(); // warm-up and check
+  const int steps = max_steps(output, *want);
+  const bool ok = steps <= tolerance;
+  count_one(inference);
+
+  char difference[64];
+  std::snprintf(difference, sizeof difference, "max_steps=%d tolerance=%d",
+                steps, tolerance);
+  print_line(o, macs, difference, ok);
+  small_tflite_model_destroy(imported);
+  return ok ? 0 : 1;
+}
+
+int run(const Options &o) {
+  const Model *model = nullptr;
+  for (const Model &m : kModels) {
+    model = o.net == m.name ? &m : model;
+  }
+  if (model == nullptr) {
+    std::fprintf(stderr, "unknown net %s\n", o.net.c_str());
+    return 1;
+  }
+  return o.dtype == "int8" ? run_int8(o, model) : run_fp32(o, model);
 }
 
 } // namespace
@@ -218,7 +351,7 @@ int main(int argc, char **argv) {
   small_bench::Options o;
   if (!small_bench::parse(argc, argv, &o)) {
     std::fprintf(stderr, "usage: small_icount_bench --net NAME --engine "
-                         "small|xnnpack [--models DIR]\n");
+                         "small|xnnpack [--dtype fp32|int8] [--models DIR]\n");
     return 2;
   }
   return small_bench::run(o);

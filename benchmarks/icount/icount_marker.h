@@ -5,15 +5,29 @@
 #ifndef SMALL_BENCH_ICOUNT_MARKER_H
 #define SMALL_BENCH_ICOUNT_MARKER_H
 
-#if !defined(__aarch64__)
-#error "the instruction-count markers are aarch64 hint instructions"
-#endif
-
 namespace small_bench {
 
 // "memory" keeps the compiler from moving loads and stores across them.
+#if defined(__aarch64__)
 inline void icount_begin() { __asm__ volatile("hint #0x7e" ::: "memory"); }
 inline void icount_end() { __asm__ volatile("hint #0x7f" ::: "memory"); }
+#elif defined(__arm__) && defined(__thumb2__)
+// The T32 encoding of the same hints (halfwords 0xf3af, 0x807e/0x807f).
+inline void icount_begin() {
+  __asm__ volatile(".inst.w 0xf3af807e" ::: "memory");
+}
+inline void icount_end() {
+  __asm__ volatile(".inst.w 0xf3af807f" ::: "memory");
+}
+#elif defined(__arm__)
+// The A32 encoding (condition always).
+inline void icount_begin() {
+  __asm__ volatile(".inst 0xe320f07e" ::: "memory");
+}
+inline void icount_end() { __asm__ volatile(".inst 0xe320f07f" ::: "memory"); }
+#else
+#error "the instruction-count markers are ARM hint instructions"
+#endif
 
 } // namespace small_bench
 

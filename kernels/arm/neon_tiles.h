@@ -1,9 +1,11 @@
 // NEON tiles shared by the aarch64 (kernels/neon, Cb = 16) and armv7
-// (kernels/armv7, Cb = 8) folders, with their selectors. Q = Cb / 4 is the
-// number of float32x4_t vectors per pixel. Only intrinsics common to both
-// (vfmaq_f32 needs VFPv4 on armv7, i.e. -mfpu=neon-vfpv4: Cortex-A7/A15/A17
-// and every ARMv8 core). Header-only: each ISA folder instantiates it with
-// its own compiler flags.
+// (kernels/armv7, Cb = 8) folders, with their selectors (the depthwise ones
+// are in neon_depthwise_tiles.h). Q = Cb / 4 is the number of float32x4_t
+// vectors per pixel. Intrinsics common to both (vfmaq_f32 needs VFPv4 on
+// armv7, i.e. -mfpu=neon-vfpv4: Cortex-A7/A15/A17 and every ARMv8 core),
+// except in the sections under __aarch64__ (FMAs by lane, which armv7's
+// VFMA lacks). Header-only: each ISA folder instantiates it with its own
+// compiler flags.
 #ifndef SMALL_KERNELS_ARM_NEON_TILES_H
 #define SMALL_KERNELS_ARM_NEON_TILES_H
 
@@ -53,6 +55,157 @@ inline float32x4_t activate(float32x4_t x, const small_act_params &a) {
   return x;
 }
 
+#if defined(__aarch64__)
+// One input channel's products: acc[j][q] += x[j][LANE] * w[4q .. 4q+3].
+template <int W, int Q, int LANE>
+inline void fma_by_lane(float32x4_t (&acc)[W][Q], const float32x4_t (&x)[W],
+                        const float *w) {
+  float32x4_t wv[Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    wv[q] = vld1q_f32(w + 4 * q);
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      acc[j][q] = vfmaq_laneq_f32(acc[j][q], wv[q], x[j], LANE);
+    }
+  }
+}
+#endif
+
+// acc[j][q] += sum over input channels i < lanes of in[j * step + i] *
+// w[i * 4Q + 4q ..], channel by channel in order.
+template <int W, int Q>
+inline void accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in,
+                             const float *w, size_t lanes, size_t step) {
+  constexpr size_t kCb = 4 * Q;
+  size_t i = 0;
+#if defined(__aarch64__)
+  // Four input channels at a time: one vector load brings each pixel's
+  // four inputs, and the FMAs take them by lane (fmla v, w, x.s[k])
+  // instead of a broadcast load per channel. Each accumulator still adds
+  // the channels in order, so the sums are unchanged.
+#pragma GCC unroll 4
+  for (; i + 4 <= lanes; i += 4) {
+    float32x4_t x[W];
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      x[j] = vld1q_f32(in + j * step + i);
+    }
+    fma_by_lane<W, Q, 0>(acc, x, w + i * kCb);
+    fma_by_lane<W, Q, 1>(acc, x, w + (i + 1) * kCb);
+    fma_by_lane<W, Q, 2>(acc, x, w + (i + 2) * kCb);
+    fma_by_lane<W, Q, 3>(acc, x, w + (i + 3) * kCb);
+  }
+#endif
+  for (; i < lanes; ++i) {
+    float32x4_t wv[Q];
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      wv[q] = vld1q_f32(w + i * kCb + 4 * q);
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const float32x4_t x = vld1q_dup_f32(in + j * step + i);
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
+      }
+    }
+  }
+}
+
+#if defined(__aarch64__)
+// A planar (one lane per pixel) input whose W pixels are STEP floats apart:
+// the vectors that hold positions 0 .. (W - 1) * STEP of the input, the
+// last one ending exactly at the last pixel (no read past the tile's
+// pixels), and pixel J's place among them.
+template <int W, size_t STEP> struct PlanarPixels {
+  static constexpr size_t kLast = (W - 1) * STEP;
+  static constexpr int kVectors = static_cast<int>((kLast + 4) / 4);
+  static constexpr size_t start(int v) {
+    return 4 * static_cast<size_t>(v) < kLast - 3 ? 4 * v : kLast - 3;
+  }
+  static constexpr int vector_of(int j) {
+    return static_cast<int>(j * STEP / 4) < kVectors - 1
+               ? static_cast<int>(j * STEP / 4)
+               : kVectors - 1;
+  }
+  static constexpr int lane_of(int j) {
+    return static_cast<int>(j * STEP - start(vector_of(j)));
+  }
+};
+
+template <int W, int Q, size_t STEP, int J>
+inline void planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
+                              const float32x4_t *wv) {
+  using P = PlanarPixels<W, STEP>;
+  constexpr int kV = P::vector_of(J), kLane = P::lane_of(J);
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    acc[J][q] = vfmaq_laneq_f32(acc[J][q], wv[q], x[kV], kLane);
+  }
+}
+
+// One (input channel, tap) of a planar input: a few vector loads instead
+// of a broadcast load per pixel, the FMAs by lane.
+template <int W, int Q, size_t STEP, int... J>
+inline void accumulate_planar(float32x4_t (&acc)[W][Q], const float *in,
+                              const float *w,
+                              std::integer_sequence<int, J...>) {
+  using P = PlanarPixels<W, STEP>;
+  float32x4_t x[P::kVectors];
+#pragma GCC unroll 16
+  for (int v = 0; v < P::kVectors; ++v) {
+    x[v] = vld1q_f32(in + P::start(v));
+  }
+  float32x4_t wv[Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    wv[q] = vld1q_f32(w + 4 * q);
+  }
+  (planar_pixel_fmas<W, Q, STEP, J>(acc, x, wv), ...);
+}
+#endif
+
+// The tile's epilogue: the usual activation (none, ReLU, ReLU6, clip) as
+// one max and one min, any other through activate().
+// Always inline: called out of line, the accumulators would go through
+// memory (GCC 12 did that for the conv tiles).
+template <int W, int Q>
+__attribute__((always_inline)) inline void
+store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
+  // The tile's fields in locals: the stores could alias them for the
+  // compiler, which would reload them per store.
+  float *out = t->out;
+  const size_t out_step = t->out_pixel_step;
+  const small_act_params act = t->act;
+  if (act.op == SMALL_ACT_OP_CLIP || act.op == SMALL_ACT_OP_NONE) {
+    const bool clip = act.op == SMALL_ACT_OP_CLIP;
+    const float inf = __builtin_inff();
+    const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+    const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * out_step + 4 * q,
+                  vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
+      }
+    }
+    return;
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(out + j * out_step + 4 * q, activate(acc[j][q], act));
+    }
+  }
+}
+
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
 // STEP: floats between consecutive pixels' inputs if fixed, else 0.
 template <int W, int Q, size_t STEP>
@@ -68,42 +221,107 @@ void conv_tile(const small_window_tile *t) {
       acc[j][q] = b;
     }
   }
+  // One tap whose input blocks and weight blocks follow each other without
+  // gaps (a dense layer: one pixel of 1x1): all the input channels are one
+  // run, with no loop per block.
+  const bool one_run = t->taps_h == 1 && t->taps_w == 1 && t->in_lanes == kCb &&
+                       t->in_block_step == kCb && t->w_block_step == kCb * kCb;
+#if defined(__aarch64__)
+  // A planar input (in_lanes 1) at a fixed stride of 1 or 2 floats whose
+  // pixels span at least one vector; each channel's taps in the generic
+  // order.
+  if constexpr (STEP != 0 && STEP < kCb && (W - 1) * STEP >= 3) {
+    if (t->in_lanes == 1) {
+      for (size_t b = 0; b < t->in_blocks; ++b) {
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+          const float *w =
+              t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+          for (size_t s = 0; s < t->taps_w;
+               ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+            accumulate_planar<W, Q, STEP>(acc, in, w,
+                                          std::make_integer_sequence<int, W>{});
+          }
+        }
+      }
+      store_tile<W, Q>(t, acc);
+      return;
+    }
+  }
+#endif
+  if (one_run && t->in_blocks > 0) {
+    accumulate_lanes<W, Q>(acc, t->in, t->weights,
+                           (t->in_blocks - 1) * kCb + t->in_last_channels,
+                           step);
+  } else {
+    for (size_t b = 0; b < t->in_blocks; ++b) {
+      const size_t lanes =
+          b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          accumulate_lanes<W, Q>(acc,
+                                 t->in + b * t->in_block_step +
+                                     r * t->in_tap_h_step +
+                                     s * t->in_tap_w_step,
+                                 t->weights + b * t->w_block_step +
+                                     r * t->w_tap_h_step + s * t->w_tap_w_step,
+                                 lanes, step);
+        }
+      }
+    }
+  }
+  store_tile<W, Q>(t, acc);
+}
+
+#if defined(__aarch64__)
+// A planar input (in_lanes 1) at a pixel step other than 1 or 2 floats
+// (DS-CNN's first layer, tiled down its columns): one broadcast per pixel,
+// channel and tap, in the generic tile's order, without its lane loops.
+// A function of its own: as a branch inside conv_tile it made GCC allocate
+// conv_tile's other paths worse.
+template <int W, int Q> void planar_tile(const small_window_tile *t) {
+  float32x4_t acc[W][Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = b;
+    }
+  }
+  const size_t step = t->in_pixel_step;
   for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
     for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
-                          s * t->in_tap_w_step;
-        const float *w = t->weights + b * t->w_block_step +
-                         r * t->w_tap_h_step + s * t->w_tap_w_step;
-        for (size_t i = 0; i < lanes; ++i) {
-          float32x4_t wv[Q];
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        float32x4_t wv[Q];
+#pragma GCC unroll 16
+        for (int q = 0; q < Q; ++q) {
+          wv[q] = vld1q_f32(w + 4 * q);
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const float32x4_t x = vld1q_dup_f32(in + j * step);
 #pragma GCC unroll 16
           for (int q = 0; q < Q; ++q) {
-            wv[q] = vld1q_f32(w + i * kCb + 4 * q);
-          }
-#pragma GCC unroll 16
-          for (int j = 0; j < W; ++j) {
-            const float32x4_t x = vld1q_dup_f32(in + j * step + i);
-#pragma GCC unroll 16
-            for (int q = 0; q < Q; ++q) {
-              acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
-            }
+            acc[j][q] = vfmaq_f32(acc[j][q], x, wv[q]);
           }
         }
       }
     }
   }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-    for (int q = 0; q < Q; ++q) {
-      vst1q_f32(t->out + j * t->out_pixel_step + 4 * q,
-                activate(acc[j][q], t->act));
-    }
-  }
+  store_tile<W, Q>(t, acc);
 }
+
+template <int Q, int... Ws>
+small_window_fn planar_by_width(size_t width,
+                                std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q>...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+#endif
 
 template <int Q, size_t STEP, int... Ws>
 small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
@@ -125,96 +343,19 @@ small_window_fn conv_select(const small_window_shape &s) {
   if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
     return conv_by_width<Q, 2 * kCb>(s.width, Widths{});
   }
+#if defined(__aarch64__)
+  // A planar network input at stride 1 or 2 (conv_tile's vector loads).
+  if (s.in_lanes == 1 && s.in_pixel_step == 1) {
+    return conv_by_width<Q, 1>(s.width, Widths{});
+  }
+  if (s.in_lanes == 1 && s.in_pixel_step == 2) {
+    return conv_by_width<Q, 2>(s.width, Widths{});
+  }
+  if (s.in_lanes == 1) {
+    return planar_by_width<Q>(s.width, Widths{});
+  }
+#endif
   return conv_by_width<Q, 0>(s.width, Widths{});
-}
-
-// Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
-// weight vectors (one load per tap); pixels in different blocks
-// (w_pixel_step != 0) load their own.
-template <int W, int Q, bool PER_PIXEL>
-void depthwise_tile(const small_window_tile *t, const float *in,
-                    const float *weights, const float *bias, float *out) {
-  float32x4_t acc[W][Q];
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) {
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      acc[j][q] = vld1q_f32(bias + j * t->bias_pixel_step + 4 * q);
-    }
-  }
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    for (size_t s = 0; s < t->taps_w; ++s) {
-      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
-      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        const float32x4_t wv = vld1q_f32(w + 4 * q);
-#pragma GCC unroll 16
-        for (int j = 0; j < W; ++j) {
-          const float32x4_t wj =
-              PER_PIXEL ? vld1q_f32(w + j * t->w_pixel_step + 4 * q) : wv;
-          acc[j][q] = vfmaq_f32(
-              acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wj);
-        }
-      }
-    }
-  }
-  // The usual epilogue (none, ReLU, ReLU6, clip) inline; any other one as a
-  // second pass over the stored pixels. With the whole activation switch
-  // inline, GCC 12 spilled an accumulator of the armv7 4x8 tile in the tap
-  // loop (the sigmoid path calls out).
-  const bool clip = t->act.op == SMALL_ACT_OP_CLIP;
-  if (clip || t->act.op == SMALL_ACT_OP_NONE) {
-    const float inf = __builtin_inff();
-    const float32x4_t lo = vdupq_n_f32(clip ? t->act.lo : -inf);
-    const float32x4_t hi = vdupq_n_f32(clip ? t->act.hi : inf);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        vst1q_f32(out + j * t->out_pixel_step + 4 * q,
-                  vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
-      }
-    }
-    return;
-  }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-    for (int q = 0; q < Q; ++q) {
-      vst1q_f32(out + j * t->out_pixel_step + 4 * q, acc[j][q]);
-    }
-  }
-  for (int j = 0; j < W; ++j) {
-    for (int q = 0; q < Q; ++q) {
-      float *p = out + j * t->out_pixel_step + 4 * q;
-      vst1q_f32(p, activate(vld1q_f32(p), t->act));
-    }
-  }
-}
-
-template <int Q, bool PER_PIXEL>
-void depthwise_widths(const small_window_tile *t) {
-  constexpr int kW = 8 / Q; // 8 accumulators
-  size_t j = 0;
-  for (; j + kW <= t->width; j += kW) {
-    depthwise_tile<kW, Q, PER_PIXEL>(
-        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
-        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
-  }
-  for (; j < t->width; ++j) {
-    depthwise_tile<1, Q, PER_PIXEL>(
-        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
-        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
-  }
-}
-
-// Depthwise tiles of any width: with or without per-pixel weights (tiles
-// across channel blocks), fixed per tile shape.
-template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
-  return s.w_pixel_step != 0 || s.bias_pixel_step != 0
-             ? depthwise_widths<Q, true>
-             : depthwise_widths<Q, false>;
 }
 
 // Sum of one lane group over the taps, blocked and pairwise (pairwise_sum.h)

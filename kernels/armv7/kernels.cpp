@@ -1,5 +1,5 @@
 // armv7 NEON kernels (Cb = 8, two float32x4_t per pixel), built from the
-// templates in kernels/arm/neon_tiles.h.
+// templates in kernels/arm/neon_tiles.h and neon_depthwise_tiles.h.
 //
 // Why 3x8 for the convolution tile: armv7 has 16 q registers, but d8-d15 are
 // callee-saved and GCC 12's allocator spilled one accumulator of the 4x8 tile
@@ -8,6 +8,7 @@
 // and 6 chains cover the VFMA latency of in-order Cortex-A7/A9-class cores.
 #include "kernels.h"
 
+#include "arm/neon_depthwise_tiles.h"
 #include "arm/neon_tiles.h"
 
 namespace small::armv7 {

@@ -1,5 +1,5 @@
 // aarch64 NEON kernels (Cb = 16, four float32x4_t per pixel), built from the
-// templates in kernels/arm/neon_tiles.h.
+// templates in kernels/arm/neon_tiles.h and neon_depthwise_tiles.h.
 //
 // Why 5x16 for the convolution tile: 5 pixels x 4 vectors = 20 accumulators,
 // plus 4 weight vectors and the 5 input scalars GCC hoists to the top of the
@@ -9,6 +9,7 @@
 // objdump). 20 independent chains hide the 4-cycle FMA latency of Cortex-A7x.
 #include "kernels.h"
 
+#include "arm/neon_depthwise_tiles.h"
 #include "arm/neon_tiles.h"
 
 namespace small::neon {

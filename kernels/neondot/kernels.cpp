@@ -3,6 +3,7 @@
 // width), instantiated here because a build compiles one ISA folder.
 #include "kernels.h"
 
+#include "arm/neon_depthwise_tiles.h"
 #include "arm/neon_tiles.h"
 
 namespace small::neondot {

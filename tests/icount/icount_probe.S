@@ -5,9 +5,11 @@
 //             accumulates (vector, by element, scalar, widening, negated),
 //             1 store, 1 scalar madd (not a multiply-accumulate for the
 //             plugin) and 2 loop instructions;
-//   region 2: straight-line, 2 loads, 2 stores, 1 fmls, 1 add.
-// Expected sums, in icount_expected.txt: total 1106, fma 501, loads 202,
-// stores 102, others 301.
+//   region 2: straight-line, 2 loads, 2 stores, 1 fmls, 1 sdot, 1 udot
+//             (by element; QEMU 7.2's disassembler knows neither), 1 add.
+// Expected sums, in icount_expected.txt: total 1108, fma 503, loads 202,
+// stores 102, others 301. Runs on qemu's default CPU (max: dot product).
+        .arch   armv8.2-a+dotprod
         .text
         .globl  main
         .type   main, %function
@@ -34,6 +36,8 @@ main:
         ldp     x3, x4, [x1, #16]
         stp     x3, x4, [x1, #48]
         fmls    v0.4s, v1.4s, v2.4s
+        sdot    v4.4s, v1.16b, v2.16b
+        udot    v5.4s, v1.16b, v2.4b[1]
         st1     {v0.4s}, [x1]
         add     x9, x9, #1
         hint    #0x7f

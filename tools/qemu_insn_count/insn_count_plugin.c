@@ -1,16 +1,22 @@
 /* A QEMU TCG plugin (plugin API version 1, as in QEMU 7.2) that counts the
- * guest instructions an aarch64 program executes, by class:
- *   fma     multiply-accumulate arithmetic (fmla, fmadd, smlal, sdot, ...)
- *   loads   instructions whose mnemonic starts with "ld" (ldr, ldp, ld1, ...)
- *   stores  instructions whose mnemonic starts with "st" (str, stp, st1, ...)
+ * guest instructions an aarch64 (or 32-bit ARM) program executes, by class:
+ *   fma     multiply-accumulate arithmetic (fmla, fmadd, smlal, sdot, ...;
+ *           32-bit ARM: vmla, vfma, vmlal, ...)
+ *   loads   instructions whose mnemonic starts with "ld" (ldr, ldp, ld1, ...;
+ *           32-bit ARM also vld*, pop, vpop)
+ *   stores  instructions whose mnemonic starts with "st" (str, stp, st1, ...;
+ *           32-bit ARM also vst*, push, vpush)
  *   others  everything else (total minus the three above)
  * Each instruction is classified once, when QEMU translates its block, from
- * qemu_plugin_insn_disas; the counting itself is inline code QEMU adds to
- * the block (QEMU_PLUGIN_INLINE_ADD_U64), so it costs no call per block.
+ * qemu_plugin_insn_disas (and from its encoding for the dot products, which
+ * QEMU 7.2's disassembler does not know); the counting itself is inline code
+ * QEMU adds to the block (QEMU_PLUGIN_INLINE_ADD_U64), so it costs no call per
+ * block.
  *
  * Regions: the guest marks the code to measure with two otherwise unused
  * hint instructions, which the architecture executes as NOPs:
  *   hint #0x7e  begin a region      hint #0x7f  end it
+ * (on 32-bit ARM the same hints in their A32 or T32 encoding)
  * (benchmarks/icount/icount_marker.h). Counts between a begin and the next
  * end are summed over all regions; the markers themselves are not counted.
  *
@@ -20,6 +26,12 @@
  * and, with the argument mnemonics=on, the regions' count of every mnemonic
  * (most frequent first; costs one more inline add per instruction):
  *   insn_count region_mnemonic=fmla count=C
+ * and, with functions=on, the regions' counts per function (the symbol
+ * QEMU finds for the instruction's address; qemu-user reads the symbol
+ * tables of the main program and the dynamic loader only, so code in other
+ * shared libraries falls under "(no-symbol)"; most instructions first;
+ * two more inline adds per instruction):
+ *   insn_count region_function=NAME total=T fma=F loads=L stores=S
  *
  * The counters are plain shared variables: exact for a single-threaded guest
  * (every measurement here), approximate if guest threads run at once.
@@ -88,6 +100,7 @@ qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
+const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
 /* qemu_plugin_insn_disas's string comes from glib, which QEMU links. */
 void g_free(void *mem);
 
@@ -98,9 +111,16 @@ EXPORT int qemu_plugin_version = 1;
 enum insn_class { CLASS_FMA, CLASS_LOAD, CLASS_STORE, CLASS_OTHER, CLASS_N };
 enum { MARK_NONE, MARK_BEGIN, MARK_END };
 
-/* HINT #imm is 0xd503201f | imm << 5. */
+/* HINT #imm: aarch64 0xd503201f | imm << 5; A32 0xe320f000 | imm (always
+ * executed); T32 halfwords 0xf3af, 0x8000 | imm, i.e. the little-endian
+ * word 0x8000f3af | imm << 16. */
 static const uint32_t kBeginMarker = 0xd503201fu | (0x7eu << 5);
 static const uint32_t kEndMarker = 0xd503201fu | (0x7fu << 5);
+static const uint32_t kA32BeginMarker = 0xe320f07eu;
+static const uint32_t kA32EndMarker = 0xe320f07fu;
+static const uint32_t kT32BeginMarker = 0x8000f3afu | (0x7eu << 16);
+static const uint32_t kT32EndMarker = 0x8000f3afu | (0x7fu << 16);
+static bool arm32; /* the guest is 32-bit ARM (qemu-arm) */
 
 /* Index CLASS_N holds the total. */
 static uint64_t counts[CLASS_N + 1];
@@ -133,6 +153,42 @@ static size_t mnemonic_slot(const char *m) {
   return n_mnemonics++;
 }
 
+/* Per function (functions=on): open addressing on the name's hash. The
+ * last slot gathers whatever does not fit. */
+#define MAX_FUNCTIONS 4096
+static bool by_function;
+static char *function_names[MAX_FUNCTIONS];
+static size_t n_functions;
+static uint64_t function_counts[MAX_FUNCTIONS][CLASS_N + 1];
+static uint64_t function_start[MAX_FUNCTIONS][CLASS_N + 1];
+static uint64_t function_sum[MAX_FUNCTIONS][CLASS_N + 1];
+
+/* The slot of a function; called at translation time only. */
+static size_t function_slot(const char *name) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (const char *p = name; *p != '\0'; ++p) {
+    h = (h ^ (unsigned char)*p) * 1099511628211ull;
+  }
+  const size_t last = MAX_FUNCTIONS - 1;
+  for (size_t i = h % last;; i = (i + 1) % last) {
+    if (function_names[i] == NULL) {
+      if (n_functions + 1 == last) {
+        break;
+      }
+      function_names[i] = strdup(name);
+      ++n_functions;
+      return i;
+    }
+    if (strcmp(function_names[i], name) == 0) {
+      return i;
+    }
+  }
+  if (function_names[last] == NULL) {
+    function_names[last] = strdup("(more)");
+  }
+  return last;
+}
+
 /* Multiply-accumulate mnemonics: floating-point fused multiply-add (vector,
  * by element and scalar), integer vector multiply-accumulate (widening
  * included) and the dot products. Scalar integer madd/msub are left out:
@@ -144,11 +200,50 @@ static const char *const kFmaMnemonics[] = {
     "udot",   "usdot",   "sudot",  "smmla",  "ummla",  "usmmla", "bfdot",
     "bfmmla", "bfmlalb", "bfmlalt"};
 
-static enum insn_class classify_mnemonic(const char *m) {
-  for (size_t i = 0; i < sizeof kFmaMnemonics / sizeof kFmaMnemonics[0]; ++i) {
-    if (strcmp(m, kFmaMnemonics[i]) == 0) {
-      return CLASS_FMA;
+/* 32-bit ARM (capstone's names without the ".f32"-style suffix): the
+ * vector (NEON) and VFP multiply-accumulates and the dot products. Scalar
+ * integer mla/mls/smlal are left out, as madd on aarch64. */
+static const char *const kArm32FmaMnemonics[] = {
+    "vmla",  "vmls",  "vfma",  "vfms",    "vfnma",   "vfnms", "vnmla",
+    "vnmls", "vmlal", "vmlsl", "vqdmlal", "vqdmlsl", "vsdot", "vudot"};
+
+static bool in_list(const char *m, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (strcmp(m, list[i]) == 0) {
+      return true;
     }
+  }
+  return false;
+}
+
+static enum insn_class classify_arm32(const char *m) {
+  char base[16];
+  size_t n = strcspn(m, ".");
+  n = n < sizeof base ? n : sizeof base - 1;
+  memcpy(base, m, n);
+  base[n] = '\0';
+  if (in_list(base, kArm32FmaMnemonics,
+              sizeof kArm32FmaMnemonics / sizeof kArm32FmaMnemonics[0])) {
+    return CLASS_FMA;
+  }
+  if (strncmp(base, "ld", 2) == 0 || strncmp(base, "vld", 3) == 0 ||
+      strcmp(base, "pop") == 0 || strcmp(base, "vpop") == 0) {
+    return CLASS_LOAD;
+  }
+  if (strncmp(base, "st", 2) == 0 || strncmp(base, "vst", 3) == 0 ||
+      strcmp(base, "push") == 0 || strcmp(base, "vpush") == 0) {
+    return CLASS_STORE;
+  }
+  return CLASS_OTHER;
+}
+
+static enum insn_class classify_mnemonic(const char *m) {
+  if (arm32) {
+    return classify_arm32(m);
+  }
+  if (in_list(m, kFmaMnemonics,
+              sizeof kFmaMnemonics / sizeof kFmaMnemonics[0])) {
+    return CLASS_FMA;
   }
   if (strncmp(m, "ld", 2) == 0) {
     return CLASS_LOAD;
@@ -157,6 +252,24 @@ static enum insn_class classify_mnemonic(const char *m) {
     return CLASS_STORE;
   }
   return CLASS_OTHER;
+}
+
+/* Names what QEMU 7.2's capstone cannot disassemble (it prints ".byte"):
+ * the ARMv8.2 dot products, SMaLL's and XNNPACK's int8 kernels on
+ * dot-product cores. Encodings from the Arm ARM: SDOT/UDOT (vector)
+ * 0 Q U 01110 10 0 Rm 100101 Rn Rd, (by element) 0 Q U 01111 10 L M Rm
+ * 1110 H 0 Rn Rd; U (bit 29) tells UDOT from SDOT. */
+static void name_undecoded(const struct qemu_plugin_insn *insn,
+                           char mnemonic[16]) {
+  uint32_t word = 0;
+  if (qemu_plugin_insn_size(insn) != sizeof word) {
+    return;
+  }
+  memcpy(&word, qemu_plugin_insn_data(insn), sizeof word);
+  if ((word & 0x9fe0fc00u) == 0x0e809400u ||
+      (word & 0x9fc0f400u) == 0x0f80e000u) {
+    strcpy(mnemonic, (word & 0x20000000u) != 0 ? "udot" : "sdot");
+  }
 }
 
 /* The first word of an instruction's disassembly, in lower case ("" when
@@ -178,6 +291,9 @@ static void read_mnemonic(const struct qemu_plugin_insn *insn,
     mnemonic[n] = '\0';
     g_free(text);
   }
+  if (!arm32 && (mnemonic[0] == '\0' || mnemonic[0] == '.')) {
+    name_undecoded(insn, mnemonic);
+  }
 }
 
 static int marker_kind(const struct qemu_plugin_insn *insn) {
@@ -186,6 +302,11 @@ static int marker_kind(const struct qemu_plugin_insn *insn) {
     return MARK_NONE;
   }
   memcpy(&word, qemu_plugin_insn_data(insn), sizeof word);
+  if (arm32) {
+    return word == kA32BeginMarker || word == kT32BeginMarker ? MARK_BEGIN
+           : word == kA32EndMarker || word == kT32EndMarker   ? MARK_END
+                                                              : MARK_NONE;
+  }
   return word == kBeginMarker ? MARK_BEGIN
          : word == kEndMarker ? MARK_END
                               : MARK_NONE;
@@ -199,6 +320,9 @@ static void on_marker(unsigned int vcpu_index, void *userdata) {
     if (by_mnemonic) {
       memcpy(mnemonic_start, mnemonic_counts, sizeof mnemonic_counts);
     }
+    if (by_function) {
+      memcpy(function_start, function_counts, sizeof function_counts);
+    }
     in_region = true;
   } else if (in_region) {
     for (int c = 0; c <= CLASS_N; ++c) {
@@ -206,6 +330,11 @@ static void on_marker(unsigned int vcpu_index, void *userdata) {
     }
     for (size_t m = 0; by_mnemonic && m < MAX_MNEMONICS; ++m) {
       mnemonic_sum[m] += mnemonic_counts[m] - mnemonic_start[m];
+    }
+    for (size_t f = 0; by_function && f < MAX_FUNCTIONS; ++f) {
+      for (int c = 0; c <= CLASS_N; ++c) {
+        function_sum[f][c] += function_counts[f][c] - function_start[f][c];
+      }
     }
     ++regions;
     in_region = false;
@@ -238,6 +367,15 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
       qemu_plugin_register_vcpu_insn_exec_inline(
           insn, QEMU_PLUGIN_INLINE_ADD_U64,
           &mnemonic_counts[mnemonic_slot(mnemonic)], 1);
+    }
+    if (by_function) {
+      const char *symbol = qemu_plugin_insn_symbol(insn);
+      uint64_t *f = function_counts[function_slot(
+          symbol != NULL && symbol[0] != '\0' ? symbol : "(no-symbol)")];
+      qemu_plugin_register_vcpu_insn_exec_inline(
+          insn, QEMU_PLUGIN_INLINE_ADD_U64, &f[c], 1);
+      qemu_plugin_register_vcpu_insn_exec_inline(
+          insn, QEMU_PLUGIN_INLINE_ADD_U64, &f[CLASS_N], 1);
     }
     if (has_marker) {
       qemu_plugin_register_vcpu_insn_exec_inline(
@@ -273,12 +411,38 @@ static int by_count_then_name(const void *a, const void *b) {
   return strcmp(mnemonic_names[x], mnemonic_names[y]);
 }
 
+static int by_function_total(const void *a, const void *b) {
+  const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  if (function_sum[x][CLASS_N] != function_sum[y][CLASS_N]) {
+    return function_sum[x][CLASS_N] > function_sum[y][CLASS_N] ? -1 : 1;
+  }
+  return strcmp(function_names[x], function_names[y]);
+}
+
+static void write_functions(FILE *f) {
+  static size_t order[MAX_FUNCTIONS];
+  size_t n = 0;
+  for (size_t i = 0; i < MAX_FUNCTIONS; ++i) {
+    if (function_sum[i][CLASS_N] != 0) {
+      order[n++] = i;
+    }
+  }
+  qsort(order, n, sizeof order[0], by_function_total);
+  for (size_t i = 0; i < n; ++i) {
+    fprintf(f, "insn_count region_function=%s ", function_names[order[i]]);
+    write_class_counts(f, function_sum[order[i]]);
+  }
+}
+
 static void write_report(FILE *f) {
   fprintf(f, "insn_count scope=all ");
   write_class_counts(f, counts);
   fprintf(f, "insn_count scope=region regions=%llu ",
           (unsigned long long)regions);
   write_class_counts(f, region_sum);
+  if (by_function) {
+    write_functions(f);
+  }
   if (!by_mnemonic) {
     return;
   }
@@ -315,8 +479,9 @@ static void write_counts(qemu_plugin_id_t id, void *userdata) {
 
 EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
                                int argc, char **argv) {
-  if (strcmp(info->target_name, "aarch64") != 0) {
-    fprintf(stderr, "insn_count: classifies aarch64 only, not %s\n",
+  arm32 = strcmp(info->target_name, "arm") == 0;
+  if (!arm32 && strcmp(info->target_name, "aarch64") != 0) {
+    fprintf(stderr, "insn_count: classifies aarch64 and arm only, not %s\n",
             info->target_name);
     return -1;
   }
@@ -327,9 +492,12 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
       outfile = strdup(argv[i] + 8);
     } else if (strcmp(argv[i], "mnemonics=on") == 0) {
       by_mnemonic = true;
+    } else if (strcmp(argv[i], "functions=on") == 0) {
+      by_function = true;
     } else {
       fprintf(stderr,
-              "insn_count: unknown argument %s (outfile=PATH, mnemonics=on)\n",
+              "insn_count: unknown argument %s (outfile=PATH, mnemonics=on, "
+              "functions=on)\n",
               argv[i]);
       return -1;
     }

@@ -1,0 +1,285 @@
+// NEON depthwise tiles shared by the aarch64 (kernels/neon, kernels/neondot,
+// Cb = 16) and armv7 (kernels/armv7, Cb = 8) folders, with their selector:
+// the generic tile, and on aarch64 the tiles that slide along a row or down
+// a column of 3x3 windows. Header-only, as arm/neon_tiles.h (activate()).
+#ifndef SMALL_KERNELS_ARM_NEON_DEPTHWISE_TILES_H
+#define SMALL_KERNELS_ARM_NEON_DEPTHWISE_TILES_H
+
+#include <arm_neon.h>
+
+#include <cstddef>
+
+#include "arm/neon_tiles.h"
+#include "kernel_contract.h"
+
+namespace small::arm {
+
+// Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
+// weight vectors (one load per tap); pixels in different blocks
+// (w_pixel_step != 0) load their own.
+template <int W, int Q, bool PER_PIXEL>
+void depthwise_tile(const small_window_tile *t, const float *in,
+                    const float *weights, const float *bias, float *out) {
+  float32x4_t acc[W][Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = vld1q_f32(bias + j * t->bias_pixel_step + 4 * q);
+    }
+  }
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    for (size_t s = 0; s < t->taps_w; ++s) {
+      const float *x = in + r * t->in_tap_h_step + s * t->in_tap_w_step;
+      const float *w = weights + r * t->w_tap_h_step + s * t->w_tap_w_step;
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        const float32x4_t wv = vld1q_f32(w + 4 * q);
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          const float32x4_t wj =
+              PER_PIXEL ? vld1q_f32(w + j * t->w_pixel_step + 4 * q) : wv;
+          acc[j][q] = vfmaq_f32(
+              acc[j][q], vld1q_f32(x + j * t->in_pixel_step + 4 * q), wj);
+        }
+      }
+    }
+  }
+  // The usual epilogue (none, ReLU, ReLU6, clip) inline; any other one as a
+  // second pass over the stored pixels. With the whole activation switch
+  // inline, GCC 12 spilled an accumulator of the armv7 4x8 tile in the tap
+  // loop (the sigmoid path calls out).
+  const bool clip = t->act.op == SMALL_ACT_OP_CLIP;
+  if (clip || t->act.op == SMALL_ACT_OP_NONE) {
+    const float inf = __builtin_inff();
+    const float32x4_t lo = vdupq_n_f32(clip ? t->act.lo : -inf);
+    const float32x4_t hi = vdupq_n_f32(clip ? t->act.hi : inf);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * t->out_pixel_step + 4 * q,
+                  vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
+      }
+    }
+    return;
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(out + j * t->out_pixel_step + 4 * q, acc[j][q]);
+    }
+  }
+  for (int j = 0; j < W; ++j) {
+    for (int q = 0; q < Q; ++q) {
+      float *p = out + j * t->out_pixel_step + 4 * q;
+      vst1q_f32(p, activate(vld1q_f32(p), t->act));
+    }
+  }
+}
+
+template <int Q, bool PER_PIXEL>
+void depthwise_widths(const small_window_tile *t) {
+  constexpr int kW = 8 / Q; // 8 accumulators
+  size_t j = 0;
+  for (; j + kW <= t->width; j += kW) {
+    depthwise_tile<kW, Q, PER_PIXEL>(
+        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
+  }
+  for (; j < t->width; ++j) {
+    depthwise_tile<1, Q, PER_PIXEL>(
+        t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
+        t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
+  }
+}
+
+#if defined(__aarch64__)
+// Depthwise with three taps per row whose pixels are P (1 or 2) taps apart:
+// pixel j's tap s reads the row's input at position j * P + s, so each of
+// the row's (W - 1) * P + 3 input vectors is loaded once and serves up to
+// three pixels, instead of one load per pixel and tap. One group of four
+// channels at a time (W accumulators, 3 weights, the row's inputs). Each
+// accumulator adds the taps in the generic tile's order (row, then column),
+// so the sums are unchanged.
+template <int W, int P, int Q>
+void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
+  constexpr size_t kCb = 4 * Q;
+  constexpr int kPositions = (W - 1) * P + 3;
+  // The tile's fields in locals: the stores through `out` could otherwise
+  // alias them for the compiler, which then reloads them for every store.
+  const size_t taps_h = t->taps_h, in_row = t->in_tap_h_step;
+  const size_t w_row = t->w_tap_h_step, out_step = t->out_pixel_step;
+  const float *weights = t->weights, *bias = t->bias;
+  const small_act_params act = t->act;
+  const bool clip = act.op == SMALL_ACT_OP_CLIP;
+  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
+  const float inf = __builtin_inff();
+  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  for (int q = 0; q < Q; ++q) {
+    float32x4_t acc[W];
+    const float32x4_t b = vld1q_f32(bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j] = b;
+    }
+    const float *row = in + 4 * q;
+    const float *w = weights + 4 * q;
+    for (size_t r = 0; r < taps_h; ++r, row += in_row, w += w_row) {
+      const float32x4_t w0 = vld1q_f32(w);
+      const float32x4_t w1 = vld1q_f32(w + kCb);
+      const float32x4_t w2 = vld1q_f32(w + 2 * kCb);
+      float32x4_t x[kPositions];
+#pragma GCC unroll 32
+      for (int p = 0; p < kPositions; ++p) {
+        x[p] = vld1q_f32(row + p * kCb);
+      }
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        acc[j] = vfmaq_f32(acc[j], x[j * P], w0);
+        acc[j] = vfmaq_f32(acc[j], x[j * P + 1], w1);
+        acc[j] = vfmaq_f32(acc[j], x[j * P + 2], w2);
+      }
+    }
+    float *o = out + 4 * q;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j, o += out_step) {
+      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
+                              : activate(acc[j], act));
+    }
+  }
+}
+
+// Row-sliding tiles of W pixels while they fit, then of W / 2, the generic
+// ones for the rest of the row.
+template <int W, int P, int Q>
+void depthwise_rows3_widths(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  size_t j = 0;
+  if (t->w_tap_w_step == kCb) {
+    for (; j + W <= t->width; j += W) {
+      depthwise_rows3<W, P, Q>(t, t->in + j * t->in_pixel_step,
+                               t->out + j * t->out_pixel_step);
+    }
+    // Rows narrower than W (DS-CNN's are 5 pixels wide) in halves.
+    for (; W >= 4 && j + W / 2 <= t->width; j += W / 2) {
+      depthwise_rows3<W / 2, P, Q>(t, t->in + j * t->in_pixel_step,
+                                   t->out + j * t->out_pixel_step);
+    }
+  }
+  if (j < t->width) {
+    small_window_tile rest = *t;
+    rest.in += j * t->in_pixel_step;
+    rest.out += j * t->out_pixel_step;
+    rest.width -= j;
+    depthwise_widths<Q, false>(&rest);
+  }
+}
+#endif
+
+#if defined(__aarch64__)
+// Depthwise tiles that run down a column (the engine tiles along the longer
+// side: DS-CNN's 25x5 maps), three tap rows at stride 1, TW (2 or 3) tap
+// columns: pixel j's tap row r is input row j + r, so the W + 2 rows' TW
+// vectors are loaded once for up to three pixels. The FMAs go in the
+// generic tile's order (tap row, then tap column) for each accumulator.
+template <int W, int TW, int Q>
+void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
+  constexpr size_t kCb = 4 * Q;
+  const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
+  const size_t out_step = t->out_pixel_step;
+  const float *weights = t->weights, *bias = t->bias;
+  const small_act_params act = t->act;
+  const bool clip = act.op == SMALL_ACT_OP_CLIP;
+  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
+  const float inf = __builtin_inff();
+  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  for (int q = 0; q < Q; ++q) {
+    float32x4_t acc[W];
+    const float32x4_t b = vld1q_f32(bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j] = b;
+    }
+    float32x4_t x[W + 2][TW];
+#pragma GCC unroll 16
+    for (int p = 0; p < W + 2; ++p) {
+#pragma GCC unroll 4
+      for (int s = 0; s < TW; ++s) {
+        x[p][s] = vld1q_f32(in + p * in_row + s * kCb + 4 * q);
+      }
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < 3; ++r) {
+#pragma GCC unroll 4
+      for (int s = 0; s < TW; ++s) {
+        const float32x4_t wv = vld1q_f32(weights + r * w_row + s * kCb + 4 * q);
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          acc[j] = vfmaq_f32(acc[j], x[j + r][s], wv);
+        }
+      }
+    }
+    float *o = out + 4 * q;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j, o += out_step) {
+      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
+                              : activate(acc[j], act));
+    }
+  }
+}
+
+template <int W, int TW, int Q>
+void depthwise_cols3_widths(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  size_t j = 0;
+  if (t->w_tap_w_step == kCb && t->taps_h == 3 && t->taps_w == TW) {
+    for (; j + W <= t->width; j += W) {
+      depthwise_cols3<W, TW, Q>(t, t->in + j * t->in_pixel_step,
+                                t->out + j * t->out_pixel_step);
+    }
+  }
+  if (j < t->width) {
+    small_window_tile rest = *t;
+    rest.in += j * t->in_pixel_step;
+    rest.out += j * t->out_pixel_step;
+    rest.width -= j;
+    depthwise_widths<Q, false>(&rest);
+  }
+}
+#endif
+
+// Depthwise tiles of any width: with or without per-pixel weights (tiles
+// across channel blocks), fixed per tile shape; on aarch64, windows three
+// taps wide at stride 1 or 2 slide along the row (depthwise_rows3), three
+// taps high at stride 1 down the column (depthwise_cols3).
+template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
+  if (s.w_pixel_step != 0 || s.bias_pixel_step != 0) {
+    return depthwise_widths<Q, true>;
+  }
+#if defined(__aarch64__)
+  constexpr size_t kCb = 4 * Q;
+  if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == kCb) {
+    return depthwise_rows3_widths<8, 1, Q>;
+  }
+  if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == 2 * kCb) {
+    return depthwise_rows3_widths<4, 2, Q>;
+  }
+  const bool down_column = s.taps_h == 3 && s.in_tap_w_step == kCb &&
+                           s.in_pixel_step == s.in_tap_h_step;
+  if (down_column && s.taps_w == 3) {
+    return depthwise_cols3_widths<4, 3, Q>;
+  }
+  if (down_column && s.taps_w == 2) {
+    return depthwise_cols3_widths<4, 2, Q>;
+  }
+#endif
+  return depthwise_widths<Q, false>;
+}
+
+} // namespace small::arm
+
+#endif
