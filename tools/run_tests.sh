@@ -13,7 +13,8 @@
 #               board: targets/cortex-m/). A build that cannot run here is
 #               reported SKIPPED with the reason; so is one with the native
 #               build's ISA (the native job covered it). aarch64-linux-gnu
-#               first unpacks Debian's arm64 XNNPACK into its build folder
+#               and arm-linux-gnueabihf first unpack Debian's arm64 / armhf
+#               XNNPACK into their build folders
 #               (tools/fetch_arm64_xnnpack.sh) for the instruction-count
 #               benchmark (benchmarks/icount), whose per-MAC counts end up
 #               in the summary.
@@ -177,17 +178,22 @@ job_toolchain() {
   [ -z "$counts" ] || note "instructions per MAC: $counts"
 }
 
-# aarch64: Debian's arm64 XNNPACK, unpacked into the build folder for the
-# instruction-count benchmark's peer (tools/fetch_arm64_xnnpack.sh). When it
-# cannot be had (offline, or apt still waiting after 5 minutes), the
-# benchmark runs SMaLL alone and ctest reports it skipped; the reason is
-# printed and kept for the summary.
+# aarch64 and armv7: Debian's arm64 (armhf) XNNPACK, unpacked into the build
+# folder for the instruction-count benchmark's peer
+# (tools/fetch_arm64_xnnpack.sh). When it cannot be had (offline, or apt
+# still waiting after 5 minutes), the benchmark runs SMaLL alone and ctest
+# reports it skipped; the reason is printed and kept for the summary.
 fetch_arm64_peer() {
-  [ "$current_job" = aarch64-linux-gnu ] || return 0
-  if ! timeout 300 bash tools/fetch_arm64_xnnpack.sh "$out/$current_job/arm64-xnnpack" \
+  local arch
+  case $current_job in
+    aarch64-linux-gnu) arch=arm64 ;;
+    arm-linux-gnueabihf) arch=armhf ;;
+    *) return 0 ;;
+  esac
+  if ! timeout 300 bash tools/fetch_arm64_xnnpack.sh "$out/$current_job/$arch-xnnpack" "$arch" \
     >"$out/$current_job.fetch.log" 2>&1; then
-    echo "== [$current_job] XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log")"
-    note "XNNPACK arm64 peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log");"
+    echo "== [$current_job] XNNPACK $arch peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log")"
+    note "XNNPACK $arch peer SKIPPED: $(tail -1 "$out/$current_job.fetch.log");"
   fi
 }
 
