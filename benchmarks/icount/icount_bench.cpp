@@ -92,16 +92,6 @@ std::vector<float> transpose(const std::vector<float> &in, size_t rows,
   return out;
 }
 
-bool read_int8(const std::string &path, std::vector<int8_t> *values) {
-  std::string bytes;
-  if (!read_file(path, &bytes)) {
-    return false;
-  }
-  values->resize(bytes.size());
-  std::memcpy(values->data(), bytes.data(), bytes.size());
-  return true;
-}
-
 // Elements of the model's input (output) 0.
 size_t io_elements(const small_tflite_model *model, bool output) {
   int64_t dims[4];

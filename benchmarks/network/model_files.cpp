@@ -27,4 +27,14 @@ bool read_floats(const std::string &path, std::vector<float> *values) {
   return true;
 }
 
+bool read_int8(const std::string &path, std::vector<int8_t> *values) {
+  std::string bytes;
+  if (!read_file(path, &bytes)) {
+    return false;
+  }
+  values->resize(bytes.size());
+  std::memcpy(values->data(), bytes.data(), bytes.size());
+  return true;
+}
+
 } // namespace small_bench

@@ -2,6 +2,7 @@
 #ifndef SMALL_BENCH_MODEL_FILES_H
 #define SMALL_BENCH_MODEL_FILES_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@ bool read_file(const std::string &path, std::string *bytes);
 // A raw little-endian float32 file (the models' *.input.bin /
 // *.expected.bin); false if unreadable or its size is not a multiple of 4.
 bool read_floats(const std::string &path, std::vector<float> *values);
+
+// A raw int8 file (the .tflite models' *.int8.input.bin / *.expected.bin);
+// false if unreadable.
+bool read_int8(const std::string &path, std::vector<int8_t> *values);
 
 } // namespace small_bench
 

@@ -20,16 +20,6 @@
 namespace small_bench {
 namespace {
 
-bool read_int8(const std::string &path, std::vector<int8_t> *values) {
-  std::string bytes;
-  if (!read_file(path, &bytes)) {
-    return false;
-  }
-  values->resize(bytes.size());
-  std::memcpy(values->data(), bytes.data(), bytes.size());
-  return true;
-}
-
 int max_steps(const std::vector<int8_t> &a, const std::vector<int8_t> &b) {
   int d = 0;
   for (size_t i = 0; i < a.size(); ++i) {
