@@ -96,6 +96,31 @@ void depthwise_widths(const small_window_tile *t) {
 }
 
 #if defined(__aarch64__)
+// The sliding tiles' epilogue: the activation held in a local copy (the
+// stores through `out` could otherwise alias the tile for the compiler,
+// which then reloads it for every store); ReLU, ReLU6, Clip and none are one
+// max and one min, any other goes through activate().
+struct SlidingEpilogue {
+  small_act_params act;
+  bool inline_act;
+  float32x4_t lo, hi;
+  explicit SlidingEpilogue(const small_act_params &a) : act(a) {
+    const bool clip = a.op == SMALL_ACT_OP_CLIP;
+    const float inf = __builtin_inff();
+    inline_act = clip || a.op == SMALL_ACT_OP_NONE;
+    lo = vdupq_n_f32(clip ? a.lo : -inf);
+    hi = vdupq_n_f32(clip ? a.hi : inf);
+  }
+  template <int W>
+  void store(const float32x4_t (&acc)[W], float *o, size_t out_step) const {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j, o += out_step) {
+      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
+                              : activate(acc[j], act));
+    }
+  }
+};
+
 // Depthwise with three taps per row whose pixels are P (1 or 2) taps apart:
 // pixel j's tap s reads the row's input at position j * P + s, so each of
 // the row's (W - 1) * P + 3 input vectors is loaded once and serves up to
@@ -112,12 +137,7 @@ void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
   const size_t taps_h = t->taps_h, in_row = t->in_tap_h_step;
   const size_t w_row = t->w_tap_h_step, out_step = t->out_pixel_step;
   const float *weights = t->weights, *bias = t->bias;
-  const small_act_params act = t->act;
-  const bool clip = act.op == SMALL_ACT_OP_CLIP;
-  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
-  const float inf = __builtin_inff();
-  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
-  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  const SlidingEpilogue epilogue(t->act);
   for (int q = 0; q < Q; ++q) {
     float32x4_t acc[W];
     const float32x4_t b = vld1q_f32(bias + 4 * q);
@@ -143,12 +163,7 @@ void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
         acc[j] = vfmaq_f32(acc[j], x[j * P + 2], w2);
       }
     }
-    float *o = out + 4 * q;
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j, o += out_step) {
-      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
-                              : activate(acc[j], act));
-    }
+    epilogue.store(acc, out + 4 * q, out_step);
   }
 }
 
@@ -191,12 +206,7 @@ void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
   const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
   const size_t out_step = t->out_pixel_step;
   const float *weights = t->weights, *bias = t->bias;
-  const small_act_params act = t->act;
-  const bool clip = act.op == SMALL_ACT_OP_CLIP;
-  const bool inline_act = clip || act.op == SMALL_ACT_OP_NONE;
-  const float inf = __builtin_inff();
-  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
-  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  const SlidingEpilogue epilogue(t->act);
   for (int q = 0; q < Q; ++q) {
     float32x4_t acc[W];
     const float32x4_t b = vld1q_f32(bias + 4 * q);
@@ -223,12 +233,7 @@ void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
         }
       }
     }
-    float *o = out + 4 * q;
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j, o += out_step) {
-      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
-                              : activate(acc[j], act));
-    }
+    epilogue.store(acc, out + 4 * q, out_step);
   }
 }
 
