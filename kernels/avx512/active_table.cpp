@@ -16,9 +16,14 @@ small_kernel_table avx512_table() {
       small::avx512::select_depthwise_f32_16x16__avx512);
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512vnni")) {
+    // VBMI's byte permutes (Ice Lake, Zen 4 and later) arrange the
+    // depthwise rows for byte dot products.
+    const small_window_i8_select_fn depthwise =
+        __builtin_cpu_supports("avx512vbmi")
+            ? small::avx512::select_depthwise_i8_16x16__avx512vbmi
+            : small::avx512::select_depthwise_i8_16x16__avx512vnni;
     t = small::x86::with_int8<small::avx512::VecI8>(
-        t, small::avx512::select_conv_i8_12x32__avx512vnni, 4,
-        small::avx512::select_depthwise_i8_16x16__avx512vnni);
+        t, small::avx512::select_conv_i8_12x32__avx512vnni, 4, depthwise);
     t.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
     return t;
   }

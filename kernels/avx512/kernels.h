@@ -19,6 +19,9 @@ select_conv_i8_12x32__avx512vnni(const small_window_shape *s);
 small_window_i8_fn select_conv_i8_12x32__avx512(const small_window_shape *s);
 small_window_i8_fn
 select_depthwise_i8_16x16__avx512vnni(const small_window_shape *s);
+// With VBMI too: byte dot products over whole filter rows.
+small_window_i8_fn
+select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s);
 small_window_i8_fn
 select_depthwise_i8_16x16__avx512(const small_window_shape *s);
 

@@ -19,15 +19,17 @@ namespace small::x86 {
 
 // What the pixels of one weight set share: the bias with the zero point's
 // term folded in (bias - zp * sum of the tap weights) and the requantization
-// constants of its channels.
+// constants of its channels. A tile that reads its input with an offset
+// (x + input_offset, VNNI's unsigned bytes) folds (zp + input_offset).
 template <class V, bool FUSE = true> struct DepthwiseChannels {
   using T = typename V::type;
   T bias;
   ChannelRequant<V, FUSE> q;
   DepthwiseChannels(const small_window_tile_i8 *t, T weight_sum, size_t channel,
-                    bool single)
-      : bias(V::sub(V::load(t->bias + channel),
-                    V::mullo(weight_sum, V::set1(t->in_zero_point)))),
+                    bool single, int32_t input_offset = 0)
+      : bias(V::sub(
+            V::load(t->bias + channel),
+            V::mullo(weight_sum, V::set1(t->in_zero_point + input_offset)))),
         q(V::load(t->multiplier + channel), V::load(t->shift + channel),
           single) {}
 };
