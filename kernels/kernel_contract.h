@@ -204,6 +204,12 @@ typedef struct small_window_tile_i8 {
    * bias. Average pooling: multiplier[0] and shift[0] for the whole tile. */
   const int32_t *multiplier;
   const int32_t *shift;
+  /* Convolution and depthwise, for tables with requant_i8_bytes != 0 (else
+   * NULL): the requantization constants the layer prepared from multiplier
+   * and shift, at the tile's first output block; block k's are
+   * k * requant_i8_bytes further (and across pixels, one block per Cb lanes
+   * of bias_pixel_step). */
+  const void *requant;
   int32_t in_zero_point;    /* subtracted from every input value read */
   int32_t out_zero_point;   /* added after the requantization */
   int32_t act_min, act_max; /* the output clamp, within [-128, 127] */
@@ -285,6 +291,15 @@ typedef struct small_kernel_table {
   /* 1 if the int8 convolution tiles read small_window_tile_i8's
    * weight_sums (computed once when the layer is prepared), else 0. */
   int conv_i8_weight_sums;
+  /* Requantization constants prepared once per layer (not per tile): when
+   * requant_i8_bytes != 0, the layer calls prepare_requant_i8 for each
+   * output block (Cb multipliers and shifts, and the rounding mode) into
+   * requant_i8_bytes at a 64-byte aligned start, and the convolution and
+   * depthwise tiles read small_window_tile_i8::requant. 0 and NULL: the
+   * kernels derive what they need from multiplier and shift. */
+  size_t requant_i8_bytes;
+  void (*prepare_requant_i8)(const int32_t *multiplier, const int32_t *shift,
+                             int single_rounding, void *out);
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

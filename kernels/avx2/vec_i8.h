@@ -14,6 +14,9 @@ namespace small::avx2 {
 struct VecI8 {
   using type = __m256i;
   static constexpr size_t kLanes = 8;
+  // The traits whose ChannelRequant layout a layer prepares (requant_i8.h);
+  // kernel files' derived traits inherit it.
+  using Base = VecI8;
 
   static type load(const int32_t *p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));

@@ -205,9 +205,8 @@ inline void own_pixels(const small_window_tile_i8 *t, size_t j0,
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     const size_t j = j0 + n;
-    // Per pixel: without the fused rounding's constants (requant_i8.h).
-    const x86::DepthwiseChannels<V, false> ch(
-        t, weight_sum[n], j * t->bias_pixel_step, c.single, kInputOffset);
+    const x86::DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
+                                       kInputOffset);
     const __m512i one[1] = {acc[n]};
     x86::depthwise_i8_store<V, 1>(t, j, one, ch, c);
   }
@@ -242,8 +241,7 @@ void depthwise_run(const small_window_tile_i8 *t) {
       weight_sum = rows.weight_sum(
           weight_sum, rows.weights(t->weights + r * t->w_tap_h_step));
     }
-    const x86::DepthwiseChannels<V> ch(t, weight_sum, 0, c.single,
-                                       kInputOffset);
+    const x86::DepthwiseChannels<V> ch(t, weight_sum, 0, kInputOffset);
     const auto pixels = [&](size_t j0, auto n) {
       constexpr int kN = decltype(n)::value;
       if constexpr (K == Kind::kColumnS1 || K == Kind::kColumnS2) {

@@ -14,6 +14,9 @@ namespace small::avx512 {
 struct VecI8 {
   using type = __m512i;
   static constexpr size_t kLanes = 16;
+  // The traits whose ChannelRequant layout a layer prepares (requant_i8.h);
+  // kernel files' derived traits inherit it.
+  using Base = VecI8;
 
   static type load(const int32_t *p) { return _mm512_loadu_si512(p); }
   static type set1(int32_t x) { return _mm512_set1_epi32(x); }

@@ -18,20 +18,20 @@
 namespace small::x86 {
 
 // What the pixels of one weight set share: the bias with the zero point's
-// term folded in (bias - zp * sum of the tap weights) and the requantization
-// constants of its channels. A tile that reads its input with an offset
-// (x + input_offset, VNNI's unsigned bytes) folds (zp + input_offset).
-template <class V, bool FUSE = true> struct DepthwiseChannels {
+// term folded in (bias - zp * sum of the tap weights) and the prepared
+// requantization constants of its channels (from lane `channel` on). A tile
+// that reads its input with an offset (x + input_offset, VNNI's unsigned
+// bytes) folds (zp + input_offset).
+template <class V> struct DepthwiseChannels {
   using T = typename V::type;
   T bias;
-  ChannelRequant<V, FUSE> q;
+  const PreparedRequant<V> &q;
   DepthwiseChannels(const small_window_tile_i8 *t, T weight_sum, size_t channel,
-                    bool single, int32_t input_offset = 0)
+                    int32_t input_offset = 0)
       : bias(V::sub(
             V::load(t->bias + channel),
             V::mullo(weight_sum, V::set1(t->in_zero_point + input_offset)))),
-        q(V::load(t->multiplier + channel), V::load(t->shift + channel),
-          single) {}
+        q(prepared_requant<V>(t, channel / V::kLanes)) {}
 };
 
 // The sum of the tap weights at w, per channel, over two chains of
@@ -53,10 +53,10 @@ inline typename V::type depthwise_weight_sum(const small_window_tile_i8 *t,
   return V::add(sum[0], sum[1]);
 }
 
-template <class V, int N, bool F>
+template <class V, int N>
 inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                const typename V::type (&acc)[N],
-                               const DepthwiseChannels<V, F> &ch,
+                               const DepthwiseChannels<V> &ch,
                                const RequantConsts<V> &c) {
   int8_t *out = t->out + j0 * t->out_pixel_step;
   const size_t out_step = t->out_pixel_step;
@@ -70,10 +70,9 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
 }
 
 // Pixels [j0, j0 + N) with the weights at w, any window.
-template <class V, int N, bool F>
+template <class V, int N>
 inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
-                                const int8_t *w,
-                                const DepthwiseChannels<V, F> &ch,
+                                const int8_t *w, const DepthwiseChannels<V> &ch,
                                 const RequantConsts<V> &c) {
   using T = typename V::type;
   const int8_t *in = t->in + j0 * t->in_pixel_step;
@@ -98,10 +97,10 @@ inline void depthwise_i8_pixels(const small_window_tile_i8 *t, size_t j0,
 
 // Pixels [j0, j0 + N) of a full 3x3 window, the nine tap weights in
 // registers for the whole tile.
-template <class V, int N, bool F>
+template <class V, int N>
 inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
                                     const typename V::type (&wv)[9],
-                                    const DepthwiseChannels<V, F> &ch,
+                                    const DepthwiseChannels<V> &ch,
                                     const RequantConsts<V> &c) {
   using T = typename V::type;
   const int8_t *in = t->in + j0 * t->in_pixel_step;
@@ -129,11 +128,11 @@ inline void depthwise_i8_pixels_3x3(const small_window_tile_i8 *t, size_t j0,
 // output pixel along the row (in_pixel_step = S * in_tap_w_step): each
 // input pixel of a row is widened once and feeds every output pixel whose
 // window covers it, (N - 1) * S + 3 widenings per row instead of 3 N.
-template <class V, int N, int S, bool F>
+template <class V, int N, int S>
 inline void depthwise_i8_pixels_3x3_row(const small_window_tile_i8 *t,
                                         size_t j0,
                                         const typename V::type (&wv)[9],
-                                        const DepthwiseChannels<V, F> &ch,
+                                        const DepthwiseChannels<V> &ch,
                                         const RequantConsts<V> &c) {
   using T = typename V::type;
   constexpr int kRowPixels = (N - 1) * S + 3;
@@ -193,9 +192,7 @@ inline void depthwise_i8_own_pixels(const small_window_tile_i8 *t, size_t j0,
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     const size_t j = j0 + n;
-    // Per pixel: without the fused rounding's constants (requant_i8.h).
-    const DepthwiseChannels<V, false> ch(t, weight_sum[n],
-                                         j * t->bias_pixel_step, c.single);
+    const DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step);
     const T one[1] = {acc[n]};
     depthwise_i8_store<V, 1>(t, j, one, ch, c);
   }
@@ -227,8 +224,7 @@ void depthwise_i8_run(const small_window_tile_i8 *t) {
       depthwise_i8_own_pixels<V, REST>(t, j, c);
     }
   } else {
-    const DepthwiseChannels<V> ch(t, depthwise_weight_sum<V>(t, t->weights), 0,
-                                  c.single);
+    const DepthwiseChannels<V> ch(t, depthwise_weight_sum<V>(t, t->weights), 0);
     if constexpr (K != DepthwiseI8Kind::kShared) {
       typename V::type wv[9];
 #pragma GCC unroll 3

@@ -16,7 +16,9 @@
 #ifndef SMALL_KERNELS_X86_REQUANT_I8_H
 #define SMALL_KERNELS_X86_REQUANT_I8_H
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <type_traits>
 
 #include "kernel_contract.h"
@@ -46,9 +48,7 @@ enum RequantMode : int {
 };
 
 // Traits that can take both double roundings in one pass (V::FusedDouble
-// and V::double_round: avx512/vec_i8.h) use it in the unsaturated modes,
-// unless the code constructs its ChannelRequant per pixel (depthwise tiles
-// across blocks), where the pass's eight constants cost more than it saves.
+// and V::double_round: avx512/vec_i8.h) use it in the unsaturated modes.
 struct NoFusedDouble {
   template <class T> NoFusedDouble(T, T) {}
 };
@@ -63,13 +63,13 @@ struct FusedDoubleOf<V, std::void_t<typename V::FusedDouble>> {
 };
 
 // One vector of channels' multipliers and shifts, with what the
-// requantization derives from them computed once (per tile and block, not
-// per pixel).
-template <class V, bool FUSE = FusedDoubleOf<V>::kFused> struct ChannelRequant {
+// requantization derives from them computed once: per layer for the
+// convolution and depthwise tiles (prepare_requant_i8 below), per call for
+// the element-wise and pooling kernels (one vector for every lane).
+template <class V> struct ChannelRequant {
   using T = typename V::type;
-  static constexpr bool kFused = FUSE && FusedDoubleOf<V>::kFused;
-  using Fused = std::conditional_t<kFused, typename FusedDoubleOf<V>::type,
-                                   NoFusedDouble>;
+  static constexpr bool kFused = FusedDoubleOf<V>::kFused;
+  using Fused = typename FusedDoubleOf<V>::type;
   T multiplier, left, right, mask, half_mask, total;
   RequantMode mode;
   Fused fused;
@@ -89,17 +89,35 @@ template <class V, bool FUSE = FusedDoubleOf<V>::kFused> struct ChannelRequant {
   }
 };
 
+// The constants a layer prepares for each output block (the table's
+// prepare_requant_i8, x86/table.h), stored as the ChannelRequant of the
+// traits' base (the int32 arithmetic, without a kernel file's dot product):
+// kernels over traits derived from it read the same layout.
+template <class V> using PreparedRequant = ChannelRequant<typename V::Base>;
+
+template <class V>
+void prepare_requant_i8(const int32_t *multiplier, const int32_t *shift,
+                        int single_rounding, void *out) {
+  new (out) PreparedRequant<V>(V::load(multiplier), V::load(shift),
+                               single_rounding != 0);
+}
+
+// Block `block` of the tile's prepared constants (small_window_tile_i8).
+template <class V>
+inline const PreparedRequant<V> &prepared_requant(const small_window_tile_i8 *t,
+                                                  size_t block) {
+  return static_cast<const PreparedRequant<V> *>(t->requant)[block];
+}
+
 // fixed::multiply_by_quantized_multiplier per lane, in mode M (which must be
 // valid for q: q.mode, or a more general double-rounding mode).
-template <class V, int M, bool F>
-inline typename V::type
-multiply_by_quantized_multiplier_as(typename V::type x,
-                                    const ChannelRequant<V, F> &q) {
+template <class V, int M, class Q>
+inline typename V::type multiply_by_quantized_multiplier_as(typename V::type x,
+                                                            const Q &q) {
   using T = typename V::type;
   if constexpr (M == kRequantSingle) {
     return V::mul_round_shift(x, q.multiplier, q.total);
-  } else if constexpr (M != kRequantDoubleSaturating &&
-                       ChannelRequant<V, F>::kFused) {
+  } else if constexpr (M != kRequantDoubleSaturating && Q::kFused) {
     const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
     return V::double_round(shifted, q.fused);
   } else {
@@ -139,10 +157,9 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
 
 // fixed::multiply_by_quantized_multiplier per lane, the mode chosen at run
 // time (for code that requantizes once per vector anyway).
-template <class V, bool F>
-inline typename V::type
-multiply_by_quantized_multiplier(typename V::type x,
-                                 const ChannelRequant<V, F> &q) {
+template <class V, class Q>
+inline typename V::type multiply_by_quantized_multiplier(typename V::type x,
+                                                         const Q &q) {
   switch (q.mode) {
   case kRequantSingle:
     return multiply_by_quantized_multiplier_as<V, kRequantSingle>(x, q);
@@ -158,18 +175,16 @@ multiply_by_quantized_multiplier(typename V::type x,
 
 // The convolution and depthwise epilogue: requantized (in mode M), plus the
 // output zero point, clamped.
-template <class V, int M, bool F>
-inline typename V::type requantize_as(typename V::type acc,
-                                      const ChannelRequant<V, F> &q,
+template <class V, int M, class Q>
+inline typename V::type requantize_as(typename V::type acc, const Q &q,
                                       const RequantConsts<V> &c) {
   const typename V::type scaled =
       multiply_by_quantized_multiplier_as<V, M>(acc, q);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
 }
 
-template <class V, bool F>
-inline typename V::type requantize(typename V::type acc,
-                                   const ChannelRequant<V, F> &q,
+template <class V, class Q>
+inline typename V::type requantize(typename V::type acc, const Q &q,
                                    const RequantConsts<V> &c) {
   const typename V::type scaled = multiply_by_quantized_multiplier<V>(acc, q);
   return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);

@@ -12,6 +12,7 @@
 #include "x86/elementwise_i8.h"
 #include "x86/pool.h"
 #include "x86/pool_i8.h"
+#include "x86/requant_i8.h"
 
 namespace small::x86 {
 
@@ -40,8 +41,8 @@ table(const char *isa, size_t conv_max_width, size_t conv_max_out_blocks,
 
 // The ISA's int8 kernels in an x86 table: its window selectors (its
 // convolution wants the weights grouped by conv_i8_k_group,
-// kernel_contract.h) and the average pooling and element-wise templates over
-// its int32 vector VI.
+// kernel_contract.h), the average pooling and element-wise templates over
+// its int32 vector VI, and the per-layer requantization constants.
 template <class VI>
 small_kernel_table
 with_int8(small_kernel_table t, small_window_i8_select_fn conv_i8,
@@ -52,6 +53,10 @@ with_int8(small_kernel_table t, small_window_i8_select_fn conv_i8,
   t.avg_pool_i8 = select_avg_pool_i8<VI>;
   t.add_i8 = add_i8<VI>;
   t.requant_i8 = requant_i8<VI>;
+  // The convolution and depthwise tiles read their channels' requantization
+  // constants prepared per layer (requant_i8.h).
+  t.requant_i8_bytes = sizeof(PreparedRequant<VI>);
+  t.prepare_requant_i8 = prepare_requant_i8<VI>;
   return t;
 }
 

@@ -300,6 +300,9 @@ struct Int8Tiles {
       t.bias = q.bias + group.bias_offset;
       t.multiplier = q.multiplier + group.bias_offset;
       t.shift = q.shift + group.bias_offset;
+      if (q.requant != nullptr) {
+        t.requant = q.requant + group.bias_offset / t.cb * q.requant_bytes;
+      }
     }
   }
   static void set_grid(const WindowOp &op, const BlockGroup &group,

@@ -79,6 +79,9 @@ struct Int8Window {
   const int32_t *bias = nullptr;
   const int32_t *multiplier = nullptr;
   const int32_t *shift = nullptr;
+  // Tables with requant_i8_bytes: the constants prepared per output block.
+  const unsigned char *requant = nullptr;
+  size_t requant_bytes = 0;
   int32_t in_zero_point = 0, out_zero_point = 0;
   int32_t act_min = -128, act_max = 127;
   bool single_rounding = false;

@@ -104,13 +104,19 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
                                 packed_weights_, kernels.conv_i8_k_group));
   }
   // Bias, multiplier and shift per output channel, each padded to whole
-  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp), and
-  // the per-tap weight sums of the tables that want them.
-  const size_t padded = ceil_div(spec_.out_channels, cb) * cb;
+  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp), the
+  // per-tap weight sums of the tables that want them, then (64-byte
+  // aligned) the requantization constants the table prepares per block.
+  const size_t blocks = ceil_div(spec_.out_channels, cb);
+  const size_t padded = blocks * cb;
   const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
   const bool with_sums = kernels.conv_i8_weight_sums != 0 && !depthwise();
-  SMALL_TRY(per_channel_.reset((3 + (with_sums ? taps : 0)) * padded *
-                                   sizeof(int32_t),
+  const size_t int32_bytes =
+      (3 + (with_sums ? taps : 0)) * padded * sizeof(int32_t);
+  const size_t requant_offset = ceil_div(int32_bytes, kAlignment) * kAlignment;
+  const size_t requant_bytes =
+      kernels.prepare_requant_i8 != nullptr ? kernels.requant_i8_bytes : 0;
+  SMALL_TRY(per_channel_.reset(requant_offset + blocks * requant_bytes,
                                "int8 bias and requantization"));
   int32_t *bias = per_channel_.as<int32_t>();
   int32_t *multiplier = bias + padded;
@@ -130,6 +136,16 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
         quantize_multiplier(effective, single_rounding_);
     multiplier[k] = q.multiplier;
     shift[k] = q.shift;
+  }
+  if (requant_bytes != 0) {
+    unsigned char *requant = per_channel_.as<unsigned char>() + requant_offset;
+    for (size_t b = 0; b < blocks; ++b) {
+      kernels.prepare_requant_i8(multiplier + b * cb, shift + b * cb,
+                                 single_rounding_ ? 1 : 0,
+                                 requant + b * requant_bytes);
+    }
+    op_.quant.requant = requant;
+    op_.quant.requant_bytes = requant_bytes;
   }
 
   op_.geometry = conv_geometry(spec_, output_);

@@ -61,6 +61,12 @@ struct Tile {
   std::vector<int8_t> in, w_plain, w_grouped;
   std::vector<int32_t> bias, multiplier, shift;
   std::vector<int32_t> weight_sums; // [out block][tap][Cb] (conv)
+  // The table's prepared requantization constants, one block per Cb
+  // multipliers (what a layer prepares for requant_i8_bytes tables).
+  struct alignas(64) Chunk {
+    unsigned char bytes[64];
+  };
+  std::vector<Chunk> requant;
   small_window_tile_i8 t{};
   size_t out_size = 0, pixel_step = 0, out_step = 0;
 };
@@ -191,6 +197,20 @@ void check(Family family, const Int8Case &c, const Quant &q,
   t.bias = d.bias.data();
   t.multiplier = d.multiplier.data();
   t.shift = d.shift.data();
+  const small_kernel_table &table = active();
+  if (table.requant_i8_bytes != 0 && family != Family::kAvgPool) {
+    const size_t sets = d.multiplier.size() / t.cb;
+    const size_t bytes = table.requant_i8_bytes;
+    d.requant.resize((sets * bytes + sizeof(Tile::Chunk) - 1) /
+                     sizeof(Tile::Chunk));
+    unsigned char *base = d.requant.front().bytes;
+    for (size_t k = 0; k < sets; ++k) {
+      table.prepare_requant_i8(d.multiplier.data() + k * t.cb,
+                               d.shift.data() + k * t.cb, t.single_rounding,
+                               base + k * bytes);
+    }
+    t.requant = base;
+  }
   small_window_tile tf{}; // the selectors see the float tile's shape
   tf.cb = t.cb;
   tf.width = t.width;
