@@ -118,35 +118,52 @@ void accumulate_one_pixel(const small_window_tile_i8 *t,
       part[g][k] = _mm512_setzero_si512();
     }
   }
-  for (size_t b = 0; b < t->in_blocks; ++b) {
+  // The groups of one (input block, tap) at in and w; inline at both uses,
+  // or the partial sums would live in memory.
+  const auto block_tap = [&](const int8_t *in, const int8_t *w, size_t groups)
+      __attribute__((always_inline)) {
+    const auto dot = [&](size_t g, size_t into) {
+      const __m512i u = _mm512_xor_si512(broadcast4(in + g * kGroup), flip);
+#pragma GCC unroll 2
+      for (int k = 0; k < OB; ++k) {
+        const __m512i wv =
+            _mm512_loadu_si512(w + k * t->w_out_block_step + g * kGroup * kCb);
+        part[into][k] = _mm512_dpbusd_epi32(part[into][k], u, wv);
+      }
+    };
+    if (groups == kGroup) {
+      dot(0, 0);
+      dot(1, 1);
+      dot(2, 2);
+      dot(3, 3);
+    } else {
+      for (size_t g = 0; g < groups; ++g) {
+        dot(g, 0);
+      }
+    }
+  };
+  size_t b = 0;
+  if (t->taps_h == 1 && t->taps_w == 1 && t->in_lanes == kCb) {
+    // A Dense layer or a 1x1 convolution: every block in a flat loop (the
+    // last block's lanes past in_last_channels have zero weights).
+    const int8_t *in = t->in;
+    const int8_t *w = t->weights;
+    for (; b < t->in_blocks;
+         ++b, in += t->in_block_step, w += t->w_block_step) {
+      block_tap(in, w, kGroup);
+    }
+  }
+  for (; b < t->in_blocks; ++b) {
     const size_t lanes =
         b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
     const size_t groups = (lanes + kGroup - 1) / kGroup;
     for (size_t r = 0; r < t->taps_h; ++r) {
       for (size_t s = 0; s < t->taps_w; ++s) {
-        const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step +
-                           s * t->in_tap_w_step;
-        const int8_t *w = t->weights + b * t->w_block_step +
-                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        const auto dot = [&](size_t g, size_t into) {
-          const __m512i u = _mm512_xor_si512(broadcast4(in + g * kGroup), flip);
-#pragma GCC unroll 2
-          for (int k = 0; k < OB; ++k) {
-            const __m512i wv = _mm512_loadu_si512(w + k * t->w_out_block_step +
-                                                  g * kGroup * kCb);
-            part[into][k] = _mm512_dpbusd_epi32(part[into][k], u, wv);
-          }
-        };
-        if (groups == kGroup) {
-          dot(0, 0);
-          dot(1, 1);
-          dot(2, 2);
-          dot(3, 3);
-        } else {
-          for (size_t g = 0; g < groups; ++g) {
-            dot(g, 0);
-          }
-        }
+        block_tap(t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                      s * t->in_tap_w_step,
+                  t->weights + b * t->w_block_step + r * t->w_tap_h_step +
+                      s * t->w_tap_w_step,
+                  groups);
       }
     }
   }

@@ -11,12 +11,17 @@
 
 namespace small::x86 {
 
+// A pair of vectors (one type per vector type, whichever traits made it:
+// the prepared requantization constants are shared, requant_i8.h).
+template <class Half> struct VectorPair {
+  Half lo, hi;
+};
+
 template <class H> struct VecI8Pair {
   using half = typename H::type;
-  struct type {
-    half lo, hi;
-  };
+  using type = VectorPair<half>;
   static constexpr size_t kLanes = 2 * H::kLanes;
+  using Base = VecI8Pair<typename H::Base>; // requant_i8.h
 
   static type load(const int32_t *p) {
     return {H::load(p), H::load(p + H::kLanes)};
