@@ -205,8 +205,8 @@ inline void own_pixels(const small_window_tile_i8 *t, size_t j0,
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     const size_t j = j0 + n;
-    const x86::DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
-                                       kInputOffset);
+    const x86::OwnChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
+                                 kInputOffset);
     const __m512i one[1] = {acc[n]};
     x86::depthwise_i8_store<V, 1>(t, j, one, ch, c);
   }
@@ -277,7 +277,7 @@ small_window_i8_fn by_shape(const small_window_shape *s) {
 }
 
 constexpr int kSharedPixels = 8;
-constexpr int kOwnPixels = 4;
+constexpr int kOwnPixels = 8;
 
 } // namespace
 

@@ -32,7 +32,9 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
   for (int k = 0; k < OB; ++k) {
     const typename V::type bias =
         V::add(V::load(t->bias + k * CB), correction[k]);
-    const PreparedRequant<V> &q = prepared_requant<V>(t, k);
+    // A copy: the int8 stores below may alias memory, so constants read
+    // through a pointer would be reloaded after each one.
+    const PreparedRequant<V> q = prepared_requant<V>(t, k);
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
     with_requant_mode(q.mode, [&](auto mode) {

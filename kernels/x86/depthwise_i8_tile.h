@@ -21,11 +21,13 @@ namespace small::x86 {
 // term folded in (bias - zp * sum of the tap weights) and the prepared
 // requantization constants of its channels (from lane `channel` on). A tile
 // that reads its input with an offset (x + input_offset, VNNI's unsigned
-// bytes) folds (zp + input_offset).
-template <class V> struct DepthwiseChannels {
+// bytes) folds (zp + input_offset). Q = PreparedRequant<V> holds a copy, for
+// pixels in a loop (int8 stores may alias memory: see conv_i8_store); a
+// pixel of its own reads them in place (OwnChannels).
+template <class V, class Q = PreparedRequant<V>> struct DepthwiseChannels {
   using T = typename V::type;
   T bias;
-  const PreparedRequant<V> &q;
+  Q q;
   DepthwiseChannels(const small_window_tile_i8 *t, T weight_sum, size_t channel,
                     int32_t input_offset = 0)
       : bias(V::sub(
@@ -33,6 +35,8 @@ template <class V> struct DepthwiseChannels {
             V::mullo(weight_sum, V::set1(t->in_zero_point + input_offset)))),
         q(prepared_requant<V>(t, channel / V::kLanes)) {}
 };
+template <class V>
+using OwnChannels = DepthwiseChannels<V, const PreparedRequant<V> &>;
 
 // The sum of the tap weights at w, per channel, over two chains of
 // dependent dot products (a tile of a few pixels waits on this sum).
@@ -53,10 +57,10 @@ inline typename V::type depthwise_weight_sum(const small_window_tile_i8 *t,
   return V::add(sum[0], sum[1]);
 }
 
-template <class V, int N>
+template <class V, int N, class Q>
 inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                const typename V::type (&acc)[N],
-                               const DepthwiseChannels<V> &ch,
+                               const DepthwiseChannels<V, Q> &ch,
                                const RequantConsts<V> &c) {
   int8_t *out = t->out + j0 * t->out_pixel_step;
   const size_t out_step = t->out_pixel_step;
@@ -192,7 +196,7 @@ inline void depthwise_i8_own_pixels(const small_window_tile_i8 *t, size_t j0,
 #pragma GCC unroll 16
   for (int n = 0; n < N; ++n) {
     const size_t j = j0 + n;
-    const DepthwiseChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step);
+    const OwnChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step);
     const T one[1] = {acc[n]};
     depthwise_i8_store<V, 1>(t, j, one, ch, c);
   }

@@ -13,9 +13,7 @@ namespace small::x86 {
 
 // A pair of vectors (one type per vector type, whichever traits made it:
 // the prepared requantization constants are shared, requant_i8.h).
-template <class Half> struct VectorPair {
-  Half lo, hi;
-};
+template <class Half> struct VectorPair { Half lo, hi; };
 
 template <class H> struct VecI8Pair {
   using half = typename H::type;
