@@ -16,7 +16,10 @@
 // Per output pixel and 3-tap row: a load, a flip, a permute and a dot
 // product, where the 16-bit tile takes three widening loads and three
 // multiply-adds. At stride 1 two neighbouring output pixels share one load
-// (their rows span 4 consecutive input pixels): two permutes of one vector.
+// (their rows span 4 consecutive input pixels): two permutes of one vector;
+// a column of 3-row windows reads each input row once. Full 3x3 windows
+// along a row at stride 1 stay on the 16-bit tile's row sliding (faster
+// there: one widening per input pixel for three output pixels).
 //
 // VNNI and VBMI for this file only (active_table.cpp installs it on CPUs
 // that report both); its templates are instantiated with VecI8Vbmi, a type
@@ -298,6 +301,12 @@ select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s) {
   }
   if (s->taps_h == 3 && s->in_pixel_step == 2 * s->in_tap_h_step) {
     return by_rest<Kind::kColumnS2, 3, kSharedPixels>(s->width, kColumnRests);
+  }
+  // Full 3x3 windows along a row at stride 1: the 16-bit tile widens each
+  // input pixel once for the three output pixels that read it, which
+  // measured faster (MobileNet's 48x48 layer 8.8 -> 8.3 us).
+  if (s->in_pixel_step == kCb && s->taps_h == 3 && s->taps_w == 3) {
+    return select_depthwise_i8_16x16__avx512vnni(s);
   }
   // A pair's load spans taps_w + 1 pixels: within 64 bytes.
   if (s->in_pixel_step == kCb && s->taps_w < kMaxTaps) {
