@@ -103,7 +103,8 @@ struct VecI8 {
     return _mm256_set_m128i(hi, lo);
   }
 
-  // Lanes already within [-128, 127].
+  // Saturated to [-128, 127] (two saturating packs; the requantization's
+  // clamp can rely on it).
   static void store_i8(int8_t *p, type v) {
     const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v),
                                           _mm256_extracti128_si256(v, 1));

@@ -205,14 +205,7 @@ inline void own_pixels(const small_window_tile_i8 *t, size_t j0,
       acc[n] = dot(acc[n], rows.input(x + n * t->in_pixel_step), wv);
     }
   }
-#pragma GCC unroll 16
-  for (int n = 0; n < N; ++n) {
-    const size_t j = j0 + n;
-    const x86::OwnChannels<V> ch(t, weight_sum[n], j * t->bias_pixel_step,
-                                 kInputOffset);
-    const __m512i one[1] = {acc[n]};
-    x86::depthwise_i8_store<V, 1>(t, j, one, ch, c);
-  }
+  x86::depthwise_i8_store_own<V, N>(t, j0, acc, weight_sum, c, kInputOffset);
 }
 
 enum class Kind {

@@ -152,9 +152,9 @@ struct VecI8 {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
   }
 
-  // Lanes already within [-128, 127].
+  // Saturated to [-128, 127] (the requantization's clamp can rely on it).
   static void store_i8(int8_t *p, type v) {
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtepi32_epi8(v));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtsepi32_epi8(v));
   }
 
   // kLanes int8 values sign-extended to int32.

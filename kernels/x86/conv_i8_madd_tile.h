@@ -38,11 +38,14 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
     with_requant_mode(q.mode, [&](auto mode) {
+      with_clamp(c.clamp, [&](auto clamp) {
 #pragma GCC unroll 16
-      for (int j = 0; j < W; ++j) {
-        V::store_i8(out + j * out_step, requantize_as<V, decltype(mode)::value>(
-                                            V::add(acc[k][j], bias), q, c));
-      }
+        for (int j = 0; j < W; ++j) {
+          V::store_i8(out + j * out_step,
+                      requantize_as<V, decltype(mode)::value, clamp>(
+                          V::add(acc[k][j], bias), q, c));
+        }
+      });
     });
   }
 }

@@ -25,14 +25,18 @@
 
 namespace small::x86 {
 
-// The per-tile constants of the epilogue.
+// The per-tile constants of the epilogue. `clamp` is false when the output
+// range is all of int8 (every layer of the MLPerf Tiny models: their ReLUs
+// are in the output zero point): the traits' store_i8 saturates, so the
+// clamp would change nothing.
 template <class V> struct RequantConsts {
   using T = typename V::type;
   T out_zp, lo, hi;
-  bool single;
+  bool single, clamp;
   explicit RequantConsts(const small_window_tile_i8 *t)
       : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
-        hi(V::set1(t->act_max)), single(t->single_rounding != 0) {}
+        hi(V::set1(t->act_max)), single(t->single_rounding != 0),
+        clamp(t->act_min > -128 || t->act_max < 127) {}
 };
 
 // How a vector of channels requantizes, fixed once per tile and block so
@@ -155,6 +159,16 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
   }
 }
 
+// Calls f(std::integral_constant<bool, clamp>{}): the store loops compiled
+// with and without the output clamp.
+template <class F> inline void with_clamp(bool clamp, F &&f) {
+  if (clamp) {
+    f(std::true_type{});
+  } else {
+    f(std::false_type{});
+  }
+}
+
 // fixed::multiply_by_quantized_multiplier per lane, the mode chosen at run
 // time (for code that requantizes once per vector anyway).
 template <class V, class Q>
@@ -174,13 +188,14 @@ inline typename V::type multiply_by_quantized_multiplier(typename V::type x,
 }
 
 // The convolution and depthwise epilogue: requantized (in mode M), plus the
-// output zero point, clamped.
-template <class V, int M, class Q>
+// output zero point, clamped (unless CLAMP is false: a full output range,
+// which the saturating store_i8 keeps).
+template <class V, int M, bool CLAMP = true, class Q>
 inline typename V::type requantize_as(typename V::type acc, const Q &q,
                                       const RequantConsts<V> &c) {
   const typename V::type scaled =
-      multiply_by_quantized_multiplier_as<V, M>(acc, q);
-  return V::min(V::max(V::add(scaled, c.out_zp), c.lo), c.hi);
+      V::add(multiply_by_quantized_multiplier_as<V, M>(acc, q), c.out_zp);
+  return CLAMP ? V::min(V::max(scaled, c.lo), c.hi) : scaled;
 }
 
 template <class V, class Q>
