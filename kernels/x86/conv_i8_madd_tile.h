@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernel_contract.h"
 #include "x86/requant_i8.h"
@@ -22,6 +23,14 @@ namespace small::x86 {
 
 // acc[k][j] for output block k, pixel j, as for the float tiles: bias plus
 // the accumulated sum, requantized and stored.
+// The block's prepared constants as the store reads them: a tile of several
+// pixels copies them (read through the pointer, they would be reloaded after
+// every int8 store, which may alias them), a tile of one or two pixels (a
+// Dense layer) reads them in place, which measured faster there.
+template <class V, int W>
+using StoreRequant =
+    std::conditional_t<(W > 2), PreparedRequant<V>, const PreparedRequant<V> &>;
+
 template <class V, int W, int OB>
 inline void conv_i8_store(const small_window_tile_i8 *t,
                           const typename V::type (&acc)[OB][W],
@@ -32,9 +41,7 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
   for (int k = 0; k < OB; ++k) {
     const typename V::type bias =
         V::add(V::load(t->bias + k * CB), correction[k]);
-    // A copy: the int8 stores below may alias memory, so constants read
-    // through a pointer would be reloaded after each one.
-    const PreparedRequant<V> q = prepared_requant<V>(t, k);
+    const StoreRequant<V, W> q = prepared_requant<V>(t, k);
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
     with_requant_mode(q.mode, [&](auto mode) {
