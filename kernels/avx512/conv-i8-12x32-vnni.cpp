@@ -284,6 +284,70 @@ void conv_i8_planar_pairs(const small_window_tile_i8 *t, size_t segment) {
   x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, none);
 }
 
+// Row length (int16 values, pairs' partners included) and rows of the input
+// window the column tile converts.
+constexpr size_t kColumnRow = 16;
+constexpr size_t kMaxColumnLines = 64;
+
+// The paired planar tile down a column: pixels S input rows apart (a
+// column tile, in_pixel_step = S * in_tap_h_step, DS-CNN's first layer),
+// adjacent taps along the row. The (W - 1) S + taps_h input rows under the
+// tile's windows go to int16 (x - zp) once per block, each padded with
+// zeros to kColumnRow; then one 32-bit broadcast is the pair (x[s], x[s +
+// 1]) of a pixel's window row, and vpdpwssd multiplies it with the
+// interleaved weights, as in the row tile. Where the one-tap tile converts
+// and broadcasts each (pixel, tap) value, this converts each input value
+// once and broadcasts half as often.
+template <int W, int OB, int S>
+void conv_i8_planar_column_pairs(const small_window_tile_i8 *t) {
+  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(t->in_zero_point));
+  const size_t lines = (W - 1) * S + t->taps_h;
+  const __mmask16 row = static_cast<__mmask16>((1u << t->taps_w) - 1);
+  __m512i acc[OB][W];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[k][j] = _mm512_setzero_si512();
+    }
+  }
+  alignas(64) int16_t x[kMaxColumnLines][kColumnRow];
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const int8_t *in = t->in + b * t->in_block_step;
+    // Masked loads: never a byte past the window's row (it may end the
+    // input); the lanes past it are zero.
+    for (size_t i = 0; i < lines; ++i) {
+      const __m256i v = _mm256_cvtepi8_epi16(
+          _mm_maskz_loadu_epi8(row, in + i * t->in_tap_h_step));
+      _mm256_store_si256(reinterpret_cast<__m256i *>(x[i]),
+                         _mm256_maskz_sub_epi16(row, v, zp));
+    }
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w; s += 2) {
+        const bool second = s + 1 < t->taps_w;
+        __m512i wv[OB];
+#pragma GCC unroll 2
+        for (int k = 0; k < OB; ++k) {
+          wv[k] = weight_pair(w + k * t->w_out_block_step + s * kCb, second);
+        }
+#pragma GCC unroll 16
+        for (int j = 0; j < W; ++j) {
+          int32_t pair;
+          std::memcpy(&pair, &x[j * S + r][s], sizeof pair);
+          const __m512i xp = _mm512_set1_epi32(pair);
+#pragma GCC unroll 2
+          for (int k = 0; k < OB; ++k) {
+            acc[k][j] = _mm512_dpwssd_epi32(acc[k][j], xp, wv[k]);
+          }
+        }
+      }
+    }
+  }
+  const __m512i none[OB] = {};
+  x86::conv_i8_store<VecI8Vnni, W, OB>(t, acc, none);
+}
+
 // Planar input: the paired tile where it applies, else one tap at a time.
 template <int W, int OB, size_t STEP>
 void conv_i8_planar_vnni_tile(const small_window_tile_i8 *t) {
@@ -292,6 +356,21 @@ void conv_i8_planar_vnni_tile(const small_window_tile_i8 *t) {
         STEP * (W - 1) + (t->taps_w == 0 ? 0 : t->taps_w - 1) + 1;
     if (t->in_tap_w_step == 1 && segment + 1 <= kMaxSegment) {
       conv_i8_planar_pairs<W, OB, STEP>(t, segment);
+      return;
+    }
+  }
+  if constexpr (STEP == 0) {
+    const size_t h = t->in_tap_h_step;
+    const bool column =
+        h != 0 && (t->in_pixel_step == h || t->in_pixel_step == 2 * h);
+    const size_t s = column ? t->in_pixel_step / h : 0;
+    if (t->in_tap_w_step == 1 && column && t->taps_w < kColumnRow &&
+        (W - 1) * s + t->taps_h <= kMaxColumnLines) {
+      if (s == 1) {
+        conv_i8_planar_column_pairs<W, OB, 1>(t);
+      } else {
+        conv_i8_planar_column_pairs<W, OB, 2>(t);
+      }
       return;
     }
   }
