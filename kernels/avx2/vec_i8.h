@@ -17,6 +17,8 @@ struct VecI8 {
   // The traits whose ChannelRequant layout a layer prepares (requant_i8.h);
   // kernel files' derived traits inherit it.
   using Base = VecI8;
+  // Tiles read requantization constants prepared per layer (requant_i8.h).
+  static constexpr bool kPrepareRequant = false;
 
   static type load(const int32_t *p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));

@@ -17,6 +17,8 @@ struct VecI8 {
   // The traits whose ChannelRequant layout a layer prepares (requant_i8.h);
   // kernel files' derived traits inherit it.
   using Base = VecI8;
+  // Tiles read requantization constants prepared per layer (requant_i8.h).
+  static constexpr bool kPrepareRequant = true;
 
   static type load(const int32_t *p) { return _mm512_loadu_si512(p); }
   static type set1(int32_t x) { return _mm512_set1_epi32(x); }

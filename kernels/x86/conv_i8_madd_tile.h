@@ -23,13 +23,16 @@ namespace small::x86 {
 
 // acc[k][j] for output block k, pixel j, as for the float tiles: bias plus
 // the accumulated sum, requantized and stored.
-// The block's prepared constants as the store reads them: a tile of several
-// pixels copies them (read through the pointer, they would be reloaded after
-// every int8 store, which may alias them), a tile of one or two pixels (a
-// Dense layer) reads them in place, which measured faster there.
+// The block's requantization constants as the store reads them: derived
+// (AVX2, kPreparedRequant), or prepared, copied into registers by a tile of
+// several pixels (read through the pointer, they would be reloaded after
+// every int8 store, which may alias them), read in place by a tile of one
+// or two pixels (a Dense layer), which measured faster there.
 template <class V, int W>
 using StoreRequant =
-    std::conditional_t<(W > 2), PreparedRequant<V>, const PreparedRequant<V> &>;
+    std::conditional_t<!kPreparedRequant<V>, ChannelRequant<V>,
+                       std::conditional_t<(W > 2), PreparedRequant<V>,
+                                          const PreparedRequant<V> &>>;
 
 template <class V, int W, int OB>
 inline void conv_i8_store(const small_window_tile_i8 *t,
@@ -41,7 +44,13 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
   for (int k = 0; k < OB; ++k) {
     const typename V::type bias =
         V::add(V::load(t->bias + k * CB), correction[k]);
-    const StoreRequant<V, W> q = prepared_requant<V>(t, k);
+    const StoreRequant<V, W> q = [&]() -> StoreRequant<V, W> {
+      if constexpr (kPreparedRequant<V>) {
+        return prepared_requant<V>(t, k);
+      } else {
+        return derived_requant<V>(t, k * CB);
+      }
+    }();
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
     with_requant_mode(q.mode, [&](auto mode) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "kernel_contract.h"
@@ -19,13 +20,17 @@
 namespace small::x86 {
 
 // What the pixels of one weight set share: the bias with the zero point's
-// term folded in (bias - zp * sum of the tap weights) and the prepared
-// requantization constants of its channels (from lane `channel` on). A tile
-// that reads its input with an offset (x + input_offset, VNNI's unsigned
-// bytes) folds (zp + input_offset). Q = PreparedRequant<V> holds a copy, for
-// pixels in a loop (int8 stores may alias memory: see conv_i8_store); a
-// pixel of its own reads them in place (OwnChannels).
-template <class V, class Q = PreparedRequant<V>> struct DepthwiseChannels {
+// term folded in (bias - zp * sum of the tap weights) and the requantization
+// constants of its channels (from lane `channel` on). A tile that reads its
+// input with an offset (x + input_offset, VNNI's unsigned bytes) folds (zp +
+// input_offset). The constants (requant_i8.h): derived from multiplier and
+// shift, or prepared, copied for pixels in a loop (int8 stores may alias
+// memory: see conv_i8_store), read in place by a pixel of its own
+// (OwnChannels).
+template <class V>
+using SharedRequant = std::conditional_t<kPreparedRequant<V>,
+                                         PreparedRequant<V>, ChannelRequant<V>>;
+template <class V, class Q = SharedRequant<V>> struct DepthwiseChannels {
   using T = typename V::type;
   T bias;
   Q q;
@@ -34,10 +39,21 @@ template <class V, class Q = PreparedRequant<V>> struct DepthwiseChannels {
       : bias(V::sub(
             V::load(t->bias + channel),
             V::mullo(weight_sum, V::set1(t->in_zero_point + input_offset)))),
-        q(prepared_requant<V>(t, channel / V::kLanes)) {}
+        q(requant(t, channel)) {}
+
+private:
+  static Q requant(const small_window_tile_i8 *t, size_t channel) {
+    if constexpr (kPreparedRequant<V>) {
+      return prepared_requant<V>(t, channel / V::kLanes);
+    } else {
+      return derived_requant<V>(t, channel);
+    }
+  }
 };
 template <class V>
-using OwnChannels = DepthwiseChannels<V, const PreparedRequant<V> &>;
+using OwnChannels = DepthwiseChannels<
+    V, std::conditional_t<kPreparedRequant<V>, const PreparedRequant<V> &,
+                          ChannelRequant<V>>>;
 
 // The sum of the tap weights at w, per channel, over two chains of
 // dependent dot products (a tile of a few pixels waits on this sum).

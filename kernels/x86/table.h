@@ -54,9 +54,11 @@ with_int8(small_kernel_table t, small_window_i8_select_fn conv_i8,
   t.add_i8 = add_i8<VI>;
   t.requant_i8 = requant_i8<VI>;
   // The convolution and depthwise tiles read their channels' requantization
-  // constants prepared per layer (requant_i8.h).
-  t.requant_i8_bytes = sizeof(PreparedRequant<VI>);
-  t.prepare_requant_i8 = prepare_requant_i8<VI>;
+  // constants prepared per layer where the traits want them (requant_i8.h).
+  if constexpr (kPreparedRequant<VI>) {
+    t.requant_i8_bytes = sizeof(PreparedRequant<VI>);
+    t.prepare_requant_i8 = prepare_requant_i8<VI>;
+  }
   return t;
 }
 

@@ -11,15 +11,18 @@
 
 namespace small::x86 {
 
-// A pair of vectors (one type per vector type, whichever traits made it:
-// the prepared requantization constants are shared, requant_i8.h).
-template <class Half> struct VectorPair { Half lo, hi; };
+// A pair of vectors of H's base traits (one type whichever derived traits
+// made it: the requantization constants are shared, requant_i8.h).
+template <class HB> struct VectorPair {
+  typename HB::type lo, hi;
+};
 
 template <class H> struct VecI8Pair {
   using half = typename H::type;
-  using type = VectorPair<half>;
+  using type = VectorPair<typename H::Base>;
   static constexpr size_t kLanes = 2 * H::kLanes;
   using Base = VecI8Pair<typename H::Base>; // requant_i8.h
+  static constexpr bool kPrepareRequant = H::kPrepareRequant;
 
   static type load(const int32_t *p) {
     return {H::load(p), H::load(p + H::kLanes)};
