@@ -227,6 +227,30 @@ inline __m512i weight_pair(const int8_t *w, bool second) {
   return _mm512_permutex2var_epi16(first, interleave, next);
 }
 
+// Taps s and s + 1 of a window row for the W pixels of the paired planar
+// tiles: w at tap s's weights, at(j) at pixel j's int16 pair (x[s], x[s +
+// 1]), one 32-bit broadcast for vpdpwssd.
+template <int W, int OB, class PairAt>
+inline void accumulate_tap_pair(__m512i (&acc)[OB][W],
+                                const small_window_tile_i8 *t, const int8_t *w,
+                                bool second, PairAt at) {
+  __m512i wv[OB];
+#pragma GCC unroll 2
+  for (int k = 0; k < OB; ++k) {
+    wv[k] = weight_pair(w + k * t->w_out_block_step, second);
+  }
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    int32_t pair;
+    std::memcpy(&pair, at(j), sizeof pair);
+    const __m512i xp = _mm512_set1_epi32(pair);
+#pragma GCC unroll 2
+    for (int k = 0; k < OB; ++k) {
+      acc[k][j] = _mm512_dpwssd_epi32(acc[k][j], xp, wv[k]);
+    }
+  }
+}
+
 // The largest input row segment (int16 values) the paired tile converts:
 // 12 pixels at stride 2 with up to 41 taps.
 constexpr size_t kMaxSegment = 64;
@@ -262,21 +286,8 @@ void conv_i8_planar_pairs(const small_window_tile_i8 *t, size_t segment) {
       }
       for (size_t s = 0; s < t->taps_w; s += 2) {
         const bool second = s + 1 < t->taps_w;
-        __m512i wv[OB];
-#pragma GCC unroll 2
-        for (int k = 0; k < OB; ++k) {
-          wv[k] = weight_pair(w + k * t->w_out_block_step + s * kCb, second);
-        }
-#pragma GCC unroll 16
-        for (int j = 0; j < W; ++j) {
-          int32_t pair;
-          std::memcpy(&pair, x + j * STEP + s, sizeof pair);
-          const __m512i xp = _mm512_set1_epi32(pair);
-#pragma GCC unroll 2
-          for (int k = 0; k < OB; ++k) {
-            acc[k][j] = _mm512_dpwssd_epi32(acc[k][j], xp, wv[k]);
-          }
-        }
+        accumulate_tap_pair<W, OB>(acc, t, w + s * kCb, second,
+                                   [&](int j) { return x + j * STEP + s; });
       }
     }
   }
@@ -326,21 +337,8 @@ void conv_i8_planar_column_pairs(const small_window_tile_i8 *t) {
       const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
       for (size_t s = 0; s < t->taps_w; s += 2) {
         const bool second = s + 1 < t->taps_w;
-        __m512i wv[OB];
-#pragma GCC unroll 2
-        for (int k = 0; k < OB; ++k) {
-          wv[k] = weight_pair(w + k * t->w_out_block_step + s * kCb, second);
-        }
-#pragma GCC unroll 16
-        for (int j = 0; j < W; ++j) {
-          int32_t pair;
-          std::memcpy(&pair, &x[j * S + r][s], sizeof pair);
-          const __m512i xp = _mm512_set1_epi32(pair);
-#pragma GCC unroll 2
-          for (int k = 0; k < OB; ++k) {
-            acc[k][j] = _mm512_dpwssd_epi32(acc[k][j], xp, wv[k]);
-          }
-        }
+        accumulate_tap_pair<W, OB>(acc, t, w + s * kCb, second,
+                                   [&](int j) { return &x[j * S + r][s]; });
       }
     }
   }
