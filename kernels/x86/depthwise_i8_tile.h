@@ -8,7 +8,6 @@
 #ifndef SMALL_KERNELS_X86_DEPTHWISE_I8_TILE_H
 #define SMALL_KERNELS_X86_DEPTHWISE_I8_TILE_H
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -95,8 +94,8 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
 
 // Pixels [j0, j0 + N) with their own channels (tiles across blocks): each
 // pixel's bias and prepared constants read in place, stored one by one and
-// always clamped (a single dispatch for the N pixels, or a clamp-free
-// variant, measured no faster).
+// always clamped. Not depthwise_i8_store: its clamp dispatch, once per pixel
+// here, took MobileNet's 6x6 layers from 1.8 back to 2.1 us.
 template <class V, int N>
 inline void depthwise_i8_store_own(const small_window_tile_i8 *t, size_t j0,
                                    const typename V::type (&acc)[N],
