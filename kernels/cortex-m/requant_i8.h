@@ -11,6 +11,7 @@
 #ifndef SMALL_KERNELS_CORTEX_M_REQUANT_I8_H
 #define SMALL_KERNELS_CORTEX_M_REQUANT_I8_H
 
+#include <arm_acle.h>
 #include <cstddef>
 #include <cstdint>
 
@@ -35,6 +36,36 @@ inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
   return static_cast<int32_t>((multiply_long(a, b) + (int64_t{1} << 30)) >> 31);
 }
 
+// The double rounding of a right shift e = -shift >= 2, in one
+// multiply-accumulate. With x1 = SRDHM(x, m) = floor((x * m + 2^30) / 2^31)
+// and RDBPOT(x1, e) = floor((x1 + 2^(e-1) - [x1 < 0]) / 2^e), the nested
+// floors merge into
+//   floor((x * m + 2^30 + 2^(30+e) - [x1 < 0] * 2^31) / 2^(31+e)).
+// For m >= 0, [x1 < 0] may be replaced by [x < 0]: they differ only when
+// x * m is in [-2^30, 0), where both choices give 0. The 64-bit addend is
+//   low word  2^30 | (x & 2^31)        (-2^31 = -2^32 + 2^31)
+//   high word 2^(e-2) - [x < 0]
+// so SMLAL (addend + x * m) and an arithmetic shift of its high word by
+// e - 1 finish the rounding. The output zero point joins the high word as
+// zp * 2^(e-1); for e <= 22 the high word then stays inside int32 (|x * m|
+// < 2^62, |zp| <= 128). Other shifts, negative multipliers and single
+// rounding take the general path. A right shift leaves no left one.
+struct FusedRounding {
+  int32_t multiplier;
+  int32_t high;   // 2^(e-2) + zp * 2^(e-1)
+  int high_shift; // e - 1
+
+  // The requantized value plus the zero point, before the clamp.
+  int32_t operator()(int32_t x) const {
+    uint32_t lo = (static_cast<uint32_t>(x) & 0x80000000u) | 0x40000000u;
+    int32_t hi = high + (x >> 31);
+    __asm__("smlal %0, %1, %2, %3"
+            : "+r"(lo), "+r"(hi)
+            : "r"(x), "r"(multiplier));
+    return hi >> high_shift;
+  }
+};
+
 // One output channel's requantization.
 class ChannelRequant {
 public:
@@ -43,7 +74,8 @@ public:
       : multiplier_(multiplier), shift_(shift), left_(shift > 0 ? shift : 0),
         right_(shift > 0 ? 0 : -shift),
         mask_(static_cast<int32_t>((int64_t{1} << right_) - 1)),
-        out_zero_point_(out_zero_point), lo_(lo), hi_(hi), single_(single) {}
+        out_zero_point_(out_zero_point), lo_(lo), hi_(hi), single_(single),
+        fused_(!single && multiplier >= 0 && right_ >= 2 && right_ <= 22) {}
 
   // The output byte of the int32 sum acc.
   int8_t operator()(int32_t acc) const {
@@ -69,9 +101,29 @@ public:
   __attribute__((noinline)) void store(const int32_t *acc, size_t acc_step,
                                        int8_t *out, size_t out_step,
                                        size_t count) const {
-    const ChannelRequant local = *this;
+    if (!fused_) {
+      const ChannelRequant local = *this;
+      for (size_t i = 0; i < count; ++i) {
+        out[i * out_step] = local(acc[i * acc_step]);
+      }
+      return;
+    }
+    // right_ >= 2: no left shift.
+    const FusedRounding f{multiplier_,
+                          (1 << (right_ - 2)) +
+                              out_zero_point_ * (1 << (right_ - 1)),
+                          right_ - 1};
+    if (lo_ <= -128 && hi_ >= 127) { // the full int8 range: SSAT alone
+      for (size_t i = 0; i < count; ++i) {
+        out[i * out_step] =
+            static_cast<int8_t>(__ssat(f(acc[i * acc_step]), 8));
+      }
+      return;
+    }
+    const int32_t lo = lo_, hi = hi_;
     for (size_t i = 0; i < count; ++i) {
-      out[i * out_step] = local(acc[i * acc_step]);
+      out[i * out_step] =
+          static_cast<int8_t>(fixed::clamp(f(acc[i * acc_step]), lo, hi));
     }
   }
 
@@ -80,7 +132,7 @@ private:
   int left_, right_;
   int32_t mask_;
   int32_t out_zero_point_, lo_, hi_;
-  bool single_;
+  bool single_, fused_;
 };
 
 // What one tile's outputs are requantized with.

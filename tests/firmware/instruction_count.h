@@ -28,6 +28,16 @@ static uint32_t systick_stop(uint32_t start) {
   return ticks;
 }
 
+/* Region markers for the instruction-count plugin (tools/qemu_insn_count,
+ * used by tools/firmware_report.sh --functions): the T32 hints #0x7e and
+ * #0x7f, which ARMv7-M and ARMv8.1-M execute as NOPs. */
+static inline void icount_region_begin(void) {
+  __asm__ volatile(".inst.w 0xf3af807e" ::: "memory");
+}
+static inline void icount_region_end(void) {
+  __asm__ volatile(".inst.w 0xf3af807f" ::: "memory");
+}
+
 static double ticks_to_instructions(uint32_t ticks) {
   return (double)ticks * 1e9 / SMALL_FIRMWARE_SYSCLK_HZ;
 }

@@ -48,11 +48,14 @@ static uint32_t run(small_network *net, const int8_t *input, int8_t *output) {
   ins[0] = input;
   outs[0] = output;
   start = systick_start();
+  icount_region_begin();
   if (small_network_run_int8(net, ins, 1, outs, 1, SMALL_LAYOUT_NHWC) !=
       SMALL_OK) {
+    icount_region_end();
     printf("run: %s\n", small_last_error());
     return 0;
   }
+  icount_region_end();
   return systick_stop(start);
 }
 

@@ -132,12 +132,16 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   }
   std::uniform_int_distribution<int32_t> bias(-(1 << 20), 1 << 20);
   std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
-  std::uniform_int_distribution<int> shift(-20, 6);
+  // Right shifts up to 24 cross the Cortex-M fused rounding's limit (22).
+  std::uniform_int_distribution<int> shift(-24, 6);
   std::uniform_int_distribution<int> pick(0, 15);
   for (size_t i = 0; i < sets * cb; ++i) {
-    d.bias.push_back(bias(rng));
     const int p = pick(rng);
-    // Now and then a zero multiplier or an extreme shift.
+    // Now and then a bias near +-2^30 (sums far from zero, still inside
+    // int32), a zero multiplier or an extreme shift.
+    d.bias.push_back(p == 3
+                         ? (bias(rng) < 0 ? -(1 << 30) : (1 << 30)) + bias(rng)
+                         : bias(rng));
     d.multiplier.push_back(p == 0 ? 0 : mult(rng));
     d.shift.push_back(
         p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
