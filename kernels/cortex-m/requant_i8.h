@@ -94,6 +94,20 @@ public:
         fixed::clamp(fixed::wrapping_add(scaled, out_zero_point_), lo_, hi_));
   }
 
+  // Whether store() takes the fused path (then fused_rounding() and
+  // full_range() describe it).
+  bool fused() const { return fused_; }
+  FusedRounding fused_rounding() const {
+    // right_ >= 2: no left shift.
+    return {multiplier_,
+            (1 << (right_ - 2)) + out_zero_point_ * (1 << (right_ - 1)),
+            right_ - 1};
+  }
+  // Whether the clamp is SSAT's: the whole int8 range.
+  bool full_range() const { return lo_ <= -128 && hi_ >= 127; }
+  int32_t lo() const { return lo_; }
+  int32_t hi() const { return hi_; }
+
   // out[i * out_step] = this(acc[i * acc_step]) for i < count. The
   // constants are copied to locals first: the byte stores may alias any
   // memory the compiler cannot see is private, this object included.
@@ -108,12 +122,8 @@ public:
       }
       return;
     }
-    // right_ >= 2: no left shift.
-    const FusedRounding f{multiplier_,
-                          (1 << (right_ - 2)) +
-                              out_zero_point_ * (1 << (right_ - 1)),
-                          right_ - 1};
-    if (lo_ <= -128 && hi_ >= 127) { // the full int8 range: SSAT alone
+    const FusedRounding f = fused_rounding();
+    if (full_range()) {
       for (size_t i = 0; i < count; ++i) {
         out[i * out_step] =
             static_cast<int8_t>(__ssat(f(acc[i * acc_step]), 8));

@@ -1,7 +1,8 @@
 // The Cortex-M4 build's kernel table: the scalar table at Cb = 8 with the
-// DSP int8 convolution (SMLAD) and depthwise (SMLABB / SMLATT). fp32 stays
-// scalar: the FPv4 FPU has no SIMD, so a hand-written tile could only save loop
-// overhead.
+// DSP int8 convolution (SMLAD) and depthwise (SMLABB / SMLATT), and the
+// 32-bit int8 ADD (cortex-m/add_i8.h). fp32 stays scalar: the FPv4 FPU has
+// no SIMD, so a hand-written tile could only save loop overhead.
+#include "cortex-m/add_i8.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -16,6 +17,7 @@ small_kernel_table make_table() {
   t.window_max_width = kWindowMaxWidth;
   t.conv_i8 = select_conv_i8__cortex_m4;
   t.conv_i8_k_group = kConvGroup;
+  t.add_i8 = small::cortex_m::add_i8;
   t.depthwise_i8 = select_depthwise_i8__cortex_m4;
   return t;
 }

@@ -450,6 +450,8 @@ TEST_CASE("int8 add matches scalar on every input pair at extreme "
   // Every (a, b) byte pair, at the edges of what TFLite's ADD produces:
   // input shifts 0 (the larger scale) to -31, multipliers from 0 to
   // INT32_MAX, zero points -128 and 127, an output shift on either side.
+  // Multiplier 2^30 at shift -20 halves d = x - zp exactly, so every odd d
+  // is a rounding tie, and output shift -2 keeps such ties visible.
   std::vector<int8_t> a, b;
   for (int x = -128; x <= 127; ++x) {
     for (int y = -128; y <= 127; ++y) {
@@ -465,8 +467,8 @@ TEST_CASE("int8 add matches scalar on every input pair at extreme "
   const Input inputs[] = {{-128, 1 << 30, 0},   {127, INT32_MAX, -1},
                           {0, 1518500250, -31}, {-5, 1073741825, -12},
                           {77, 0, -3},          {-128, INT32_MAX, 0},
-                          {3, 2147483000, -30}};
-  const int32_t out_shifts[] = {-20, -8, 0, 3};
+                          {3, 2147483000, -30}, {-3, 1 << 30, -20}};
+  const int32_t out_shifts[] = {-20, -8, 0, 3, -2};
   size_t n = 0;
   for (const Input &x : inputs) {
     for (const Input &y : inputs) {
@@ -480,7 +482,7 @@ TEST_CASE("int8 add matches scalar on every input pair at extreme "
         p.b_shift = y.shift;
         p.out_zero_point = static_cast<int32_t>(n % 7) * 40 - 128;
         p.out_multiplier = n % 2 == 0 ? 1 << 30 : 1900000000;
-        p.out_shift = out_shifts[n % 4];
+        p.out_shift = out_shifts[n % 5];
         p.left_shift = 20;
         p.act_min = n % 3 == 0 ? 0 : -128;
         p.act_max = 127;
