@@ -164,6 +164,20 @@ public:
             single_};
   }
 
+  // Fills f[0, count) with the fused roundings of channels [0, count) and
+  // returns true when all of them take the fused path with the whole int8
+  // range as clamp (SSAT then finishes each output); false otherwise.
+  bool fused_full_range(size_t count, FusedRounding *f) const {
+    for (size_t c = 0; c < count; ++c) {
+      const ChannelRequant q = channel(c);
+      if (!q.fused() || !q.full_range()) {
+        return false;
+      }
+      f[c] = q.fused_rounding();
+    }
+    return true;
+  }
+
 private:
   const int32_t *multiplier_;
   const int32_t *shift_;

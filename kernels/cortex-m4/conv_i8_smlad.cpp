@@ -1,20 +1,24 @@
 // Cortex-M4 int8 convolution of a blocked input (in_lanes == Cb) with SMLAD,
 // bit for bit the scalar kernel's result.
 //
-// Each tile first widens its input pixels to int16 with the input zero point
-// already subtracted (SXTAB16: x - zp fits 16 bits), in a stack scratch, in
-// the order SXTB16 splits a weight word: (lane 0, lane 2), (lane 1, lane 3)
-// per group of 4 lanes. The inner loop then needs per 4 lanes of 2 pixels
-// and 2 outputs: 2 weight words, 4 SXTB16, 4 scratch words, 8 SMLAD, i.e.
-// 16 multiply-accumulates in 19 instructions (GCC 12), where the scalar
-// loop spends several per MAC. The weights (conv_i8_k_group = 4) give an
-// output's 4 lanes as one word and the next output's as the next word.
+// The tile runs pixel pair by pixel pair, as CMSIS-NN's im2col kernels do.
+// It widens the pair's window to int16 with the input zero point already
+// subtracted (SXTAB16: x - zp fits 16 bits) into a stack scratch, in the
+// order SXTB16 splits a weight word: (lane 0, lane 2), (lane 1, lane 3) per
+// group of 4 lanes, the two pixels' words interleaved group by group. Every
+// output of the tile then reads that scratch: per 4 lanes of 2 pixels and 2
+// outputs, 2 weight words, 4 SXTB16, 4 scratch words and 8 SMLAD make 16
+// multiply-accumulates in 19 instructions (GCC 12). The weights
+// (conv_i8_k_group = 4) give an output's 4 lanes as one word and the next
+// output's as the next word. The pair's sums are requantized right away.
 //
-// The reduction runs over the tile's (input block, tap) segments of Cb lanes
-// (fewer for the last block) in chunks that fit the scratch; within a chunk,
-// segments whose weights follow each other (always within a full window)
-// merge into one run, so a 1x1 or full 3x3 tile is one run. Accumulators
-// live in an array across chunks and in registers within one.
+// The window is a list of (input block, tap) segments of Cb lanes (fewer in
+// the last block). A plan, made once per tile, merges segments whose inputs
+// follow each other in memory into spans (a window row of one block is one
+// span) and segments whose weights follow each other into runs (a full
+// window is one run), up to what the scratch holds. A window larger than
+// that runs as several plans, remade per pixel pair, with the sums in a
+// small array between them.
 #include <cstddef>
 #include <cstdint>
 
@@ -27,11 +31,12 @@ namespace small::cortex_m4 {
 
 namespace {
 
-// 2 KB: per pixel of an 8-wide tile, 32 groups of 4 lanes per chunk.
-constexpr size_t kScratchWords = 512;
-constexpr size_t kMaxRuns = 32;
-constexpr size_t kMaxOutputs =
-    kConvMaxWidth * kConvMaxOutBlocks * kChannelBlock;
+// 2.5 KB: a pixel pair's window of up to 640 lanes (3x3 of 64 channels is
+// 576) in one plan.
+constexpr size_t kScratchWords = 640;
+constexpr size_t kMaxRuns = 16;
+constexpr size_t kMaxSpans = 32;
+constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
 
 // Weight bytes from one group of 4 input lanes to the next (Cb outputs).
 // The kernel serves the table's Cb only (t->cb == kChannelBlock), which makes
@@ -43,84 +48,108 @@ struct Run {
   size_t groups;
 };
 
-struct Chunk {
+struct Span {
+  size_t in; // bytes from the tile's input pointer
+  size_t groups;
+};
+
+struct Plan {
   Run runs[kMaxRuns];
-  size_t run_count = 0;
-  size_t groups = 0; // scratch groups per pixel (2 words each)
+  Span spans[kMaxSpans];
+  size_t run_count = 0, span_count = 0;
+  size_t groups = 0; // scratch groups per pixel
+  size_t end = 0;    // the segment after the plan's last
 };
 
-// Where segment (b, r, s) of the reduction starts in the input and weights.
-struct Segment {
-  size_t in, weights, groups;
-};
-
-Segment segment(const small_window_tile_i8 *t, size_t index) {
-  const size_t s = index % t->taps_w;
-  const size_t r = index / t->taps_w % t->taps_h;
-  const size_t b = index / t->taps_w / t->taps_h;
-  const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : t->cb;
-  return {b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step,
-          b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step,
-          (lanes + kConvGroup - 1) / kConvGroup};
-}
-
-// Takes segments from `next` on while they fit; widens their inputs into
-// `scratch` and returns the segment after them.
-size_t fill_chunk(const small_window_tile_i8 *t, size_t next, size_t end,
-                  int32_t *scratch, Chunk &c) {
-  const size_t capacity = kScratchWords / 2 / t->width;
-  c.run_count = 0;
-  c.groups = 0;
-  const size_t first = next;
-  for (; next < end; ++next) {
-    const Segment g = segment(t, next);
-    Run *last = c.run_count > 0 ? &c.runs[c.run_count - 1] : nullptr;
-    const int8_t *w = t->weights + g.weights;
-    const bool extends =
-        last != nullptr && last->weights + last->groups * kGroupStep == w;
-    if (c.groups + g.groups > capacity ||
-        (!extends && c.run_count == kMaxRuns)) {
+// Plans segments [first, ...) of the tile's `segments` while they fit.
+void make_plan(const small_window_tile_i8 *t, size_t first, size_t segments,
+               Plan &p) {
+  const size_t capacity = kScratchWords / 4;
+  p.run_count = 0;
+  p.span_count = 0;
+  p.groups = 0;
+  size_t s = first % t->taps_w;
+  size_t r = first / t->taps_w % t->taps_h;
+  size_t b = first / t->taps_w / t->taps_h;
+  size_t i = first;
+  for (; i < segments; ++i) {
+    const size_t lanes = b + 1 == t->in_blocks ? t->in_last_channels : t->cb;
+    const size_t groups = (lanes + kConvGroup - 1) / kConvGroup;
+    const size_t in =
+        b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step;
+    const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step +
+                      s * t->w_tap_w_step;
+    Span *span = p.span_count > 0 ? &p.spans[p.span_count - 1] : nullptr;
+    Run *run = p.run_count > 0 ? &p.runs[p.run_count - 1] : nullptr;
+    const bool span_extends =
+        span != nullptr && span->in + span->groups * kConvGroup == in;
+    const bool run_extends =
+        run != nullptr && run->weights + run->groups * kGroupStep == w;
+    if (p.groups + groups > capacity ||
+        (!span_extends && p.span_count == kMaxSpans) ||
+        (!run_extends && p.run_count == kMaxRuns)) {
       break;
     }
-    if (extends) {
-      last->groups += g.groups;
+    if (span_extends) {
+      span->groups += groups;
     } else {
-      c.runs[c.run_count++] = {w, g.groups};
+      p.spans[p.span_count++] = {in, groups};
     }
-    c.groups += g.groups;
-  }
-  const int32_t offset = negated_pair(t->in_zero_point);
-  const size_t width = t->width, pair_words = 4 * c.groups;
-  size_t group = 0; // of the chunk, at segment i
-  for (size_t i = first; i < next; ++i) {
-    const Segment g = segment(t, i);
-    const int8_t *in = t->in + g.in;
-    for (size_t j = 0; j < width; ++j, in += t->in_pixel_step) {
-      // Pixels 2p and 2p + 1 interleave group by group (4 words per
-      // group), so that the inner loop reads both through one pointer; an
-      // odd last pixel follows alone (2 words per group).
-      const size_t words = j + 1 < width || j % 2 == 1 ? 4 : 2;
-      int32_t *dst = scratch + j / 2 * pair_words + group * words + j % 2 * 2;
-      for (size_t q = 0; q < g.groups; ++q, dst += words) {
-        const int32_t v = load_word(in + q * kConvGroup);
-        dst[0] = offset_even_bytes(offset, v);
-        dst[1] = offset_odd_bytes(offset, v);
+    if (run_extends) {
+      run->groups += groups;
+    } else {
+      p.runs[p.run_count++] = {w, groups};
+    }
+    p.groups += groups;
+    if (++s == t->taps_w) {
+      s = 0;
+      if (++r == t->taps_h) {
+        r = 0;
+        ++b;
       }
     }
-    group += g.groups;
   }
-  return next;
+  p.end = i;
+}
+
+// The plan's inputs of the pixels at in0 and in1, widened: 4 words per
+// group (pixel 0's even and odd lanes, then pixel 1's).
+void widen_pair(const Plan &p, const int8_t *in0, const int8_t *in1,
+                int32_t offset, int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in0 + p.spans[k].in, *b = in1 + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 4) {
+      const int32_t va = load_word(a + q * kConvGroup);
+      const int32_t vb = load_word(b + q * kConvGroup);
+      dst[0] = offset_even_bytes(offset, va);
+      dst[1] = offset_odd_bytes(offset, va);
+      dst[2] = offset_even_bytes(offset, vb);
+      dst[3] = offset_odd_bytes(offset, vb);
+    }
+  }
+}
+
+// The plan's inputs of one pixel, widened: 2 words per group.
+void widen_one(const Plan &p, const int8_t *in, int32_t offset, int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 2) {
+      const int32_t v = load_word(a + q * kConvGroup);
+      dst[0] = offset_even_bytes(offset, v);
+      dst[1] = offset_odd_bytes(offset, v);
+    }
+  }
 }
 
 // Two outputs (weights at w_offset and w_offset + 4 in every group) of two
 // pixels whose scratch groups interleave from x on; acc0[0..1] pixel 0,
 // acc1[0..1] pixel 1.
-void dot_2x2(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0,
+void dot_2x2(const Plan &p, size_t w_offset, const int32_t *x, int32_t *acc0,
              int32_t *acc1) {
   int32_t c00 = acc0[0], c01 = acc0[1], c10 = acc1[0], c11 = acc1[1];
-  for (size_t r = 0; r < c.run_count; ++r) {
-    const int8_t *w = c.runs[r].weights + w_offset;
-    const int32_t *end = x + 4 * c.runs[r].groups;
+  for (size_t r = 0; r < p.run_count; ++r) {
+    const int8_t *w = p.runs[r].weights + w_offset;
+    const int32_t *end = x + 4 * p.runs[r].groups;
     for (; x != end; x += 4, w += kGroupStep) {
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
       int32_t e = even_bytes(w0), o = odd_bytes(w0);
@@ -138,12 +167,12 @@ void dot_2x2(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0,
   acc1[1] = c11;
 }
 
-// Two outputs of one pixel (an odd tile width's last pixel).
-void dot_2x1(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0) {
+// Two outputs of one pixel (the last pixel of an odd tile width).
+void dot_2x1(const Plan &p, size_t w_offset, const int32_t *x, int32_t *acc0) {
   int32_t c00 = acc0[0], c01 = acc0[1];
-  for (size_t r = 0; r < c.run_count; ++r) {
-    const int8_t *w = c.runs[r].weights + w_offset;
-    const int32_t *end = x + 2 * c.runs[r].groups;
+  for (size_t r = 0; r < p.run_count; ++r) {
+    const int8_t *w = p.runs[r].weights + w_offset;
+    const int32_t *end = x + 2 * p.runs[r].groups;
     for (; x != end; x += 2, w += kGroupStep) {
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
       c00 = dual_mac(x[1], odd_bytes(w0), dual_mac(x[0], even_bytes(w0), c00));
@@ -154,41 +183,77 @@ void dot_2x1(const Chunk &c, size_t w_offset, const int32_t *x, int32_t *acc0) {
   acc0[1] = c01;
 }
 
-// acc is [pixel][output] with outputs = out_blocks * Cb.
+// Requantizes one pixel's sums acc[0, outputs) into its output bytes.
+void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
+                 const cortex_m::TileRequant &requant,
+                 const cortex_m::FusedRounding *fused, bool all_fused) {
+  for (size_t k = 0; k < t->out_blocks; ++k, out += t->out_block_step) {
+    const size_t o0 = k * kChannelBlock;
+    if (all_fused) {
+      for (size_t l = 0; l < kChannelBlock; ++l) {
+        out[l] = static_cast<int8_t>(__ssat(fused[o0 + l](acc[o0 + l]), 8));
+      }
+    } else {
+      for (size_t l = 0; l < kChannelBlock; ++l) {
+        out[l] = requant.channel(o0 + l)(acc[o0 + l]);
+      }
+    }
+  }
+}
+
 void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
-  const size_t cb = t->cb, width = t->width;
-  const size_t outputs = t->out_blocks * cb;
-  int32_t acc[kMaxOutputs];
-  for (size_t j = 0; j < width; ++j) {
-    for (size_t o = 0; o < outputs; ++o) {
-      acc[j * outputs + o] = t->bias[o];
-    }
-  }
-  int32_t scratch[kScratchWords];
-  Chunk c;
+  const size_t width = t->width;
+  const size_t outputs = t->out_blocks * kChannelBlock;
   const size_t segments = t->in_blocks * t->taps_h * t->taps_w;
-  for (size_t next = 0; next < segments;) {
-    next = fill_chunk(t, next, segments, scratch, c);
-    const size_t pair_words = 4 * c.groups; // scratch words per pixel pair
-    for (size_t o = 0; o < outputs; o += 2) {
-      const size_t w_offset =
-          (o / cb) * t->w_out_block_step + (o % cb) * kConvGroup;
-      size_t j = 0;
-      for (; j + 2 <= width; j += 2) {
-        dot_2x2(c, w_offset, scratch + j / 2 * pair_words,
-                acc + j * outputs + o, acc + (j + 1) * outputs + o);
-      }
-      if (j < width) {
-        dot_2x1(c, w_offset, scratch + j / 2 * pair_words,
-                acc + j * outputs + o);
-      }
-    }
-  }
+  const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
-  for (size_t o = 0; o < outputs; ++o) {
-    requant.channel(o).store(acc + o, outputs,
-                             t->out + o / cb * t->out_block_step + o % cb,
-                             t->out_pixel_step, width);
+  cortex_m::FusedRounding fused[kMaxOutputs];
+  const bool all_fused = requant.fused_full_range(outputs, fused);
+  Plan plan;
+  make_plan(t, 0, segments, plan);
+  // A window larger than the scratch runs as several plans, remade for
+  // every pixel pair; otherwise the one plan serves the whole tile.
+  const bool one_plan = plan.end == segments;
+  int32_t scratch[kScratchWords];
+  int32_t acc[2 * kMaxOutputs]; // [pixel of the pair][output]
+  for (size_t j = 0; j < width; j += 2) {
+    const bool pair = j + 1 < width;
+    const int8_t *in0 = t->in + j * t->in_pixel_step;
+    for (size_t o = 0; o < outputs; ++o) {
+      acc[o] = t->bias[o];
+      acc[outputs + o] = t->bias[o];
+    }
+    if (!one_plan && j > 0) {
+      make_plan(t, 0, segments, plan);
+    }
+    for (;;) {
+      if (pair) {
+        widen_pair(plan, in0, in0 + t->in_pixel_step, offset, scratch);
+      } else {
+        widen_one(plan, in0, offset, scratch);
+      }
+      for (size_t k = 0; k < t->out_blocks; ++k) {
+        for (size_t l = 0; l < kChannelBlock; l += 2) {
+          const size_t o = k * kChannelBlock + l;
+          const size_t w_offset = k * t->w_out_block_step + l * kConvGroup;
+          if (pair) {
+            dot_2x2(plan, w_offset, scratch, acc + o, acc + outputs + o);
+          } else {
+            dot_2x1(plan, w_offset, scratch, acc + o);
+          }
+        }
+      }
+      if (plan.end == segments) {
+        break;
+      }
+      make_plan(t, plan.end, segments, plan);
+    }
+    int8_t *out = t->out + j * t->out_pixel_step;
+    store_pixel(t, acc, out, requant, fused, all_fused);
+    if (pair) {
+      store_pixel(t, acc + outputs, out + t->out_pixel_step, requant, fused,
+                  all_fused);
+    }
   }
 }
 

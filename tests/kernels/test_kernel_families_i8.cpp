@@ -349,6 +349,10 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   dscnn.in_lanes = 1;
   cases.push_back(dscnn);
   cases.push_back({w5, 1, 1, 1, 20, 7}); // a long reduction
+  // Reductions past what some kernels widen at once (the Cortex-M4 one's
+  // 640 lanes and 32 input spans).
+  cases.push_back({w5, 3, 3, 1, 10, 5});
+  cases.push_back({w5, 1, 1, 1, 40, 3});
   for (Int8Case c : cases) {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
