@@ -3,16 +3,21 @@
 //
 // sum((x - zp) * w) = sum(x * w) - zp * sum(w) in wrapping int32 arithmetic,
 // so the inner loop multiplies the raw int8 lanes: per (input block, tap)
-// segment, one VMLADAVA per pixel reduces 16 lanes of x * w into a scalar
-// accumulator, and one VADDVA per output adds the 16 weights to sum(w).
-// The sums are kept in arrays across chunks of at most kMaxSegments.
-// Each output runs over up to 4 pixels at once (4 vector registers of
-// inputs, 1 of weights, 4 accumulators in core registers), over a list of
-// the tile's (input block, tap) segments made once per tile (so the inner
-// loop has no nested block and tap loops to set up). Input lanes past
-// the last block's channels meet zero weights (the packing's promise), so
-// every load is a whole 16-lane block and no tail predicate is needed.
-// The int32 sums are then requantized 4 lanes at a time (requant_mve.h).
+// segment, one VMLADAVA per pixel and output reduces 16 lanes of x * w into a
+// scalar accumulator, and the first pass over an output also adds its 16
+// weights to sum(w) with VADDVA (the weights are in a register already).
+//
+// The tile's segments are listed once per tile as runs: segments whose
+// inputs and weights both follow each other in memory (a window row, a
+// dense layer's whole input), walked with post-incremented pointers. Runs
+// longer than the list holds continue in further lists, the sums in arrays
+// between them. Pixels go 4 at a time per output (4 input vectors and the
+// weight vector per segment); the pixels left over (and a dense layer's
+// single pixel) go one at a time, 4 outputs at once (the input vector and 4
+// weight vectors per segment). Input lanes past the last block's channels
+// meet zero weights (the packing's promise), so every load is a whole
+// 16-lane block and no tail predicate is needed. The int32 sums are then
+// requantized 4 lanes at a time (requant_mve.h).
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -25,128 +30,188 @@ namespace small::helium {
 
 namespace {
 
-// Segments (one input block at one tap) per chunk of the reduction.
-constexpr size_t kMaxSegments = 64;
+// Runs per list.
+constexpr size_t kMaxRuns = 32;
+// Weight bytes of one segment for all Cb outputs.
+constexpr size_t kSegmentWeights = kChannelBlock * kConvGroup;
 
-// Where a segment starts in the input (pixel 0) and in the weights (output
-// lane 0 of output block 0).
-struct Segment {
-  size_t in, weights;
+// Segments [0, count) from in (pixel 0) and weights (output lane 0 of
+// output block 0) on, both contiguous.
+struct Run {
+  size_t in, weights, count;
 };
 
-// The segments from `first` on, in (block, tap row, tap) order, at most
-// kMaxSegments; returns how many.
-size_t list_segments(const small_window_tile_i8 *t, size_t first, size_t total,
-                     Segment *out) {
-  const size_t n = total - first < kMaxSegments ? total - first : kMaxSegments;
-  for (size_t i = 0; i < n; ++i) {
-    const size_t index = first + i;
-    const size_t s = index % t->taps_w;
-    const size_t r = index / t->taps_w % t->taps_h;
-    const size_t b = index / t->taps_w / t->taps_h;
-    out[i] = {b * t->in_block_step + r * t->in_tap_h_step +
-                  s * t->in_tap_w_step,
-              b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step};
+// Lists runs of the segments from `first` on, in (block, tap row, tap)
+// order, at most kMaxRuns; sets n to their count and returns the segment
+// after the last listed.
+size_t list_runs(const small_window_tile_i8 *t, size_t first, size_t total,
+                 Run *runs, size_t &n) {
+  size_t s = first % t->taps_w;
+  size_t r = first / t->taps_w % t->taps_h;
+  size_t b = first / t->taps_w / t->taps_h;
+  n = 0;
+  size_t i = first;
+  for (; i < total; ++i) {
+    const size_t in =
+        b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step;
+    const size_t w =
+        b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step;
+    Run *last = n > 0 ? &runs[n - 1] : nullptr;
+    if (last != nullptr && last->in + last->count * kChannelBlock == in &&
+        last->weights + last->count * kSegmentWeights == w) {
+      ++last->count;
+    } else if (n < kMaxRuns) {
+      runs[n++] = {in, w, 1};
+    } else {
+      break;
+    }
+    if (++s == t->taps_w) {
+      s = 0;
+      if (++r == t->taps_h) {
+        r = 0;
+        ++b;
+      }
+    }
   }
-  return n;
+  return i;
 }
 
-// sums[p] += sum(x * w) over the segments for P pixels from in on (pixel
-// step `step`), the output's weights from w on.
-template <int P>
-void dot(const Segment *segments, size_t n, const int8_t *in, size_t step,
-         const int8_t *w, int32_t *sums) {
-  int32_t s[P];
-  for (int p = 0; p < P; ++p) {
-    s[p] = sums[p];
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const int8x16_t wv = vldrbq_s8(w + segments[i].weights);
-    const int8_t *x = in + segments[i].in;
-    for (int p = 0; p < P; ++p) {
-      s[p] = vmladavaq_s8(s[p], vldrbq_s8(x + p * step), wv);
+// One output (weights from w on) of 4 pixels (from in on, pixel step
+// `step`): sums[0..3] += sum(x * w); with Sums, *wsum += sum(w) too.
+template <bool Sums>
+void dot_4_pixels(const Run *runs, size_t n, const int8_t *in, size_t step,
+                  const int8_t *w, int32_t *sums, int32_t *wsum) {
+  int32_t s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
+  int32_t ws = *wsum;
+  for (size_t r = 0; r < n; ++r) {
+    const int8_t *x0 = in + runs[r].in, *x1 = x0 + step, *x2 = x1 + step,
+                 *x3 = x2 + step;
+    const int8_t *wr = w + runs[r].weights;
+    for (size_t i = 0; i < runs[r].count; ++i) {
+      const int8x16_t wv = vldrbq_s8(wr);
+      wr += kSegmentWeights;
+      s0 = vmladavaq_s8(s0, vldrbq_s8(x0), wv);
+      s1 = vmladavaq_s8(s1, vldrbq_s8(x1), wv);
+      s2 = vmladavaq_s8(s2, vldrbq_s8(x2), wv);
+      s3 = vmladavaq_s8(s3, vldrbq_s8(x3), wv);
+      x0 += kChannelBlock;
+      x1 += kChannelBlock;
+      x2 += kChannelBlock;
+      x3 += kChannelBlock;
+      if (Sums) {
+        ws = vaddvaq_s8(ws, wv);
+      }
     }
   }
-  for (int p = 0; p < P; ++p) {
-    sums[p] = s[p];
-  }
+  sums[0] = s0;
+  sums[1] = s1;
+  sums[2] = s2;
+  sums[3] = s3;
+  *wsum = ws;
 }
 
-// sums[j][o] += sum(x * w) over the segments, every pixel and output lane.
-void dot_tile(const small_window_tile_i8 *t, const Segment *segments, size_t n,
-              int32_t *sums) {
-  const size_t cb = t->cb, width = t->width, step = t->in_pixel_step;
-  int32_t column[kConvMaxWidth];
-  for (size_t o = 0; o < cb; ++o) {
-    const int8_t *w = t->weights + o * kConvGroup;
-    for (size_t j = 0; j < width; ++j) {
-      column[j] = sums[j * cb + o];
-    }
-    size_t j = 0;
-    for (; j + 4 <= width; j += 4) {
-      dot<4>(segments, n, t->in + j * step, step, w, column + j);
-    }
-    switch (width - j) {
-    case 3:
-      dot<3>(segments, n, t->in + j * step, step, w, column + j);
-      break;
-    case 2:
-      dot<2>(segments, n, t->in + j * step, step, w, column + j);
-      break;
-    case 1:
-      dot<1>(segments, n, t->in + j * step, step, w, column + j);
-      break;
-    default:
-      break;
-    }
-    for (j = 0; j < width; ++j) {
-      sums[j * cb + o] = column[j];
+// 4 outputs (weights from w on, kConvGroup apart) of one pixel (from in
+// on): sums[q * sum_step] += sum(x * w_q); with Sums, wsum[q] += sum(w_q).
+template <bool Sums>
+void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
+                   int32_t *sums, size_t sum_step, int32_t *wsum) {
+  int32_t s0 = sums[0], s1 = sums[sum_step], s2 = sums[2 * sum_step],
+          s3 = sums[3 * sum_step];
+  int32_t ws0 = wsum[0], ws1 = wsum[1], ws2 = wsum[2], ws3 = wsum[3];
+  for (size_t r = 0; r < n; ++r) {
+    const int8_t *x = in + runs[r].in;
+    const int8_t *wr = w + runs[r].weights;
+    for (size_t i = 0; i < runs[r].count; ++i) {
+      const int8x16_t xv = vldrbq_s8(x);
+      x += kChannelBlock;
+      const int8x16_t w0 = vldrbq_s8(wr), w1 = vldrbq_s8(wr + kConvGroup),
+                      w2 = vldrbq_s8(wr + 2 * kConvGroup),
+                      w3 = vldrbq_s8(wr + 3 * kConvGroup);
+      wr += kSegmentWeights;
+      s0 = vmladavaq_s8(s0, xv, w0);
+      s1 = vmladavaq_s8(s1, xv, w1);
+      s2 = vmladavaq_s8(s2, xv, w2);
+      s3 = vmladavaq_s8(s3, xv, w3);
+      if (Sums) {
+        ws0 = vaddvaq_s8(ws0, w0);
+        ws1 = vaddvaq_s8(ws1, w1);
+        ws2 = vaddvaq_s8(ws2, w2);
+        ws3 = vaddvaq_s8(ws3, w3);
+      }
     }
   }
+  sums[0] = s0;
+  sums[sum_step] = s1;
+  sums[2 * sum_step] = s2;
+  sums[3 * sum_step] = s3;
+  wsum[0] = ws0;
+  wsum[1] = ws1;
+  wsum[2] = ws2;
+  wsum[3] = ws3;
 }
 
-// weight_sums[o] += sum(w) over the segments (for the zero point term).
-void add_weight_sums(const small_window_tile_i8 *t, const Segment *segments,
-                     size_t n, int32_t *weight_sums) {
-  for (size_t o = 0; o < t->cb; ++o) {
-    const int8_t *w = t->weights + o * kConvGroup;
-    int32_t sum = weight_sums[o];
-    for (size_t i = 0; i < n; ++i) {
-      sum = vaddvaq_s8(sum, vldrbq_s8(w + segments[i].weights));
+// sums[o * kConvMaxWidth + j] += sum(x * w) over the listed runs, every
+// pixel j and output lane o; weight_sums[o] += sum(w).
+void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
+              int32_t *sums, int32_t *weight_sums) {
+  const size_t width = t->width, step = t->in_pixel_step;
+  size_t j = 0;
+  for (; j + 4 <= width; j += 4) {
+    for (size_t o = 0; o < kChannelBlock; ++o) {
+      const int8_t *w = t->weights + o * kConvGroup;
+      int32_t *s = sums + o * kConvMaxWidth + j;
+      if (j == 0) {
+        dot_4_pixels<true>(runs, n, t->in, step, w, s, weight_sums + o);
+      } else {
+        dot_4_pixels<false>(runs, n, t->in + j * step, step, w, s,
+                            weight_sums + o);
+      }
     }
-    weight_sums[o] = sum;
+  }
+  for (; j < width; ++j) {
+    for (size_t o = 0; o < kChannelBlock; o += 4) {
+      const int8_t *w = t->weights + o * kConvGroup;
+      int32_t *s = sums + o * kConvMaxWidth + j;
+      if (j == 0) {
+        dot_4_outputs<true>(runs, n, t->in, w, s, kConvMaxWidth,
+                            weight_sums + o);
+      } else {
+        dot_4_outputs<false>(runs, n, t->in + j * step, w, s, kConvMaxWidth,
+                             weight_sums + o);
+      }
+    }
   }
 }
 
 // The kernel serves the table's Cb only (t->cb == kChannelBlock), one
 // output block per tile (conv_max_out_blocks = 1).
 void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
-  const size_t cb = t->cb, width = t->width;
-  int32_t sums[kConvMaxWidth * kChannelBlock] = {};
+  const size_t width = t->width;
+  int32_t sums[kChannelBlock * kConvMaxWidth] = {}; // [output][pixel]
   int32_t weight_sums[kChannelBlock] = {};
-  Segment segments[kMaxSegments];
+  Run runs[kMaxRuns];
   const size_t total = t->in_blocks * t->taps_h * t->taps_w;
   for (size_t first = 0; first < total;) {
-    const size_t n = list_segments(t, first, total, segments);
-    dot_tile(t, segments, n, sums);
-    add_weight_sums(t, segments, n, weight_sums);
-    first += n;
+    size_t n = 0;
+    const size_t next = list_runs(t, first, total, runs, n);
+    dot_tile(t, runs, n, sums, weight_sums);
+    first = next;
   }
   // bias - zp * sum(w) per output lane, wrapping as the scalar sum does.
   int32_t base[kChannelBlock];
-  for (size_t o = 0; o < cb; o += 4) {
+  for (size_t o = 0; o < kChannelBlock; o += 4) {
     vstrwq_s32(base + o, vsubq_s32(vldrwq_s32(t->bias + o),
                                    vmulq_n_s32(vldrwq_s32(weight_sums + o),
                                                t->in_zero_point)));
   }
+  int32_t pixel[kChannelBlock];
   for (size_t j = 0; j < width; ++j) {
-    for (size_t o = 0; o < cb; o += 4) {
-      int32_t *a = sums + j * cb + o;
-      vstrwq_s32(a, vaddq_s32(vldrwq_s32(a), vldrwq_s32(base + o)));
+    for (size_t o = 0; o < kChannelBlock; ++o) {
+      pixel[o] = static_cast<int32_t>(
+          static_cast<uint32_t>(sums[o * kConvMaxWidth + j]) +
+          static_cast<uint32_t>(base[o]));
     }
-  }
-  for (size_t j = 0; j < width; ++j) {
-    requantize_pixel(t, t->out + j * t->out_pixel_step, sums + j * cb, 0);
+    requantize_pixel(t, t->out + j * t->out_pixel_step, pixel, 0);
   }
 }
 
