@@ -150,6 +150,7 @@ void dot_2x2(const Plan &p, size_t w_offset, const int32_t *x, int32_t *acc0,
   for (size_t r = 0; r < p.run_count; ++r) {
     const int8_t *w = p.runs[r].weights + w_offset;
     const int32_t *end = x + 4 * p.runs[r].groups;
+#pragma GCC unroll 2
     for (; x != end; x += 4, w += kGroupStep) {
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
       int32_t e = even_bytes(w0), o = odd_bytes(w0);
