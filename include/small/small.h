@@ -510,6 +510,23 @@ SMALL_API small_status small_network_layer_time(const small_network *network,
                                                 size_t index,
                                                 double *microseconds);
 
+/*! The count of the profiling clock (see small_set_profiling_clock;
+ * nanoseconds by default) that layer `index` took in the most recent
+ * profiled run; 0 if no run was profiled since profiling was enabled. The
+ * same errors as small_network_layer_time. */
+SMALL_API small_status small_network_layer_ticks(const small_network *network,
+                                                 size_t index, uint64_t *ticks);
+
+/*! Replaces the profiling clock, process-wide: `now` returns a monotonic
+ * count in any unit (nanoseconds, cycles, instructions). Bare-metal firmware
+ * has no clock the library could read, so it passes its cycle counter
+ * (e.g. the Cortex-M DWT's CYCCNT, widened to 64 bits); on an OS it can
+ * count cycles instead of time. small_network_layer_ticks then reports its
+ * differences, small_network_layer_time those divided by 1000. NULL
+ * restores the default (a monotonic clock in nanoseconds). Install it
+ * before profiled runs, not during one. Always SMALL_OK. */
+SMALL_API small_status small_set_profiling_clock(uint64_t (*now)(void));
+
 /* ------------------------------------------------------------------------ */
 /* int8 quantized inference                                                 */
 /*

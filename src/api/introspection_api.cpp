@@ -2,6 +2,7 @@
 #include "api/api_guard.h"
 #include "api/network_handle.h"
 #include "small/small.h"
+#include "util/clock.h"
 
 using small::guarded;
 using small::require;
@@ -47,6 +48,24 @@ SMALL_API small_status small_network_layer_time(const small_network *network,
     SMALL_TRY(small::get(network, net));
     SMALL_TRY(require(microseconds, "microseconds"));
     return net->layer_time_us(index, *microseconds);
+  });
+}
+
+SMALL_API small_status small_network_layer_ticks(const small_network *network,
+                                                 size_t index,
+                                                 uint64_t *ticks) {
+  return guarded("small_network_layer_ticks", [&]() -> small_status {
+    const small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    SMALL_TRY(require(ticks, "ticks"));
+    return net->layer_ticks(index, "layer_ticks", *ticks);
+  });
+}
+
+SMALL_API small_status small_set_profiling_clock(uint64_t (*now)(void)) {
+  return guarded("small_set_profiling_clock", [&]() -> small_status {
+    small::set_profiling_clock(now);
+    return SMALL_OK;
   });
 }
 

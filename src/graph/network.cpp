@@ -361,7 +361,7 @@ small_status Network::finalize_graph(void *arena, size_t arena_bytes) {
       executed_.push_back(i);
     }
   }
-  layer_ns_.assign(profiling_ ? executed_.size() : 0, 0);
+  layer_ticks_.assign(profiling_ ? executed_.size() : 0, 0);
   plan_threads();
   return SMALL_OK;
 }
@@ -492,9 +492,9 @@ void Network::store_output(size_t i, int8_t *dst, small_layout layout) const {
 void Network::run_layers() {
   if (profiling_) {
     for (size_t i = 0; i < executed_.size(); ++i) {
-      const uint64_t start = clock_now_ns();
+      const uint64_t start = profiling_clock_now();
       run_layer(i);
-      layer_ns_[i] = clock_now_ns() - start;
+      layer_ticks_[i] = profiling_clock_now() - start;
     }
   } else {
     for (size_t i = 0; i < executed_.size(); ++i) {

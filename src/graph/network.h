@@ -123,8 +123,12 @@ public:
   // small_network_packed_weights: fills packed, bytes and layout.
   [[nodiscard]] small_status
   packed_weights(size_t index, small_int8_packed_weights &weights) const;
-  // Per-layer wall times of the most recent run while profiling is on.
+  // Per-layer profiling clock counts of the most recent run while
+  // profiling is on (`what` names the API call in errors), and the same
+  // divided by 1000 (microseconds with the default nanosecond clock).
   [[nodiscard]] small_status enable_profiling(bool enable);
+  [[nodiscard]] small_status layer_ticks(size_t index, const char *what,
+                                         uint64_t &ticks) const;
   [[nodiscard]] small_status layer_time_us(size_t index, double &us) const;
 
   // Threads (network_threads.cpp): run on `pool` (nullptr: the calling
@@ -190,7 +194,8 @@ private:
   // Node indices in execution order (set at finalize).
   std::vector<size_t> executed_;
   bool profiling_ = false;
-  std::vector<uint64_t> layer_ns_; // one slot per executed layer
+  // Profiling clock counts, one slot per executed layer.
+  std::vector<uint64_t> layer_ticks_;
   ThreadPool *pool_ = nullptr;
   std::vector<uint32_t> layer_parts_; // one per executed layer
   // Set while run, finalize, set_arena or enable_profiling is in progress: a

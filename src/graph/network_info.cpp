@@ -96,19 +96,28 @@ small_status Network::enable_profiling(bool enable) {
   const BusyScope busy(busy_);
   SMALL_TRY(busy.check("enable_profiling"));
   // The slots exist before any profiled run: run() never allocates.
-  layer_ns_.assign(enable && finalized_ ? executed_.size() : 0, 0);
+  layer_ticks_.assign(enable && finalized_ ? executed_.size() : 0, 0);
   profiling_ = enable;
   return SMALL_OK;
 }
 
-small_status Network::layer_time_us(size_t index, double &us) const {
+small_status Network::layer_ticks(size_t index, const char *what,
+                                  uint64_t &ticks) const {
   if (!profiling_) {
     return fail(SMALL_ERR_INVALID_STATE)
-           << "layer_time: profiling is not enabled "
+           << what
+           << ": profiling is not enabled "
               "(call small_network_enable_profiling)";
   }
-  SMALL_TRY(require_executed_index(index, "layer_time"));
-  us = static_cast<double>(layer_ns_[index]) / 1000.0;
+  SMALL_TRY(require_executed_index(index, what));
+  ticks = layer_ticks_[index];
+  return SMALL_OK;
+}
+
+small_status Network::layer_time_us(size_t index, double &us) const {
+  uint64_t ticks = 0;
+  SMALL_TRY(layer_ticks(index, "layer_time", ticks));
+  us = static_cast<double>(ticks) / 1000.0;
   return SMALL_OK;
 }
 

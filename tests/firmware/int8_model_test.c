@@ -21,7 +21,14 @@
  * packed weights the network holds, the heap newlib took from the system
  * (and what the runs left allocated: must be 0)
  * and the stack's high-water mark after building and running (before the
- * first printf; tools/firmware_report.sh reads them). */
+ * first printf; tools/firmware_report.sh reads them).
+ *
+ * Then it runs the first sample once more with per-layer profiling on a
+ * SysTick clock (small_set_profiling_clock) and prints one line per layer:
+ *   layer=I kind=K in_channels= out_channels= taps= macs= instructions=
+ * (taps: the filter's taps, macs / (output pixels * out_channels *
+ * in_channels) for a convolution; instructions as above, to within a
+ * SysTick period plus the clock's own few instructions per layer). */
 #include <malloc.h> /* newlib: mallinfo */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +64,64 @@ static uint32_t run(small_network *net, const int8_t *input, int8_t *output) {
   }
   icount_region_end();
   return systick_stop(start);
+}
+
+/* The profiling clock: SysTick's ticks since systick_clock_start, kept in
+ * 64 bits (a layer takes far fewer than 2^24 ticks between readings). */
+static uint32_t systick_last;
+static uint64_t systick_total;
+
+static void systick_clock_start(void) {
+  systick_last = systick_start();
+  systick_total = 0;
+}
+
+static uint64_t systick_clock(void) {
+  const uint32_t now = SYST_CVR;
+  systick_total += (systick_last - now) & SYST_MAX; /* it counts down */
+  systick_last = now;
+  return systick_total;
+}
+
+/* Runs the first sample profiled and prints each layer's instructions. */
+static int print_layers(small_network *net) {
+  size_t count = 0, i;
+  small_layer_info info;
+  uint64_t ticks;
+  const int8_t *ins[1];
+  int8_t *outs[1];
+  ins[0] = (const int8_t *)small_test_inputs;
+  outs[0] = outputs;
+  if (small_set_profiling_clock(systick_clock) != SMALL_OK ||
+      small_network_enable_profiling(net, 1) != SMALL_OK) {
+    return 0;
+  }
+  systick_clock_start();
+  if (small_network_run_int8(net, ins, 1, outs, 1, SMALL_LAYOUT_NHWC) !=
+          SMALL_OK ||
+      small_network_layer_count(net, &count) != SMALL_OK) {
+    return 0;
+  }
+  SYST_CSR = 0;
+  for (i = 0; i < count; ++i) {
+    uint64_t per_tap = 0;
+    if (small_network_layer_info(net, i, &info) != SMALL_OK ||
+        small_network_layer_ticks(net, i, &ticks) != SMALL_OK) {
+      return 0;
+    }
+    if (strcmp(info.kind_name, "conv2d") == 0) {
+      per_tap = (uint64_t)info.output_dims[2] * info.output_dims[3] *
+                info.output_dims[1] * info.input_dims[1];
+    }
+    printf("layer=%lu kind=%s in_channels=%lu out_channels=%lu taps=%lu "
+           "macs=%lu instructions=%.0f\n",
+           (unsigned long)i, info.kind_name, (unsigned long)info.input_dims[1],
+           (unsigned long)info.output_dims[1],
+           (unsigned long)(per_tap != 0 ? info.macs / per_tap : 0),
+           (unsigned long)info.macs, ticks_to_instructions((uint32_t)ticks));
+  }
+  return small_network_enable_profiling(net, 0) == SMALL_OK &&
+         small_set_profiling_clock(NULL) == SMALL_OK;
 }
 
 /* The multiply-accumulates of one run, from the layer table. */
@@ -135,6 +200,10 @@ int main(void) {
          (unsigned long)weights, (unsigned long)mallinfo().arena, run_heap,
          (unsigned long)stack, macs, (unsigned long)ticks, instructions,
          instructions / macs, diff == 0 && run_heap == 0 ? "PASS" : "FAIL");
+  if (!print_layers(net)) {
+    printf("profiling: %s\n", small_last_error());
+    return 2;
+  }
   small_network_destroy(net);
   return diff == 0 && run_heap == 0 ? 0 : 1;
 }

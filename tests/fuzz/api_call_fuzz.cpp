@@ -533,6 +533,9 @@ private:
       double us = -1.0;
       check("small_network_layer_time",
             small_network_layer_time(net, index, rare() ? nullptr : &us));
+      uint64_t ticks = 0;
+      check("small_network_layer_ticks",
+            small_network_layer_ticks(net, index, rare() ? nullptr : &ticks));
       break;
     }
     default:

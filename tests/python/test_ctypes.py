@@ -163,6 +163,9 @@ def load(path):
         "small_network_enable_profiling": (status, [net_p, ctypes.c_int]),
         "small_network_layer_time": (status, [net_p, ctypes.c_size_t,
                                               P(ctypes.c_double)]),
+        "small_network_layer_ticks": (status, [net_p, ctypes.c_size_t,
+                                               P(ctypes.c_uint64)]),
+        "small_set_profiling_clock": (status, [ctypes.c_void_p]),
     }
     for name, (restype, argtypes) in sig.items():
         fn = getattr(lib, name)
@@ -375,6 +378,23 @@ class NetworkTest(unittest.TestCase):
             self.net.ok(LIB.small_network_layer_time(self.net.ptr, i,
                                                      ctypes.byref(us)))
             self.assertGreater(us.value, 0.0)
+        # A clock from Python (a ctypes callback) counting its readings:
+        # each layer reads it twice, one count apart.
+        readings = []
+        clock_type = ctypes.CFUNCTYPE(ctypes.c_uint64)
+        clock = clock_type(lambda: readings.append(0) or len(readings))
+        self.net.ok(LIB.small_set_profiling_clock(
+            ctypes.cast(clock, ctypes.c_void_p)))
+        try:
+            self.net.run(IMAGE)
+        finally:
+            self.net.ok(LIB.small_set_profiling_clock(None))
+        self.assertEqual(len(readings), 8)
+        ticks = ctypes.c_uint64(0)
+        for i in range(4):
+            self.net.ok(LIB.small_network_layer_ticks(self.net.ptr, i,
+                                                      ctypes.byref(ticks)))
+            self.assertEqual(ticks.value, 1)
         self.net.ok(LIB.small_network_enable_profiling(self.net.ptr, 0))
         self.assertEqual(LIB.small_network_layer_time(self.net.ptr, 0,
                                                       ctypes.byref(us)),

@@ -361,3 +361,56 @@ TEST_CASE("profiling records each layer's time", "[api][profiling]") {
   CHECK(us > 0.0);
   CHECK(small_network_enable_profiling(nullptr, 1) == SMALL_ERR_NULL_POINTER);
 }
+
+namespace {
+
+// A profiling clock that advances 1000 per reading: a profiled layer reads
+// it twice, so it takes exactly 1000 counts.
+uint64_t clock_readings = 0;
+uint64_t counting_clock() { return 1000 * ++clock_readings; }
+
+} // namespace
+
+TEST_CASE("An installed profiling clock times every layer",
+          "[api][profiling]") {
+  Owned o;
+  build_fused_net(o.net);
+  REQUIRE_OK(small_network_finalize(o.net));
+  REQUIRE_OK(small_network_enable_profiling(o.net, 1));
+  size_t count = 0;
+  REQUIRE_OK(small_network_layer_count(o.net, &count));
+  const std::vector<float> x = ramp(3 * 8 * 8, 0.3f);
+  std::vector<float> y(5);
+  const float *ins[1] = {x.data()};
+  float *outs[1] = {y.data()};
+
+  REQUIRE_OK(small_set_profiling_clock(counting_clock));
+  clock_readings = 0;
+  REQUIRE_OK(small_network_run(o.net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW));
+  CHECK(clock_readings == 2 * count);
+  for (size_t i = 0; i < count; ++i) {
+    INFO("layer " << i);
+    uint64_t ticks = 0;
+    double us = 0.0;
+    REQUIRE_OK(small_network_layer_ticks(o.net, i, &ticks));
+    REQUIRE_OK(small_network_layer_time(o.net, i, &us));
+    CHECK(ticks == 1000);
+    CHECK(us == 1.0);
+  }
+  uint64_t ticks = 0;
+  CHECK(small_network_layer_ticks(o.net, count, &ticks) == SMALL_ERR_NOT_FOUND);
+  CHECK(small_network_layer_ticks(o.net, 0, nullptr) == SMALL_ERR_NULL_POINTER);
+  CHECK(small_network_layer_ticks(nullptr, 0, &ticks) ==
+        SMALL_ERR_NULL_POINTER);
+
+  // NULL restores the default clock: the counting one is read no more.
+  REQUIRE_OK(small_set_profiling_clock(nullptr));
+  const uint64_t before = clock_readings;
+  REQUIRE_OK(small_network_run(o.net, ins, 1, outs, 1, SMALL_LAYOUT_NCHW));
+  CHECK(clock_readings == before);
+
+  REQUIRE_OK(small_network_enable_profiling(o.net, 0));
+  CHECK(small_network_layer_ticks(o.net, 0, &ticks) == SMALL_ERR_INVALID_STATE);
+  CHECK(std::string(small_last_error()).find("layer_ticks") !=
+        std::string::npos);
+}
