@@ -164,18 +164,29 @@ public:
             single_};
   }
 
-  // Fills f[0, count) with the fused roundings of channels [0, count) and
-  // returns true when all of them take the fused path with the whole int8
-  // range as clamp (SSAT then finishes each output); false otherwise.
-  bool fused_full_range(size_t count, FusedRounding *f) const {
+  // Fills f[0, count) with the fused roundings of channels [first, first +
+  // count) and returns true when all of them take the fused path with the
+  // whole int8 range as clamp (SSAT then finishes each output); false
+  // otherwise.
+  bool fused_full_range(size_t first, size_t count, FusedRounding *f) const {
     for (size_t c = 0; c < count; ++c) {
-      const ChannelRequant q = channel(c);
+      const ChannelRequant q = channel(first + c);
       if (!q.fused() || !q.full_range()) {
         return false;
       }
       f[c] = q.fused_rounding();
     }
     return true;
+  }
+
+  // The output byte of sum acc in channel `channel`, its constants derived
+  // on the spot (for outputs that share no channel with their neighbours).
+  int8_t requantize(size_t channel, int32_t acc) const {
+    const ChannelRequant q = this->channel(channel);
+    if (q.fused() && q.full_range()) {
+      return static_cast<int8_t>(__ssat(q.fused_rounding()(acc), 8));
+    }
+    return q(acc);
   }
 
 private:

@@ -209,7 +209,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
   cortex_m::FusedRounding fused[kMaxOutputs];
-  const bool all_fused = requant.fused_full_range(outputs, fused);
+  const bool all_fused = requant.fused_full_range(0, outputs, fused);
   Plan plan;
   make_plan(t, 0, segments, plan);
   // A window larger than the scratch runs as several plans, remade for

@@ -22,14 +22,19 @@ namespace {
 constexpr size_t kLanes = 4; // lanes per word
 
 // The sums of lanes [lane, lane + 4) of one pixel (in and w at its tap 0).
+// TapsW: the window's width when fixed at compile time (3: the row's taps
+// unrolled, no loop overhead per tap), else 0 (t->taps_w).
+template <size_t TapsW>
 void dot4(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
           int32_t offset, const int32_t *bias, int32_t *acc) {
+  const size_t taps_w = TapsW != 0 ? TapsW : t->taps_w;
   int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
   const size_t in_step = t->in_tap_w_step, w_step = t->w_tap_w_step;
   for (size_t r = 0; r < t->taps_h; ++r) {
     const int8_t *x = in + r * t->in_tap_h_step;
     const int8_t *wr = w + r * t->w_tap_h_step;
-    for (size_t s = t->taps_w; s > 0; --s, x += in_step, wr += w_step) {
+#pragma GCC unroll 3
+    for (size_t s = taps_w; s > 0; --s, x += in_step, wr += w_step) {
       const int32_t xv = load_word(x), wv = load_word(wr);
       const int32_t x02 = offset_even_bytes(offset, xv);
       const int32_t x13 = offset_odd_bytes(offset, xv);
@@ -48,8 +53,10 @@ void dot4(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
 
 // dot4 for pixels j and j + 1 sharing weights: the weight word and its
 // halves serve both.
+template <size_t TapsW>
 void dot4_pair(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
                int32_t offset, const int32_t *bias, int32_t *acc) {
+  const size_t taps_w = TapsW != 0 ? TapsW : t->taps_w;
   int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
   int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
   const size_t in_step = t->in_tap_w_step, w_step = t->w_tap_w_step;
@@ -57,7 +64,8 @@ void dot4_pair(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
   for (size_t r = 0; r < t->taps_h; ++r) {
     const int8_t *x = in + r * t->in_tap_h_step;
     const int8_t *wr = w + r * t->w_tap_h_step;
-    for (size_t s = t->taps_w; s > 0; --s, x += in_step, wr += w_step) {
+#pragma GCC unroll 3
+    for (size_t s = taps_w; s > 0; --s, x += in_step, wr += w_step) {
       const int32_t wv = load_word(wr);
       const int32_t w02 = even_bytes(wv), w13 = odd_bytes(wv);
       int32_t xv = load_word(x);
@@ -86,7 +94,7 @@ void dot4_pair(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
   acc[7] = b3;
 }
 
-void depthwise_i8__cortex_m4(const small_window_tile_i8 *t) {
+template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
   const size_t width = t->width;
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
@@ -95,27 +103,41 @@ void depthwise_i8__cortex_m4(const small_window_tile_i8 *t) {
     size_t j = 0;
     if (t->w_pixel_step == 0 && t->bias_pixel_step == 0) { // one block
       for (; j + 2 <= width; j += 2) {
-        dot4_pair(t, t->in + j * t->in_pixel_step + lane, t->weights + lane,
-                  offset, t->bias + lane, acc + j * kLanes);
+        dot4_pair<TapsW>(t, t->in + j * t->in_pixel_step + lane,
+                         t->weights + lane, offset, t->bias + lane,
+                         acc + j * kLanes);
       }
     }
     for (; j < width; ++j) {
-      dot4(t, t->in + j * t->in_pixel_step + lane,
-           t->weights + j * t->w_pixel_step + lane, offset,
-           t->bias + j * t->bias_pixel_step + lane, acc + j * kLanes);
+      dot4<TapsW>(t, t->in + j * t->in_pixel_step + lane,
+                  t->weights + j * t->w_pixel_step + lane, offset,
+                  t->bias + j * t->bias_pixel_step + lane, acc + j * kLanes);
     }
-    // Pixels of one channel block share a channel's requantization;
-    // pixels across blocks (bias_pixel_step != 0) each have their own.
-    for (size_t l = 0; l < kLanes; ++l) {
-      int8_t *out = t->out + lane + l;
-      if (t->bias_pixel_step == 0) {
-        requant.channel(lane + l).store(acc + l, kLanes, out, t->out_pixel_step,
-                                        width);
+    // Pixels of one channel block share a channel's requantization (its
+    // constants derived once per tile); pixels across blocks
+    // (bias_pixel_step != 0) each have their own.
+    if (t->bias_pixel_step == 0) {
+      cortex_m::FusedRounding f[kLanes];
+      if (requant.fused_full_range(lane, kLanes, f)) {
+        for (size_t j = 0; j < width; ++j) {
+          int8_t *out = t->out + j * t->out_pixel_step + lane;
+          for (size_t l = 0; l < kLanes; ++l) {
+            out[l] = static_cast<int8_t>(__ssat(f[l](acc[j * kLanes + l]), 8));
+          }
+        }
         continue;
       }
-      for (size_t j = 0; j < width; ++j) {
-        requant.channel(j * t->bias_pixel_step + lane + l)
-            .store(acc + j * kLanes + l, 0, out + j * t->out_pixel_step, 0, 1);
+      for (size_t l = 0; l < kLanes; ++l) {
+        requant.channel(lane + l).store(acc + l, kLanes, t->out + lane + l,
+                                        t->out_pixel_step, width);
+      }
+      continue;
+    }
+    for (size_t j = 0; j < width; ++j) {
+      int8_t *out = t->out + j * t->out_pixel_step + lane;
+      const size_t channel = j * t->bias_pixel_step + lane;
+      for (size_t l = 0; l < kLanes; ++l) {
+        out[l] = requant.requantize(channel + l, acc[j * kLanes + l]);
       }
     }
   }
@@ -123,8 +145,8 @@ void depthwise_i8__cortex_m4(const small_window_tile_i8 *t) {
 
 } // namespace
 
-small_window_i8_fn select_depthwise_i8__cortex_m4(const small_window_shape *) {
-  return depthwise_i8__cortex_m4;
+small_window_i8_fn select_depthwise_i8__cortex_m4(const small_window_shape *s) {
+  return s->taps_w == 3 ? depthwise_i8<3> : depthwise_i8<0>;
 }
 
 } // namespace small::cortex_m4
