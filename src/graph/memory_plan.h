@@ -22,8 +22,9 @@ struct MemoryPlan {
   size_t lower_bound = 0; // max over steps of the bytes alive at that step
 };
 
-// Greedy by size (largest first, each at the lowest offset that fits beside
-// the already placed tensors it overlaps in time), as in TFLM's planner.
+// Greedy: each tensor at the lowest offset that fits beside the already
+// placed tensors it overlaps in time, in two orders (largest first, as in
+// TFLM's planner, and by first use); the smaller arena wins.
 [[nodiscard]] small_status plan_arena(const std::vector<PlanItem> &items,
                                       MemoryPlan &plan);
 

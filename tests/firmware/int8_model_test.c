@@ -26,6 +26,7 @@
  * Then it runs the first sample once more with per-layer profiling on a
  * SysTick clock (small_set_profiling_clock) and prints one line per layer:
  *   layer=I kind=K in_channels= out_channels= taps= macs= instructions=
+ *   arena_offset= output_bytes=
  * (taps: the filter's taps, macs / (output pixels * out_channels *
  * in_channels) for a convolution; instructions as above, to within a
  * SysTick period plus the clock's own few instructions per layer). */
@@ -114,11 +115,12 @@ static int print_layers(small_network *net) {
                 info.output_dims[1] * info.input_dims[1];
     }
     printf("layer=%lu kind=%s in_channels=%lu out_channels=%lu taps=%lu "
-           "macs=%lu instructions=%.0f\n",
+           "macs=%lu instructions=%.0f arena_offset=%lu output_bytes=%lu\n",
            (unsigned long)i, info.kind_name, (unsigned long)info.input_dims[1],
            (unsigned long)info.output_dims[1],
            (unsigned long)(per_tap != 0 ? info.macs / per_tap : 0),
-           (unsigned long)info.macs, ticks_to_instructions((uint32_t)ticks));
+           (unsigned long)info.macs, ticks_to_instructions((uint32_t)ticks),
+           (unsigned long)info.arena_offset, (unsigned long)info.output_bytes);
   }
   return small_network_enable_profiling(net, 0) == SMALL_OK &&
          small_set_profiling_clock(NULL) == SMALL_OK;
