@@ -191,17 +191,21 @@ int main(void) {
   /* heap_bytes: what malloc took from the system (newlib never gives it
    * back): the network's tables, its per-channel requantization data
    * (weight_bytes: the packed weights are the generated const arrays,
-   * borrowed) and its arena. */
+   * borrowed), what building and finalizing used for a while, and its
+   * arena when it did not get one; heap_live_bytes: what is allocated
+   * while the network runs. */
   printf("net=%s dtype=int8 samples=%lu differing_bytes=%lu arena_bytes=%lu "
          "arena_lower_bound=%lu weight_bytes=%lu heap_bytes=%lu "
+         "heap_live_bytes=%ld "
          "run_heap_bytes=%ld stack_bytes=%lu "
          "macs=%.0f "
          "systick_ticks=%lu instructions=%.0f instructions_per_mac=%.2f %s\n",
          SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
          (unsigned long)arena, (unsigned long)lower_bound,
-         (unsigned long)weights, (unsigned long)mallinfo().arena, run_heap,
-         (unsigned long)stack, macs, (unsigned long)ticks, instructions,
-         instructions / macs, diff == 0 && run_heap == 0 ? "PASS" : "FAIL");
+         (unsigned long)weights, (unsigned long)mallinfo().arena,
+         heap_before_runs, run_heap, (unsigned long)stack, macs,
+         (unsigned long)ticks, instructions, instructions / macs,
+         diff == 0 && run_heap == 0 ? "PASS" : "FAIL");
   if (!print_layers(net)) {
     printf("profiling: %s\n", small_last_error());
     return 2;
