@@ -3,7 +3,7 @@
 # (tests/firmware/int8_model_test.c, one image per model) on the Cortex-M4
 # (QEMU mps2-an386) and the Cortex-M55 (QEMU mps3-an547).
 #
-# Usage: tools/firmware_report.sh [cortex-m4|cortex-m55 ...]
+# Usage: tools/firmware_report.sh [--layers] [cortex-m4|cortex-m55 ...]
 #   Configures (when needed) and builds build-m4 / build-m55 in the source
 #   tree with the toolchain files (SMALL_REPORT_JOBS parallel jobs, default
 #   2), runs each image once under QEMU and prints, per model and core:
@@ -15,6 +15,15 @@
 #
 #   net=NAME target=T runtime_flash_bytes= weight_flash_bytes=
 #       sample_flash_bytes=
+#
+# With --layers, each model's line is followed by one line per layer, from
+# a profiled run of the first sample (small_set_profiling_clock on SysTick):
+#
+#   layer net=NAME target=T index=I kind=K in_channels= out_channels= taps=
+#       macs= instructions= instructions_per_mac=
+#
+# (taps: a convolution's filter taps, 0 for other kinds; a layer's count is
+# exact to within a SysTick period, 40 instructions on mps2-an386.)
 #
 # How each figure is found:
 #   flash_bytes  text + data of arm-none-eabi-size: code, read-only data,
@@ -43,6 +52,11 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${SMALL_REPORT_JOBS:-2}
+layers=0
+if [ "${1:-}" = --layers ]; then
+  layers=1
+  shift
+fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(cortex-m4 cortex-m55)
@@ -77,7 +91,8 @@ for target in "${targets[@]}"; do
   cmake --build "$build" -j"$jobs" --target "${names[@]}" >/dev/null
   for net in $nets; do
     elf=$build/tests/firmware/small_${net}_int8_test
-    line=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf" | grep '^net=')
+    output=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf")
+    line=$(grep '^net=' <<<"$output")
     if [ "$(field differing_bytes "$line")" != 0 ]; then
       echo "firmware_report.sh: $net on $target differs from TFLite" >&2
       exit 1
@@ -95,6 +110,17 @@ for target in "${targets[@]}"; do
       "ram_bytes=$ram arena_bytes=$(field arena_bytes "$line")" \
       "instructions=$(field instructions "$line")" \
       "instructions_per_mac=$(field instructions_per_mac "$line")"
+    if [ "$layers" = 1 ]; then
+      grep '^layer=' <<<"$output" | awk -v net="$net" -v target="$target" '{
+        for (i = 1; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        printf "layer net=%s target=%s index=%s kind=%s in_channels=%s " \
+               "out_channels=%s taps=%s macs=%s instructions=%s " \
+               "instructions_per_mac=%s\n", net, target, v["layer"], v["kind"],
+               v["in_channels"], v["out_channels"], v["taps"], v["macs"],
+               v["instructions"],
+               v["macs"] > 0 ? sprintf("%.2f", v["instructions"] / v["macs"]) : "-"
+      }'
+    fi
     runtime_lines+=("net=$net target=$target runtime_flash_bytes=$((flash - weights - samples)) weight_flash_bytes=$weights sample_flash_bytes=$samples")
   done
 done

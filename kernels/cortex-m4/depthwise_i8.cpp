@@ -94,52 +94,67 @@ void dot4_pair(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
   acc[7] = b3;
 }
 
-template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
+// The sums of lanes [lane, lane + 4) of every pixel into acc[pixel * 4..].
+template <size_t TapsW>
+void sum_lanes(const small_window_tile_i8 *t, size_t lane, int32_t offset,
+               int32_t *acc) {
   const size_t width = t->width;
+  size_t j = 0;
+  if (t->w_pixel_step == 0 && t->bias_pixel_step == 0) { // one block
+    for (; j + 2 <= width; j += 2) {
+      dot4_pair<TapsW>(t, t->in + j * t->in_pixel_step + lane,
+                       t->weights + lane, offset, t->bias + lane,
+                       acc + j * kLanes);
+    }
+  }
+  for (; j < width; ++j) {
+    dot4<TapsW>(t, t->in + j * t->in_pixel_step + lane,
+                t->weights + j * t->w_pixel_step + lane, offset,
+                t->bias + j * t->bias_pixel_step + lane, acc + j * kLanes);
+  }
+}
+
+// Requantizes the sums of lanes [lane, lane + 4) of every pixel. Pixels of
+// one channel block share a channel's requantization (its constants derived
+// once per tile); pixels across blocks (bias_pixel_step != 0) each have
+// their own.
+void store_lanes(const small_window_tile_i8 *t,
+                 const cortex_m::TileRequant &requant, size_t lane,
+                 const int32_t *acc) {
+  const size_t width = t->width;
+  if (t->bias_pixel_step == 0) {
+    cortex_m::FusedRounding f[kLanes];
+    if (requant.fused_full_range(lane, kLanes, f)) {
+      for (size_t j = 0; j < width; ++j) {
+        int8_t *out = t->out + j * t->out_pixel_step + lane;
+        for (size_t l = 0; l < kLanes; ++l) {
+          out[l] = static_cast<int8_t>(__ssat(f[l](acc[j * kLanes + l]), 8));
+        }
+      }
+      return;
+    }
+    for (size_t l = 0; l < kLanes; ++l) {
+      requant.channel(lane + l).store(acc + l, kLanes, t->out + lane + l,
+                                      t->out_pixel_step, width);
+    }
+    return;
+  }
+  for (size_t j = 0; j < width; ++j) {
+    int8_t *out = t->out + j * t->out_pixel_step + lane;
+    const size_t channel = j * t->bias_pixel_step + lane;
+    for (size_t l = 0; l < kLanes; ++l) {
+      out[l] = requant.requantize(channel + l, acc[j * kLanes + l]);
+    }
+  }
+}
+
+template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
   int32_t acc[kWindowMaxWidth * kLanes];
   for (size_t lane = 0; lane < t->cb; lane += kLanes) {
-    size_t j = 0;
-    if (t->w_pixel_step == 0 && t->bias_pixel_step == 0) { // one block
-      for (; j + 2 <= width; j += 2) {
-        dot4_pair<TapsW>(t, t->in + j * t->in_pixel_step + lane,
-                         t->weights + lane, offset, t->bias + lane,
-                         acc + j * kLanes);
-      }
-    }
-    for (; j < width; ++j) {
-      dot4<TapsW>(t, t->in + j * t->in_pixel_step + lane,
-                  t->weights + j * t->w_pixel_step + lane, offset,
-                  t->bias + j * t->bias_pixel_step + lane, acc + j * kLanes);
-    }
-    // Pixels of one channel block share a channel's requantization (its
-    // constants derived once per tile); pixels across blocks
-    // (bias_pixel_step != 0) each have their own.
-    if (t->bias_pixel_step == 0) {
-      cortex_m::FusedRounding f[kLanes];
-      if (requant.fused_full_range(lane, kLanes, f)) {
-        for (size_t j = 0; j < width; ++j) {
-          int8_t *out = t->out + j * t->out_pixel_step + lane;
-          for (size_t l = 0; l < kLanes; ++l) {
-            out[l] = static_cast<int8_t>(__ssat(f[l](acc[j * kLanes + l]), 8));
-          }
-        }
-        continue;
-      }
-      for (size_t l = 0; l < kLanes; ++l) {
-        requant.channel(lane + l).store(acc + l, kLanes, t->out + lane + l,
-                                        t->out_pixel_step, width);
-      }
-      continue;
-    }
-    for (size_t j = 0; j < width; ++j) {
-      int8_t *out = t->out + j * t->out_pixel_step + lane;
-      const size_t channel = j * t->bias_pixel_step + lane;
-      for (size_t l = 0; l < kLanes; ++l) {
-        out[l] = requant.requantize(channel + l, acc[j * kLanes + l]);
-      }
-    }
+    sum_lanes<TapsW>(t, lane, offset, acc);
+    store_lanes(t, requant, lane, acc);
   }
 }
 

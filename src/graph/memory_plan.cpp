@@ -74,15 +74,22 @@ small_status plan_arena(const std::vector<PlanItem> &items, MemoryPlan &plan) {
   // (a 36 KB input, two 18 KB maps, a 36 KB map) the order of first use
   // reuses the dead input for the second map and reaches the liveness
   // bound, where largest-first leaves it 33% above.
+  // One comparator type for both sorts: one stable_sort in the binary.
+  struct Order {
+    const std::vector<PlanItem> &items;
+    const std::vector<size_t> &sizes;
+    bool by_first_use;
+    bool operator()(size_t a, size_t b) const {
+      return by_first_use ? items[a].first_step < items[b].first_step
+                          : sizes[a] > sizes[b];
+    }
+  };
   std::vector<size_t> by_size(items.size());
   std::iota(by_size.begin(), by_size.end(), 0);
-  std::stable_sort(by_size.begin(), by_size.end(),
-                   [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
+  std::stable_sort(by_size.begin(), by_size.end(), Order{items, sizes, false});
   std::vector<size_t> by_first_use = by_size;
   std::stable_sort(by_first_use.begin(), by_first_use.end(),
-                   [&](size_t a, size_t b) {
-                     return items[a].first_step < items[b].first_step;
-                   });
+                   Order{items, sizes, true});
   MemoryPlan first_use = plan;
   SMALL_TRY(place_in_order(items, sizes, by_size, plan));
   if (plan.arena_bytes > plan.lower_bound) {
