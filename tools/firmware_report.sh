@@ -118,7 +118,7 @@ for target in "${targets[@]}"; do
                "instructions_per_mac=%s\n", net, target, v["layer"], v["kind"],
                v["in_channels"], v["out_channels"], v["taps"], v["macs"],
                v["instructions"],
-               v["macs"] > 0 ? sprintf("%.2f", v["instructions"] / v["macs"]) : "-"
+               (v["macs"] > 0 ? sprintf("%.2f", v["instructions"] / v["macs"]) : "-")
       }'
     fi
     runtime_lines+=("net=$net target=$target runtime_flash_bytes=$((flash - weights - samples)) weight_flash_bytes=$weights sample_flash_bytes=$samples")

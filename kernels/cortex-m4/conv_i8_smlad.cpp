@@ -184,6 +184,29 @@ void dot_2x1(const Plan &p, size_t w_offset, const int32_t *x, int32_t *acc0) {
   acc0[1] = c01;
 }
 
+// Every output pair of the tile for the pixel pair (Pixels 2) or the lone
+// pixel (1) whose widened window is at x; acc as in conv_i8_blocked. In a
+// function of its own: the dot loops then get the registers they need
+// (inlined into the tile, GCC 12 spilled in them), and the call's setup is
+// paid once per pixel pair instead of once per output pair.
+template <int Pixels>
+__attribute__((noinline)) void dot_outputs(const small_window_tile_i8 *t,
+                                           const Plan &p, const int32_t *x,
+                                           int32_t *acc) {
+  const size_t outputs = t->out_blocks * kChannelBlock;
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    for (size_t l = 0; l < kChannelBlock; l += 2) {
+      const size_t o = k * kChannelBlock + l;
+      const size_t w_offset = k * t->w_out_block_step + l * kConvGroup;
+      if (Pixels == 2) {
+        dot_2x2(p, w_offset, x, acc + o, acc + outputs + o);
+      } else {
+        dot_2x1(p, w_offset, x, acc + o);
+      }
+    }
+  }
+}
+
 // Requantizes one pixel's sums acc[0, outputs) into its output bytes.
 void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
                  const cortex_m::TileRequant &requant,
@@ -233,16 +256,10 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       } else {
         widen_one(plan, in0, offset, scratch);
       }
-      for (size_t k = 0; k < t->out_blocks; ++k) {
-        for (size_t l = 0; l < kChannelBlock; l += 2) {
-          const size_t o = k * kChannelBlock + l;
-          const size_t w_offset = k * t->w_out_block_step + l * kConvGroup;
-          if (pair) {
-            dot_2x2(plan, w_offset, scratch, acc + o, acc + outputs + o);
-          } else {
-            dot_2x1(plan, w_offset, scratch, acc + o);
-          }
-        }
+      if (pair) {
+        dot_outputs<2>(t, plan, scratch, acc);
+      } else {
+        dot_outputs<1>(t, plan, scratch, acc);
       }
       if (plan.end == segments) {
         break;
