@@ -8,8 +8,8 @@
 // weights to sum(w) with VADDVA (the weights are in a register already).
 //
 // The tile's segments are listed once per tile as runs: segments whose
-// inputs and weights both follow each other in memory (a window row, a
-// dense layer's whole input), walked with post-incremented pointers. Runs
+// weights follow each other and whose inputs are evenly spaced (a window
+// row, a dense layer's whole input, the input blocks of a 1x1 layer). Runs
 // longer than the list holds continue in further lists, the sums in arrays
 // between them. Pixels go 4 at a time per output (4 input vectors and the
 // weight vector per segment); the pixels left over (and a dense layer's
@@ -36,9 +36,11 @@ constexpr size_t kMaxRuns = 32;
 constexpr size_t kSegmentWeights = kChannelBlock * kConvGroup;
 
 // Segments [0, count) from in (pixel 0) and weights (output lane 0 of
-// output block 0) on, both contiguous.
+// output block 0) on: the weights contiguous, the inputs in_step bytes
+// apart (a block: a window row; an input block step: a 1x1 layer's
+// blocks).
 struct Run {
-  size_t in, weights, count;
+  size_t in, weights, count, in_step;
 };
 
 // Lists runs of the segments from `first` on, in (block, tap row, tap)
@@ -57,11 +59,13 @@ size_t list_runs(const small_window_tile_i8 *t, size_t first, size_t total,
     const size_t w =
         b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step;
     Run *last = n > 0 ? &runs[n - 1] : nullptr;
-    if (last != nullptr && last->in + last->count * kChannelBlock == in &&
-        last->weights + last->count * kSegmentWeights == w) {
+    if (last != nullptr && last->weights + last->count * kSegmentWeights == w &&
+        in > last->in &&
+        (last->count == 1 || last->in + last->count * last->in_step == in)) {
+      last->in_step = (in - last->in) / last->count;
       ++last->count;
     } else if (n < kMaxRuns) {
-      runs[n++] = {in, w, 1};
+      runs[n++] = {in, w, 1, kChannelBlock};
     } else {
       break;
     }
@@ -76,43 +80,56 @@ size_t list_runs(const small_window_tile_i8 *t, size_t first, size_t total,
   return i;
 }
 
-// One output (weights from w on) of 4 pixels (from in on, pixel step
-// `step`): sums[0..3] += sum(x * w); with Sums, *wsum += sum(w) too.
-template <bool Sums>
-void dot_4_pixels(const Run *runs, size_t n, const int8_t *in, size_t step,
-                  const int8_t *w, int32_t *sums, int32_t *wsum) {
-  int32_t s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
-  int32_t ws = *wsum;
-  for (size_t r = 0; r < n; ++r) {
-    const int8_t *x0 = in + runs[r].in, *x1 = x0 + step, *x2 = x1 + step,
-                 *x3 = x2 + step;
-    const int8_t *wr = w + runs[r].weights;
-    for (size_t i = 0; i < runs[r].count; ++i) {
-      const int8x16_t wv = vldrbq_s8(wr);
-      wr += kSegmentWeights;
+// Sums of 4 pixels' inputs (x0 on, pixel step `step`, segment step
+// InStep, or in_step when InStep is 0) with the weights from w on over
+// `count` segments; with Sums, ws += sum(w). A fixed InStep lets the loads
+// post-increment their pointers.
+template <bool Sums, size_t InStep> struct Accumulate4 {
+  int32_t s0, s1, s2, s3, ws;
+
+  void run(const int8_t *x0, size_t step, const int8_t *w, size_t count,
+           size_t in_step) {
+    const size_t by = InStep != 0 ? InStep : in_step;
+    const int8_t *x1 = x0 + step, *x2 = x1 + step, *x3 = x2 + step;
+    for (size_t i = 0; i < count; ++i) {
+      const int8x16_t wv = vldrbq_s8(w);
+      w += kSegmentWeights;
       s0 = vmladavaq_s8(s0, vldrbq_s8(x0), wv);
       s1 = vmladavaq_s8(s1, vldrbq_s8(x1), wv);
       s2 = vmladavaq_s8(s2, vldrbq_s8(x2), wv);
       s3 = vmladavaq_s8(s3, vldrbq_s8(x3), wv);
-      x0 += kChannelBlock;
-      x1 += kChannelBlock;
-      x2 += kChannelBlock;
-      x3 += kChannelBlock;
+      x0 += by;
+      x1 += by;
+      x2 += by;
+      x3 += by;
       if (Sums) {
         ws = vaddvaq_s8(ws, wv);
       }
     }
   }
-  sums[0] = s0;
-  sums[1] = s1;
-  sums[2] = s2;
-  sums[3] = s3;
-  *wsum = ws;
+};
+
+// One output (weights from w on) of 4 pixels (from in on, pixel step
+// `step`): sums[0..3] += sum(x * w); with Sums, *wsum += sum(w) too. InStep:
+// every run's in_step when they all share it at compile time, else 0.
+template <bool Sums, size_t InStep>
+void dot_4_pixels(const Run *runs, size_t n, const int8_t *in, size_t step,
+                  const int8_t *w, int32_t *sums, int32_t *wsum) {
+  Accumulate4<Sums, InStep> a{sums[0], sums[1], sums[2], sums[3], *wsum};
+  for (size_t r = 0; r < n; ++r) {
+    a.run(in + runs[r].in, step, w + runs[r].weights, runs[r].count,
+          runs[r].in_step);
+  }
+  sums[0] = a.s0;
+  sums[1] = a.s1;
+  sums[2] = a.s2;
+  sums[3] = a.s3;
+  *wsum = a.ws;
 }
 
 // dot_4_pixels for every output of a window that is one run (a 1x1
-// convolution of one input block, a dense layer's contiguous input): the
-// run's pointers are set up once for all the outputs.
+// convolution, a dense layer): the run's pointers are set up once for all
+// the outputs.
 template <bool Sums>
 void dot_4_pixels_one_run(const Run &run, const int8_t *in, size_t step,
                           const int8_t *weights, int32_t *sums,
@@ -131,7 +148,7 @@ void dot_4_pixels_one_run(const Run &run, const int8_t *in, size_t step,
       s1 = vmladavaq_s8(s1, vldrbq_s8(x + step), wv);
       s2 = vmladavaq_s8(s2, vldrbq_s8(x + 2 * step), wv);
       s3 = vmladavaq_s8(s3, vldrbq_s8(x + 3 * step), wv);
-      x += kChannelBlock;
+      x += run.in_step;
       if (Sums) {
         ws = vaddvaq_s8(ws, wv);
       }
@@ -144,24 +161,23 @@ void dot_4_pixels_one_run(const Run &run, const int8_t *in, size_t step,
   }
 }
 
-// 4 outputs (weights from w on, kConvGroup apart) of one pixel (from in
-// on): sums[q * sum_step] += sum(x * w_q); with Sums, wsum[q] += sum(w_q).
-template <bool Sums>
-void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
-                   int32_t *sums, size_t sum_step, int32_t *wsum) {
-  int32_t s0 = sums[0], s1 = sums[sum_step], s2 = sums[2 * sum_step],
-          s3 = sums[3 * sum_step];
-  int32_t ws0 = wsum[0], ws1 = wsum[1], ws2 = wsum[2], ws3 = wsum[3];
-  for (size_t r = 0; r < n; ++r) {
-    const int8_t *x = in + runs[r].in;
-    const int8_t *wr = w + runs[r].weights;
-    for (size_t i = 0; i < runs[r].count; ++i) {
+// Sums of one pixel's inputs (x on, segment step InStep, or in_step when
+// InStep is 0) with 4 outputs' weights (w on, kConvGroup apart) over
+// `count` segments; with Sums, ws[q] += sum(w_q).
+template <bool Sums, size_t InStep> struct Accumulate1x4 {
+  int32_t s[4], ws[4];
+
+  void run(const int8_t *x, const int8_t *w, size_t count, size_t in_step) {
+    const size_t by = InStep != 0 ? InStep : in_step;
+    int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    int32_t ws0 = ws[0], ws1 = ws[1], ws2 = ws[2], ws3 = ws[3];
+    for (size_t i = 0; i < count; ++i) {
       const int8x16_t xv = vldrbq_s8(x);
-      x += kChannelBlock;
-      const int8x16_t w0 = vldrbq_s8(wr), w1 = vldrbq_s8(wr + kConvGroup),
-                      w2 = vldrbq_s8(wr + 2 * kConvGroup),
-                      w3 = vldrbq_s8(wr + 3 * kConvGroup);
-      wr += kSegmentWeights;
+      x += by;
+      const int8x16_t w0 = vldrbq_s8(w), w1 = vldrbq_s8(w + kConvGroup),
+                      w2 = vldrbq_s8(w + 2 * kConvGroup),
+                      w3 = vldrbq_s8(w + 3 * kConvGroup);
+      w += kSegmentWeights;
       s0 = vmladavaq_s8(s0, xv, w0);
       s1 = vmladavaq_s8(s1, xv, w1);
       s2 = vmladavaq_s8(s2, xv, w2);
@@ -173,21 +189,38 @@ void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
         ws3 = vaddvaq_s8(ws3, w3);
       }
     }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    ws[0] = ws0;
+    ws[1] = ws1;
+    ws[2] = ws2;
+    ws[3] = ws3;
   }
-  sums[0] = s0;
-  sums[sum_step] = s1;
-  sums[2 * sum_step] = s2;
-  sums[3 * sum_step] = s3;
-  wsum[0] = ws0;
-  wsum[1] = ws1;
-  wsum[2] = ws2;
-  wsum[3] = ws3;
+};
+
+// 4 outputs (weights from w on, kConvGroup apart) of one pixel (from in
+// on): sums[q * sum_step] += sum(x * w_q); with Sums, wsum[q] += sum(w_q).
+// InStep as for dot_4_pixels.
+template <bool Sums, size_t InStep>
+void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
+                   int32_t *sums, size_t sum_step, int32_t *wsum) {
+  Accumulate1x4<Sums, InStep> a{
+      {sums[0], sums[sum_step], sums[2 * sum_step], sums[3 * sum_step]},
+      {wsum[0], wsum[1], wsum[2], wsum[3]}};
+  for (size_t r = 0; r < n; ++r) {
+    a.run(in + runs[r].in, w + runs[r].weights, runs[r].count, runs[r].in_step);
+  }
+  for (int q = 0; q < 4; ++q) {
+    sums[q * sum_step] = a.s[q];
+    wsum[q] = a.ws[q];
+  }
 }
 
-// sums[o * kConvMaxWidth + j] += sum(x * w) over the listed runs, every
-// pixel j and output lane o; weight_sums[o] += sum(w).
-void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
-              int32_t *sums, int32_t *weight_sums) {
+template <size_t InStep>
+void dot_tile_runs(const small_window_tile_i8 *t, const Run *runs, size_t n,
+                   int32_t *sums, int32_t *weight_sums) {
   const size_t width = t->width, step = t->in_pixel_step;
   size_t j = 0;
   if (n == 1) {
@@ -206,10 +239,10 @@ void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
       const int8_t *w = t->weights + o * kConvGroup;
       int32_t *s = sums + o * kConvMaxWidth + j;
       if (j == 0) {
-        dot_4_pixels<true>(runs, n, t->in, step, w, s, weight_sums + o);
+        dot_4_pixels<true, InStep>(runs, n, t->in, step, w, s, weight_sums + o);
       } else {
-        dot_4_pixels<false>(runs, n, t->in + j * step, step, w, s,
-                            weight_sums + o);
+        dot_4_pixels<false, InStep>(runs, n, t->in + j * step, step, w, s,
+                                    weight_sums + o);
       }
     }
   }
@@ -218,13 +251,29 @@ void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
       const int8_t *w = t->weights + o * kConvGroup;
       int32_t *s = sums + o * kConvMaxWidth + j;
       if (j == 0) {
-        dot_4_outputs<true>(runs, n, t->in, w, s, kConvMaxWidth,
-                            weight_sums + o);
+        dot_4_outputs<true, InStep>(runs, n, t->in, w, s, kConvMaxWidth,
+                                    weight_sums + o);
       } else {
-        dot_4_outputs<false>(runs, n, t->in + j * step, w, s, kConvMaxWidth,
-                             weight_sums + o);
+        dot_4_outputs<false, InStep>(runs, n, t->in + j * step, w, s,
+                                     kConvMaxWidth, weight_sums + o);
       }
     }
+  }
+}
+
+// sums[o * kConvMaxWidth + j] += sum(x * w) over the listed runs, every
+// pixel j and output lane o; weight_sums[o] += sum(w). Runs whose inputs
+// are all contiguous (window rows) post-increment their pointers.
+void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
+              int32_t *sums, int32_t *weight_sums) {
+  bool contiguous = true;
+  for (size_t r = 0; r < n; ++r) {
+    contiguous = contiguous && runs[r].in_step == kChannelBlock;
+  }
+  if (contiguous) {
+    dot_tile_runs<kChannelBlock>(t, runs, n, sums, weight_sums);
+  } else {
+    dot_tile_runs<0>(t, runs, n, sums, weight_sums);
   }
 }
 
