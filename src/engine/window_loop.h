@@ -134,9 +134,11 @@ struct WindowOp {
 };
 
 // True when tiles across channel blocks take fewer kernel calls than tiles
-// along rows/columns for this op (never for convolutions). Call after the
-// rows and columns are planned.
-bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width);
+// along rows/columns for this op (never for convolutions, nor when the
+// table does not allow them: `allowed`, its window_across_blocks). Call
+// after the rows and columns are planned.
+bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
+                          bool allowed);
 
 // Plans the op's row bands, column tiles, tile orientation and kernel
 // variants for this kernel table. Layers call it once, at prepare, after
