@@ -268,13 +268,13 @@ typedef struct small_kernel_table {
   size_t conv_max_width;      /* W_ob of the convolution tile */
   size_t conv_max_out_blocks; /* C_ob / Cb of the convolution tile */
   size_t window_max_width;    /* max tile width for depthwise and pooling */
-  /* 1: depthwise and pooling tiles may span channel blocks (one pixel in
-   * several blocks, w_pixel_step / bias_pixel_step != 0) where that makes
-   * fewer kernel calls, as on small images; 0: tiles always stay in one
-   * block, so that their pixels share weights and requantization constants
-   * (for cores where a call costs little next to that, e.g. the
-   * Cortex-M4). */
-  int window_across_blocks;
+  /* 1: depthwise tiles may span channel blocks (one pixel in several
+   * blocks, w_pixel_step / bias_pixel_step != 0) where that makes fewer
+   * kernel calls, as on small images; 0: they always stay in one block, so
+   * that their pixels share weights and requantization constants (for
+   * cores where a call costs little next to that, e.g. the Cortex-M4).
+   * Pooling tiles may span blocks either way. */
+  int depthwise_across_blocks;
   small_window_select_fn conv;
   small_window_select_fn depthwise;
   small_window_select_fn max_pool;

@@ -42,7 +42,7 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   t.conv_max_width = 8;
   t.conv_max_out_blocks = 1;
   t.window_max_width = 64;
-  t.window_across_blocks = 1;
+  t.depthwise_across_blocks = 1;
   t.conv = select_conv;
   t.depthwise = select_depthwise;
   t.max_pool = select_max_pool;

@@ -368,7 +368,8 @@ void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
                           bool allowed) {
   const WindowGeometry &g = op.geometry;
-  if (op.family == WindowFamily::kConv || !allowed) {
+  if (op.family == WindowFamily::kConv ||
+      (op.family == WindowFamily::kDepthwise && !allowed)) {
     return false;
   }
   const size_t blocks = (g.out_c + cb - 1) / cb;
@@ -383,7 +384,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   op.rows = plan_rows(g);
   op.columns = plan_columns(g, s.max_width);
   op.across_blocks = choose_across_blocks(op, s.cb, s.max_width,
-                                          kernels.window_across_blocks != 0);
+                                          kernels.depthwise_across_blocks != 0);
 
   small_window_tile &t = op.tile;
   t = small_window_tile{};

@@ -134,9 +134,9 @@ struct WindowOp {
 };
 
 // True when tiles across channel blocks take fewer kernel calls than tiles
-// along rows/columns for this op (never for convolutions, nor when the
-// table does not allow them: `allowed`, its window_across_blocks). Call
-// after the rows and columns are planned.
+// along rows/columns for this op (never for convolutions, nor for depthwise
+// when the table does not allow them: `allowed`, its
+// depthwise_across_blocks). Call after the rows and columns are planned.
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
                           bool allowed);
 
