@@ -85,12 +85,34 @@ void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
   }
 }
 
-// How many of `left` pixels the next dot call takes: all of a tile's (up
-// to 8), so that each tap pair's weights are loaded and packed once per
-// output: 8 sums, the pointers and the pair take the 14 core registers but
-// one (GCC 12 reloads the scratch stride per pair). 4 or 5 pixels per call
-// took 12% more instructions on DS-CNN's first layer.
-size_t pixels_per_call(size_t left) { return left <= 8 ? left : 8; }
+// dot for all of a tile's pixels (width <= kConvMaxWidth = 8) in one call,
+// so that each tap pair's weights are loaded and packed once per output: 8
+// sums, the pointers and the pair take the 14 core registers but one (GCC 12
+// reloads the scratch stride per pair). 4 or 5 pixels per call took 12%
+// more instructions on DS-CNN's first layer.
+static_assert(kConvMaxWidth <= 8, "dot_tile dispatches widths 1 to 8");
+
+void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
+              size_t pairs, const int32_t *x, int32_t *acc, size_t acc_step) {
+  switch (width) {
+  case 8:
+    return dot<8>(w, offsets, pairs, x, width, acc, acc_step);
+  case 7:
+    return dot<7>(w, offsets, pairs, x, width, acc, acc_step);
+  case 6:
+    return dot<6>(w, offsets, pairs, x, width, acc, acc_step);
+  case 5:
+    return dot<5>(w, offsets, pairs, x, width, acc, acc_step);
+  case 4:
+    return dot<4>(w, offsets, pairs, x, width, acc, acc_step);
+  case 3:
+    return dot<3>(w, offsets, pairs, x, width, acc, acc_step);
+  case 2:
+    return dot<2>(w, offsets, pairs, x, width, acc, acc_step);
+  default:
+    return dot<1>(w, offsets, pairs, x, width, acc, acc_step);
+  }
+}
 
 void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
   const size_t cb = t->cb, width = t->width;
@@ -112,38 +134,7 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
     fill_chunk(t, first, pairs, taps, scratch, offsets);
     for (size_t o = 0; o < outputs; ++o) {
       const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
-      for (size_t j = 0; j < width;) {
-        const size_t n = pixels_per_call(width - j);
-        int32_t *a = acc + j * outputs + o;
-        const int32_t *x = scratch + j;
-        switch (n) {
-        case 8:
-          dot<8>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 7:
-          dot<7>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 6:
-          dot<6>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 5:
-          dot<5>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 4:
-          dot<4>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 3:
-          dot<3>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        case 2:
-          dot<2>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        default:
-          dot<1>(w, offsets, pairs, x, width, a, outputs);
-          break;
-        }
-        j += n;
-      }
+      dot_tile(width, w, offsets, pairs, scratch, acc + o, outputs);
     }
   }
   const cortex_m::TileRequant requant(t);
