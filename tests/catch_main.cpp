@@ -1,6 +1,7 @@
-// The Catch2 (v2) main of small_tests. A build whose kernels this CPU cannot
-// run (e.g. AVX-512 on an AVX2-only machine) is reported as skipped (exit 77,
-// ctest's SKIP_RETURN_CODE), visibly, instead of faulting.
+// The Catch2 (v2) main of every Catch2 test program (tests/catch_main.cmake).
+// A build whose kernels this CPU cannot run (e.g. AVX-512 on an AVX2-only
+// machine) is reported as skipped (exit 77, ctest's SKIP_RETURN_CODE),
+// visibly, instead of faulting.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
