@@ -61,10 +61,11 @@ struct Plan {
   size_t end = 0;    // the segment after the plan's last
 };
 
-// Plans segments [first, ...) of the tile's `segments` while they fit.
+// Plans segments [first, ...) of the tile's `segments` while their groups
+// of `pixels` pixels fit the scratch.
 void make_plan(const small_window_tile_i8 *t, size_t first, size_t segments,
-               Plan &p) {
-  const size_t capacity = kScratchWords / 4;
+               size_t pixels, Plan &p) {
+  const size_t capacity = kScratchWords / (2 * pixels);
   p.run_count = 0;
   p.span_count = 0;
   p.groups = 0;
@@ -141,6 +142,78 @@ void widen_one(const Plan &p, const int8_t *in, int32_t offset, int32_t *dst) {
   }
 }
 
+// The plan's inputs of the 4 pixels from in, in_step apart, widened: 8
+// words per group (each pixel's even and odd lanes, pixel by pixel).
+void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
+                int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 8) {
+      const int8_t *g = a + q * kConvGroup;
+#pragma GCC unroll 4
+      for (size_t i = 0; i < 4; ++i) {
+        const int32_t v = load_word(g + i * in_step);
+        dst[2 * i] = offset_even_bytes(offset, v);
+        dst[2 * i + 1] = offset_odd_bytes(offset, v);
+      }
+    }
+  }
+}
+
+// One group of 4 input lanes of one output for 4 pixels: the output's
+// weight word (then w moves to the next group), split by two SXTB16, and
+// each pixel's two scratch words (LDRD; then x moves on) into two SMLAD: 16
+// multiply-accumulates in 15 instructions. In assembly because GCC 12 splits
+// the paired loads into single ones and runs out of registers.
+inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
+                       int32_t &c1, int32_t &c2, int32_t &c3) {
+  int32_t w0, e, o, lo, hi;
+  __asm__("ldr %[w0], [%[w]], %[step]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "sxtb16 %[e], %[w0]\n\t"
+          "sxtb16 %[o], %[w0], ror #8\n\t"
+          "smlad %[c0], %[lo], %[e], %[c0]\n\t"
+          "smlad %[c0], %[hi], %[o], %[c0]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c1], %[lo], %[e], %[c1]\n\t"
+          "smlad %[c1], %[hi], %[o], %[c1]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c2], %[lo], %[e], %[c2]\n\t"
+          "smlad %[c2], %[hi], %[o], %[c2]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c3], %[lo], %[e], %[c3]\n\t"
+          "smlad %[c3], %[hi], %[o], %[c3]"
+          : [w0] "=&r"(w0), [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo),
+            [hi] "=&r"(hi), [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0),
+            [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3)
+          : [step] "n"(kGroupStep),
+            "m"(*reinterpret_cast<const int32_t(*)[8]>(x)),
+            "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)));
+}
+
+// One output (weights at w_offset in every group) of the 4 pixels whose
+// scratch groups are at x, added to c[0..3]: the weights widened once for 4
+// pixels instead of 2.
+inline void dot_4x1(const Plan &p, size_t w_offset, const int32_t *x,
+                    int32_t (&c)[4]) {
+  int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+  for (size_t r = 0; r < p.run_count; ++r) {
+    const int8_t *w = p.runs[r].weights + w_offset;
+    const int32_t *end = x + 8 * p.runs[r].groups;
+    if (p.runs[r].groups % 2 != 0) {
+      quad_group(x, w, c0, c1, c2, c3);
+    }
+    while (x != end) {
+      quad_group(x, w, c0, c1, c2, c3);
+      quad_group(x, w, c0, c1, c2, c3);
+    }
+  }
+  c[0] = c0;
+  c[1] = c1;
+  c[2] = c2;
+  c[3] = c3;
+}
+
 // Two outputs (weights at w_offset and w_offset + 4 in every group) of two
 // pixels whose scratch groups interleave from x on; acc0[0..1] pixel 0,
 // acc1[0..1] pixel 1.
@@ -207,6 +280,40 @@ __attribute__((noinline)) void dot_outputs(const small_window_tile_i8 *t,
   }
 }
 
+// Every output of the tile for the 4 pixels from pixel j, whose widened
+// window is at x: each output's 4 sums start from its bias and, when every
+// output takes the fused rounding with the full int8 range (`fused`
+// non-NULL), are requantized and stored right away, the output's constants
+// loaded once for the 4 pixels; otherwise they go to acc ([pixel][output])
+// for store_pixel.
+__attribute__((noinline)) void
+dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
+                 size_t j, const cortex_m::FusedRounding *fused, int32_t *acc) {
+  const size_t outputs = t->out_blocks * kChannelBlock;
+  const size_t out_step = t->out_pixel_step;
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    int8_t *out = t->out + k * t->out_block_step + j * out_step;
+    for (size_t l = 0; l < kChannelBlock; ++l) {
+      const size_t o = k * kChannelBlock + l;
+      const int32_t bias = t->bias[o];
+      int32_t c[4] = {bias, bias, bias, bias};
+      dot_4x1(p, k * t->w_out_block_step + l * kConvGroup, x, c);
+      if (fused != nullptr) {
+        const cortex_m::FusedRounding f = fused[o];
+#pragma GCC unroll 4
+        for (size_t i = 0; i < 4; ++i) {
+          out[i * out_step + l] = static_cast<int8_t>(__ssat(f(c[i]), 8));
+        }
+      } else {
+#pragma GCC unroll 4
+        for (size_t i = 0; i < 4; ++i) {
+          acc[i * outputs + o] = c[i];
+        }
+      }
+    }
+  }
+}
+
 // Requantizes one pixel's sums acc[0, outputs) into its output bytes.
 void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
                  const cortex_m::TileRequant &requant,
@@ -233,22 +340,44 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   const cortex_m::TileRequant requant(t);
   cortex_m::FusedRounding fused[kMaxOutputs];
   const bool all_fused = requant.fused_full_range(0, outputs, fused);
-  Plan plan;
-  make_plan(t, 0, segments, plan);
-  // A window larger than the scratch runs as several plans, remade for
-  // every pixel pair; otherwise the one plan serves the whole tile.
-  const bool one_plan = plan.end == segments;
   int32_t scratch[kScratchWords];
-  int32_t acc[2 * kMaxOutputs]; // [pixel of the pair][output]
-  for (size_t j = 0; j < width; j += 2) {
+  int32_t acc[4 * kMaxOutputs]; // [pixel][output]
+  Plan plan;
+  size_t j = 0;
+  // Pixels 4 by 4 while the window's groups of 4 pixels fit the scratch.
+  if (width >= 4) {
+    make_plan(t, 0, segments, 4, plan);
+    if (plan.end == segments) {
+      for (; j + 4 <= width; j += 4) {
+        widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
+                   scratch);
+        dot_quad_outputs(t, plan, scratch, j, all_fused ? fused : nullptr, acc);
+        if (!all_fused) {
+          int8_t *out = t->out + j * t->out_pixel_step;
+          for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
+            store_pixel(t, acc + i * outputs, out, requant, fused, false);
+          }
+        }
+      }
+    }
+  }
+  if (j == width) {
+    return;
+  }
+  // The rest pixel pair by pixel pair. A window larger than the scratch
+  // runs as several plans, remade for every pixel pair; otherwise the one
+  // plan serves the whole tile.
+  make_plan(t, 0, segments, 2, plan);
+  const bool one_plan = plan.end == segments;
+  for (bool first = true; j < width; j += 2, first = false) {
     const bool pair = j + 1 < width;
     const int8_t *in0 = t->in + j * t->in_pixel_step;
     for (size_t o = 0; o < outputs; ++o) {
       acc[o] = t->bias[o];
       acc[outputs + o] = t->bias[o];
     }
-    if (!one_plan && j > 0) {
-      make_plan(t, 0, segments, plan);
+    if (!one_plan && !first) {
+      make_plan(t, 0, segments, 2, plan);
     }
     for (;;) {
       if (pair) {
@@ -264,7 +393,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       if (plan.end == segments) {
         break;
       }
-      make_plan(t, plan.end, segments, plan);
+      make_plan(t, plan.end, segments, 2, plan);
     }
     int8_t *out = t->out + j * t->out_pixel_step;
     store_pixel(t, acc, out, requant, fused, all_fused);
