@@ -168,13 +168,21 @@ public:
   // count) and returns true when all of them take the fused path with the
   // whole int8 range as clamp (SSAT then finishes each output); false
   // otherwise.
+  // (ChannelRequant's conditions, checked without building one per channel:
+  // this runs for every tile.)
   bool fused_full_range(size_t first, size_t count, FusedRounding *f) const {
+    if (single_ || lo_ > -128 || hi_ < 127) {
+      return false;
+    }
     for (size_t c = 0; c < count; ++c) {
-      const ChannelRequant q = channel(first + c);
-      if (!q.fused() || !q.full_range()) {
+      const int32_t multiplier = multiplier_[first + c];
+      const int32_t right = -shift_[first + c];
+      if (multiplier < 0 || right < 2 || right > 22) {
         return false;
       }
-      f[c] = q.fused_rounding();
+      f[c] = {multiplier,
+              (1 << (right - 2)) + out_zero_point_ * (1 << (right - 1)),
+              right - 1};
     }
     return true;
   }

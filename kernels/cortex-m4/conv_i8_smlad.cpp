@@ -191,6 +191,20 @@ inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
             "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)));
 }
 
+// One output of the 4 pixels over `groups` groups: weights from w (one
+// word per group, kGroupStep apart), scratch from x; sums added to c0..c3.
+inline void dot_4x1_run(const int32_t *x, const int8_t *w, size_t groups,
+                        int32_t &c0, int32_t &c1, int32_t &c2, int32_t &c3) {
+  const int32_t *end = x + 8 * groups;
+  if (groups % 2 != 0) {
+    quad_group(x, w, c0, c1, c2, c3);
+  }
+  while (x != end) {
+    quad_group(x, w, c0, c1, c2, c3);
+    quad_group(x, w, c0, c1, c2, c3);
+  }
+}
+
 // One output (weights at w_offset in every group) of the 4 pixels whose
 // scratch groups are at x, added to c[0..3]: the weights widened once for 4
 // pixels instead of 2.
@@ -198,15 +212,9 @@ inline void dot_4x1(const Plan &p, size_t w_offset, const int32_t *x,
                     int32_t (&c)[4]) {
   int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
   for (size_t r = 0; r < p.run_count; ++r) {
-    const int8_t *w = p.runs[r].weights + w_offset;
-    const int32_t *end = x + 8 * p.runs[r].groups;
-    if (p.runs[r].groups % 2 != 0) {
-      quad_group(x, w, c0, c1, c2, c3);
-    }
-    while (x != end) {
-      quad_group(x, w, c0, c1, c2, c3);
-      quad_group(x, w, c0, c1, c2, c3);
-    }
+    dot_4x1_run(x, p.runs[r].weights + w_offset, p.runs[r].groups, c0, c1, c2,
+                c3);
+    x += 8 * p.runs[r].groups;
   }
   c[0] = c0;
   c[1] = c1;
@@ -280,6 +288,50 @@ __attribute__((noinline)) void dot_outputs(const small_window_tile_i8 *t,
   }
 }
 
+// The 4 pixels' sums c of one output, requantized with f (the fused
+// rounding of cortex-m/requant_i8.h, whose result SSAT saturates to int8)
+// and stored at p, p + step, p + 2 step and p + 3 step: 7 instructions per
+// output. In assembly because GCC 12, short of registers here, kept the 4
+// output addresses on the stack and took 13.
+inline void store_quad(const int32_t (&c)[4], const cortex_m::FusedRounding &f,
+                       int8_t *p, size_t step) {
+  int32_t lo, hi;
+  __asm__ volatile("and %[lo], %[c0], #0x80000000\n\t"
+                   "orr %[lo], %[lo], #0x40000000\n\t"
+                   "add %[hi], %[h], %[c0], asr #31\n\t"
+                   "smlal %[lo], %[hi], %[c0], %[m]\n\t"
+                   "asr %[hi], %[hi], %[sh]\n\t"
+                   "ssat %[hi], #8, %[hi]\n\t"
+                   "strb %[hi], [%[p]]\n\t"
+                   "and %[lo], %[c1], #0x80000000\n\t"
+                   "orr %[lo], %[lo], #0x40000000\n\t"
+                   "add %[hi], %[h], %[c1], asr #31\n\t"
+                   "smlal %[lo], %[hi], %[c1], %[m]\n\t"
+                   "asr %[hi], %[hi], %[sh]\n\t"
+                   "ssat %[hi], #8, %[hi]\n\t"
+                   "strb %[hi], [%[p], %[step]]\n\t"
+                   "add %[p], %[p], %[step], lsl #1\n\t"
+                   "and %[lo], %[c2], #0x80000000\n\t"
+                   "orr %[lo], %[lo], #0x40000000\n\t"
+                   "add %[hi], %[h], %[c2], asr #31\n\t"
+                   "smlal %[lo], %[hi], %[c2], %[m]\n\t"
+                   "asr %[hi], %[hi], %[sh]\n\t"
+                   "ssat %[hi], #8, %[hi]\n\t"
+                   "strb %[hi], [%[p]]\n\t"
+                   "and %[lo], %[c3], #0x80000000\n\t"
+                   "orr %[lo], %[lo], #0x40000000\n\t"
+                   "add %[hi], %[h], %[c3], asr #31\n\t"
+                   "smlal %[lo], %[hi], %[c3], %[m]\n\t"
+                   "asr %[hi], %[hi], %[sh]\n\t"
+                   "ssat %[hi], #8, %[hi]\n\t"
+                   "strb %[hi], [%[p], %[step]]"
+                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [p] "+r"(p)
+                   : [c0] "r"(c[0]), [c1] "r"(c[1]), [c2] "r"(c[2]),
+                     [c3] "r"(c[3]), [m] "r"(f.multiplier), [h] "r"(f.high),
+                     [sh] "r"(f.high_shift), [step] "r"(step)
+                   : "memory");
+}
+
 // Every output of the tile for the 4 pixels from pixel j, whose widened
 // window is at x: each output's 4 sums start from its bias and, when every
 // output takes the fused rounding with the full int8 range (`fused`
@@ -291,19 +343,24 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
                  size_t j, const cortex_m::FusedRounding *fused, int32_t *acc) {
   const size_t outputs = t->out_blocks * kChannelBlock;
   const size_t out_step = t->out_pixel_step;
+  // A window of one run (a full window, a 1x1 layer) loops over its groups
+  // with no run bookkeeping per output.
+  const bool one_run = p.run_count == 1;
   for (size_t k = 0; k < t->out_blocks; ++k) {
     int8_t *out = t->out + k * t->out_block_step + j * out_step;
     for (size_t l = 0; l < kChannelBlock; ++l) {
       const size_t o = k * kChannelBlock + l;
+      const size_t w_offset = k * t->w_out_block_step + l * kConvGroup;
       const int32_t bias = t->bias[o];
       int32_t c[4] = {bias, bias, bias, bias};
-      dot_4x1(p, k * t->w_out_block_step + l * kConvGroup, x, c);
+      if (one_run) {
+        dot_4x1_run(x, p.runs[0].weights + w_offset, p.runs[0].groups, c[0],
+                    c[1], c[2], c[3]);
+      } else {
+        dot_4x1(p, w_offset, x, c);
+      }
       if (fused != nullptr) {
-        const cortex_m::FusedRounding f = fused[o];
-#pragma GCC unroll 4
-        for (size_t i = 0; i < 4; ++i) {
-          out[i * out_step + l] = static_cast<int8_t>(__ssat(f(c[i]), 8));
-        }
+        store_quad(c, fused[o], out + l, out_step);
       } else {
 #pragma GCC unroll 4
         for (size_t i = 0; i < 4; ++i) {
