@@ -24,7 +24,7 @@ namespace small::cortex_m4 {
 namespace {
 
 constexpr size_t kMaxPairs = 32;      // tap pairs per chunk (64 taps)
-constexpr size_t kScratchWords = 256; // 1 KB: 32 pairs of 8 pixels
+constexpr size_t kScratchWords = 512; // 2 KB: 32 pairs of 16 pixels
 constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
 
 // Offsets of the two taps of a pair in the weights of output lane 0 (the
@@ -85,16 +85,15 @@ void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
   }
 }
 
-// dot for all of a tile's pixels (width <= kConvMaxWidth = 8) in one call,
-// so that each tap pair's weights are loaded and packed once per output: 8
-// sums, the pointers and the pair take the 14 core registers but one (GCC 12
-// reloads the scratch stride per pair). 4 or 5 pixels per call took 12%
-// more instructions on DS-CNN's first layer.
-static_assert(kConvMaxWidth <= 8, "dot_tile dispatches widths 1 to 8");
-
-void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
-              size_t pairs, const int32_t *x, int32_t *acc, size_t acc_step) {
-  switch (width) {
+// dot for up to 8 pixels in one call, so that each tap pair's weights are
+// loaded and packed once per output and 8 pixels: 8 sums, the pointers and
+// the pair take the 14 core registers but one (GCC 12 reloads the scratch
+// stride per pair). 4 or 5 pixels per call took 12% more instructions on
+// DS-CNN's first layer.
+void dot_group(size_t pixels, const int8_t *w, const PairOffsets *offsets,
+               size_t pairs, const int32_t *x, size_t width, int32_t *acc,
+               size_t acc_step) {
+  switch (pixels) {
   case 8:
     return dot<8>(w, offsets, pairs, x, width, acc, acc_step);
   case 7:
@@ -111,6 +110,18 @@ void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
     return dot<2>(w, offsets, pairs, x, width, acc, acc_step);
   default:
     return dot<1>(w, offsets, pairs, x, width, acc, acc_step);
+  }
+}
+
+// dot for all of a tile's pixels: near-equal groups of up to 8.
+void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
+              size_t pairs, const int32_t *x, int32_t *acc, size_t acc_step) {
+  const size_t groups = (width + 7) / 8;
+  for (size_t g = 0, j = 0; g < groups; ++g) {
+    const size_t pixels = (width - j) / (groups - g);
+    dot_group(pixels, w, offsets, pairs, x + j, width, acc + j * acc_step,
+              acc_step);
+    j += pixels;
   }
 }
 

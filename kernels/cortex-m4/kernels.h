@@ -19,12 +19,15 @@ constexpr size_t kChannelBlock = 8;
 // output's weights for 4 input lanes, which SXTB16 splits into the two
 // int16 pairs two SMLADs consume.
 constexpr size_t kConvGroup = 4;
-// Convolution tiles: up to 8 pixels of 4 output blocks, so that each input
+// Convolution tiles: up to 16 pixels of 4 output blocks, so that each input
 // pixel, widened to int16 once per tile, serves 32 output channels (8
 // blocks, all 64 of DS-CNN's, saved 3% more instructions but made the
 // generic kernel tester, which tries every block count, 4 times slower
-// under QEMU).
-constexpr size_t kConvMaxWidth = 8;
+// under QEMU). 16 rather than 8: the engine splits a row into near-equal
+// tiles, and the int8 kernel runs 4 pixels at a time, so ResNet-8's 32-pixel
+// rows make 2 tiles of 16 (all 4-pixel groups) and DS-CNN's 25-row columns
+// 13 + 12 instead of 7 + 6 + 6 + 6 (6 quads instead of 4, and no pairs).
+constexpr size_t kConvMaxWidth = 16;
 constexpr size_t kConvMaxOutBlocks = 4;
 // Depthwise and pooling tiles: the scalar table's width (the depthwise
 // kernel keeps 4 sums per pixel of a tile on the stack).
