@@ -341,31 +341,34 @@ inline void store_quad(const int32_t (&c)[4], const cortex_m::FusedRounding &f,
 __attribute__((noinline)) void
 dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
                  size_t j, const cortex_m::FusedRounding *fused, int32_t *acc) {
+  // The tile's fields in locals: store_quad's stores may alias memory.
   const size_t outputs = t->out_blocks * kChannelBlock;
   const size_t out_step = t->out_pixel_step;
+  const size_t w_block_step = t->w_out_block_step;
+  const size_t out_block_step = t->out_block_step;
+  const int32_t *bias = t->bias;
+  int8_t *out = t->out + j * out_step;
   // A window of one run (a full window, a 1x1 layer) loops over its groups
   // with no run bookkeeping per output.
   const bool one_run = p.run_count == 1;
-  for (size_t k = 0; k < t->out_blocks; ++k) {
-    int8_t *out = t->out + k * t->out_block_step + j * out_step;
-    for (size_t l = 0; l < kChannelBlock; ++l) {
-      const size_t o = k * kChannelBlock + l;
-      const size_t w_offset = k * t->w_out_block_step + l * kConvGroup;
-      const int32_t bias = t->bias[o];
-      int32_t c[4] = {bias, bias, bias, bias};
-      if (one_run) {
-        dot_4x1_run(x, p.runs[0].weights + w_offset, p.runs[0].groups, c[0],
-                    c[1], c[2], c[3]);
-      } else {
-        dot_4x1(p, w_offset, x, c);
-      }
-      if (fused != nullptr) {
-        store_quad(c, fused[o], out + l, out_step);
-      } else {
+  const int8_t *run_weights = p.runs[0].weights;
+  const size_t run_groups = p.runs[0].groups;
+  for (size_t o = 0; o < outputs; ++o) {
+    const size_t k = o / kChannelBlock, l = o % kChannelBlock;
+    const size_t w_offset = k * w_block_step + l * kConvGroup;
+    int32_t c[4] = {bias[o], bias[o], bias[o], bias[o]};
+    if (one_run) {
+      dot_4x1_run(x, run_weights + w_offset, run_groups, c[0], c[1], c[2],
+                  c[3]);
+    } else {
+      dot_4x1(p, w_offset, x, c);
+    }
+    if (fused != nullptr) {
+      store_quad(c, fused[o], out + k * out_block_step + l, out_step);
+    } else {
 #pragma GCC unroll 4
-        for (size_t i = 0; i < 4; ++i) {
-          acc[i * outputs + o] = c[i];
-        }
+      for (size_t i = 0; i < 4; ++i) {
+        acc[i * outputs + o] = c[i];
       }
     }
   }
