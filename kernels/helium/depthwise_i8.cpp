@@ -5,9 +5,10 @@
 // 8 lanes of input are loaded widened to int16 (VLDRB.S16) with the input
 // zero point subtracted, and 8 lanes of weights likewise; their products
 // fit int16 exactly (|x - zp| <= 255, |w| <= 128), and VMULLB / VMULLT widen
-// the even and the odd lanes' products to int32: per tap and 16 lanes, 14
-// instructions for 16 multiply-accumulates. The sums run as even and odd
-// lanes (VLD2 splits the bias that way, VST2 joins the sums again).
+// the even and the odd lanes' products to int32: per tap and 8 lanes, 7
+// instructions for 8 multiply-accumulates. The sums run as even and odd
+// lanes (VLD2 splits the bias and the requantization constants that way,
+// VMOVNB / VMOVNT join the results again), 8 lanes at a time.
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -20,51 +21,151 @@ namespace small::helium {
 
 namespace {
 
-// The Cb sums of output pixel j into acc.
-void dot_pixel(const small_window_tile_i8 *t, size_t j, int32_t *acc) {
-  const int8_t *in = t->in + j * t->in_pixel_step;
-  const int8_t *weights = t->weights + j * t->w_pixel_step;
-  const int32_t *bias = t->bias + j * t->bias_pixel_step;
-  // A scalar operand: MVE has 8 vector registers, 4 of them the sums.
-  const int16_t zp = static_cast<int16_t>(t->in_zero_point);
-  // Lanes 0, 2, .., 6 in e0, 1, 3, .., 7 in o0; 8, 10, .. in e1; 9, .. in o1.
-  const int32x4x2_t b0 = vld2q_s32(bias), b1 = vld2q_s32(bias + 8);
-  int32x4_t e0 = b0.val[0], o0 = b0.val[1], e1 = b1.val[0], o1 = b1.val[1];
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    const int8_t *x = in + r * t->in_tap_h_step;
-    const int8_t *w = weights + r * t->w_tap_h_step;
-    for (size_t s = t->taps_w; s > 0; --s) {
-      const int16x8_t x0 = vsubq_n_s16(vldrbq_s16(x), zp);
-      const int16x8_t w0 = vldrbq_s16(w);
-      e0 = vaddq_s32(e0, vmullbq_int_s16(x0, w0));
-      o0 = vaddq_s32(o0, vmulltq_int_s16(x0, w0));
-      const int16x8_t x1 = vsubq_n_s16(vldrbq_s16(x + 8), zp);
-      const int16x8_t w1 = vldrbq_s16(w + 8);
-      e1 = vaddq_s32(e1, vmullbq_int_s16(x1, w1));
-      o1 = vaddq_s32(o1, vmulltq_int_s16(x1, w1));
-      x += t->in_tap_w_step;
-      w += t->w_tap_w_step;
+// Lanes [8 h, 8 h + 8) of output pixel j, summed as even lanes (e) and odd
+// lanes (o): 6 of the 8 vector registers, where all 16 lanes at once took 4
+// for sums alone and spilled one to the stack at every tap.
+struct HalfSums {
+  int32x4_t e, o;
+};
+
+// TH x TW taps unrolled (TH = TW = 0: the tile's window, in loops).
+template <int TH, int TW>
+HalfSums dot_half(const small_window_tile_i8 *t, size_t j, size_t h) {
+  const int8_t *in = t->in + j * t->in_pixel_step + 8 * h;
+  const int8_t *weights = t->weights + j * t->w_pixel_step + 8 * h;
+  // A scalar operand: a vector zero point would take a register.
+  const int32_t zp = t->in_zero_point;
+  const int32x4x2_t bias = vld2q_s32(t->bias + j * t->bias_pixel_step + 8 * h);
+  int32x4_t e = bias.val[0], o = bias.val[1];
+  // One tap in assembly, moving x and w to the next tap: written with
+  // intrinsics, GCC 12 hoisted every tap's loads of an unrolled window ahead
+  // of the products, spilled them, and computed each tap's addresses
+  // separately. (A widening VLDRB takes a low base register: "l".)
+  const size_t in_w = t->in_tap_w_step, w_w = t->w_tap_w_step;
+  const auto tap = [&](const int8_t *&x, const int8_t *&w) {
+    int16x8_t xv, wv;
+    int32x4_t product;
+    __asm__("vldrb.s16 %q[xv], [%[x]]\n\t"
+            "vsub.i16 %q[xv], %q[xv], %[zp]\n\t"
+            "vldrb.s16 %q[wv], [%[w]]\n\t"
+            "vmullb.s16 %q[p], %q[xv], %q[wv]\n\t"
+            "vadd.i32 %q[e], %q[e], %q[p]\n\t"
+            "vmullt.s16 %q[p], %q[xv], %q[wv]\n\t"
+            "vadd.i32 %q[o], %q[o], %q[p]\n\t"
+            "add %[x], %[x], %[xs]\n\t"
+            "add %[w], %[w], %[ws]"
+            : [e] "+w"(e), [o] "+w"(o), [xv] "=&w"(xv), [wv] "=&w"(wv),
+              [p] "=&w"(product), [x] "+l"(x), [w] "+l"(w)
+            : [zp] "r"(zp), [xs] "r"(in_w), [ws] "r"(w_w),
+              "m"(*reinterpret_cast<const int8_t(*)[8]>(x)),
+              "m"(*reinterpret_cast<const int8_t(*)[8]>(w)));
+  };
+  const size_t taps_h = TH > 0 ? TH : t->taps_h;
+  const size_t taps_w = TW > 0 ? TW : t->taps_w;
+  // From past a row's last tap to the next row's first (wrapping).
+  const size_t in_row = t->in_tap_h_step - taps_w * in_w;
+  const size_t w_row = t->w_tap_h_step - taps_w * w_w;
+  const int8_t *x = in, *w = weights;
+#pragma GCC unroll 4
+  for (size_t r = 0; r < taps_h; ++r, x += in_row, w += w_row) {
+#pragma GCC unroll 4
+    for (size_t s = 0; s < taps_w; ++s) {
+      tap(x, w);
     }
   }
-  const int32x4x2_t sums0 = {{e0, o0}}, sums1 = {{e1, o1}};
-  vst2q_s32(acc, sums0);
-  vst2q_s32(acc + 8, sums1);
+  return {e, o};
 }
 
-// The kernel serves the table's Cb only (t->cb == kChannelBlock).
+// Whether every channel of [channel, channel + 8) shifts right by 1 to 31
+// (no left shift): then the fused requantization of store_half applies.
+bool right_shifts_only(const small_window_tile_i8 *t, size_t channel) {
+  const int32x4_t a = vldrwq_s32(t->shift + channel);
+  const int32x4_t b = vldrwq_s32(t->shift + channel + 4);
+  const mve_pred16_t in_range = vcmpleq_n_s32(a, -1) & vcmpgeq_n_s32(a, -31) &
+                                vcmpleq_n_s32(b, -1) & vcmpgeq_n_s32(b, -31);
+  return in_range == 0xffff;
+}
+
+// requantize_double (requant_mve.h) for a right shift e in [1, 31], given as
+// -e: RoundingDivideByPOT rounds ties away from zero, VRSHL up, so a
+// negative value loses 1 first (saturating: INT32_MIN stays). 4 instructions
+// instead of 12.
+inline int32x4_t requantize_right(int32x4_t acc, int32x4_t multiplier,
+                                  int32x4_t negated_shift) {
+  const int32x4_t high = vqrdmulhq_s32(acc, multiplier);
+  return vrshlq_s32(vqaddq_s32(high, vshrq_n_s32(high, 31)), negated_shift);
+}
+
+// The half's 8 output bytes at out: e and o requantized with their lanes'
+// multipliers and shifts (VLD2 splits them as the sums), clamped, narrowed
+// into one int16 vector in lane order (VMOVNB puts e in the even lanes,
+// VMOVNT o in the odd ones) and stored as bytes. Right: every shift is a
+// right shift of 1 to 31 (right_shifts_only).
+template <bool Right>
+void store_half(const small_window_tile_i8 *t, const HalfSums &sums,
+                size_t channel, int8_t *out) {
+  const int32x4x2_t m = vld2q_s32(t->multiplier + channel);
+  const int32x4x2_t sh = vld2q_s32(t->shift + channel);
+  const int32_t zp = t->out_zero_point;
+  const auto finish = [&](int32x4_t y) {
+    return vminq_s32(vmaxq_s32(vaddq_n_s32(y, zp), vdupq_n_s32(t->act_min)),
+                     vdupq_n_s32(t->act_max));
+  };
+  int32x4_t e, o;
+  if constexpr (Right) {
+    e = finish(requantize_right(sums.e, m.val[0], sh.val[0]));
+    o = finish(requantize_right(sums.o, m.val[1], sh.val[1]));
+  } else {
+    e = finish(requantize_double(sums.e, m.val[0], sh.val[0]));
+    o = finish(requantize_double(sums.o, m.val[1], sh.val[1]));
+  }
+  vstrbq_s16(out, vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), e), o));
+}
+
+// Single rounding needs 64-bit products, which MVE lacks: the scalar
+// requantization, from the sums in lane order.
+void store_half_single(const small_window_tile_i8 *t, const HalfSums &sums,
+                       size_t channel, int8_t *out) {
+  int32_t acc[8];
+  const int32x4x2_t lanes = {{sums.e, sums.o}};
+  vst2q_s32(acc, lanes);
+  const cortex_m::TileRequant requant(t);
+  for (size_t l = 0; l < 8; ++l) {
+    out[l] = requant.channel(channel + l)(acc[l]);
+  }
+}
+
+// The kernel serves the table's Cb only (t->cb == kChannelBlock). Each half
+// of the block runs over all pixels of the tile; pixels of one block share
+// their channels, so the requantization path is chosen once per half.
+template <int TH, int TW>
 void depthwise_i8__helium(const small_window_tile_i8 *t) {
-  int32_t acc[kChannelBlock];
-  for (size_t j = 0; j < t->width; ++j) {
-    dot_pixel(t, j, acc);
-    requantize_pixel(t, t->out + j * t->out_pixel_step, acc,
-                     j * t->bias_pixel_step);
+  for (size_t h = 0; h < 2; ++h) {
+    const bool shared = t->bias_pixel_step == 0;
+    const bool right =
+        shared && t->single_rounding == 0 && right_shifts_only(t, 8 * h);
+    for (size_t j = 0; j < t->width; ++j) {
+      int8_t *out = t->out + j * t->out_pixel_step + 8 * h;
+      const size_t channel = j * t->bias_pixel_step + 8 * h;
+      const HalfSums sums = dot_half<TH, TW>(t, j, h);
+      if (right) {
+        store_half<true>(t, sums, channel, out);
+      } else if (t->single_rounding == 0) {
+        store_half<false>(t, sums, channel, out);
+      } else {
+        store_half_single(t, sums, channel, out);
+      }
+    }
   }
 }
 
 } // namespace
 
-small_window_i8_fn select_depthwise_i8__helium(const small_window_shape *) {
-  return depthwise_i8__helium;
+small_window_i8_fn select_depthwise_i8__helium(const small_window_shape *s) {
+  if (s->taps_h == 3 && s->taps_w == 3) {
+    return depthwise_i8__helium<3, 3>;
+  }
+  return depthwise_i8__helium<0, 0>;
 }
 
 } // namespace small::helium

@@ -33,6 +33,11 @@ struct Int8Case {
   size_t in_lanes = 0;  // convolution: 0 for Cb, fewer for a narrow input
   bool down_column = false;
   bool per_pixel_weights = false; // depthwise across channel blocks
+  // Every channel shifts right by 1 or 2 after a small multiplier, so half
+  // or a quarter of the results are rounding ties inside the int8 range: a
+  // kernel's path for right shifts only (the Helium depthwise's) meets ties
+  // of both signs.
+  bool tie_shifts = false;
 };
 
 enum class Family { kConv, kDepthwise, kAvgPool };
@@ -135,6 +140,7 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   // Right shifts up to 24 cross the Cortex-M fused rounding's limit (22).
   std::uniform_int_distribution<int> shift(-24, 6);
   std::uniform_int_distribution<int> pick(0, 15);
+  std::uniform_int_distribution<int32_t> tie_mult(1 << 17, 1 << 19);
   for (size_t i = 0; i < sets * cb; ++i) {
     const int p = pick(rng);
     // Now and then a bias near +-2^30 (sums far from zero, still inside
@@ -143,8 +149,14 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
                          ? (bias(rng) < 0 ? -(1 << 30) : (1 << 30)) + bias(rng)
                          : bias(rng));
     d.multiplier.push_back(p == 0 ? 0 : mult(rng));
-    d.shift.push_back(
-        p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
+    if (c.tie_shifts) {
+      // Small multipliers keep the results inside int8, ties visible.
+      d.multiplier.back() = tie_mult(rng);
+      d.shift.push_back(-1 - static_cast<int32_t>(i % 2));
+    } else {
+      d.shift.push_back(
+          p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
+    }
   }
 
   small_window_tile_i8 &t = d.t;
@@ -353,6 +365,9 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   // 640 lanes and 32 input spans).
   cases.push_back({w5, 3, 3, 1, 10, 5});
   cases.push_back({w5, 1, 1, 1, 40, 3});
+  Int8Case ties{w5, 3, 3, 1, 2, cb};
+  ties.tie_shifts = true;
+  cases.push_back(ties);
   for (Int8Case c : cases) {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
@@ -387,6 +402,12 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
   check(Family::kDepthwise, {w5, 1, 2, 2, 1, cb}, qs[1], rng);
   for (const Quant &q : qs) { // every quantization on a full 3x3 tile
     check(Family::kDepthwise, {w5, 3, 3, 1, 1, cb}, q, rng);
+    Int8Case ties{w5, 3, 3, 1, 1, cb};
+    ties.tie_shifts = true;
+    check(Family::kDepthwise, ties, q, rng);
+    ties.per_pixel_weights = true;
+    ties.pixel_gap = 3 * cb;
+    check(Family::kDepthwise, ties, q, rng);
   }
 }
 
