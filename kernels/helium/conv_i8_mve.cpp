@@ -17,7 +17,8 @@
 // weight vectors per segment). Input lanes past the last block's channels
 // meet zero weights (the packing's promise), so every load is a whole
 // 16-lane block and no tail predicate is needed. The int32 sums are then
-// requantized 4 lanes at a time (requant_mve.h).
+// gathered and requantized 4 lanes at a time (requant_mve.h), with the
+// shorter rounding when every shift of the block is a right shift.
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -277,6 +278,24 @@ void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
   }
 }
 
+// Requantizes every pixel of the tile: the sums of outputs o..o+3 of pixel
+// j gathered from sums ([output][pixel], one VLDRW gather) plus base, 4
+// lanes at a time (requantize_lanes).
+template <bool Right>
+void store_tile(const small_window_tile_i8 *t, const int32_t *sums,
+                const int32_t *base) {
+  const uint32x4_t rows = vmulq_n_u32(vidupq_n_u32(0, 1), kConvMaxWidth);
+  for (size_t j = 0; j < t->width; ++j) {
+    int8_t *out = t->out + j * t->out_pixel_step;
+    for (size_t o = 0; o < kChannelBlock; o += 4) {
+      const int32x4_t acc = vaddq_s32(
+          vldrwq_gather_shifted_offset_s32(sums + o * kConvMaxWidth + j, rows),
+          vldrwq_s32(base + o));
+      requantize_lanes<Right>(t, out + o, acc, o);
+    }
+  }
+}
+
 // The kernel serves the table's Cb only (t->cb == kChannelBlock), one
 // output block per tile (conv_max_out_blocks = 1).
 void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
@@ -309,14 +328,20 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
                                    vmulq_n_s32(vldrwq_s32(weight_sums + o),
                                                t->in_zero_point)));
   }
-  int32_t pixel[kChannelBlock];
-  for (size_t j = 0; j < width; ++j) {
-    for (size_t o = 0; o < kChannelBlock; ++o) {
-      pixel[o] = static_cast<int32_t>(
-          static_cast<uint32_t>(sums[o * kConvMaxWidth + j]) +
-          static_cast<uint32_t>(base[o]));
+  if (t->single_rounding != 0) {
+    int32_t pixel[kChannelBlock];
+    for (size_t j = 0; j < width; ++j) {
+      for (size_t o = 0; o < kChannelBlock; ++o) {
+        pixel[o] = static_cast<int32_t>(
+            static_cast<uint32_t>(sums[o * kConvMaxWidth + j]) +
+            static_cast<uint32_t>(base[o]));
+      }
+      requantize_pixel<false>(t, t->out + j * t->out_pixel_step, pixel, 0);
     }
-    requantize_pixel(t, t->out + j * t->out_pixel_step, pixel, 0);
+  } else if (right_shifts_only(t, 0, kChannelBlock)) {
+    store_tile<true>(t, sums, base);
+  } else {
+    store_tile<false>(t, sums, base);
   }
 }
 

@@ -52,11 +52,17 @@ void dot_pixel(const small_window_tile_i8 *t, size_t k, size_t j,
 void conv_i8_planar__helium(const small_window_tile_i8 *t) {
   int32_t acc[kChannelBlock];
   for (size_t k = 0; k < t->out_blocks; ++k) {
+    const size_t channel = k * kChannelBlock;
+    const bool right =
+        t->single_rounding == 0 && right_shifts_only(t, channel, kChannelBlock);
     for (size_t j = 0; j < t->width; ++j) {
       dot_pixel(t, k, j, acc);
-      requantize_pixel(t,
-                       t->out + k * t->out_block_step + j * t->out_pixel_step,
-                       acc, k * kChannelBlock);
+      int8_t *out = t->out + k * t->out_block_step + j * t->out_pixel_step;
+      if (right) {
+        requantize_pixel<true>(t, out, acc, channel);
+      } else {
+        requantize_pixel<false>(t, out, acc, channel);
+      }
     }
   }
 }

@@ -76,26 +76,6 @@ HalfSums dot_half(const small_window_tile_i8 *t, size_t j, size_t h) {
   return {e, o};
 }
 
-// Whether every channel of [channel, channel + 8) shifts right by 1 to 31
-// (no left shift): then the fused requantization of store_half applies.
-bool right_shifts_only(const small_window_tile_i8 *t, size_t channel) {
-  const int32x4_t a = vldrwq_s32(t->shift + channel);
-  const int32x4_t b = vldrwq_s32(t->shift + channel + 4);
-  const mve_pred16_t in_range = vcmpleq_n_s32(a, -1) & vcmpgeq_n_s32(a, -31) &
-                                vcmpleq_n_s32(b, -1) & vcmpgeq_n_s32(b, -31);
-  return in_range == 0xffff;
-}
-
-// requantize_double (requant_mve.h) for a right shift e in [1, 31], given as
-// -e: RoundingDivideByPOT rounds ties away from zero, VRSHL up, so a
-// negative value loses 1 first (saturating: INT32_MIN stays). 4 instructions
-// instead of 12.
-inline int32x4_t requantize_right(int32x4_t acc, int32x4_t multiplier,
-                                  int32x4_t negated_shift) {
-  const int32x4_t high = vqrdmulhq_s32(acc, multiplier);
-  return vrshlq_s32(vqaddq_s32(high, vshrq_n_s32(high, 31)), negated_shift);
-}
-
 // The half's 8 output bytes at out: e and o requantized with their lanes'
 // multipliers and shifts (VLD2 splits them as the sums), clamped, narrowed
 // into one int16 vector in lane order (VMOVNB puts e in the even lanes,
@@ -143,7 +123,7 @@ void depthwise_i8__helium(const small_window_tile_i8 *t) {
   for (size_t h = 0; h < 2; ++h) {
     const bool shared = t->bias_pixel_step == 0;
     const bool right =
-        shared && t->single_rounding == 0 && right_shifts_only(t, 8 * h);
+        shared && t->single_rounding == 0 && right_shifts_only(t, 8 * h, 8);
     for (size_t j = 0; j < t->width; ++j) {
       int8_t *out = t->out + j * t->out_pixel_step + 8 * h;
       const size_t channel = j * t->bias_pixel_step + 8 * h;

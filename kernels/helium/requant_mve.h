@@ -30,21 +30,49 @@ inline int32x4_t requantize_double(int32x4_t acc, int32x4_t multiplier,
   return vrshlq_s32(nudged, vnegq_s32(right));
 }
 
-// requantize_double, + out_zero_point (wrapping), clamped to [lo, hi] as
-// min(max(x, lo), hi); the 4 results stored as bytes at out.
-inline void requantize_store(int8_t *out, int32x4_t acc, int32x4_t multiplier,
-                             int32x4_t shift, int32_t out_zero_point,
-                             int32_t lo, int32_t hi) {
-  int32x4_t y =
-      vaddq_n_s32(requantize_double(acc, multiplier, shift), out_zero_point);
-  y = vminq_s32(vmaxq_s32(y, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+// requantize_double for a right shift e in [1, 31], given as the shift
+// itself (-e): RoundingDivideByPOT rounds ties away from zero, VRSHL up, so
+// a negative value loses 1 first (saturating: INT32_MIN stays). 4
+// instructions instead of 12.
+inline int32x4_t requantize_right(int32x4_t acc, int32x4_t multiplier,
+                                  int32x4_t shift) {
+  const int32x4_t high = vqrdmulhq_s32(acc, multiplier);
+  return vrshlq_s32(vqaddq_s32(high, vshrq_n_s32(high, 31)), shift);
+}
+
+// Whether every channel of [channel, channel + lanes) (lanes a multiple of
+// 4) shifts right by 1 to 31, with no left shift: then requantize_right
+// applies.
+inline bool right_shifts_only(const small_window_tile_i8 *t, size_t channel,
+                              size_t lanes) {
+  mve_pred16_t all = 0xffff;
+  for (size_t o = 0; o < lanes; o += 4) {
+    const int32x4_t s = vldrwq_s32(t->shift + channel + o);
+    all &= vcmpleq_n_s32(s, -1) & vcmpgeq_n_s32(s, -31);
+  }
+  return all == 0xffff;
+}
+
+// The 4 lanes of acc, of channels [channel, channel + 4), requantized
+// (Right: every shift a right shift, right_shifts_only), + out_zero_point
+// (wrapping), clamped to [act_min, act_max] and stored as bytes at out.
+template <bool Right>
+inline void requantize_lanes(const small_window_tile_i8 *t, int8_t *out,
+                             int32x4_t acc, size_t channel) {
+  const int32x4_t m = vldrwq_s32(t->multiplier + channel);
+  const int32x4_t shift = vldrwq_s32(t->shift + channel);
+  int32x4_t y = Right ? requantize_right(acc, m, shift)
+                      : requantize_double(acc, m, shift);
+  y = vaddq_n_s32(y, t->out_zero_point);
+  y = vminq_s32(vmaxq_s32(y, vdupq_n_s32(t->act_min)), vdupq_n_s32(t->act_max));
   vstrbq_s32(out, y);
 }
 
 // The Cb output bytes of one pixel from its int32 sums acc[0..cb), channel
 // o requantized with the tile's multiplier[channel0 + o] and
-// shift[channel0 + o]. Single rounding needs a 64-bit product per lane,
-// which MVE lacks: that mode stays scalar.
+// shift[channel0 + o] (Right as for requantize_lanes). Single rounding
+// needs a 64-bit product per lane, which MVE lacks: that mode stays scalar.
+template <bool Right>
 inline void requantize_pixel(const small_window_tile_i8 *t, int8_t *out,
                              const int32_t *acc, size_t channel0) {
   if (t->single_rounding != 0) {
@@ -55,10 +83,7 @@ inline void requantize_pixel(const small_window_tile_i8 *t, int8_t *out,
     return;
   }
   for (size_t o = 0; o < t->cb; o += 4) {
-    requantize_store(out + o, vldrwq_s32(acc + o),
-                     vldrwq_s32(t->multiplier + channel0 + o),
-                     vldrwq_s32(t->shift + channel0 + o), t->out_zero_point,
-                     t->act_min, t->act_max);
+    requantize_lanes<Right>(t, out + o, vldrwq_s32(acc + o), channel0 + o);
   }
 }
 
