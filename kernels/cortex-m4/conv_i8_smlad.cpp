@@ -1,24 +1,26 @@
 // Cortex-M4 int8 convolution of a blocked input (in_lanes == Cb) with SMLAD,
 // bit for bit the scalar kernel's result.
 //
-// The tile runs pixel pair by pixel pair, as CMSIS-NN's im2col kernels do.
-// It widens the pair's window to int16 with the input zero point already
-// subtracted (SXTAB16: x - zp fits 16 bits) into a stack scratch, in the
-// order SXTB16 splits a weight word: (lane 0, lane 2), (lane 1, lane 3) per
-// group of 4 lanes, the two pixels' words interleaved group by group. Every
-// output of the tile then reads that scratch: per 4 lanes of 2 pixels and 2
-// outputs, 2 weight words, 4 SXTB16, 4 scratch words and 8 SMLAD make 16
-// multiply-accumulates in 19 instructions (GCC 12). The weights
-// (conv_i8_k_group = 4) give an output's 4 lanes as one word and the next
-// output's as the next word. The pair's sums are requantized right away.
+// The tile runs 4 pixels at a time. It widens their window to int16 with
+// the input zero point already subtracted (SXTAB16: x - zp fits 16 bits)
+// into a stack scratch, in the order SXTB16 splits a weight word: (lane 0,
+// lane 2), (lane 1, lane 3) per group of 4 lanes, the pixels' words side by
+// side group by group. Every output of the tile then reads that scratch: per
+// 4 lanes of 4 pixels, 1 weight word, 2 SXTB16, 4 LDRD and 8 SMLAD make 16
+// multiply-accumulates in 15 instructions (quad_group), and the output's 4
+// sums are requantized and stored right away (store_quad). The weights
+// (conv_i8_k_group = 4) give an output's 4 lanes as one word. The 1 to 3
+// pixels left, and windows too large for 4 pixels' scratch, run pixel pair
+// by pixel pair, 2 outputs at a time, as CMSIS-NN's im2col kernels do (19
+// instructions per 16 multiply-accumulates).
 //
 // The window is a list of (input block, tap) segments of Cb lanes (fewer in
 // the last block). A plan, made once per tile, merges segments whose inputs
 // follow each other in memory into spans (a window row of one block is one
 // span) and segments whose weights follow each other into runs (a full
 // window is one run), up to what the scratch holds. A window larger than
-// that runs as several plans, remade per pixel pair, with the sums in a
-// small array between them.
+// that (pixel pairs only) runs as several plans, remade per pixel pair, with
+// the sums in a small array between them.
 #include <cstddef>
 #include <cstdint>
 
@@ -31,8 +33,8 @@ namespace small::cortex_m4 {
 
 namespace {
 
-// 2.5 KB: a pixel pair's window of up to 640 lanes (3x3 of 64 channels is
-// 576) in one plan.
+// 2.5 KB: the window of 4 pixels up to 320 lanes (3x3 of 32 channels is
+// 288), of a pixel pair up to 640 lanes (3x3 of 64 channels is 576).
 constexpr size_t kScratchWords = 640;
 constexpr size_t kMaxRuns = 16;
 constexpr size_t kMaxSpans = 32;
