@@ -28,6 +28,20 @@ small_kernel_table scalar_at_active_cb() {
   return small_kernels_scalar(active().channel_block);
 }
 
+// True (with a warning in the test output) when the active table's kernel
+// for `family` is the scalar one itself (the scalar build, or a table that
+// keeps a scalar family, as the Cortex-M4's fp32 ones): comparing it with
+// itself would assert nothing, so the family's cases are not run.
+template <typename Fn>
+bool is_scalar_kernel(Fn active_fn, Fn scalar_fn, const char *family) {
+  if (active_fn != scalar_fn) {
+    return false;
+  }
+  WARN(family << ": the " << active().isa
+              << " table's kernel is the scalar one; not compared with itself");
+  return true;
+}
+
 // An output region with NaN guards before and after.
 struct Guarded {
   explicit Guarded(size_t n) : data(n + 2 * kGuard, kNaN), size(n) {}
@@ -337,6 +351,9 @@ TEST_CASE("kernel table is complete and consistent", "[kernels]") {
 TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
   std::mt19937 rng(1234);
   const auto scalar = scalar_at_active_cb();
+  if (is_scalar_kernel(active().conv, scalar.conv, "conv")) {
+    return;
+  }
   const auto acts = epilogues();
   size_t i = 0;
   for (WindowCase c : window_cases(active().conv_max_width, true)) {
@@ -356,6 +373,9 @@ TEST_CASE("depthwise tile matches scalar across edges",
           "[kernels][depthwise]") {
   std::mt19937 rng(99);
   const auto scalar = scalar_at_active_cb();
+  if (is_scalar_kernel(active().depthwise, scalar.depthwise, "depthwise")) {
+    return;
+  }
   const auto acts = epilogues();
   size_t i = 0;
   for (const WindowCase &c : window_cases(active().window_max_width, false)) {
@@ -368,11 +388,19 @@ TEST_CASE("pooling tiles match scalar across edges", "[kernels][pool]") {
   std::mt19937 rng(7);
   const auto scalar = scalar_at_active_cb();
   const small_act_params none{SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  const bool max_pool =
+      !is_scalar_kernel(active().max_pool, scalar.max_pool, "max_pool");
+  const bool avg_pool =
+      !is_scalar_kernel(active().avg_pool, scalar.avg_pool, "avg_pool");
   for (const WindowCase &c : window_cases(active().window_max_width, false)) {
-    check_window(active().max_pool, scalar.max_pool, false, false, c, none, rng,
-                 "max_pool");
-    check_window(active().avg_pool, scalar.avg_pool, false, false, c, none, rng,
-                 "avg_pool");
+    if (max_pool) {
+      check_window(active().max_pool, scalar.max_pool, false, false, c, none,
+                   rng, "max_pool");
+    }
+    if (avg_pool) {
+      check_window(active().avg_pool, scalar.avg_pool, false, false, c, none,
+                   rng, "avg_pool");
+    }
   }
 }
 
