@@ -86,10 +86,8 @@ void store_half(const small_window_tile_i8 *t, const HalfSums &sums,
                 size_t channel, int8_t *out) {
   const int32x4x2_t m = vld2q_s32(t->multiplier + channel);
   const int32x4x2_t sh = vld2q_s32(t->shift + channel);
-  const int32_t zp = t->out_zero_point;
-  const auto finish = [&](int32x4_t y) {
-    return vminq_s32(vmaxq_s32(vaddq_n_s32(y, zp), vdupq_n_s32(t->act_min)),
-                     vdupq_n_s32(t->act_max));
+  const auto finish = [t](int32x4_t y) {
+    return add_zero_point_and_clamp(t, y);
   };
   int32x4_t e, o;
   if constexpr (Right) {

@@ -53,6 +53,15 @@ inline bool right_shifts_only(const small_window_tile_i8 *t, size_t channel,
   return all == 0xffff;
 }
 
+// Requantized lanes y + out_zero_point (wrapping), clamped to [act_min,
+// act_max].
+inline int32x4_t add_zero_point_and_clamp(const small_window_tile_i8 *t,
+                                          int32x4_t y) {
+  return vminq_s32(
+      vmaxq_s32(vaddq_n_s32(y, t->out_zero_point), vdupq_n_s32(t->act_min)),
+      vdupq_n_s32(t->act_max));
+}
+
 // The 4 lanes of acc, of channels [channel, channel + 4), requantized
 // (Right: every shift a right shift, right_shifts_only), + out_zero_point
 // (wrapping), clamped to [act_min, act_max] and stored as bytes at out.
@@ -61,11 +70,9 @@ inline void requantize_lanes(const small_window_tile_i8 *t, int8_t *out,
                              int32x4_t acc, size_t channel) {
   const int32x4_t m = vldrwq_s32(t->multiplier + channel);
   const int32x4_t shift = vldrwq_s32(t->shift + channel);
-  int32x4_t y = Right ? requantize_right(acc, m, shift)
-                      : requantize_double(acc, m, shift);
-  y = vaddq_n_s32(y, t->out_zero_point);
-  y = vminq_s32(vmaxq_s32(y, vdupq_n_s32(t->act_min)), vdupq_n_s32(t->act_max));
-  vstrbq_s32(out, y);
+  vstrbq_s32(out, add_zero_point_and_clamp(
+                      t, Right ? requantize_right(acc, m, shift)
+                               : requantize_double(acc, m, shift)));
 }
 
 // The Cb output bytes of one pixel from its int32 sums acc[0..cb), channel
