@@ -267,7 +267,12 @@ typedef struct small_kernel_table {
   size_t channel_block;       /* Cb */
   size_t conv_max_width;      /* W_ob of the convolution tile */
   size_t conv_max_out_blocks; /* C_ob / Cb of the convolution tile */
-  size_t window_max_width;    /* max tile width for depthwise and pooling */
+  /* Convolution tiles are cut to widths that are multiples of this (a
+   * divisor of conv_max_width), but for one tile per run of columns that
+   * takes the rest: for kernels that compute pixels in groups (the
+   * Cortex-M4's 4). 1: near-equal widths, for the FMA latency. */
+  size_t conv_width_multiple;
+  size_t window_max_width; /* max tile width for depthwise and pooling */
   /* 1: depthwise tiles may span channel blocks (one pixel in several
    * blocks, w_pixel_step / bias_pixel_step != 0) where that makes fewer
    * kernel calls, as on small images; 0: they always stay in one block, so

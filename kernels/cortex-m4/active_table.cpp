@@ -14,6 +14,7 @@ small_kernel_table make_table() {
   t.isa = "cortex-m4";
   t.conv_max_width = kConvMaxWidth;
   t.conv_max_out_blocks = kConvMaxOutBlocks;
+  t.conv_width_multiple = kConvWidthMultiple;
   t.window_max_width = kWindowMaxWidth;
   // Depthwise tiles of one block: their pixels share the weight halves
   // (dot4_pair) and the requantization constants, which on this core

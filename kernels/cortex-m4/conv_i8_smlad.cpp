@@ -334,6 +334,33 @@ inline void store_quad(const int32_t (&c)[4], const cortex_m::FusedRounding &f,
                    : "memory");
 }
 
+// The common case of dot_quad_outputs: a window of one run (a full window,
+// a 1x1 layer) and every output fused with the full range. The Cb outputs
+// of one output block (weights from w, kConvGroup apart; bias, constants f
+// and output bytes one per lane) walk with pointers only, so that the
+// per-output bookkeeping is a few loads around the dot and the store.
+__attribute__((noinline)) void
+quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
+                   const int32_t *bias, const cortex_m::FusedRounding *f,
+                   int8_t *out, size_t out_step) {
+  const int32_t *x_end = x + 8 * groups;
+  const bool odd = groups % 2 != 0;
+  for (const int32_t *bias_end = bias + kChannelBlock; bias != bias_end;
+       ++bias, ++f, ++out, w += kConvGroup) {
+    int32_t c[4] = {*bias, *bias, *bias, *bias};
+    const int32_t *xp = x;
+    const int8_t *wp = w;
+    if (odd) {
+      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
+    }
+    while (xp != x_end) {
+      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
+      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
+    }
+    store_quad(c, *f, out, out_step);
+  }
+}
+
 // Every output of the tile for the 4 pixels from pixel j, whose widened
 // window is at x: each output's 4 sums start from its bias and, when every
 // output takes the fused rounding with the full int8 range (`fused`
@@ -355,6 +382,14 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const bool one_run = p.run_count == 1;
   const int8_t *run_weights = p.runs[0].weights;
   const size_t run_groups = p.runs[0].groups;
+  if (one_run && fused != nullptr) {
+    for (size_t k = 0; k < t->out_blocks; ++k) {
+      quad_block_one_run(x, run_groups, run_weights + k * w_block_step,
+                         bias + k * kChannelBlock, fused + k * kChannelBlock,
+                         out + k * out_block_step, out_step);
+    }
+    return;
+  }
   for (size_t o = 0; o < outputs; ++o) {
     const size_t k = o / kChannelBlock, l = o % kChannelBlock;
     const size_t w_offset = k * w_block_step + l * kConvGroup;

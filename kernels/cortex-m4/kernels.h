@@ -28,6 +28,11 @@ constexpr size_t kConvGroup = 4;
 // rows make 2 tiles of 16 (all 4-pixel groups) and DS-CNN's 25-row columns
 // 13 + 12 instead of 7 + 6 + 6 + 6 (6 quads instead of 4, and no pairs).
 constexpr size_t kConvMaxWidth = 16;
+// The int8 tile runs 4 pixels at a time, and its last 1 to 3 pixels cost
+// more per multiply-accumulate (pairs, a lone pixel): rows are cut into
+// multiples of 4 where they can be (ResNet-8's 30 interior columns as
+// 16 + 14, not 15 + 15 with a pair and a lone pixel in each).
+constexpr size_t kConvWidthMultiple = 4;
 constexpr size_t kConvMaxOutBlocks = 4;
 // Depthwise and pooling tiles: the scalar table's width (the depthwise
 // kernel keeps 4 sums per pixel of a tile on the stack).

@@ -41,6 +41,7 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   // much work one call does.
   t.conv_max_width = 8;
   t.conv_max_out_blocks = 1;
+  t.conv_width_multiple = 1;
   t.window_max_width = 64;
   t.depthwise_across_blocks = 1;
   t.conv = select_conv;

@@ -59,6 +59,7 @@ size_t calls_per_block(const WindowOp &op, size_t max_width) {
 // The sizes every part of the plan derives from.
 struct OpSizes {
   size_t cb = 0, max_width = 0;
+  size_t width_multiple = 1; // conv_width_multiple for convolutions
   size_t in_lanes = 0; // elements per input pixel: Cb, or fewer (narrow input)
   size_t in_block_step = 0, out_block_step = 0;
   size_t in_blocks = 0, out_blocks = 0, taps = 0;
@@ -73,6 +74,7 @@ OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
   OpSizes s;
   s.cb = kernels.channel_block;
   s.max_width = is_conv ? kernels.conv_max_width : kernels.window_max_width;
+  s.width_multiple = is_conv ? kernels.conv_width_multiple : 1;
   s.in_lanes = op.input_lanes != 0 ? op.input_lanes : s.cb;
   s.in_block_step = size_t{g.in_h} * g.in_w * s.in_lanes;
   s.out_block_step = size_t{g.out_h} * g.out_w * s.cb;
@@ -208,27 +210,25 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
   const uint32_t chunks =
       static_cast<uint32_t>((band.height + s.max_width - 1) / s.max_width);
   if (size_t{c.width} * chunks < band.height) {
-    // Near-equal chunks of rows, as for column tiles: the taller ones first.
-    const uint32_t narrow = band.height / chunks;
-    const uint32_t wide_count = band.height % chunks;
+    // Chunks of rows cut as column tiles are.
     TileGrid grid = base;
     grid.in_pixel_step = in_down;
     grid.out_pixel_step = out_down;
     grid.columns = pixel_columns;
     grid.in_column_step = in_right;
     grid.out_column_step = out_right;
-    if (wide_count != 0) {
-      grid.width = narrow + 1;
-      grid.rows = wide_count;
-      grid.in_row_step = grid.width * in_down;
-      grid.out_row_step = grid.width * out_down;
-      add(grid, band.first_row, c.first_column);
+    uint32_t row = band.first_row;
+    for (const WidthSplit &piece :
+         split_widths(band.height, s.max_width, s.width_multiple)) {
+      if (piece.count != 0) {
+        grid.width = piece.width;
+        grid.rows = piece.count;
+        grid.in_row_step = grid.width * in_down;
+        grid.out_row_step = grid.width * out_down;
+        add(grid, row, c.first_column);
+        row += piece.width * piece.count;
+      }
     }
-    grid.width = narrow;
-    grid.rows = chunks - wide_count;
-    grid.in_row_step = grid.width * in_down;
-    grid.out_row_step = grid.width * out_down;
-    add(grid, band.first_row + wide_count * (narrow + 1), c.first_column);
     return;
   }
   TileGrid grid = base;
@@ -382,7 +382,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   const WindowGeometry &g = op.geometry;
   const OpSizes s = op_sizes(op, kernels);
   op.rows = plan_rows(g);
-  op.columns = plan_columns(g, s.max_width);
+  op.columns = plan_columns(g, s.max_width, s.width_multiple);
   op.across_blocks = choose_across_blocks(op, s.cb, s.max_width,
                                           kernels.depthwise_across_blocks != 0);
 

@@ -91,21 +91,47 @@ std::vector<TapRun> tap_runs(uint32_t out_size, uint32_t stride, uint32_t pad,
 
 } // namespace
 
-std::vector<ColumnTile> plan_columns(const WindowGeometry &g,
-                                     size_t max_width) {
+std::array<WidthSplit, 3> split_widths(uint32_t length, size_t max_width,
+                                       size_t multiple) {
+  std::array<WidthSplit, 3> split{};
+  if (length == 0) {
+    return split;
+  }
+  if (multiple == 0 || max_width % multiple != 0) {
+    multiple = 1;
+  }
+  const auto count =
+      static_cast<uint32_t>((size_t{length} + max_width - 1) / max_width);
+  const auto m = static_cast<uint32_t>(multiple);
+  // Whole multiples shared near-equally; the remainder joins the last of
+  // the narrower pieces (there is one: wide < count). It fits: with
+  // max_width a multiple of m, narrow * m + remainder <= max_width.
+  const uint32_t units = length / m, remainder = length % m;
+  const uint32_t narrow = units / count, wide = units % count;
+  split[0] = {(narrow + 1) * m, wide};
+  split[1] = {narrow * m, count - wide - 1};
+  split[2] = {narrow * m + remainder, 1};
+  if (remainder == 0) {
+    split[1].count += 1;
+    split[2] = {};
+  }
+  return split;
+}
+
+std::vector<ColumnTile> plan_columns(const WindowGeometry &g, size_t max_width,
+                                     size_t multiple) {
   std::vector<ColumnTile> tiles;
   for (const TapRun &run : tap_runs(g.out_w, g.stride_w, g.pad_left,
                                     g.dilation_w, g.kernel_w, g.in_w)) {
-    const auto count =
-        static_cast<uint32_t>((size_t{run.length} + max_width - 1) / max_width);
-    const uint32_t narrow = run.length / count;
-    const uint32_t wide_count = run.length % count;
-    if (wide_count != 0) {
-      tiles.push_back(
-          {run.first, narrow + 1, wide_count, run.taps.begin, run.taps.end});
+    uint32_t first = run.first;
+    for (const WidthSplit &piece :
+         split_widths(run.length, max_width, multiple)) {
+      if (piece.count != 0) {
+        tiles.push_back(
+            {first, piece.width, piece.count, run.taps.begin, run.taps.end});
+        first += piece.width * piece.count;
+      }
     }
-    tiles.push_back({run.first + wide_count * (narrow + 1), narrow,
-                     count - wide_count, run.taps.begin, run.taps.end});
   }
   return tiles;
 }

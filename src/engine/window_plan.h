@@ -6,6 +6,7 @@
 #ifndef SMALL_ENGINE_WINDOW_PLAN_H
 #define SMALL_ENGINE_WINDOW_PLAN_H
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -34,7 +35,8 @@ TapRange clip_taps(uint32_t out, uint32_t stride, uint32_t pad,
 // into the fewest tiles of at most the kernel's max width, of near-equal
 // widths (30 columns at max 12 are 10+10+10, not 12+12+6: a narrow last tile
 // has too few accumulators to hide the FMA latency), so it is at most two
-// ColumnTiles: the wider tiles first, then the ones a column narrower.
+// ColumnTiles: the wider tiles first, then the ones a column narrower (three
+// with a width multiple: split_widths).
 struct ColumnTile {
   uint32_t first_column = 0;
   uint32_t width = 0;
@@ -50,9 +52,28 @@ struct RowBand {
   uint32_t tap_begin = 0, tap_end = 0;
 };
 
-// Splits the output row into column tiles of at most max_width columns, each
-// with one filter-column range. Called once when the layer is prepared.
-std::vector<ColumnTile> plan_columns(const WindowGeometry &g, size_t max_width);
+// `count` pieces of `width` positions (count 0: none).
+struct WidthSplit {
+  uint32_t width = 0;
+  uint32_t count = 0;
+};
+
+// Cuts `length` consecutive positions into the fewest pieces of at most
+// max_width, in order. With multiple 1 the widths are near-equal (the
+// wider ones first). With a larger multiple (a divisor of max_width, for
+// kernels that compute pixels in groups of that many) every piece is a
+// near-equal multiple of it, except the last, which also takes the
+// remainder of length / multiple (30 at max 16, multiple 4: 16 + 14, where
+// near-equal widths give 15 + 15). A multiple that does not divide
+// max_width is taken as 1. At most three distinct pieces.
+std::array<WidthSplit, 3> split_widths(uint32_t length, size_t max_width,
+                                       size_t multiple);
+
+// Splits the output row into column tiles of at most max_width columns (cut
+// by split_widths with `multiple`), each with one filter-column range.
+// Called once when the layer is prepared.
+std::vector<ColumnTile> plan_columns(const WindowGeometry &g, size_t max_width,
+                                     size_t multiple = 1);
 
 // Groups the output rows into bands with one filter-row range each.
 std::vector<RowBand> plan_rows(const WindowGeometry &g);

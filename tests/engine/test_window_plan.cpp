@@ -30,10 +30,13 @@ struct Tile {
 };
 
 // The planner as it was: one clip per output column, runs of equal ranges,
-// each cut into the fewest near-equal tiles of at most max_width.
+// each cut into the fewest near-equal tiles of at most max_width, or (with
+// `multiple`) tiles dealt `multiple` columns at a time, round robin, with
+// the columns left over added to the last tile.
 std::vector<Tile> naive_tiles(uint32_t out_size, uint32_t stride, uint32_t pad,
                               uint32_t dilation, uint32_t kernel,
-                              uint32_t in_size, size_t max_width) {
+                              uint32_t in_size, size_t max_width,
+                              size_t multiple = 1) {
   std::vector<Tile> runs;
   for (uint32_t o = 0; o < out_size; ++o) {
     const TapRange r = clip_taps(o, stride, pad, dilation, kernel, in_size);
@@ -47,10 +50,24 @@ std::vector<Tile> naive_tiles(uint32_t out_size, uint32_t stride, uint32_t pad,
   std::vector<Tile> tiles;
   for (const Tile &run : runs) {
     const uint32_t count = (run.width + max_width - 1) / max_width;
+    std::vector<uint32_t> widths(count, 0);
+    if (multiple == 1) {
+      uint32_t first = run.first;
+      for (uint32_t i = 0; i < count; ++i) {
+        widths[i] =
+            (run.width - (first - run.first) + (count - i) - 1) / (count - i);
+        first += widths[i];
+      }
+    } else {
+      uint32_t dealt = 0;
+      for (uint32_t i = 0; dealt + multiple <= run.width; ++i) {
+        widths[i % count] += static_cast<uint32_t>(multiple);
+        dealt += static_cast<uint32_t>(multiple);
+      }
+      widths.back() += run.width - dealt;
+    }
     uint32_t first = run.first;
-    for (uint32_t i = 0; i < count; ++i) {
-      const uint32_t width =
-          (run.width - (first - run.first) + (count - i) - 1) / (count - i);
+    for (uint32_t width : widths) {
       tiles.push_back({first, width, run.tap_begin, run.tap_end});
       first += width;
     }
@@ -107,6 +124,20 @@ TEST_CASE("column tiles and row bands match a per-column planner",
     REQUIRE(expand(planned) == naive_tiles(g.out_w, g.stride_w, g.pad_left,
                                            g.dilation_w, g.kernel_w, g.in_w,
                                            max_width));
+    // Widths in multiples of 2 or 4 (a divisor of max_width).
+    const size_t multiple = max_width % 4 == 0 ? 4 : 2;
+    if (max_width % multiple == 0) {
+      INFO("multiple " << multiple);
+      const std::vector<Tile> tiles =
+          expand(plan_columns(g, max_width, multiple));
+      REQUIRE(tiles == naive_tiles(g.out_w, g.stride_w, g.pad_left,
+                                   g.dilation_w, g.kernel_w, g.in_w, max_width,
+                                   multiple));
+      for (const Tile &t : tiles) {
+        REQUIRE(t.width >= 1);
+        REQUIRE(t.width <= max_width);
+      }
+    }
     // The same axis as rows: bands are the runs themselves.
     WindowGeometry rows;
     rows.in_h = g.in_w;
@@ -122,6 +153,28 @@ TEST_CASE("column tiles and row bands match a per-column planner",
     REQUIRE(bands == naive_tiles(g.out_w, g.stride_w, g.pad_left, g.dilation_w,
                                  g.kernel_w, g.in_w, g.out_w));
   }
+}
+
+TEST_CASE("split_widths cuts multiples and leaves the rest to the last piece",
+          "[engine][plan]") {
+  auto widths = [](uint32_t length, size_t max_width, size_t multiple) {
+    std::vector<uint32_t> w;
+    for (const WidthSplit &piece : split_widths(length, max_width, multiple)) {
+      w.insert(w.end(), piece.count, piece.width);
+    }
+    return w;
+  };
+  // ResNet-8's interior columns on the Cortex-M4 (max 16, groups of 4).
+  REQUIRE(widths(30, 16, 4) == std::vector<uint32_t>{16, 14});
+  REQUIRE(widths(30, 16, 1) == std::vector<uint32_t>{15, 15});
+  // DS-CNN's 25-row columns.
+  REQUIRE(widths(25, 16, 4) == std::vector<uint32_t>{12, 13});
+  REQUIRE(widths(33, 16, 4) == std::vector<uint32_t>{12, 12, 9});
+  REQUIRE(widths(3, 16, 4) == std::vector<uint32_t>{3});
+  REQUIRE(widths(5, 4, 4) == std::vector<uint32_t>{4, 1});
+  // A multiple that does not divide max_width counts as 1.
+  REQUIRE(widths(30, 12, 8) == std::vector<uint32_t>{10, 10, 10});
+  REQUIRE(widths(0, 16, 4).empty());
 }
 
 TEST_CASE("planning a huge row costs one step per tap range",
