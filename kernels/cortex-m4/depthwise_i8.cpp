@@ -5,8 +5,14 @@
 // (SMLAD); instead one word load brings 4 lanes of input and 4 of weights,
 // SXTAB16 / SXTB16 widen them (subtracting the input zero point on the way)
 // and SMLABB / SMLATT accumulate one product per lane: per tap and 4 lanes,
-// 2 loads, 4 extensions and 4 multiply-accumulates, where the scalar
-// kernel spent about 10 per product on DS-CNN, requantization included.
+// 2 loads, 4 extensions and 4 multiply-accumulates.
+//
+// The tile runs one pixel and 4 lanes at a time, so that the 4 sums, the
+// operands and the pointers fit the core registers (2 pixels sharing the
+// weights needed 8 sums and spilled at every tap), and requantizes the 4
+// sums right away: with the fused rounding of cortex-m/requant_i8.h and the
+// whole int8 range as clamp, 9 instructions per output, the 4 lanes'
+// constants derived once per tile.
 #include <cstddef>
 #include <cstdint>
 
@@ -21,129 +27,167 @@ namespace {
 
 constexpr size_t kLanes = 4; // lanes per word
 
-// The sums of lanes [lane, lane + 4) of one pixel (in and w at its tap 0).
-// TapsW: the window's width when fixed at compile time (3: the row's taps
-// unrolled, no loop overhead per tap), else 0 (t->taps_w).
+// Where one tile's pixels read and write, in locals: the output byte stores
+// may alias anything the tile pointer reaches.
+struct Walk {
+  size_t taps_h, taps_w;
+  size_t in_tap_w, in_tap_h, w_tap_w, w_tap_h;
+};
+
+// One tap of 4 lanes: x and w each one word of 4 lanes.
+inline void tap(const int8_t *x, const int8_t *w, int32_t offset, int32_t &a0,
+                int32_t &a1, int32_t &a2, int32_t &a3) {
+  const int32_t xv = load_word(x), wv = load_word(w);
+  const int32_t x02 = offset_even_bytes(offset, xv), w02 = even_bytes(wv);
+  a0 = mac_low(x02, w02, a0);
+  a2 = mac_high(x02, w02, a2);
+  const int32_t x13 = offset_odd_bytes(offset, xv), w13 = odd_bytes(wv);
+  a1 = mac_low(x13, w13, a1);
+  a3 = mac_high(x13, w13, a3);
+}
+
+// The window sums of 4 lanes of one pixel (in and w at its tap 0) added to
+// a[0..3]. TapsW: the window's width when fixed at compile time (3, or 2
+// at the border of 3-wide windows: a row's taps unrolled), else 0
+// (walk.taps_w).
 template <size_t TapsW>
-void dot4(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
-          int32_t offset, const int32_t *bias, int32_t *acc) {
-  const size_t taps_w = TapsW != 0 ? TapsW : t->taps_w;
-  int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-  const size_t in_step = t->in_tap_w_step, w_step = t->w_tap_w_step;
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    const int8_t *x = in + r * t->in_tap_h_step;
-    const int8_t *wr = w + r * t->w_tap_h_step;
+inline void dot_lanes(const Walk &walk, const int8_t *in, const int8_t *w,
+                      int32_t offset, int32_t (&a)[kLanes]) {
+  const size_t taps_w = TapsW != 0 ? TapsW : walk.taps_w;
+  int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  for (size_t r = walk.taps_h; r > 0;
+       --r, in += walk.in_tap_h, w += walk.w_tap_h) {
+    const int8_t *x = in, *ws = w;
 #pragma GCC unroll 3
-    for (size_t s = taps_w; s > 0; --s, x += in_step, wr += w_step) {
-      const int32_t xv = load_word(x), wv = load_word(wr);
-      const int32_t x02 = offset_even_bytes(offset, xv);
-      const int32_t x13 = offset_odd_bytes(offset, xv);
-      const int32_t w02 = even_bytes(wv), w13 = odd_bytes(wv);
-      a0 = mac_low(x02, w02, a0);
-      a2 = mac_high(x02, w02, a2);
-      a1 = mac_low(x13, w13, a1);
-      a3 = mac_high(x13, w13, a3);
+    for (size_t s = taps_w; s > 0;
+         --s, x += walk.in_tap_w, ws += walk.w_tap_w) {
+      tap(x, ws, offset, a0, a1, a2, a3);
     }
   }
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
+  a[0] = a0;
+  a[1] = a1;
+  a[2] = a2;
+  a[3] = a3;
 }
 
-// dot4 for pixels j and j + 1 sharing weights: the weight word and its
-// halves serve both.
+// Taps of a window whose weights lanes_fused widens once per tile (3x3 is 9,
+// 5x5 25); larger windows take lanes_general.
+constexpr size_t kMaxWideTaps = 32;
+
+// One tap of 4 lanes from widened weights: the input word at x (its even
+// and odd lanes widened with the zero point subtracted), the weights' two
+// words at wide (even lanes, odd lanes; then wide moves to the next tap):
+// 8 instructions for 4 multiply-accumulates. In assembly because GCC 12
+// spilled sums in the unrolled rows.
+inline void wide_tap(const int8_t *x, const int32_t *&wide, int32_t offset,
+                     int32_t &a0, int32_t &a1, int32_t &a2, int32_t &a3) {
+  int32_t xv, we, wo, h;
+  __asm__("ldr %[xv], [%[x]]\n\t"
+          "ldrd %[we], %[wo], [%[wide]], #8\n\t"
+          "sxtab16 %[h], %[off], %[xv]\n\t"
+          "smlabb %[a0], %[h], %[we], %[a0]\n\t"
+          "smlatt %[a2], %[h], %[we], %[a2]\n\t"
+          "sxtab16 %[h], %[off], %[xv], ror #8\n\t"
+          "smlabb %[a1], %[h], %[wo], %[a1]\n\t"
+          "smlatt %[a3], %[h], %[wo], %[a3]"
+          : [xv] "=&r"(xv), [we] "=&r"(we), [wo] "=&r"(wo), [h] "=&r"(h),
+            [wide] "+r"(wide), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+            [a3] "+r"(a3)
+          : [x] "r"(x), [off] "r"(offset),
+            "m"(*reinterpret_cast<const int32_t(*)[2]>(wide)),
+            "m"(*reinterpret_cast<const int8_t(*)[kLanes]>(x)));
+}
+
+// Three taps of a window row (inputs at x, x + step and x + 2 step) as
+// wide_tap: 24 instructions for 12 multiply-accumulates.
+inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
+                      int32_t offset, int32_t &a0, int32_t &a1, int32_t &a2,
+                      int32_t &a3) {
+  int32_t xv, we, wo, h;
+#define SMALL_M4_WIDE_TAP(load)                                                \
+  load "\n\t"                                                                  \
+       "ldrd %[we], %[wo], [%[wide]], #8\n\t"                                  \
+       "sxtab16 %[h], %[off], %[xv]\n\t"                                       \
+       "smlabb %[a0], %[h], %[we], %[a0]\n\t"                                  \
+       "smlatt %[a2], %[h], %[we], %[a2]\n\t"                                  \
+       "sxtab16 %[h], %[off], %[xv], ror #8\n\t"                               \
+       "smlabb %[a1], %[h], %[wo], %[a1]\n\t"                                  \
+       "smlatt %[a3], %[h], %[wo], %[a3]\n\t"
+  __asm__(SMALL_M4_WIDE_TAP("ldr %[xv], [%[x]]")
+              SMALL_M4_WIDE_TAP("ldr %[xv], [%[x], %[step]]")
+                  SMALL_M4_WIDE_TAP("ldr %[xv], [%[x], %[step], lsl #1]")
+          : [xv] "=&r"(xv), [we] "=&r"(we), [wo] "=&r"(wo), [h] "=&r"(h),
+            [wide] "+r"(wide), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+            [a3] "+r"(a3)
+          : [x] "r"(x), [step] "r"(step), [off] "r"(offset),
+            "m"(*reinterpret_cast<const int32_t(*)[6]>(wide)),
+            "m"(*reinterpret_cast<const int8_t(*)[kLanes]>(x)));
+#undef SMALL_M4_WIDE_TAP
+}
+
+// The 4 lanes [lane, lane + 4) of every pixel of a tile whose pixels share
+// weights and channels (one channel block, at most kMaxWideTaps taps),
+// each requantized with f (the fused rounding, whose result SSAT saturates
+// to int8) and stored as soon as it is summed. The weights are widened
+// once for the tile (per tap, the even lanes' word and the odd lanes'), so
+// a tap costs one input word, its two extensions and 4 multiply-accumulates.
 template <size_t TapsW>
-void dot4_pair(const small_window_tile_i8 *t, const int8_t *in, const int8_t *w,
-               int32_t offset, const int32_t *bias, int32_t *acc) {
-  const size_t taps_w = TapsW != 0 ? TapsW : t->taps_w;
-  int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-  int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-  const size_t in_step = t->in_tap_w_step, w_step = t->w_tap_w_step;
-  const size_t pixel = t->in_pixel_step;
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    const int8_t *x = in + r * t->in_tap_h_step;
-    const int8_t *wr = w + r * t->w_tap_h_step;
-#pragma GCC unroll 3
-    for (size_t s = taps_w; s > 0; --s, x += in_step, wr += w_step) {
-      const int32_t wv = load_word(wr);
-      const int32_t w02 = even_bytes(wv), w13 = odd_bytes(wv);
-      int32_t xv = load_word(x);
-      int32_t x02 = offset_even_bytes(offset, xv);
-      int32_t x13 = offset_odd_bytes(offset, xv);
-      a0 = mac_low(x02, w02, a0);
-      a2 = mac_high(x02, w02, a2);
-      a1 = mac_low(x13, w13, a1);
-      a3 = mac_high(x13, w13, a3);
-      xv = load_word(x + pixel);
-      x02 = offset_even_bytes(offset, xv);
-      x13 = offset_odd_bytes(offset, xv);
-      b0 = mac_low(x02, w02, b0);
-      b2 = mac_high(x02, w02, b2);
-      b1 = mac_low(x13, w13, b1);
-      b3 = mac_high(x13, w13, b3);
+__attribute__((noinline)) void
+lanes_fused(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
+            int32_t offset, const cortex_m::FusedRounding (&f)[kLanes]) {
+  const size_t taps_h = walk.taps_h;
+  const size_t taps_w = TapsW != 0 ? TapsW : walk.taps_w;
+  int32_t wide[2 * kMaxWideTaps];
+  int32_t *wp = wide;
+  for (size_t r = 0; r < taps_h; ++r) {
+    for (size_t s = 0; s < taps_w; ++s, wp += 2) {
+      const int32_t wv =
+          load_word(t->weights + lane + r * walk.w_tap_h + s * walk.w_tap_w);
+      wp[0] = even_bytes(wv);
+      wp[1] = odd_bytes(wv);
     }
   }
-  acc[0] = a0;
-  acc[1] = a1;
-  acc[2] = a2;
-  acc[3] = a3;
-  acc[4] = b0;
-  acc[5] = b1;
-  acc[6] = b2;
-  acc[7] = b3;
-}
-
-// The sums of lanes [lane, lane + 4) of every pixel into acc[pixel * 4..].
-template <size_t TapsW>
-void sum_lanes(const small_window_tile_i8 *t, size_t lane, int32_t offset,
-               int32_t *acc) {
-  const size_t width = t->width;
-  size_t j = 0;
-  if (t->w_pixel_step == 0 && t->bias_pixel_step == 0) { // one block
-    for (; j + 2 <= width; j += 2) {
-      dot4_pair<TapsW>(t, t->in + j * t->in_pixel_step + lane,
-                       t->weights + lane, offset, t->bias + lane,
-                       acc + j * kLanes);
-    }
-  }
-  for (; j < width; ++j) {
-    dot4<TapsW>(t, t->in + j * t->in_pixel_step + lane,
-                t->weights + j * t->w_pixel_step + lane, offset,
-                t->bias + j * t->bias_pixel_step + lane, acc + j * kLanes);
-  }
-}
-
-// Requantizes the sums of lanes [lane, lane + 4) of every pixel. Pixels of
-// one channel block share a channel's requantization (its constants derived
-// once per tile); pixels across blocks (bias_pixel_step != 0) each have
-// their own.
-void store_lanes(const small_window_tile_i8 *t,
-                 const cortex_m::TileRequant &requant, size_t lane,
-                 const int32_t *acc) {
-  const size_t width = t->width;
-  if (t->bias_pixel_step == 0) {
-    cortex_m::FusedRounding f[kLanes];
-    if (requant.fused_full_range(lane, kLanes, f)) {
-      for (size_t j = 0; j < width; ++j) {
-        int8_t *out = t->out + j * t->out_pixel_step + lane;
-        for (size_t l = 0; l < kLanes; ++l) {
-          out[l] = static_cast<int8_t>(__ssat(f[l](acc[j * kLanes + l]), 8));
+  const int8_t *in = t->in + lane;
+  int8_t *out = t->out + lane;
+  const size_t in_step = t->in_pixel_step, out_step = t->out_pixel_step;
+  const size_t in_tap_w = walk.in_tap_w, in_tap_h = walk.in_tap_h;
+  const int32_t *bias = t->bias + lane;
+  for (size_t j = t->width; j > 0; --j, in += in_step, out += out_step) {
+    int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+    const int32_t *w = wide;
+    const int8_t *x = in;
+    for (size_t r = taps_h; r > 0; --r, x += in_tap_h) {
+      if (TapsW == 3) {
+        wide_row3(x, in_tap_w, w, offset, a0, a1, a2, a3);
+      } else {
+#pragma GCC unroll 2
+        for (size_t s = 0; s < taps_w; ++s) {
+          wide_tap(x + s * in_tap_w, w, offset, a0, a1, a2, a3);
         }
       }
-      return;
     }
-    for (size_t l = 0; l < kLanes; ++l) {
-      requant.channel(lane + l).store(acc + l, kLanes, t->out + lane + l,
-                                      t->out_pixel_step, width);
-    }
-    return;
+    out[0] = static_cast<int8_t>(__ssat(f[0](a0), 8));
+    out[1] = static_cast<int8_t>(__ssat(f[1](a1), 8));
+    out[2] = static_cast<int8_t>(__ssat(f[2](a2), 8));
+    out[3] = static_cast<int8_t>(__ssat(f[3](a3), 8));
   }
-  for (size_t j = 0; j < width; ++j) {
-    int8_t *out = t->out + j * t->out_pixel_step + lane;
+}
+
+// Every other case: pixels across channel blocks (weights, bias and
+// channels per pixel), or channels off the fused path.
+template <size_t TapsW>
+__attribute__((noinline)) void
+lanes_general(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
+              int32_t offset, const cortex_m::TileRequant &requant) {
+  for (size_t j = 0; j < t->width; ++j) {
     const size_t channel = j * t->bias_pixel_step + lane;
+    int32_t a[kLanes] = {t->bias[channel], t->bias[channel + 1],
+                         t->bias[channel + 2], t->bias[channel + 3]};
+    dot_lanes<TapsW>(walk, t->in + j * t->in_pixel_step + lane,
+                     t->weights + j * t->w_pixel_step + lane, offset, a);
+    int8_t *out = t->out + j * t->out_pixel_step + lane;
     for (size_t l = 0; l < kLanes; ++l) {
-      out[l] = requant.requantize(channel + l, acc[j * kLanes + l]);
+      out[l] = requant.requantize(channel + l, a[l]);
     }
   }
 }
@@ -151,17 +195,31 @@ void store_lanes(const small_window_tile_i8 *t,
 template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
-  int32_t acc[kWindowMaxWidth * kLanes];
+  const Walk walk{t->taps_h,        t->taps_w,       t->in_tap_w_step,
+                  t->in_tap_h_step, t->w_tap_w_step, t->w_tap_h_step};
+  const bool one_block = t->w_pixel_step == 0 && t->bias_pixel_step == 0;
   for (size_t lane = 0; lane < t->cb; lane += kLanes) {
-    sum_lanes<TapsW>(t, lane, offset, acc);
-    store_lanes(t, requant, lane, acc);
+    cortex_m::FusedRounding f[kLanes];
+    if (one_block && t->taps_h * t->taps_w <= kMaxWideTaps &&
+        requant.fused_full_range(lane, kLanes, f)) {
+      lanes_fused<TapsW>(t, walk, lane, offset, f);
+    } else {
+      lanes_general<TapsW>(t, walk, lane, offset, requant);
+    }
   }
 }
 
 } // namespace
 
 small_window_i8_fn select_depthwise_i8__cortex_m4(const small_window_shape *s) {
-  return s->taps_w == 3 ? depthwise_i8<3> : depthwise_i8<0>;
+  switch (s->taps_w) {
+  case 3:
+    return depthwise_i8<3>;
+  case 2: // the border columns of 3-wide windows
+    return depthwise_i8<2>;
+  default:
+    return depthwise_i8<0>;
+  }
 }
 
 } // namespace small::cortex_m4
