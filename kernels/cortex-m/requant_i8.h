@@ -53,7 +53,10 @@ inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
 struct FusedRounding {
   int32_t multiplier;
   int32_t high;   // 2^(e-2) + zp * 2^(e-1)
-  int high_shift; // e - 1
+  int high_shift; // e - 1; kGeneral: the channel takes the general path
+
+  static constexpr int kGeneral = -1;
+  bool general() const { return high_shift == kGeneral; }
 
   // The requantized value plus the zero point, before the clamp.
   int32_t operator()(int32_t x) const {
@@ -165,12 +168,15 @@ public:
   }
 
   // Fills f[0, count) with the fused roundings of channels [first, first +
-  // count) and returns true when all of them take the fused path with the
-  // whole int8 range as clamp (SSAT then finishes each output); false
-  // otherwise.
-  // (ChannelRequant's conditions, checked without building one per channel:
-  // this runs for every tile.)
-  bool fused_full_range(size_t first, size_t count, FusedRounding *f) const {
+  // count), marking general() the channels that cannot take one (a shift
+  // outside [2, 22] or a negative multiplier: their outputs take
+  // channel()), and counts those in `general`. False, with f unset, when no
+  // channel can: single rounding, or a clamp narrower than int8 (SSAT
+  // finishes the fused outputs). (ChannelRequant's conditions, checked
+  // without building one per channel: this runs for every tile.)
+  bool fused_roundings(size_t first, size_t count, FusedRounding *f,
+                       size_t &general) const {
+    general = 0;
     if (single_ || lo_ > -128 || hi_ < 127) {
       return false;
     }
@@ -178,13 +184,21 @@ public:
       const int32_t multiplier = multiplier_[first + c];
       const int32_t right = -shift_[first + c];
       if (multiplier < 0 || right < 2 || right > 22) {
-        return false;
+        f[c] = {0, 0, FusedRounding::kGeneral};
+        ++general;
+      } else {
+        f[c] = {multiplier,
+                (1 << (right - 2)) + out_zero_point_ * (1 << (right - 1)),
+                right - 1};
       }
-      f[c] = {multiplier,
-              (1 << (right - 2)) + out_zero_point_ * (1 << (right - 1)),
-              right - 1};
     }
     return true;
+  }
+
+  // fused_roundings when every channel takes its fused rounding.
+  bool fused_full_range(size_t first, size_t count, FusedRounding *f) const {
+    size_t general = 0;
+    return fused_roundings(first, count, f, general) && general == 0;
   }
 
   // The output byte of sum acc in channel `channel`, its constants derived

@@ -334,11 +334,25 @@ inline void store_quad(const int32_t (&c)[4], const cortex_m::FusedRounding &f,
                    : "memory");
 }
 
+// The 4 pixels' sums c0..c3 of output `channel` requantized by its general
+// path (a channel whose shift the fused rounding does not cover) and
+// stored at out, out + step, out + 2 step and out + 3 step. The sums come
+// by value: taking the address of the caller's sums kept them in memory.
+__attribute__((noinline)) void store_general(int32_t c0, int32_t c1, int32_t c2,
+                                             int32_t c3,
+                                             const cortex_m::TileRequant &r,
+                                             size_t channel, int8_t *out,
+                                             size_t step) {
+  const int32_t c[4] = {c0, c1, c2, c3};
+  r.channel(channel).store(c, 1, out, step, 4);
+}
+
 // The common case of dot_quad_outputs: a window of one run (a full window,
-// a 1x1 layer) and every output fused with the full range. The Cb outputs
-// of one output block (weights from w, kConvGroup apart; bias, constants f
-// and output bytes one per lane) walk with pointers only, so that the
-// per-output bookkeeping is a few loads around the dot and the store.
+// a 1x1 layer) and an output block whose channels all take their fused
+// rounding with the full range. Its Cb outputs (weights from w, kConvGroup
+// apart; bias, constants f and output bytes one per lane) walk with
+// pointers only, so that the per-output bookkeeping is a few loads around
+// the dot and the store.
 __attribute__((noinline)) void
 quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
                    const int32_t *bias, const cortex_m::FusedRounding *f,
@@ -362,14 +376,18 @@ quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
 }
 
 // Every output of the tile for the 4 pixels from pixel j, whose widened
-// window is at x: each output's 4 sums start from its bias and, when every
-// output takes the fused rounding with the full int8 range (`fused`
-// non-NULL), are requantized and stored right away, the output's constants
-// loaded once for the 4 pixels; otherwise they go to acc ([pixel][output])
-// for store_pixel.
+// window is at x: each output's 4 sums start from its bias and, when the
+// tile takes fused roundings with the full int8 range (`fused` non-NULL;
+// TileRequant::fused_roundings), are requantized and stored right away, the
+// output's constants loaded once for the 4 pixels (a channel marked
+// general() by its general path; bit k of general_blocks is set when output
+// block k has one); otherwise they go to acc ([pixel][output]) for
+// store_pixel.
 __attribute__((noinline)) void
 dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
-                 size_t j, const cortex_m::FusedRounding *fused, int32_t *acc) {
+                 size_t j, const cortex_m::TileRequant &requant,
+                 const cortex_m::FusedRounding *fused, uint32_t general_blocks,
+                 int32_t *acc) {
   // The tile's fields in locals: store_quad's stores may alias memory.
   const size_t outputs = t->out_blocks * kChannelBlock;
   const size_t out_step = t->out_pixel_step;
@@ -382,7 +400,8 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const bool one_run = p.run_count == 1;
   const int8_t *run_weights = p.runs[0].weights;
   const size_t run_groups = p.runs[0].groups;
-  if (one_run && fused != nullptr) {
+  const bool fast_blocks = one_run && fused != nullptr;
+  if (fast_blocks && general_blocks == 0) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
       quad_block_one_run(x, run_groups, run_weights + k * w_block_step,
                          bias + k * kChannelBlock, fused + k * kChannelBlock,
@@ -390,22 +409,33 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
     }
     return;
   }
-  for (size_t o = 0; o < outputs; ++o) {
-    const size_t k = o / kChannelBlock, l = o % kChannelBlock;
-    const size_t w_offset = k * w_block_step + l * kConvGroup;
-    int32_t c[4] = {bias[o], bias[o], bias[o], bias[o]};
-    if (one_run) {
-      dot_4x1_run(x, run_weights + w_offset, run_groups, c[0], c[1], c[2],
-                  c[3]);
-    } else {
-      dot_4x1(p, w_offset, x, c);
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    if (fast_blocks && (general_blocks >> k & 1) == 0) {
+      quad_block_one_run(x, run_groups, run_weights + k * w_block_step,
+                         bias + k * kChannelBlock, fused + k * kChannelBlock,
+                         out + k * out_block_step, out_step);
+      continue;
     }
-    if (fused != nullptr) {
-      store_quad(c, fused[o], out + k * out_block_step + l, out_step);
-    } else {
+    for (size_t l = 0; l < kChannelBlock; ++l) {
+      const size_t o = k * kChannelBlock + l;
+      const size_t w_offset = k * w_block_step + l * kConvGroup;
+      int32_t c[4] = {bias[o], bias[o], bias[o], bias[o]};
+      if (one_run) {
+        dot_4x1_run(x, run_weights + w_offset, run_groups, c[0], c[1], c[2],
+                    c[3]);
+      } else {
+        dot_4x1(p, w_offset, x, c);
+      }
+      if (fused != nullptr && fused[o].general()) {
+        store_general(c[0], c[1], c[2], c[3], requant, o,
+                      out + k * out_block_step + l, out_step);
+      } else if (fused != nullptr) {
+        store_quad(c, fused[o], out + k * out_block_step + l, out_step);
+      } else {
 #pragma GCC unroll 4
-      for (size_t i = 0; i < 4; ++i) {
-        acc[i * outputs + o] = c[i];
+        for (size_t i = 0; i < 4; ++i) {
+          acc[i * outputs + o] = c[i];
+        }
       }
     }
   }
@@ -414,12 +444,19 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
 // Requantizes one pixel's sums acc[0, outputs) into its output bytes.
 void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
                  const cortex_m::TileRequant &requant,
-                 const cortex_m::FusedRounding *fused, bool all_fused) {
+                 const cortex_m::FusedRounding *fused, bool tile_fused,
+                 uint32_t general_blocks) {
   for (size_t k = 0; k < t->out_blocks; ++k, out += t->out_block_step) {
     const size_t o0 = k * kChannelBlock;
-    if (all_fused) {
+    if (tile_fused && (general_blocks >> k & 1) == 0) {
       for (size_t l = 0; l < kChannelBlock; ++l) {
         out[l] = static_cast<int8_t>(__ssat(fused[o0 + l](acc[o0 + l]), 8));
+      }
+    } else if (tile_fused) {
+      for (size_t l = 0; l < kChannelBlock; ++l) {
+        const cortex_m::FusedRounding &f = fused[o0 + l];
+        out[l] = f.general() ? requant.channel(o0 + l)(acc[o0 + l])
+                             : static_cast<int8_t>(__ssat(f(acc[o0 + l]), 8));
       }
     } else {
       for (size_t l = 0; l < kChannelBlock; ++l) {
@@ -436,7 +473,12 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
   cortex_m::FusedRounding fused[kMaxOutputs];
-  const bool all_fused = requant.fused_full_range(0, outputs, fused);
+  size_t general = 0;
+  const bool tile_fused = requant.fused_roundings(0, outputs, fused, general);
+  uint32_t general_blocks = 0; // bit k: output block k has a general channel
+  for (size_t o = 0; general != 0 && o < outputs; ++o) {
+    general_blocks |= fused[o].general() ? 1u << (o / kChannelBlock) : 0u;
+  }
   int32_t scratch[kScratchWords];
   int32_t acc[4 * kMaxOutputs]; // [pixel][output]
   Plan plan;
@@ -448,11 +490,12 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       for (; j + 4 <= width; j += 4) {
         widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
                    scratch);
-        dot_quad_outputs(t, plan, scratch, j, all_fused ? fused : nullptr, acc);
-        if (!all_fused) {
+        dot_quad_outputs(t, plan, scratch, j, requant,
+                         tile_fused ? fused : nullptr, general_blocks, acc);
+        if (!tile_fused) {
           int8_t *out = t->out + j * t->out_pixel_step;
           for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
-            store_pixel(t, acc + i * outputs, out, requant, fused, false);
+            store_pixel(t, acc + i * outputs, out, requant, fused, false, 0);
           }
         }
       }
@@ -493,10 +536,10 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       make_plan(t, plan.end, segments, 2, plan);
     }
     int8_t *out = t->out + j * t->out_pixel_step;
-    store_pixel(t, acc, out, requant, fused, all_fused);
+    store_pixel(t, acc, out, requant, fused, tile_fused, general_blocks);
     if (pair) {
       store_pixel(t, acc + outputs, out + t->out_pixel_step, requant, fused,
-                  all_fused);
+                  tile_fused, general_blocks);
     }
   }
 }
