@@ -190,6 +190,13 @@ typedef struct small_window_tile_i8 {
   const int32_t *bias; /* out_blocks * Cb values */
   size_t w_pixel_step, bias_pixel_step;
   size_t out_blocks, out_block_step, w_out_block_step;
+  /* Convolution and depthwise: the channels (1..Cb) of the tile's last
+   * output block; Cb for tiles across blocks (w_pixel_step != 0) and for
+   * pooling. The lanes past them are padding: their weights, bias and
+   * multiplier are zero, so their sum is 0 and their output byte
+   * clamp(out_zero_point, act_min, act_max), which a kernel may write
+   * without computing them (an 8-channel layer in 16-lane blocks). */
+  size_t out_last_channels;
   /* Convolution, for tables with conv_i8_weight_sums set (else NULL): per
    * output lane, the sum of one tap's weights over all the input lanes the
    * tile reduces, laid out [out block][kernel_h][kernel_w][Cb] int32 for

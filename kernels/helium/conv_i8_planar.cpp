@@ -3,10 +3,13 @@
 // kernel's result.
 //
 // A planar pixel has one lane, so there is nothing to reduce across lanes;
-// instead each tap's input value (x - zp) multiplies the tap's 16 output
+// instead each tap's input value (x - zp) multiplies the tap's output
 // weights, loaded widened to int32 four at a time (VLDRB.S32), with VMLA
-// (vector by scalar) into 4 vectors of int32 sums: per tap and pixel 4 loads,
-// 4 VMLA and the scalar load, for 16 multiply-accumulates.
+// (vector by scalar) into up to 4 vectors of int32 sums: per tap and pixel
+// the scalar load and subtraction, then a load and a VMLA per 4 outputs.
+// Only the groups of 4 outputs that hold channels run (out_last_channels:
+// MobileNet's first layer has 8 channels in its 16-lane block); the pad
+// lanes past them get their fixed byte.
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -19,58 +22,109 @@ namespace small::helium {
 
 namespace {
 
-// The Cb sums of pixel j of output block k into acc.
+// The sums of output lanes [0, 4 Groups) of pixel j of output block k into
+// acc. TapsW: the window's width when fixed at compile time (3 or 4: a row's
+// taps unrolled), else 0 (t->taps_w).
+template <size_t Groups, size_t TapsW>
 void dot_pixel(const small_window_tile_i8 *t, size_t k, size_t j,
                int32_t *acc) {
   const int8_t *in = t->in + j * t->in_pixel_step;
   const int8_t *weights = t->weights + k * t->w_out_block_step;
   const int32_t *bias = t->bias + k * kChannelBlock;
-  int32x4_t a0 = vldrwq_s32(bias), a1 = vldrwq_s32(bias + 4);
-  int32x4_t a2 = vldrwq_s32(bias + 8), a3 = vldrwq_s32(bias + 12);
+  const size_t taps_w = TapsW != 0 ? TapsW : t->taps_w;
+  const size_t in_w = t->in_tap_w_step, w_w = t->w_tap_w_step;
+  const int32_t zp = t->in_zero_point;
+  int32x4_t a[Groups];
+  for (size_t g = 0; g < Groups; ++g) {
+    a[g] = vldrwq_s32(bias + 4 * g);
+  }
   for (size_t b = 0; b < t->in_blocks; ++b) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const int8_t *x = in + b * t->in_block_step + r * t->in_tap_h_step;
       const int8_t *w = weights + b * t->w_block_step + r * t->w_tap_h_step;
-      for (size_t s = t->taps_w; s > 0; --s) {
-        const int32_t v = *x - t->in_zero_point;
-        a0 = vmlaq_n_s32(a0, vldrbq_s32(w), v);
-        a1 = vmlaq_n_s32(a1, vldrbq_s32(w + 4), v);
-        a2 = vmlaq_n_s32(a2, vldrbq_s32(w + 8), v);
-        a3 = vmlaq_n_s32(a3, vldrbq_s32(w + 12), v);
-        x += t->in_tap_w_step;
-        w += t->w_tap_w_step;
+#pragma GCC unroll 4
+      for (size_t s = 0; s < taps_w; ++s, x += in_w, w += w_w) {
+        const int32_t v = *x - zp;
+        for (size_t g = 0; g < Groups; ++g) {
+          a[g] = vmlaq_n_s32(a[g], vldrbq_s32(w + 4 * g), v);
+        }
       }
     }
   }
-  vstrwq_s32(acc, a0);
-  vstrwq_s32(acc + 4, a1);
-  vstrwq_s32(acc + 8, a2);
-  vstrwq_s32(acc + 12, a3);
+  for (size_t g = 0; g < Groups; ++g) {
+    vstrwq_s32(acc + 4 * g, a[g]);
+  }
+}
+
+// Output block k of every pixel, its lanes [0, 4 Groups) computed and the
+// rest (pad lanes) written with their byte (the whole block first: one
+// store, then the computed lanes over it).
+template <size_t Groups, size_t TapsW>
+void block_pixels(const small_window_tile_i8 *t, size_t k) {
+  const size_t channel = k * kChannelBlock;
+  const size_t lanes = 4 * Groups;
+  const bool single = t->single_rounding != 0;
+  const bool right = !single && right_shifts_only(t, channel, lanes);
+  const int8x16_t pad = vdupq_n_s8(pad_lane_byte(t));
+  int32_t acc[kChannelBlock];
+  for (size_t j = 0; j < t->width; ++j) {
+    dot_pixel<Groups, TapsW>(t, k, j, acc);
+    int8_t *out = t->out + k * t->out_block_step + j * t->out_pixel_step;
+    if (Groups < 4) { // the whole block, before the computed lanes
+      vstrbq_s8(out, pad);
+    }
+    if (single) {
+      const cortex_m::TileRequant requant(t);
+      for (size_t o = 0; o < lanes; ++o) {
+        out[o] = requant.channel(channel + o)(acc[o]);
+      }
+    } else {
+      for (size_t o = 0; o < lanes; o += 4) {
+        const int32x4_t sums = vldrwq_s32(acc + o);
+        if (right) {
+          requantize_lanes<true>(t, out + o, sums, channel + o);
+        } else {
+          requantize_lanes<false>(t, out + o, sums, channel + o);
+        }
+      }
+    }
+  }
 }
 
 // The kernel serves the table's Cb only (t->cb == kChannelBlock).
+template <size_t TapsW>
 void conv_i8_planar__helium(const small_window_tile_i8 *t) {
-  int32_t acc[kChannelBlock];
   for (size_t k = 0; k < t->out_blocks; ++k) {
-    const size_t channel = k * kChannelBlock;
-    const bool right =
-        t->single_rounding == 0 && right_shifts_only(t, channel, kChannelBlock);
-    for (size_t j = 0; j < t->width; ++j) {
-      dot_pixel(t, k, j, acc);
-      int8_t *out = t->out + k * t->out_block_step + j * t->out_pixel_step;
-      if (right) {
-        requantize_pixel<true>(t, out, acc, channel);
-      } else {
-        requantize_pixel<false>(t, out, acc, channel);
-      }
+    const size_t live =
+        k + 1 == t->out_blocks ? t->out_last_channels : kChannelBlock;
+    switch ((live + 3) / 4) {
+    case 1:
+      block_pixels<1, TapsW>(t, k);
+      break;
+    case 2:
+      block_pixels<2, TapsW>(t, k);
+      break;
+    case 3:
+      block_pixels<3, TapsW>(t, k);
+      break;
+    default:
+      block_pixels<4, TapsW>(t, k);
+      break;
     }
   }
 }
 
 } // namespace
 
-small_window_i8_fn select_conv_i8_planar__helium(const small_window_shape *) {
-  return conv_i8_planar__helium;
+small_window_i8_fn select_conv_i8_planar__helium(const small_window_shape *s) {
+  switch (s->taps_w) {
+  case 3: // MobileNet's and ResNet-8's 3x3
+    return conv_i8_planar__helium<3>;
+  case 4: // DS-CNN's 10x4
+    return conv_i8_planar__helium<4>;
+  default:
+    return conv_i8_planar__helium<0>;
+  }
 }
 
 } // namespace small::helium

@@ -115,10 +115,19 @@ void store_half_single(const small_window_tile_i8 *t, const HalfSums &sums,
 
 // The kernel serves the table's Cb only (t->cb == kChannelBlock). Each half
 // of the block runs over all pixels of the tile; pixels of one block share
-// their channels, so the requantization path is chosen once per half.
+// their channels, so the requantization path is chosen once per half. A
+// block of at most 8 channels (out_last_channels) computes its first half
+// only and writes the pad lanes' byte into the second.
 template <int TH, int TW>
 void depthwise_i8__helium(const small_window_tile_i8 *t) {
-  for (size_t h = 0; h < 2; ++h) {
+  const size_t halves = t->out_last_channels <= 8 ? 1 : 2;
+  if (halves == 1) {
+    const int16x8_t pad = vdupq_n_s16(static_cast<int16_t>(pad_lane_byte(t)));
+    for (size_t j = 0; j < t->width; ++j) {
+      vstrbq_s16(t->out + j * t->out_pixel_step + 8, pad);
+    }
+  }
+  for (size_t h = 0; h < halves; ++h) {
     const bool shared = t->bias_pixel_step == 0;
     const bool right =
         shared && t->single_rounding == 0 && right_shifts_only(t, 8 * h, 8);

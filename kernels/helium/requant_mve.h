@@ -62,6 +62,15 @@ inline int32x4_t add_zero_point_and_clamp(const small_window_tile_i8 *t,
       vdupq_n_s32(t->act_max));
 }
 
+// The output byte of a pad lane (small_window_tile_i8::out_last_channels):
+// a zero sum requantizes to 0, which leaves the clamped zero point.
+inline int8_t pad_lane_byte(const small_window_tile_i8 *t) {
+  const int32_t zp = t->out_zero_point;
+  return static_cast<int8_t>(zp < t->act_min   ? t->act_min
+                             : zp > t->act_max ? t->act_max
+                                               : zp);
+}
+
 // The 4 lanes of acc, of channels [channel, channel + 4), requantized
 // (Right: every shift a right shift, right_shifts_only), + out_zero_point
 // (wrapping), clamped to [act_min, act_max] and stored as bytes at out.

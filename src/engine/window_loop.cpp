@@ -97,6 +97,11 @@ size_t kind_of(std::vector<size_t> &keys, size_t key) {
   return keys.size() - 1;
 }
 
+// The channels of output block end - 1: Cb but for the last block.
+size_t last_block_channels(const WindowOp &op, const OpSizes &s, size_t end) {
+  return end == s.out_blocks ? op.geometry.out_c - (end - 1) * s.cb : s.cb;
+}
+
 // The output block groups of the op; `keys` receives, per kind, what its
 // tiles share: the convolution's out_blocks, or the width of tiles across
 // blocks.
@@ -127,6 +132,7 @@ std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
           count > 1 ? op.input_ranges[ob + 1].weight_offset - r.weight_offset
                     : 0;
       b.kind = kind_of(keys, count);
+      b.out_last_channels = last_block_channels(op, s, ob + count);
       groups.push_back(b);
     }
     return groups;
@@ -141,6 +147,10 @@ std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
     b.weight_offset = s.has_weights ? ob * s.taps * s.cb : 0;
     b.bias_offset = s.has_weights ? ob * s.cb : 0;
     b.kind = kind_of(keys, std::min(step, s.out_blocks - ob));
+    // Pooling reads its pad lanes; tiles across blocks end in any block.
+    b.out_last_channels = s.has_weights && !op.across_blocks
+                              ? last_block_channels(op, s, ob + 1)
+                              : s.cb;
     groups.push_back(b);
   }
   return groups;
@@ -296,6 +306,7 @@ struct Int8Tiles {
   using Element = int8_t;
   static void set_group(const WindowOp &op, const BlockGroup &group, Tile &t) {
     const Int8Window &q = op.quant;
+    t.out_last_channels = group.out_last_channels;
     if (q.bias != nullptr) { // per-channel data is indexed like the bias
       t.bias = q.bias + group.bias_offset;
       t.multiplier = q.multiplier + group.bias_offset;

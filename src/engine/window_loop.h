@@ -44,6 +44,8 @@ struct BlockGroup {
   size_t in_offset = 0, out_offset = 0, weight_offset = 0, bias_offset = 0;
   size_t in_blocks = 0, in_last_channels = 0;  // convolution
   size_t out_blocks = 1, w_out_block_step = 0; // convolution
+  // Channels of the group's last output block (small_window_tile_i8).
+  size_t out_last_channels = 0;
   size_t kind = 0; // index into WindowOp::grids: groups of one tile shape
 };
 

@@ -38,6 +38,10 @@ struct Int8Case {
   // kernel's path for right shifts only (the Helium depthwise's) meets ties
   // of both signs.
   bool tie_shifts = false;
+  // Convolution and depthwise: the channels of the last output block (0:
+  // all Cb); the others are padding (zero weights, bias and multiplier),
+  // whose bytes a kernel may write without computing them.
+  size_t out_last_channels = 0;
 };
 
 enum class Family { kConv, kDepthwise, kAvgPool };
@@ -99,6 +103,8 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   const bool per_pixel = !is_conv && c.per_pixel_weights;
   const size_t sets = per_pixel ? c.width : out_blocks;
   const size_t w_out_block = blocks * taps * w_tap;
+  const size_t out_last =
+      c.out_last_channels != 0 && !per_pixel ? c.out_last_channels : cb;
   d.w_plain.assign(sets * w_out_block, 0);
   d.w_grouped.assign(sets * w_out_block, 0);
   const size_t group = active().conv_i8_k_group;
@@ -112,7 +118,9 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
           // promise that lets a kernel read whole groups).
           const bool pad =
               is_conv && b + 1 == blocks && lane >= c.last_channels;
-          const int8_t v = pad ? int8_t{0} : static_cast<int8_t>(byte(rng));
+          const bool pad_output = k + 1 == sets && i % cb >= out_last;
+          const int8_t v =
+              pad || pad_output ? int8_t{0} : static_cast<int8_t>(byte(rng));
           d.w_plain[base + i] = v;
           d.w_grouped[base + (is_conv ? grouped(lane, i % cb, lanes, cb, group)
                                       : i)] = v;
@@ -157,6 +165,11 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
       d.shift.push_back(
           p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
     }
+    if (i / cb + 1 == sets && i % cb >= out_last) { // a pad output lane
+      d.bias.back() = 0;
+      d.multiplier.back() = 0;
+      d.shift.back() = 0;
+    }
   }
 
   small_window_tile_i8 &t = d.t;
@@ -177,6 +190,7 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   t.w_pixel_step = per_pixel ? w_out_block : 0;
   t.bias_pixel_step = per_pixel ? cb : 0;
   t.out_blocks = out_blocks;
+  t.out_last_channels = out_last;
   t.w_out_block_step = w_out_block;
   if (is_conv && active().conv_i8_weight_sums != 0) {
     t.weight_sums = d.weight_sums.data();
@@ -265,10 +279,11 @@ void check(Family family, const Int8Case &c, const Quant &q,
        << " width=" << c.width << " taps=" << c.taps_h << "x" << c.taps_w
        << " stride=" << c.stride << " in_blocks=" << c.in_blocks
        << " last=" << c.last_channels << " out_blocks=" << c.out_blocks
-       << " gap=" << c.pixel_gap << " in_lanes=" << t.in_lanes
-       << " column=" << c.down_column << " per_pixel=" << c.per_pixel_weights
-       << " in_zp=" << q.in_zp << " out_zp=" << q.out_zp << " clamp=["
-       << q.act_min << "," << q.act_max << "] single=" << q.single_rounding);
+       << " out_last=" << t.out_last_channels << " gap=" << c.pixel_gap
+       << " in_lanes=" << t.in_lanes << " column=" << c.down_column
+       << " per_pixel=" << c.per_pixel_weights << " in_zp=" << q.in_zp
+       << " out_zp=" << q.out_zp << " clamp=[" << q.act_min << "," << q.act_max
+       << "] single=" << q.single_rounding);
   for (size_t i = 0; i < got.size(); ++i) {
     const bool inside = i >= kGuard && i < kGuard + d.out_size;
     const size_t at = i - kGuard;
@@ -285,9 +300,12 @@ void check(Family family, const Int8Case &c, const Quant &q,
 }
 
 std::vector<Quant> quants() {
+  // The last two put the output zero point outside the clamp (below and
+  // above): a pad lane's byte is the clamped zero point.
   return {{0, 0, -128, 127, false},      {-128, 5, -128, 127, true},
           {127, -128, -128, 127, false}, {3, -7, -7, 127, true},
-          {-5, 10, -20, 40, false},      {-128, 127, -128, 127, false}};
+          {-5, 10, -20, 40, false},      {-128, 127, -128, 127, false},
+          {7, -50, -20, 100, false},     {-9, 60, -128, 40, false}};
 }
 
 std::vector<size_t> widths(size_t max_width) {
@@ -368,6 +386,22 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   Int8Case ties{w5, 3, 3, 1, 2, cb};
   ties.tie_shifts = true;
   cases.push_back(ties);
+  // A last output block with pad lanes (an 8-channel layer at Cb 16), for
+  // blocked and planar inputs.
+  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb - 1}) {
+    for (size_t width : {size_t{1}, size_t{4}, size_t{7}, w5}) {
+      if (out_last == 0 || out_last >= cb || width > active().conv_max_width) {
+        continue;
+      }
+      Int8Case padded{width, 3, 3, 1, 2, cb};
+      padded.out_last_channels = out_last;
+      cases.push_back(padded);
+      Int8Case planar{width, 3, 3, 2, 3, 1};
+      planar.in_lanes = 1;
+      planar.out_last_channels = out_last;
+      cases.push_back(planar);
+    }
+  }
   for (Int8Case c : cases) {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
@@ -398,6 +432,22 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
     }
   }
   const size_t w5 = std::min<size_t>(5, active().window_max_width);
+  // A block with pad lanes (an 8-channel layer at Cb 16).
+  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb - 1}) {
+    for (size_t width : {size_t{1}, size_t{2}, w5, size_t{9}}) {
+      if (out_last == 0 || out_last >= cb ||
+          width > active().window_max_width) {
+        continue;
+      }
+      for (size_t stride : {1, 2}) {
+        Int8Case padded{width, 3, 3, stride, 1, cb};
+        padded.out_last_channels = out_last;
+        check(Family::kDepthwise, padded, qs[n++ % qs.size()], rng);
+        padded.down_column = true;
+        check(Family::kDepthwise, padded, qs[n++ % qs.size()], rng);
+      }
+    }
+  }
   check(Family::kDepthwise, {w5, 2, 1, 1, 1, cb}, qs[0], rng);
   check(Family::kDepthwise, {w5, 1, 2, 2, 1, cb}, qs[1], rng);
   for (const Quant &q : qs) { // every quantization on a full 3x3 tile
