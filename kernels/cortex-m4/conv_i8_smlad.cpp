@@ -382,7 +382,9 @@ quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
 // output's constants loaded once for the 4 pixels (a channel marked
 // general() by its general path; bit k of general_blocks is set when output
 // block k has one); otherwise they go to acc ([pixel][output]) for
-// store_pixel.
+// store_pixel. Resume: a later plan of a window that takes several (fused
+// NULL); the sums start from acc instead of the bias.
+template <bool Resume>
 __attribute__((noinline)) void
 dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
                  size_t j, const cortex_m::TileRequant &requant,
@@ -420,6 +422,12 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
       const size_t o = k * kChannelBlock + l;
       const size_t w_offset = k * w_block_step + l * kConvGroup;
       int32_t c[4] = {bias[o], bias[o], bias[o], bias[o]};
+      if (Resume) {
+#pragma GCC unroll 4
+        for (size_t i = 0; i < 4; ++i) {
+          c[i] = acc[i * outputs + o];
+        }
+      }
       if (one_run) {
         dot_4x1_run(x, run_weights + w_offset, run_groups, c[0], c[1], c[2],
                     c[3]);
@@ -490,13 +498,37 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       for (; j + 4 <= width; j += 4) {
         widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
                    scratch);
-        dot_quad_outputs(t, plan, scratch, j, requant,
-                         tile_fused ? fused : nullptr, general_blocks, acc);
+        dot_quad_outputs<false>(t, plan, scratch, j, requant,
+                                tile_fused ? fused : nullptr, general_blocks,
+                                acc);
         if (!tile_fused) {
           int8_t *out = t->out + j * t->out_pixel_step;
           for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
             store_pixel(t, acc + i * outputs, out, requant, fused, false, 0);
           }
+        }
+      }
+    } else {
+      // A window larger than the scratch (ResNet-8's 3x3 of 64 channels)
+      // runs as several plans per 4 pixels, the sums in acc between them:
+      // still 15 instructions per 16 multiply-accumulates, where pixel
+      // pairs take 19.
+      for (bool first = true; j + 4 <= width; j += 4, first = false) {
+        const int8_t *in = t->in + j * t->in_pixel_step;
+        if (!first) {
+          make_plan(t, 0, segments, 4, plan);
+        }
+        widen_quad(plan, in, t->in_pixel_step, offset, scratch);
+        dot_quad_outputs<false>(t, plan, scratch, j, requant, nullptr, 0, acc);
+        while (plan.end != segments) {
+          make_plan(t, plan.end, segments, 4, plan);
+          widen_quad(plan, in, t->in_pixel_step, offset, scratch);
+          dot_quad_outputs<true>(t, plan, scratch, j, requant, nullptr, 0, acc);
+        }
+        int8_t *out = t->out + j * t->out_pixel_step;
+        for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
+          store_pixel(t, acc + i * outputs, out, requant, fused, tile_fused,
+                      general_blocks);
         }
       }
     }
