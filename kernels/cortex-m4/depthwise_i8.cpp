@@ -174,8 +174,8 @@ lanes_fused(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
 }
 
 // Every other case: pixels across channel blocks (weights, bias and
-// channels per pixel), or channels off the fused path.
-template <size_t TapsW>
+// channels per pixel), or channels off the fused path (the rare path: one
+// instance for every window width).
 __attribute__((noinline)) void
 lanes_general(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
               int32_t offset, const cortex_m::TileRequant &requant) {
@@ -183,8 +183,8 @@ lanes_general(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
     const size_t channel = j * t->bias_pixel_step + lane;
     int32_t a[kLanes] = {t->bias[channel], t->bias[channel + 1],
                          t->bias[channel + 2], t->bias[channel + 3]};
-    dot_lanes<TapsW>(walk, t->in + j * t->in_pixel_step + lane,
-                     t->weights + j * t->w_pixel_step + lane, offset, a);
+    dot_lanes<0>(walk, t->in + j * t->in_pixel_step + lane,
+                 t->weights + j * t->w_pixel_step + lane, offset, a);
     int8_t *out = t->out + j * t->out_pixel_step + lane;
     for (size_t l = 0; l < kLanes; ++l) {
       out[l] = requant.requantize(channel + l, a[l]);
@@ -204,7 +204,7 @@ template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
         requant.fused_full_range(lane, kLanes, f)) {
       lanes_fused<TapsW>(t, walk, lane, offset, f);
     } else {
-      lanes_general<TapsW>(t, walk, lane, offset, requant);
+      lanes_general(t, walk, lane, offset, requant);
     }
   }
 }
