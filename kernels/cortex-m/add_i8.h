@@ -70,20 +70,42 @@ inline void fill_rescale_table(const AddInputRescale &r, int32_t *table) {
   }
 }
 
-// The fused output rounding of ta[a[i]] + tb[b[i]] (ta, tb at the value of
-// byte 0 of their tables), clamped to [lo, hi] (Full: SSAT's whole range).
-template <bool Full>
-void add_i8_tables(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
-                   const int32_t *ta, const int32_t *tb, const FusedRounding &f,
-                   int32_t lo, int32_t hi) {
-  for (size_t i = 0; i < count; ++i) {
-    const int32_t y = f(ta[a[i]] + tb[b[i]]);
-    out[i] = static_cast<int8_t>(Full ? __ssat(y, 8) : fixed::clamp(y, lo, hi));
+// The table loop of a core with no vector unit: the fused output rounding
+// of ta[a[i]] + tb[b[i]] (ta, tb: the tables, indexed by byte + 128),
+// clamped (SSAT when the clamp is the whole int8 range).
+struct ScalarTables {
+  static void run(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
+                  const int32_t *ta, const int32_t *tb,
+                  const ChannelRequant &requant,
+                  const small_add_i8_params * /*p*/) {
+    if (requant.full_range()) {
+      loop<true>(a, b, out, count, ta + 128, tb + 128, requant);
+    } else {
+      loop<false>(a, b, out, count, ta + 128, tb + 128, requant);
+    }
   }
-}
 
-inline void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
-                   const small_add_i8_params *p) {
+  template <bool Full>
+  static void loop(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
+                   const int32_t *ta, const int32_t *tb,
+                   const ChannelRequant &requant) {
+    const FusedRounding f = requant.fused_rounding();
+    const int32_t lo = requant.lo(), hi = requant.hi();
+    for (size_t i = 0; i < count; ++i) {
+      const int32_t y = f(ta[a[i]] + tb[b[i]]);
+      out[i] =
+          static_cast<int8_t>(Full ? __ssat(y, 8) : fixed::clamp(y, lo, hi));
+    }
+  }
+};
+
+// add_i8 of kernel_contract.h. Tables: the loop over the elements once the
+// inputs' rescalings are tabulated (ScalarTables, or a vector one; it may
+// rely on the output shift being a right shift of 2 to 22, as the fused
+// path requires).
+template <typename Tables = ScalarTables>
+void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
+            const small_add_i8_params *p) {
   const ChannelRequant requant(p->out_multiplier, p->out_shift,
                                p->out_zero_point, p->act_min, p->act_max,
                                false);
@@ -95,20 +117,14 @@ inline void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
                            p->left_shift);
   const AddInputRescale rb(p->b_zero_point, p->b_multiplier, p->b_shift,
                            p->left_shift);
-  const FusedRounding f = requant.fused_rounding();
   if (count >= kAddTableMinCount) {
     int32_t table_a[256], table_b[256];
     fill_rescale_table(ra, table_a);
     fill_rescale_table(rb, table_b);
-    if (requant.full_range()) {
-      add_i8_tables<true>(a, b, out, count, table_a + 128, table_b + 128, f,
-                          requant.lo(), requant.hi());
-    } else {
-      add_i8_tables<false>(a, b, out, count, table_a + 128, table_b + 128, f,
-                           requant.lo(), requant.hi());
-    }
+    Tables::run(a, b, out, count, table_a, table_b, requant, p);
     return;
   }
+  const FusedRounding f = requant.fused_rounding();
   if (requant.full_range()) {
     for (size_t i = 0; i < count; ++i) {
       out[i] = static_cast<int8_t>(__ssat(f(ra(a[i]) + rb(b[i])), 8));

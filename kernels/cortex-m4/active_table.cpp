@@ -22,7 +22,7 @@ small_kernel_table make_table() {
   t.depthwise_across_blocks = 0;
   t.conv_i8 = select_conv_i8__cortex_m4;
   t.conv_i8_k_group = kConvGroup;
-  t.add_i8 = small::cortex_m::add_i8;
+  t.add_i8 = small::cortex_m::add_i8<>;
   t.depthwise_i8 = select_depthwise_i8__cortex_m4;
   return t;
 }

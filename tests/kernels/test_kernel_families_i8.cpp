@@ -471,7 +471,9 @@ TEST_CASE("int8 add and requantize match scalar bit for bit",
       small_kernels_scalar(active().channel_block);
   const auto qs = quants();
   size_t n = 0;
-  for (size_t count : {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 1000}) {
+  // 257 and 1003: past the Cortex-M table threshold (256), with a tail.
+  for (size_t count :
+       {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 257, 1000, 1003}) {
     for (int single = 0; single <= 1; ++single) {
       std::vector<int8_t> a(count), b(count);
       for (size_t i = 0; i < count; ++i) {
@@ -505,6 +507,11 @@ TEST_CASE("int8 add and requantize match scalar bit for bit",
       active().add_i8(a.data(), b.data(), got.data() + kGuard, count, &add);
       scalar.add_i8(a.data(), b.data(), want.data() + kGuard, count, &add);
       REQUIRE(got == want);
+      std::vector<int8_t> sum_in_place(a); // out aliasing a, as allowed
+      active().add_i8(sum_in_place.data(), b.data(), sum_in_place.data(), count,
+                      &add);
+      REQUIRE(std::equal(sum_in_place.begin(), sum_in_place.end(),
+                         want.begin() + kGuard));
       std::vector<int8_t> got_rq(count + 2 * kGuard, kUntouched),
           want_rq(got_rq);
       active().requant_i8(a.data(), got_rq.data() + kGuard, count, &rq);
