@@ -2,16 +2,17 @@
 //
 // Depthwise sums run along the taps of one lane, and the lanes of a word
 // belong to different channels, so there is no pair of products to add
-// (SMLAD); instead one word load brings 4 lanes of input and 4 of weights,
-// SXTAB16 / SXTB16 widen them (subtracting the input zero point on the way)
-// and SMLABB / SMLATT accumulate one product per lane: per tap and 4 lanes,
-// 2 loads, 4 extensions and 4 multiply-accumulates.
+// (SMLAD); instead SMLABB / SMLATT accumulate one product per lane from
+// int16 halves: one word load brings 4 lanes of input, SXTAB16 widens its
+// even and odd lanes (subtracting the input zero point on the way), and the
+// weights, widened the same way once per tile, come as two words per tap
+// (LDRD): per tap and 4 lanes, 8 instructions for 4 multiply-accumulates.
 //
 // The tile runs one pixel and 4 lanes at a time, so that the 4 sums, the
 // operands and the pointers fit the core registers (2 pixels sharing the
 // weights needed 8 sums and spilled at every tap), and requantizes the 4
 // sums right away: with the fused rounding of cortex-m/requant_i8.h and the
-// whole int8 range as clamp, 9 instructions per output, the 4 lanes'
+// whole int8 range as clamp, about 10 instructions per output, the 4 lanes'
 // constants derived once per tile.
 #include <cstddef>
 #include <cstdint>
@@ -74,36 +75,11 @@ inline void dot_lanes(const Walk &walk, const int8_t *in, const int8_t *w,
 // 5x5 25); larger windows take lanes_general.
 constexpr size_t kMaxWideTaps = 32;
 
-// One tap of 4 lanes from widened weights: the input word at x (its even
-// and odd lanes widened with the zero point subtracted), the weights' two
-// words at wide (even lanes, odd lanes; then wide moves to the next tap):
-// 8 instructions for 4 multiply-accumulates. In assembly because GCC 12
-// spilled sums in the unrolled rows.
-inline void wide_tap(const int8_t *x, const int32_t *&wide, int32_t offset,
-                     int32_t &a0, int32_t &a1, int32_t &a2, int32_t &a3) {
-  int32_t xv, we, wo, h;
-  __asm__("ldr %[xv], [%[x]]\n\t"
-          "ldrd %[we], %[wo], [%[wide]], #8\n\t"
-          "sxtab16 %[h], %[off], %[xv]\n\t"
-          "smlabb %[a0], %[h], %[we], %[a0]\n\t"
-          "smlatt %[a2], %[h], %[we], %[a2]\n\t"
-          "sxtab16 %[h], %[off], %[xv], ror #8\n\t"
-          "smlabb %[a1], %[h], %[wo], %[a1]\n\t"
-          "smlatt %[a3], %[h], %[wo], %[a3]"
-          : [xv] "=&r"(xv), [we] "=&r"(we), [wo] "=&r"(wo), [h] "=&r"(h),
-            [wide] "+r"(wide), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
-            [a3] "+r"(a3)
-          : [x] "r"(x), [off] "r"(offset),
-            "m"(*reinterpret_cast<const int32_t(*)[2]>(wide)),
-            "m"(*reinterpret_cast<const int8_t(*)[kLanes]>(x)));
-}
-
-// Three taps of a window row (inputs at x, x + step and x + 2 step) as
-// wide_tap: 24 instructions for 12 multiply-accumulates.
-inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
-                      int32_t offset, int32_t &a0, int32_t &a1, int32_t &a2,
-                      int32_t &a3) {
-  int32_t xv, we, wo, h;
+// One tap of 4 lanes from widened weights: the input word (its even and odd
+// lanes widened with the zero point subtracted), the weights' two words at
+// wide (even lanes, odd lanes; then wide moves to the next tap): 8
+// instructions for 4 multiply-accumulates. `load` brings the input word
+// into xv. In assembly because GCC 12 spilled sums in the unrolled rows.
 #define SMALL_M4_WIDE_TAP(load)                                                \
   load "\n\t"                                                                  \
        "ldrd %[we], %[wo], [%[wide]], #8\n\t"                                  \
@@ -113,6 +89,26 @@ inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
        "sxtab16 %[h], %[off], %[xv], ror #8\n\t"                               \
        "smlabb %[a1], %[h], %[wo], %[a1]\n\t"                                  \
        "smlatt %[a3], %[h], %[wo], %[a3]\n\t"
+
+// One tap, the input at x.
+inline void wide_tap(const int8_t *x, const int32_t *&wide, int32_t offset,
+                     int32_t &a0, int32_t &a1, int32_t &a2, int32_t &a3) {
+  int32_t xv, we, wo, h;
+  __asm__(SMALL_M4_WIDE_TAP("ldr %[xv], [%[x]]")
+          : [xv] "=&r"(xv), [we] "=&r"(we), [wo] "=&r"(wo), [h] "=&r"(h),
+            [wide] "+r"(wide), [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2),
+            [a3] "+r"(a3)
+          : [x] "r"(x), [off] "r"(offset),
+            "m"(*reinterpret_cast<const int32_t(*)[2]>(wide)),
+            "m"(*reinterpret_cast<const int8_t(*)[kLanes]>(x)));
+}
+
+// The three taps of a window row, inputs at x, x + step and x + 2 step: 24
+// instructions for 12 multiply-accumulates.
+inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
+                      int32_t offset, int32_t &a0, int32_t &a1, int32_t &a2,
+                      int32_t &a3) {
+  int32_t xv, we, wo, h;
   __asm__(SMALL_M4_WIDE_TAP("ldr %[xv], [%[x]]")
               SMALL_M4_WIDE_TAP("ldr %[xv], [%[x], %[step]]")
                   SMALL_M4_WIDE_TAP("ldr %[xv], [%[x], %[step], lsl #1]")
@@ -122,8 +118,8 @@ inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
           : [x] "r"(x), [step] "r"(step), [off] "r"(offset),
             "m"(*reinterpret_cast<const int32_t(*)[6]>(wide)),
             "m"(*reinterpret_cast<const int8_t(*)[kLanes]>(x)));
-#undef SMALL_M4_WIDE_TAP
 }
+#undef SMALL_M4_WIDE_TAP
 
 // The 4 lanes [lane, lane + 4) of every pixel of a tile whose pixels share
 // weights and channels (one channel block, at most kMaxWideTaps taps),
