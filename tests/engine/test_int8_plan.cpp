@@ -1,7 +1,8 @@
 // int8 window ops go through the same engine plan as float ones: for the
 // same geometry, the int8 selectors are asked for exactly the tile shapes
-// the float selectors are, in the same order, and every output lane of an
-// int8 op is written once.
+// the float selectors are, in the same order, every output lane of an int8
+// op is written once, and every tile's out_last_channels names the pad
+// lanes of its last output block.
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -18,6 +19,18 @@ namespace {
 
 std::vector<small_window_shape> float_shapes, int8_shapes;
 
+// What count_writes checks out_last_channels against: the op's output
+// (its start, elements per channel block and per batch item, channels),
+// and whether its tiles must name their pad lanes (convolution and
+// depthwise in one block) or report Cb.
+struct Output {
+  const int8_t *base = nullptr;
+  size_t block = 0, item = 0, channels = 0;
+  bool names_pad_lanes = false;
+};
+Output output;
+size_t wrong_last_channels = 0;
+
 void count_writes(const small_window_tile_i8 *t) {
   for (size_t k = 0; k < t->out_blocks; ++k) {
     for (size_t j = 0; j < t->width; ++j) {
@@ -25,6 +38,14 @@ void count_writes(const small_window_tile_i8 *t) {
         // The output buffer is the writes vector's bytes reinterpreted.
         int8_t *p = t->out + k * t->out_block_step + j * t->out_pixel_step + l;
         ++*p;
+        const auto at = static_cast<size_t>(p - output.base);
+        const size_t channel = at % output.item / output.block * t->cb + l;
+        const bool pad = channel >= output.channels;
+        if (output.names_pad_lanes
+                ? k + 1 == t->out_blocks && (l >= t->out_last_channels) != pad
+                : t->out_last_channels != t->cb) {
+          ++wrong_last_channels;
+        }
       }
     }
   }
@@ -112,10 +133,21 @@ TEST_CASE("int8 window ops use the float plan and write each output once",
     std::vector<int8_t> out(out_elements, 0);
     std::vector<int8_t> in(
         size_t{g.batch} * ((g.in_c + cb - 1) / cb) * g.in_h * g.in_w * cb, 0);
+    output.base = out.data();
+    output.block = size_t{g.out_h} * g.out_w * cb;
+    output.item = out_blocks * output.block;
+    output.channels = g.out_c;
+    output.names_pad_lanes =
+        (family == WindowFamily::kConv || family == WindowFamily::kDepthwise) &&
+        !op8.across_blocks;
+    wrong_last_channels = 0;
     small::run_window_int8(op8, in.data(), out.data());
     for (size_t k = 0; k < out.size(); ++k) {
       INFO("element " << k << " family " << i % 4);
       REQUIRE(out[k] == 1);
     }
+    // out_last_channels: the real channels of a tile's last block.
+    INFO("family " << i % 4 << " channels " << g.out_c);
+    REQUIRE(wrong_last_channels == 0);
   }
 }
