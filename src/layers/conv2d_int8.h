@@ -22,7 +22,7 @@ class Network;
 // The quantization of one int8 convolution.
 struct ConvQuant {
   small_quant input{}, output{};
-  std::vector<float> weight_scales; // one per output channel
+  std::vector<float> weight_scales; // one per output channel (until prepare)
   Int8Range range;                  // the fused activation's clamp
 };
 
@@ -84,7 +84,7 @@ private:
   ConvSpec spec_;
   Shape output_;
   std::vector<int8_t> weights_; // OIHW, kept until finalize
-  std::vector<int32_t> bias_;   // out_channels
+  std::vector<int32_t> bias_;   // out_channels, kept until finalize
   ConvQuant quant_;
   bool single_rounding_ = false;
   size_t input_lanes_ = 0;
