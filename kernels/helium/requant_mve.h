@@ -65,10 +65,8 @@ inline int32x4_t add_zero_point_and_clamp(const small_window_tile_i8 *t,
 // The output byte of a pad lane (small_window_tile_i8::out_last_channels):
 // a zero sum requantizes to 0, which leaves the clamped zero point.
 inline int8_t pad_lane_byte(const small_window_tile_i8 *t) {
-  const int32_t zp = t->out_zero_point;
-  return static_cast<int8_t>(zp < t->act_min   ? t->act_min
-                             : zp > t->act_max ? t->act_max
-                                               : zp);
+  return static_cast<int8_t>(
+      fixed::clamp(t->out_zero_point, t->act_min, t->act_max));
 }
 
 // The 4 lanes of acc, of channels [channel, channel + 4), requantized
