@@ -31,11 +31,11 @@
 #                values of .data (stored in flash, copied at reset).
 #   ram_bytes    data + bss (the generated code's static arena among it) +
 #                the heap newlib's malloc took (mallinfo: the network object,
-#                its tables and per-channel requantization data; the packed
-#                weights stay in flash) + the stack's high-water mark (the
-#                reset code paints the stack, the test finds the deepest
-#                word written; measured after building and running, before
-#                the first printf).
+#                its layers and tile plans; the packed weights and their
+#                per-channel requantization stay in flash) + the stack's
+#                high-water mark (the reset code paints the stack, the test
+#                finds the deepest word written; measured after building
+#                and running, before the first printf).
 #   arena_bytes  small_network_arena_size.
 #   instructions the first sample's run, counted by SysTick under
 #                qemu -icount shift=0 (tests/firmware/instruction_count.h).
@@ -43,7 +43,8 @@
 #   instructions_per_mac  instructions / the network's MACs (sum of
 #                small_network_layer_info().macs).
 #   weight_flash_bytes  the generated model's const arrays (symbols ending in
-#                _packed, _weights, _scales, _bias; arm-none-eabi-nm -S).
+#                _packed, _requant, _weights, _scales, _bias;
+#                arm-none-eabi-nm -S).
 #   sample_flash_bytes  the embedded test inputs and expected outputs.
 #   runtime_flash_bytes flash_bytes minus both: the library, newlib (with
 #                printf and semihosting, which the test uses), the test
@@ -99,7 +100,7 @@ for target in "${targets[@]}"; do
     fi
     read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -n 1)
     weights=$(arm-none-eabi-nm -S -t d "$elf" |
-      awk '$4 ~ /_(packed|weights|scales|bias)$/ { sum += $2 }
+      awk '$4 ~ /_(packed|requant|weights|scales|bias)$/ { sum += $2 }
            END { print sum + 0 }')
     samples=$(arm-none-eabi-nm -S -t d "$elf" |
       awk '$4 ~ /^small_test_(inputs|expected)$/ { sum += $2 }

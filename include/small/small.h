@@ -633,11 +633,30 @@ typedef struct small_int8_packed_weights {
    * block and int8 k-group, the input lanes per block), as
    * small_network_packed_weights reported it. */
   uint32_t layout;
-  /* As in small_int8_weights (copied). */
+  /* As in small_int8_weights (copied). Optional when requant is given:
+   * then NULL scales (scale_count ignored) and NULL bias skip the check
+   * below. */
   const float *scales;
   uint32_t scale_count;
   const int32_t *bias;
+  /* Optional, borrowed like packed: the bias, requantization multiplier
+   * and shift of every output channel, three int32 arrays one after the
+   * other, each padded to whole channel blocks (requant_count = 3 * the
+   * output channels rounded up to the channel block), as
+   * small_network_packed_weights reported them. The network then holds no
+   * per-channel data of its own (firmware: 12 bytes of RAM per output
+   * channel saved). finalize checks the count and, when scales (and bias)
+   * are given, every value against them (SMALL_ERR_INVALID_ARGUMENT naming
+   * the first channel that differs). NULL: computed from scales and
+   * bias. */
+  const int32_t *requant;
+  size_t requant_count;
 } small_int8_packed_weights;
+
+/*! Every field NULL / 0: start from it, so that fields added in later
+ * versions keep their defaults. NULL is ignored. */
+SMALL_API void
+small_int8_packed_weights_init(small_int8_packed_weights *weights);
 
 /*! small_network_add_conv2d_int8 with weights packed by a network of the
  * same shapes finalized for the same kernel configuration (read with
@@ -671,10 +690,10 @@ SMALL_API small_status small_network_set_packing(small_network *network,
 
 /*! After finalize: the packed weights of layer `layer` (as in
  * small_network_layer_info) of an int8 Conv2D, depthwise or Dense layer:
- * fills packed (valid while the network lives), bytes and layout; scales
- * and bias are set to NULL / 0. SMALL_ERR_NOT_FOUND for an index past the
- * end or a layer without packed int8 weights, SMALL_ERR_INVALID_STATE
- * before finalize. */
+ * fills packed, bytes, layout, requant and requant_count (both arrays
+ * valid while the network lives); scales and bias are set to NULL / 0.
+ * SMALL_ERR_NOT_FOUND for an index past the end or a layer without packed int8
+ * weights, SMALL_ERR_INVALID_STATE before finalize. */
 SMALL_API small_status
 small_network_packed_weights(const small_network *network, size_t layer,
                              small_int8_packed_weights *weights);

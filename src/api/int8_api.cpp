@@ -111,6 +111,13 @@ small_int8_weights unpacked_view(const small_int8_packed_weights &p) {
 
 } // namespace
 
+SMALL_API void
+small_int8_packed_weights_init(small_int8_packed_weights *weights) {
+  if (weights != nullptr) {
+    *weights = small_int8_packed_weights{};
+  }
+}
+
 SMALL_API small_status small_network_add_conv2d_int8_packed(
     small_network *network, small_tensor input,
     const small_conv2d_params *params, const small_int8_packed_weights *weights,

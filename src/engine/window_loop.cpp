@@ -389,6 +389,19 @@ bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
   return blocks > 1 && across < calls_per_block(op, max_width) * blocks;
 }
 
+namespace {
+
+// The plan lives as long as the network: no growth slack (on a
+// microcontroller a third of the plan's heap). shrink_to_fit does nothing
+// without exceptions in libstdc++; a copy of exactly the size does.
+template <typename T> void drop_slack(std::vector<T> &v) {
+  if (v.capacity() != v.size()) {
+    std::vector<T>(v.begin(), v.end()).swap(v);
+  }
+}
+
+} // namespace
+
 void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   const WindowGeometry &g = op.geometry;
   const OpSizes s = op_sizes(op, kernels);
@@ -455,7 +468,11 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
         grid.kernel = select(&shape);
       }
     }
+    drop_slack(grids);
   }
+  drop_slack(op.rows);
+  drop_slack(op.columns);
+  drop_slack(op.block_groups);
 }
 
 namespace {

@@ -83,8 +83,7 @@ small_status Network::packed_weights(size_t index,
   SMALL_TRY(require_executed_index(index, "packed_weights"));
   const Node &node = nodes_[executed_[index]];
   weights = small_int8_packed_weights{};
-  if (!node.layer->packed_int8_weights(weights.packed, weights.bytes,
-                                       weights.layout)) {
+  if (!node.layer->packed_int8_weights(weights)) {
     return fail(SMALL_ERR_NOT_FOUND)
            << "packed_weights: layer " << index << " (" << node.name
            << ") has no packed int8 weights";

@@ -76,15 +76,80 @@ small_status Conv2DInt8Layer::check_borrowed(const small_kernel_table &kernels,
   return SMALL_OK;
 }
 
-bool Conv2DInt8Layer::packed_int8_weights(const int8_t *&packed, size_t &bytes,
-                                          uint32_t &layout) const {
+bool Conv2DInt8Layer::packed_int8_weights(
+    small_int8_packed_weights &weights) const {
   if (op_.quant.weights == nullptr) {
     return false; // not prepared
   }
-  packed = op_.quant.weights;
-  bytes = borrowed_ != nullptr ? borrowed_bytes_ : packed_weights_.size_bytes();
-  layout = layout_;
+  weights.packed = op_.quant.weights;
+  weights.bytes =
+      borrowed_ != nullptr ? borrowed_bytes_ : packed_weights_.size_bytes();
+  weights.layout = layout_;
+  // bias, multiplier and shift are contiguous (prepare).
+  weights.requant = op_.quant.bias;
+  weights.requant_count = 3 * padded_channels_;
   return true;
+}
+
+namespace {
+
+// The requantization of output channel k from the weight scales.
+QuantizedMultiplier channel_multiplier(const ConvQuant &q, size_t k,
+                                       bool single_rounding) {
+  const double effective = static_cast<double>(q.input.scale) *
+                           static_cast<double>(q.weight_scales[k]) /
+                           static_cast<double>(q.output.scale);
+  return quantize_multiplier(effective, single_rounding);
+}
+
+} // namespace
+
+void Conv2DInt8Layer::compute_requant(size_t padded, int32_t *bias,
+                                      int32_t *multiplier,
+                                      int32_t *shift) const {
+  std::fill(bias, bias + padded, 0);
+  std::fill(multiplier, multiplier + padded, 0);
+  std::fill(shift, shift + padded, 0);
+  std::copy(bias_.begin(), bias_.end(), bias);
+  for (size_t k = 0; k < spec_.out_channels; ++k) {
+    const QuantizedMultiplier q =
+        channel_multiplier(quant_, k, single_rounding_);
+    multiplier[k] = q.multiplier;
+    shift[k] = q.shift;
+  }
+}
+
+small_status Conv2DInt8Layer::check_borrowed_requant(size_t padded) const {
+  if (borrowed_requant_count_ != 3 * padded) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << name_ << ": packed->requant_count is " << borrowed_requant_count_
+           << "; this layer's " << spec_.out_channels
+           << " output channels, padded to whole channel blocks, take "
+           << 3 * padded;
+  }
+  const int32_t *bias = borrowed_requant_;
+  const int32_t *multiplier = bias + padded;
+  const int32_t *shift = multiplier + padded;
+  for (size_t k = 0; k < padded; ++k) {
+    int32_t want_bias = 0;
+    QuantizedMultiplier want{0, 0};
+    if (k < spec_.out_channels) {
+      want_bias = bias_.empty() ? bias[k] : bias_[k];
+      want = quant_.weight_scales.empty()
+                 ? QuantizedMultiplier{multiplier[k], shift[k]}
+                 : channel_multiplier(quant_, k, single_rounding_);
+    }
+    if (bias[k] != want_bias || multiplier[k] != want.multiplier ||
+        shift[k] != want.shift) {
+      return fail(SMALL_ERR_INVALID_ARGUMENT)
+             << name_ << ": packed->requant differs at output channel " << k
+             << " from "
+             << (k < spec_.out_channels ? "the bias and weight scales given"
+                                        : "a pad lane's zeros")
+             << " (the requantization of another layer?)";
+    }
+  }
+  return SMALL_OK;
 }
 
 small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
@@ -104,38 +169,39 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
                                 packed_weights_, kernels.conv_i8_k_group));
   }
   // Bias, multiplier and shift per output channel, each padded to whole
-  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp), the
-  // per-tap weight sums of the tables that want them, then (64-byte
-  // aligned) the requantization constants the table prepares per block.
+  // blocks (pad lanes: bias 0, multiplier 0, so they compute out_zp),
+  // unless borrowed; the per-tap weight sums of the tables that want them,
+  // then (64-byte aligned) the requantization constants the table prepares
+  // per block.
   const size_t blocks = ceil_div(spec_.out_channels, cb);
   const size_t padded = blocks * cb;
+  padded_channels_ = padded;
   const size_t taps = size_t{spec_.kernel_h} * spec_.kernel_w;
   const bool with_sums = kernels.conv_i8_weight_sums != 0 && !depthwise();
-  const size_t int32_bytes =
-      (3 + (with_sums ? taps : 0)) * padded * sizeof(int32_t);
+  const bool own_requant = borrowed_requant_ == nullptr;
+  if (!own_requant) {
+    SMALL_TRY(check_borrowed_requant(padded));
+  }
+  const size_t int32_bytes = ((own_requant ? 3 : 0) + (with_sums ? taps : 0)) *
+                             padded * sizeof(int32_t);
   const size_t requant_offset = ceil_div(int32_bytes, kAlignment) * kAlignment;
   const size_t requant_bytes =
       kernels.prepare_requant_i8 != nullptr ? kernels.requant_i8_bytes : 0;
   SMALL_TRY(per_channel_.reset(requant_offset + blocks * requant_bytes,
                                "int8 bias and requantization"));
-  int32_t *bias = per_channel_.as<int32_t>();
-  int32_t *multiplier = bias + padded;
-  int32_t *shift = multiplier + padded;
+  int32_t *owned = per_channel_.as<int32_t>();
+  const int32_t *bias = own_requant ? owned : borrowed_requant_;
+  const int32_t *multiplier = bias + padded;
+  const int32_t *shift = multiplier + padded;
+  if (own_requant) {
+    compute_requant(padded, owned, owned + padded, owned + 2 * padded);
+  }
   op_.quant.weights =
       borrowed_ != nullptr ? borrowed_ : packed_weights_.as<int8_t>();
   if (with_sums) {
-    write_weight_sums(cb, kernels.conv_i8_k_group, shift + padded);
-    op_.quant.weight_sums = shift + padded;
-  }
-  std::copy(bias_.begin(), bias_.end(), bias);
-  for (size_t k = 0; k < spec_.out_channels; ++k) {
-    const double effective = static_cast<double>(quant_.input.scale) *
-                             static_cast<double>(quant_.weight_scales[k]) /
-                             static_cast<double>(quant_.output.scale);
-    const QuantizedMultiplier q =
-        quantize_multiplier(effective, single_rounding_);
-    multiplier[k] = q.multiplier;
-    shift[k] = q.shift;
+    int32_t *sums = owned + (own_requant ? 3 * padded : 0);
+    write_weight_sums(cb, kernels.conv_i8_k_group, sums);
+    op_.quant.weight_sums = sums;
   }
   if (requant_bytes != 0) {
     unsigned char *requant = per_channel_.as<unsigned char>() + requant_offset;
@@ -240,7 +306,7 @@ small_status conv_quant(const Network &net, int input,
                         const small_int8_weights &w, uint32_t out_channels,
                         const small_activation &activation,
                         const small_quant &output, const std::string &name,
-                        ConvSpec &spec, ConvQuant &q) {
+                        bool scales_optional, ConvSpec &spec, ConvQuant &q) {
   small_dtype dtype = SMALL_DTYPE_FLOAT32;
   SMALL_TRY(net.tensor_type(input, name + " input", dtype, q.input));
   if (dtype != SMALL_DTYPE_INT8) {
@@ -250,9 +316,13 @@ small_status conv_quant(const Network &net, int input,
   }
   SMALL_TRY(check_quant(output, name + " output"));
   q.output = output;
-  if (w.values == nullptr || w.scales == nullptr) {
+  if (w.values == nullptr || (w.scales == nullptr && !scales_optional)) {
     return fail(SMALL_ERR_NULL_POINTER)
            << name << ": weights->values and weights->scales are required";
+  }
+  if (w.scales == nullptr) {
+    // Borrowed requantization, nothing to check it against.
+    return int8_activation_range(activation, output, name, spec.act, q.range);
   }
   if (w.scale_count != out_channels && w.scale_count != 1) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
@@ -277,6 +347,20 @@ small_status conv_quant(const Network &net, int input,
 
 namespace {
 
+bool borrows_requant(const small_int8_packed_weights *packed) {
+  return packed != nullptr && packed->requant != nullptr;
+}
+
+// The caller's bias, zeros without one, or none to check borrowed
+// requantization against.
+std::vector<int32_t> bias_values(const small_int8_weights &w, size_t count,
+                                 const small_int8_packed_weights *packed) {
+  if (w.bias != nullptr) {
+    return std::vector<int32_t>(w.bias, w.bias + count);
+  }
+  return std::vector<int32_t>(borrows_requant(packed) ? 0 : count, 0);
+}
+
 // The layer with its weights: a copy of the caller's in OIHW order, or the
 // caller's packed ones borrowed.
 small_status add_int8_node(Network &net, int input, small_layer_kind kind,
@@ -292,7 +376,7 @@ small_status add_int8_node(Network &net, int input, small_layer_kind kind,
   auto layer = std::make_unique<Conv2DInt8Layer>(
       kind, s, shape, std::move(oihw), std::move(bias), std::move(q));
   if (packed != nullptr) {
-    layer->borrow_packed(packed->packed, packed->bytes, packed->layout, name);
+    layer->borrow_packed(*packed, name);
   }
   return net.add_node(std::move(layer), {input}, name, out);
 }
@@ -311,15 +395,12 @@ small_status add_conv2d_int8(Network &net, int input,
   SMALL_TRY(net.tensor_shape(input, name + " input", in));
   ConvQuant q;
   SMALL_TRY(conv_quant(net, input, w, p.out_channels, p.activation, output,
-                       name, s, q));
+                       name, borrows_requant(packed), s, q));
   size_t count = 0;
   SMALL_TRY(conv_spec_from_params(in, p, name, s, count));
   Shape shape;
   SMALL_TRY(conv_output_shape(s, name, shape));
-  std::vector<int32_t> bias(p.out_channels, 0);
-  if (w.bias != nullptr) {
-    bias.assign(w.bias, w.bias + p.out_channels);
-  }
+  std::vector<int32_t> bias = bias_values(w, p.out_channels, packed);
   const small_layer_kind kind =
       is_depthwise(s.input.c, p.groups, p.out_channels) ? SMALL_LAYER_DEPTHWISE
                                                         : SMALL_LAYER_CONV2D;
@@ -351,16 +432,13 @@ small_status add_dense_int8(Network &net, int input, uint32_t out_features,
   p.activation = activation;
   ConvSpec s;
   ConvQuant q;
-  SMALL_TRY(
-      conv_quant(net, input, w, out_features, activation, output, name, s, q));
+  SMALL_TRY(conv_quant(net, input, w, out_features, activation, output, name,
+                       borrows_requant(packed), s, q));
   size_t count = 0;
   SMALL_TRY(conv_spec_from_params(in, p, name, s, count));
   Shape shape;
   SMALL_TRY(conv_output_shape(s, name, shape));
-  std::vector<int32_t> bias(out_features, 0);
-  if (w.bias != nullptr) {
-    bias.assign(w.bias, w.bias + out_features);
-  }
+  std::vector<int32_t> bias = bias_values(w, out_features, packed);
   return add_int8_node(net, input, SMALL_LAYER_DENSE, s, shape,
                        packed != nullptr
                            ? std::vector<int8_t>()

@@ -45,18 +45,20 @@ public:
   size_t weight_bytes() const override {
     return packed_weights_.size_bytes() + per_channel_.size_bytes();
   }
-  // Weights packed elsewhere for this kernel table (see
-  // small_network_add_conv2d_int8_packed): used in place from prepare() on,
-  // after their layout and size are checked there. `name` is for messages.
-  void borrow_packed(const int8_t *packed, size_t bytes, uint32_t layout,
+  // Weights packed elsewhere for this kernel table, and optionally their
+  // per-channel requantization (see small_network_add_conv2d_int8_packed):
+  // used in place from prepare() on, after their layout and sizes are
+  // checked there. `name` is for messages.
+  void borrow_packed(const small_int8_packed_weights &packed,
                      std::string name) {
-    borrowed_ = packed;
-    borrowed_bytes_ = bytes;
-    borrowed_layout_ = layout;
+    borrowed_ = packed.packed;
+    borrowed_bytes_ = packed.bytes;
+    borrowed_layout_ = packed.layout;
+    borrowed_requant_ = packed.requant;
+    borrowed_requant_count_ = packed.requant_count;
     name_ = std::move(name);
   }
-  bool packed_int8_weights(const int8_t *&packed, size_t &bytes,
-                           uint32_t &layout) const override;
+  bool packed_int8_weights(small_int8_packed_weights &weights) const override;
   const small_act_params *activation() const override { return &spec_.act; }
   small_dtype input_dtype() const override { return SMALL_DTYPE_INT8; }
   small_dtype output_dtype() const override { return SMALL_DTYPE_INT8; }
@@ -90,15 +92,26 @@ private:
   size_t input_lanes_ = 0;
   [[nodiscard]] small_status check_borrowed(const small_kernel_table &kernels,
                                             size_t lanes);
+  // The borrowed bias, multiplier and shift (padded to `padded` channels)
+  // against the layer's bias and weight scales, when it has them.
+  [[nodiscard]] small_status check_borrowed_requant(size_t padded) const;
+  // The bias, multiplier and shift of each output channel from the bias
+  // and weight scales, into three arrays of `padded` (pad lanes: 0).
+  void compute_requant(size_t padded, int32_t *bias, int32_t *multiplier,
+                       int32_t *shift) const;
 
   AlignedBuffer packed_weights_;
   const int8_t *borrowed_ = nullptr; // the caller's packed weights, if any
   size_t borrowed_bytes_ = 0;
   uint32_t borrowed_layout_ = 0;
   uint32_t layout_ = 0; // packed_layout_tag of the weights in use
+  const int32_t *borrowed_requant_ = nullptr; // the caller's, if any
+  size_t borrowed_requant_count_ = 0;
+  size_t padded_channels_ = 0; // output channels in whole blocks
   std::string name_;
-  // bias, multiplier and shift: three int32 arrays of out_blocks * Cb, then
-  // the weight sums of the tables that read them.
+  // bias, multiplier and shift: three int32 arrays of out_blocks * Cb
+  // (unless borrowed), then the weight sums of the tables that read them,
+  // then the constants the table prepares per block.
   AlignedBuffer per_channel_;
   WindowOp op_;
 };

@@ -56,13 +56,11 @@ public:
   // Bytes of packed weights and bias the layer holds (after prepare).
   virtual size_t weight_bytes() const { return 0; }
   // int8 convolutions after prepare: their packed weights (held or
-  // borrowed), size and layout tag (small_network_packed_weights). False
+  // borrowed), size, layout tag and per-channel requantization
+  // (small_network_packed_weights fills those fields of `weights`). False
   // for layers without packed int8 weights.
-  virtual bool packed_int8_weights(const int8_t *&packed, size_t &bytes,
-                                   uint32_t &layout) const {
-    (void)packed;
-    (void)bytes;
-    (void)layout;
+  virtual bool packed_int8_weights(small_int8_packed_weights &weights) const {
+    (void)weights;
     return false;
   }
   // The activation the layer applies (its own or a fused one); nullptr for

@@ -89,6 +89,7 @@ small_int8_packed_weights packed_view(const LayerWeights &w,
                                       const std::vector<int8_t> &packed,
                                       uint32_t layout) {
   small_int8_packed_weights v;
+  small_int8_packed_weights_init(&v);
   v.packed = packed.data();
   v.bytes = packed.size();
   v.layout = layout;
@@ -110,11 +111,30 @@ small_conv2d_params conv_params(uint32_t out, uint32_t kernel,
   return p;
 }
 
-// The packed buffers of the weighted layers, in layer order, and their tags.
+// The packed buffers of the weighted layers, in layer order, their tags
+// and their per-channel requantization (given to the layers only when
+// with_requant; then without scales and bias when bare).
 struct Packed {
   std::vector<std::vector<int8_t>> buffers;
   std::vector<uint32_t> layouts;
+  std::vector<std::vector<int32_t>> requant;
+  bool with_requant = false, bare = false;
 };
+
+small_int8_packed_weights packed_layer(const LayerWeights &w, const Packed &p,
+                                       size_t i) {
+  small_int8_packed_weights v = packed_view(w, p.buffers[i], p.layouts[i]);
+  if (p.with_requant) {
+    v.requant = p.requant[i].data();
+    v.requant_count = p.requant[i].size();
+    if (p.bare) {
+      v.scales = nullptr;
+      v.scale_count = 0;
+      v.bias = nullptr;
+    }
+  }
+  return v;
+}
 
 // Builds the network on `weights`, or on `packed` when given (each entry
 // may be altered by the caller first), up to and including finalize;
@@ -140,7 +160,7 @@ small_status build(small_network *net, const TestWeights &w,
           small_network_add_conv2d_int8(net, t, &params[i], &v, outs[i], &t));
     } else {
       const small_int8_packed_weights v =
-          packed_view(*layers[i], packed->buffers[i], packed->layouts[i]);
+          packed_layer(*layers[i], *packed, static_cast<size_t>(i));
       require_ok(small_network_add_conv2d_int8_packed(net, t, &params[i], &v,
                                                       outs[i], &t));
     }
@@ -157,8 +177,7 @@ small_status build(small_network *net, const TestWeights &w,
     const small_int8_weights v = view(w.dense);
     require_ok(small_network_add_dense_int8(net, t, 10, &v, none, kIn, &t));
   } else {
-    const small_int8_packed_weights v =
-        packed_view(w.dense, packed->buffers[3], packed->layouts[3]);
+    const small_int8_packed_weights v = packed_layer(w.dense, *packed, 3);
     require_ok(
         small_network_add_dense_int8_packed(net, t, 10, &v, none, kIn, &t));
   }
@@ -199,6 +218,8 @@ Packed read_packed(small_network *net) {
     CHECK(w.bias == nullptr);
     p.buffers.emplace_back(w.packed, w.packed + w.bytes);
     p.layouts.push_back(w.layout);
+    REQUIRE(w.requant != nullptr);
+    p.requant.emplace_back(w.requant, w.requant + w.requant_count);
   }
   return p;
 }
@@ -239,6 +260,113 @@ TEST_CASE("A network on packed int8 weights computes the same bytes and "
     CHECK(got.packed == packed.buffers[i].data());
     CHECK(got.bytes == packed.buffers[i].size());
     CHECK(got.layout == packed.layouts[i]);
+  }
+}
+
+// The bias, multiplier and shift a network reports: three arrays of the
+// output channels padded to whole blocks, the pad lanes 0, the bias the
+// caller's, the multipliers those of TFLite's QuantizeMultiplier (positive,
+// at least 2^30 for these scales).
+TEST_CASE("Per-channel requantization is reported padded to whole blocks and "
+          "can be borrowed",
+          "[int8][api][packed]") {
+  const TestWeights w = make_weights();
+  const size_t cb = small_kernels_active()->channel_block;
+  const LayerWeights *layers[4] = {&w.conv1, &w.depthwise, &w.conv2, &w.dense};
+  std::vector<int8_t> want;
+  size_t held = 0;
+  Packed packed;
+  {
+    NetGuard a;
+    require_ok(build(a.net, w, nullptr));
+    want = run(a.net);
+    require_ok(small_network_weight_bytes(a.net, &held));
+    packed = read_packed(a.net);
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    const std::vector<int32_t> &r = packed.requant[i];
+    const size_t channels = layers[i]->bias.size();
+    const size_t padded = (channels + cb - 1) / cb * cb;
+    INFO("layer " << i);
+    REQUIRE(r.size() == 3 * padded);
+    for (size_t k = 0; k < padded; ++k) {
+      if (k < channels) {
+        CHECK(r[k] == layers[i]->bias[k]);
+        CHECK(r[padded + k] >= (int32_t{1} << 30));
+      } else {
+        CHECK(r[k] == 0);
+        CHECK(r[padded + k] == 0);
+        CHECK(r[2 * padded + k] == 0);
+      }
+    }
+  }
+  packed.with_requant = true;
+  for (bool bare : {false, true}) {
+    packed.bare = bare;
+    INFO((bare ? "without" : "with") << " scales and bias");
+    NetGuard b;
+    require_ok(build(b.net, w, &packed));
+    CHECK(run(b.net) == want);
+    size_t borrowed = 0;
+    require_ok(small_network_weight_bytes(b.net, &borrowed));
+    CHECK(borrowed < held);
+    for (size_t layer : {0u, 1u, 2u, 4u}) {
+      small_int8_packed_weights got;
+      require_ok(small_network_packed_weights(b.net, layer, &got));
+      const size_t i = layer == 4 ? 3 : layer;
+      CHECK(got.requant == packed.requant[i].data());
+      CHECK(got.requant_count == packed.requant[i].size());
+    }
+  }
+}
+
+TEST_CASE("Borrowed requantization that does not match the layer is refused "
+          "at finalize",
+          "[int8][api][packed][errors]") {
+  const TestWeights w = make_weights();
+  Packed good;
+  {
+    NetGuard a;
+    require_ok(build(a.net, w, nullptr));
+    good = read_packed(a.net);
+  }
+  good.with_requant = true;
+  SECTION("one value short") {
+    Packed p = good;
+    p.requant[2].pop_back();
+    NetGuard b;
+    require_failure(build(b.net, w, &p), SMALL_ERR_INVALID_ARGUMENT,
+                    "packed->requant_count is");
+  }
+  SECTION("a multiplier changed") {
+    Packed p = good;
+    const size_t padded = p.requant[1].size() / 3;
+    p.requant[1][padded + 5] += 1;
+    NetGuard b;
+    require_failure(build(b.net, w, &p), SMALL_ERR_INVALID_ARGUMENT,
+                    "differs at output channel 5");
+  }
+  SECTION("a pad lane not zero") {
+    // The dense layer's 10 channels never fill a block (Cb >= 4, a power
+    // of two): lane 10 is a pad lane.
+    Packed p = good;
+    const size_t padded = p.requant[3].size() / 3;
+    REQUIRE(padded > 10);
+    p.requant[3][2 * padded + 10] = 3;
+    NetGuard b;
+    require_failure(build(b.net, w, &p), SMALL_ERR_INVALID_ARGUMENT,
+                    "a pad lane's zeros");
+  }
+  SECTION("a bias changed, no scales given") {
+    Packed p = good;
+    p.requant[0][7] += 1;
+    p.bare = true;
+    NetGuard b;
+    require_ok(build(b.net, w, &p)); // nothing to check it against
+    p.bare = false;
+    NetGuard c;
+    require_failure(build(c.net, w, &p), SMALL_ERR_INVALID_ARGUMENT,
+                    "differs at output channel 7");
   }
 }
 

@@ -314,31 +314,32 @@ private:
   }
 
   // Sets w8 to arrays of the layer's int8 weights, scales and bias, or
-  // w8p to the next packed weights with them. False (and a problem) when
-  // the packed entries ran out.
+  // w8p to the next packed weights and their per-channel requantization
+  // (which replace the scales and bias). False (and a problem) when the
+  // packed entries ran out.
   bool int8_weights(TensorId id, const Layer &layer, const Int8Weights &w) {
-    if (packed_ != nullptr && next_packed_ == packed_->layers.size()) {
-      problem_ = "more int8 Conv2D/Dense layers than packed weights";
-      return false;
-    }
-    const std::string values =
-        packed_
-            ? array(id, layer, "packed", packed_->layers[next_packed_].bytes)
-            : array(id, layer, "weights", w.values);
-    const std::string scales = array(id, layer, "scales", w.scales);
-    const std::string bias =
-        w.bias.empty() ? "NULL" : array(id, layer, "bias", w.bias);
     if (packed_ != nullptr) {
+      if (next_packed_ == packed_->layers.size()) {
+        problem_ = "more int8 Conv2D/Dense layers than packed weights";
+        return false;
+      }
       const PackedInt8Layer &p = packed_->layers[next_packed_++];
+      const std::string values = array(id, layer, "packed", p.bytes);
+      const std::string requant = array(id, layer, "requant", p.requant);
       appendf(body_,
+              "  small_int8_packed_weights_init(&w8p);\n"
               "  w8p.packed = %s;\n  w8p.bytes = %zu;\n"
-              "  w8p.layout = 0x%08xu;\n  w8p.scales = %s;\n"
-              "  w8p.scale_count = %zu;\n  w8p.bias = %s;\n",
+              "  w8p.layout = 0x%08xu;\n  w8p.requant = %s;\n"
+              "  w8p.requant_count = %zu;\n",
               values.c_str(), p.bytes.size(), static_cast<unsigned>(p.layout),
-              scales.c_str(), w.scales.size(), bias.c_str());
+              requant.c_str(), p.requant.size());
       uses_.packed_weights = true;
       return true;
     }
+    const std::string values = array(id, layer, "weights", w.values);
+    const std::string scales = array(id, layer, "scales", w.scales);
+    const std::string bias =
+        w.bias.empty() ? "NULL" : array(id, layer, "bias", w.bias);
     appendf(body_,
             "  w8.values = %s;\n  w8.scales = %s;\n  w8.scale_count = %zu;\n"
             "  w8.bias = %s;\n",

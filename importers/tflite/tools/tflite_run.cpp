@@ -537,7 +537,8 @@ small_status pack_for_target(small_tflite_model *model,
     s = found;
     if (s == SMALL_OK) {
       packed.layers.push_back(
-          {std::vector<int8_t>(w.packed, w.packed + w.bytes), w.layout});
+          {std::vector<int8_t>(w.packed, w.packed + w.bytes), w.layout,
+           std::vector<int32_t>(w.requant, w.requant + w.requant_count)});
     }
   }
   return s;

@@ -21,6 +21,8 @@ namespace small_import {
 struct PackedInt8Layer {
   std::vector<int8_t> bytes;
   uint32_t layout = 0;
+  // Bias, multiplier and shift, each padded to whole channel blocks.
+  std::vector<int32_t> requant;
 };
 struct PackedTarget {
   std::string name; // "cortex-m4", for the generated comment

@@ -171,20 +171,7 @@ static const int8_t l1_functional_1_activation_Relu_functional__packed[2560] = {
     -21, -10, 17, -127, -60, -5, 5, -21, -41, 34, 0, -49, -58, 20, -18, -7,
     -33, 59, 42, 24, 15, -37, 82, -49, 31, 2, 53, -65, -77, 60, 75, 38,
 };
-static const float l1_functional_1_activation_Relu_functional__scales[64] = {
-    0x1.5d229ap-10f, 0x1.8402f8p-11f, 0x1.eec7cp-12f, 0x1.168794p-11f, 0x1.d6c854p-12f, 0x1.9a7eaep-11f,
-    0x1.a2008ep-10f, 0x1.62fd5ep-11f, 0x1.143568p-11f, 0x1.1b6feep-12f, 0x1.f32cd8p-11f, 0x1.1c494ap-11f,
-    0x1.28076ep-10f, 0x1.3fc76p-11f, 0x1.683976p-11f, 0x1.942a5ap-12f, 0x1.9e5dcap-10f, 0x1.4d8758p-12f,
-    0x1.a05c66p-12f, 0x1.1a17a8p-11f, 0x1.d790ecp-12f, 0x1.f7da38p-11f, 0x1.bd4db8p-12f, 0x1.ede1e4p-10f,
-    0x1.a9ba3p-12f, 0x1.7db83p-11f, 0x1.f10888p-12f, 0x1.a785p-11f, 0x1.08dcap-10f, 0x1.1b6262p-10f,
-    0x1.372098p-11f, 0x1.f61656p-11f, 0x1.6b7572p-11f, 0x1.1de9bcp-11f, 0x1.95129ap-11f, 0x1.61b652p-11f,
-    0x1.5115ecp-10f, 0x1.d3b30ap-12f, 0x1.4cb07ep-12f, 0x1.ae2702p-12f, 0x1.91a06p-12f, 0x1.3540eap-11f,
-    0x1.196d84p-11f, 0x1.09206p-9f, 0x1.3719dp-10f, 0x1.3f41fp-10f, 0x1.5cca1cp-11f, 0x1.13b978p-11f,
-    0x1.865e38p-11f, 0x1.989d0cp-10f, 0x1.828c34p-11f, 0x1.0760bp-10f, 0x1.099c5p-10f, 0x1.aebd9ep-12f,
-    0x1.96ec3ap-11f, 0x1.d7f8bcp-10f, 0x1.b08696p-12f, 0x1.4a029ap-11f, 0x1.a50474p-11f, 0x1.bae45p-12f,
-    0x1.41ce4ep-11f, 0x1.019b02p-11f, 0x1.dcf1b8p-11f, 0x1.b03ad8p-12f,
-};
-static const int32_t l1_functional_1_activation_Relu_functional__bias[64] = {
+static const int32_t l1_functional_1_activation_Relu_functional__requant[192] = {
     -164, -419, 145, -892, -78, 42, 74, -326,
     -316, 20, 136, 105, -21, -508, -158, -171,
     -375, 234, -449, 30, 55, 298, 81, 39,
@@ -193,6 +180,22 @@ static const int32_t l1_functional_1_activation_Relu_functional__bias[64] = {
     -374, 9, 414, 67, -7, 204, -509, -406,
     -143, 80, 52, -171, 140, -866, -707, -225,
     38, 173, -116, -452, 232, 264, -94, -339,
+    1359514674, 1510897544, 1926649374, 1084580191, 1833203381, 1598446167, 1627679308, 1382312008,
+    1075542397, 1103690228, 1943762883, 1106996425, 1152722049, 1245202516, 1402695826, 1573799777,
+    1613521674, 1298743846, 1621288420, 1098453574, 1836254561, 1961975843, 1733989666, 1923153043,
+    1657760567, 1486396369, 1935422644, 1649163646, 2062717049, 1103484170, 1211514054, 1955102371,
+    1415290081, 1113330866, 1577332471, 1377337383, 1312594413, 1821197710, 1295475795, 1674991602,
+    1563913152, 1204217771, 1095865610, 2064778105, 1211410907, 1243172833, 1358168642, 2147314432,
+    1520073423, 1591120175, 1505197082, 2051158788, 2068548467, 1677282482, 1584536658, 1837833626,
+    1684233315, 1285042891, 1639420454, 1724598460, 1253095821, 2006205585, 1857196660, 1683081220,
+    -6, -7, -8, -7, -8, -7, -6, -7,
+    -7, -8, -7, -7, -6, -7, -7, -8,
+    -6, -8, -8, -7, -8, -7, -8, -6,
+    -8, -7, -8, -7, -7, -6, -7, -7,
+    -7, -7, -7, -7, -6, -8, -8, -8,
+    -8, -7, -7, -6, -6, -6, -7, -8,
+    -7, -6, -7, -7, -7, -8, -7, -6,
+    -8, -7, -7, -8, -7, -8, -7, -8,
 };
 static const int8_t l2_functional_1_activation_1_Relu_functiona_packed[576] = {
     42, 1, -63, -42, 35, -45, -9, -63, 127, -127, -30, -51, -71, 45, -33, 4,
@@ -232,20 +235,7 @@ static const int8_t l2_functional_1_activation_1_Relu_functiona_packed[576] = {
     40, 40, 127, 11, 7, -14, -110, 35, -49, 5, 3, -11, -20, -74, -18, -13,
     46, 32, -65, 41, -61, 20, -41, 105, -95, 70, -45, -127, -106, 85, -49, -72,
 };
-static const float l2_functional_1_activation_1_Relu_functiona_scales[64] = {
-    0x1.183758p-7f, 0x1.52fdep-8f, 0x1.2f2ea8p-7f, 0x1.a56dd6p-7f, 0x1.7365f2p-7f, 0x1.d44292p-7f,
-    0x1.3f8a94p-7f, 0x1.852404p-8f, 0x1.44c89p-7f, 0x1.5af108p-8f, 0x1.36326cp-7f, 0x1.6dd8aap-7f,
-    0x1.66e928p-7f, 0x1.7f253p-7f, 0x1.eea726p-8f, 0x1.1048fap-7f, 0x1.1f55b4p-7f, 0x1.d8440ep-7f,
-    0x1.aa58dcp-7f, 0x1.c03736p-7f, 0x1.fe399cp-7f, 0x1.d5227ap-8f, 0x1.46e34ap-6f, 0x1.237dcp-7f,
-    0x1.e786bap-7f, 0x1.5f9522p-8f, 0x1.2dcdeep-7f, 0x1.ccd0fep-7f, 0x1.911a5ap-7f, 0x1.b8e358p-7f,
-    0x1.0f3cbep-7f, 0x1.825dbcp-8f, 0x1.3d2e1p-7f, 0x1.5bc956p-7f, 0x1.2d1146p-7f, 0x1.574d1p-7f,
-    0x1.10afp-7f, 0x1.2b4c8ep-8f, 0x1.9e5376p-7f, 0x1.6aa8bep-7f, 0x1.386356p-6f, 0x1.95a144p-7f,
-    0x1.0ca87cp-6f, 0x1.5dc8cap-7f, 0x1.06c6a6p-7f, 0x1.20db68p-7f, 0x1.fb5632p-8f, 0x1.679af8p-8f,
-    0x1.0e8efep-6f, 0x1.4e9d72p-7f, 0x1.50f29ap-7f, 0x1.6f1b1ap-6f, 0x1.700018p-7f, 0x1.ec26cep-8f,
-    0x1.b1aaf4p-8f, 0x1.af6f48p-8f, 0x1.906324p-7f, 0x1.f2ee9p-8f, 0x1.1a08a4p-6f, 0x1.ab00d4p-7f,
-    0x1.4921a8p-7f, 0x1.ac7fb4p-8f, 0x1.817ffap-7f, 0x1.c3f052p-7f,
-};
-static const int32_t l2_functional_1_activation_1_Relu_functiona_bias[64] = {
+static const int32_t l2_functional_1_activation_1_Relu_functiona_requant[192] = {
     469, 1727, 643, -38, 357, -174, 282, 1510,
     -12, 7, 93, 48, 63, 181, 245, 143,
     -148, 443, 7, 32, 198, 876, -126, -439,
@@ -254,6 +244,22 @@ static const int32_t l2_functional_1_activation_1_Relu_functiona_bias[64] = {
     -8, -80, -149, 360, 47, 265, 1284, 1494,
     -155, 162, 302, 2, 363, 170, -70, 68,
     174, 346, 8, 695, 528, 791, 390, -10,
+    1117272080, 1351620567, 1208841889, 1680313023, 1480831180, 1867036575, 1274068427, 1551573551,
+    1294969724, 1383317958, 1236810790, 1458694841, 1431041453, 1527668729, 1972269723, 1085649278,
+    1145655177, 1883008410, 1699922209, 1787116075, 2034358525, 1870523896, 1303360346, 1162227620,
+    1943854503, 1401822542, 1203348201, 1837357352, 1599269182, 1757899597, 1081471549, 1540510979,
+    1264653146, 1386686886, 1200409896, 1368802621, 1087238284, 1193358838, 1651991982, 1445986925,
+    1245546981, 1617319173, 2142376177, 1394652726, 2095469635, 1151724771, 2022842212, 1433810868,
+    1078765408, 1334169966, 1343470626, 1463716779, 1467283313, 1962296422, 1729111065, 1720207323,
+    1596415686, 1989330707, 1124519040, 1702538309, 1312306067, 1708501555, 1537057119, 1801960675,
+    -6, -7, -6, -6, -6, -6, -6, -7,
+    -6, -7, -6, -6, -6, -6, -7, -6,
+    -6, -6, -6, -6, -6, -7, -5, -6,
+    -6, -7, -6, -6, -6, -6, -6, -7,
+    -6, -6, -6, -6, -6, -7, -6, -6,
+    -5, -6, -6, -6, -7, -6, -7, -7,
+    -5, -6, -6, -5, -6, -7, -7, -7,
+    -6, -7, -5, -6, -6, -7, -6, -6,
 };
 static const int8_t l3_functional_1_activation_2_Relu_functiona_packed[4096] = {
     53, -79, 3, 2, -34, 78, -30, 0, -65, -18, -1, 9, -10, 90, 23, -11,
@@ -513,20 +519,7 @@ static const int8_t l3_functional_1_activation_2_Relu_functiona_packed[4096] = {
     56, 75, 70, 1, -51, 35, -26, -34, 13, -99, 67, 72, -44, 70, 1, 16,
     -73, -40, 63, -99, -47, 47, 59, 8, 54, 14, 44, 8, 50, -42, 61, 17,
 };
-static const float l3_functional_1_activation_2_Relu_functiona_scales[64] = {
-    0x1.2eeff4p-9f, 0x1.e424a8p-9f, 0x1.881732p-9f, 0x1.2fea6ep-9f, 0x1.e51d3ap-9f, 0x1.3aa64p-9f,
-    0x1.058d56p-9f, 0x1.aece46p-9f, 0x1.8f758cp-9f, 0x1.ff39e4p-9f, 0x1.b7179ep-9f, 0x1.83c588p-9f,
-    0x1.10ba4cp-8f, 0x1.950816p-9f, 0x1.ac1a96p-9f, 0x1.6fff28p-9f, 0x1.414122p-9f, 0x1.8dc21ep-9f,
-    0x1.e5fcf4p-9f, 0x1.7ae57cp-9f, 0x1.97b756p-9f, 0x1.886c2ep-9f, 0x1.3604f8p-8f, 0x1.b46282p-9f,
-    0x1.6c01dep-9f, 0x1.bc63p-9f, 0x1.3bf16p-9f, 0x1.546f16p-9f, 0x1.6a1a9ep-9f, 0x1.b933d8p-9f,
-    0x1.e61c2ap-9f, 0x1.dfd0dep-9f, 0x1.7f6884p-9f, 0x1.60c72ap-9f, 0x1.076dd4p-8f, 0x1.af478ap-9f,
-    0x1.b16e3cp-9f, 0x1.fabb74p-9f, 0x1.f0a2bp-9f, 0x1.76a2f8p-9f, 0x1.0e1f14p-8f, 0x1.e74f62p-9f,
-    0x1.92dab8p-9f, 0x1.0344f4p-8f, 0x1.c5cc64p-9f, 0x1.9cd17ep-9f, 0x1.00c76p-9f, 0x1.d1ea98p-9f,
-    0x1.2d191ap-9f, 0x1.974e06p-9f, 0x1.916922p-9f, 0x1.711958p-9f, 0x1.5d2a16p-9f, 0x1.e70bbp-9f,
-    0x1.ec543ep-9f, 0x1.cd9a0cp-9f, 0x1.087d52p-9f, 0x1.7e5dc2p-9f, 0x1.7342c8p-9f, 0x1.2cb09p-9f,
-    0x1.be7cdcp-9f, 0x1.4d814ep-9f, 0x1.a08dfcp-9f, 0x1.a9bf4p-9f,
-};
-static const int32_t l3_functional_1_activation_2_Relu_functiona_bias[64] = {
+static const int32_t l3_functional_1_activation_2_Relu_functiona_requant[192] = {
     2950, -2130, 1027, 1861, 2719, 2779, -2665, 3118,
     -175, 1338, 1490, 1725, 2797, 360, 3689, 1831,
     1594, 160, 4501, 1117, 1891, 3329, 2112, -1767,
@@ -535,6 +528,22 @@ static const int32_t l3_functional_1_activation_2_Relu_functiona_bias[64] = {
     1557, -1394, 2867, 430, 1235, 1860, 1961, -866,
     1891, 1279, 2721, 3924, 1879, -515, 618, 316,
     1145, 2838, 2195, 1386, 581, -2077, -113, -71,
+    1753010496, 1400798191, 1134457379, 1758672353, 1403607575, 1820785010, 1513526197, 1246474055,
+    1155777242, 1479158775, 1270449839, 1121960977, 1578196323, 1171900227, 1238656486, 2129490323,
+    1859006295, 1150855943, 1406136170, 1096281921, 1179667643, 1135417887, 1793992513, 1262616200,
+    2106404761, 1285768604, 1828269871, 1969992531, 2095390798, 1276555571, 1406488921, 1388277772,
+    1109336278, 2041424002, 1524387405, 1247844619, 1254068671, 1466156336, 1436942880, 1083956729,
+    1563114285, 1409961159, 1165600769, 1500316611, 1312999944, 1194430041, 1485904580, 1348061566,
+    1742367209, 1178477383, 1161423647, 2135868985, 2020513224, 1409196056, 1424482857, 1335577791,
+    1530524306, 1106321337, 1074189536, 1740004173, 1291847582, 1929897381, 1205240477, 1231837482,
+    -8, -7, -7, -8, -7, -8, -8, -7,
+    -7, -7, -7, -7, -7, -7, -7, -8,
+    -8, -7, -7, -7, -7, -7, -7, -7,
+    -8, -7, -8, -8, -8, -7, -7, -7,
+    -7, -8, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -8, -7,
+    -8, -7, -7, -8, -8, -7, -7, -7,
+    -8, -7, -7, -8, -7, -8, -7, -7,
 };
 static const int8_t l4_functional_1_activation_3_Relu_functiona_packed[576] = {
     88, -73, -67, 63, -52, -33, -3, 118, 8, -103, 78, 55, -26, 80, 127, -94,
@@ -574,20 +583,7 @@ static const int8_t l4_functional_1_activation_3_Relu_functiona_packed[576] = {
     22, -12, 7, -9, -34, -60, 36, 34, 100, 36, -51, -88, 36, -21, 96, 11,
     -62, -32, 88, 41, -66, -96, -127, 47, 25, -127, 110, -127, 127, -127, -55, -20,
 };
-static const float l4_functional_1_activation_3_Relu_functiona_scales[64] = {
-    0x1.ab4c4p-8f, 0x1.a77a14p-8f, 0x1.a633d6p-7f, 0x1.2f5d82p-7f, 0x1.b0b3cep-8f, 0x1.d48cd6p-7f,
-    0x1.836c7ep-8f, 0x1.7043aap-8f, 0x1.94dc4cp-7f, 0x1.b1505cp-8f, 0x1.e683e6p-8f, 0x1.e98932p-8f,
-    0x1.cedea2p-8f, 0x1.bfd2ep-8f, 0x1.21e2d4p-7f, 0x1.1bef24p-7f, 0x1.fcbbe2p-8f, 0x1.02d276p-7f,
-    0x1.b0aaa8p-8f, 0x1.6197e6p-8f, 0x1.32e2e6p-8f, 0x1.2ecb7cp-6f, 0x1.d18b28p-8f, 0x1.b5688ep-8f,
-    0x1.fdb07ap-8f, 0x1.330516p-7f, 0x1.fdbbfcp-8f, 0x1.7c55d8p-8f, 0x1.cd8dbcp-8f, 0x1.13ddb2p-7f,
-    0x1.641deap-8f, 0x1.addb8ap-8f, 0x1.0f2788p-6f, 0x1.c69342p-8f, 0x1.ab6f2cp-8f, 0x1.6e1c3p-7f,
-    0x1.402d44p-8f, 0x1.62ba08p-8f, 0x1.ffc6bcp-8f, 0x1.4a2b8ap-8f, 0x1.1dfbep-7f, 0x1.538082p-7f,
-    0x1.089b4ep-7f, 0x1.11cf16p-8f, 0x1.98dffp-8f, 0x1.2c213ap-7f, 0x1.620254p-7f, 0x1.a4465ep-8f,
-    0x1.d07b84p-8f, 0x1.811968p-8f, 0x1.702516p-7f, 0x1.af90bap-7f, 0x1.0d4cfp-7f, 0x1.c06f7ap-8f,
-    0x1.77f508p-8f, 0x1.d52b9cp-8f, 0x1.3facd8p-7f, 0x1.354b98p-7f, 0x1.41cefep-7f, 0x1.e816b8p-8f,
-    0x1.e66e84p-8f, 0x1.e0a44cp-8f, 0x1.b3d3ap-8f, 0x1.ea3c1ep-8f,
-};
-static const int32_t l4_functional_1_activation_3_Relu_functiona_bias[64] = {
+static const int32_t l4_functional_1_activation_3_Relu_functiona_requant[192] = {
     -2035, 2513, 217, -1406, -679, 1521, -728, 13,
     -1061, 2147, -1582, -878, 614, -2680, -1258, 305,
     -836, -2719, -1724, 3249, -661, 1390, -1287, 1092,
@@ -596,6 +592,22 @@ static const int32_t l4_functional_1_activation_3_Relu_functiona_bias[64] = {
     -860, -177, 2280, -1374, 3264, -944, -335, -732,
     -897, -1152, 1702, -383, 2357, 2805, 2356, -497,
     -1255, 600, 255, 3030, -1217, 1745, -604, 2423,
+    1714133752, 1698805621, 1693693347, 1216969937, 1735814305, 1879620052, 1554176332, 1477316785,
+    1624124963, 1738267546, 1951688197, 1963805900, 1856832425, 1796474680, 1162897160, 1139020700,
+    2040819946, 2076564242, 1735670948, 1418463255, 1231094892, 1214681724, 1867559032, 1754692957,
+    2044652774, 1231630617, 2044833104, 1525740462, 1851553165, 1106654797, 1428586437, 1724402251,
+    1087753987, 1823558753, 1714680984, 1468675047, 1284410604, 1423009689, 2053024691, 1324499214,
+    1147243383, 1361934788, 2122974424, 1098402732, 1640228278, 1203990620, 1420131027, 1685960602,
+    1863302374, 1544851228, 1476837620, 1731253058, 1080317016, 1798928655, 1508177126, 1882108061,
+    1282398210, 1240758620, 1290956455, 1958000465, 1951353125, 1928126488, 1748347635, 1966609638,
+    -7, -7, -6, -6, -7, -6, -7, -7,
+    -6, -7, -7, -7, -7, -7, -6, -6,
+    -7, -7, -7, -7, -7, -5, -7, -7,
+    -7, -6, -7, -7, -7, -6, -7, -7,
+    -5, -7, -7, -6, -7, -7, -7, -7,
+    -6, -6, -7, -7, -7, -6, -6, -7,
+    -7, -7, -6, -6, -6, -7, -7, -7,
+    -6, -6, -6, -7, -7, -7, -7, -7,
 };
 static const int8_t l5_functional_1_activation_4_Relu_functiona_packed[4096] = {
     -60, 12, -4, -59, 41, -74, -31, 1, -62, -5, -37, 37, -26, 38, 45, -8,
@@ -855,20 +867,7 @@ static const int8_t l5_functional_1_activation_4_Relu_functiona_packed[4096] = {
     30, -63, 39, -40, -34, 78, -33, 14, 26, 1, -79, 40, -76, 32, -63, 50,
     -38, 17, 1, -44, -62, 63, 62, 20, -42, -23, 71, 30, -55, -110, -74, 19,
 };
-static const float l5_functional_1_activation_4_Relu_functiona_scales[64] = {
-    0x1.805848p-9f, 0x1.a746acp-9f, 0x1.88006ep-9f, 0x1.a40036p-9f, 0x1.d2037p-9f, 0x1.343398p-8f,
-    0x1.0d0126p-8f, 0x1.92144ep-9f, 0x1.c3e6f2p-9f, 0x1.666eb6p-9f, 0x1.2d781ap-8f, 0x1.6f0556p-9f,
-    0x1.534236p-9f, 0x1.e33c44p-9f, 0x1.80ebd6p-8f, 0x1.5fb498p-9f, 0x1.08377p-8f, 0x1.2f4dep-9f,
-    0x1.f3f6c8p-9f, 0x1.1e5de2p-9f, 0x1.225cdep-8f, 0x1.3680acp-9f, 0x1.5b844cp-9f, 0x1.49b022p-8f,
-    0x1.e6b46p-9f, 0x1.b93fc6p-9f, 0x1.8f0622p-9f, 0x1.9c9056p-9f, 0x1.756d0ep-9f, 0x1.706ea4p-9f,
-    0x1.7a3e18p-9f, 0x1.caf816p-9f, 0x1.0fa048p-8f, 0x1.d62f92p-9f, 0x1.cef788p-9f, 0x1.007b18p-8f,
-    0x1.70edecp-9f, 0x1.8de0a4p-9f, 0x1.ab7478p-9f, 0x1.cb605ep-9f, 0x1.9a09dp-9f, 0x1.e2335cp-9f,
-    0x1.ddaa58p-9f, 0x1.7347aap-9f, 0x1.fe673p-9f, 0x1.ae5e28p-9f, 0x1.a18ffcp-9f, 0x1.c9b796p-9f,
-    0x1.416d9ep-9f, 0x1.76799p-9f, 0x1.89b7d6p-9f, 0x1.95b226p-9f, 0x1.c9ce6cp-9f, 0x1.004616p-8f,
-    0x1.6d06f6p-9f, 0x1.bb8b5p-9f, 0x1.89d586p-9f, 0x1.61655ap-9f, 0x1.b27a0cp-9f, 0x1.f2b08cp-9f,
-    0x1.9d71a4p-9f, 0x1.ca403p-9f, 0x1.7f8c76p-9f, 0x1.7e6c9cp-9f,
-};
-static const int32_t l5_functional_1_activation_4_Relu_functiona_bias[64] = {
+static const int32_t l5_functional_1_activation_4_Relu_functiona_requant[192] = {
     3050, -6036, -2792, -4920, 2566, 3719, -4042, 1847,
     1495, 1594, 1690, 7181, 4171, -399, 3461, 3797,
     -822, 3324, 4882, 880, -1267, 1062, -2672, -808,
@@ -877,6 +876,22 @@ static const int32_t l5_functional_1_activation_4_Relu_functiona_bias[64] = {
     262, 1227, 368, -2933, 442, -1037, -3659, 1779,
     3769, 301, -270, 2441, -1966, 3602, 1843, -3268,
     -3412, -2171, -2984, -843, 50, -776, 2696, -1538,
+    1352513846, 1489513224, 1379458316, 1477987624, 1639906495, 1084564680, 1893259625, 1414921633,
+    1590248680, 1261327875, 2121746637, 1291550477, 1193854958, 1700510853, 1354542153, 1237655415,
+    1859562043, 2134661778, 1759378903, 2015455487, 2043579655, 1092662229, 1222915475, 1160175847,
+    1712718927, 1552760599, 1404169791, 1451816696, 1314090277, 1296517021, 1331039802, 1615117376,
+    1911710593, 1654589195, 1629185796, 1805117887, 1298266647, 1400135407, 1504218799, 1616550840,
+    1442929496, 1696869415, 1680909935, 1306538278, 1796114167, 1514469122, 1469406920, 1610711739,
+    1131109424, 1317781222, 1385498455, 1427648409, 1611025645, 1803660582, 1284534792, 1560836992,
+    1385906544, 1243604164, 1528928555, 1754894440, 1454913766, 1612589482, 1349712104, 1345755257,
+    -7, -7, -7, -7, -7, -6, -7, -7,
+    -7, -7, -7, -7, -7, -7, -6, -7,
+    -7, -8, -7, -8, -7, -7, -7, -6,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -7, -7,
 };
 static const int8_t l6_functional_1_activation_5_Relu_functiona_packed[576] = {
     -127, 58, -17, -41, -127, -104, -93, -29, 127, 103, 17, -7, 114, 12, -80, -7,
@@ -916,20 +931,7 @@ static const int8_t l6_functional_1_activation_5_Relu_functiona_packed[576] = {
     -127, 27, 3, 14, 93, 39, 53, -127, -46, -64, 62, -87, -6, -88, -67, 41,
     -20, -13, 127, -1, 106, 57, -127, 58, -1, -104, -46, -50, 5, -10, -127, 34,
 };
-static const float l6_functional_1_activation_5_Relu_functiona_scales[64] = {
-    0x1.580dbp-7f, 0x1.83c81ep-8f, 0x1.085f34p-7f, 0x1.9f8652p-8f, 0x1.5bdabep-8f, 0x1.59f87cp-7f,
-    0x1.0bfd5ep-8f, 0x1.e29f52p-8f, 0x1.158feep-8f, 0x1.1ec97ap-7f, 0x1.3e7a46p-7f, 0x1.e941cep-8f,
-    0x1.8903bep-8f, 0x1.b32da8p-8f, 0x1.e93b66p-8f, 0x1.e9f7a6p-8f, 0x1.2d871cp-7f, 0x1.1d726ep-7f,
-    0x1.e5fcf8p-8f, 0x1.3fc99ep-8f, 0x1.8ecba2p-8f, 0x1.ed6688p-8f, 0x1.147f02p-8f, 0x1.326fe4p-7f,
-    0x1.13b5b2p-8f, 0x1.38bce2p-8f, 0x1.c6d29cp-8f, 0x1.d4d5f4p-8f, 0x1.7ca908p-7f, 0x1.fdc452p-8f,
-    0x1.31685cp-8f, 0x1.f0cc12p-8f, 0x1.fe424p-8f, 0x1.4d8a7ap-8f, 0x1.9c3d56p-8f, 0x1.25a4b2p-8f,
-    0x1.25c526p-7f, 0x1.3587acp-7f, 0x1.8f60b2p-8f, 0x1.e8967p-9f, 0x1.6667f6p-8f, 0x1.4714a2p-8f,
-    0x1.778b1cp-8f, 0x1.05d9acp-8f, 0x1.55ac1ap-8f, 0x1.c121bap-8f, 0x1.949512p-8f, 0x1.171d42p-7f,
-    0x1.91a456p-8f, 0x1.47b626p-7f, 0x1.9df228p-8f, 0x1.99e934p-7f, 0x1.367a72p-8f, 0x1.81985cp-8f,
-    0x1.286a02p-7f, 0x1.dc29cp-8f, 0x1.ee23a6p-8f, 0x1.e4fd5cp-8f, 0x1.3cb842p-8f, 0x1.e529bp-8f,
-    0x1.0cd668p-7f, 0x1.c2712ap-8f, 0x1.66063p-7f, 0x1.f67c6cp-8f,
-};
-static const int32_t l6_functional_1_activation_5_Relu_functiona_bias[64] = {
+static const int32_t l6_functional_1_activation_5_Relu_functiona_requant[192] = {
     -1333, -3619, -753, -1067, 2554, -120, 6201, 4230,
     -5422, -1668, -825, 3613, -4071, -617, 3491, 4556,
     1795, 4054, 5848, 2363, 5193, -2022, -4199, -371,
@@ -938,6 +940,22 @@ static const int32_t l6_functional_1_activation_5_Relu_functiona_bias[64] = {
     -2400, 5775, -3994, -4656, -1035, -1577, -3418, -559,
     2939, -1270, -3062, -2249, -4745, -2934, -949, -2132,
     2827, 4074, -1473, 1411, -1383, 2562, 3340, -2837,
+    1175859562, 1325308050, 1807069200, 1420124271, 1188850090, 1182411826, 1831798253, 1649441596,
+    1897229520, 1960284024, 1088449917, 1672116795, 1343192385, 1487293887, 1672031270, 1674544455,
+    2061041943, 1951124498, 1660944822, 1092926841, 1362949302, 1686277765, 1889942367, 2094598643,
+    1884567220, 2137666356, 1554431692, 1602323645, 1300969388, 1742212516, 2087562224, 1697886333,
+    1743893709, 1139931211, 1408896915, 2007149259, 2008015774, 2115739605, 1364939324, 1669828999,
+    1224912049, 1117851976, 1283481598, 1789833187, 1167721435, 1534981936, 1382726870, 1907838383,
+    1372677674, 1120008250, 1414728578, 1400938390, 2122221780, 1317835141, 2026088264, 1627366011,
+    1688802527, 1657532372, 1082442094, 1658124163, 1837593306, 1539460112, 1223606748, 1717328997,
+    -6, -7, -7, -7, -7, -6, -8, -7,
+    -8, -7, -6, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -8, -7,
+    -8, -8, -7, -7, -6, -7, -8, -7,
+    -7, -7, -7, -8, -7, -7, -7, -8,
+    -7, -7, -7, -8, -7, -7, -7, -7,
+    -7, -6, -7, -6, -8, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -6, -7,
 };
 static const int8_t l7_functional_1_activation_6_Relu_functiona_packed[4096] = {
     6, 25, 14, 49, -29, 38, -93, 15, -38, -78, 115, -14, 50, -127, -3, -74,
@@ -1197,20 +1215,7 @@ static const int8_t l7_functional_1_activation_6_Relu_functiona_packed[4096] = {
     17, -96, -21, 42, 85, 46, 28, -98, -10, -9, -122, -42, -74, 23, -28, -25,
     16, -99, 22, -65, -4, 27, -68, 89, -90, -30, 4, 59, 47, 83, -20, 89,
 };
-static const float l7_functional_1_activation_6_Relu_functiona_scales[64] = {
-    0x1.bc58bcp-9f, 0x1.f6fa2p-10f, 0x1.d3a9b6p-9f, 0x1.1cf498p-8f, 0x1.23de7cp-8f, 0x1.8eeae8p-9f,
-    0x1.e8249cp-9f, 0x1.c02222p-9f, 0x1.92411ap-9f, 0x1.36b10cp-9f, 0x1.ae0a1cp-9f, 0x1.d00c96p-9f,
-    0x1.e9fa36p-9f, 0x1.b528e2p-9f, 0x1.845f5ap-9f, 0x1.b62d14p-9f, 0x1.5e08f6p-9f, 0x1.430d54p-9f,
-    0x1.228498p-9f, 0x1.6b0224p-9f, 0x1.7c1196p-9f, 0x1.ecf1d4p-9f, 0x1.0613eep-8f, 0x1.30e9e4p-9f,
-    0x1.f8e9aap-9f, 0x1.ce0552p-10f, 0x1.6c5976p-9f, 0x1.6f838cp-9f, 0x1.e87636p-9f, 0x1.07eebap-8f,
-    0x1.6458fcp-9f, 0x1.130d82p-8f, 0x1.7912e8p-9f, 0x1.800b58p-9f, 0x1.5cacbep-9f, 0x1.3dc77p-9f,
-    0x1.90def2p-9f, 0x1.6cfca4p-9f, 0x1.c5cf96p-9f, 0x1.ba6b1cp-9f, 0x1.94e45ep-9f, 0x1.a3c682p-9f,
-    0x1.9667aap-9f, 0x1.a91896p-9f, 0x1.2287b8p-8f, 0x1.da8638p-9f, 0x1.48496ep-9f, 0x1.f2632ep-9f,
-    0x1.24a7eap-9f, 0x1.ef4ffep-9f, 0x1.9641d6p-9f, 0x1.7046d2p-9f, 0x1.96e01ep-9f, 0x1.d02edcp-9f,
-    0x1.cf17bep-9f, 0x1.9880d4p-9f, 0x1.4e0422p-9f, 0x1.05cfdap-8f, 0x1.b5e8d8p-9f, 0x1.16f4bap-8f,
-    0x1.97569cp-9f, 0x1.859fe6p-9f, 0x1.21f6a2p-9f, 0x1.a7b93cp-9f,
-};
-static const int32_t l7_functional_1_activation_6_Relu_functiona_bias[64] = {
+static const int32_t l7_functional_1_activation_6_Relu_functiona_requant[192] = {
     3639, -3131, -1337, 2763, 1672, 1445, 1668, 1549,
     -435, 8597, 5303, -1506, -1637, 1279, -2588, 2357,
     542, 6815, 1865, -338, 2617, 2286, 2156, -9234,
@@ -1219,6 +1224,22 @@ static const int32_t l7_functional_1_activation_6_Relu_functiona_bias[64] = {
     -2340, 3669, -997, 2847, 3170, -3044, 495, 1406,
     4721, 4375, 1136, 3746, -1267, -3157, 708, -749,
     3354, 4271, 1923, -5101, 5839, 2871, 206, 1832,
+    1297315277, 1468492804, 1365389636, 1663912971, 1704283098, 1164680631, 1425183295, 1308370971,
+    1174422468, 1814191572, 1255544155, 1354838867, 1430538958, 1276332331, 1133893032, 1279299779,
+    2043925795, 1886366899, 1696393543, 2119679879, 1109649323, 1439202161, 1530326033, 1780452920,
+    1474144276, 1348916801, 2127510807, 2145988373, 1426113936, 1541155860, 2080786304, 1606089206,
+    1100905575, 1121256541, 2035983137, 1855576717, 1170383424, 2131232836, 1324947161, 1291685634,
+    1182123667, 1225577160, 1186540670, 1241111246, 1696464823, 1385422073, 1916933799, 1455092911,
+    1708877586, 1446115277, 1186109251, 1075221221, 1187914401, 1355229746, 1352046499, 1192666862,
+    1950388404, 1528773212, 1278521587, 1628880777, 1189265768, 1137548772, 1693155501, 1237104188,
+    -7, -8, -7, -7, -7, -7, -7, -7,
+    -7, -8, -7, -7, -7, -7, -7, -7,
+    -8, -8, -8, -8, -7, -7, -7, -8,
+    -7, -8, -8, -8, -7, -7, -8, -7,
+    -7, -7, -8, -8, -7, -8, -7, -7,
+    -7, -7, -7, -7, -7, -7, -8, -7,
+    -8, -7, -7, -7, -7, -7, -7, -7,
+    -8, -7, -7, -7, -7, -7, -8, -7,
 };
 static const int8_t l8_functional_1_activation_7_Relu_functiona_packed[576] = {
     102, 127, 118, -120, -107, -127, 99, -127, 127, -52, 57, -31, -110, -121, -41, -108,
@@ -1258,20 +1279,7 @@ static const int8_t l8_functional_1_activation_7_Relu_functiona_packed[576] = {
     114, 99, 100, -127, 54, -37, 104, 53, 127, -105, -105, -93, -123, 107, 104, 107,
     125, 103, -69, -70, 76, -127, 79, -67, 84, -6, -110, -68, -127, 110, 101, 59,
 };
-static const float l8_functional_1_activation_7_Relu_functiona_scales[64] = {
-    0x1.a5e642p-8f, 0x1.566a7cp-9f, 0x1.3dc5cap-8f, 0x1.c0e4aep-9f, 0x1.0ec6b8p-8f, 0x1.0ffe66p-7f,
-    0x1.ba44e4p-8f, 0x1.6aa47ep-8f, 0x1.8cebbep-7f, 0x1.27d756p-8f, 0x1.535d76p-7f, 0x1.0ab5d4p-8f,
-    0x1.6b5ecap-8f, 0x1.243368p-8f, 0x1.01637ep-7f, 0x1.557e3cp-8f, 0x1.66b77p-8f, 0x1.7cf014p-8f,
-    0x1.5aa276p-8f, 0x1.31249cp-7f, 0x1.88a6a4p-8f, 0x1.1b326p-8f, 0x1.c549f8p-9f, 0x1.6e2b3ap-8f,
-    0x1.ddebbp-8f, 0x1.2b5418p-8f, 0x1.b8bcd2p-8f, 0x1.0c5014p-8f, 0x1.19b31ap-7f, 0x1.9ccfe6p-8f,
-    0x1.285d56p-7f, 0x1.21b4b8p-8f, 0x1.c4abe6p-8f, 0x1.d7230ap-8f, 0x1.32de4cp-7f, 0x1.d3a3ccp-8f,
-    0x1.8d9b1cp-8f, 0x1.592054p-8f, 0x1.3f3028p-7f, 0x1.5bb098p-8f, 0x1.9362cep-8f, 0x1.04c7eep-7f,
-    0x1.3f6b56p-8f, 0x1.8283acp-8f, 0x1.2d1008p-8f, 0x1.28dfcap-8f, 0x1.8dfeb6p-7f, 0x1.0b48eep-7f,
-    0x1.235d48p-7f, 0x1.1d7c98p-8f, 0x1.d6edaap-7f, 0x1.77d268p-8f, 0x1.5269ap-8f, 0x1.7523fap-7f,
-    0x1.19da04p-7f, 0x1.98695p-7f, 0x1.0039e4p-7f, 0x1.9b5ca8p-8f, 0x1.9c60fp-8f, 0x1.6d46d8p-8f,
-    0x1.f0db08p-8f, 0x1.a8f1e8p-8f, 0x1.8fa982p-7f, 0x1.00a7d6p-7f,
-};
-static const int32_t l8_functional_1_activation_7_Relu_functiona_bias[64] = {
+static const int32_t l8_functional_1_activation_7_Relu_functiona_requant[192] = {
     -2492, -8434, -4092, 6676, 7389, 2053, -3084, 7358,
     -1247, 8845, -2530, 7362, 5024, 9570, -289, 7954,
     6420, 6368, 5273, 94, 4397, 5913, -7233, 3552,
@@ -1280,6 +1288,22 @@ static const int32_t l8_functional_1_activation_7_Relu_functiona_bias[64] = {
     6222, 106, 5129, 6863, 6943, -3998, -1525, 2892,
     -2389, -4506, -1055, 8403, -3350, 951, -3446, -1376,
     -4756, 5490, 7559, 6331, 5207, -1963, -1266, -2868,
+    1245499324, 2021708468, 1876208089, 1325188464, 1598729909, 1605918323, 1305633077, 2141131275,
+    1171759477, 1746719341, 2003695361, 1574723363, 2145427927, 1725225812, 1519686186, 2016259725,
+    2117951231, 1124575500, 2046616471, 1801639759, 1159154122, 1672063802, 1338164997, 1080975729,
+    1410880862, 1767309430, 1301111827, 1584185150, 1663224188, 1218672369, 1749809845, 1710495465,
+    1336342172, 1390854296, 1811826604, 1380530602, 1173781765, 2037710910, 1884565532, 2052846670,
+    1190845216, 1539715364, 1885930421, 1141038130, 1777548167, 1752818546, 1174930344, 1578116035,
+    1720287347, 1685584038, 1390238789, 1109472714, 1998071659, 1101556990, 1664121682, 1205680881,
+    1512822462, 1214391303, 1217392797, 1078342080, 1466779135, 1254490022, 1179852051, 1515358182,
+    -7, -9, -8, -8, -8, -7, -7, -8,
+    -6, -8, -7, -8, -8, -8, -7, -8,
+    -8, -7, -8, -7, -7, -8, -8, -7,
+    -7, -8, -7, -8, -7, -7, -7, -8,
+    -7, -7, -7, -7, -7, -8, -7, -8,
+    -7, -7, -8, -7, -8, -8, -6, -7,
+    -7, -8, -6, -7, -8, -6, -7, -6,
+    -7, -7, -7, -7, -7, -7, -6, -7,
 };
 static const int8_t l9_functional_1_activation_8_Relu_functiona_packed[4096] = {
     80, -27, -1, 36, -87, -21, 101, 57, -37, 94, 36, -1, -18, 20, -16, 10,
@@ -1539,20 +1563,7 @@ static const int8_t l9_functional_1_activation_8_Relu_functiona_packed[4096] = {
     16, 6, 56, 24, -11, -33, -24, -41, -18, 32, -127, 35, -61, 52, -85, 96,
     -36, -12, -19, -24, 9, 7, -38, 22, 6, 47, 25, -86, 5, 47, 127, -52,
 };
-static const float l9_functional_1_activation_8_Relu_functiona_scales[64] = {
-    0x1.0717b8p-7f, 0x1.03b97ep-7f, 0x1.cefe9cp-8f, 0x1.0e9626p-7f, 0x1.3b4a44p-7f, 0x1.41dab8p-7f,
-    0x1.fed37p-8f, 0x1.214ee2p-7f, 0x1.00b52ep-7f, 0x1.1d7dbep-7f, 0x1.e308c6p-8f, 0x1.0df348p-7f,
-    0x1.129c36p-7f, 0x1.9f47c2p-8f, 0x1.5f0242p-7f, 0x1.cfc1e6p-8f, 0x1.ddcfc2p-8f, 0x1.1451ccp-7f,
-    0x1.3d77ap-7f, 0x1.eb0372p-8f, 0x1.b37bcp-8f, 0x1.381a1ap-7f, 0x1.30b71ep-7f, 0x1.5d5232p-7f,
-    0x1.d586f2p-8f, 0x1.a8a7cep-8f, 0x1.01e12ep-7f, 0x1.4e3852p-8f, 0x1.0f8dbap-7f, 0x1.56b0e8p-7f,
-    0x1.a1beecp-8f, 0x1.e28526p-8f, 0x1.2cd032p-7f, 0x1.ed7786p-8f, 0x1.964c2cp-8f, 0x1.1a38cp-7f,
-    0x1.a94b7ep-7f, 0x1.872c4p-8f, 0x1.fc6eb2p-8f, 0x1.0da17ap-7f, 0x1.dcff56p-8f, 0x1.ea4e9cp-8f,
-    0x1.92596ep-8f, 0x1.a7f438p-8f, 0x1.249c12p-7f, 0x1.ccc1p-8f, 0x1.fb2148p-8f, 0x1.17d252p-7f,
-    0x1.8f566p-8f, 0x1.0dd656p-7f, 0x1.00e82ep-7f, 0x1.154a46p-7f, 0x1.0a615ap-7f, 0x1.20d5c4p-7f,
-    0x1.05d9d8p-7f, 0x1.f6b8bp-8f, 0x1.2a067ep-7f, 0x1.2a490ep-7f, 0x1.3cb80ep-7f, 0x1.f1ab58p-8f,
-    0x1.ce4308p-8f, 0x1.2eb134p-7f, 0x1.78f77ep-8f, 0x1.2ebf6cp-7f,
-};
-static const int32_t l9_functional_1_activation_8_Relu_functiona_bias[64] = {
+static const int32_t l9_functional_1_activation_8_Relu_functiona_requant[192] = {
     -1989, 1416, -2778, 1276, 5653, 3672, -528, 1344,
     946, 6747, -5993, 2735, 2973, -544, 281, 3569,
     1429, -351, 2914, 1182, 2554, 3511, -547, 2738,
@@ -1561,6 +1572,22 @@ static const int32_t l9_functional_1_activation_8_Relu_functiona_bias[64] = {
     2897, 1882, -188, 1518, 2101, 5070, 2927, -1573,
     774, -585, 2195, 447, 1743, 2316, 3304, 388,
     2386, 3316, 1540, 1486, 1064, 4623, -799, 5472,
+    1288495350, 1272000227, 1133757147, 1325196533, 1544132175, 1576280665, 1250884107, 1416885595,
+    1257225235, 1398192069, 1182829336, 1322080746, 1344902500, 2033833852, 1719064480, 1135625170,
+    1170040216, 1353273889, 1554794931, 1202368357, 2132778438, 1528518266, 1492342135, 1710798759,
+    1149753748, 2079748779, 1262964489, 1636841300, 1329932912, 1678328183, 2045908555, 1181570288,
+    1473231915, 1208376190, 1989840828, 1382179700, 2082880260, 1915767688, 1245022969, 1320515753,
+    1168046573, 1200638585, 1970504475, 2076313148, 1433054747, 1128270331, 1241833722, 1370425141,
+    1955753547, 1321526997, 1258200908, 1358027456, 1304596498, 1414568521, 1282414133, 1231038246,
+    1459578170, 1460851567, 1551130029, 1218666866, 1131962883, 1482434001, 1846193434, 1482706018,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -8, -7, -7,
+    -7, -7, -7, -7, -8, -7, -7, -7,
+    -7, -8, -7, -8, -7, -7, -8, -7,
+    -7, -7, -8, -7, -7, -8, -7, -7,
+    -7, -7, -8, -8, -7, -7, -7, -7,
+    -8, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, -7, -7, -8, -7,
 };
 static const int8_t l11_functional_1_dense_BiasAdd_packed[1024] = {
     -80, -38, -39, 43, 6, 5, -15, 35, -6, 40, -71, 66, -30, -41, 37, 37,
@@ -1628,12 +1655,13 @@ static const int8_t l11_functional_1_dense_BiasAdd_packed[1024] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
-static const float l11_functional_1_dense_BiasAdd_scales[1] = {
-    0x1.12c8dp-7f,
-};
-static const int32_t l11_functional_1_dense_BiasAdd_bias[12] = {
+static const int32_t l11_functional_1_dense_BiasAdd_requant[48] = {
     -78, -16, -66, -88, -8, -92, -202, 32,
-    -63, -151, -43, 171,
+    -63, -151, -43, 171, 0, 0, 0, 0,
+    1278221421, 1278221421, 1278221421, 1278221421, 1278221421, 1278221421, 1278221421, 1278221421,
+    1278221421, 1278221421, 1278221421, 1278221421, 0, 0, 0, 0,
+    -7, -7, -7, -7, -7, -7, -7, -7,
+    -7, -7, -7, -7, 0, 0, 0, 0,
 };
 
 #define CHECK(call)                                                   \
@@ -1665,12 +1693,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = 83;
   CHECK(small_network_add_input_int8(net, 1, 1, 49, 10, q, &t[0]));
   /* layer 1: conv2d_int8 'functional_1/activation/Relu;functional_1/batch_normalization/FusedBatchNormV3;functional_1/conv2d/BiasAdd/ReadVariableO...(215 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l1_functional_1_activation_Relu_functional__packed;
   w8p.bytes = 2560;
   w8p.layout = 0x50100101u;
-  w8p.scales = l1_functional_1_activation_Relu_functional__scales;
-  w8p.scale_count = 64;
-  w8p.bias = l1_functional_1_activation_Relu_functional__bias;
+  w8p.requant = l1_functional_1_activation_Relu_functional__requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1696,12 +1724,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[0], &cp, &w8p, q, &t[1]));
   /* layer 2: conv2d_int8 'functional_1/activation_1/Relu;functional_1/batch_normalization_1/FusedBatchNormV3;functional_1/depthwise_conv2d/depthwi...(252 bytes)' (DEPTHWISE_CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l2_functional_1_activation_1_Relu_functiona_packed;
   w8p.bytes = 576;
   w8p.layout = 0x50900000u;
-  w8p.scales = l2_functional_1_activation_1_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l2_functional_1_activation_1_Relu_functiona_bias;
+  w8p.requant = l2_functional_1_activation_1_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1727,12 +1755,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[1], &cp, &w8p, q, &t[2]));
   /* layer 3: conv2d_int8 'functional_1/activation_2/Relu;functional_1/batch_normalization_2/FusedBatchNormV3;functional_1/conv2d_1/BiasAdd/ReadVar...(225 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l3_functional_1_activation_2_Relu_functiona_packed;
   w8p.bytes = 4096;
   w8p.layout = 0x50101010u;
-  w8p.scales = l3_functional_1_activation_2_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l3_functional_1_activation_2_Relu_functiona_bias;
+  w8p.requant = l3_functional_1_activation_2_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1758,12 +1786,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[2], &cp, &w8p, q, &t[3]));
   /* layer 4: conv2d_int8 'functional_1/activation_3/Relu;functional_1/batch_normalization_3/FusedBatchNormV3;functional_1/depthwise_conv2d_1/depth...(258 bytes)' (DEPTHWISE_CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l4_functional_1_activation_3_Relu_functiona_packed;
   w8p.bytes = 576;
   w8p.layout = 0x50900000u;
-  w8p.scales = l4_functional_1_activation_3_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l4_functional_1_activation_3_Relu_functiona_bias;
+  w8p.requant = l4_functional_1_activation_3_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1789,12 +1817,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[3], &cp, &w8p, q, &t[4]));
   /* layer 5: conv2d_int8 'functional_1/activation_4/Relu;functional_1/batch_normalization_4/FusedBatchNormV3;functional_1/conv2d_2/BiasAdd/ReadVar...(225 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l5_functional_1_activation_4_Relu_functiona_packed;
   w8p.bytes = 4096;
   w8p.layout = 0x50101010u;
-  w8p.scales = l5_functional_1_activation_4_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l5_functional_1_activation_4_Relu_functiona_bias;
+  w8p.requant = l5_functional_1_activation_4_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1820,12 +1848,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[4], &cp, &w8p, q, &t[5]));
   /* layer 6: conv2d_int8 'functional_1/activation_5/Relu;functional_1/batch_normalization_5/FusedBatchNormV3;functional_1/depthwise_conv2d_2/depth...(258 bytes)' (DEPTHWISE_CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l6_functional_1_activation_5_Relu_functiona_packed;
   w8p.bytes = 576;
   w8p.layout = 0x50900000u;
-  w8p.scales = l6_functional_1_activation_5_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l6_functional_1_activation_5_Relu_functiona_bias;
+  w8p.requant = l6_functional_1_activation_5_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1851,12 +1879,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[5], &cp, &w8p, q, &t[6]));
   /* layer 7: conv2d_int8 'functional_1/activation_6/Relu;functional_1/batch_normalization_6/FusedBatchNormV3;functional_1/conv2d_3/BiasAdd/ReadVar...(225 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l7_functional_1_activation_6_Relu_functiona_packed;
   w8p.bytes = 4096;
   w8p.layout = 0x50101010u;
-  w8p.scales = l7_functional_1_activation_6_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l7_functional_1_activation_6_Relu_functiona_bias;
+  w8p.requant = l7_functional_1_activation_6_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1882,12 +1910,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[6], &cp, &w8p, q, &t[7]));
   /* layer 8: conv2d_int8 'functional_1/activation_7/Relu;functional_1/batch_normalization_7/FusedBatchNormV3;functional_1/depthwise_conv2d_3/depth...(258 bytes)' (DEPTHWISE_CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l8_functional_1_activation_7_Relu_functiona_packed;
   w8p.bytes = 576;
   w8p.layout = 0x50900000u;
-  w8p.scales = l8_functional_1_activation_7_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l8_functional_1_activation_7_Relu_functiona_bias;
+  w8p.requant = l8_functional_1_activation_7_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1913,12 +1941,12 @@ small_status dscnn_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[7], &cp, &w8p, q, &t[8]));
   /* layer 9: conv2d_int8 'functional_1/activation_8/Relu;functional_1/batch_normalization_8/FusedBatchNormV3;functional_1/conv2d_4/BiasAdd/ReadVar...(196 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l9_functional_1_activation_8_Relu_functiona_packed;
   w8p.bytes = 4096;
   w8p.layout = 0x50101010u;
-  w8p.scales = l9_functional_1_activation_8_Relu_functiona_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l9_functional_1_activation_8_Relu_functiona_bias;
+  w8p.requant = l9_functional_1_activation_8_Relu_functiona_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -1963,12 +1991,12 @@ small_status dscnn_int8_build(small_network **out) {
   act.max = INFINITY;
   CHECK(small_network_add_pool2d_int8(net, t[9], &pp, act, &t[10]));
   /* layer 11: dense_int8 'functional_1/dense/BiasAdd' (FULLY_CONNECTED) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l11_functional_1_dense_BiasAdd_packed;
   w8p.bytes = 1024;
   w8p.layout = 0x50101010u;
-  w8p.scales = l11_functional_1_dense_BiasAdd_scales;
-  w8p.scale_count = 1;
-  w8p.bias = l11_functional_1_dense_BiasAdd_bias;
+  w8p.requant = l11_functional_1_dense_BiasAdd_requant;
+  w8p.requant_count = 48;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;

@@ -38,14 +38,13 @@ static const int8_t l1_model_activation_Relu_model_batch_normal_packed[432] = {
     127, -21, -22, -37, -43, 40, -124, -2, -58, 46, -88, -33, 30, 31, -9, -34,
     44, 79, 93, -9, -23, 34, -85, 91, -21, -66, -67, -56, -8, 70, -127, 59,
 };
-static const float l1_model_activation_Relu_model_batch_normal_scales[16] = {
-    0x1.756754p-14f, 0x1.d89564p-16f, 0x1.2660f6p-14f, 0x1.865734p-14f, 0x1.3c680ep-14f, 0x1.bf4d98p-15f,
-    0x1.3b8f62p-14f, 0x1.ec6398p-14f, 0x1.b51f5ap-15f, 0x1.b81af4p-15f, 0x1.a56224p-16f, 0x1.9bed68p-15f,
-    0x1.4ae906p-14f, 0x1.e438a2p-17f, 0x1.c126fap-16f, 0x1.5e0aa8p-13f,
-};
-static const int32_t l1_model_activation_Relu_model_batch_normal_bias[16] = {
+static const int32_t l1_model_activation_Relu_model_batch_normal_requant[48] = {
     6836, 11436, 9908, 3365, 6658, 3309, 6877, 5073,
     3511, 5800, 5789, 14659, 9415, -11951, -35108, 8659,
+    1242405367, 1572401305, 1958940506, 1298758956, 2105523684, 1488287030, 2099891493, 1638298993,
+    1454413568, 1464338136, 1402045708, 1370583300, 1101019486, 1611122667, 1494439611, 1164674270,
+    -8, -10, -9, -8, -9, -9, -9, -8,
+    -9, -9, -10, -9, -8, -11, -10, -7,
 };
 static const int8_t l2_model_activation_1_Relu_model_batch_norm_packed[2304] = {
     15, 8, 3, -4, -16, 26, 9, 63, -15, -2, 2, 7, 3, 22, -45, -2,
@@ -193,14 +192,13 @@ static const int8_t l2_model_activation_1_Relu_model_batch_norm_packed[2304] = {
     -31, -1, 85, -31, 17, 7, 32, -78, -76, -30, 13, -38, 7, 1, -34, 83,
     41, 10, 10, 58, 21, -8, 1, -21, 24, -48, 47, -37, -67, 50, -56, -15,
 };
-static const float l2_model_activation_1_Relu_model_batch_norm_scales[16] = {
-    0x1.50e798p-8f, 0x1.1574bap-9f, 0x1.dbed82p-9f, 0x1.e97104p-9f, 0x1.10e81p-8f, 0x1.76dab8p-8f,
-    0x1.f2ff28p-9f, 0x1.73396p-8f, 0x1.aa46dp-9f, 0x1.fbef9ap-8f, 0x1.08843cp-8f, 0x1.67a14ap-8f,
-    0x1.78c124p-8f, 0x1.5c98cap-8f, 0x1.0a84e8p-8f, 0x1.09a3b4p-8f,
-};
-static const int32_t l2_model_activation_1_Relu_model_batch_norm_bias[16] = {
+static const int32_t l2_model_activation_1_Relu_model_batch_norm_requant[48] = {
     18377, -13074, 18642, 8931, 22592, 2229, -4671, 1859,
     13852, 42, -28659, -5238, 1985, 649, 1093, 7186,
+    1459272781, 1201775990, 2061439064, 2119972472, 1182070367, 1623648584, 1080680068, 1607924482,
+    1846379479, 1100039831, 1145730024, 1557705724, 1631878637, 1509916379, 1154404215, 1150593874,
+    -8, -9, -9, -9, -8, -8, -8, -8,
+    -9, -7, -8, -8, -8, -8, -8, -8,
 };
 static const int8_t l3_model_batch_normalization_2_FusedBatchNo_packed[2304] = {
     -86, 66, -43, 10, -103, 24, 88, 23, -64, 46, 30, -45, 27, 20, -20, -71,
@@ -348,14 +346,13 @@ static const int8_t l3_model_batch_normalization_2_FusedBatchNo_packed[2304] = {
     -39, 7, 6, 22, -28, 10, 11, 15, 18, 26, 38, -11, -11, 9, 10, 8,
     -2, 45, -44, 31, 9, 67, -22, 0, -45, 19, 4, -125, 6, -58, 27, 0,
 };
-static const float l3_model_batch_normalization_2_FusedBatchNo_scales[16] = {
-    0x1.7260eep-10f, 0x1.1f3a54p-9f, 0x1.9b9e6p-9f, 0x1.0affbep-8f, 0x1.30d12ep-9f, 0x1.d98dfep-10f,
-    0x1.2f523ep-9f, 0x1.1533ep-9f, 0x1.5016fep-10f, 0x1.2d71acp-9f, 0x1.1b6f52p-9f, 0x1.ff8c3ap-9f,
-    0x1.62fbc2p-10f, 0x1.dbad52p-9f, 0x1.897c62p-9f, 0x1.01a448p-9f,
-};
-static const int32_t l3_model_batch_normalization_2_FusedBatchNo_bias[16] = {
+static const int32_t l3_model_batch_normalization_2_FusedBatchNo_requant[48] = {
     8288, 1510, -1004, -4121, 547, 404, -2165, -5739,
     -120, 6576, 6860, -828, -1964, 530, 2611, -7180,
+    1137482404, 1764230389, 1264136033, 1639979363, 1872268361, 1454349802, 1863080452, 1702652878,
+    2064353696, 1851550016, 1740932771, 1571031712, 1090201673, 1460867901, 1208447830, 1582504508,
+    -9, -9, -8, -8, -9, -9, -9, -9,
+    -10, -9, -9, -8, -9, -8, -8, -9,
 };
 static const int8_t l5_model_activation_3_Relu_model_batch_norm_packed[4608] = {
     -25, 5, -12, -46, -14, -70, 14, -50, -77, 23, 11, 29, 4, 37, 21, 37,
@@ -647,19 +644,19 @@ static const int8_t l5_model_activation_3_Relu_model_batch_norm_packed[4608] = {
     -17, -30, -67, 34, 21, 47, 26, -3, 21, -15, -29, 38, -16, 22, -24, 6,
     -8, 24, 19, -31, -3, 1, -11, 19, 16, 4, 28, 2, 56, -17, 22, 2,
 };
-static const float l5_model_activation_3_Relu_model_batch_norm_scales[32] = {
-    0x1.431e7ap-9f, 0x1.b2f06ep-9f, 0x1.1f9b8cp-9f, 0x1.f1ef24p-10f, 0x1.105646p-9f, 0x1.5eabf4p-9f,
-    0x1.2680f6p-9f, 0x1.c4de22p-10f, 0x1.63eefap-9f, 0x1.fbe79p-10f, 0x1.137b3cp-9f, 0x1.bf03dep-9f,
-    0x1.b6231ep-10f, 0x1.af60d2p-10f, 0x1.0be182p-9f, 0x1.05db58p-9f, 0x1.102d66p-9f, 0x1.a7f5ep-10f,
-    0x1.235ad4p-9f, 0x1.5743a2p-10f, 0x1.f5e10ap-10f, 0x1.b2a3bp-10f, 0x1.c238d8p-10f, 0x1.212f96p-9f,
-    0x1.5a92cp-9f, 0x1.5d0506p-9f, 0x1.114adp-9f, 0x1.7967f6p-9f, 0x1.4b5362p-9f, 0x1.19042ep-9f,
-    0x1.c332f2p-10f, 0x1.59d072p-9f,
-};
-static const int32_t l5_model_activation_3_Relu_model_batch_norm_bias[32] = {
+static const int32_t l5_model_activation_3_Relu_model_batch_norm_requant[96] = {
     10692, 1609, 15068, -15202, 20910, 11386, -8000, 22468,
     9265, 7960, -2823, 9980, 1113, -8213, 18091, 4395,
     5798, -5389, -14398, 1231, 3858, -6201, 4093, 7956,
     3232, 764, 26485, 1480, 5560, 12065, -1654, 6881,
+    1511721700, 2034875370, 1345580395, 1164799555, 1274136460, 1640627527, 1377844223, 2118754499,
+    1665245057, 1188122951, 1288847525, 2091372943, 2049837295, 2018215251, 1253288395, 1225104572,
+    1273389448, 1983511071, 1363111741, 1605971321, 1174027756, 2033472868, 2106376702, 1352964412,
+    1621452813, 1632898274, 1278605534, 1765705207, 1550116817, 1314742912, 2110947433, 1617901797,
+    -8, -8, -8, -8, -8, -8, -8, -9,
+    -8, -8, -8, -8, -9, -9, -8, -8,
+    -8, -9, -8, -9, -8, -9, -9, -8,
+    -8, -8, -8, -8, -8, -8, -9, -8,
 };
 static const int8_t l6_model_batch_normalization_4_FusedBatchNo_packed[9216] = {
     -72, -32, 44, -2, -22, -42, 15, 54, 5, 5, -9, 5, 4, -71, 37, 26,
@@ -1239,19 +1236,19 @@ static const int8_t l6_model_batch_normalization_4_FusedBatchNo_packed[9216] = {
     75, -58, -32, 65, 10, 1, -4, 2, -24, 28, -72, 16, -50, -11, 59, -54,
     -3, 68, 27, 1, 5, 13, 55, 5, -75, -13, -73, 1, 8, -11, 22, 5,
 };
-static const float l6_model_batch_normalization_4_FusedBatchNo_scales[32] = {
-    0x1.dbe776p-9f, 0x1.01ac1p-8f, 0x1.1a3468p-9f, 0x1.4bb76ep-9f, 0x1.c70e8ep-9f, 0x1.937848p-9f,
-    0x1.014efcp-8f, 0x1.cad5b4p-9f, 0x1.6f2fa8p-9f, 0x1.59ae3cp-9f, 0x1.213a1ep-8f, 0x1.783426p-9f,
-    0x1.8b3e54p-8f, 0x1.f610ccp-9f, 0x1.ac0bb2p-9f, 0x1.b0e154p-9f, 0x1.4fb272p-9f, 0x1.87c61p-9f,
-    0x1.859aa4p-9f, 0x1.868cb2p-9f, 0x1.f07814p-9f, 0x1.7994d8p-9f, 0x1.6ee1bep-9f, 0x1.f472e6p-9f,
-    0x1.6d3302p-9f, 0x1.e1b3bp-9f, 0x1.eaefb6p-9f, 0x1.c8a726p-9f, 0x1.dd9a3ap-9f, 0x1.a740f4p-9f,
-    0x1.9f991ep-9f, 0x1.94a9a8p-9f,
-};
-static const int32_t l6_model_batch_normalization_4_FusedBatchNo_bias[32] = {
+static const int32_t l6_model_batch_normalization_4_FusedBatchNo_requant[96] = {
     9237, -2805, 7816, -6433, 4053, -2872, 20467, -272,
     28414, -15653, 2245, 13857, 5291, 10979, -11540, -6841,
     28261, 5415, 2091, 18040, -13951, 10849, 11347, 916,
     -1403, 6593, -6975, -6591, 18740, -2009, 11821, 6893,
+    1611878712, 1745461596, 1911644490, 1123517849, 1541269319, 1366545066, 1742998675, 1554065078,
+    1243652860, 1170813938, 1959213353, 1274195131, 1338682468, 1700487132, 1449782977, 1466157352,
+    1136999832, 1326930360, 1319581908, 1322784387, 1681531693, 1278861430, 1242622026, 1695011091,
+    1236923239, 1631515620, 1662792591, 1546675177, 1617630835, 1433552690, 1407623281, 1370585298,
+    -9, -9, -10, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -8, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
 };
 static const int8_t l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_packed[512] = {
     75, -7, -43, -27, 45, 83, 127, 60, 30, 4, 40, -108, 15, -85, -59, 6,
@@ -1287,19 +1284,19 @@ static const int8_t l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_packed[512] = {
     21, 54, -38, -35, -52, -113, -115, 52, 113, -106, -92, 77, -127, 112, 91, 45,
     -17, 39, 58, -20, -79, 49, -31, -17, -127, 6, -1, -57, 26, 26, 44, 8,
 };
-static const float l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_scales[32] = {
-    0x1.0f9e9p-9f, 0x1.5b6dacp-10f, 0x1.3f8e5cp-9f, 0x1.1ffbb2p-9f, 0x1.1f5a06p-8f, 0x1.23e1bap-10f,
-    0x1.627d92p-9f, 0x1.342906p-9f, 0x1.07f49p-10f, 0x1.b77d22p-10f, 0x1.f99e5p-10f, 0x1.e788ccp-9f,
-    0x1.80a454p-9f, 0x1.f109dcp-10f, 0x1.ff6b7cp-10f, 0x1.0e6f8cp-8f, 0x1.98ba5ep-10f, 0x1.2d3d98p-9f,
-    0x1.dcbfap-9f, 0x1.01829cp-9f, 0x1.5b2502p-9f, 0x1.2711fcp-10f, 0x1.2c45dp-9f, 0x1.a23db8p-10f,
-    0x1.1a7668p-9f, 0x1.2e5d8ap-9f, 0x1.cc4fbp-10f, 0x1.3afabp-9f, 0x1.32f41ep-8f, 0x1.729c5ep-10f,
-    0x1.23470ap-10f, 0x1.35fa72p-9f,
-};
-static const int32_t l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_bias[32] = {
+static const int32_t l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_requant[96] = {
     -117, 33, 1320, -1086, -363, -2567, -162, 1169,
     6058, -1220, -1044, -330, -1365, -368, 632, 363,
     274, -731, 1141, 1571, -1968, 1722, 1234, -1831,
     163, 466, -2742, -75, 830, -3342, 1670, 2106,
+    1296653837, 1658550166, 1525493596, 1374771179, 1371756383, 1393382082, 1692263162, 1471092235,
+    1260067214, 2098027133, 1206857990, 1163693274, 1836199595, 1186378682, 1220705447, 1291003318,
+    1951181526, 1438059294, 1137948637, 1229299522, 1657195154, 1408603345, 1433438765, 1996595027,
+    1348416706, 1443428788, 1098714636, 1503644709, 1465331870, 1769218086, 1390497529, 1479771244,
+    -8, -9, -8, -8, -7, -9, -8, -8,
+    -9, -9, -8, -7, -8, -8, -8, -7,
+    -9, -8, -7, -8, -8, -9, -8, -9,
+    -8, -8, -8, -8, -7, -9, -9, -8,
 };
 static const int8_t l9_model_activation_5_Relu_model_batch_norm_packed[18432] = {
     3, -62, 46, 43, -31, 6, -45, 2, 39, -17, -31, 37, -49, -31, 0, -16,
@@ -2455,20 +2452,7 @@ static const int8_t l9_model_activation_5_Relu_model_batch_norm_packed[18432] = 
     -90, 0, -7, 16, -5, 63, -31, 66, 19, 39, -7, 10, 54, -27, 45, -70,
     16, 13, 52, 28, -23, -83, 45, -10, 32, -17, -23, -8, 16, 23, -72, -30,
 };
-static const float l9_model_activation_5_Relu_model_batch_norm_scales[64] = {
-    0x1.4c4068p-11f, 0x1.68475p-11f, 0x1.37eaa4p-10f, 0x1.662d2ep-10f, 0x1.322d42p-10f, 0x1.825d2ep-11f,
-    0x1.f686e4p-11f, 0x1.7ad404p-11f, 0x1.0557cap-10f, 0x1.efcc2cp-11f, 0x1.0a643ap-10f, 0x1.b0f226p-11f,
-    0x1.e8f28ap-11f, 0x1.00077ep-10f, 0x1.deddfap-11f, 0x1.61c5b4p-11f, 0x1.062e22p-10f, 0x1.cbeb7ep-11f,
-    0x1.cc39d4p-11f, 0x1.953dbcp-11f, 0x1.d1d94ep-11f, 0x1.e66f76p-11f, 0x1.455e82p-11f, 0x1.832f62p-10f,
-    0x1.1facp-10f, 0x1.f6f354p-11f, 0x1.2bf3p-10f, 0x1.a48242p-11f, 0x1.cf4616p-11f, 0x1.eaeaf8p-11f,
-    0x1.bf73f8p-11f, 0x1.89c454p-11f, 0x1.076078p-10f, 0x1.8bad48p-11f, 0x1.9fb93cp-11f, 0x1.6e3a74p-11f,
-    0x1.0664e8p-10f, 0x1.2abec6p-10f, 0x1.0221fcp-10f, 0x1.cd3e18p-11f, 0x1.816abep-11f, 0x1.a769acp-11f,
-    0x1.53f9ecp-10f, 0x1.f17d84p-11f, 0x1.2b19f4p-10f, 0x1.fa9ee4p-11f, 0x1.414a2cp-10f, 0x1.2a782ap-10f,
-    0x1.66a3bep-10f, 0x1.79688ap-10f, 0x1.2f8cdp-11f, 0x1.478e78p-11f, 0x1.db5be6p-11f, 0x1.9cd4c6p-11f,
-    0x1.3588eep-10f, 0x1.cfe38ep-11f, 0x1.fdec54p-11f, 0x1.ed47p-11f, 0x1.a24836p-11f, 0x1.9bb5e8p-11f,
-    0x1.aba1p-11f, 0x1.86b9b2p-11f, 0x1.c2ddcep-11f, 0x1.a7dc4cp-11f,
-};
-static const int32_t l9_model_activation_5_Relu_model_batch_norm_bias[64] = {
+static const int32_t l9_model_activation_5_Relu_model_batch_norm_requant[192] = {
     18257, 34241, 24216, -13894, -2520, 8776, 20195, -44184,
     5794, 7245, 31267, -4198, 11341, 4682, 7529, 37231,
     -329, -11601, 4410, 22046, 1, 21649, -18278, -20767,
@@ -2477,6 +2461,22 @@ static const int32_t l9_model_activation_5_Relu_model_batch_norm_bias[64] = {
     8053, 35223, 24523, -7278, -3573, -6759, 30328, 1786,
     -22914, -1920, 11268, 16038, -18429, -8961, -14121, 23306,
     -25427, 17912, -18220, 17095, -8326, -49181, 12130, 28629,
+    1303824501, 1413808204, 1224025635, 1405559199, 1201501554, 1516172826, 1972020396, 1486600787,
+    2051128262, 1945612945, 2090751654, 1698969950, 1918731613, 2009424445, 1879174327, 1388276179,
+    2057699587, 1804821546, 1806022353, 1590250764, 1828088002, 1908873908, 1276816466, 1519395017,
+    1128884416, 1973682628, 1177063273, 1650164283, 1817982877, 1926463985, 1755898876, 1545223441,
+    2067091197, 1552718574, 1631385973, 1437156334, 2059378824, 1172338487, 2025933473, 1810011949,
+    1512456516, 1661560032, 1334137718, 1952255645, 1173736175, 1988085124, 1260807904, 1171256120,
+    1407376636, 1481029076, 1191193681, 1285400073, 1865407742, 1620035492, 1214679413, 1820396706,
+    2001044785, 1935723144, 1641426069, 1615638122, 1678104988, 1533287826, 1769293854, 1663317112,
+    -9, -9, -8, -8, -8, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -8,
+    -8, -9, -8, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -8, -9, -9,
+    -9, -9, -8, -9, -8, -9, -8, -8,
+    -8, -8, -9, -9, -9, -9, -8, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
 };
 static const int8_t l10_model_batch_normalization_6_FusedBatchNo_packed[36864] = {
     -61, -15, -18, -10, -62, 75, 43, 23, -1, 39, -71, 28, 15, -23, 47, -40,
@@ -4784,20 +4784,7 @@ static const int8_t l10_model_batch_normalization_6_FusedBatchNo_packed[36864] =
     -4, 6, 78, 10, -19, 84, -30, 12, -10, -15, 51, -46, 89, -12, 35, 4,
     25, 9, -38, 20, 36, -48, 13, 38, -1, 22, 37, 19, -28, 24, -25, 6,
 };
-static const float l10_model_batch_normalization_6_FusedBatchNo_scales[64] = {
-    0x1.43cad6p-7f, 0x1.244e08p-7f, 0x1.6558f6p-7f, 0x1.ded928p-8f, 0x1.3a5e6cp-7f, 0x1.77c264p-7f,
-    0x1.30ceb2p-7f, 0x1.ca239cp-7f, 0x1.2417acp-7f, 0x1.5aefep-7f, 0x1.5e806ep-7f, 0x1.801b6ap-7f,
-    0x1.2d1c3ap-7f, 0x1.1c779ap-7f, 0x1.626a5cp-7f, 0x1.307de8p-7f, 0x1.58598ap-7f, 0x1.da49f2p-7f,
-    0x1.3a3cd4p-7f, 0x1.2aaabcp-7f, 0x1.2a07a8p-7f, 0x1.316d9ap-7f, 0x1.39c126p-7f, 0x1.3ad308p-7f,
-    0x1.6f0f84p-7f, 0x1.87ba2cp-7f, 0x1.a5548cp-7f, 0x1.3e408ap-7f, 0x1.abf426p-7f, 0x1.2170e6p-7f,
-    0x1.3dc48ep-7f, 0x1.3e54b4p-7f, 0x1.62a6e4p-7f, 0x1.8a84a2p-7f, 0x1.e396a8p-8f, 0x1.cefe46p-7f,
-    0x1.9fb16ap-7f, 0x1.3d6f9ap-7f, 0x1.199222p-7f, 0x1.62eab8p-7f, 0x1.48da5p-7f, 0x1.4b7c84p-7f,
-    0x1.883b8ap-7f, 0x1.3036p-7f, 0x1.a2f4f4p-7f, 0x1.48fd4ap-7f, 0x1.003886p-7f, 0x1.0960cep-7f,
-    0x1.3e6412p-7f, 0x1.2a8dbp-7f, 0x1.494568p-7f, 0x1.5f4746p-7f, 0x1.04a37cp-7f, 0x1.68c2bap-7f,
-    0x1.4eebecp-7f, 0x1.3d16aap-7f, 0x1.3dc5b4p-7f, 0x1.9c336ep-7f, 0x1.21c874p-7f, 0x1.776e42p-7f,
-    0x1.23bc98p-7f, 0x1.165816p-7f, 0x1.369132p-7f, 0x1.87ba86p-7f,
-};
-static const int32_t l10_model_batch_normalization_6_FusedBatchNo_bias[64] = {
+static const int32_t l10_model_batch_normalization_6_FusedBatchNo_requant[192] = {
     2657, -129, -3216, 1208, 10360, -2758, 813, -3137,
     13510, 3899, 3688, 7788, 883, 10341, 7110, -3494,
     1351, 3344, 5877, -2208, 536, 3624, 9052, 115,
@@ -4806,6 +4793,22 @@ static const int32_t l10_model_batch_normalization_6_FusedBatchNo_bias[64] = {
     -1009, 10418, 10637, -2736, 5654, -671, 3498, 1016,
     1264, -4221, 5231, 4246, 12691, 2990, 12495, 13032,
     4339, 7077, 9512, 4626, -4347, 7065, -1728, 8055,
+    1422834502, 1284469496, 1570285376, 2104193880, 1381425027, 1651192153, 1339409408, 2013191977,
+    1283536408, 1524538748, 1540202896, 1687874503, 1323163120, 1250028808, 1557401180, 1338022651,
+    1513169645, 2084158517, 1380848385, 1312426446, 1309627184, 1342137059, 1378725403, 1383426646,
+    1612967486, 1721359574, 1851443597, 1398489208, 1880548870, 1271885153, 1396360996, 1398835327,
+    1558440208, 1733623411, 2125023802, 2034522505, 1826671991, 1394902762, 1237301378, 1559604489,
+    1445071565, 1456644370, 1723580183, 1336788368, 1841014153, 1445671943, 1125906191, 1166146155,
+    1399099108, 1311927852, 1446909846, 1543616081, 1145319317, 1585283703, 1471739519, 1393376136,
+    1396380710, 1811326606, 1273388043, 1649748000, 1281973037, 1223122151, 1364719437, 1721365609,
+    -9, -9, -9, -10, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -10, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
+    -9, -9, -9, -9, -9, -9, -9, -9,
 };
 static const int8_t l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_packed[2048] = {
     3, 4, -11, 44, -5, 53, -73, -4, -60, 21, 20, 13, -53, -42, 57, -40,
@@ -4937,20 +4940,7 @@ static const int8_t l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_packed[2048] = 
     7, -7, -52, 59, -9, -61, 8, -17, -25, -127, 7, 31, -69, 1, 67, 10,
     40, -54, 24, -29, 15, 22, 95, 2, 89, -43, 63, -31, -105, -12, 36, -49,
 };
-static const float l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_scales[64] = {
-    0x1.54c828p-9f, 0x1.26f3c4p-9f, 0x1.3193cp-9f, 0x1.92719cp-9f, 0x1.54b3ap-9f, 0x1.944b3ap-9f,
-    0x1.116376p-8f, 0x1.0c385p-9f, 0x1.a3d2cp-9f, 0x1.3b87eep-9f, 0x1.31549cp-9f, 0x1.9c86cep-9f,
-    0x1.64a3dep-9f, 0x1.9d90a8p-10f, 0x1.97d0fep-9f, 0x1.8b107cp-9f, 0x1.9f4f24p-9f, 0x1.cadbcap-9f,
-    0x1.a675f4p-9f, 0x1.d7f11cp-9f, 0x1.57d2d4p-9f, 0x1.daa434p-10f, 0x1.11cc7ap-9f, 0x1.2229b2p-9f,
-    0x1.397e2cp-9f, 0x1.54a49ep-9f, 0x1.65556ep-8f, 0x1.291aaap-9f, 0x1.8950dep-9f, 0x1.82c5f8p-10f,
-    0x1.5b7a3p-9f, 0x1.808292p-9f, 0x1.c0af28p-9f, 0x1.38e268p-9f, 0x1.f391ep-10f, 0x1.04dda6p-8f,
-    0x1.4d0406p-9f, 0x1.56303ep-9f, 0x1.0e18cap-9f, 0x1.fda8f2p-9f, 0x1.e7242ap-9f, 0x1.687f1cp-9f,
-    0x1.5be198p-9f, 0x1.9a3516p-10f, 0x1.839b6cp-9f, 0x1.a0aee4p-9f, 0x1.e7ad1ap-10f, 0x1.0cef58p-9f,
-    0x1.6bc9bap-9f, 0x1.468bdap-9f, 0x1.29745cp-9f, 0x1.20fc22p-9f, 0x1.007e82p-9f, 0x1.a7fb2ap-9f,
-    0x1.5fba26p-9f, 0x1.9ff5b4p-9f, 0x1.ef98dcp-9f, 0x1.916daep-10f, 0x1.5ad03cp-9f, 0x1.aa0864p-9f,
-    0x1.95f16ap-9f, 0x1.99ab9ep-10f, 0x1.41c674p-9f, 0x1.43538ap-9f,
-};
-static const int32_t l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_bias[64] = {
+static const int32_t l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_requant[192] = {
     -2650, 403, -2426, -1401, -782, -3582, -1114, -875,
     -947, -1639, -334, 69, -2289, -1901, -39, -201,
     -329, -1503, -345, 620, -900, -1737, 329, -1242,
@@ -4959,6 +4949,22 @@ static const int32_t l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_bias[64] = {
     -631, -2027, -180, -4442, 614, -805, -1149, -2273,
     128, -1446, -2325, -2405, 73, -3105, -3223, -2626,
     87, -903, -349, -536, -1563, 722, -1595, -246,
+    1814794596, 1570734062, 1627315952, 2143168091, 1814367499, 1076510205, 1455899111, 1428374600,
+    1117860191, 1680323913, 1626002483, 1098431426, 1899245860, 1101196586, 1085889598, 2103869975,
+    1105840534, 1221799215, 1124883075, 1256635973, 1830992750, 1263824137, 1458083676, 1545228998,
+    1669470158, 1814055302, 1902939566, 1582194009, 2094558514, 2059716800, 1850450363, 2047663988,
+    1194708058, 1666229877, 1330200816, 1389210885, 1773436891, 1822285206, 1438369610, 1357067698,
+    1297107387, 1919782753, 1852601449, 1092256073, 2064157112, 1109499135, 1298531693, 1432182068,
+    1937311116, 1738984731, 1584059876, 1538955809, 1365930203, 1128931314, 1873082436, 1107572974,
+    1319622691, 2137760960, 1846914949, 1134394270, 1080901438, 1090826241, 1713576853, 1721837148,
+    -9, -9, -9, -9, -9, -8, -8, -9,
+    -8, -9, -9, -8, -9, -9, -8, -9,
+    -8, -8, -8, -8, -9, -9, -9, -9,
+    -9, -9, -8, -9, -9, -10, -9, -9,
+    -8, -9, -9, -8, -9, -9, -9, -8,
+    -8, -9, -9, -9, -9, -8, -9, -9,
+    -9, -9, -9, -9, -9, -8, -9, -8,
+    -8, -10, -9, -8, -8, -9, -9, -9,
 };
 static const int8_t l14_model_dense_MatMul_model_dense_BiasAdd_packed[1024] = {
     31, -26, 40, 35, 16, -72, -8, -11, -45, 13, 23, -32, -17, -7, -1, -25,
@@ -5026,12 +5032,13 @@ static const int8_t l14_model_dense_MatMul_model_dense_BiasAdd_packed[1024] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
-static const float l14_model_dense_MatMul_model_dense_BiasAdd_scales[1] = {
-    0x1.f49a68p-6f,
-};
-static const int32_t l14_model_dense_MatMul_model_dense_BiasAdd_bias[10] = {
+static const int32_t l14_model_dense_MatMul_model_dense_BiasAdd_requant[48] = {
     -23, -40, 5, 18, 12, -34, 44, -28,
-    -2, 46,
+    -2, 46, 0, 0, 0, 0, 0, 0,
+    1552512760, 1552512760, 1552512760, 1552512760, 1552512760, 1552512760, 1552512760, 1552512760,
+    1552512760, 1552512760, 0, 0, 0, 0, 0, 0,
+    -5, -5, -5, -5, -5, -5, -5, -5,
+    -5, -5, 0, 0, 0, 0, 0, 0,
 };
 
 #define CHECK(call)                                                   \
@@ -5063,12 +5070,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_input_int8(net, 1, 3, 32, 32, q, &t[0]));
   /* layer 1: conv2d_int8 'model/activation/Relu;model/batch_normalization/FusedBatchNormV3;model/conv2d/BiasAdd/ReadVariableOp/resource;model/conv...(173 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l1_model_activation_Relu_model_batch_normal_packed;
   w8p.bytes = 432;
   w8p.layout = 0x50100101u;
-  w8p.scales = l1_model_activation_Relu_model_batch_normal_scales;
-  w8p.scale_count = 16;
-  w8p.bias = l1_model_activation_Relu_model_batch_normal_bias;
+  w8p.requant = l1_model_activation_Relu_model_batch_normal_requant;
+  w8p.requant_count = 48;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5094,12 +5101,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[0], &cp, &w8p, q, &t[1]));
   /* layer 2: conv2d_int8 'model/activation_1/Relu;model/batch_normalization_1/FusedBatchNormV3;model/conv2d_1/BiasAdd/ReadVariableOp/resource;mode...(183 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l2_model_activation_1_Relu_model_batch_norm_packed;
   w8p.bytes = 2304;
   w8p.layout = 0x50101010u;
-  w8p.scales = l2_model_activation_1_Relu_model_batch_norm_scales;
-  w8p.scale_count = 16;
-  w8p.bias = l2_model_activation_1_Relu_model_batch_norm_bias;
+  w8p.requant = l2_model_activation_1_Relu_model_batch_norm_requant;
+  w8p.requant_count = 48;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5125,12 +5132,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[1], &cp, &w8p, q, &t[2]));
   /* layer 3: conv2d_int8 'model/batch_normalization_2/FusedBatchNormV3;model/conv2d_2/BiasAdd/ReadVariableOp/resource;model/conv2d_2/BiasAdd;model...(136 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l3_model_batch_normalization_2_FusedBatchNo_packed;
   w8p.bytes = 2304;
   w8p.layout = 0x50101010u;
-  w8p.scales = l3_model_batch_normalization_2_FusedBatchNo_scales;
-  w8p.scale_count = 16;
-  w8p.bias = l3_model_batch_normalization_2_FusedBatchNo_bias;
+  w8p.requant = l3_model_batch_normalization_2_FusedBatchNo_requant;
+  w8p.requant_count = 48;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5165,12 +5172,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_add_int8(net, t[1], t[3], act, q, &t[4]));
   /* layer 5: conv2d_int8 'model/activation_3/Relu;model/batch_normalization_3/FusedBatchNormV3;model/conv2d_3/BiasAdd/ReadVariableOp/resource;mode...(183 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l5_model_activation_3_Relu_model_batch_norm_packed;
   w8p.bytes = 4608;
   w8p.layout = 0x50101010u;
-  w8p.scales = l5_model_activation_3_Relu_model_batch_norm_scales;
-  w8p.scale_count = 32;
-  w8p.bias = l5_model_activation_3_Relu_model_batch_norm_bias;
+  w8p.requant = l5_model_activation_3_Relu_model_batch_norm_requant;
+  w8p.requant_count = 96;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5196,12 +5203,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[4], &cp, &w8p, q, &t[5]));
   /* layer 6: conv2d_int8 'model/batch_normalization_4/FusedBatchNormV3;model/conv2d_4/BiasAdd/ReadVariableOp/resource;model/conv2d_4/BiasAdd;model...(158 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l6_model_batch_normalization_4_FusedBatchNo_packed;
   w8p.bytes = 9216;
   w8p.layout = 0x50101010u;
-  w8p.scales = l6_model_batch_normalization_4_FusedBatchNo_scales;
-  w8p.scale_count = 32;
-  w8p.bias = l6_model_batch_normalization_4_FusedBatchNo_bias;
+  w8p.requant = l6_model_batch_normalization_4_FusedBatchNo_requant;
+  w8p.requant_count = 96;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5227,12 +5234,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = 4;
   CHECK(small_network_add_conv2d_int8_packed(net, t[5], &cp, &w8p, q, &t[6]));
   /* layer 7: conv2d_int8 'model/conv2d_5/BiasAdd;model/conv2d_5/Conv2D;model/conv2d_5/BiasAdd/ReadVariableOp/resource1' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_packed;
   w8p.bytes = 512;
   w8p.layout = 0x50101010u;
-  w8p.scales = l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_scales;
-  w8p.scale_count = 32;
-  w8p.bias = l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_bias;
+  w8p.requant = l7_model_conv2d_5_BiasAdd_model_conv2d_5_Co_requant;
+  w8p.requant_count = 96;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5267,12 +5274,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_add_int8(net, t[7], t[6], act, q, &t[8]));
   /* layer 9: conv2d_int8 'model/activation_5/Relu;model/batch_normalization_5/FusedBatchNormV3;model/conv2d_6/BiasAdd/ReadVariableOp/resource;mode...(183 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l9_model_activation_5_Relu_model_batch_norm_packed;
   w8p.bytes = 18432;
   w8p.layout = 0x50101010u;
-  w8p.scales = l9_model_activation_5_Relu_model_batch_norm_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l9_model_activation_5_Relu_model_batch_norm_bias;
+  w8p.requant = l9_model_activation_5_Relu_model_batch_norm_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_RELU;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5298,12 +5305,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -128;
   CHECK(small_network_add_conv2d_int8_packed(net, t[8], &cp, &w8p, q, &t[9]));
   /* layer 10: conv2d_int8 'model/batch_normalization_6/FusedBatchNormV3;model/conv2d_7/BiasAdd/ReadVariableOp/resource;model/conv2d_7/BiasAdd;model...(158 bytes)' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l10_model_batch_normalization_6_FusedBatchNo_packed;
   w8p.bytes = 36864;
   w8p.layout = 0x50101010u;
-  w8p.scales = l10_model_batch_normalization_6_FusedBatchNo_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l10_model_batch_normalization_6_FusedBatchNo_bias;
+  w8p.requant = l10_model_batch_normalization_6_FusedBatchNo_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5329,12 +5336,12 @@ small_status resnet8_int8_build(small_network **out) {
   q.zero_point = -2;
   CHECK(small_network_add_conv2d_int8_packed(net, t[9], &cp, &w8p, q, &t[10]));
   /* layer 11: conv2d_int8 'model/conv2d_8/BiasAdd;model/conv2d_8/Conv2D;model/conv2d_8/BiasAdd/ReadVariableOp/resource1' (CONV_2D) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_packed;
   w8p.bytes = 2048;
   w8p.layout = 0x50101010u;
-  w8p.scales = l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_scales;
-  w8p.scale_count = 64;
-  w8p.bias = l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_bias;
+  w8p.requant = l11_model_conv2d_8_BiasAdd_model_conv2d_8_Co_requant;
+  w8p.requant_count = 192;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
@@ -5388,12 +5395,12 @@ small_status resnet8_int8_build(small_network **out) {
   act.max = INFINITY;
   CHECK(small_network_add_pool2d_int8(net, t[12], &pp, act, &t[13]));
   /* layer 14: dense_int8 'model/dense/MatMul;model/dense/BiasAdd' (FULLY_CONNECTED) */
+  small_int8_packed_weights_init(&w8p);
   w8p.packed = l14_model_dense_MatMul_model_dense_BiasAdd_packed;
   w8p.bytes = 1024;
   w8p.layout = 0x50101010u;
-  w8p.scales = l14_model_dense_MatMul_model_dense_BiasAdd_scales;
-  w8p.scale_count = 1;
-  w8p.bias = l14_model_dense_MatMul_model_dense_BiasAdd_bias;
+  w8p.requant = l14_model_dense_MatMul_model_dense_BiasAdd_requant;
+  w8p.requant_count = 48;
   act.kind = SMALL_ACT_NONE;
   act.alpha = 0x1.47ae14p-7f;
   act.beta = 0x1p-1f;
