@@ -195,6 +195,114 @@ void depthwise_rows3_widths(const small_window_tile *t) {
 #endif
 
 #if defined(__aarch64__)
+// Depthwise tiles across channel blocks (the engine's choice on small
+// images) with Cb = 16: the tile's pixels are consecutive channel blocks at
+// one output pixel, each with its own weights and bias, so they share no
+// load. A tap's 16 inputs and its 16 weights are then one LD1 of four
+// registers each (tap_16): 6 instructions per 4 FMAs, where the generic
+// tile loads vector by vector and recomputes each pixel's addresses per
+// tap. Each accumulator adds the taps in the generic tile's order (row,
+// then column). Two blocks at a time: 8 accumulator chains for the FMA
+// latency.
+//
+// The tile's fields in locals (the stores through `out` could otherwise
+// alias them for the compiler, which then reloads them for every block).
+struct AcrossBlocks {
+  size_t taps_h, taps_w, in_row, w_row, in_tap_bytes, w_tap_bytes;
+  size_t in_step, w_step, bias_step, out_step;
+  explicit AcrossBlocks(const small_window_tile *t)
+      : taps_h(t->taps_h), taps_w(t->taps_w), in_row(t->in_tap_h_step),
+        w_row(t->w_tap_h_step), in_tap_bytes(t->in_tap_w_step * 4),
+        w_tap_bytes(t->w_tap_w_step * 4), in_step(t->in_pixel_step),
+        w_step(t->w_pixel_step), bias_step(t->bias_pixel_step),
+        out_step(t->out_pixel_step) {}
+};
+
+// One tap of one block: acc[q] += x[4q ..] * w[4q ..] for q < 4, then x and
+// w move on by their tap steps. In assembly: an LD1 of four registers needs
+// four consecutive ones, which no operand constraint can ask for (v16-v23
+// are clobbered instead); GCC's own vld1q_f32_x4 went through the stack.
+inline void tap_16(float32x4_t (&acc)[4], const float *&x, const float *&w,
+                   size_t x_bytes, size_t w_bytes) {
+  __asm__("ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[x]], %[xs]\n\t"
+          "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[w]], %[ws]\n\t"
+          "fmla %[a0].4s, v16.4s, v20.4s\n\t"
+          "fmla %[a1].4s, v17.4s, v21.4s\n\t"
+          "fmla %[a2].4s, v18.4s, v22.4s\n\t"
+          "fmla %[a3].4s, v19.4s, v23.4s"
+          : [a0] "+w"(acc[0]), [a1] "+w"(acc[1]), [a2] "+w"(acc[2]),
+            [a3] "+w"(acc[3]), [x] "+r"(x), [w] "+r"(w)
+          : [xs] "r"(x_bytes), [ws] "r"(w_bytes),
+            "m"(*reinterpret_cast<const float(*)[16]>(x)),
+            "m"(*reinterpret_cast<const float(*)[16]>(w))
+          : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
+}
+
+// W blocks, their outputs clamped to [lo, hi] (none, ReLU, ReLU6, clip).
+template <int W>
+inline void depthwise_across_blocks(const AcrossBlocks &k, float32x4_t lo,
+                                    float32x4_t hi, const float *in,
+                                    const float *weights, const float *bias,
+                                    float *out) {
+  float32x4_t acc[W][4];
+#pragma GCC unroll 4
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      acc[j][q] = vld1q_f32(bias + j * k.bias_step + 4 * q);
+    }
+  }
+  for (size_t r = 0; r < k.taps_h; ++r, in += k.in_row, weights += k.w_row) {
+    const float *x[W], *w[W];
+#pragma GCC unroll 4
+    for (int j = 0; j < W; ++j) {
+      x[j] = in + j * k.in_step;
+      w[j] = weights + j * k.w_step;
+    }
+    for (size_t s = 0; s < k.taps_w; ++s) {
+#pragma GCC unroll 4
+      for (int j = 0; j < W; ++j) {
+        tap_16(acc[j], x[j], w[j], k.in_tap_bytes, k.w_tap_bytes);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      vst1q_f32(out + j * k.out_step + 4 * q,
+                vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
+    }
+  }
+}
+
+// Other activations (rare here) take the generic tile.
+inline void depthwise_across_widths(const small_window_tile *t) {
+  const small_act_params act = t->act;
+  const bool clip = act.op == SMALL_ACT_OP_CLIP;
+  if (!clip && act.op != SMALL_ACT_OP_NONE) {
+    depthwise_widths<4, true>(t);
+    return;
+  }
+  const float inf = __builtin_inff();
+  const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
+  const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
+  const AcrossBlocks k(t);
+  const float *in = t->in, *weights = t->weights, *bias = t->bias;
+  float *out = t->out;
+  size_t j = 0;
+  for (; j + 2 <= t->width; j += 2) {
+    depthwise_across_blocks<2>(k, lo, hi, in, weights, bias, out);
+    in += 2 * k.in_step;
+    weights += 2 * k.w_step;
+    bias += 2 * k.bias_step;
+    out += 2 * k.out_step;
+  }
+  if (j < t->width) {
+    depthwise_across_blocks<1>(k, lo, hi, in, weights, bias, out);
+  }
+}
+
 // Depthwise tiles that run down a column (the engine tiles along the longer
 // side: DS-CNN's 25x5 maps), three tap rows at stride 1, TW (2 or 3) tap
 // columns: pixel j's tap row r is input row j + r, so the W + 2 rows' TW
@@ -262,11 +370,18 @@ void depthwise_cols3_widths(const small_window_tile *t) {
 // taps wide at stride 1 or 2 slide along the row (depthwise_rows3), three
 // taps high at stride 1 down the column (depthwise_cols3).
 template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
+#if defined(__aarch64__)
+  constexpr size_t kCb = 4 * Q;
+  if constexpr (Q == 4) {
+    if (s.w_pixel_step != 0 && s.bias_pixel_step != 0) {
+      return depthwise_across_widths;
+    }
+  }
+#endif
   if (s.w_pixel_step != 0 || s.bias_pixel_step != 0) {
     return depthwise_widths<Q, true>;
   }
 #if defined(__aarch64__)
-  constexpr size_t kCb = 4 * Q;
   if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == kCb) {
     return depthwise_rows3_widths<8, 1, Q>;
   }
