@@ -55,11 +55,15 @@ inline float32x4_t activate(float32x4_t x, const small_act_params &a) {
   return x;
 }
 
+// The accumulators stay in registers only when the helpers below are
+// inlined into the tile, and GCC 12 stopped inlining fma_by_lane once the
+// file had more tile variants: they are always inline, as store_tile.
 #if defined(__aarch64__)
 // One input channel's products: acc[j][q] += x[j][LANE] * w[4q .. 4q+3].
 template <int W, int Q, int LANE>
-inline void fma_by_lane(float32x4_t (&acc)[W][Q], const float32x4_t (&x)[W],
-                        const float *w) {
+__attribute__((always_inline)) inline void
+fma_by_lane(float32x4_t (&acc)[W][Q], const float32x4_t (&x)[W],
+            const float *w) {
   float32x4_t wv[Q];
 #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
@@ -76,11 +80,12 @@ inline void fma_by_lane(float32x4_t (&acc)[W][Q], const float32x4_t (&x)[W],
 #endif
 
 // acc[j][q] += sum over input channels i < lanes of in[j * step + i] *
-// w[i * 4Q + 4q ..], channel by channel in order.
-template <int W, int Q>
-inline void accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in,
-                             const float *w, size_t lanes, size_t step) {
-  constexpr size_t kCb = 4 * Q;
+// w[i * CB + 4q ..], channel by channel in order.
+template <int W, int Q, size_t CB = 4 * Q>
+__attribute__((always_inline)) inline void
+accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in, const float *w,
+                 size_t lanes, size_t step) {
+  constexpr size_t kCb = CB;
   size_t i = 0;
 #if defined(__aarch64__)
   // Four input channels at a time: one vector load brings each pixel's
@@ -139,8 +144,9 @@ template <int W, size_t STEP> struct PlanarPixels {
 };
 
 template <int W, int Q, size_t STEP, int J>
-inline void planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
-                              const float32x4_t *wv) {
+__attribute__((always_inline)) inline void
+planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
+                  const float32x4_t *wv) {
   using P = PlanarPixels<W, STEP>;
   constexpr int kV = P::vector_of(J), kLane = P::lane_of(J);
 #pragma GCC unroll 16
@@ -152,9 +158,9 @@ inline void planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
 // One (input channel, tap) of a planar input: a few vector loads instead
 // of a broadcast load per pixel, the FMAs by lane.
 template <int W, int Q, size_t STEP, int... J>
-inline void accumulate_planar(float32x4_t (&acc)[W][Q], const float *in,
-                              const float *w,
-                              std::integer_sequence<int, J...>) {
+__attribute__((always_inline)) inline void
+accumulate_planar(float32x4_t (&acc)[W][Q], const float *in, const float *w,
+                  std::integer_sequence<int, J...>) {
   using P = PlanarPixels<W, STEP>;
   float32x4_t x[P::kVectors];
 #pragma GCC unroll 16
@@ -206,11 +212,29 @@ store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
   }
 }
 
+// Lanes 4Q .. 4QB - 1 of the tile's pixels, which hold no channel (zero bias
+// and weights: small_window_shape::out_lanes): act(0), uncomputed.
+template <int W, int Q, int QB>
+inline void store_pad_lanes(const small_window_tile *t) {
+  if constexpr (QB > Q) {
+    const float32x4_t pad = activate(vdupq_n_f32(0.0f), t->act);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = Q; q < QB; ++q) {
+        vst1q_f32(t->out + j * t->out_pixel_step + 4 * q, pad);
+      }
+    }
+  }
+}
+
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
-// STEP: floats between consecutive pixels' inputs if fixed, else 0.
-template <int W, int Q, size_t STEP>
+// STEP: floats between consecutive pixels' inputs if fixed, else 0. QB:
+// vectors per channel block when the tile computes only the first Q (a
+// layer of fewer channels than a block), else Q.
+template <int W, int Q, size_t STEP, int QB = Q>
 void conv_tile(const small_window_tile *t) {
-  constexpr size_t kCb = 4 * Q;
+  constexpr size_t kCb = 4 * QB;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
 #pragma GCC unroll 16
@@ -245,30 +269,61 @@ void conv_tile(const small_window_tile *t) {
         }
       }
       store_tile<W, Q>(t, acc);
+      store_pad_lanes<W, Q, QB>(t);
       return;
     }
   }
 #endif
   if (one_run && t->in_blocks > 0) {
-    accumulate_lanes<W, Q>(acc, t->in, t->weights,
-                           (t->in_blocks - 1) * kCb + t->in_last_channels,
-                           step);
+    accumulate_lanes<W, Q, kCb>(acc, t->in, t->weights,
+                                (t->in_blocks - 1) * kCb + t->in_last_channels,
+                                step);
   } else {
     for (size_t b = 0; b < t->in_blocks; ++b) {
       const size_t lanes =
           b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
       for (size_t r = 0; r < t->taps_h; ++r) {
         for (size_t s = 0; s < t->taps_w; ++s) {
-          accumulate_lanes<W, Q>(acc,
-                                 t->in + b * t->in_block_step +
-                                     r * t->in_tap_h_step +
-                                     s * t->in_tap_w_step,
-                                 t->weights + b * t->w_block_step +
-                                     r * t->w_tap_h_step + s * t->w_tap_w_step,
-                                 lanes, step);
+          accumulate_lanes<W, Q, kCb>(
+              acc,
+              t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                  s * t->in_tap_w_step,
+              t->weights + b * t->w_block_step + r * t->w_tap_h_step +
+                  s * t->w_tap_w_step,
+              lanes, step);
         }
       }
     }
+  }
+  store_tile<W, Q>(t, acc);
+  store_pad_lanes<W, Q, QB>(t);
+}
+
+// A 1x1 window over blocked inputs (pointwise layers, their stride-2
+// shortcuts): the input blocks by pointer steps, the full ones with their
+// lane count a constant (no loop remainder to dispatch), instead of
+// conv_tile's tap loops and their address arithmetic per block. A function
+// of its own, as planar_tile below.
+template <int W, int Q, size_t STEP>
+void pointwise_tile(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * Q;
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  float32x4_t acc[W][Q];
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = b;
+    }
+  }
+  const float *in = t->in, *w = t->weights;
+  const size_t in_block = t->in_block_step, w_block = t->w_block_step;
+  for (size_t b = 1; b < t->in_blocks; ++b, in += in_block, w += w_block) {
+    accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
+  }
+  if (t->in_blocks > 0) {
+    accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
   }
   store_tile<W, Q>(t, acc);
 }
@@ -279,7 +334,8 @@ void conv_tile(const small_window_tile *t) {
 // channel and tap, in the generic tile's order, without its lane loops.
 // A function of its own: as a branch inside conv_tile it made GCC allocate
 // conv_tile's other paths worse.
-template <int W, int Q> void planar_tile(const small_window_tile *t) {
+template <int W, int Q, int QB = Q>
+void planar_tile(const small_window_tile *t) {
   float32x4_t acc[W][Q];
 #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
@@ -313,19 +369,29 @@ template <int W, int Q> void planar_tile(const small_window_tile *t) {
     }
   }
   store_tile<W, Q>(t, acc);
+  store_pad_lanes<W, Q, QB>(t);
 }
 
-template <int Q, int... Ws>
+template <int Q, int QB, int... Ws>
 small_window_fn planar_by_width(size_t width,
                                 std::integer_sequence<int, Ws...>) {
-  static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q>...};
+  static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q, QB>...};
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
 #endif
 
 template <int Q, size_t STEP, int... Ws>
+small_window_fn pointwise_by_width(size_t width,
+                                   std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      pointwise_tile<Ws + 1, Q, STEP>...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+
+template <int Q, size_t STEP, int QB = Q, int... Ws>
 small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
-  static constexpr small_window_fn by_width[] = {conv_tile<Ws + 1, Q, STEP>...};
+  static constexpr small_window_fn by_width[] = {
+      conv_tile<Ws + 1, Q, STEP, QB>...};
   // The engine never passes more than the max width (sizeof...(Ws)).
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
@@ -337,6 +403,15 @@ template <int Q, int MAX_W, bool STRIDE_2>
 small_window_fn conv_select(const small_window_shape &s) {
   constexpr size_t kCb = 4 * Q;
   using Widths = std::make_integer_sequence<int, MAX_W>;
+  if (s.taps_h == 1 && s.taps_w == 1 && s.in_lanes == kCb) {
+    if (s.in_pixel_step == kCb) {
+      return pointwise_by_width<Q, kCb>(s.width, Widths{});
+    }
+    if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
+      return pointwise_by_width<Q, 2 * kCb>(s.width, Widths{});
+    }
+    return pointwise_by_width<Q, 0>(s.width, Widths{});
+  }
   if (s.in_pixel_step == kCb) {
     return conv_by_width<Q, kCb>(s.width, Widths{});
   }
@@ -345,6 +420,19 @@ small_window_fn conv_select(const small_window_shape &s) {
   }
 #if defined(__aarch64__)
   // A planar network input at stride 1 or 2 (conv_tile's vector loads).
+  // A layer of at most half a block of channels (MobileNet's first, 8 of
+  // 16 lanes) computes that half only.
+  if constexpr (Q % 2 == 0) {
+    if (s.in_lanes == 1 && s.out_lanes <= kCb / 2) {
+      if (s.in_pixel_step == 1) {
+        return conv_by_width<Q / 2, 1, Q>(s.width, Widths{});
+      }
+      if (s.in_pixel_step == 2) {
+        return conv_by_width<Q / 2, 2, Q>(s.width, Widths{});
+      }
+      return planar_by_width<Q / 2, Q>(s.width, Widths{});
+    }
+  }
   if (s.in_lanes == 1 && s.in_pixel_step == 1) {
     return conv_by_width<Q, 1>(s.width, Widths{});
   }
@@ -352,7 +440,7 @@ small_window_fn conv_select(const small_window_shape &s) {
     return conv_by_width<Q, 2>(s.width, Widths{});
   }
   if (s.in_lanes == 1) {
-    return planar_by_width<Q>(s.width, Widths{});
+    return planar_by_width<Q, Q>(s.width, Widths{});
   }
 #endif
   return conv_by_width<Q, 0>(s.width, Widths{});

@@ -100,6 +100,10 @@ struct WindowCase {
   // The tile's pixels run down a column of the input (stride rows apart),
   // as in the engine's border-column tiles, instead of along a row.
   bool down_column = false;
+  // Convolution of one output block: 0 (Cb), or the layer's channels when
+  // it has fewer (the other lanes' bias and weights are 0, and the shape's
+  // out_lanes says so: kernel_contract.h).
+  size_t out_lanes = 0;
 };
 
 // Builds input and weights for one windowed tile, selects the active and the
@@ -141,15 +145,19 @@ void check_window(small_window_select_fn select_active,
         for (size_t i = 0; i < w_tap; ++i) {
           const bool unread =
               is_conv && b + 1 == blocks && i / cb >= c.last_channels;
-          w[k * w_out_block + (b * taps + t) * w_tap + i] =
-              unread ? kNaN : dist(rng);
+          const bool pad_lane = c.out_lanes != 0 && i % cb >= c.out_lanes;
+          w[k * w_out_block + (b * taps + t) * w_tap + i] = unread ? kNaN
+                                                            : pad_lane
+                                                                ? 0.0f
+                                                                : dist(rng);
         }
       }
     }
   }
   std::vector<float> bias(sets * cb);
-  for (float &v : bias) {
-    v = dist(rng);
+  for (size_t i = 0; i < bias.size(); ++i) {
+    const bool pad_lane = c.out_lanes != 0 && i % cb >= c.out_lanes;
+    bias[i] = pad_lane ? 0.0f : dist(rng);
   }
 
   small_window_tile t{};
@@ -184,7 +192,10 @@ void check_window(small_window_select_fn select_active,
   t.out_block_step = out_step;
   t.w_out_block_step = w_out_block;
 
-  const small_window_shape shape = shape_of(t);
+  small_window_shape shape = shape_of(t);
+  if (c.out_lanes != 0) {
+    shape.out_lanes = c.out_lanes;
+  }
   const small_window_fn fn_active = select_active(&shape);
   const small_window_fn fn_scalar = select_scalar(&shape);
   REQUIRE(fn_active != nullptr);
@@ -217,8 +228,8 @@ void check_window(small_window_select_fn select_active,
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
             << " act=" << act.op << " out_blocks=" << out_blocks
             << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes
-            << " per_pixel_weights=" << per_pixel
-            << " down_column=" << c.down_column);
+            << " per_pixel_weights=" << per_pixel << " down_column="
+            << c.down_column << " out_lanes=" << c.out_lanes);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -320,6 +331,21 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
         cases.push_back(planar);
         planar.stride = 3; // no compile-time step: the runtime one
         cases.push_back(planar);
+      }
+    }
+    // Layers of fewer channels than a block (MobileNet's first: 8), planar
+    // and blocked inputs, every stride.
+    const size_t along = cases.size();
+    for (size_t i = 0; i < along; ++i) {
+      if (cases[i].taps_h == 3 && cases[i].taps_w == 3 &&
+          cases[i].dilation == 1) {
+        for (size_t lanes : {size_t{3}, cb / 2}) {
+          if (lanes >= 1 && lanes < cb) {
+            WindowCase narrow = cases[i];
+            narrow.out_lanes = lanes;
+            cases.push_back(narrow);
+          }
+        }
       }
     }
   }

@@ -20,6 +20,7 @@ inline small_window_shape shape_of(const small_window_tile &t) {
   s.w_pixel_step = t.w_pixel_step;
   s.bias_pixel_step = t.bias_pixel_step;
   s.act = t.act.op;
+  s.out_lanes = t.cb; // a narrow-output case sets its own
   return s;
 }
 
@@ -31,7 +32,8 @@ inline bool same_shape(const small_window_shape &a,
          a.in_tap_w_step == b.in_tap_w_step &&
          a.in_tap_h_step == b.in_tap_h_step && a.in_lanes == b.in_lanes &&
          a.out_blocks == b.out_blocks && a.w_pixel_step == b.w_pixel_step &&
-         a.bias_pixel_step == b.bias_pixel_step && a.act == b.act;
+         a.bias_pixel_step == b.bias_pixel_step && a.act == b.act &&
+         a.out_lanes == b.out_lanes;
 }
 
 #endif
