@@ -299,6 +299,45 @@ void conv_tile(const small_window_tile *t) {
   store_pad_lanes<W, Q, QB>(t);
 }
 
+#if defined(__aarch64__)
+// Four input channels of one pixel into 16 output lanes: acc[q] += w[i][4q
+// ..] * x[i] for i < 4, in that order (as fma_by_lane), then x and w move
+// past them. Each channel's 16 weights are one LD1 of four registers: 21
+// instructions per 16 FMAs, where vector-pair loads take 25. In assembly:
+// an LD1 of four registers needs four consecutive ones, which no operand
+// constraint can ask for (v16-v23 are clobbered instead).
+inline void dense_group_16(float32x4_t (&acc)[4], const float *&x,
+                           const float *&w) {
+  float32x4_t xv;
+  __asm__("ldr %q[xv], [%[x]], #16\n\t"
+          "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[w]], #64\n\t"
+          "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[w]], #64\n\t"
+          "fmla %[a0].4s, v16.4s, %[xv].s[0]\n\t"
+          "fmla %[a1].4s, v17.4s, %[xv].s[0]\n\t"
+          "fmla %[a2].4s, v18.4s, %[xv].s[0]\n\t"
+          "fmla %[a3].4s, v19.4s, %[xv].s[0]\n\t"
+          "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[w]], #64\n\t"
+          "fmla %[a0].4s, v20.4s, %[xv].s[1]\n\t"
+          "fmla %[a1].4s, v21.4s, %[xv].s[1]\n\t"
+          "fmla %[a2].4s, v22.4s, %[xv].s[1]\n\t"
+          "fmla %[a3].4s, v23.4s, %[xv].s[1]\n\t"
+          "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[w]], #64\n\t"
+          "fmla %[a0].4s, v16.4s, %[xv].s[2]\n\t"
+          "fmla %[a1].4s, v17.4s, %[xv].s[2]\n\t"
+          "fmla %[a2].4s, v18.4s, %[xv].s[2]\n\t"
+          "fmla %[a3].4s, v19.4s, %[xv].s[2]\n\t"
+          "fmla %[a0].4s, v20.4s, %[xv].s[3]\n\t"
+          "fmla %[a1].4s, v21.4s, %[xv].s[3]\n\t"
+          "fmla %[a2].4s, v22.4s, %[xv].s[3]\n\t"
+          "fmla %[a3].4s, v23.4s, %[xv].s[3]"
+          : [a0] "+w"(acc[0]), [a1] "+w"(acc[1]), [a2] "+w"(acc[2]),
+            [a3] "+w"(acc[3]), [xv] "=&w"(xv), [x] "+r"(x), [w] "+r"(w)
+          : "m"(*reinterpret_cast<const float(*)[4]>(x)),
+            "m"(*reinterpret_cast<const float(*)[64]>(w))
+          : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
+}
+#endif
+
 // A 1x1 window over blocked inputs (pointwise layers, their stride-2
 // shortcuts): the input blocks by pointer steps, the full ones with their
 // lane count a constant (no loop remainder to dispatch), instead of
@@ -319,6 +358,29 @@ void pointwise_tile(const small_window_tile *t) {
   }
   const float *in = t->in, *w = t->weights;
   const size_t in_block = t->in_block_step, w_block = t->w_block_step;
+#if defined(__aarch64__)
+  if constexpr (W == 1 && Q == 4) {
+    // One pixel (dense layers): the weights stream by four-register loads,
+    // a full block's 16 channels unrolled.
+    for (size_t b = 1; b < t->in_blocks; ++b, in += in_block, w += w_block) {
+      const float *x = in, *wg = w;
+      dense_group_16(acc[0], x, wg);
+      dense_group_16(acc[0], x, wg);
+      dense_group_16(acc[0], x, wg);
+      dense_group_16(acc[0], x, wg);
+    }
+    if (t->in_blocks > 0) {
+      const size_t lanes = t->in_last_channels;
+      const float *x = in;
+      for (size_t i = 4; i <= lanes; i += 4) {
+        dense_group_16(acc[0], x, w);
+      }
+      accumulate_lanes<W, Q, kCb>(acc, x, w, lanes % 4, step);
+    }
+    store_tile<W, Q>(t, acc);
+    return;
+  }
+#endif
   for (size_t b = 1; b < t->in_blocks; ++b, in += in_block, w += w_block) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
   }
