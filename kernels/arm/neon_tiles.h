@@ -256,7 +256,22 @@ void conv_tile(const small_window_tile *t) {
   // order.
   if constexpr (STEP != 0 && STEP < kCb && (W - 1) * STEP >= 3) {
     if (t->in_lanes == 1) {
-      for (size_t b = 0; b < t->in_blocks; ++b) {
+      using Pixels = std::make_integer_sequence<int, W>;
+      // Rows of three adjacent taps (the first layers' 3x3 windows away
+      // from the borders): unrolled, the taps at constant offsets.
+      const bool row3 =
+          t->taps_w == 3 && t->in_tap_w_step == 1 && t->w_tap_w_step == kCb;
+      for (size_t b = 0; row3 && b < t->in_blocks; ++b) {
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+          const float *w =
+              t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+          accumulate_planar<W, Q, STEP>(acc, in, w, Pixels{});
+          accumulate_planar<W, Q, STEP>(acc, in + 1, w + kCb, Pixels{});
+          accumulate_planar<W, Q, STEP>(acc, in + 2, w + 2 * kCb, Pixels{});
+        }
+      }
+      for (size_t b = 0; !row3 && b < t->in_blocks; ++b) {
         for (size_t r = 0; r < t->taps_h; ++r) {
           const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
           const float *w =
