@@ -212,6 +212,20 @@ store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
   }
 }
 
+// Every pixel's accumulators start from the tile's bias.
+template <int W, int Q>
+__attribute__((always_inline)) inline void load_bias(const small_window_tile *t,
+                                                     float32x4_t (&acc)[W][Q]) {
+#pragma GCC unroll 16
+  for (int q = 0; q < Q; ++q) {
+    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      acc[j][q] = b;
+    }
+  }
+}
+
 // Lanes 4Q .. 4QB - 1 of the tile's pixels, which hold no channel (zero bias
 // and weights: small_window_shape::out_lanes): act(0), uncomputed.
 template <int W, int Q, int QB>
@@ -237,19 +251,7 @@ void conv_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * QB;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) {
-    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      acc[j][q] = b;
-    }
-  }
-  // One tap whose input blocks and weight blocks follow each other without
-  // gaps (a dense layer: one pixel of 1x1): all the input channels are one
-  // run, with no loop per block.
-  const bool one_run = t->taps_h == 1 && t->taps_w == 1 && t->in_lanes == kCb &&
-                       t->in_block_step == kCb && t->w_block_step == kCb * kCb;
+  load_bias<W, Q>(t, acc);
 #if defined(__aarch64__)
   // A planar input (in_lanes 1) at a fixed stride of 1 or 2 floats whose
   // pixels span at least one vector; each channel's taps in the generic
@@ -289,24 +291,19 @@ void conv_tile(const small_window_tile *t) {
     }
   }
 #endif
-  if (one_run && t->in_blocks > 0) {
-    accumulate_lanes<W, Q, kCb>(acc, t->in, t->weights,
-                                (t->in_blocks - 1) * kCb + t->in_last_channels,
-                                step);
-  } else {
-    for (size_t b = 0; b < t->in_blocks; ++b) {
-      const size_t lanes =
-          b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-      for (size_t r = 0; r < t->taps_h; ++r) {
-        for (size_t s = 0; s < t->taps_w; ++s) {
-          accumulate_lanes<W, Q, kCb>(
-              acc,
-              t->in + b * t->in_block_step + r * t->in_tap_h_step +
-                  s * t->in_tap_w_step,
-              t->weights + b * t->w_block_step + r * t->w_tap_h_step +
-                  s * t->w_tap_w_step,
-              lanes, step);
-        }
+  // 1x1 windows over blocked inputs take pointwise_tile (the selector).
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    const size_t lanes =
+        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        accumulate_lanes<W, Q, kCb>(
+            acc,
+            t->in + b * t->in_block_step + r * t->in_tap_h_step +
+                s * t->in_tap_w_step,
+            t->weights + b * t->w_block_step + r * t->w_tap_h_step +
+                s * t->w_tap_w_step,
+            lanes, step);
       }
     }
   }
@@ -363,14 +360,7 @@ void pointwise_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) {
-    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      acc[j][q] = b;
-    }
-  }
+  load_bias<W, Q>(t, acc);
   const float *in = t->in, *w = t->weights;
   const size_t in_block = t->in_block_step, w_block = t->w_block_step;
 #if defined(__aarch64__)
@@ -414,14 +404,7 @@ void pointwise_tile(const small_window_tile *t) {
 template <int W, int Q, int QB = Q>
 void planar_tile(const small_window_tile *t) {
   float32x4_t acc[W][Q];
-#pragma GCC unroll 16
-  for (int q = 0; q < Q; ++q) {
-    const float32x4_t b = vld1q_f32(t->bias + 4 * q);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      acc[j][q] = b;
-    }
-  }
+  load_bias<W, Q>(t, acc);
   const size_t step = t->in_pixel_step;
   for (size_t b = 0; b < t->in_blocks; ++b) {
     for (size_t r = 0; r < t->taps_h; ++r) {
