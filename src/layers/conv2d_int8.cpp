@@ -104,18 +104,13 @@ QuantizedMultiplier channel_multiplier(const ConvQuant &q, size_t k,
 
 } // namespace
 
-void Conv2DInt8Layer::compute_requant(size_t padded, int32_t *bias,
-                                      int32_t *multiplier,
-                                      int32_t *shift) const {
-  std::fill(bias, bias + padded, 0);
-  std::fill(multiplier, multiplier + padded, 0);
-  std::fill(shift, shift + padded, 0);
-  std::copy(bias_.begin(), bias_.end(), bias);
+void Conv2DInt8Layer::compute_requant(size_t padded, int32_t *requant) const {
+  std::copy(bias_.begin(), bias_.end(), requant);
   for (size_t k = 0; k < spec_.out_channels; ++k) {
     const QuantizedMultiplier q =
         channel_multiplier(quant_, k, single_rounding_);
-    multiplier[k] = q.multiplier;
-    shift[k] = q.shift;
+    requant[padded + k] = q.multiplier;
+    requant[2 * padded + k] = q.shift;
   }
 }
 
@@ -131,16 +126,20 @@ small_status Conv2DInt8Layer::check_borrowed_requant(size_t padded) const {
   const int32_t *multiplier = bias + padded;
   const int32_t *shift = multiplier + padded;
   for (size_t k = 0; k < padded; ++k) {
-    int32_t want_bias = 0;
-    QuantizedMultiplier want{0, 0};
-    if (k < spec_.out_channels) {
-      want_bias = bias_.empty() ? bias[k] : bias_[k];
-      want = quant_.weight_scales.empty()
-                 ? QuantizedMultiplier{multiplier[k], shift[k]}
-                 : channel_multiplier(quant_, k, single_rounding_);
+    bool same = true;
+    if (k >= spec_.out_channels) {
+      same = bias[k] == 0 && multiplier[k] == 0 && shift[k] == 0;
+    } else {
+      if (!bias_.empty()) {
+        same = bias[k] == bias_[k];
+      }
+      if (!quant_.weight_scales.empty()) {
+        const QuantizedMultiplier q =
+            channel_multiplier(quant_, k, single_rounding_);
+        same = same && multiplier[k] == q.multiplier && shift[k] == q.shift;
+      }
     }
-    if (bias[k] != want_bias || multiplier[k] != want.multiplier ||
-        shift[k] != want.shift) {
+    if (!same) {
       return fail(SMALL_ERR_INVALID_ARGUMENT)
              << name_ << ": packed->requant differs at output channel " << k
              << " from "
@@ -194,7 +193,7 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   const int32_t *multiplier = bias + padded;
   const int32_t *shift = multiplier + padded;
   if (own_requant) {
-    compute_requant(padded, owned, owned + padded, owned + 2 * padded);
+    compute_requant(padded, owned); // the buffer came zeroed: pad lanes 0
   }
   op_.quant.weights =
       borrowed_ != nullptr ? borrowed_ : packed_weights_.as<int8_t>();

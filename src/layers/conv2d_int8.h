@@ -96,9 +96,9 @@ private:
   // against the layer's bias and weight scales, when it has them.
   [[nodiscard]] small_status check_borrowed_requant(size_t padded) const;
   // The bias, multiplier and shift of each output channel from the bias
-  // and weight scales, into three arrays of `padded` (pad lanes: 0).
-  void compute_requant(size_t padded, int32_t *bias, int32_t *multiplier,
-                       int32_t *shift) const;
+  // and weight scales, into three arrays of `padded` at `requant` (zeroed
+  // by the caller: the pad lanes stay 0).
+  void compute_requant(size_t padded, int32_t *requant) const;
 
   AlignedBuffer packed_weights_;
   const int8_t *borrowed_ = nullptr; // the caller's packed weights, if any
