@@ -16,6 +16,7 @@
 #ifndef SMALL_KERNELS_X86_REQUANT_I8_H
 #define SMALL_KERNELS_X86_REQUANT_I8_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -32,11 +33,12 @@ namespace small::x86 {
 template <class V> struct RequantConsts {
   using T = typename V::type;
   T out_zp, lo, hi;
-  bool single, clamp;
+  bool single, clamp, low_clamped;
   explicit RequantConsts(const small_window_tile_i8 *t)
       : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
         hi(V::set1(t->act_max)), single(t->single_rounding != 0),
-        clamp(t->act_min > -128 || t->act_max < 127) {}
+        clamp(t->act_min > -128 || t->act_max < 127),
+        low_clamped(t->out_zero_point <= std::max(t->act_min, -128)) {}
 };
 
 // How a vector of channels requantizes, fixed once per tile and block so
@@ -46,9 +48,11 @@ template <class V> struct RequantConsts {
 // in [2^30, 2^31)).
 enum RequantMode : int {
   kRequantSingle,
-  kRequantDouble,          // every shift <= 0, no INT32_MIN multiplier
-  kRequantDoubleLeft,      // some shift > 0, no INT32_MIN multiplier
-  kRequantDoubleSaturating // the general case
+  kRequantDoubleLowClamped, // kRequantDouble whose results <= 0 all clamp
+                            // to one byte (requantize_low_clamped_as)
+  kRequantDouble,           // every shift <= 0, no INT32_MIN multiplier
+  kRequantDoubleLeft,       // some shift > 0, no INT32_MIN multiplier
+  kRequantDoubleSaturating  // the general case
 };
 
 // Traits that can take both double roundings in one pass (V::FusedDouble
@@ -139,12 +143,16 @@ multiply_by_quantized_multiplier_as(typename V::type x, const Q &q) {
   using T = typename V::type;
   if constexpr (M == kRequantSingle) {
     return V::mul_round_shift(x, q.multiplier, q.total);
+  } else if constexpr (M == kRequantDoubleLowClamped && Q::kFused) {
+    return V::double_round_floor(x, q.fused);
   } else if constexpr (M != kRequantDoubleSaturating && Q::kFused) {
     const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
     return V::double_round(shifted, q.fused);
   } else {
     // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
-    const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
+    constexpr bool kNoLeft =
+        M == kRequantDouble || M == kRequantDoubleLowClamped;
+    const T shifted = kNoLeft ? x : V::sllv(x, q.left);
     const T high = M == kRequantDoubleSaturating
                        ? V::srdhm(shifted, q.multiplier)
                        : V::srdhm_unsaturated(shifted, q.multiplier);
@@ -165,6 +173,7 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
   case kRequantSingle:
     f(std::integral_constant<int, kRequantSingle>{});
     break;
+  case kRequantDoubleLowClamped:
   case kRequantDouble:
     f(std::integral_constant<int, kRequantDouble>{});
     break;
@@ -174,6 +183,23 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
   default:
     f(std::integral_constant<int, kRequantDoubleSaturating>{});
     break;
+  }
+}
+
+// with_requant_mode for the convolution and depthwise epilogue: the mode
+// kRequantDouble becomes kRequantDoubleLowClamped when every requantized
+// value <= 0 ends at the same byte, i.e. the output zero point is at or
+// below the lower clamp (a ReLU folded into the output range, as in every
+// ReLU layer of the MLPerf Tiny models). The double rounding's correction
+// for products below -2^30 only moves results that are <= 0 either way
+// (see V::double_round_floor), so it is left out.
+template <class V, class F>
+inline void with_store_mode(RequantMode mode, const RequantConsts<V> &c,
+                            F &&f) {
+  if (FusedDoubleOf<V>::kFused && mode == kRequantDouble && c.low_clamped) {
+    f(std::integral_constant<int, kRequantDoubleLowClamped>{});
+  } else {
+    with_requant_mode(mode, f);
   }
 }
 

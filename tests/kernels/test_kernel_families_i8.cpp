@@ -301,11 +301,14 @@ void check(Family family, const Int8Case &c, const Quant &q,
 
 std::vector<Quant> quants() {
   // The last two put the output zero point outside the clamp (below and
-  // above): a pad lane's byte is the clamped zero point.
+  // above): a pad lane's byte is the clamped zero point. Double rounding
+  // with the zero point at or below the lower clamp (a folded ReLU: 3rd,
+  // 7th, 9th) is the epilogue's low-clamped mode (x86/requant_i8.h).
   return {{0, 0, -128, 127, false},      {-128, 5, -128, 127, true},
           {127, -128, -128, 127, false}, {3, -7, -7, 127, true},
           {-5, 10, -20, 40, false},      {-128, 127, -128, 127, false},
-          {7, -50, -20, 100, false},     {-9, 60, -128, 40, false}};
+          {7, -50, -20, 100, false},     {-9, 60, -128, 40, false},
+          {11, -3, -3, 90, false}};
 }
 
 std::vector<size_t> widths(size_t max_width) {
