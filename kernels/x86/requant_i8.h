@@ -157,8 +157,12 @@ multiply_by_quantized_multiplier_as(typename V::type x, const Q &q) {
                        ? V::srdhm(shifted, q.multiplier)
                        : V::srdhm_unsaturated(shifted, q.multiplier);
     const T remainder = V::and_(high, q.mask);
-    // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values.
-    const T threshold = V::sub(q.half_mask, V::template srai<31>(high));
+    // (mask >> 1) + (high < 0): high >> 31 is -1 for negative values. The
+    // + 1 for negative values only lowers results that are <= 0 either
+    // way, so the low-clamped mode leaves it out.
+    const T threshold = M == kRequantDoubleLowClamped
+                            ? q.half_mask
+                            : V::sub(q.half_mask, V::template srai<31>(high));
     const T round_up = V::template srli<31>(V::sub(threshold, remainder));
     return V::add(V::srav(high, q.right), round_up);
   }
@@ -190,13 +194,14 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
 // kRequantDouble becomes kRequantDoubleLowClamped when every requantized
 // value <= 0 ends at the same byte, i.e. the output zero point is at or
 // below the lower clamp (a ReLU folded into the output range, as in every
-// ReLU layer of the MLPerf Tiny models). The double rounding's correction
-// for products below -2^30 only moves results that are <= 0 either way
-// (see V::double_round_floor), so it is left out.
+// ReLU layer of the MLPerf Tiny models). The double rounding's corrections
+// for negative values only move results that are <= 0 either way (see
+// V::double_round_floor and multiply_by_quantized_multiplier_as), so they
+// are left out.
 template <class V, class F>
 inline void with_store_mode(RequantMode mode, const RequantConsts<V> &c,
                             F &&f) {
-  if (FusedDoubleOf<V>::kFused && mode == kRequantDouble && c.low_clamped) {
+  if (mode == kRequantDouble && c.low_clamped) {
     f(std::integral_constant<int, kRequantDoubleLowClamped>{});
   } else {
     with_requant_mode(mode, f);
