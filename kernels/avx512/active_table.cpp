@@ -25,6 +25,9 @@ small_kernel_table avx512_table() {
     t = small::x86::with_int8<small::avx512::VecI8>(
         t, small::avx512::select_conv_i8_12x32__avx512vnni, 4, depthwise);
     t.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
+    if (__builtin_cpu_supports("avx512vbmi")) {
+      t.add_i8 = small::avx512::add_i8__avx512vbmi;
+    }
     return t;
   }
   return small::x86::with_int8<small::avx512::VecI8>(

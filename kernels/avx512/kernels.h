@@ -24,6 +24,9 @@ small_window_i8_fn
 select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s);
 small_window_i8_fn
 select_depthwise_i8_16x16__avx512(const small_window_shape *s);
+// int8 ADD through byte-plane tables of each input's rescaling (VBMI).
+void add_i8__avx512vbmi(const int8_t *a, const int8_t *b, int8_t *out,
+                        size_t count, const small_add_i8_params *p);
 
 } // namespace small::avx512
 

@@ -53,7 +53,7 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
     }();
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
-    with_store_mode(q.mode, c, [&](auto mode) {
+    with_store_mode(q.mode, c.low_clamped, [&](auto mode) {
       with_clamp(c.clamp, [&](auto clamp) {
 #pragma GCC unroll 16
         for (int j = 0; j < W; ++j) {

@@ -80,7 +80,7 @@ inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
                                const RequantConsts<V> &c) {
   int8_t *out = t->out + j0 * t->out_pixel_step;
   const size_t out_step = t->out_pixel_step;
-  with_store_mode(ch.q.mode, c, [&](auto mode) {
+  with_store_mode(ch.q.mode, c.low_clamped, [&](auto mode) {
     with_clamp(c.clamp, [&](auto clamp) {
 #pragma GCC unroll 16
       for (int n = 0; n < N; ++n) {
@@ -109,7 +109,7 @@ inline void depthwise_i8_store_own(const small_window_tile_i8 *t, size_t j0,
                             input_offset);
     const typename V::type sum = V::add(acc[n], ch.bias);
     int8_t *p = out + n * t->out_pixel_step;
-    with_store_mode(ch.q.mode, c, [&](auto mode) {
+    with_store_mode(ch.q.mode, c.low_clamped, [&](auto mode) {
       V::store_i8(p, requantize_as<V, decltype(mode)::value>(sum, ch.q, c));
     });
   }

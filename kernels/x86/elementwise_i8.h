@@ -107,7 +107,9 @@ void add_i8(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
                                  single)) {
     const ChannelRequant<V> qo(V::set1(p->out_multiplier),
                                V::set1(p->out_shift), false);
-    with_requant_mode(qo.mode, [&](auto m) {
+    const bool low_clamped =
+        RequantConsts<V>::is_low_clamped(p->out_zero_point, p->act_min);
+    with_store_mode(qo.mode, low_clamped, [&](auto m) {
       add_i8_double<V, decltype(m)::value>(a, b, out, count, p, qo);
     });
     return;

@@ -38,7 +38,14 @@ template <class V> struct RequantConsts {
       : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
         hi(V::set1(t->act_max)), single(t->single_rounding != 0),
         clamp(t->act_min > -128 || t->act_max < 127),
-        low_clamped(t->out_zero_point <= std::max(t->act_min, -128)) {}
+        low_clamped(is_low_clamped(t->out_zero_point, t->act_min)) {}
+
+  // Whether every requantized value <= 0 ends at the same byte: the output
+  // zero point at or below the lower clamp (the saturating store's -128
+  // without one).
+  static bool is_low_clamped(int32_t out_zero_point, int32_t act_min) {
+    return out_zero_point <= std::max(act_min, int32_t{-128});
+  }
 };
 
 // How a vector of channels requantizes, fixed once per tile and block so
@@ -198,10 +205,9 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
 // for negative values only move results that are <= 0 either way (see
 // V::double_round_floor and multiply_by_quantized_multiplier_as), so they
 // are left out.
-template <class V, class F>
-inline void with_store_mode(RequantMode mode, const RequantConsts<V> &c,
-                            F &&f) {
-  if (mode == kRequantDouble && c.low_clamped) {
+template <class F>
+inline void with_store_mode(RequantMode mode, bool low_clamped, F &&f) {
+  if (mode == kRequantDouble && low_clamped) {
     f(std::integral_constant<int, kRequantDoubleLowClamped>{});
   } else {
     with_requant_mode(mode, f);

@@ -13,9 +13,7 @@ namespace small::x86 {
 
 // A pair of vectors of H's base traits (one type whichever derived traits
 // made it: the requantization constants are shared, requant_i8.h).
-template <class HB> struct VectorPair {
-  typename HB::type lo, hi;
-};
+template <class HB> struct VectorPair { typename HB::type lo, hi; };
 
 template <class H> struct VecI8Pair {
   using half = typename H::type;
