@@ -24,15 +24,14 @@ namespace small::x86 {
 // acc[k][j] for output block k, pixel j, as for the float tiles: bias plus
 // the accumulated sum, requantized and stored.
 // The block's requantization constants as the store reads them: derived
-// (AVX2, kPreparedRequant), or prepared, copied into registers by a tile of
-// several pixels (read through the pointer, they would be reloaded after
-// every int8 store, which may alias them), read in place by a tile of one
-// or two pixels (a Dense layer), which measured faster there.
-template <class V, int W>
-using StoreRequant =
-    std::conditional_t<!kPreparedRequant<V>, ChannelRequant<V>,
-                       std::conditional_t<(W > 2), PreparedRequant<V>,
-                                          const PreparedRequant<V> &>>;
+// (AVX2, kPreparedRequant), or prepared, copied by a tile of several pixels
+// (read through the pointer, they would be reloaded after every int8 store,
+// which may alias them) as only what the mode reads (FusedRequant: the
+// whole struct went through the stack), read in place by a tile of one or
+// two pixels (a Dense layer), which measured faster there.
+template <class V>
+using StoreRequant = std::conditional_t<!kPreparedRequant<V>, ChannelRequant<V>,
+                                        const PreparedRequant<V> &>;
 
 template <class V, int W, int OB>
 inline void conv_i8_store(const small_window_tile_i8 *t,
@@ -44,7 +43,7 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
   for (int k = 0; k < OB; ++k) {
     const typename V::type bias =
         V::add(V::load(t->bias + k * CB), correction[k]);
-    const StoreRequant<V, W> q = [&]() -> StoreRequant<V, W> {
+    const StoreRequant<V> q = [&]() -> StoreRequant<V> {
       if constexpr (kPreparedRequant<V>) {
         return prepared_requant<V>(t, k);
       } else {
@@ -54,14 +53,24 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
     int8_t *out = t->out + k * t->out_block_step;
     const size_t out_step = t->out_pixel_step;
     with_store_mode(q.mode, c.low_clamped, [&](auto mode) {
-      with_clamp(c.clamp, [&](auto clamp) {
+      constexpr int M = decltype(mode)::value;
+      const auto pixels = [&](const auto &qm) {
+        with_clamp(c.clamp, [&](auto clamp) {
 #pragma GCC unroll 16
-        for (int j = 0; j < W; ++j) {
-          V::store_i8(out + j * out_step,
-                      requantize_as<V, decltype(mode)::value, clamp>(
-                          V::add(acc[k][j], bias), q, c));
-        }
-      });
+          for (int j = 0; j < W; ++j) {
+            V::store_i8(
+                out + j * out_step,
+                requantize_as<V, M, clamp>(V::add(acc[k][j], bias), qm, c));
+          }
+        });
+      };
+      if constexpr (!kPreparedRequant<V> || W <= 2) {
+        pixels(q);
+      } else if constexpr (kFusedOnly<V, M>) {
+        pixels(FusedRequant<V>{q.fused});
+      } else {
+        pixels(PreparedRequant<V>(q));
+      }
     });
   }
 }

@@ -117,6 +117,19 @@ void prepare_requant_i8(const int32_t *multiplier, const int32_t *shift,
                                single_rounding != 0);
 }
 
+// Only the fused double rounding's constants (FusedDoubleOf<V>::type), all
+// that modes kRequantDouble and kRequantDoubleLowClamped read: a tile of
+// several pixels copies these into registers rather than the whole
+// ChannelRequant, which went through the stack (8 vectors, not 14).
+template <class V> struct FusedRequant {
+  static constexpr bool kFused = true;
+  typename FusedDoubleOf<V>::type fused;
+};
+template <class V, int M>
+constexpr bool kFusedOnly = FusedDoubleOf<V>::kFused &&
+                            (M == kRequantDouble ||
+                             M == kRequantDoubleLowClamped);
+
 // Which traits read prepared constants (their kPrepareRequant): AVX-512 (its
 // 32 vector registers hold a block's constants beside the accumulators). AVX2
 // tiles derive them from multiplier and shift per tile and block as before:
@@ -152,9 +165,10 @@ multiply_by_quantized_multiplier_as(typename V::type x, const Q &q) {
     return V::mul_round_shift(x, q.multiplier, q.total);
   } else if constexpr (M == kRequantDoubleLowClamped && Q::kFused) {
     return V::double_round_floor(x, q.fused);
+  } else if constexpr (M == kRequantDouble && Q::kFused) {
+    return V::double_round(x, q.fused);
   } else if constexpr (M != kRequantDoubleSaturating && Q::kFused) {
-    const T shifted = M == kRequantDouble ? x : V::sllv(x, q.left);
-    return V::double_round(shifted, q.fused);
+    return V::double_round(V::sllv(x, q.left), q.fused);
   } else {
     // sllv yields 0 for counts above 31, as fixed::wrapping_shift_left.
     constexpr bool kNoLeft =
