@@ -140,11 +140,11 @@ typedef struct small_window_shape {
   size_t out_blocks; /* convolution: 1 .. conv_max_out_blocks; others 1 */
   size_t w_pixel_step, bias_pixel_step; /* depthwise across blocks: != 0 */
   small_act_op act;
-  /* Convolution: Cb, or the layer's output channels when it has fewer than
-   * Cb (its one output block's other lanes have bias 0 and weights 0, so
-   * their outputs are act(0) exactly, which a variant may store without
-   * computing them: MobileNet's 8-channel first layer in 16-lane blocks).
-   * Other families: Cb. */
+  /* Convolution and depthwise: Cb, or the layer's output channels when it
+   * has fewer than Cb (its one output block's other lanes have bias 0 and
+   * weights 0, so their outputs are act(0) exactly, which a variant may
+   * store without computing them: MobileNet's 8-channel first layers in
+   * 16-lane blocks). Pooling: Cb. */
   size_t out_lanes;
 } small_window_shape;
 

@@ -33,6 +33,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -70,6 +71,38 @@ constexpr TapIndex tap_index(int first) {
 }
 constexpr TapIndex kFromTap0 = tap_index(0);
 constexpr TapIndex kFromTap1 = tap_index(1);
+
+// For two output pixels of a half block (at most 8 channels: MobileNet's
+// 8-channel layer in 16-lane blocks): byte 4 (8 p + c) + s of the result is
+// channel c of tap s of pixel p, byte 16 (p + s) + c of the 4 input pixels
+// their 3-tap rows span, so int32 lane 8 p + c is (pixel p, channel c) and
+// one vpdpbusd serves both pixels. Byte s = 3 reads any byte (its weight is
+// zero).
+constexpr TapIndex pair_index() {
+  TapIndex index{};
+  for (int p = 0; p < 2; ++p) {
+    for (int c = 0; c < 8; ++c) {
+      for (int s = 0; s < 4; ++s) {
+        index.bytes[4 * (8 * p + c) + s] =
+            static_cast<uint8_t>((16 * (p + s) + c) % 64);
+      }
+    }
+  }
+  return index;
+}
+constexpr TapIndex kPairIndex = pair_index();
+// The same for a weights row (3 taps of 16 bytes): byte 4 (8 p + c) + s is
+// w[s][c] for both p, and the vpermb zeroes byte s = 3 (kWeightBytes).
+constexpr TapIndex pair_weight_index() {
+  TapIndex index{};
+  for (int l = 0; l < 64; ++l) {
+    const int c = (l / 4) % 8, s = l % 4;
+    index.bytes[l] = static_cast<uint8_t>(s < 3 ? 16 * s + c : 0);
+  }
+  return index;
+}
+constexpr TapIndex kPairWeightIndex = pair_weight_index();
+constexpr __mmask64 kWeightBytes = 0x7777777777777777ull;
 
 inline __mmask64 byte_mask(size_t bytes) {
   return bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;
@@ -208,6 +241,95 @@ inline void own_pixels(const small_window_tile_i8 *t, size_t j0,
   x86::depthwise_i8_store_own<V, N>(t, j0, acc, weight_sum, c, kInputOffset);
 }
 
+// A tile whose output block holds at most 8 channels, full 3-tap rows at
+// stride 1 (in_pixel_step = in_tap_w_step = Cb), its pixels in pairs: int32
+// lanes 0-7 are the first pixel's channels, 8-15 the second's (kPairIndex),
+// so a pair costs one load, flip, permute and vpdpbusd per row and one
+// requantization, where whole-block pixels compute 8 dead lanes each. The
+// bias, multipliers and shifts of lanes 0-7 are copied to 8-15, and the
+// 8 pad bytes of each stored pixel are the clamped zero point (as for any
+// pad lane: kernel_contract.h). A last odd pixel loads its 3 input pixels
+// only and stores its half. P pairs at a time.
+template <int P> struct HalfPairs {
+  static_assert(P >= 1 && P <= 4, "accumulators");
+  // Lanes 0-7 of v in lanes 8-15 too.
+  static __m512i twice(__m512i v) { return _mm512_shuffle_i64x2(v, v, 0x44); }
+
+  static void run(const small_window_tile_i8 *t) {
+    const __m512i index = _mm512_load_si512(kPairIndex.bytes);
+    const __m512i w_index = _mm512_load_si512(kPairWeightIndex.bytes);
+    const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+    const size_t rows = t->taps_h;
+    __m512i w[3], weight_sum = _mm512_setzero_si512();
+    for (size_t r = 0; r < rows; ++r) {
+      w[r] = _mm512_maskz_permutexvar_epi8(
+          kWeightBytes, w_index,
+          _mm512_maskz_loadu_epi8(byte_mask(3 * kCb),
+                                  t->weights + r * t->w_tap_h_step));
+      weight_sum = _mm512_dpbusd_epi32(weight_sum, _mm512_set1_epi8(1), w[r]);
+    }
+    const __m512i bias =
+        V::sub(twice(V::load(t->bias)),
+               V::mullo(weight_sum, V::set1(t->in_zero_point + kInputOffset)));
+    const x86::ChannelRequant<V> q(twice(V::load(t->multiplier)),
+                                   twice(V::load(t->shift)),
+                                   t->single_rounding != 0);
+    const x86::RequantConsts<V> c(t);
+    const int8_t pad = static_cast<int8_t>(
+        std::min(std::max(t->out_zero_point, t->act_min), t->act_max));
+    const __m128i pad_bytes = _mm_set1_epi8(pad);
+    const size_t width = t->width;
+    const auto pairs = [&](size_t j0, auto n, auto mode, auto clamp) {
+      constexpr int kN = decltype(n)::value;
+      constexpr int M = decltype(mode)::value;
+      __m512i acc[kN];
+#pragma GCC unroll 4
+      for (int i = 0; i < kN; ++i) {
+        acc[i] = bias;
+      }
+      for (size_t r = 0; r < rows; ++r) {
+        const int8_t *x = t->in + j0 * kCb + r * t->in_tap_h_step;
+#pragma GCC unroll 4
+        for (int i = 0; i < kN; ++i) {
+          // A last single pixel (j0 + 2 i + 1 == width) loads its 3.
+          const bool whole = j0 + 2 * i + 2 <= width;
+          const __m512i u = _mm512_xor_si512(
+              _mm512_maskz_loadu_epi8(byte_mask((whole ? 4 : 3) * kCb),
+                                      x + 2 * i * kCb),
+              flip);
+          acc[i] = _mm512_dpbusd_epi32(acc[i],
+                                       _mm512_permutexvar_epi8(index, u), w[r]);
+        }
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < kN; ++i) {
+        const __m512i v =
+            x86::requantize_as<V, M, decltype(clamp)::value>(acc[i], q, c);
+        const __m128i bytes = _mm512_cvtsepi32_epi8(v);
+        const size_t j = j0 + 2 * i;
+        auto *out = reinterpret_cast<__m128i *>(t->out + j * t->out_pixel_step);
+        _mm_storeu_si128(out, _mm_unpacklo_epi64(bytes, pad_bytes));
+        if (j + 1 < width) {
+          auto *next =
+              reinterpret_cast<__m128i *>(t->out + (j + 1) * t->out_pixel_step);
+          _mm_storeu_si128(next, _mm_unpackhi_epi64(bytes, pad_bytes));
+        }
+      }
+    };
+    x86::with_store_mode(q.mode, c.low_clamped, [&](auto mode) {
+      x86::with_clamp(c.clamp, [&](auto clamp) {
+        size_t j = 0;
+        for (; j + 2 * P <= width; j += 2 * P) {
+          pairs(j, std::integral_constant<int, P>{}, mode, clamp);
+        }
+        for (; j < width; j += 2) {
+          pairs(j, std::integral_constant<int, 1>{}, mode, clamp);
+        }
+      });
+    });
+  }
+};
+
 enum class Kind {
   kOwnWeights,  // across channel blocks: each pixel has its weights
   kShared,      // one block, pixels anywhere
@@ -294,6 +416,11 @@ select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s) {
   }
   if (s->taps_h == 3 && s->in_pixel_step == 2 * s->in_tap_h_step) {
     return by_rest<Kind::kColumnS2, 3, kSharedPixels>(s->width, kColumnRests);
+  }
+  // Half a block of channels, full 3-tap rows at stride 1: pixel pairs.
+  if (s->out_lanes <= kCb / 2 && s->in_pixel_step == kCb && s->taps_w == 3 &&
+      s->taps_h <= 3) {
+    return HalfPairs<4>::run;
   }
   // Full 3x3 windows along a row at stride 1: the 16-bit tile widens each
   // input pixel once for the three output pixels that read it, which

@@ -459,7 +459,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
       shape.in_tap_h_step = t.in_tap_h_step;
       shape.in_lanes = t.in_lanes;
       shape.out_blocks = is_conv ? keys[kind] : 1;
-      shape.out_lanes = is_conv && s.out_blocks == 1 ? g.out_c : s.cb;
+      shape.out_lanes = s.has_weights && s.out_blocks == 1 ? g.out_c : s.cb;
       shape.w_pixel_step = t.w_pixel_step;
       shape.bias_pixel_step = t.bias_pixel_step;
       shape.act = op.act.op;

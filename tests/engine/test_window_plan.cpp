@@ -239,7 +239,8 @@ struct ProbeState {
   std::vector<int> writes;
   size_t shape_mismatches = 0, reads_outside = 0;
   // What every shape's out_lanes must say (not a tile field): a
-  // convolution's channels when they are fewer than one block, else Cb.
+  // convolution's or depthwise layer's channels when they are fewer than
+  // one block, else Cb.
   size_t out_lanes = 0;
 };
 ProbeState probe_state;
@@ -438,7 +439,7 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
 
     probe_state = ProbeState{};
     probe_state.family = family;
-    probe_state.out_lanes = is_conv && g.out_c < cb ? g.out_c : cb;
+    probe_state.out_lanes = !is_pool && g.out_c < cb ? g.out_c : cb;
     plan_window(op, table);
     std::vector<float> out(g.batch * out_blocks * g.out_h * g.out_w * cb,
                            std::numeric_limits<float>::quiet_NaN());

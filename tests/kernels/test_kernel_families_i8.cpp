@@ -255,7 +255,12 @@ void check(Family family, const Int8Case &c, const Quant &q,
   tf.w_pixel_step = t.w_pixel_step;
   tf.bias_pixel_step = t.bias_pixel_step;
   tf.act.op = SMALL_ACT_OP_CLIP;
-  const small_window_shape shape = shape_of(tf);
+  small_window_shape shape = shape_of(tf);
+  // A layer of fewer channels than one block (out_last_channels of the only
+  // output block), as the engine tells the selector.
+  if (family != Family::kAvgPool && t.out_blocks == 1 && t.w_pixel_step == 0) {
+    shape.out_lanes = t.out_last_channels;
+  }
   const auto select = [&](const small_kernel_table &k) {
     return (family == Family::kConv
                 ? k.conv_i8
@@ -448,6 +453,9 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
         check(Family::kDepthwise, padded, qs[n++ % qs.size()], rng);
         padded.down_column = true;
         check(Family::kDepthwise, padded, qs[n++ % qs.size()], rng);
+        Int8Case clipped{width, 2, 3, stride, 1, cb}; // a border row
+        clipped.out_last_channels = out_last;
+        check(Family::kDepthwise, clipped, qs[n++ % qs.size()], rng);
       }
     }
   }
