@@ -33,11 +33,11 @@
 
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 
+#include "half_pairs_i8.h"
 #include "kernels.h"
 #include "vec_i8.h"
 #include "x86/depthwise_i8_tile.h"
@@ -242,18 +242,12 @@ inline void own_pixels(const small_window_tile_i8 *t, size_t j0,
 }
 
 // A tile whose output block holds at most 8 channels, full 3-tap rows at
-// stride 1 (in_pixel_step = in_tap_w_step = Cb), its pixels in pairs: int32
-// lanes 0-7 are the first pixel's channels, 8-15 the second's (kPairIndex),
-// so a pair costs one load, flip, permute and vpdpbusd per row and one
-// requantization, where whole-block pixels compute 8 dead lanes each. The
-// bias, multipliers and shifts of lanes 0-7 are copied to 8-15, and the
-// 8 pad bytes of each stored pixel are the clamped zero point (as for any
-// pad lane: kernel_contract.h). A last odd pixel loads its 3 input pixels
-// only and stores its half. P pairs at a time.
+// stride 1 (in_pixel_step = in_tap_w_step = Cb), its pixels in pairs
+// (half_pairs_i8.h): a pair costs one load, flip, permute (kPairIndex) and
+// vpdpbusd per row and one requantization. A last odd pixel loads its 3
+// input pixels only. P pairs at a time.
 template <int P> struct HalfPairs {
   static_assert(P >= 1 && P <= 4, "accumulators");
-  // Lanes 0-7 of v in lanes 8-15 too.
-  static __m512i twice(__m512i v) { return _mm512_shuffle_i64x2(v, v, 0x44); }
 
   static void run(const small_window_tile_i8 *t) {
     const __m512i index = _mm512_load_si512(kPairIndex.bytes);
@@ -269,19 +263,12 @@ template <int P> struct HalfPairs {
       weight_sum = _mm512_dpbusd_epi32(weight_sum, _mm512_set1_epi8(1), w[r]);
     }
     const __m512i bias =
-        V::sub(twice(V::load(t->bias)),
+        V::sub(twice_low_half(V::load(t->bias)),
                V::mullo(weight_sum, V::set1(t->in_zero_point + kInputOffset)));
-    const x86::ChannelRequant<V> q(twice(V::load(t->multiplier)),
-                                   twice(V::load(t->shift)),
-                                   t->single_rounding != 0);
-    const x86::RequantConsts<V> c(t);
-    const int8_t pad = static_cast<int8_t>(
-        std::min(std::max(t->out_zero_point, t->act_min), t->act_max));
-    const __m128i pad_bytes = _mm_set1_epi8(pad);
+    const HalfPairStore<V> epilogue(t);
     const size_t width = t->width;
     const auto pairs = [&](size_t j0, auto n, auto mode, auto clamp) {
       constexpr int kN = decltype(n)::value;
-      constexpr int M = decltype(mode)::value;
       __m512i acc[kN];
 #pragma GCC unroll 4
       for (int i = 0; i < kN; ++i) {
@@ -303,29 +290,18 @@ template <int P> struct HalfPairs {
       }
 #pragma GCC unroll 4
       for (int i = 0; i < kN; ++i) {
-        const __m512i v =
-            x86::requantize_as<V, M, decltype(clamp)::value>(acc[i], q, c);
-        const __m128i bytes = _mm512_cvtsepi32_epi8(v);
-        const size_t j = j0 + 2 * i;
-        auto *out = reinterpret_cast<__m128i *>(t->out + j * t->out_pixel_step);
-        _mm_storeu_si128(out, _mm_unpacklo_epi64(bytes, pad_bytes));
-        if (j + 1 < width) {
-          auto *next =
-              reinterpret_cast<__m128i *>(t->out + (j + 1) * t->out_pixel_step);
-          _mm_storeu_si128(next, _mm_unpackhi_epi64(bytes, pad_bytes));
-        }
+        epilogue.template store<decltype(mode)::value, decltype(clamp)::value>(
+            t, acc[i], j0 + 2 * i, width);
       }
     };
-    x86::with_store_mode(q.mode, c.low_clamped, [&](auto mode) {
-      x86::with_clamp(c.clamp, [&](auto clamp) {
-        size_t j = 0;
-        for (; j + 2 * P <= width; j += 2 * P) {
-          pairs(j, std::integral_constant<int, P>{}, mode, clamp);
-        }
-        for (; j < width; j += 2) {
-          pairs(j, std::integral_constant<int, 1>{}, mode, clamp);
-        }
-      });
+    epilogue.with_mode([&](auto mode, auto clamp) {
+      size_t j = 0;
+      for (; j + 2 * P <= width; j += 2 * P) {
+        pairs(j, std::integral_constant<int, P>{}, mode, clamp);
+      }
+      for (; j < width; j += 2) {
+        pairs(j, std::integral_constant<int, 1>{}, mode, clamp);
+      }
     });
   }
 };
