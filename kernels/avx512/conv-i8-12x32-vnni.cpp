@@ -43,7 +43,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
+#include "half_pairs_i8.h"
 #include "kernels.h"
 #include "vec_i8.h"
 #include "x86/conv_i8_madd_tile.h"
@@ -375,6 +377,85 @@ void conv_i8_planar_vnni_tile(const small_window_tile_i8 *t) {
   x86::conv_i8_planar_tile<VecI8Vnni, W, OB, STEP>(t);
 }
 
+// A first layer on a narrow input (one block of 4 lanes: RGB as the VNNI
+// table stores it) with at most 8 output channels (MobileNet's first
+// layer), full 3-tap rows: int32 lane 2 o + q sums output o over taps q and
+// 2 + q of each window row, so all 16 lanes work where whole-block pixels
+// compute 8 dead ones. Taps 0 and 1 are 8 contiguous input bytes, one
+// 64-bit broadcast against the weights interleaved as (w[0][o], w[1][o]);
+// tap 2 is a 32-bit broadcast against (w[2][o], 0). A row is 2 vpdpbusd
+// per pixel instead of 3. Then the two lanes of each output are added and
+// two pixels go to one vector (half_pairs_i8.h) for one requantization.
+template <int W, size_t STEP>
+void conv_i8_narrow_tap_pairs(const small_window_tile_i8 *t) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  // Lane 2 o from lane o of the first source, 2 o + 1 from the second.
+  const __m512i interleave =
+      _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  __m512i acc[W];
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+    acc[j] = _mm512_setzero_si512();
+  }
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      const __m512i w01 =
+          _mm512_permutex2var_epi32(_mm512_loadu_si512(w), interleave,
+                                    _mm512_loadu_si512(w + t->w_tap_w_step));
+      const __m512i w2 =
+          _mm512_permutex2var_epi32(_mm512_loadu_si512(w + 2 * t->w_tap_w_step),
+                                    interleave, _mm512_setzero_si512());
+      const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        const int8_t *x = in + j * STEP;
+        int64_t taps01;
+        std::memcpy(&taps01, x, sizeof taps01);
+        acc[j] = _mm512_dpbusd_epi32(
+            acc[j], _mm512_xor_si512(_mm512_set1_epi64(taps01), flip), w01);
+        acc[j] = _mm512_dpbusd_epi32(
+            acc[j], _mm512_xor_si512(broadcast4(x + 2 * kGroup), flip), w2);
+      }
+    }
+  }
+  __m512i sums[1];
+  x86::tap_weight_sums<VecI8Vnni, 1>(t, sums);
+  const __m512i bias = twice_low_half(_mm512_sub_epi32(
+      _mm512_loadu_si512(t->bias),
+      _mm512_mullo_epi32(sums[0], _mm512_set1_epi32(128 + t->in_zero_point))));
+  // Output o of pixels j and j + 1: lanes 2 o and 2 o + 1 of each.
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12,
+                                        10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13,
+                                       11, 9, 7, 5, 3, 1);
+  const HalfPairStore<VecI8Vnni> epilogue(t);
+  epilogue.with_mode([&](auto mode, auto clamp) {
+#pragma GCC unroll 8
+    for (int j = 0; j < W; j += 2) {
+      const __m512i second =
+          j + 1 < W ? acc[std::min(j + 1, W - 1)] : _mm512_setzero_si512();
+      const __m512i pair = _mm512_add_epi32(
+          _mm512_add_epi32(_mm512_permutex2var_epi32(acc[j], even, second),
+                           _mm512_permutex2var_epi32(acc[j], odd, second)),
+          bias);
+      epilogue.template store<decltype(mode)::value, decltype(clamp)::value>(
+          t, pair, j, W);
+    }
+  });
+}
+
+template <int... Ws>
+small_window_i8_fn narrow_tap_pairs(const small_window_shape &s,
+                                    std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_i8_fn step4[] = {
+      conv_i8_narrow_tap_pairs<Ws + 1, kGroup>...};
+  static constexpr small_window_i8_fn step8[] = {
+      conv_i8_narrow_tap_pairs<Ws + 1, 2 * kGroup>...};
+  const size_t w = std::min(s.width, sizeof...(Ws)) - 1;
+  return s.in_pixel_step == kGroup ? step4[w] : step8[w];
+}
+
 struct VnniTiles {
   template <int W, int OB, size_t STEP>
   static void blocked(const small_window_tile_i8 *t) {
@@ -390,6 +471,11 @@ struct VnniTiles {
 
 small_window_i8_fn
 select_conv_i8_12x32__avx512vnni(const small_window_shape *s) {
+  if (s->in_lanes == kGroup && s->in_tap_w_step == kGroup &&
+      s->out_lanes <= kCb / 2 && s->out_blocks == 1 && s->taps_w == 3 &&
+      (s->in_pixel_step == kGroup || s->in_pixel_step == 2 * kGroup)) {
+    return narrow_tap_pairs(*s, std::make_integer_sequence<int, 12>{});
+  }
   return x86::conv_i8_select<VnniTiles, kCb, 12, 2>(s);
 }
 

@@ -410,6 +410,22 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
       cases.push_back(planar);
     }
   }
+  // A narrow RGB input (4 lanes) into fewer channels than a block
+  // (MobileNet's first layer), full and clipped rows, every width.
+  if (active().conv_i8_k_group == 4 && cb > 4) {
+    for (size_t out_last : {size_t{1}, size_t{3}, cb / 2}) {
+      for (size_t width : widths(active().conv_max_width)) {
+        for (size_t stride : {1, 2}) {
+          for (size_t taps_h : {2, 3}) {
+            Int8Case narrow{width, taps_h, 3, stride, 1, 3};
+            narrow.in_lanes = 4;
+            narrow.out_last_channels = out_last;
+            cases.push_back(narrow);
+          }
+        }
+      }
+    }
+  }
   for (Int8Case c : cases) {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
