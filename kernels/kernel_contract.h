@@ -308,6 +308,11 @@ typedef struct small_kernel_table {
   small_add_i8_fn add_i8;
   small_requant_i8_fn requant_i8;
   small_softmax_i8_fn softmax_i8;
+  /* An RGB network input (NHWC, 3 int8 channels per pixel) to the 4-lane
+   * pixels tables with conv_i8_k_group 4 read it as: 4 bytes per pixel,
+   * the 4th 0. Runs on every inference, so the ISA folders may vectorize
+   * it. */
+  void (*rgb_to_lanes4_i8)(const int8_t *rgb, int8_t *out, size_t pixels);
   /* How the int8 convolution weights are grouped (small_window_tile_i8):
    * 1 for the scalar kernels, 2 for a 16-bit pair-product path (x86
    * pmaddwd), 4 for 8-bit four-lane dot products (x86 VNNI vpdpbusd). A

@@ -27,6 +27,7 @@ small_kernel_table avx512_table() {
     t.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
     if (__builtin_cpu_supports("avx512vbmi")) {
       t.add_i8 = small::avx512::add_i8__avx512vbmi;
+      t.rgb_to_lanes4_i8 = small::avx512::rgb_to_lanes4_i8__avx512vbmi;
     }
     return t;
   }

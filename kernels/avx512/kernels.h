@@ -24,6 +24,9 @@ small_window_i8_fn
 select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s);
 small_window_i8_fn
 select_depthwise_i8_16x16__avx512(const small_window_shape *s);
+// An RGB network input's pixels in 4 lanes, 16 at a time (VBMI).
+void rgb_to_lanes4_i8__avx512vbmi(const int8_t *rgb, int8_t *out,
+                                  size_t pixels);
 // int8 ADD through byte-plane tables of each input's rescaling (VBMI).
 void add_i8__avx512vbmi(const int8_t *a, const int8_t *b, int8_t *out,
                         size_t count, const small_add_i8_params *p);

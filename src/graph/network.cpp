@@ -465,8 +465,15 @@ void Network::load_input(size_t i, const float *src, small_layout layout) {
 void Network::load_input(size_t i, const int8_t *src, small_layout layout) {
   const TensorInfo &t = tensors_[inputs_[i]];
   const size_t lanes = t.lanes != 0 ? t.lanes : kernels_.channel_block;
-  to_blocked(src, layout, t.shape, lanes,
-             reinterpret_cast<int8_t *>(arena_ + t.offset));
+  int8_t *dst = reinterpret_cast<int8_t *>(arena_ + t.offset);
+  if (layout == SMALL_LAYOUT_NHWC && lanes == 4 && t.shape.c == 3 &&
+      kernels_.rgb_to_lanes4_i8 != nullptr) {
+    // An RGB image in 4-lane pixels (every inference: the ISA's kernel).
+    kernels_.rgb_to_lanes4_i8(src, dst,
+                              size_t{t.shape.n} * t.shape.h * t.shape.w);
+    return;
+  }
+  to_blocked(src, layout, t.shape, lanes, dst);
 }
 
 // An int8 output read into a float buffer is dequantized.
