@@ -308,10 +308,10 @@ typedef struct small_kernel_table {
   small_add_i8_fn add_i8;
   small_requant_i8_fn requant_i8;
   small_softmax_i8_fn softmax_i8;
-  /* An RGB network input (NHWC, 3 int8 channels per pixel) to the 4-lane
-   * pixels tables with conv_i8_k_group 4 read it as: 4 bytes per pixel,
-   * the 4th 0. Runs on every inference, so the ISA folders may vectorize
-   * it. */
+  /* Optional: an RGB network input (NHWC, 3 int8 channels per pixel) to
+   * the 4-lane pixels tables with conv_i8_k_group 4 read it as: 4 bytes per
+   * pixel, the 4th 0. It runs on every inference, so an ISA folder may
+   * vectorize it; NULL (the scalar table) keeps the engine's conversion. */
   void (*rgb_to_lanes4_i8)(const int8_t *rgb, int8_t *out, size_t pixels);
   /* How the int8 convolution weights are grouped (small_window_tile_i8):
    * 1 for the scalar kernels, 2 for a 16-bit pair-product path (x86

@@ -28,7 +28,6 @@ void add_i8__scalar(const int8_t *a, const int8_t *b, int8_t *out, size_t count,
                     const small_add_i8_params *p);
 void requant_i8__scalar(const int8_t *in, int8_t *out, size_t count,
                         const small_requant_i8_params *p);
-void rgb_to_lanes4_i8__scalar(const int8_t *rgb, int8_t *out, size_t pixels);
 void softmax_i8__scalar(const int8_t *in, int8_t *out, size_t pixels,
                         size_t channels, size_t block_step, size_t cb,
                         const small_softmax_i8_params *p);

@@ -58,7 +58,6 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   t.add_i8 = small::scalar::add_i8__scalar;
   t.requant_i8 = small::scalar::requant_i8__scalar;
   t.softmax_i8 = small::scalar::softmax_i8__scalar;
-  t.rgb_to_lanes4_i8 = small::scalar::rgb_to_lanes4_i8__scalar;
   t.conv_i8_k_group = 1;
   return t;
 }

@@ -629,29 +629,33 @@ TEST_CASE("int8 average pooling tiles match scalar bit for bit",
   check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[1], rng);
 }
 
-TEST_CASE("int8 RGB to 4-lane pixels matches scalar byte for byte",
+TEST_CASE("int8 RGB to 4-lane pixels is the pixels with a zero 4th lane",
           "[kernels][int8]") {
+  if (active().rgb_to_lanes4_i8 == nullptr) {
+    WARN("table " << active().isa
+                  << " has no rgb_to_lanes4_i8: the engine "
+                     "converts (tested with the networks)");
+    return;
+  }
   std::mt19937 rng(77);
   std::uniform_int_distribution<int> byte(-128, 127);
-  const small_kernel_table scalar =
-      small_kernels_scalar(active().channel_block);
-  for (size_t pixels : {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100,
-                        9216}) {
+  for (size_t pixels :
+       {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 9216}) {
     // Exactly 3 bytes per pixel: a read past the end shows under ASan.
     std::vector<int8_t> rgb(3 * pixels);
     for (int8_t &x : rgb) {
       x = static_cast<int8_t>(byte(rng));
     }
-    std::vector<int8_t> got(4 * pixels + 2 * kGuard, kUntouched), want(got);
+    std::vector<int8_t> got(4 * pixels + 2 * kGuard, kUntouched);
+    std::vector<int8_t> want(got);
+    for (size_t p = 0; p < pixels; ++p) {
+      for (size_t l = 0; l < 3; ++l) {
+        want[kGuard + 4 * p + l] = rgb[3 * p + l];
+      }
+      want[kGuard + 4 * p + 3] = 0;
+    }
     active().rgb_to_lanes4_i8(rgb.data(), got.data() + kGuard, pixels);
-    scalar.rgb_to_lanes4_i8(rgb.data(), want.data() + kGuard, pixels);
     INFO("pixels " << pixels);
     REQUIRE(got == want);
-    for (size_t p = 0; p < pixels; ++p) { // the scalar kernel, independently
-      for (size_t l = 0; l < 3; ++l) {
-        REQUIRE(int{want[kGuard + 4 * p + l]} == int{rgb[3 * p + l]});
-      }
-      REQUIRE(int{want[kGuard + 4 * p + 3]} == 0);
-    }
   }
 }
