@@ -56,7 +56,7 @@ template <class V> struct RequantConsts {
 enum RequantMode : int {
   kRequantSingle,
   kRequantDoubleLowClamped, // kRequantDouble whose results <= 0 all clamp
-                            // to one byte (requantize_low_clamped_as)
+                            // to one byte (with_store_mode)
   kRequantDouble,           // every shift <= 0, no INT32_MIN multiplier
   kRequantDoubleLeft,       // some shift > 0, no INT32_MIN multiplier
   kRequantDoubleSaturating  // the general case
@@ -198,7 +198,6 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
   case kRequantSingle:
     f(std::integral_constant<int, kRequantSingle>{});
     break;
-  case kRequantDoubleLowClamped:
   case kRequantDouble:
     f(std::integral_constant<int, kRequantDouble>{});
     break;
@@ -211,7 +210,7 @@ template <class F> inline void with_requant_mode(RequantMode mode, F &&f) {
   }
 }
 
-// with_requant_mode for the convolution and depthwise epilogue: the mode
+// with_requant_mode for the convolution, depthwise and ADD epilogues: the mode
 // kRequantDouble becomes kRequantDoubleLowClamped when every requantized
 // value <= 0 ends at the same byte, i.e. the output zero point is at or
 // below the lower clamp (a ReLU folded into the output range, as in every
