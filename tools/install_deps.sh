@@ -4,6 +4,8 @@
 set -euo pipefail
 what=${1:-test}
 pkgs=(cmake g++ make pkg-config catch2 libopenblas-dev python3)
+# The thread pool's CPU topology (cores, caches); without it, sysconf.
+pkgs+=(libhwloc-dev)
 # The ONNX importer (the demo runs the real trained models through it).
 pkgs+=(libonnx-dev libprotobuf-dev)
 # The TFLite importer: flatc generates its schema header at build time.

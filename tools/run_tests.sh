@@ -263,7 +263,8 @@ job_fuzz() {
   # scalar kernels (the SIMD ones run under ASan in the asan job) and -O1:
   # the build, most of the job, takes minutes less.
   CC=$sanitizer_cc CXX=$sanitizer_cxx configure fuzz -DSMALL_BUILD_FUZZERS=ON \
-    -DSMALL_FUZZ_SECONDS="$fuzz_seconds" -DSMALL_BUILD_BENCHMARKS=OFF \
+    -DSMALL_ISA=scalar -DSMALL_FUZZ_SECONDS="$fuzz_seconds" \
+    -DSMALL_BUILD_BENCHMARKS=OFF \
     -DSMALL_BUILD_EXAMPLES=OFF -DCMAKE_C_FLAGS="$flags" \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" || return 1
