@@ -33,6 +33,7 @@
 #include <immintrin.h>
 
 #include <cstring>
+#include <type_traits>
 
 #include "kernels.h"
 #include "vec_i8.h"
@@ -57,6 +58,9 @@ struct VecI8AvxVnni : VecI8 {
   }
 };
 using Block = x86::VecI8Pair<VecI8AvxVnni>;
+using LowBlock = x86::VecI8LowPair<VecI8AvxVnni>;
+// Depthwise pixels per register tile of a LowBlock (one ymm per pixel).
+constexpr int kLowPixels = 8;
 
 // The 4 input lanes at p, every int32 lane.
 inline __m256i broadcast4(const int8_t *p) {
@@ -66,8 +70,10 @@ inline __m256i broadcast4(const int8_t *p) {
 }
 
 // The products of one filter row (taps_w taps of one input block): `in` is
-// the row's first tap of pixel 0; each broadcast is flipped to u8.
-template <int W>
+// the row's first tap of pixel 0; each broadcast is flipped to u8. LOW: the
+// block's high 8 lanes are padding (out_lanes <= 8): their products are
+// zero and skipped.
+template <int W, bool LOW>
 inline void accumulate_row(__m256i (&lo)[W], __m256i (&hi)[W], const int8_t *in,
                            size_t step, const int8_t *w, size_t groups,
                            const small_window_tile_i8 *t) {
@@ -79,19 +85,23 @@ inline void accumulate_row(__m256i (&lo)[W], __m256i (&hi)[W], const int8_t *in,
       const __m256i w_lo =
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wg));
       const __m256i w_hi =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(wg + kHalf));
+          LOW ? w_lo
+              : _mm256_loadu_si256(
+                    reinterpret_cast<const __m256i *>(wg + kHalf));
 #pragma GCC unroll 8
       for (int j = 0; j < W; ++j) {
         const __m256i u =
             _mm256_xor_si256(broadcast4(in + j * step + g * kGroup), flip);
         lo[j] = _mm256_dpbusd_avx_epi32(lo[j], u, w_lo);
-        hi[j] = _mm256_dpbusd_avx_epi32(hi[j], u, w_hi);
+        if constexpr (!LOW) {
+          hi[j] = _mm256_dpbusd_avx_epi32(hi[j], u, w_hi);
+        }
       }
     }
   }
 }
 
-template <int W, size_t STEP>
+template <int W, size_t STEP, bool LOW>
 void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   __m256i lo[W], hi[W];
@@ -106,41 +116,50 @@ void conv_i8_avxvnni_tile(const small_window_tile_i8 *t) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const int8_t *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      accumulate_row<W>(lo, hi, in, step, w, groups, t);
+      accumulate_row<W, LOW>(lo, hi, in, step, w, groups, t);
     }
   }
-  Block::type acc[1][W];
+  using B = std::conditional_t<LOW, LowBlock, Block>;
+  typename B::type acc[1][W];
 #pragma GCC unroll 8
   for (int j = 0; j < W; ++j) {
     acc[0][j] = {lo[j], hi[j]};
   }
-  Block::type sums[1];
-  x86::tap_weight_sums<Block, 1>(t, sums);
-  const Block::type correction[1] = {
-      Block::mullo(sums[0], Block::set1(-(128 + t->in_zero_point)))};
-  x86::conv_i8_store<Block, W, 1>(t, acc, correction);
+  typename B::type sums[1];
+  x86::tap_weight_sums<B, 1>(t, sums);
+  const typename B::type correction[1] = {
+      B::mullo(sums[0], B::set1(-(128 + t->in_zero_point)))};
+  x86::conv_i8_store<B, W, 1>(t, acc, correction);
 }
 
-struct AvxVnniTiles {
+// LOW: tiles of a block with at most 8 channels (its high ymm is padding).
+template <bool LOW> struct AvxVnniTiles {
   template <int W, int OB, size_t STEP>
   static void blocked(const small_window_tile_i8 *t) {
     static_assert(OB == 1, "the AVX2 table has one output block per tile");
-    conv_i8_avxvnni_tile<W, STEP>(t);
+    conv_i8_avxvnni_tile<W, STEP, LOW>(t);
   }
   template <int W, int OB, size_t STEP>
   static void planar(const small_window_tile_i8 *t) {
-    x86::conv_i8_planar_tile<Block, W, OB, STEP>(t);
+    x86::conv_i8_planar_tile<std::conditional_t<LOW, LowBlock, Block>, W, OB,
+                             STEP>(t);
   }
 };
 
 } // namespace
 
 small_window_i8_fn select_conv_i8_6x16__avxvnni(const small_window_shape *s) {
-  return x86::conv_i8_select<AvxVnniTiles, kCb, 6, 1>(s);
+  if (s->out_lanes <= VecI8::kLanes) {
+    return x86::conv_i8_select<AvxVnniTiles<true>, kCb, 6, 1>(s);
+  }
+  return x86::conv_i8_select<AvxVnniTiles<false>, kCb, 6, 1>(s);
 }
 
 small_window_i8_fn
 select_depthwise_i8_4x16__avxvnni(const small_window_shape *s) {
+  if (s->out_lanes <= VecI8::kLanes && s->w_pixel_step == 0) {
+    return x86::depthwise_i8_select<LowBlock, kLowPixels>(s);
+  }
   return x86::depthwise_i8_select<Block, 4>(s);
 }
 

@@ -14,22 +14,26 @@
 namespace small::avx2 {
 
 namespace {
-using Block = x86::VecI8Pair<VecI8>;
-
-struct MaddTiles {
+// B: VecI8Pair, or VecI8LowPair for a block with at most 8 channels (its
+// high ymm is padding, skipped).
+template <class B> struct MaddTiles {
   template <int W, int OB, size_t STEP>
   static void blocked(const small_window_tile_i8 *t) {
-    x86::conv_i8_madd_tile<Block, W, OB, STEP>(t);
+    x86::conv_i8_madd_tile<B, W, OB, STEP>(t);
   }
   template <int W, int OB, size_t STEP>
   static void planar(const small_window_tile_i8 *t) {
-    x86::conv_i8_planar_tile<Block, W, OB, STEP>(t);
+    x86::conv_i8_planar_tile<B, W, OB, STEP>(t);
   }
 };
 } // namespace
 
 small_window_i8_fn select_conv_i8_6x16__avx2(const small_window_shape *s) {
-  return x86::conv_i8_select<MaddTiles, 16, 6, 1>(s);
+  if (s->out_lanes <= VecI8::kLanes) {
+    return x86::conv_i8_select<MaddTiles<x86::VecI8LowPair<VecI8>>, 16, 6, 1>(
+        s);
+  }
+  return x86::conv_i8_select<MaddTiles<x86::VecI8Pair<VecI8>>, 16, 6, 1>(s);
 }
 
 } // namespace small::avx2

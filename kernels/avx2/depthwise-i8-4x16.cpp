@@ -9,6 +9,11 @@
 namespace small::avx2 {
 
 small_window_i8_fn select_depthwise_i8_4x16__avx2(const small_window_shape *s) {
+  // At most 8 channels in the block: the high ymm is padding, skipped, and
+  // a register tile takes twice the pixels.
+  if (s->out_lanes <= VecI8::kLanes && s->w_pixel_step == 0) {
+    return x86::depthwise_i8_select<x86::VecI8LowPair<VecI8>, 8>(s);
+  }
   return x86::depthwise_i8_select<x86::VecI8Pair<VecI8>, 4>(s);
 }
 

@@ -104,6 +104,44 @@ template <class H> struct VecI8Pair {
   }
 };
 
+// A pair whose high half is the padding of a block with at most H::kLanes
+// channels (small_window_shape::out_lanes: MobileNet's 8-channel layers in
+// 16-lane blocks). The padding lanes' weights, bias and multipliers are
+// zero, so everything a tile computes there is zero until the output zero
+// point is added: every product, the bias, and the requantization of zero
+// in each rounding mode. The multiplies, shifts and masks therefore give
+// zero in the high half without computing it; the adds, subtractions, min
+// and max run on both halves, so the padding lanes store clamp(out_zp) =
+// act(0) as the contract asks. Half the work of VecI8Pair.
+template <class H> struct VecI8LowPair : VecI8Pair<H> {
+  using type = typename VecI8Pair<H>::type;
+
+  static type low(typename H::type lo) { return {lo, H::set1(0)}; }
+  static type dot16(type acc, type a, type b) {
+    return low(H::dot16(acc.lo, a.lo, b.lo));
+  }
+  static type widen(const int8_t *p) { return low(H::widen(p)); }
+  static type widen_low16(const int8_t *p) { return low(H::widen_low16(p)); }
+  static type widen_pairs(const int8_t *p) { return low(H::widen_pairs(p)); }
+  static type mullo(type a, type b) { return low(H::mullo(a.lo, b.lo)); }
+  static type and_(type a, type b) { return low(H::and_(a.lo, b.lo)); }
+  static type sllv(type a, type n) { return low(H::sllv(a.lo, n.lo)); }
+  static type srav(type a, type n) { return low(H::srav(a.lo, n.lo)); }
+  template <int N> static type srli(type a) {
+    return low(H::template srli<N>(a.lo));
+  }
+  template <int N> static type srai(type a) {
+    return low(H::template srai<N>(a.lo));
+  }
+  static type srdhm(type a, type b) { return low(H::srdhm(a.lo, b.lo)); }
+  static type srdhm_unsaturated(type a, type b) {
+    return low(H::srdhm_unsaturated(a.lo, b.lo));
+  }
+  static type mul_round_shift(type a, type b, type n) {
+    return low(H::mul_round_shift(a.lo, b.lo, n.lo));
+  }
+};
+
 } // namespace small::x86
 
 #endif

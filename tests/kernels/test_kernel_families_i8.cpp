@@ -395,8 +395,9 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   ties.tie_shifts = true;
   cases.push_back(ties);
   // A last output block with pad lanes (an 8-channel layer at Cb 16), for
-  // blocked and planar inputs.
-  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb - 1}) {
+  // blocked and planar inputs; one lane past half a block, where tiles of
+  // half a block no longer apply.
+  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb / 2 + 1, cb - 1}) {
     for (size_t width : {size_t{1}, size_t{4}, size_t{7}, w5}) {
       if (out_last == 0 || out_last >= cb || width > active().conv_max_width) {
         continue;
@@ -457,7 +458,7 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
   }
   const size_t w5 = std::min<size_t>(5, active().window_max_width);
   // A block with pad lanes (an 8-channel layer at Cb 16).
-  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb - 1}) {
+  for (size_t out_last : {size_t{1}, size_t{3}, cb / 2, cb / 2 + 1, cb - 1}) {
     for (size_t width : {size_t{1}, size_t{2}, w5, size_t{9}}) {
       if (out_last == 0 || out_last >= cb ||
           width > active().window_max_width) {
