@@ -1,11 +1,13 @@
 // The AVX2 build's kernel table (x86/table.h): 6x16 convolution tiles; int8
-// on 8-bit dot products where the CPU has AVX-VNNI, else on 16-bit pairs.
+// on 8-bit dot products where the CPU has AVX-VNNI, else on 16-bit pairs
+// (SMALL_X86_INT8 caps it: x86/int8_extensions.h).
 #include <cpuid.h>
 
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "vec.h"
 #include "vec_i8.h"
+#include "x86/int8_extensions.h"
 #include "x86/table.h"
 #include "x86/vec_i8_pair.h"
 
@@ -26,7 +28,7 @@ small_kernel_table avx2_table() {
   const small_kernel_table t = small::x86::table<small::avx2::Vec>(
       "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
       small::avx2::select_depthwise_f32_6x16__avx2);
-  if (cpu_has_avx_vnni()) {
+  if (small::x86::int8_extensions(cpu_has_avx_vnni(), false).vnni) {
     small_kernel_table v = small::x86::with_int8<Block>(
         t, small::avx2::select_conv_i8_6x16__avxvnni, 4,
         small::avx2::select_depthwise_i8_4x16__avxvnni);

@@ -4,28 +4,32 @@
 #include "kernels.h"
 #include "vec.h"
 #include "vec_i8.h"
+#include "x86/int8_extensions.h"
 #include "x86/table.h"
 
 namespace {
 
 // VNNI's int8 dot products are not on every AVX-512 CPU (Skylake-SP lacks
 // them): without VNNI the int8 convolution runs on 16-bit pair products.
+// SMALL_X86_INT8 caps the extensions taken (x86/int8_extensions.h).
 small_kernel_table avx512_table() {
   small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
       small::avx512::select_depthwise_f32_16x16__avx512);
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512vnni")) {
+  const small::x86::Int8Extensions cpu =
+      small::x86::int8_extensions(__builtin_cpu_supports("avx512vnni") != 0,
+                                  __builtin_cpu_supports("avx512vbmi") != 0);
+  if (cpu.vnni) {
     // VBMI's byte permutes (Ice Lake, Zen 4 and later) arrange the
     // depthwise rows for byte dot products.
     const small_window_i8_select_fn depthwise =
-        __builtin_cpu_supports("avx512vbmi")
-            ? small::avx512::select_depthwise_i8_16x16__avx512vbmi
-            : small::avx512::select_depthwise_i8_16x16__avx512vnni;
+        cpu.vbmi ? small::avx512::select_depthwise_i8_16x16__avx512vbmi
+                 : small::avx512::select_depthwise_i8_16x16__avx512vnni;
     t = small::x86::with_int8<small::avx512::VecI8>(
         t, small::avx512::select_conv_i8_12x32__avx512vnni, 4, depthwise);
     t.conv_i8_weight_sums = 1; // for the u8 input offset of vpdpbusd
-    if (__builtin_cpu_supports("avx512vbmi")) {
+    if (cpu.vbmi) {
       t.add_i8 = small::avx512::add_i8__avx512vbmi;
       t.rgb_to_lanes4_i8 = small::avx512::rgb_to_lanes4_i8__avx512vbmi;
     }

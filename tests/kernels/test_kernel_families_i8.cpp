@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernel_contract.h"
@@ -658,5 +660,25 @@ TEST_CASE("int8 RGB to 4-lane pixels is the pixels with a zero 4th lane",
     active().rgb_to_lanes4_i8(rgb.data(), got.data() + kGuard, pixels);
     INFO("pixels " << pixels);
     REQUIRE(got == want);
+  }
+}
+
+// SMALL_X86_INT8 (kernels/x86/int8_extensions.h) caps an x86 table's int8
+// extensions, so that this machine runs the kernels of older CPUs. ctest
+// reruns the int8 tests under each cap, with this hidden case, which checks
+// that the cap took (tests/CMakeLists.txt).
+TEST_CASE("SMALL_X86_INT8 caps the int8 kernel table", "[.][int8cap]") {
+  const char *cap = std::getenv("SMALL_X86_INT8");
+  REQUIRE(cap != nullptr);
+  const std::string value = cap;
+  INFO("SMALL_X86_INT8=" << value);
+  if (value == "pairs") { // 16-bit pair products, no weight sums, no VBMI
+    CHECK(active().conv_i8_k_group == 2);
+    CHECK(active().conv_i8_weight_sums == 0);
+    CHECK(active().rgb_to_lanes4_i8 == nullptr);
+  } else {
+    REQUIRE(value == "vnni"); // byte dot products, no VBMI
+    CHECK(active().conv_i8_k_group == 4);
+    CHECK(active().rgb_to_lanes4_i8 == nullptr);
   }
 }
