@@ -7,6 +7,12 @@
 // independent FMA chains to hide the FMA latency, so they split the input
 // channel sum over P partial accumulator sets (chains * P >= 8), added
 // before the epilogue.
+//
+// QA: the vectors of each output block the tile computes, CB / V::kLanes or
+// fewer for a layer with at most QA * V::kLanes channels (the shape's
+// out_lanes: MobileNet's 8-channel first layer in AVX2's two-ymm blocks).
+// The other vectors' bias and weights are zero (kernel_contract.h), so they
+// store act(0) without a product.
 #ifndef SMALL_KERNELS_X86_CONV_TILE_H
 #define SMALL_KERNELS_X86_CONV_TILE_H
 
@@ -23,12 +29,26 @@ constexpr int partial_sets(int chains) {
   return chains >= 8 ? 1 : (chains >= 4 ? 2 : (chains >= 2 ? 4 : 8));
 }
 
+// act(0) into the vectors QA.. of a pixel's block (the padding lanes).
+template <class V, size_t CB, int QA>
+inline void store_padding(float *pixel, const small_act_params &act) {
+  constexpr int Q = static_cast<int>(CB / V::kLanes);
+  if constexpr (QA < Q) {
+    const typename V::type pad = activate<V>(V::zero(), act);
+#pragma GCC unroll 16
+    for (int q = QA; q < Q; ++q) {
+      V::store(pixel + q * V::kLanes, pad);
+    }
+  }
+}
+
 // STEP: floats between consecutive pixels' inputs when known at compile
 // time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
-template <class V, size_t CB, int W, int OB, size_t STEP>
+template <class V, size_t CB, int W, int OB, size_t STEP,
+          int QA = static_cast<int>(CB / V::kLanes)>
 void conv_tile(const small_window_tile *t) {
   constexpr size_t L = V::kLanes;
-  constexpr int Q = static_cast<int>(CB / L);
+  constexpr int Q = QA;
   constexpr int P = partial_sets(Q * W * OB);
   using T = typename V::type;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
@@ -110,6 +130,7 @@ void conv_tile(const small_window_tile *t) {
         V::store(out + j * t->out_pixel_step + q * L,
                  activate<V>(acc[0][k][j][q], t->act));
       }
+      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
     }
   }
 }
@@ -119,10 +140,11 @@ void conv_tile(const small_window_tile *t) {
 // would spend its time on loop overhead around 1-lane reductions. Here the
 // tap loop is the innermost one and the weights of consecutive taps of a row
 // are consecutive CB vectors. For tiles with enough chains (P == 1).
-template <class V, size_t CB, int W, int OB, size_t STEP>
+template <class V, size_t CB, int W, int OB, size_t STEP,
+          int QA = static_cast<int>(CB / V::kLanes)>
 void conv_tile_planar(const small_window_tile *t) {
   constexpr size_t L = V::kLanes;
-  constexpr int Q = static_cast<int>(CB / L);
+  constexpr int Q = QA;
   using T = typename V::type;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   T acc[OB][W][Q];
@@ -175,28 +197,31 @@ void conv_tile_planar(const small_window_tile *t) {
         V::store(out + j * t->out_pixel_step + q * L,
                  activate<V>(acc[k][j][q], t->act));
       }
+      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
     }
   }
 }
 
 // The variant for a planar input: the planar tile where the tile has enough
 // chains, else the generic one.
-template <class V, size_t CB, int W, int OB, size_t STEP>
+// Decided on whole blocks: a tile of fewer vectors (QA) has fewer chains,
+// but the generic tile's one-lane reductions cost more than the latency.
+template <class V, size_t CB, int W, int OB, size_t STEP, int QA>
 constexpr small_window_fn conv_planar_variant() {
   if constexpr (partial_sets(static_cast<int>(CB / V::kLanes) * W * OB) == 1) {
-    return conv_tile_planar<V, CB, W, OB, STEP>;
+    return conv_tile_planar<V, CB, W, OB, STEP, QA>;
   } else {
-    return conv_tile<V, CB, W, OB, STEP>;
+    return conv_tile<V, CB, W, OB, STEP, QA>;
   }
 }
 
-template <class V, size_t CB, int OB, size_t STEP, int... Ws>
+template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>
 small_window_fn conv_by_width(const small_window_shape &s,
                               std::integer_sequence<int, Ws...>) {
   static constexpr small_window_fn generic[] = {
-      conv_tile<V, CB, Ws + 1, OB, STEP>...};
+      conv_tile<V, CB, Ws + 1, OB, STEP, QA>...};
   static constexpr small_window_fn planar[] = {
-      conv_planar_variant<V, CB, Ws + 1, OB, STEP>()...};
+      conv_planar_variant<V, CB, Ws + 1, OB, STEP, QA>()...};
   // The engine never passes more than the max width (the table's
   // conv_max_width, sizeof...(Ws)).
   const size_t w = std::min(s.width, sizeof...(Ws)) - 1;
@@ -206,21 +231,34 @@ small_window_fn conv_by_width(const small_window_shape &s,
 // Picks the tile of OB output blocks for a shape: its width, and a
 // compile-time pixel step where there is one, so the broadcasts use
 // immediate offsets: CB and 2 CB (stride 1 and 2), 1 and 2 (planar input).
-template <class V, size_t CB, int MAX_W, int OB>
-small_window_fn conv_select(const small_window_shape &s) {
+template <class V, size_t CB, int MAX_W, int OB, int QA>
+small_window_fn conv_select_steps(const small_window_shape &s) {
   using Widths = std::make_integer_sequence<int, MAX_W>;
   switch (s.in_pixel_step) {
   case 1:
-    return conv_by_width<V, CB, OB, 1>(s, Widths{});
+    return conv_by_width<V, CB, OB, 1, QA>(s, Widths{});
   case 2:
-    return conv_by_width<V, CB, OB, 2>(s, Widths{});
+    return conv_by_width<V, CB, OB, 2, QA>(s, Widths{});
   case CB:
-    return conv_by_width<V, CB, OB, CB>(s, Widths{});
+    return conv_by_width<V, CB, OB, CB, QA>(s, Widths{});
   case 2 * CB:
-    return conv_by_width<V, CB, OB, 2 * CB>(s, Widths{});
+    return conv_by_width<V, CB, OB, 2 * CB, QA>(s, Widths{});
   default:
-    return conv_by_width<V, CB, OB, 0>(s, Widths{});
+    return conv_by_width<V, CB, OB, 0, QA>(s, Widths{});
   }
+}
+
+// A layer of one output block with at most one vector of channels (a block
+// of several vectors: AVX2) takes the tiles that compute only that vector.
+template <class V, size_t CB, int MAX_W, int OB>
+small_window_fn conv_select(const small_window_shape &s) {
+  constexpr int Q = static_cast<int>(CB / V::kLanes);
+  if constexpr (Q > 1) {
+    if (s.out_lanes <= V::kLanes && s.out_blocks == 1) {
+      return conv_select_steps<V, CB, MAX_W, OB, 1>(s);
+    }
+  }
+  return conv_select_steps<V, CB, MAX_W, OB, Q>(s);
 }
 
 } // namespace small::x86

@@ -7,6 +7,11 @@
 // dilated) split the tap sum over P partial accumulators per pixel so the
 // FMA latency stays hidden. Tiles across channel blocks (each pixel its own
 // weights) differ per ISA and stay in the ISA folders.
+//
+// QA: the vectors of the block a tile computes, fewer than CB / V::kLanes
+// for a layer of at most QA * V::kLanes channels (the shape's out_lanes:
+// MobileNet's 8-channel depthwise in AVX2's two-ymm blocks); the others'
+// weights and bias are zero, so they store act(0) (x86/conv_tile.h).
 #ifndef SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 #define SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 
@@ -15,14 +20,15 @@
 
 #include "kernel_contract.h"
 #include "x86/activation.h"
+#include "x86/conv_tile.h"
 
 namespace small::x86 {
 
-template <class V, size_t CB, int W>
+template <class V, size_t CB, int W, int QA>
 inline void depthwise_tile(const small_window_tile *t, const float *in,
                            float *out) {
   constexpr size_t L = V::kLanes;
-  constexpr int Q = static_cast<int>(CB / L);
+  constexpr int Q = QA;
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
   using T = typename V::type;
   T acc[P][W][Q];
@@ -82,6 +88,7 @@ inline void depthwise_tile(const small_window_tile *t, const float *in,
       V::store(out + j * t->out_pixel_step + q * L,
                activate<V>(acc[0][j][q], t->act));
     }
+    store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
   }
 }
 
@@ -175,15 +182,15 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
 // Which depthwise tile a run of pixels takes (fixed per tile shape).
 enum class DepthwiseKind { kGeneric, kRow3x3Stride1, kRow3x3Stride2, kCol3x3 };
 
-template <class V, size_t CB, DepthwiseKind K, int W>
+template <class V, size_t CB, DepthwiseKind K, int W, int QA>
 inline void depthwise_pixels(const small_window_tile *t, const float *in,
                              float *out) {
   constexpr size_t L = V::kLanes;
   if constexpr (K == DepthwiseKind::kGeneric) {
-    depthwise_tile<V, CB, W>(t, in, out);
+    depthwise_tile<V, CB, W, QA>(t, in, out);
   } else {
 #pragma GCC unroll 4
-    for (size_t q = 0; q < CB / L; ++q) {
+    for (size_t q = 0; q < QA; ++q) {
       const size_t o = q * L;
       if constexpr (K == DepthwiseKind::kCol3x3) {
         depthwise_lanes_3x3_col<V, CB, W>(t, in + o, t->weights + o,
@@ -194,52 +201,67 @@ inline void depthwise_pixels(const small_window_tile *t, const float *in,
                                              t->bias + o, out + o);
       }
     }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
+    }
   }
 }
 
 // A tile of any width: full register tiles of TILE_W pixels, then the REST.
-template <class V, size_t CB, DepthwiseKind K, int TILE_W, int REST>
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int REST>
 void depthwise_run(const small_window_tile *t) {
   size_t j = 0;
   for (; j + TILE_W <= t->width; j += TILE_W) {
-    depthwise_pixels<V, CB, K, TILE_W>(t, t->in + j * t->in_pixel_step,
-                                       t->out + j * t->out_pixel_step);
+    depthwise_pixels<V, CB, K, TILE_W, QA>(t, t->in + j * t->in_pixel_step,
+                                           t->out + j * t->out_pixel_step);
   }
   if constexpr (REST > 0) {
-    depthwise_pixels<V, CB, K, REST>(t, t->in + j * t->in_pixel_step,
-                                     t->out + j * t->out_pixel_step);
+    depthwise_pixels<V, CB, K, REST, QA>(t, t->in + j * t->in_pixel_step,
+                                         t->out + j * t->out_pixel_step);
   }
 }
 
-template <class V, size_t CB, DepthwiseKind K, int TILE_W, int... Rs>
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int... Rs>
 small_window_fn depthwise_by_rest(size_t width,
                                   std::integer_sequence<int, Rs...>) {
   static constexpr small_window_fn by_rest[] = {
-      depthwise_run<V, CB, K, TILE_W, Rs>...};
+      depthwise_run<V, CB, K, TILE_W, QA, Rs>...};
   return by_rest[width % TILE_W];
 }
 
 // The tile for pixels of one channel block that share their weights (the
 // ISA folder serves shapes with w_pixel_step != 0 itself): the full 3x3
 // kernels where the shape allows, else the generic one.
-template <class V, size_t CB, int TILE_W>
-small_window_fn depthwise_select(const small_window_shape &s) {
+template <class V, size_t CB, int TILE_W, int QA>
+small_window_fn depthwise_select_kind(const small_window_shape &s) {
   using Rests = std::make_integer_sequence<int, TILE_W>;
   const bool full_3x3 = s.taps_h == 3 && s.taps_w == 3 && s.in_tap_w_step == CB;
   if (full_3x3 && s.in_pixel_step == CB) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride1, TILE_W>(
+    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride1, TILE_W, QA>(
         s.width, Rests{});
   }
   if (full_3x3 && s.in_pixel_step == 2 * CB) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride2, TILE_W>(
+    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride2, TILE_W, QA>(
         s.width, Rests{});
   }
   if (full_3x3 && s.in_pixel_step == s.in_tap_h_step) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kCol3x3, TILE_W>(s.width,
-                                                                    Rests{});
+    return depthwise_by_rest<V, CB, DepthwiseKind::kCol3x3, TILE_W, QA>(
+        s.width, Rests{});
   }
-  return depthwise_by_rest<V, CB, DepthwiseKind::kGeneric, TILE_W>(s.width,
-                                                                   Rests{});
+  return depthwise_by_rest<V, CB, DepthwiseKind::kGeneric, TILE_W, QA>(s.width,
+                                                                       Rests{});
+}
+
+template <class V, size_t CB, int TILE_W>
+small_window_fn depthwise_select(const small_window_shape &s) {
+  constexpr int Q = static_cast<int>(CB / V::kLanes);
+  if constexpr (Q > 1) {
+    if (s.out_lanes <= V::kLanes) {
+      return depthwise_select_kind<V, CB, TILE_W, 1>(s);
+    }
+  }
+  return depthwise_select_kind<V, CB, TILE_W, Q>(s);
 }
 
 } // namespace small::x86

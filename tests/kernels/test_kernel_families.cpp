@@ -339,7 +339,7 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     for (size_t i = 0; i < along; ++i) {
       if (cases[i].taps_h == 3 && cases[i].taps_w == 3 &&
           cases[i].dilation == 1) {
-        for (size_t lanes : {size_t{3}, cb / 2}) {
+        for (size_t lanes : {size_t{3}, cb / 2, cb / 2 + 1}) {
           if (lanes >= 1 && lanes < cb) {
             WindowCase narrow = cases[i];
             narrow.out_lanes = lanes;
@@ -404,9 +404,22 @@ TEST_CASE("depthwise tile matches scalar across edges",
   }
   const auto acts = epilogues();
   size_t i = 0;
+  const size_t cb = active().channel_block;
   for (const WindowCase &c : window_cases(active().window_max_width, false)) {
     check_window(active().depthwise, scalar.depthwise, false, true, c,
                  acts[i++ % acts.size()], rng, "depthwise");
+    // A layer of fewer channels than a block (MobileNet's 8-channel one),
+    // and one lane past half a block.
+    if (c.taps_h == 3 && c.dilation == 1 && !c.per_pixel_weights) {
+      for (size_t lanes : {size_t{3}, cb / 2, cb / 2 + 1}) {
+        if (lanes >= 1 && lanes < cb) {
+          WindowCase narrow = c;
+          narrow.out_lanes = lanes;
+          check_window(active().depthwise, scalar.depthwise, false, true,
+                       narrow, acts[i++ % acts.size()], rng, "depthwise");
+        }
+      }
+    }
   }
 }
 
