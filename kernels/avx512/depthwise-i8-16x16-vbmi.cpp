@@ -17,9 +17,9 @@
 // product, where the 16-bit tile takes three widening loads and three
 // multiply-adds. At stride 1 two neighbouring output pixels share one load
 // (their rows span 4 consecutive input pixels): two permutes of one vector;
-// a column of 3-row windows reads each input row once. Full 3x3 windows
-// along a row at stride 1 stay on the 16-bit tile's row sliding (faster
-// there: one widening per input pixel for three output pixels).
+// a column of 3-row windows reads each input row once. Register tiles of
+// 12 pixels sharing weights, 4 with their own (across blocks): MobileNet's
+// 24- and 12-pixel rows in whole tiles, and no spills across blocks.
 //
 // VNNI and VBMI for this file only (active_table.cpp installs it on CPUs
 // that report both); its templates are instantiated with VecI8Vbmi, a type
@@ -370,8 +370,8 @@ small_window_i8_fn by_shape(const small_window_shape *s) {
   return by_rest<K, 0, N>(s->width, std::make_integer_sequence<int, N>{});
 }
 
-constexpr int kSharedPixels = 8;
-constexpr int kOwnPixels = 8;
+constexpr int kSharedPixels = 12;
+constexpr int kOwnPixels = 4;
 
 } // namespace
 
@@ -397,12 +397,6 @@ select_depthwise_i8_16x16__avx512vbmi(const small_window_shape *s) {
   if (s->out_lanes <= kCb / 2 && s->in_pixel_step == kCb && s->taps_w == 3 &&
       s->taps_h <= 3) {
     return HalfPairs<4>::run;
-  }
-  // Full 3x3 windows along a row at stride 1: the 16-bit tile widens each
-  // input pixel once for the three output pixels that read it, which
-  // measured faster (MobileNet's 48x48 layer 8.8 -> 8.3 us).
-  if (s->in_pixel_step == kCb && s->taps_h == 3 && s->taps_w == 3) {
-    return select_depthwise_i8_16x16__avx512vnni(s);
   }
   // A pair's load spans taps_w + 1 pixels: within 64 bytes.
   if (s->in_pixel_step == kCb && s->taps_w < kMaxTaps) {
