@@ -8,7 +8,8 @@ no other such range) gets one line:
   loop function=NAME at=0xADDR instructions=N dot=D loads=L stores=S
        stack=K moves=M other=O dot_share=D/N
 
-dot counts the multiply-accumulates (sdot, smlal, smlal2, vmlal), loads and
+dot counts the multiply-accumulates (sdot, smlal, smlal2, vmlal; fmla and
+vfma/vmla.f32 for the float tiles), loads and
 stores the memory instructions, stack those among them addressed off sp
 (register spills), moves the register-to-register vector moves. With
 --no-spills, exits 1 if a loop with multiply-accumulates (the product
@@ -23,7 +24,7 @@ import re
 import subprocess
 import sys
 
-DOT = re.compile(r"^(sdot|udot|smlal2?|umlal2?|vmlal\.[su]\d+)$")
+DOT = re.compile(r"^(sdot|udot|smlal2?|umlal2?|vmlal\.[su]\d+|fmla|vfma\.f32|vmla\.f32)$")
 LOAD = re.compile(r"^(ld[1-4r]?\w*|ldp\w*|ldr\w*|ldur\w*|vld\w*|vldr\w*|vldm\w*|pop)")
 STORE = re.compile(r"^(st[1-4r]?\w*|stp\w*|str\w*|stur\w*|vst\w*|vstr\w*|vstm\w*|push)")
 MOVE = re.compile(r"^(mov|vmov|orr)$")
