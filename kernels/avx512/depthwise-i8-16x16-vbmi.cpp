@@ -104,10 +104,6 @@ constexpr TapIndex pair_weight_index() {
 constexpr TapIndex kPairWeightIndex = pair_weight_index();
 constexpr __mmask64 kWeightBytes = 0x7777777777777777ull;
 
-inline __mmask64 byte_mask(size_t bytes) {
-  return bytes >= 64 ? ~__mmask64{0} : (__mmask64{1} << bytes) - 1;
-}
-
 // Reads window rows of taps_w taps as channel-major 4-tap groups.
 struct RowReader {
   __m512i from0, from1, flip, ones;
@@ -116,8 +112,8 @@ struct RowReader {
       : from0(_mm512_load_si512(kFromTap0.bytes)),
         from1(_mm512_load_si512(kFromTap1.bytes)),
         flip(_mm512_set1_epi8(static_cast<char>(0x80))),
-        ones(_mm512_set1_epi8(1)), row(byte_mask(taps_w * kCb)),
-        pair(byte_mask((taps_w + 1) * kCb)) {}
+        ones(_mm512_set1_epi8(1)), row(first_bytes(taps_w * kCb)),
+        pair(first_bytes((taps_w + 1) * kCb)) {}
 
   __m512i weights(const int8_t *w) const {
     return _mm512_permutexvar_epi8(from0, _mm512_maskz_loadu_epi8(row, w));
@@ -258,7 +254,7 @@ template <int P> struct HalfPairs {
     for (size_t r = 0; r < rows; ++r) {
       w[r] = _mm512_maskz_permutexvar_epi8(
           kWeightBytes, w_index,
-          _mm512_maskz_loadu_epi8(byte_mask(3 * kCb),
+          _mm512_maskz_loadu_epi8(first_bytes(3 * kCb),
                                   t->weights + r * t->w_tap_h_step));
       weight_sum = _mm512_dpbusd_epi32(weight_sum, _mm512_set1_epi8(1), w[r]);
     }
@@ -281,7 +277,7 @@ template <int P> struct HalfPairs {
           // A last single pixel (j0 + 2 i + 1 == width) loads its 3.
           const bool whole = j0 + 2 * i + 2 <= width;
           const __m512i u = _mm512_xor_si512(
-              _mm512_maskz_loadu_epi8(byte_mask((whole ? 4 : 3) * kCb),
+              _mm512_maskz_loadu_epi8(first_bytes((whole ? 4 : 3) * kCb),
                                       x + 2 * i * kCb),
               flip);
           acc[i] = _mm512_dpbusd_epi32(acc[i],

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "kernels.h"
+#include "vec_i8.h"
 
 namespace small::avx512 {
 
@@ -36,10 +37,6 @@ constexpr Expand expand_index() {
 }
 constexpr Expand kExpand = expand_index();
 constexpr __mmask64 kColorBytes = 0x7777777777777777ull;
-
-inline __mmask64 first_bytes(size_t n) {
-  return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
-}
 
 } // namespace
 

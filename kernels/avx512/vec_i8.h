@@ -212,6 +212,11 @@ struct VecI8 {
   }
 };
 
+// The mask of the first n bytes of a 64-byte vector (all of them from 64 on).
+inline __mmask64 first_bytes(size_t n) {
+  return n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+}
+
 } // namespace small::avx512
 
 #endif

@@ -29,19 +29,6 @@ constexpr int partial_sets(int chains) {
   return chains >= 8 ? 1 : (chains >= 4 ? 2 : (chains >= 2 ? 4 : 8));
 }
 
-// act(0) into the vectors QA.. of a pixel's block (the padding lanes).
-template <class V, size_t CB, int QA>
-inline void store_padding(float *pixel, const small_act_params &act) {
-  constexpr int Q = static_cast<int>(CB / V::kLanes);
-  if constexpr (QA < Q) {
-    const typename V::type pad = activate<V>(V::zero(), act);
-#pragma GCC unroll 16
-    for (int q = QA; q < Q; ++q) {
-      V::store(pixel + q * V::kLanes, pad);
-    }
-  }
-}
-
 // STEP: floats between consecutive pixels' inputs when known at compile
 // time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
 template <class V, size_t CB, int W, int OB, size_t STEP,

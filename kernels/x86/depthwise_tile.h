@@ -11,7 +11,8 @@
 // QA: the vectors of the block a tile computes, fewer than CB / V::kLanes
 // for a layer of at most QA * V::kLanes channels (the shape's out_lanes:
 // MobileNet's 8-channel depthwise in AVX2's two-ymm blocks); the others'
-// weights and bias are zero, so they store act(0) (x86/conv_tile.h).
+// weights and bias are zero, so they store act(0) (store_padding,
+// x86/activation.h).
 #ifndef SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 #define SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 
@@ -20,7 +21,6 @@
 
 #include "kernel_contract.h"
 #include "x86/activation.h"
-#include "x86/conv_tile.h"
 
 namespace small::x86 {
 
