@@ -163,17 +163,21 @@ void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
 }
 
 // One group of 4 input lanes of one output for 4 pixels: the output's
-// weight word (then w moves to the next group), split by two SXTB16, and
-// each pixel's two scratch words (LDRD; then x moves on) into two SMLAD: 16
-// multiply-accumulates in 15 instructions. In assembly because GCC 12 splits
-// the paired loads into single ones and runs out of registers.
+// weight word (then w moves to the next group), split by two SXTB16 (the
+// even bytes last, into the word's register), and each pixel's two scratch
+// words (LDRD; then x moves on) into two SMLAD: 16 multiply-accumulates in
+// 15 instructions. In assembly because GCC 12 splits the paired loads into
+// single ones and runs out of registers.
+#define SMALL_M4_QUAD_GROUP_HEAD                                               \
+  "ldr %[e], [%[w]], %[step]\n\t"                                              \
+  "ldrd %[lo], %[hi], [%[x]], #8\n\t"                                          \
+  "sxtb16 %[o], %[e], ror #8\n\t"                                              \
+  "sxtb16 %[e], %[e]\n\t"
 inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
                        int32_t &c1, int32_t &c2, int32_t &c3) {
-  int32_t w0, e, o, lo, hi;
-  __asm__("ldr %[w0], [%[w]], %[step]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "sxtb16 %[e], %[w0]\n\t"
-          "sxtb16 %[o], %[w0], ror #8\n\t"
+  int32_t e, o, lo, hi;
+  // clang-format off
+  __asm__(SMALL_M4_QUAD_GROUP_HEAD
           "smlad %[c0], %[lo], %[e], %[c0]\n\t"
           "smlad %[c0], %[hi], %[o], %[c0]\n\t"
           "ldrd %[lo], %[hi], [%[x]], #8\n\t"
@@ -185,13 +189,47 @@ inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
           "ldrd %[lo], %[hi], [%[x]], #8\n\t"
           "smlad %[c3], %[lo], %[e], %[c3]\n\t"
           "smlad %[c3], %[hi], %[o], %[c3]"
-          : [w0] "=&r"(w0), [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo),
-            [hi] "=&r"(hi), [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0),
-            [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3)
+          : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
+            [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0), [c1] "+r"(c1),
+            [c2] "+r"(c2), [c3] "+r"(c3)
           : [step] "n"(kGroupStep),
             "m"(*reinterpret_cast<const int32_t(*)[8]>(x)),
             "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)));
+  // clang-format on
 }
+
+// quad_group for an output's first group: the 4 sums start from its bias
+// (loaded into c3, which the first three SMLAD pairs add to their products
+// before c3 takes its own; then bias moves to the next output), which
+// spares copying the bias into 4 registers.
+inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
+                                 const int32_t *&bias, int32_t &c0, int32_t &c1,
+                                 int32_t &c2, int32_t &c3) {
+  int32_t e, o, lo, hi;
+  // clang-format off
+  __asm__(SMALL_M4_QUAD_GROUP_HEAD
+          "ldr %[c3], [%[bias]], #4\n\t"
+          "smlad %[c0], %[lo], %[e], %[c3]\n\t"
+          "smlad %[c0], %[hi], %[o], %[c0]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c1], %[lo], %[e], %[c3]\n\t"
+          "smlad %[c1], %[hi], %[o], %[c1]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c2], %[lo], %[e], %[c3]\n\t"
+          "smlad %[c2], %[hi], %[o], %[c2]\n\t"
+          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+          "smlad %[c3], %[lo], %[e], %[c3]\n\t"
+          "smlad %[c3], %[hi], %[o], %[c3]"
+          : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
+            [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
+            [x] "+r"(x), [w] "+r"(w), [bias] "+r"(bias)
+          : [step] "n"(kGroupStep),
+            "m"(*reinterpret_cast<const int32_t(*)[8]>(x)),
+            "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)),
+            "m"(*bias));
+  // clang-format on
+}
+#undef SMALL_M4_QUAD_GROUP_HEAD
 
 // One output of the 4 pixels over `groups` groups: weights from w (one
 // word per group, kGroupStep apart), scratch from x; sums added to c0..c3.
@@ -290,48 +328,43 @@ __attribute__((noinline)) void dot_outputs(const small_window_tile_i8 *t,
   }
 }
 
-// The 4 pixels' sums c of one output, requantized with f (the fused
-// rounding of cortex-m/requant_i8.h, whose result SSAT saturates to int8)
-// and stored at p, p + step, p + 2 step and p + 3 step: 7 instructions per
-// output. In assembly because GCC 12, short of registers here, kept the 4
-// output addresses on the stack and took 13.
-inline void store_quad(const int32_t (&c)[4], const cortex_m::FusedRounding &f,
-                       int8_t *p, size_t step) {
-  int32_t lo, hi;
-  __asm__ volatile("and %[lo], %[c0], #0x80000000\n\t"
-                   "orr %[lo], %[lo], #0x40000000\n\t"
-                   "add %[hi], %[h], %[c0], asr #31\n\t"
-                   "smlal %[lo], %[hi], %[c0], %[m]\n\t"
-                   "asr %[hi], %[hi], %[sh]\n\t"
-                   "ssat %[hi], #8, %[hi]\n\t"
-                   "strb %[hi], [%[p]]\n\t"
-                   "and %[lo], %[c1], #0x80000000\n\t"
-                   "orr %[lo], %[lo], #0x40000000\n\t"
-                   "add %[hi], %[h], %[c1], asr #31\n\t"
-                   "smlal %[lo], %[hi], %[c1], %[m]\n\t"
-                   "asr %[hi], %[hi], %[sh]\n\t"
-                   "ssat %[hi], #8, %[hi]\n\t"
-                   "strb %[hi], [%[p], %[step]]\n\t"
+// The 4 pixels' sums c0..c3 of one output, requantized with *f (the fused
+// rounding of cortex-m/requant_i8.h, whose result SSAT saturates to int8;
+// then f moves to the next output's) and stored at p, p + step, p + 2 step
+// and p + 3 step: 7 instructions per sum and 2 loads for the constants. In
+// assembly because GCC 12, short of registers here, kept the 4 output
+// addresses on the stack and took 13 per sum.
+inline void store_quad(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
+                       const cortex_m::FusedRounding *&f, int8_t *p,
+                       size_t step) {
+  static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
+                    offsetof(cortex_m::FusedRounding, high) == 4 &&
+                    offsetof(cortex_m::FusedRounding, high_shift) == 8,
+                "store_quad loads the fused rounding as three words");
+  int32_t lo, hi, m, h, sh;
+#define SMALL_M4_STORE(c, address)                                             \
+  "and %[lo], %[" c "], #0x80000000\n\t"                                       \
+  "orr %[lo], %[lo], #0x40000000\n\t"                                          \
+  "add %[hi], %[h], %[" c "], asr #31\n\t"                                     \
+  "smlal %[lo], %[hi], %[" c "], %[m]\n\t"                                     \
+  "asr %[hi], %[hi], %[sh]\n\t"                                                \
+  "ssat %[hi], #8, %[hi]\n\t"                                                  \
+  "strb %[hi], " address "\n\t"
+  // clang-format off
+  __asm__ volatile("ldrd %[m], %[h], [%[f]], #8\n\t"
+                   "ldr %[sh], [%[f]], #4\n\t"
+                   SMALL_M4_STORE("c0", "[%[p]]")
+                   SMALL_M4_STORE("c1", "[%[p], %[step]]")
                    "add %[p], %[p], %[step], lsl #1\n\t"
-                   "and %[lo], %[c2], #0x80000000\n\t"
-                   "orr %[lo], %[lo], #0x40000000\n\t"
-                   "add %[hi], %[h], %[c2], asr #31\n\t"
-                   "smlal %[lo], %[hi], %[c2], %[m]\n\t"
-                   "asr %[hi], %[hi], %[sh]\n\t"
-                   "ssat %[hi], #8, %[hi]\n\t"
-                   "strb %[hi], [%[p]]\n\t"
-                   "and %[lo], %[c3], #0x80000000\n\t"
-                   "orr %[lo], %[lo], #0x40000000\n\t"
-                   "add %[hi], %[h], %[c3], asr #31\n\t"
-                   "smlal %[lo], %[hi], %[c3], %[m]\n\t"
-                   "asr %[hi], %[hi], %[sh]\n\t"
-                   "ssat %[hi], #8, %[hi]\n\t"
-                   "strb %[hi], [%[p], %[step]]"
-                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [p] "+r"(p)
-                   : [c0] "r"(c[0]), [c1] "r"(c[1]), [c2] "r"(c[2]),
-                     [c3] "r"(c[3]), [m] "r"(f.multiplier), [h] "r"(f.high),
-                     [sh] "r"(f.high_shift), [step] "r"(step)
+                   SMALL_M4_STORE("c2", "[%[p]]")
+                   SMALL_M4_STORE("c3", "[%[p], %[step]]")
+                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),
+                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)
+                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),
+                     [step] "r"(step), "m"(*f)
                    : "memory");
+  // clang-format on
+#undef SMALL_M4_STORE
 }
 
 // The 4 pixels' sums c0..c3 of output `channel` requantized by its general
@@ -350,28 +383,42 @@ __attribute__((noinline)) void store_general(int32_t c0, int32_t c1, int32_t c2,
 // The common case of dot_quad_outputs: a window of one run (a full window,
 // a 1x1 layer) and an output block whose channels all take their fused
 // rounding with the full range. Its Cb outputs (weights from w, kConvGroup
-// apart; bias, constants f and output bytes one per lane) walk with
-// pointers only, so that the per-output bookkeeping is a few loads around
-// the dot and the store.
+// apart; bias and constants f one per output, output bytes one per lane)
+// walk with pointers only, so that the per-output bookkeeping is a few
+// instructions around the dot and the store: the first group starts the
+// sums from the bias (quad_group_from_bias), then one group when the rest
+// is odd (EvenGroups: `groups` is even), then pairs of groups.
+template <bool EvenGroups>
 __attribute__((noinline)) void
 quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
                    const int32_t *bias, const cortex_m::FusedRounding *f,
                    int8_t *out, size_t out_step) {
   const int32_t *x_end = x + 8 * groups;
-  const bool odd = groups % 2 != 0;
-  for (const int32_t *bias_end = bias + kChannelBlock; bias != bias_end;
-       ++bias, ++f, ++out, w += kConvGroup) {
-    int32_t c[4] = {*bias, *bias, *bias, *bias};
+  for (int8_t *out_end = out + kChannelBlock; out != out_end;
+       ++out, w += kConvGroup) {
+    int32_t c0, c1, c2, c3;
     const int32_t *xp = x;
     const int8_t *wp = w;
-    if (odd) {
-      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
+    quad_group_from_bias(xp, wp, bias, c0, c1, c2, c3);
+    if (EvenGroups) {
+      quad_group(xp, wp, c0, c1, c2, c3);
     }
     while (xp != x_end) {
-      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
-      quad_group(xp, wp, c[0], c[1], c[2], c[3]);
+      quad_group(xp, wp, c0, c1, c2, c3);
+      quad_group(xp, wp, c0, c1, c2, c3);
     }
-    store_quad(c, *f, out, out_step);
+    store_quad(c0, c1, c2, c3, f, out, out_step);
+  }
+}
+
+// quad_block_one_run for one output block.
+inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
+                       const int32_t *bias, const cortex_m::FusedRounding *f,
+                       int8_t *out, size_t out_step) {
+  if (groups % 2 == 0) {
+    quad_block_one_run<true>(x, groups, w, bias, f, out, out_step);
+  } else {
+    quad_block_one_run<false>(x, groups, w, bias, f, out, out_step);
   }
 }
 
@@ -405,17 +452,17 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const bool fast_blocks = one_run && fused != nullptr;
   if (fast_blocks && general_blocks == 0) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
-      quad_block_one_run(x, run_groups, run_weights + k * w_block_step,
-                         bias + k * kChannelBlock, fused + k * kChannelBlock,
-                         out + k * out_block_step, out_step);
+      quad_block(x, run_groups, run_weights + k * w_block_step,
+                 bias + k * kChannelBlock, fused + k * kChannelBlock,
+                 out + k * out_block_step, out_step);
     }
     return;
   }
   for (size_t k = 0; k < t->out_blocks; ++k) {
     if (fast_blocks && (general_blocks >> k & 1) == 0) {
-      quad_block_one_run(x, run_groups, run_weights + k * w_block_step,
-                         bias + k * kChannelBlock, fused + k * kChannelBlock,
-                         out + k * out_block_step, out_step);
+      quad_block(x, run_groups, run_weights + k * w_block_step,
+                 bias + k * kChannelBlock, fused + k * kChannelBlock,
+                 out + k * out_block_step, out_step);
       continue;
     }
     for (size_t l = 0; l < kChannelBlock; ++l) {
@@ -438,7 +485,9 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
         store_general(c[0], c[1], c[2], c[3], requant, o,
                       out + k * out_block_step + l, out_step);
       } else if (fused != nullptr) {
-        store_quad(c, fused[o], out + k * out_block_step + l, out_step);
+        const cortex_m::FusedRounding *f = &fused[o];
+        store_quad(c[0], c[1], c[2], c[3], f, out + k * out_block_step + l,
+                   out_step);
       } else {
 #pragma GCC unroll 4
         for (size_t i = 0; i < 4; ++i) {
