@@ -539,12 +539,22 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   int32_t scratch[kScratchWords];
   int32_t acc[4 * kMaxOutputs]; // [pixel][output]
   Plan plan;
+  // Pixels 4 by 4 while the window's groups of 4 pixels fit the scratch:
+  // quads from pixel 0, 4, 8, ... and, when 3 pixels are left, from width
+  // - 4, recomputing a pixel the quad before stored (the same bytes again):
+  // 4 pixels' work for 3 new ones costs fewer instructions than a pair and a
+  // lone pixel. 1 or 2 pixels left take the pair path.
+  const size_t full_quads = width / 4;
+  const size_t quads = full_quads + (width > 4 && width % 4 == 3 ? 1 : 0);
+  const auto quad_start = [&](size_t q) {
+    return q < full_quads ? 4 * q : width - 4;
+  };
   size_t j = 0;
-  // Pixels 4 by 4 while the window's groups of 4 pixels fit the scratch.
-  if (width >= 4) {
+  if (quads > 0) {
     make_plan(t, 0, segments, 4, plan);
     if (plan.end == segments) {
-      for (; j + 4 <= width; j += 4) {
+      for (size_t q = 0; q < quads; ++q) {
+        j = quad_start(q);
         widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
                    scratch);
         dot_quad_outputs<false>(t, plan, scratch, j, requant,
@@ -562,9 +572,10 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       // runs as several plans per 4 pixels, the sums in acc between them:
       // still 15 instructions per 16 multiply-accumulates, where pixel
       // pairs take 19.
-      for (bool first = true; j + 4 <= width; j += 4, first = false) {
+      for (size_t q = 0; q < quads; ++q) {
+        j = quad_start(q);
         const int8_t *in = t->in + j * t->in_pixel_step;
-        if (!first) {
+        if (q > 0) {
           make_plan(t, 0, segments, 4, plan);
         }
         widen_quad(plan, in, t->in_pixel_step, offset, scratch);
@@ -581,6 +592,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
         }
       }
     }
+    j += 4;
   }
   if (j == width) {
     return;
