@@ -9,9 +9,10 @@
 // 4 lanes of 4 pixels, 1 weight word, 2 SXTB16, 4 LDRD and 8 SMLAD make 16
 // multiply-accumulates in 15 instructions (quad_group), and the output's 4
 // sums are requantized and stored right away (store_quad). The weights
-// (conv_i8_k_group = 4) give an output's 4 lanes as one word. The 1 to 3
-// pixels left, and windows too large for 4 pixels' scratch, run pixel pair
-// by pixel pair, 2 outputs at a time, as CMSIS-NN's im2col kernels do (19
+// (conv_i8_k_group = 4) give an output's 4 lanes as one word. When 3
+// pixels are left, the tile's last 4 run (overlapping the 4 before by one
+// pixel); 1 or 2 pixels left, and tiles narrower than 4, run pixel pair by
+// pixel pair, 2 outputs at a time, as CMSIS-NN's im2col kernels do (19
 // instructions per 16 multiply-accumulates).
 //
 // The window is a list of (input block, tap) segments of Cb lanes (fewer in
@@ -19,8 +20,8 @@
 // follow each other in memory into spans (a window row of one block is one
 // span) and segments whose weights follow each other into runs (a full
 // window is one run), up to what the scratch holds. A window larger than
-// that (pixel pairs only) runs as several plans, remade per pixel pair, with
-// the sums in a small array between them.
+// that runs as several plans, remade per 4 pixels or pixel pair, with the
+// sums in a small array between them.
 #include <cstddef>
 #include <cstdint>
 
