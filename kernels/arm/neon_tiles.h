@@ -123,56 +123,89 @@ accumulate_lanes(float32x4_t (&acc)[W][Q], const float *in, const float *w,
 }
 
 #if defined(__aarch64__)
-// A planar (one lane per pixel) input whose W pixels are STEP floats apart:
-// the vectors that hold positions 0 .. (W - 1) * STEP of the input, the
-// last one ending exactly at the last pixel (no read past the tile's
-// pixels), and pixel J's place among them.
-template <int W, size_t STEP> struct PlanarPixels {
-  static constexpr size_t kLast = (W - 1) * STEP;
-  static constexpr int kVectors = static_cast<int>((kLast + 4) / 4);
+// Input positions 0 .. LAST of a planar (one lane per pixel) input: the
+// vectors that hold them, the last one ending exactly at LAST (no read past
+// it), and position P's place among them.
+template <size_t LAST> struct PlanarSpan {
+  static constexpr int kVectors = static_cast<int>((LAST + 4) / 4);
   static constexpr size_t start(int v) {
-    return 4 * static_cast<size_t>(v) < kLast - 3 ? 4 * v : kLast - 3;
+    return 4 * static_cast<size_t>(v) < LAST - 3 ? 4 * v : LAST - 3;
   }
-  static constexpr int vector_of(int j) {
-    return static_cast<int>(j * STEP / 4) < kVectors - 1
-               ? static_cast<int>(j * STEP / 4)
-               : kVectors - 1;
+  static constexpr int vector_of(size_t p) {
+    return static_cast<int>(p / 4) < kVectors - 1 ? static_cast<int>(p / 4)
+                                                  : kVectors - 1;
   }
-  static constexpr int lane_of(int j) {
-    return static_cast<int>(j * STEP - start(vector_of(j)));
+  static constexpr int lane_of(size_t p) {
+    return static_cast<int>(p - start(vector_of(p)));
   }
 };
 
-template <int W, int Q, size_t STEP, int J>
+// The vectors of a PlanarSpan, loaded from `in`.
+template <class Span>
+__attribute__((always_inline)) inline void
+load_span(const float *in, float32x4_t (&x)[Span::kVectors]) {
+#pragma GCC unroll 16
+  for (int v = 0; v < Span::kVectors; ++v) {
+    x[v] = vld1q_f32(in + Span::start(v));
+  }
+}
+
+// acc[J][q] += w[q] * (input position TAP + J * STEP of the span x).
+template <class Span, int W, int Q, size_t STEP, size_t TAP, int J>
 __attribute__((always_inline)) inline void
 planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
                   const float32x4_t *wv) {
-  using P = PlanarPixels<W, STEP>;
-  constexpr int kV = P::vector_of(J), kLane = P::lane_of(J);
+  constexpr size_t kP = TAP + static_cast<size_t>(J) * STEP;
+  constexpr int kV = Span::vector_of(kP), kLane = Span::lane_of(kP);
 #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
     acc[J][q] = vfmaq_laneq_f32(acc[J][q], wv[q], x[kV], kLane);
   }
 }
 
-// One (input channel, tap) of a planar input: a few vector loads instead
-// of a broadcast load per pixel, the FMAs by lane.
-template <int W, int Q, size_t STEP, int... J>
-__attribute__((always_inline)) inline void
-accumulate_planar(float32x4_t (&acc)[W][Q], const float *in, const float *w,
-                  std::integer_sequence<int, J...>) {
-  using P = PlanarPixels<W, STEP>;
-  float32x4_t x[P::kVectors];
-#pragma GCC unroll 16
-  for (int v = 0; v < P::kVectors; ++v) {
-    x[v] = vld1q_f32(in + P::start(v));
-  }
-  float32x4_t wv[Q];
+// The Q weight vectors of one (input channel, tap).
+template <int Q>
+__attribute__((always_inline)) inline void load_weights(const float *w,
+                                                        float32x4_t (&wv)[Q]) {
 #pragma GCC unroll 16
   for (int q = 0; q < Q; ++q) {
     wv[q] = vld1q_f32(w + 4 * q);
   }
-  (planar_pixel_fmas<W, Q, STEP, J>(acc, x, wv), ...);
+}
+
+// One (input channel, tap) of a planar input whose W pixels are STEP
+// floats apart: a few vector loads instead of a broadcast load per pixel,
+// the FMAs by lane.
+template <int W, int Q, size_t STEP, int... J>
+__attribute__((always_inline)) inline void
+accumulate_planar(float32x4_t (&acc)[W][Q], const float *in, const float *w,
+                  std::integer_sequence<int, J...>) {
+  using Span = PlanarSpan<(W - 1) * STEP>;
+  float32x4_t x[Span::kVectors];
+  load_span<Span>(in, x);
+  float32x4_t wv[Q];
+  load_weights<Q>(w, wv);
+  (planar_pixel_fmas<Span, W, Q, STEP, 0, J>(acc, x, wv), ...);
+}
+
+// A row of three adjacent taps (in, in + 1, in + 2; weights kCb apart) of
+// the same planar input: the positions the three taps read are loaded once
+// for the row (ResNet-8's first layer: 2 vectors where each tap took 2;
+// MobileNet's, at stride 2: 3 where each took 3).
+template <int W, int Q, size_t STEP, size_t kCb, int... J>
+__attribute__((always_inline)) inline void
+accumulate_planar_row3(float32x4_t (&acc)[W][Q], const float *in,
+                       const float *w, std::integer_sequence<int, J...>) {
+  using Span = PlanarSpan<(W - 1) * STEP + 2>;
+  float32x4_t x[Span::kVectors];
+  load_span<Span>(in, x);
+  float32x4_t wv[Q];
+  load_weights<Q>(w, wv);
+  (planar_pixel_fmas<Span, W, Q, STEP, 0, J>(acc, x, wv), ...);
+  load_weights<Q>(w + kCb, wv);
+  (planar_pixel_fmas<Span, W, Q, STEP, 1, J>(acc, x, wv), ...);
+  load_weights<Q>(w + 2 * kCb, wv);
+  (planar_pixel_fmas<Span, W, Q, STEP, 2, J>(acc, x, wv), ...);
 }
 #endif
 
@@ -210,6 +243,44 @@ store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
       vst1q_f32(out + j * out_step + 4 * q, activate(acc[j][q], act));
     }
   }
+}
+
+// store_tile for tiles with few FMAs per output (1x1 windows, the planar
+// first layers), whose epilogue is a fifth to a third of their
+// instructions: no activation stores the sums as they are and ReLU (a clip
+// without upper bound) takes one max, so the clamp a layer does not need
+// is not paid for (the same results: a max or min with an infinity is the
+// identity, NaN included). The 3x3 tiles over blocked inputs keep
+// store_tile: with these branches GCC 12 rotated registers in their main
+// loop (16 moves per 320 FMAs in conv_tile<5, 4, 16>).
+template <int W, int Q>
+__attribute__((always_inline)) inline void
+store_tile_by_act(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
+  float *out = t->out;
+  const size_t out_step = t->out_pixel_step;
+  const small_act_params act = t->act;
+  if (act.op == SMALL_ACT_OP_NONE) {
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * out_step + 4 * q, acc[j][q]);
+      }
+    }
+    return;
+  }
+  if (act.op == SMALL_ACT_OP_CLIP && act.hi == __builtin_inff()) {
+    const float32x4_t lo = vdupq_n_f32(act.lo);
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * out_step + 4 * q, vmaxq_f32(acc[j][q], lo));
+      }
+    }
+    return;
+  }
+  store_tile<W, Q>(t, acc);
 }
 
 // Every pixel's accumulators start from the tile's bias.
@@ -268,9 +339,7 @@ void conv_tile(const small_window_tile *t) {
           const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
           const float *w =
               t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-          accumulate_planar<W, Q, STEP>(acc, in, w, Pixels{});
-          accumulate_planar<W, Q, STEP>(acc, in + 1, w + kCb, Pixels{});
-          accumulate_planar<W, Q, STEP>(acc, in + 2, w + 2 * kCb, Pixels{});
+          accumulate_planar_row3<W, Q, STEP, kCb>(acc, in, w, Pixels{});
         }
       }
       for (size_t b = 0; !row3 && b < t->in_blocks; ++b) {
@@ -285,7 +354,7 @@ void conv_tile(const small_window_tile *t) {
           }
         }
       }
-      store_tile<W, Q>(t, acc);
+      store_tile_by_act<W, Q>(t, acc);
       store_pad_lanes<W, Q, QB>(t);
       return;
     }
@@ -382,7 +451,7 @@ void pointwise_tile(const small_window_tile *t) {
       }
       accumulate_lanes<W, Q, kCb>(acc, x, w, lanes % 4, step);
     }
-    store_tile<W, Q>(t, acc);
+    store_tile_by_act<W, Q>(t, acc);
     return;
   }
 #endif
@@ -392,7 +461,7 @@ void pointwise_tile(const small_window_tile *t) {
   if (t->in_blocks > 0) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
   }
-  store_tile<W, Q>(t, acc);
+  store_tile_by_act<W, Q>(t, acc);
 }
 
 #if defined(__aarch64__)
@@ -428,7 +497,7 @@ void planar_tile(const small_window_tile *t) {
       }
     }
   }
-  store_tile<W, Q>(t, acc);
+  store_tile_by_act<W, Q>(t, acc);
   store_pad_lanes<W, Q, QB>(t);
 }
 
