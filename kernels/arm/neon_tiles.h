@@ -209,6 +209,23 @@ accumulate_planar_row3(float32x4_t (&acc)[W][Q], const float *in,
 }
 #endif
 
+// Stores f(acc[j][q]) for every accumulator of the tile. The tile's fields
+// are read into locals first: the stores could alias them for the
+// compiler, which would reload them per store.
+template <int W, int Q, class F>
+__attribute__((always_inline)) inline void
+store_each(const small_window_tile *t, const float32x4_t (&acc)[W][Q], F f) {
+  float *out = t->out;
+  const size_t out_step = t->out_pixel_step;
+#pragma GCC unroll 16
+  for (int j = 0; j < W; ++j) {
+#pragma GCC unroll 16
+    for (int q = 0; q < Q; ++q) {
+      vst1q_f32(out + j * out_step + 4 * q, f(acc[j][q]));
+    }
+  }
+}
+
 // The tile's epilogue: the usual activation (none, ReLU, ReLU6, clip) as
 // one max and one min, any other through activate().
 // Always inline: called out of line, the accumulators would go through
@@ -216,33 +233,18 @@ accumulate_planar_row3(float32x4_t (&acc)[W][Q], const float *in,
 template <int W, int Q>
 __attribute__((always_inline)) inline void
 store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
-  // The tile's fields in locals: the stores could alias them for the
-  // compiler, which would reload them per store.
-  float *out = t->out;
-  const size_t out_step = t->out_pixel_step;
   const small_act_params act = t->act;
   if (act.op == SMALL_ACT_OP_CLIP || act.op == SMALL_ACT_OP_NONE) {
     const bool clip = act.op == SMALL_ACT_OP_CLIP;
     const float inf = __builtin_inff();
     const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
     const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        vst1q_f32(out + j * out_step + 4 * q,
-                  vminq_f32(vmaxq_f32(acc[j][q], lo), hi));
-      }
-    }
+    store_each(t, acc, [lo, hi](float32x4_t v) {
+      return vminq_f32(vmaxq_f32(v, lo), hi);
+    });
     return;
   }
-#pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-    for (int q = 0; q < Q; ++q) {
-      vst1q_f32(out + j * out_step + 4 * q, activate(acc[j][q], act));
-    }
-  }
+  store_each(t, acc, [&act](float32x4_t v) { return activate(v, act); });
 }
 
 // store_tile for tiles with few FMAs per output (1x1 windows, the planar
@@ -256,28 +258,14 @@ store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
 template <int W, int Q>
 __attribute__((always_inline)) inline void
 store_tile_by_act(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
-  float *out = t->out;
-  const size_t out_step = t->out_pixel_step;
   const small_act_params act = t->act;
   if (act.op == SMALL_ACT_OP_NONE) {
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        vst1q_f32(out + j * out_step + 4 * q, acc[j][q]);
-      }
-    }
+    store_each(t, acc, [](float32x4_t v) { return v; });
     return;
   }
   if (act.op == SMALL_ACT_OP_CLIP && act.hi == __builtin_inff()) {
     const float32x4_t lo = vdupq_n_f32(act.lo);
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-#pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
-        vst1q_f32(out + j * out_step + 4 * q, vmaxq_f32(acc[j][q], lo));
-      }
-    }
+    store_each(t, acc, [lo](float32x4_t v) { return vmaxq_f32(v, lo); });
     return;
   }
   store_tile<W, Q>(t, acc);

@@ -190,22 +190,20 @@ void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
   "ldrd %[lo], %[hi], [%[x]], #8\n\t"                                          \
   "sxtb16 %[o], %[e], ror #8\n\t"                                              \
   "sxtb16 %[e], %[e]\n\t"
+// One pixel's two SMLAD into sum c, the first adding to `from`.
+#define SMALL_M4_QUAD_PIXEL(c, from)                                           \
+  "smlad %[" c "], %[lo], %[e], %[" from "]\n\t"                               \
+  "smlad %[" c "], %[hi], %[o], %[" c "]\n\t"
+#define SMALL_M4_QUAD_NEXT_PIXEL "ldrd %[lo], %[hi], [%[x]], #8\n\t"
 inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
                        int32_t &c1, int32_t &c2, int32_t &c3) {
   int32_t e, o, lo, hi;
   // clang-format off
   __asm__(SMALL_M4_QUAD_GROUP_HEAD
-          "smlad %[c0], %[lo], %[e], %[c0]\n\t"
-          "smlad %[c0], %[hi], %[o], %[c0]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c1], %[lo], %[e], %[c1]\n\t"
-          "smlad %[c1], %[hi], %[o], %[c1]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c2], %[lo], %[e], %[c2]\n\t"
-          "smlad %[c2], %[hi], %[o], %[c2]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c3], %[lo], %[e], %[c3]\n\t"
-          "smlad %[c3], %[hi], %[o], %[c3]"
+          SMALL_M4_QUAD_PIXEL("c0", "c0") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c1", "c1") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c2", "c2") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c3", "c3")
           : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
             [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0), [c1] "+r"(c1),
             [c2] "+r"(c2), [c3] "+r"(c3)
@@ -226,17 +224,10 @@ inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
   // clang-format off
   __asm__(SMALL_M4_QUAD_GROUP_HEAD
           "ldr %[c3], [%[bias]], #4\n\t"
-          "smlad %[c0], %[lo], %[e], %[c3]\n\t"
-          "smlad %[c0], %[hi], %[o], %[c0]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c1], %[lo], %[e], %[c3]\n\t"
-          "smlad %[c1], %[hi], %[o], %[c1]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c2], %[lo], %[e], %[c3]\n\t"
-          "smlad %[c2], %[hi], %[o], %[c2]\n\t"
-          "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-          "smlad %[c3], %[lo], %[e], %[c3]\n\t"
-          "smlad %[c3], %[hi], %[o], %[c3]"
+          SMALL_M4_QUAD_PIXEL("c0", "c3") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c1", "c3") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c2", "c3") SMALL_M4_QUAD_NEXT_PIXEL
+          SMALL_M4_QUAD_PIXEL("c3", "c3")
           : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
             [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
             [x] "+r"(x), [w] "+r"(w), [bias] "+r"(bias)
@@ -246,6 +237,8 @@ inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
             "m"(*bias));
   // clang-format on
 }
+#undef SMALL_M4_QUAD_NEXT_PIXEL
+#undef SMALL_M4_QUAD_PIXEL
 #undef SMALL_M4_QUAD_GROUP_HEAD
 
 // One output of the 4 pixels over `groups` groups: weights from w (one
