@@ -40,6 +40,11 @@ struct Int8Case {
   // kernel's path for right shifts only (the Helium depthwise's) meets ties
   // of both signs.
   bool tie_shifts = false;
+  // The smaller of the two tie shifts: 2 makes them 2 or 3, which the
+  // Cortex-M kernels' fused rounding takes for every lane (it leaves a
+  // right shift of 1 to the general path), so its rounding constants meet
+  // ties too.
+  int32_t tie_first_shift = 1;
   // Convolution and depthwise: the channels of the last output block (0:
   // all Cb); the others are padding (zero weights, bias and multiplier),
   // whose bytes a kernel may write without computing them.
@@ -162,7 +167,7 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
     if (c.tie_shifts) {
       // Small multipliers keep the results inside int8, ties visible.
       d.multiplier.back() = tie_mult(rng);
-      d.shift.push_back(-1 - static_cast<int32_t>(i % 2));
+      d.shift.push_back(-c.tie_first_shift - static_cast<int32_t>(i % 2));
     } else {
       d.shift.push_back(
           p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
@@ -396,6 +401,8 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   Int8Case ties{w5, 3, 3, 1, 2, cb};
   ties.tie_shifts = true;
   cases.push_back(ties);
+  ties.tie_first_shift = 2;
+  cases.push_back(ties);
   // A last output block with pad lanes (an 8-channel layer at Cb 16), for
   // blocked and planar inputs; one lane past half a block, where tiles of
   // half a block no longer apply.
@@ -485,6 +492,9 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
     Int8Case ties{w5, 3, 3, 1, 1, cb};
     ties.tie_shifts = true;
     check(Family::kDepthwise, ties, q, rng);
+    ties.tie_first_shift = 2;
+    check(Family::kDepthwise, ties, q, rng);
+    ties.tie_first_shift = 1;
     ties.per_pixel_weights = true;
     ties.pixel_gap = 3 * cb;
     check(Family::kDepthwise, ties, q, rng);
