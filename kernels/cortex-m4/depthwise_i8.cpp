@@ -11,9 +11,10 @@
 // The tile runs one pixel and 4 lanes at a time, so that the 4 sums, the
 // operands and the pointers fit the core registers (2 pixels sharing the
 // weights needed 8 sums and spilled at every tap), and requantizes the 4
-// sums right away: with the fused rounding of cortex-m/requant_i8.h and the
-// whole int8 range as clamp, about 10 instructions per output, the 4 lanes'
-// constants derived once per tile.
+// sums right away, with the fused rounding of cortex-m/requant_i8.h and the
+// whole int8 range as clamp, the 4 lanes' constants derived once per tile.
+// 3x3 windows and their 2-tap borders run as an assembly loop (the window
+// loops below: 8 instructions per output); other windows as C (about 10).
 #include <cstddef>
 #include <cstdint>
 
@@ -121,37 +122,36 @@ inline void wide_row3(const int8_t *x, size_t step, const int32_t *&wide,
 }
 #undef SMALL_M4_WIDE_TAP
 
-// What window3x3_pixels reads (offsets fixed: the loop is assembly).
-struct Window3x3Loop {
+// What the window loops read (offsets fixed: the loops are assembly).
+struct WindowLoop {
   const int8_t *in;    // 0: the first pixel's tap (0, 0), at the lanes
   int8_t *out;         // 4: its output (the loop advances it)
   size_t tap_w;        // 8: input bytes from a tap to the next in a row
   size_t tap_h;        // 12: from a row of taps to the next
-  size_t next_pixel;   // 16: from the third row's tap (0) to the next pixel's
+  size_t next_pixel;   // 16: from the last row's tap (0) to the next pixel's
   size_t out_step;     // 20
-  const int32_t *wide; // 24: 9 taps' widened weights (even, odd words)
+  const int32_t *wide; // 24: the taps' widened weights (even, odd words)
   const int32_t *bias; // 28: the 4 lanes' bias
   const cortex_m::FusedRounding *f; // 32: the 4 lanes' roundings
   int32_t offset;                   // 36: -input zero point, both halves
-  size_t count;                     // 40: pixels, at least 1 (the loop
-                                    // counts it down)
+  size_t count; // 40: pixels, at least 1 (the loop counts it down)
 };
 static_assert(sizeof(void *) == 4 && sizeof(size_t) == 4 &&
-                  offsetof(Window3x3Loop, count) == 40,
-              "window3x3_pixels reads these offsets");
+                  offsetof(WindowLoop, count) == 40,
+              "the window loops read these offsets");
 static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
                   offsetof(cortex_m::FusedRounding, high) == 4 &&
                   offsetof(cortex_m::FusedRounding, high_shift) == 8,
-              "window3x3_pixels loads a rounding with one LDM");
+              "the window loops load a rounding with one LDM");
 
-// The pixels of a 3x3 window tile, 4 lanes each: 72 instructions of taps
-// (SMALL_M4_WIDE_TAP, the sums in r5-r8) and 8 per output for the fused
-// rounding (one LDM brings a lane's multiplier, high word and shift), 122
-// per pixel in all. GCC 12 spilled the pointers and reloaded the 12
-// rounding constants at every pixel of the C loop (about 142); here every
-// core register has a fixed role:
-//   r0 the Window3x3Loop   r1 the input row   r2 tap_w (the output
-//   pointer while requantizing)   r3 the widened weights (the roundings)
+// The pixels of a tile of 3x3 windows (or of their 2-tap borders), 4 lanes
+// each: 8 instructions per tap (SMALL_M4_WIDE_TAP, the sums in r5-r8) and 8
+// per output for the fused rounding (one LDM brings a lane's multiplier,
+// high word and shift): 122 per pixel of a 3x3 window in all. GCC 12
+// spilled the pointers and reloaded the 12 rounding constants at every
+// pixel of the C loop (about 142); here every core register has one role:
+//   r0 the WindowLoop   r1 the input row   r2 tap_w (the output pointer
+//   while requantizing)   r3 the widened weights (then the roundings)
 //   r4 the offset   r5-r8 the sums   r9-r12 operands   lr tap_h
 // clang-format off
 #define SMALL_M4_LOOP_TAP(load)                                                \
@@ -163,10 +163,13 @@ static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
   "sxtab16 r12, r4, r9, ror #8\n\t"                                            \
   "smlabb r6, r12, r11, r6\n\t"                                                \
   "smlatt r8, r12, r11, r8\n\t"
-#define SMALL_M4_LOOP_ROW                                                      \
+#define SMALL_M4_LOOP_ROW2                                                     \
   SMALL_M4_LOOP_TAP("ldr r9, [r1]")                                            \
-  SMALL_M4_LOOP_TAP("ldr r9, [r1, r2]")                                        \
+  SMALL_M4_LOOP_TAP("ldr r9, [r1, r2]")
+#define SMALL_M4_LOOP_ROW3                                                     \
+  SMALL_M4_LOOP_ROW2                                                           \
   SMALL_M4_LOOP_TAP("ldr r9, [r1, r2, lsl #1]")
+#define SMALL_M4_LOOP_NEXT_ROW "add r1, r1, lr\n\t"
 #define SMALL_M4_LOOP_STORE(sum, index)                                        \
   "ldmia r3!, {r9, r10, r11}\n\t"                                              \
   "and r12, " sum ", #0x80000000\n\t"                                          \
@@ -176,46 +179,78 @@ static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
   "asr r10, r10, r11\n\t"                                                      \
   "ssat r10, #8, r10\n\t"                                                      \
   "strb r10, [r2, #" index "]\n\t"
-__attribute__((naked, noinline)) void
-window3x3_pixels(Window3x3Loop *) {
-  __asm__ volatile(
-      "push {r4-r11, lr}\n\t"
-      "ldr r1, [r0, #0]\n\t"
-      "ldr r2, [r0, #8]\n\t"
-      "ldr lr, [r0, #12]\n\t"
-      "ldr r4, [r0, #36]\n"
-      "1:\n\t"
-      "ldr r3, [r0, #28]\n\t"
-      "ldrd r5, r6, [r3]\n\t"
-      "ldrd r7, r8, [r3, #8]\n\t"
-      "ldr r3, [r0, #24]\n\t"
-      SMALL_M4_LOOP_ROW
-      "add r1, r1, lr\n\t"
-      SMALL_M4_LOOP_ROW
-      "add r1, r1, lr\n\t"
-      SMALL_M4_LOOP_ROW
-      "ldr r3, [r0, #32]\n\t"
-      "ldr r2, [r0, #4]\n\t"
-      SMALL_M4_LOOP_STORE("r5", "0")
-      SMALL_M4_LOOP_STORE("r6", "1")
-      SMALL_M4_LOOP_STORE("r7", "2")
-      SMALL_M4_LOOP_STORE("r8", "3")
-      "ldr r9, [r0, #20]\n\t"
-      "add r2, r2, r9\n\t"
-      "str r2, [r0, #4]\n\t"
-      "ldr r2, [r0, #8]\n\t"
-      "ldr r9, [r0, #16]\n\t"
-      "add r1, r1, r9\n\t"
-      "ldr r9, [r0, #40]\n\t"
-      "subs r9, r9, #1\n\t"
-      "str r9, [r0, #40]\n\t"
-      "bne 1b\n\t"
-      "pop {r4-r11, pc}\n\t");
+#define SMALL_M4_WINDOW_LOOP(window)                                           \
+  __asm__ volatile(                                                            \
+      "push {r4-r11, lr}\n\t"                                                  \
+      "ldr r1, [r0, #0]\n\t"                                                   \
+      "ldr r2, [r0, #8]\n\t"                                                   \
+      "ldr lr, [r0, #12]\n\t"                                                  \
+      "ldr r4, [r0, #36]\n"                                                    \
+      "1:\n\t"                                                                 \
+      "ldr r3, [r0, #28]\n\t"                                                  \
+      "ldrd r5, r6, [r3]\n\t"                                                  \
+      "ldrd r7, r8, [r3, #8]\n\t"                                              \
+      "ldr r3, [r0, #24]\n\t"                                                  \
+      window                                                                   \
+      "ldr r3, [r0, #32]\n\t"                                                  \
+      "ldr r2, [r0, #4]\n\t"                                                   \
+      SMALL_M4_LOOP_STORE("r5", "0")                                           \
+      SMALL_M4_LOOP_STORE("r6", "1")                                           \
+      SMALL_M4_LOOP_STORE("r7", "2")                                           \
+      SMALL_M4_LOOP_STORE("r8", "3")                                           \
+      "ldr r9, [r0, #20]\n\t"                                                  \
+      "add r2, r2, r9\n\t"                                                     \
+      "str r2, [r0, #4]\n\t"                                                   \
+      "ldr r2, [r0, #8]\n\t"                                                   \
+      "ldr r9, [r0, #16]\n\t"                                                  \
+      "add r1, r1, r9\n\t"                                                     \
+      "ldr r9, [r0, #40]\n\t"                                                  \
+      "subs r9, r9, #1\n\t"                                                    \
+      "str r9, [r0, #40]\n\t"                                                  \
+      "bne 1b\n\t"                                                             \
+      "pop {r4-r11, pc}\n\t")
+// A window of taps_h rows of taps_w taps: 3x3, and the border windows 3x2
+// (3 rows of 2), 2x3 and 2x2.
+__attribute__((naked, noinline)) void window_loop_3x3(WindowLoop *) {
+  SMALL_M4_WINDOW_LOOP(SMALL_M4_LOOP_ROW3 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW3 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW3);
+}
+__attribute__((naked, noinline)) void window_loop_3x2(WindowLoop *) {
+  SMALL_M4_WINDOW_LOOP(SMALL_M4_LOOP_ROW2 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW2 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW2);
+}
+__attribute__((naked, noinline)) void window_loop_2x3(WindowLoop *) {
+  SMALL_M4_WINDOW_LOOP(SMALL_M4_LOOP_ROW3 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW3);
+}
+__attribute__((naked, noinline)) void window_loop_2x2(WindowLoop *) {
+  SMALL_M4_WINDOW_LOOP(SMALL_M4_LOOP_ROW2 SMALL_M4_LOOP_NEXT_ROW
+                       SMALL_M4_LOOP_ROW2);
 }
 // clang-format on
+#undef SMALL_M4_WINDOW_LOOP
 #undef SMALL_M4_LOOP_STORE
-#undef SMALL_M4_LOOP_ROW
+#undef SMALL_M4_LOOP_NEXT_ROW
+#undef SMALL_M4_LOOP_ROW3
+#undef SMALL_M4_LOOP_ROW2
 #undef SMALL_M4_LOOP_TAP
+
+using WindowLoopFn = void (*)(WindowLoop *);
+
+// The loop for windows of taps_h rows of taps_w taps, or nullptr.
+WindowLoopFn window_loop(size_t taps_h, size_t taps_w) {
+  if (taps_h == 3) {
+    return taps_w == 3 ? window_loop_3x3
+                       : (taps_w == 2 ? window_loop_3x2 : nullptr);
+  }
+  if (taps_h == 2) {
+    return taps_w == 3 ? window_loop_2x3
+                       : (taps_w == 2 ? window_loop_2x2 : nullptr);
+  }
+  return nullptr;
+}
 
 // The 4 lanes [lane, lane + 4) of every pixel of a tile whose pixels share
 // weights and channels (one channel block, at most kMaxWideTaps taps),
@@ -243,12 +278,20 @@ lanes_fused(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
   int8_t *out = t->out + lane;
   const size_t in_step = t->in_pixel_step, out_step = t->out_pixel_step;
   const size_t in_tap_w = walk.in_tap_w, in_tap_h = walk.in_tap_h;
-  if (TapsW == 3 && taps_h == 3 && t->width != 0) {
-    Window3x3Loop loop{
-        in,       out,  in_tap_w,       in_tap_h, in_step - 2 * in_tap_h,
-        out_step, wide, t->bias + lane, f,        offset,
-        t->width};
-    window3x3_pixels(&loop);
+  const WindowLoopFn loop_fn = window_loop(taps_h, taps_w);
+  if (loop_fn != nullptr && t->width != 0) {
+    WindowLoop loop{in,
+                    out,
+                    in_tap_w,
+                    in_tap_h,
+                    in_step - (taps_h - 1) * in_tap_h,
+                    out_step,
+                    wide,
+                    t->bias + lane,
+                    f,
+                    offset,
+                    t->width};
+    loop_fn(&loop);
     return;
   }
   const int32_t *bias = t->bias + lane;

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernel_contract.h"
@@ -498,6 +499,18 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
     ties.per_pixel_weights = true;
     ties.pixel_gap = 3 * cb;
     check(Family::kDepthwise, ties, q, rng);
+  }
+  // The border windows of a 3x3 layer (padding clips a row, a column or
+  // both), each with every quantization and with ties on every lane.
+  for (const auto &[taps_h, taps_w] :
+       {std::pair<size_t, size_t>{3, 2}, {2, 3}, {2, 2}}) {
+    for (const Quant &q : qs) {
+      Int8Case border{w5, taps_h, taps_w, 1, 1, cb};
+      check(Family::kDepthwise, border, q, rng);
+      border.tie_shifts = true;
+      border.tie_first_shift = 2;
+      check(Family::kDepthwise, border, q, rng);
+    }
   }
 }
 
