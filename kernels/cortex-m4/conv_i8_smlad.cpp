@@ -390,20 +390,30 @@ __attribute__((noinline)) void store_general(int32_t c0, int32_t c1, int32_t c2,
   r.channel(channel).store(c, 1, out, step, 4);
 }
 
+// Where quad_block_one_run sends the sums of an output whose channel takes
+// its general path (a shift the fused rounding does not cover).
+struct GeneralOutputs {
+  const cortex_m::TileRequant *requant;
+  size_t first_channel; // the block's first output channel
+};
+
 // The common case of dot_quad_outputs: a window of one run (a full window,
-// a 1x1 layer) and an output block whose channels all take their fused
-// rounding with the full range. Its Cb outputs (weights from w, kConvGroup
-// apart; bias and constants f one per output, output bytes one per lane)
-// walk with pointers only, so that the per-output bookkeeping is a few
-// instructions around the dot and the store: the first group starts the
-// sums from the bias (quad_group_from_bias), then one group when the rest
-// is odd (EvenGroups: `groups` is even), then pairs of groups.
-template <bool EvenGroups>
-__attribute__((noinline)) void
-quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
-                   const int32_t *bias, const cortex_m::FusedRounding *f,
-                   int8_t *out, size_t out_step) {
+// a 1x1 layer) and an output block whose channels take their fused rounding
+// with the full range (with `general` non-NULL, all but some, marked
+// general(), whose sums go to store_general). Its Cb outputs (weights from
+// w, kConvGroup apart; bias and constants f one per output, output bytes
+// one per lane) walk with pointers only, so that the per-output
+// bookkeeping is a few instructions around the dot and the store: the
+// first group starts the sums from the bias (quad_group_from_bias), then
+// one group when the rest is odd (EvenGroups: `groups` is even), then pairs
+// of groups.
+template <bool EvenGroups, bool Checked>
+__attribute__((always_inline)) inline void
+quad_block_body(const int32_t *x, size_t groups, const int8_t *w,
+                const int32_t *bias, const cortex_m::FusedRounding *f,
+                int8_t *out, size_t out_step, const GeneralOutputs *general) {
   const int32_t *x_end = x + 8 * groups;
+  int8_t *const out_begin = out;
   for (int8_t *out_end = out + kChannelBlock; out != out_end;
        ++out, w += kConvGroup) {
     int32_t c0, c1, c2, c3;
@@ -417,10 +427,28 @@ quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
       quad_group(xp, wp, c0, c1, c2, c3);
       quad_group(xp, wp, c0, c1, c2, c3);
     }
-    store_quad(c0, c1, c2, c3, f, out, out_step);
+    if (Checked && f->general()) {
+      store_general(c0, c1, c2, c3, *general->requant,
+                    general->first_channel +
+                        static_cast<size_t>(out - out_begin),
+                    out, out_step);
+      ++f;
+    } else {
+      store_quad(c0, c1, c2, c3, f, out, out_step);
+    }
   }
 }
 
+// quad_block_body as functions of their own: the plain one keeps 7
+// arguments (an 8th goes on the stack at every call).
+template <bool EvenGroups>
+__attribute__((noinline)) void
+quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
+                   const int32_t *bias, const cortex_m::FusedRounding *f,
+                   int8_t *out, size_t out_step) {
+  quad_block_body<EvenGroups, false>(x, groups, w, bias, f, out, out_step,
+                                     nullptr);
+}
 // quad_block_one_run for one output block.
 inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
                        const int32_t *bias, const cortex_m::FusedRounding *f,
@@ -430,6 +458,15 @@ inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
   } else {
     quad_block_one_run<false>(x, groups, w, bias, f, out, out_step);
   }
+}
+template <bool EvenGroups>
+__attribute__((noinline)) void
+quad_block_checked(const int32_t *x, size_t groups, const int8_t *w,
+                   const int32_t *bias, const cortex_m::FusedRounding *f,
+                   int8_t *out, size_t out_step,
+                   const GeneralOutputs &general) {
+  quad_block_body<EvenGroups, true>(x, groups, w, bias, f, out, out_step,
+                                    &general);
 }
 
 // Every output of the tile for the 4 pixels from pixel j, whose widened
@@ -459,8 +496,7 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const bool one_run = p.run_count == 1;
   const int8_t *run_weights = p.runs[0].weights;
   const size_t run_groups = p.runs[0].groups;
-  const bool fast_blocks = one_run && fused != nullptr;
-  if (fast_blocks && general_blocks == 0) {
+  if (one_run && fused != nullptr && general_blocks == 0) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
       quad_block(x, run_groups, run_weights + k * w_block_step,
                  bias + k * kChannelBlock, fused + k * kChannelBlock,
@@ -468,13 +504,25 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
     }
     return;
   }
-  for (size_t k = 0; k < t->out_blocks; ++k) {
-    if (fast_blocks && (general_blocks >> k & 1) == 0) {
-      quad_block(x, run_groups, run_weights + k * w_block_step,
-                 bias + k * kChannelBlock, fused + k * kChannelBlock,
-                 out + k * out_block_step, out_step);
-      continue;
+  if (one_run && fused != nullptr) {
+    for (size_t k = 0; k < t->out_blocks; ++k) {
+      const int8_t *w = run_weights + k * w_block_step;
+      const int32_t *b = bias + k * kChannelBlock;
+      const cortex_m::FusedRounding *f = fused + k * kChannelBlock;
+      int8_t *o = out + k * out_block_step;
+      if ((general_blocks >> k & 1) != 0) {
+        const GeneralOutputs general{&requant, k * kChannelBlock};
+        (run_groups % 2 == 0 ? quad_block_checked<true>
+                             : quad_block_checked<false>)(x, run_groups, w, b,
+                                                          f, o, out_step,
+                                                          general);
+      } else {
+        quad_block(x, run_groups, w, b, f, o, out_step);
+      }
     }
+    return;
+  }
+  for (size_t k = 0; k < t->out_blocks; ++k) {
     for (size_t l = 0; l < kChannelBlock; ++l) {
       const size_t o = k * kChannelBlock + l;
       const size_t w_offset = k * w_block_step + l * kConvGroup;
