@@ -8,7 +8,10 @@
 // each output the two taps' weights are packed into a word once and serve
 // every pixel of the tile: per tap pair 2 weight loads, 1 PKHBT, then a
 // scratch load and an SMLAD per pixel. An odd tap count leaves a last pair
-// with a zero half.
+// with a zero half. Tiles of 1 to 3 pixels (DS-CNN's first layer: rows of
+// 5 columns cut as a border pixel, 3 inner pixels, a border pixel), where
+// that packing per output weighs on too few pixels, make the weight pairs
+// of 2 or 4 outputs from word loads instead (dot4, dot2_width3).
 // Taps run in chunks that fit the scratch, with the sums in an array
 // across chunks.
 #include <cstddef>
@@ -113,6 +116,88 @@ void dot_group(size_t pixels, const int8_t *w, const PairOffsets *offsets,
   }
 }
 
+// Sums of P pixels for 4 outputs of one block at once (weights from w,
+// the first output's lane): one word load per tap brings the 4 outputs'
+// weights, so a tap pair's 4 weight pairs take 2 loads, 2 PKH and 4 SXTB16
+// (2.5 per output, where dot packs each output's pair with 2 byte loads and
+// a PKHBT). For tiles of 1 or 2 pixels (with 2, GCC 12 keeps some of the
+// 8 sums in memory: about 2.2 instructions per multiply-accumulate).
+template <int P>
+void dot4(const int8_t *w, const PairOffsets *offsets, size_t pairs,
+          const int32_t *x, size_t width, int32_t *acc, size_t acc_step) {
+  int32_t sums[P][4];
+  for (int p = 0; p < P; ++p) {
+    for (int k = 0; k < 4; ++k) {
+      sums[p][k] = acc[p * acc_step + k];
+    }
+  }
+  for (size_t i = 0; i < pairs; ++i, x += width) {
+    const int32_t wa = load_word(w + offsets[i].first);
+    const int32_t wb = load_word(w + offsets[i].second);
+    const int32_t low = pack_halves(wa, wb), high = pack_high_halves(wa, wb);
+    const int32_t pair[4] = {even_bytes(low), odd_bytes(low), even_bytes(high),
+                             odd_bytes(high)};
+    for (int p = 0; p < P; ++p) {
+      for (int k = 0; k < 4; ++k) {
+        sums[p][k] = dual_mac(x[p], pair[k], sums[p][k]);
+      }
+    }
+  }
+  for (int p = 0; p < P; ++p) {
+    for (int k = 0; k < 4; ++k) {
+      acc[p * acc_step + k] = sums[p][k];
+    }
+  }
+}
+
+// Sums of 3 pixels (a tile of width 3: the scratch holds 3 words per pair)
+// for 2 neighbouring outputs (weights from w, the first output's lane),
+// added to s[pixel][output]: per tap pair one PKHBT of two word loads and
+// two SXTB16 make both outputs' weight pairs, then 6 SMLAD; 17 instructions
+// for 12 multiply-accumulates. In assembly because GCC 12 kept the 6 sums
+// in memory (33 instructions).
+void dot2_width3(const int8_t *w, const PairOffsets *offsets, size_t pairs,
+                 const int32_t *x, int32_t (&s)[3][2]) {
+  if (pairs == 0) {
+    return;
+  }
+  const PairOffsets *end = offsets + pairs;
+  int32_t s00 = s[0][0], s01 = s[0][1], s10 = s[1][0], s11 = s[1][1],
+          s20 = s[2][0], s21 = s[2][1];
+  int32_t a, b, c;
+  static_assert(sizeof(PairOffsets) == 8, "one LDRD per pair");
+  __asm__ volatile(
+      "1:\n\t"
+      "ldrd %[a], %[b], [%[off]], #8\n\t"
+      "ldr %[a], [%[w], %[a]]\n\t"
+      "ldr %[b], [%[w], %[b]]\n\t"
+      "pkhbt %[a], %[a], %[b], lsl #16\n\t"
+      "sxtb16 %[b], %[a]\n\t"
+      "sxtb16 %[c], %[a], ror #8\n\t"
+      "ldr %[a], [%[x], #4]\n\t"
+      "smlad %[s10], %[a], %[b], %[s10]\n\t"
+      "smlad %[s11], %[a], %[c], %[s11]\n\t"
+      "ldr %[a], [%[x], #8]\n\t"
+      "smlad %[s20], %[a], %[b], %[s20]\n\t"
+      "smlad %[s21], %[a], %[c], %[s21]\n\t"
+      "ldr %[a], [%[x]], #12\n\t"
+      "smlad %[s00], %[a], %[b], %[s00]\n\t"
+      "smlad %[s01], %[a], %[c], %[s01]\n\t"
+      "cmp %[off], %[end]\n\t"
+      "bne 1b\n\t"
+      : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [off] "+r"(offsets),
+        [x] "+r"(x), [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10),
+        [s11] "+r"(s11), [s20] "+r"(s20), [s21] "+r"(s21)
+      : [w] "r"(w), [end] "r"(end)
+      : "cc", "memory");
+  s[0][0] = s00;
+  s[0][1] = s01;
+  s[1][0] = s10;
+  s[1][1] = s11;
+  s[2][0] = s20;
+  s[2][1] = s21;
+}
+
 // dot for all of a tile's pixels: near-equal groups of up to 8.
 void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
               size_t pairs, const int32_t *x, int32_t *acc, size_t acc_step) {
@@ -143,16 +228,53 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
     const size_t left = (taps - first + 1) / 2;
     const size_t pairs = left < max_pairs ? left : max_pairs;
     fill_chunk(t, first, pairs, taps, scratch, offsets);
+    if (width <= 3 && cb % 4 == 0) {
+      for (size_t o = 0; o < outputs; o += 4) {
+        const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
+        if (width == 3) {
+          for (size_t half = 0; half < 4; half += 2) {
+            int32_t s[3][2];
+            for (size_t p = 0; p < 3; ++p) {
+              s[p][0] = acc[p * outputs + o + half];
+              s[p][1] = acc[p * outputs + o + half + 1];
+            }
+            dot2_width3(w + half, offsets, pairs, scratch, s);
+            for (size_t p = 0; p < 3; ++p) {
+              acc[p * outputs + o + half] = s[p][0];
+              acc[p * outputs + o + half + 1] = s[p][1];
+            }
+          }
+          continue;
+        }
+        if (width == 2) {
+          dot4<2>(w, offsets, pairs, scratch, width, acc + o, outputs);
+        } else {
+          dot4<1>(w, offsets, pairs, scratch, width, acc + o, outputs);
+        }
+      }
+      continue;
+    }
     for (size_t o = 0; o < outputs; ++o) {
       const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
       dot_tile(width, w, offsets, pairs, scratch, acc + o, outputs);
     }
   }
+  // A channel on the fused rounding with the whole int8 range is stored
+  // here, about 8 instructions per output; ChannelRequant::store's call
+  // costs more than the stores of a narrow tile.
   const cortex_m::TileRequant requant(t);
+  const size_t out_step = t->out_pixel_step;
   for (size_t o = 0; o < outputs; ++o) {
-    requant.channel(o).store(acc + o, outputs,
-                             t->out + o / cb * t->out_block_step + o % cb,
-                             t->out_pixel_step, width);
+    int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
+    cortex_m::FusedRounding f;
+    if (requant.fused_full_range(o, 1, &f)) {
+      for (size_t j = 0; j < width; ++j) {
+        out[j * out_step] =
+            static_cast<int8_t>(__ssat(f(acc[j * outputs + o]), 8));
+      }
+    } else {
+      requant.channel(o).store(acc + o, outputs, out, out_step, width);
+    }
   }
 }
 

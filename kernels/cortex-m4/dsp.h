@@ -58,6 +58,14 @@ inline int32_t pack_halves(int32_t lo, int32_t hi) {
   return r;
 }
 
+// The high half of hi and the high half of lo as one word (PKHTB): the
+// low half from lo.
+inline int32_t pack_high_halves(int32_t lo, int32_t hi) {
+  int32_t r;
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(hi), "r"(lo));
+  return r;
+}
+
 // Both halves of a word holding -zp: SXTAB16 adds it while widening.
 inline int32_t negated_pair(int32_t zero_point) {
   const uint32_t half = static_cast<uint16_t>(-zero_point);
