@@ -50,6 +50,17 @@ inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
 // zp * 2^(e-1); for e <= 22 the high word then stays inside int32 (|x * m|
 // < 2^62, |zp| <= 128). Other shifts, negative multipliers and single
 // rounding take the general path. A right shift leaves no left one.
+// The high word of x * m plus the addend whose high word is `high` (one
+// SMLAL), to be shifted right by e - 1.
+inline int32_t rounded_high_word(int32_t x, int32_t multiplier, int32_t high) {
+  uint32_t lo = (static_cast<uint32_t>(x) & 0x80000000u) | 0x40000000u;
+  int32_t hi = high + (x >> 31);
+  __asm__("smlal %0, %1, %2, %3"
+          : "+r"(lo), "+r"(hi)
+          : "r"(x), "r"(multiplier));
+  return hi;
+}
+
 struct FusedRounding {
   int32_t multiplier;
   int32_t high;   // 2^(e-2) + zp * 2^(e-1)
@@ -60,12 +71,7 @@ struct FusedRounding {
 
   // The requantized value plus the zero point, before the clamp.
   int32_t operator()(int32_t x) const {
-    uint32_t lo = (static_cast<uint32_t>(x) & 0x80000000u) | 0x40000000u;
-    int32_t hi = high + (x >> 31);
-    __asm__("smlal %0, %1, %2, %3"
-            : "+r"(lo), "+r"(hi)
-            : "r"(x), "r"(multiplier));
-    return hi >> high_shift;
+    return rounded_high_word(x, multiplier, high) >> high_shift;
   }
 };
 
@@ -80,12 +86,7 @@ struct WideRounding {
   int32_t zero_point;
 
   int32_t operator()(int32_t x) const {
-    uint32_t lo = (static_cast<uint32_t>(x) & 0x80000000u) | 0x40000000u;
-    int32_t hi = high + (x >> 31);
-    __asm__("smlal %0, %1, %2, %3"
-            : "+r"(lo), "+r"(hi)
-            : "r"(x), "r"(multiplier));
-    return (hi >> high_shift) + zero_point;
+    return (rounded_high_word(x, multiplier, high) >> high_shift) + zero_point;
   }
 };
 
