@@ -449,6 +449,16 @@ quad_block_one_run(const int32_t *x, size_t groups, const int8_t *w,
   quad_block_body<EvenGroups, false>(x, groups, w, bias, f, out, out_step,
                                      nullptr);
 }
+template <bool EvenGroups>
+__attribute__((noinline)) void
+quad_block_checked(const int32_t *x, size_t groups, const int8_t *w,
+                   const int32_t *bias, const cortex_m::FusedRounding *f,
+                   int8_t *out, size_t out_step,
+                   const GeneralOutputs &general) {
+  quad_block_body<EvenGroups, true>(x, groups, w, bias, f, out, out_step,
+                                    &general);
+}
+
 // quad_block_one_run for one output block.
 inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
                        const int32_t *bias, const cortex_m::FusedRounding *f,
@@ -458,15 +468,6 @@ inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
   } else {
     quad_block_one_run<false>(x, groups, w, bias, f, out, out_step);
   }
-}
-template <bool EvenGroups>
-__attribute__((noinline)) void
-quad_block_checked(const int32_t *x, size_t groups, const int8_t *w,
-                   const int32_t *bias, const cortex_m::FusedRounding *f,
-                   int8_t *out, size_t out_step,
-                   const GeneralOutputs &general) {
-  quad_block_body<EvenGroups, true>(x, groups, w, bias, f, out, out_step,
-                                    &general);
 }
 
 // Every output of the tile for the 4 pixels from pixel j, whose widened
