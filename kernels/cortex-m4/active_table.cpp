@@ -24,6 +24,7 @@ small_kernel_table make_table() {
   t.conv_i8_k_group = kConvGroup;
   t.add_i8 = small::cortex_m::add_i8<>;
   t.depthwise_i8 = select_depthwise_i8__cortex_m4;
+  t.avg_pool_i8 = select_avg_pool_i8__cortex_m4;
   return t;
 }
 

@@ -45,6 +45,7 @@ small_window_i8_fn
 select_conv_i8_planar__cortex_m4(const small_window_shape *s);
 // int8 depthwise with SMLABB / SMLATT (depthwise_i8.cpp).
 small_window_i8_fn select_depthwise_i8__cortex_m4(const small_window_shape *s);
+small_window_i8_fn select_avg_pool_i8__cortex_m4(const small_window_shape *s);
 
 } // namespace small::cortex_m4
 

@@ -653,6 +653,10 @@ TEST_CASE("int8 average pooling tiles match scalar bit for bit",
   // A mean over a whole 25x5 map (DS-CNN's last pooling).
   check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[0], rng);
   check(Family::kAvgPool, {1, 25, 5, 1, 1, cb}, qs[1], rng);
+  // The largest window whose sums the Cortex-M4 kernel keeps in 16-bit
+  // halves (255 taps), and one past it (272 taps).
+  check(Family::kAvgPool, {2, 15, 17, 1, 1, cb}, qs[2], rng);
+  check(Family::kAvgPool, {2, 16, 17, 1, 1, cb}, qs[3], rng);
 }
 
 TEST_CASE("int8 RGB to 4-lane pixels is the pixels with a zero 4th lane",
