@@ -1,7 +1,8 @@
 // The Cortex-M4 build's kernel table: the scalar table at Cb = 8 with the
-// DSP int8 convolution (SMLAD) and depthwise (SMLABB / SMLATT), and the
-// 32-bit int8 ADD (cortex-m/add_i8.h). fp32 stays scalar: the FPv4 FPU has
-// no SIMD, so a hand-written tile could only save loop overhead.
+// DSP int8 convolution (SMLAD), depthwise (SMLABB / SMLATT) and average
+// pooling (SXTAB16), and the 32-bit int8 ADD (cortex-m/add_i8.h). fp32 stays
+// scalar: the FPv4 FPU has no SIMD, so a hand-written tile could only save loop
+// overhead.
 #include "cortex-m/add_i8.h"
 #include "kernel_contract.h"
 #include "kernels.h"

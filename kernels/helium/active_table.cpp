@@ -1,7 +1,8 @@
 // The Cortex-M55 build's kernel table: the scalar table at Cb = 16 with the
-// Helium convolution and depthwise, fp32 and int8, and the 32-bit int8 ADD
-// (cortex-m/add_i8.h) with its table loop in MVE (add_i8_mve.h); pooling,
-// the other element-wise kernels and softmax stay scalar.
+// Helium convolution and depthwise, fp32 and int8, the int8 average pooling,
+// and the 32-bit int8 ADD (cortex-m/add_i8.h) with its table loop in MVE
+// (add_i8_mve.h); the other pooling, element-wise kernels and softmax stay
+// scalar.
 #include "add_i8_mve.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -20,6 +21,7 @@ small_kernel_table make_table() {
   t.conv_i8_k_group = kConvGroup;
   t.add_i8 = small::cortex_m::add_i8<VectorTables>;
   t.depthwise_i8 = select_depthwise_i8__helium;
+  t.avg_pool_i8 = select_avg_pool_i8__helium;
   return t;
 }
 

@@ -28,6 +28,7 @@ small_window_fn select_conv_f32__helium(const small_window_shape *s);
 small_window_fn select_depthwise_f32__helium(const small_window_shape *s);
 // int8 depthwise on int32 lanes (depthwise_i8.cpp).
 small_window_i8_fn select_depthwise_i8__helium(const small_window_shape *s);
+small_window_i8_fn select_avg_pool_i8__helium(const small_window_shape *s);
 
 } // namespace small::helium
 
