@@ -195,15 +195,19 @@ void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
   "smlad %[" c "], %[lo], %[e], %[" from "]\n\t"                               \
   "smlad %[" c "], %[hi], %[o], %[" c "]\n\t"
 #define SMALL_M4_QUAD_NEXT_PIXEL "ldrd %[lo], %[hi], [%[x]], #8\n\t"
+// The 4 pixels, the first three adding to from0..from2, the last to c3.
+#define SMALL_M4_QUAD_PIXELS(from0, from1, from2)                              \
+  SMALL_M4_QUAD_PIXEL("c0", from0)                                             \
+  SMALL_M4_QUAD_NEXT_PIXEL SMALL_M4_QUAD_PIXEL("c1", from1)                    \
+  SMALL_M4_QUAD_NEXT_PIXEL                                                     \
+  SMALL_M4_QUAD_PIXEL("c2", from2)                                             \
+  SMALL_M4_QUAD_NEXT_PIXEL SMALL_M4_QUAD_PIXEL("c3", "c3")
 inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
                        int32_t &c1, int32_t &c2, int32_t &c3) {
   int32_t e, o, lo, hi;
   // clang-format off
   __asm__(SMALL_M4_QUAD_GROUP_HEAD
-          SMALL_M4_QUAD_PIXEL("c0", "c0") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c1", "c1") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c2", "c2") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c3", "c3")
+          SMALL_M4_QUAD_PIXELS("c0", "c1", "c2")
           : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
             [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0), [c1] "+r"(c1),
             [c2] "+r"(c2), [c3] "+r"(c3)
@@ -224,10 +228,7 @@ inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
   // clang-format off
   __asm__(SMALL_M4_QUAD_GROUP_HEAD
           "ldr %[c3], [%[bias]], #4\n\t"
-          SMALL_M4_QUAD_PIXEL("c0", "c3") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c1", "c3") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c2", "c3") SMALL_M4_QUAD_NEXT_PIXEL
-          SMALL_M4_QUAD_PIXEL("c3", "c3")
+          SMALL_M4_QUAD_PIXELS("c3", "c3", "c3")
           : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
             [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
             [x] "+r"(x), [w] "+r"(w), [bias] "+r"(bias)
@@ -237,6 +238,7 @@ inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
             "m"(*bias));
   // clang-format on
 }
+#undef SMALL_M4_QUAD_PIXELS
 #undef SMALL_M4_QUAD_NEXT_PIXEL
 #undef SMALL_M4_QUAD_PIXEL
 #undef SMALL_M4_QUAD_GROUP_HEAD
@@ -497,6 +499,8 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const bool one_run = p.run_count == 1;
   const int8_t *run_weights = p.runs[0].weights;
   const size_t run_groups = p.runs[0].groups;
+  // The common case keeps a loop of its own: folded into the one below, its
+  // per-block branch cost ResNet-8 7.5 k instructions.
   if (one_run && fused != nullptr && general_blocks == 0) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
       quad_block(x, run_groups, run_weights + k * w_block_step,
