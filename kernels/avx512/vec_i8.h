@@ -174,6 +174,46 @@ struct VecI8 {
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtsepi32_epi8(v));
   }
 
+  // The four-pixel store below (x86/requant_i8.h's store_pixels).
+  static constexpr bool kStore4 = true;
+  // Four pixels' vectors saturated to int8 in one register, pixel i in bytes
+  // 16 i .. 16 i + 15: two packs and one dword permute, where four store_i8
+  // take four two-uop vpmovsdb. The packs leave, in 128-bit lane l, dword
+  // 4 l + i = channels 4 l .. 4 l + 3 of pixel i; the permute moves it to
+  // dword 4 i + l. Saturating twice (int16, then int8) is saturating once.
+  [[gnu::always_inline]] static __m512i pack4_i8(type a, type b, type c,
+                                                 type d) {
+    const __m512i bytes =
+        _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+    const __m512i order =
+        _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    return _mm512_permutexvar_epi32(order, bytes);
+  }
+  // pack4_i8's bytes clamped to [lo, hi] (within int8, so clamping after the
+  // saturation is clamping before it), stored at p + i * step, i < 4.
+  template <bool CLAMP>
+  [[gnu::always_inline]] static void
+  store4_i8(int8_t *p, size_t step, __m512i bytes, __m512i lo, __m512i hi) {
+    if constexpr (CLAMP) {
+      bytes = _mm512_min_epi8(_mm512_max_epi8(bytes, lo), hi);
+    }
+    if (step == kLanes) {
+      _mm512_storeu_si512(p, bytes);
+      return;
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p),
+                     _mm512_castsi512_si128(bytes));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p + step),
+                     _mm512_extracti32x4_epi32(bytes, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p + 2 * step),
+                     _mm512_extracti32x4_epi32(bytes, 2));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(p + 3 * step),
+                     _mm512_extracti32x4_epi32(bytes, 3));
+  }
+  static __m512i set1_i8(int32_t x) {
+    return _mm512_set1_epi8(static_cast<char>(x));
+  }
+
   // kLanes int8 values sign-extended to int32.
   static type widen(const int8_t *p) {
     return _mm512_cvtepi8_epi32(

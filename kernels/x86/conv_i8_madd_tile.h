@@ -34,9 +34,10 @@ using StoreRequant = std::conditional_t<!kPreparedRequant<V>, ChannelRequant<V>,
                                         const PreparedRequant<V> &>;
 
 template <class V, int W, int OB>
-inline void conv_i8_store(const small_window_tile_i8 *t,
-                          const typename V::type (&acc)[OB][W],
-                          const typename V::type (&correction)[OB]) {
+[[gnu::flatten]] inline void
+conv_i8_store(const small_window_tile_i8 *t,
+              const typename V::type (&acc)[OB][W],
+              const typename V::type (&correction)[OB]) {
   constexpr size_t CB = V::kLanes;
   const RequantConsts<V> c(t);
 #pragma GCC unroll 4
@@ -56,12 +57,9 @@ inline void conv_i8_store(const small_window_tile_i8 *t,
       constexpr int M = decltype(mode)::value;
       const auto pixels = [&](const auto &qm) {
         with_clamp(c.clamp, [&](auto clamp) {
-#pragma GCC unroll 16
-          for (int j = 0; j < W; ++j) {
-            V::store_i8(
-                out + j * out_step,
-                requantize_as<V, M, clamp>(V::add(acc[k][j], bias), qm, c));
-          }
+          store_pixels<V, W, clamp>(out, out_step, c, [&](int j) {
+            return requantize_as<V, M, false>(V::add(acc[k][j], bias), qm, c);
+          });
         });
       };
       if constexpr (!kPreparedRequant<V> || W <= 2) {

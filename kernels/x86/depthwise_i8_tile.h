@@ -74,20 +74,17 @@ inline typename V::type depthwise_weight_sum(const small_window_tile_i8 *t,
 }
 
 template <class V, int N, class Q>
-inline void depthwise_i8_store(const small_window_tile_i8 *t, size_t j0,
-                               const typename V::type (&acc)[N],
-                               const DepthwiseChannels<V, Q> &ch,
-                               const RequantConsts<V> &c) {
+[[gnu::flatten]] inline void depthwise_i8_store(
+    const small_window_tile_i8 *t, size_t j0, const typename V::type (&acc)[N],
+    const DepthwiseChannels<V, Q> &ch, const RequantConsts<V> &c) {
   int8_t *out = t->out + j0 * t->out_pixel_step;
   const size_t out_step = t->out_pixel_step;
   with_store_mode(ch.q.mode, c.low_clamped, [&](auto mode) {
     with_clamp(c.clamp, [&](auto clamp) {
-#pragma GCC unroll 16
-      for (int n = 0; n < N; ++n) {
-        V::store_i8(out + n * out_step,
-                    requantize_as<V, decltype(mode)::value, clamp>(
-                        V::add(acc[n], ch.bias), ch.q, c));
-      }
+      store_pixels<V, N, clamp>(out, out_step, c, [&](int n) {
+        return requantize_as<V, decltype(mode)::value, false>(
+            V::add(acc[n], ch.bias), ch.q, c);
+      });
     });
   });
 }

@@ -30,13 +30,31 @@ namespace small::x86 {
 // range is all of int8 (every layer of the MLPerf Tiny models: their ReLUs
 // are in the output zero point): the traits' store_i8 saturates, so the
 // clamp would change nothing.
+// Traits that saturate and store four pixels' vectors at once
+// (V::kStore4: V::pack4_i8, V::store4_i8, V::set1_i8; avx512/vec_i8.h).
+template <class V, class = void> constexpr bool kStore4 = false;
+template <class V>
+constexpr bool kStore4<V, std::enable_if_t<V::kStore4>> = true;
+
+// x in every byte for traits with store4_i8 (its clamp bounds); unused by
+// the others.
+template <class V> typename V::type set1_bytes(int32_t x) {
+  if constexpr (kStore4<V>) {
+    return V::set1_i8(x);
+  } else {
+    return V::set1(x);
+  }
+}
+
 template <class V> struct RequantConsts {
   using T = typename V::type;
   T out_zp, lo, hi;
+  T lo_bytes, hi_bytes; // for store4_i8
   bool single, clamp, low_clamped;
   explicit RequantConsts(const small_window_tile_i8 *t)
       : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
-        hi(V::set1(t->act_max)), single(t->single_rounding != 0),
+        hi(V::set1(t->act_max)), lo_bytes(set1_bytes<V>(t->act_min)),
+        hi_bytes(set1_bytes<V>(t->act_max)), single(t->single_rounding != 0),
         clamp(t->act_min > -128 || t->act_max < 127),
         low_clamped(is_low_clamped(t->out_zero_point, t->act_min)) {}
 
@@ -267,6 +285,31 @@ requantize_as(typename V::type acc, const Q &q, const RequantConsts<V> &c) {
   const typename V::type scaled =
       V::add(multiply_by_quantized_multiplier_as<V, M>(acc, q), c.out_zp);
   return CLAMP ? V::min(V::max(scaled, c.lo), c.hi) : scaled;
+}
+
+// Stores N pixels, pixel j at out + j * step: scaled(j) is its requantized
+// vector with the output zero point added (requantize_as with CLAMP false),
+// clamped here when CLAMP. Four pixels at a time through store4_i8 where
+// the traits have it (the same bytes: saturation then clamp is the clamp),
+// the rest one by one.
+template <class V, int N, bool CLAMP, class F>
+[[gnu::always_inline]] inline void
+store_pixels(int8_t *out, size_t step, const RequantConsts<V> &c, F &&scaled) {
+  int j = 0;
+  if constexpr (kStore4<V>) {
+#pragma GCC unroll 4
+    for (; j + 4 <= N; j += 4) {
+      V::template store4_i8<CLAMP>(
+          out + j * step, step,
+          V::pack4_i8(scaled(j), scaled(j + 1), scaled(j + 2), scaled(j + 3)),
+          c.lo_bytes, c.hi_bytes);
+    }
+  }
+#pragma GCC unroll 16
+  for (; j < N; ++j) {
+    const typename V::type v = scaled(j);
+    V::store_i8(out + j * step, CLAMP ? V::min(V::max(v, c.lo), c.hi) : v);
+  }
 }
 
 template <class V, class Q>
