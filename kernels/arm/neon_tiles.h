@@ -495,6 +495,49 @@ small_window_fn planar_by_width(size_t width,
   static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q, QB>...};
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
+
+// A planar input read in rows of three adjacent taps at a fixed pixel step
+// of STEP (1 or 2) floats: the first layers' 3x3 windows away from the
+// left and right borders (ResNet-8's, MobileNet's). conv_tile's row3 path
+// as a function of its own, whose input and weight pointers step by row
+// and block: in conv_tile, GCC 12 recomputed both addresses with two
+// multiply-adds per row and loaded the weights one register at a time.
+// Weights whose taps are not Cb floats apart go to conv_tile.
+template <int W, int Q, size_t STEP, int QB>
+void planar_row3_tile(const small_window_tile *t) {
+  constexpr size_t kCb = 4 * QB;
+  if (t->w_tap_w_step != kCb) {
+    conv_tile<W, Q, STEP, QB>(t);
+    return;
+  }
+  float32x4_t acc[W][Q];
+  load_bias<W, Q>(t, acc);
+  const size_t rows = t->taps_h;
+  const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
+  const float *in_block = t->in, *w_block = t->weights;
+  for (size_t b = 0; b < t->in_blocks;
+       ++b, in_block += t->in_block_step, w_block += t->w_block_step) {
+    const float *in = in_block, *w = w_block;
+    for (size_t r = 0; r < rows; ++r, in += in_row, w += w_row) {
+      accumulate_planar_row3<W, Q, STEP, kCb>(
+          acc, in, w, std::make_integer_sequence<int, W>{});
+    }
+  }
+  store_tile_by_act<W, Q>(t, acc);
+  store_pad_lanes<W, Q, QB>(t);
+}
+
+// planar_row3_tile for the widths whose pixels span at least one vector
+// ((W - 1) STEP >= 3, as conv_tile's planar path asks), conv_tile for the
+// narrower ones.
+template <int Q, size_t STEP, int QB, int... Ws>
+small_window_fn planar_row3_by_width(size_t width,
+                                     std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      (Ws * STEP >= 3 ? planar_row3_tile<Ws + 1, Q, STEP, QB>
+                      : conv_tile<Ws + 1, Q, STEP, QB>)...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
 #endif
 
 template <int Q, size_t STEP, int... Ws>
@@ -539,7 +582,15 @@ small_window_fn conv_select(const small_window_shape &s) {
   // A planar network input at stride 1 or 2 (conv_tile's vector loads).
   // A layer of at most half a block of channels (MobileNet's first, 8 of
   // 16 lanes) computes that half only.
+  // Rows of three adjacent taps: planar_row3_tile.
+  const bool row3 = s.in_lanes == 1 && s.taps_w == 3 && s.in_tap_w_step == 1;
   if constexpr (Q % 2 == 0) {
+    if (row3 && s.out_lanes <= kCb / 2 && s.in_pixel_step == 1) {
+      return planar_row3_by_width<Q / 2, 1, Q>(s.width, Widths{});
+    }
+    if (row3 && s.out_lanes <= kCb / 2 && s.in_pixel_step == 2) {
+      return planar_row3_by_width<Q / 2, 2, Q>(s.width, Widths{});
+    }
     if (s.in_lanes == 1 && s.out_lanes <= kCb / 2) {
       if (s.in_pixel_step == 1) {
         return conv_by_width<Q / 2, 1, Q>(s.width, Widths{});
@@ -549,6 +600,12 @@ small_window_fn conv_select(const small_window_shape &s) {
       }
       return planar_by_width<Q / 2, Q>(s.width, Widths{});
     }
+  }
+  if (row3 && s.in_pixel_step == 1) {
+    return planar_row3_by_width<Q, 1, Q>(s.width, Widths{});
+  }
+  if (row3 && s.in_pixel_step == 2) {
+    return planar_row3_by_width<Q, 2, Q>(s.width, Widths{});
   }
   if (s.in_lanes == 1 && s.in_pixel_step == 1) {
     return conv_by_width<Q, 1>(s.width, Widths{});
