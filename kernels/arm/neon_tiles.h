@@ -489,11 +489,65 @@ void planar_tile(const small_window_tile *t) {
   store_pad_lanes<W, Q, QB>(t);
 }
 
+// TAPS (2 to 4) adjacent input values from p as one vector, without
+// reading past them (lanes past TAPS are zero and never used).
+template <int TAPS>
+__attribute__((always_inline)) inline float32x4_t load_taps(const float *p) {
+  static_assert(TAPS >= 2 && TAPS <= 4, "one vector of taps");
+  if constexpr (TAPS == 4) {
+    return vld1q_f32(p);
+  } else if constexpr (TAPS == 3) {
+    return vld1q_lane_f32(p + 2, vcombine_f32(vld1_f32(p), vdup_n_f32(0.0f)),
+                          2);
+  } else {
+    return vcombine_f32(vld1_f32(p), vdup_n_f32(0.0f));
+  }
+}
+
+// planar_tile for windows whose rows are TAPS (2 to 4) adjacent input
+// values: each pixel's row is one vector (load_taps), and the FMAs take
+// its taps by lane, where planar_tile broadcasts every (pixel, tap) with a
+// load of its own. Each accumulator adds its taps in planar_tile's order.
+template <int W, int Q, int QB, int TAPS, int... S>
+void planar_taps_tile(const small_window_tile *t,
+                      std::integer_sequence<int, S...>) {
+  float32x4_t acc[W][Q];
+  load_bias<W, Q>(t, acc);
+  const size_t step = t->in_pixel_step, rows = t->taps_h;
+  const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
+  const size_t w_tap = t->w_tap_w_step;
+  const float *in_block = t->in, *w_block = t->weights;
+  for (size_t b = 0; b < t->in_blocks;
+       ++b, in_block += t->in_block_step, w_block += t->w_block_step) {
+    const float *in = in_block, *w = w_block;
+    for (size_t r = 0; r < rows; ++r, in += in_row, w += w_row) {
+      float32x4_t x[W];
+#pragma GCC unroll 16
+      for (int j = 0; j < W; ++j) {
+        x[j] = load_taps<TAPS>(in + j * step);
+      }
+      (fma_by_lane<W, Q, S>(acc, x, w + S * w_tap), ...);
+    }
+  }
+  store_tile_by_act<W, Q>(t, acc);
+  store_pad_lanes<W, Q, QB>(t);
+}
+template <int W, int Q, int QB, int TAPS>
+void planar_taps_tile(const small_window_tile *t) {
+  planar_taps_tile<W, Q, QB, TAPS>(t, std::make_integer_sequence<int, TAPS>{});
+}
+
 template <int Q, int QB, int... Ws>
-small_window_fn planar_by_width(size_t width,
+small_window_fn planar_by_width(const small_window_shape &s,
                                 std::integer_sequence<int, Ws...>) {
-  static constexpr small_window_fn by_width[] = {planar_tile<Ws + 1, Q, QB>...};
-  return by_width[std::min(width, sizeof...(Ws)) - 1];
+  static constexpr small_window_fn by_width[][sizeof...(Ws)] = {
+      {planar_tile<Ws + 1, Q, QB>...},
+      {planar_taps_tile<Ws + 1, Q, QB, 2>...},
+      {planar_taps_tile<Ws + 1, Q, QB, 3>...},
+      {planar_taps_tile<Ws + 1, Q, QB, 4>...}};
+  const size_t taps =
+      s.in_tap_w_step == 1 && s.taps_w >= 2 && s.taps_w <= 4 ? s.taps_w : 1;
+  return by_width[taps - 1][std::min(s.width, sizeof...(Ws)) - 1];
 }
 
 // A planar input read in rows of three adjacent taps at a fixed pixel step
@@ -598,7 +652,7 @@ small_window_fn conv_select(const small_window_shape &s) {
       if (s.in_pixel_step == 2) {
         return conv_by_width<Q / 2, 2, Q>(s.width, Widths{});
       }
-      return planar_by_width<Q / 2, Q>(s.width, Widths{});
+      return planar_by_width<Q / 2, Q>(s, Widths{});
     }
   }
   if (row3 && s.in_pixel_step == 1) {
@@ -614,7 +668,7 @@ small_window_fn conv_select(const small_window_shape &s) {
     return conv_by_width<Q, 2>(s.width, Widths{});
   }
   if (s.in_lanes == 1) {
-    return planar_by_width<Q, Q>(s.width, Widths{});
+    return planar_by_width<Q, Q>(s, Widths{});
   }
 #endif
   return conv_by_width<Q, 0>(s.width, Widths{});

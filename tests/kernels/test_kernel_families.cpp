@@ -316,12 +316,22 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     cases.push_back({std::min<size_t>(5, max_width), 10, 4, 2, 1, 1,
                      1}); // DS-CNN first layer: 10x4 taps, stride 2
     // Planar network inputs (one channel per block): RGB 3x3 stride 2 and
-    // 2 channels, along rows and down columns.
+    // 2 channels, along rows and down columns; also the border rows of 2
+    // taps and DS-CNN's rows of 4 (its 10x4 window), which the NEON planar
+    // tiles load as one vector per pixel.
     for (size_t width : {size_t{1}, size_t{5}, max_width}) {
       if (width > max_width) {
         continue; // the engine never passes more than max_width pixels
       }
       for (size_t gap : {size_t{0}, 2 * cb + 5}) {
+        for (size_t taps_w : {size_t{2}, size_t{4}}) {
+          WindowCase rows{width, taps_w == 4 ? 10u : 3u, taps_w, 2, 1, 1, 1};
+          rows.pixel_gap = gap;
+          rows.in_lanes = 1;
+          cases.push_back(rows);
+          rows.stride = 3;
+          cases.push_back(rows);
+        }
         WindowCase planar{width, 3, 3, 2, 1, 3, 1};
         planar.pixel_gap = gap;
         planar.in_lanes = 1;
