@@ -455,7 +455,11 @@ void pointwise_tile(const small_window_tile *t) {
   for (size_t b = 1; b < t->in_blocks; ++b, in += in_block, w += w_block) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
   }
-  if (t->in_blocks > 0) {
+  // A full last block (every MLPerf Tiny layer's) with the constant count,
+  // as the others: unrolled, without the remainder loop's bookkeeping.
+  if (t->in_blocks > 0 && t->in_last_channels == kCb) {
+    accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
+  } else if (t->in_blocks > 0) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
   }
   store_tile_by_act<W, Q, ANY_ACT>(t, acc);
