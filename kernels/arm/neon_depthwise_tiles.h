@@ -17,7 +17,7 @@ namespace small::arm {
 // Depthwise: W pixels x Cb channels. Pixels of one block share each tap's
 // weight vectors (one load per tap); pixels in different blocks
 // (w_pixel_step != 0) load their own.
-template <int W, int Q, bool PER_PIXEL>
+template <int W, int Q, bool PER_PIXEL, bool ANY_ACT>
 void depthwise_tile(const small_window_tile *t, const float *in,
                     const float *weights, const float *bias, float *out) {
   float32x4_t acc[W][Q];
@@ -50,7 +50,7 @@ void depthwise_tile(const small_window_tile *t, const float *in,
   // inline, GCC 12 spilled an accumulator of the armv7 4x8 tile in the tap
   // loop (the sigmoid path calls out).
   const bool clip = t->act.op == SMALL_ACT_OP_CLIP;
-  if (clip || t->act.op == SMALL_ACT_OP_NONE) {
+  if (!ANY_ACT || clip || t->act.op == SMALL_ACT_OP_NONE) {
     const float inf = __builtin_inff();
     const float32x4_t lo = vdupq_n_f32(clip ? t->act.lo : -inf);
     const float32x4_t hi = vdupq_n_f32(clip ? t->act.hi : inf);
@@ -64,32 +64,34 @@ void depthwise_tile(const small_window_tile *t, const float *in,
     }
     return;
   }
+  if constexpr (ANY_ACT) {
 #pragma GCC unroll 16
-  for (int j = 0; j < W; ++j) {
+    for (int j = 0; j < W; ++j) {
 #pragma GCC unroll 16
-    for (int q = 0; q < Q; ++q) {
-      vst1q_f32(out + j * t->out_pixel_step + 4 * q, acc[j][q]);
+      for (int q = 0; q < Q; ++q) {
+        vst1q_f32(out + j * t->out_pixel_step + 4 * q, acc[j][q]);
+      }
     }
-  }
-  for (int j = 0; j < W; ++j) {
-    for (int q = 0; q < Q; ++q) {
-      float *p = out + j * t->out_pixel_step + 4 * q;
-      vst1q_f32(p, activate(vld1q_f32(p), t->act));
+    for (int j = 0; j < W; ++j) {
+      for (int q = 0; q < Q; ++q) {
+        float *p = out + j * t->out_pixel_step + 4 * q;
+        vst1q_f32(p, activate(vld1q_f32(p), t->act));
+      }
     }
   }
 }
 
-template <int Q, bool PER_PIXEL>
+template <int Q, bool PER_PIXEL, bool ANY_ACT>
 void depthwise_widths(const small_window_tile *t) {
   constexpr int kW = 8 / Q; // 8 accumulators
   size_t j = 0;
   for (; j + kW <= t->width; j += kW) {
-    depthwise_tile<kW, Q, PER_PIXEL>(
+    depthwise_tile<kW, Q, PER_PIXEL, ANY_ACT>(
         t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
         t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
   for (; j < t->width; ++j) {
-    depthwise_tile<1, Q, PER_PIXEL>(
+    depthwise_tile<1, Q, PER_PIXEL, ANY_ACT>(
         t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
         t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
   }
@@ -100,14 +102,14 @@ void depthwise_widths(const small_window_tile *t) {
 // stores through `out` could otherwise alias the tile for the compiler,
 // which then reloads it for every store); ReLU, ReLU6, Clip and none are one
 // max and one min, any other goes through activate().
-struct SlidingEpilogue {
+template <bool ANY_ACT> struct SlidingEpilogue {
   small_act_params act;
   bool inline_act;
   float32x4_t lo, hi;
   explicit SlidingEpilogue(const small_act_params &a) : act(a) {
     const bool clip = a.op == SMALL_ACT_OP_CLIP;
     const float inf = __builtin_inff();
-    inline_act = clip || a.op == SMALL_ACT_OP_NONE;
+    inline_act = !ANY_ACT || clip || a.op == SMALL_ACT_OP_NONE;
     lo = vdupq_n_f32(clip ? a.lo : -inf);
     hi = vdupq_n_f32(clip ? a.hi : inf);
   }
@@ -115,8 +117,11 @@ struct SlidingEpilogue {
   void store(const float32x4_t (&acc)[W], float *o, size_t out_step) const {
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j, o += out_step) {
-      vst1q_f32(o, inline_act ? vminq_f32(vmaxq_f32(acc[j], lo), hi)
-                              : activate(acc[j], act));
+      if (!ANY_ACT || inline_act) {
+        vst1q_f32(o, vminq_f32(vmaxq_f32(acc[j], lo), hi));
+      } else {
+        vst1q_f32(o, activate(acc[j], act));
+      }
     }
   }
 };
@@ -128,7 +133,7 @@ struct SlidingEpilogue {
 // channels at a time (W accumulators, 3 weights, the row's inputs). Each
 // accumulator adds the taps in the generic tile's order (row, then column),
 // so the sums are unchanged.
-template <int W, int P, int Q>
+template <int W, int P, int Q, bool ANY_ACT>
 void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
   constexpr size_t kCb = 4 * Q;
   constexpr int kPositions = (W - 1) * P + 3;
@@ -137,7 +142,7 @@ void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
   const size_t taps_h = t->taps_h, in_row = t->in_tap_h_step;
   const size_t w_row = t->w_tap_h_step, out_step = t->out_pixel_step;
   const float *weights = t->weights, *bias = t->bias;
-  const SlidingEpilogue epilogue(t->act);
+  const SlidingEpilogue<ANY_ACT> epilogue(t->act);
   for (int q = 0; q < Q; ++q) {
     float32x4_t acc[W];
     const float32x4_t b = vld1q_f32(bias + 4 * q);
@@ -169,19 +174,19 @@ void depthwise_rows3(const small_window_tile *t, const float *in, float *out) {
 
 // Row-sliding tiles of W pixels while they fit, then of W / 2, the generic
 // ones for the rest of the row.
-template <int W, int P, int Q>
+template <int W, int P, int Q, bool ANY_ACT>
 void depthwise_rows3_widths(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   size_t j = 0;
   if (t->w_tap_w_step == kCb) {
     for (; j + W <= t->width; j += W) {
-      depthwise_rows3<W, P, Q>(t, t->in + j * t->in_pixel_step,
-                               t->out + j * t->out_pixel_step);
+      depthwise_rows3<W, P, Q, ANY_ACT>(t, t->in + j * t->in_pixel_step,
+                                        t->out + j * t->out_pixel_step);
     }
     // Rows narrower than W (DS-CNN's are 5 pixels wide) in halves.
     for (; W >= 4 && j + W / 2 <= t->width; j += W / 2) {
-      depthwise_rows3<W / 2, P, Q>(t, t->in + j * t->in_pixel_step,
-                                   t->out + j * t->out_pixel_step);
+      depthwise_rows3<W / 2, P, Q, ANY_ACT>(t, t->in + j * t->in_pixel_step,
+                                            t->out + j * t->out_pixel_step);
     }
   }
   if (j < t->width) {
@@ -189,7 +194,7 @@ void depthwise_rows3_widths(const small_window_tile *t) {
     rest.in += j * t->in_pixel_step;
     rest.out += j * t->out_pixel_step;
     rest.width -= j;
-    depthwise_widths<Q, false>(&rest);
+    depthwise_widths<Q, false, ANY_ACT>(&rest);
   }
 }
 #endif
@@ -281,7 +286,7 @@ inline void depthwise_across_widths(const small_window_tile *t) {
   const small_act_params act = t->act;
   const bool clip = act.op == SMALL_ACT_OP_CLIP;
   if (!clip && act.op != SMALL_ACT_OP_NONE) {
-    depthwise_widths<4, true>(t);
+    depthwise_widths<4, true, true>(t);
     return;
   }
   const float inf = __builtin_inff();
@@ -308,13 +313,13 @@ inline void depthwise_across_widths(const small_window_tile *t) {
 // columns: pixel j's tap row r is input row j + r, so the W + 2 rows' TW
 // vectors are loaded once for up to three pixels. The FMAs go in the
 // generic tile's order (tap row, then tap column) for each accumulator.
-template <int W, int TW, int Q>
+template <int W, int TW, int Q, bool ANY_ACT>
 void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
   constexpr size_t kCb = 4 * Q;
   const size_t in_row = t->in_tap_h_step, w_row = t->w_tap_h_step;
   const size_t out_step = t->out_pixel_step;
   const float *weights = t->weights, *bias = t->bias;
-  const SlidingEpilogue epilogue(t->act);
+  const SlidingEpilogue<ANY_ACT> epilogue(t->act);
   for (int q = 0; q < Q; ++q) {
     float32x4_t acc[W];
     const float32x4_t b = vld1q_f32(bias + 4 * q);
@@ -345,14 +350,14 @@ void depthwise_cols3(const small_window_tile *t, const float *in, float *out) {
   }
 }
 
-template <int W, int TW, int Q>
+template <int W, int TW, int Q, bool ANY_ACT>
 void depthwise_cols3_widths(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   size_t j = 0;
   if (t->w_tap_w_step == kCb && t->taps_h == 3 && t->taps_w == TW) {
     for (; j + W <= t->width; j += W) {
-      depthwise_cols3<W, TW, Q>(t, t->in + j * t->in_pixel_step,
-                                t->out + j * t->out_pixel_step);
+      depthwise_cols3<W, TW, Q, ANY_ACT>(t, t->in + j * t->in_pixel_step,
+                                         t->out + j * t->out_pixel_step);
     }
   }
   if (j < t->width) {
@@ -360,7 +365,7 @@ void depthwise_cols3_widths(const small_window_tile *t) {
     rest.in += j * t->in_pixel_step;
     rest.out += j * t->out_pixel_step;
     rest.width -= j;
-    depthwise_widths<Q, false>(&rest);
+    depthwise_widths<Q, false, ANY_ACT>(&rest);
   }
 }
 #endif
@@ -369,7 +374,8 @@ void depthwise_cols3_widths(const small_window_tile *t) {
 // across channel blocks), fixed per tile shape; on aarch64, windows three
 // taps wide at stride 1 or 2 slide along the row (depthwise_rows3), three
 // taps high at stride 1 down the column (depthwise_cols3).
-template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
+template <int Q, bool ANY_ACT>
+small_window_fn depthwise_select_as(const small_window_shape &s) {
 #if defined(__aarch64__)
   constexpr size_t kCb = 4 * Q;
   if constexpr (Q == 4) {
@@ -379,25 +385,34 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
   }
 #endif
   if (s.w_pixel_step != 0 || s.bias_pixel_step != 0) {
-    return depthwise_widths<Q, true>;
+    return depthwise_widths<Q, true, ANY_ACT>;
   }
 #if defined(__aarch64__)
   if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == kCb) {
-    return depthwise_rows3_widths<8, 1, Q>;
+    return depthwise_rows3_widths<8, 1, Q, ANY_ACT>;
   }
   if (s.taps_w == 3 && s.in_tap_w_step == kCb && s.in_pixel_step == 2 * kCb) {
-    return depthwise_rows3_widths<4, 2, Q>;
+    return depthwise_rows3_widths<4, 2, Q, ANY_ACT>;
   }
   const bool down_column = s.taps_h == 3 && s.in_tap_w_step == kCb &&
                            s.in_pixel_step == s.in_tap_h_step;
   if (down_column && s.taps_w == 3) {
-    return depthwise_cols3_widths<4, 3, Q>;
+    return depthwise_cols3_widths<4, 3, Q, ANY_ACT>;
   }
   if (down_column && s.taps_w == 2) {
-    return depthwise_cols3_widths<4, 2, Q>;
+    return depthwise_cols3_widths<4, 2, Q, ANY_ACT>;
   }
 #endif
-  return depthwise_widths<Q, false>;
+  return depthwise_widths<Q, false, ANY_ACT>;
+}
+
+// The tile for a shape: variants without the activations other than none
+// and clip when the shape's is one of those (as conv_select: no expf call,
+// so no callee-saved registers saved and restored per tile).
+template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
+  return s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP
+             ? depthwise_select_as<Q, false>(s)
+             : depthwise_select_as<Q, true>(s);
 }
 
 } // namespace small::arm
