@@ -163,6 +163,25 @@ planar_pixel_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
   }
 }
 
+// Pixel J's three taps (0, 1, 2, in order) for output vectors 2h and
+// 2h + 1: acc[J][2h + k] += wv[s][k] * (input position s + J * STEP).
+template <class Span, int W, int Q, size_t STEP, int J>
+__attribute__((always_inline)) inline void
+planar_half_fmas(float32x4_t (&acc)[W][Q], const float32x4_t *x,
+                 const float32x4_t (&wv)[3][2], int h) {
+  constexpr size_t kP0 = static_cast<size_t>(J) * STEP;
+  constexpr int kV0 = Span::vector_of(kP0), kL0 = Span::lane_of(kP0);
+  constexpr int kV1 = Span::vector_of(kP0 + 1), kL1 = Span::lane_of(kP0 + 1);
+  constexpr int kV2 = Span::vector_of(kP0 + 2), kL2 = Span::lane_of(kP0 + 2);
+#pragma GCC unroll 2
+  for (int k = 0; k < 2; ++k) {
+    float32x4_t &a = acc[J][2 * h + k];
+    a = vfmaq_laneq_f32(a, wv[0][k], x[kV0], kL0);
+    a = vfmaq_laneq_f32(a, wv[1][k], x[kV1], kL1);
+    a = vfmaq_laneq_f32(a, wv[2][k], x[kV2], kL2);
+  }
+}
+
 // The Q weight vectors of one (input channel, tap).
 template <int Q>
 __attribute__((always_inline)) inline void load_weights(const float *w,
@@ -199,6 +218,23 @@ accumulate_planar_row3(float32x4_t (&acc)[W][Q], const float *in,
   using Span = PlanarSpan<(W - 1) * STEP + 2>;
   float32x4_t x[Span::kVectors];
   load_span<Span>(in, x);
+  if constexpr (Q == 4) {
+    // Two output halves, each with its three taps' weights loaded first
+    // (6 registers): with a whole tap's 4 weight vectors live across the
+    // taps, GCC 12 rotated registers (4 moves per row of ResNet-8's first
+    // layer). Each accumulator still adds taps 0, 1, 2 in order.
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      float32x4_t wv[3][2];
+#pragma GCC unroll 3
+      for (int s = 0; s < 3; ++s) {
+        wv[s][0] = vld1q_f32(w + s * kCb + 8 * h);
+        wv[s][1] = vld1q_f32(w + s * kCb + 8 * h + 4);
+      }
+      (planar_half_fmas<Span, W, Q, STEP, J>(acc, x, wv, h), ...);
+    }
+    return;
+  }
   float32x4_t wv[Q];
   load_weights<Q>(w, wv);
   (planar_pixel_fmas<Span, W, Q, STEP, 0, J>(acc, x, wv), ...);
