@@ -105,20 +105,15 @@ void depthwise_widths(const small_window_tile *t) {
 template <bool ANY_ACT> struct SlidingEpilogue {
   small_act_params act;
   bool inline_act;
-  float32x4_t lo, hi;
-  explicit SlidingEpilogue(const small_act_params &a) : act(a) {
-    const bool clip = a.op == SMALL_ACT_OP_CLIP;
-    const float inf = __builtin_inff();
-    inline_act = !ANY_ACT || clip || a.op == SMALL_ACT_OP_NONE;
-    lo = vdupq_n_f32(clip ? a.lo : -inf);
-    hi = vdupq_n_f32(clip ? a.hi : inf);
-  }
+  ClipOrNone clip;
+  explicit SlidingEpilogue(const small_act_params &a)
+      : act(a), inline_act(is_clip_or_none(a)), clip(a) {}
   template <int W>
   void store(const float32x4_t (&acc)[W], float *o, size_t out_step) const {
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j, o += out_step) {
       if (!ANY_ACT || inline_act) {
-        vst1q_f32(o, vminq_f32(vmaxq_f32(acc[j], lo), hi));
+        vst1q_f32(o, clip(acc[j]));
       } else {
         vst1q_f32(o, activate(acc[j], act));
       }

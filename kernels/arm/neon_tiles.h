@@ -245,6 +245,26 @@ accumulate_planar_row3(float32x4_t (&acc)[W][Q], const float *in,
 }
 #endif
 
+// The activations none and clip (ReLU, ReLU6 and Clip import as clip) as
+// one max and one min: none clamps to the infinities, which leaves every
+// value as it is, NaN included. The tiles' common epilogue.
+inline bool is_clip_or_none(const small_act_params &a) {
+  return a.op == SMALL_ACT_OP_CLIP || a.op == SMALL_ACT_OP_NONE;
+}
+
+struct ClipOrNone {
+  float32x4_t lo, hi;
+  explicit ClipOrNone(const small_act_params &a) {
+    const bool clip = a.op == SMALL_ACT_OP_CLIP;
+    const float inf = __builtin_inff();
+    lo = vdupq_n_f32(clip ? a.lo : -inf);
+    hi = vdupq_n_f32(clip ? a.hi : inf);
+  }
+  float32x4_t operator()(float32x4_t v) const {
+    return vminq_f32(vmaxq_f32(v, lo), hi);
+  }
+};
+
 // Stores f(acc[j][q]) for every accumulator of the tile. The tile's fields
 // are read into locals first: the stores could alias them for the
 // compiler, which would reload them per store.
@@ -270,14 +290,8 @@ template <int W, int Q, bool ANY_ACT = true>
 __attribute__((always_inline)) inline void
 store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
   const small_act_params act = t->act;
-  if (!ANY_ACT || act.op == SMALL_ACT_OP_CLIP || act.op == SMALL_ACT_OP_NONE) {
-    const bool clip = act.op == SMALL_ACT_OP_CLIP;
-    const float inf = __builtin_inff();
-    const float32x4_t lo = vdupq_n_f32(clip ? act.lo : -inf);
-    const float32x4_t hi = vdupq_n_f32(clip ? act.hi : inf);
-    store_each(t, acc, [lo, hi](float32x4_t v) {
-      return vminq_f32(vmaxq_f32(v, lo), hi);
-    });
+  if (!ANY_ACT || is_clip_or_none(act)) {
+    store_each(t, acc, ClipOrNone(act));
     return;
   }
   if constexpr (ANY_ACT) {
@@ -331,11 +345,7 @@ inline void store_pad_lanes(const small_window_tile *t) {
     const small_act_params &act = t->act;
     const float32x4_t zero = vdupq_n_f32(0.0f);
     const float32x4_t pad =
-        ANY_ACT ? activate(zero, act)
-        : act.op == SMALL_ACT_OP_CLIP
-            ? vminq_f32(vmaxq_f32(zero, vdupq_n_f32(act.lo)),
-                        vdupq_n_f32(act.hi))
-            : zero;
+        ANY_ACT ? activate(zero, act) : ClipOrNone(act)(zero);
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
 #pragma GCC unroll 16
@@ -359,23 +369,11 @@ void conv_tile(const small_window_tile *t) {
 #if defined(__aarch64__)
   // A planar input (in_lanes 1) at a fixed stride of 1 or 2 floats whose
   // pixels span at least one vector; each channel's taps in the generic
-  // order.
+  // order. Rows of three adjacent taps take planar_row3_tile (the
+  // selector).
   if constexpr (STEP != 0 && STEP < kCb && (W - 1) * STEP >= 3) {
     if (t->in_lanes == 1) {
-      using Pixels = std::make_integer_sequence<int, W>;
-      // Rows of three adjacent taps (the first layers' 3x3 windows away
-      // from the borders): unrolled, the taps at constant offsets.
-      const bool row3 =
-          t->taps_w == 3 && t->in_tap_w_step == 1 && t->w_tap_w_step == kCb;
-      for (size_t b = 0; row3 && b < t->in_blocks; ++b) {
-        for (size_t r = 0; r < t->taps_h; ++r) {
-          const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
-          const float *w =
-              t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-          accumulate_planar_row3<W, Q, STEP, kCb>(acc, in, w, Pixels{});
-        }
-      }
-      for (size_t b = 0; !row3 && b < t->in_blocks; ++b) {
+      for (size_t b = 0; b < t->in_blocks; ++b) {
         for (size_t r = 0; r < t->taps_h; ++r) {
           const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
           const float *w =
@@ -603,11 +601,11 @@ small_window_fn planar_by_width(const small_window_shape &s,
 
 // A planar input read in rows of three adjacent taps at a fixed pixel step
 // of STEP (1 or 2) floats: the first layers' 3x3 windows away from the
-// left and right borders (ResNet-8's, MobileNet's). conv_tile's row3 path
-// as a function of its own, whose input and weight pointers step by row
-// and block: in conv_tile, GCC 12 recomputed both addresses with two
-// multiply-adds per row and loaded the weights one register at a time.
-// Weights whose taps are not Cb floats apart go to conv_tile.
+// left and right borders (ResNet-8's, MobileNet's). A function of its own,
+// whose input and weight pointers step by row and block: inside conv_tile's
+// tap loops, GCC 12 recomputed both addresses with two multiply-adds per row
+// and loaded the weights one register at a time. Weights whose taps are not
+// Cb floats apart go to conv_tile.
 template <int W, int Q, size_t STEP, int QB, bool ANY_ACT>
 void planar_row3_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * QB;

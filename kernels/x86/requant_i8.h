@@ -36,25 +36,25 @@ template <class V, class = void> constexpr bool kStore4 = false;
 template <class V>
 constexpr bool kStore4<V, std::enable_if_t<V::kStore4>> = true;
 
-// x in every byte for traits with store4_i8 (its clamp bounds); unused by
-// the others.
-template <class V> typename V::type set1_bytes(int32_t x) {
-  if constexpr (kStore4<V>) {
-    return V::set1_i8(x);
-  } else {
-    return V::set1(x);
-  }
-}
+// store4_i8's clamp bounds in every byte, for traits with store4_i8; no
+// state for the others.
+template <class V, bool = kStore4<V>> struct ByteBounds {
+  explicit ByteBounds(const small_window_tile_i8 *) {}
+};
+template <class V> struct ByteBounds<V, true> {
+  typename V::type lo, hi;
+  explicit ByteBounds(const small_window_tile_i8 *t)
+      : lo(V::set1_i8(t->act_min)), hi(V::set1_i8(t->act_max)) {}
+};
 
 template <class V> struct RequantConsts {
   using T = typename V::type;
   T out_zp, lo, hi;
-  T lo_bytes, hi_bytes; // for store4_i8
+  [[no_unique_address]] ByteBounds<V> bytes;
   bool single, clamp, low_clamped;
   explicit RequantConsts(const small_window_tile_i8 *t)
       : out_zp(V::set1(t->out_zero_point)), lo(V::set1(t->act_min)),
-        hi(V::set1(t->act_max)), lo_bytes(set1_bytes<V>(t->act_min)),
-        hi_bytes(set1_bytes<V>(t->act_max)), single(t->single_rounding != 0),
+        hi(V::set1(t->act_max)), bytes(t), single(t->single_rounding != 0),
         clamp(t->act_min > -128 || t->act_max < 127),
         low_clamped(is_low_clamped(t->out_zero_point, t->act_min)) {}
 
@@ -302,7 +302,7 @@ store_pixels(int8_t *out, size_t step, const RequantConsts<V> &c, F &&scaled) {
       V::template store4_i8<CLAMP>(
           out + j * step, step,
           V::pack4_i8(scaled(j), scaled(j + 1), scaled(j + 2), scaled(j + 3)),
-          c.lo_bytes, c.hi_bytes);
+          c.bytes.lo, c.bytes.hi);
     }
   }
 #pragma GCC unroll 16
