@@ -7,18 +7,24 @@
 // scalar accumulator, and the first pass over an output also adds its 16
 // weights to sum(w) with VADDVA (the weights are in a register already).
 //
-// The tile's segments are listed once per tile as runs: segments whose
-// weights follow each other and whose inputs are evenly spaced (a window
-// row, a dense layer's whole input, the input blocks of a 1x1 layer). Runs
-// longer than the list holds continue in further lists, the sums in arrays
-// between them. Pixels go 4 at a time per output (4 input vectors and the
-// weight vector per segment); the pixels left over (and a dense layer's
-// single pixel) go one at a time, 4 outputs at once (the input vector and 4
-// weight vectors per segment). Input lanes past the last block's channels
-// meet zero weights (the packing's promise), so every load is a whole
-// 16-lane block and no tail predicate is needed. The int32 sums are then
-// gathered and requantized 4 lanes at a time (requant_mve.h), with the
-// shorter rounding when every shift of the block is a right shift.
+// Pixels go 4 at a time: their windows are first gathered into a stack
+// scratch, segment after segment (im2col, 4 copies of 16 bytes per segment),
+// so that every output then reads the 4 pixels as one run with
+// post-incremented loads: per segment 1 weight load, 4 input loads and 4
+// VMLADAVA (64 multiply-accumulates), whatever the window's shape (a 3x3
+// row of taps, a 1x1 layer's input blocks, a window clipped at a border).
+// The weights of the listed segments are walked as runs of contiguous
+// segments (a whole window is one run; a clipped one, a run per row). A
+// window larger than the scratch goes in several parts, the sums in an
+// array between them. The pixels left over (and a dense layer's single
+// pixel) go one at a time, 4 outputs at once (the input vector and 4 weight
+// vectors per segment), reading the input in place through runs of evenly
+// spaced segments. Input lanes past the last block's channels meet zero
+// weights (the packing's promise), so every load is a whole 16-lane block
+// and no tail predicate is needed. The int32 sums are then requantized 4
+// output lanes at a time (requant_mve.h), each group's constants loaded
+// once for all the tile's pixels, with the shorter rounding when every
+// shift of the block is a right shift.
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -81,77 +87,95 @@ size_t list_runs(const small_window_tile_i8 *t, size_t first, size_t total,
   return i;
 }
 
-// Sums of 4 pixels' inputs (x0 on, pixel step `step`, segment step
-// InStep, or in_step when InStep is 0) with the weights from w on over
-// `count` segments; with Sums, ws += sum(w). A fixed InStep lets the loads
-// post-increment their pointers.
-template <bool Sums, size_t InStep> struct Accumulate4 {
-  int32_t s0, s1, s2, s3, ws;
+// Segments of the tile's window gathered for 4 pixels at a time, at most
+// kGatherSegments (ResNet-8's 3x3 windows of 64 channels are 36): each
+// segment's input offset from a pixel's input, and the weights of the
+// segments as runs of consecutive segments (kSegmentWeights apart).
+constexpr size_t kGatherSegments = 36;
 
-  void run(const int8_t *x0, size_t step, const int8_t *w, size_t count,
-           size_t in_step) {
-    const size_t by = InStep != 0 ? InStep : in_step;
-    const int8_t *x1 = x0 + step, *x2 = x1 + step, *x3 = x2 + step;
-    for (size_t i = 0; i < count; ++i) {
-      const int8x16_t wv = vldrbq_s8(w);
-      w += kSegmentWeights;
-      s0 = vmladavaq_s8(s0, vldrbq_s8(x0), wv);
-      s1 = vmladavaq_s8(s1, vldrbq_s8(x1), wv);
-      s2 = vmladavaq_s8(s2, vldrbq_s8(x2), wv);
-      s3 = vmladavaq_s8(s3, vldrbq_s8(x3), wv);
-      x0 += by;
-      x1 += by;
-      x2 += by;
-      x3 += by;
-      if (Sums) {
-        ws = vaddvaq_s8(ws, wv);
+struct Gathered {
+  size_t count = 0, runs = 0;
+  uint32_t in[kGatherSegments];
+  const int8_t *run_weights[kGatherSegments];
+  uint32_t run_count[kGatherSegments];
+};
+
+// Lists segments [first, ...) of the tile's window in (block, tap row, tap)
+// order, at most kGatherSegments; returns the segment after the last.
+size_t list_gathered(const small_window_tile_i8 *t, size_t first, size_t total,
+                     Gathered &g) {
+  const size_t taps_w = t->taps_w, taps_h = t->taps_h;
+  size_t s = first % taps_w;
+  size_t r = first / taps_w % taps_h;
+  size_t b = first / taps_w / taps_h;
+  g.count = 0;
+  g.runs = 0;
+  size_t i = first;
+  for (; i < total && g.count < kGatherSegments; ++i) {
+    g.in[g.count++] = static_cast<uint32_t>(
+        b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step);
+    const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step +
+                      s * t->w_tap_w_step;
+    if (g.runs > 0 &&
+        g.run_weights[g.runs - 1] + g.run_count[g.runs - 1] * kSegmentWeights ==
+            w) {
+      ++g.run_count[g.runs - 1];
+    } else {
+      g.run_weights[g.runs] = w;
+      g.run_count[g.runs++] = 1;
+    }
+    if (++s == taps_w) {
+      s = 0;
+      if (++r == taps_h) {
+        r = 0;
+        ++b;
       }
     }
   }
-};
-
-// One output (weights from w on) of 4 pixels (from in on, pixel step
-// `step`): sums[0..3] += sum(x * w); with Sums, *wsum += sum(w) too. InStep:
-// every run's in_step when they all share it at compile time, else 0.
-template <bool Sums, size_t InStep>
-void dot_4_pixels(const Run *runs, size_t n, const int8_t *in, size_t step,
-                  const int8_t *w, int32_t *sums, int32_t *wsum) {
-  Accumulate4<Sums, InStep> a{sums[0], sums[1], sums[2], sums[3], *wsum};
-  for (size_t r = 0; r < n; ++r) {
-    a.run(in + runs[r].in, step, w + runs[r].weights, runs[r].count,
-          runs[r].in_step);
-  }
-  sums[0] = a.s0;
-  sums[1] = a.s1;
-  sums[2] = a.s2;
-  sums[3] = a.s3;
-  *wsum = a.ws;
+  return i;
 }
 
-// dot_4_pixels for every output of a window that is one run (a 1x1
-// convolution, a dense layer): the run's pointers are set up once for all
-// the outputs.
+// Copies the listed segments of 4 pixels (pixel p's input at in + p * step)
+// to scratch, segment by segment, the 4 pixels' 16 bytes side by side: one
+// pointer then reaches all 4 with immediate offsets.
+void gather_4_pixels(const int8_t *in, size_t step, const Gathered &g,
+                     int8_t *scratch) {
+  const int8_t *x0 = in, *x1 = x0 + step, *x2 = x1 + step, *x3 = x2 + step;
+  int8_t *d = scratch;
+  for (size_t i = 0; i < g.count; ++i, d += 4 * kChannelBlock) {
+    const size_t off = g.in[i];
+    vstrbq_s8(d, vldrbq_s8(x0 + off));
+    vstrbq_s8(d + kChannelBlock, vldrbq_s8(x1 + off));
+    vstrbq_s8(d + 2 * kChannelBlock, vldrbq_s8(x2 + off));
+    vstrbq_s8(d + 3 * kChannelBlock, vldrbq_s8(x3 + off));
+  }
+}
+
+// Every output o of the 4 gathered pixels (the runs' weights + o *
+// kConvGroup): sums[o * kConvMaxWidth + 0..3] += sum(x * w); with Sums,
+// weight_sums[o] += sum(w) too. Not inlined: inside the tile's function
+// GCC 12 kept the 4 sums on the stack, a load and a store around every
+// VMLADAVA.
 template <bool Sums>
-void dot_4_pixels_one_run(const Run &run, const int8_t *in, size_t step,
-                          const int8_t *weights, int32_t *sums,
-                          int32_t *weight_sums) {
-  const int8_t *x0 = in + run.in;
-  const int8_t *w = weights + run.weights;
-  for (size_t o = 0; o < kChannelBlock; ++o, w += kConvGroup) {
+[[gnu::noinline]] void dot_4_gathered(const int8_t *scratch, const Gathered &g,
+                                      int32_t *sums, int32_t *weight_sums) {
+  for (size_t o = 0; o < kChannelBlock; ++o) {
     int32_t *s = sums + o * kConvMaxWidth;
-    int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    int32_t ws = weight_sums[o];
-    const int8_t *x = x0, *wr = w;
-    for (size_t i = 0; i < run.count; ++i) {
-      const int8x16_t wv = vldrbq_s8(wr);
-      wr += kSegmentWeights;
-      s0 = vmladavaq_s8(s0, vldrbq_s8(x), wv);
-      s1 = vmladavaq_s8(s1, vldrbq_s8(x + step), wv);
-      s2 = vmladavaq_s8(s2, vldrbq_s8(x + 2 * step), wv);
-      s3 = vmladavaq_s8(s3, vldrbq_s8(x + 3 * step), wv);
-      x += run.in_step;
-      if (Sums) {
-        ws = vaddvaq_s8(ws, wv);
+    int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], ws = weight_sums[o];
+    const int8_t *x = scratch;
+    for (size_t r = 0; r < g.runs; ++r) {
+      const int8_t *w = g.run_weights[r] + o * kConvGroup;
+      for (size_t i = g.run_count[r]; i > 0; --i) {
+        const int8x16_t wv = vldrbq_s8(w);
+        w += kSegmentWeights;
+        s1 = vmladavaq_s8(s1, vldrbq_s8(x + kChannelBlock), wv);
+        s2 = vmladavaq_s8(s2, vldrbq_s8(x + 2 * kChannelBlock), wv);
+        s3 = vmladavaq_s8(s3, vldrbq_s8(x + 3 * kChannelBlock), wv);
+        s0 = vmladavaq_s8(s0, vldrbq_s8(x), wv);
+        x += 4 * kChannelBlock;
+        if (Sums) {
+          ws = vaddvaq_s8(ws, wv);
+        }
       }
     }
     s[0] = s0;
@@ -159,6 +183,32 @@ void dot_4_pixels_one_run(const Run &run, const int8_t *in, size_t step,
     s[2] = s2;
     s[3] = s3;
     weight_sums[o] = ws;
+  }
+}
+
+// Every output of pixels [0, 4 * (width / 4)) of the tile, 4 pixels at a
+// time through the scratch: sums[o * kConvMaxWidth + j] += sum(x * w), and
+// weight_sums[o] += sum(w) (in the first 4 pixels' pass).
+void dot_pixel_quads(const small_window_tile_i8 *t, int32_t *sums,
+                     int32_t *weight_sums) {
+  const size_t width = t->width & ~size_t{3}, step = t->in_pixel_step;
+  const size_t total = t->in_blocks * t->taps_h * t->taps_w;
+  if (width == 0) {
+    return;
+  }
+  int8_t scratch[4 * kGatherSegments * kChannelBlock];
+  Gathered g;
+  for (size_t first = 0; first < total;) {
+    const size_t next = list_gathered(t, first, total, g);
+    for (size_t j = 0; j < width; j += 4) {
+      gather_4_pixels(t->in + j * step, step, g, scratch);
+      if (j == 0) {
+        dot_4_gathered<true>(scratch, g, sums + j, weight_sums);
+      } else {
+        dot_4_gathered<false>(scratch, g, sums + j, weight_sums);
+      }
+    }
+    first = next;
   }
 }
 
@@ -203,7 +253,8 @@ template <bool Sums, size_t InStep> struct Accumulate1x4 {
 
 // 4 outputs (weights from w on, kConvGroup apart) of one pixel (from in
 // on): sums[q * sum_step] += sum(x * w_q); with Sums, wsum[q] += sum(w_q).
-// InStep as for dot_4_pixels.
+// InStep: every run's in_step when they all share it at compile time,
+// else 0.
 template <bool Sums, size_t InStep>
 void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
                    int32_t *sums, size_t sum_step, int32_t *wsum) {
@@ -219,35 +270,13 @@ void dot_4_outputs(const Run *runs, size_t n, const int8_t *in, const int8_t *w,
   }
 }
 
+// Pixels [4 * (width / 4), width) of the tile, one at a time, 4 outputs at
+// once, over the listed runs.
 template <size_t InStep>
 void dot_tile_runs(const small_window_tile_i8 *t, const Run *runs, size_t n,
                    int32_t *sums, int32_t *weight_sums) {
-  const size_t width = t->width, step = t->in_pixel_step;
-  size_t j = 0;
-  if (n == 1) {
-    for (; j + 4 <= width; j += 4) {
-      if (j == 0) {
-        dot_4_pixels_one_run<true>(runs[0], t->in, step, t->weights, sums,
-                                   weight_sums);
-      } else {
-        dot_4_pixels_one_run<false>(runs[0], t->in + j * step, step, t->weights,
-                                    sums + j, weight_sums);
-      }
-    }
-  }
-  for (; j + 4 <= width; j += 4) {
-    for (size_t o = 0; o < kChannelBlock; ++o) {
-      const int8_t *w = t->weights + o * kConvGroup;
-      int32_t *s = sums + o * kConvMaxWidth + j;
-      if (j == 0) {
-        dot_4_pixels<true, InStep>(runs, n, t->in, step, w, s, weight_sums + o);
-      } else {
-        dot_4_pixels<false, InStep>(runs, n, t->in + j * step, step, w, s,
-                                    weight_sums + o);
-      }
-    }
-  }
-  for (; j < width; ++j) {
+  const size_t step = t->in_pixel_step;
+  for (size_t j = t->width & ~size_t{3}; j < t->width; ++j) {
     for (size_t o = 0; o < kChannelBlock; o += 4) {
       const int8_t *w = t->weights + o * kConvGroup;
       int32_t *s = sums + o * kConvMaxWidth + j;
@@ -264,8 +293,9 @@ void dot_tile_runs(const small_window_tile_i8 *t, const Run *runs, size_t n,
 
 // sums[o * kConvMaxWidth + j] += sum(x * w) over the listed runs, every
 // pixel j and output lane o; weight_sums[o] += sum(w). Runs whose inputs
-// are all contiguous (window rows) post-increment their pointers.
-void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
+// are all contiguous (window rows) post-increment their pointers. Not
+// inlined, for the reason dot_4_gathered is not.
+[[gnu::noinline]] void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
               int32_t *sums, int32_t *weight_sums) {
   bool contiguous = true;
   for (size_t r = 0; r < n; ++r) {
@@ -278,20 +308,33 @@ void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
   }
 }
 
-// Requantizes every pixel of the tile: the sums of outputs o..o+3 of pixel
-// j gathered from sums ([output][pixel], one VLDRW gather) plus base, 4
-// lanes at a time (requantize_lanes).
+// Requantizes every pixel of the tile, 4 output lanes at a time: their
+// constants (multiplier, shift, base = bias - zp * sum(w)) loaded once for
+// all the pixels, each pixel's 4 sums one VLDRW gather from sums
+// ([output][pixel]). The tile's fields are read into locals first: the int8
+// stores could alias them for the compiler, which then reloads them per
+// store.
 template <bool Right>
 void store_tile(const small_window_tile_i8 *t, const int32_t *sums,
                 const int32_t *base) {
   const uint32x4_t rows = vmulq_n_u32(vidupq_n_u32(0, 1), kConvMaxWidth);
-  for (size_t j = 0; j < t->width; ++j) {
-    int8_t *out = t->out + j * t->out_pixel_step;
-    for (size_t o = 0; o < kChannelBlock; o += 4) {
-      const int32x4_t acc = vaddq_s32(
-          vldrwq_gather_shifted_offset_s32(sums + o * kConvMaxWidth + j, rows),
-          vldrwq_s32(base + o));
-      requantize_lanes<Right>(t, out + o, acc, o);
+  const size_t width = t->width, out_step = t->out_pixel_step;
+  int8_t *const out = t->out;
+  const int32_t *const multiplier = t->multiplier, *const shift = t->shift;
+  const int32_t zero_point = t->out_zero_point;
+  const int32x4_t lo = vdupq_n_s32(t->act_min), hi = vdupq_n_s32(t->act_max);
+  for (size_t o = 0; o < kChannelBlock; o += 4) {
+    const int32x4_t m = vldrwq_s32(multiplier + o);
+    const int32x4_t sh = vldrwq_s32(shift + o);
+    const int32x4_t b = vldrwq_s32(base + o);
+    const int32_t *s = sums + o * kConvMaxWidth;
+    int8_t *y = out + o;
+    for (size_t j = 0; j < width; ++j, y += out_step) {
+      const int32x4_t acc =
+          vaddq_s32(vldrwq_gather_shifted_offset_s32(s + j, rows), b);
+      const int32x4_t r =
+          Right ? requantize_right(acc, m, sh) : requantize_double(acc, m, sh);
+      vstrbq_s32(y, vminq_s32(vmaxq_s32(vaddq_n_s32(r, zero_point), lo), hi));
     }
   }
 }
@@ -313,13 +356,16 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
   for (size_t o = 0; o < kChannelBlock; o += 4) {
     vstrwq_s32(weight_sums + o, zero);
   }
-  Run runs[kMaxRuns];
-  const size_t total = t->in_blocks * t->taps_h * t->taps_w;
-  for (size_t first = 0; first < total;) {
-    size_t n = 0;
-    const size_t next = list_runs(t, first, total, runs, n);
-    dot_tile(t, runs, n, sums, weight_sums);
-    first = next;
+  dot_pixel_quads(t, sums, weight_sums);
+  if (width % 4 != 0) {
+    Run runs[kMaxRuns];
+    const size_t total = t->in_blocks * t->taps_h * t->taps_w;
+    for (size_t first = 0; first < total;) {
+      size_t n = 0;
+      const size_t next = list_runs(t, first, total, runs, n);
+      dot_tile(t, runs, n, sums, weight_sums);
+      first = next;
+    }
   }
   // bias - zp * sum(w) per output lane, wrapping as the scalar sum does.
   int32_t base[kChannelBlock];
