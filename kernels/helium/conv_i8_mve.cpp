@@ -151,32 +151,61 @@ void gather_4_pixels(const int8_t *in, size_t step, const Gathered &g,
   }
 }
 
+// s0..s3 += sum(x * w) of the 4 gathered pixels over `count` segments from x
+// and w on (the weights kSegmentWeights apart); with Sums, ws += sum(w).
+// x ends past the segments.
+template <bool Sums>
+[[gnu::always_inline]] inline void
+accumulate_4_gathered(const int8_t *&x, const int8_t *w, size_t count,
+                      int32_t &s0, int32_t &s1, int32_t &s2, int32_t &s3,
+                      int32_t &ws) {
+  for (size_t i = count; i > 0; --i) {
+    const int8x16_t wv = vldrbq_s8(w);
+    w += kSegmentWeights;
+    s1 = vmladavaq_s8(s1, vldrbq_s8(x + kChannelBlock), wv);
+    s2 = vmladavaq_s8(s2, vldrbq_s8(x + 2 * kChannelBlock), wv);
+    s3 = vmladavaq_s8(s3, vldrbq_s8(x + 3 * kChannelBlock), wv);
+    s0 = vmladavaq_s8(s0, vldrbq_s8(x), wv);
+    x += 4 * kChannelBlock;
+    if (Sums) {
+      ws = vaddvaq_s8(ws, wv);
+    }
+  }
+}
+
 // Every output o of the 4 gathered pixels (the runs' weights + o *
 // kConvGroup): sums[o * kConvMaxWidth + 0..3] += sum(x * w); with Sums,
-// weight_sums[o] += sum(w) too. Not inlined: inside the tile's function
+// weight_sums[o] += sum(w) too. A window of one run (every 1x1 layer and
+// every window away from the borders) has a loop of its own, without the
+// run list's loads per output. Not inlined: inside the tile's function
 // GCC 12 kept the 4 sums on the stack, a load and a store around every
 // VMLADAVA.
 template <bool Sums>
 [[gnu::noinline]] void dot_4_gathered(const int8_t *scratch, const Gathered &g,
                                       int32_t *sums, int32_t *weight_sums) {
+  if (g.runs == 1) {
+    const int8_t *w = g.run_weights[0];
+    const size_t count = g.run_count[0];
+    for (size_t o = 0; o < kChannelBlock; ++o, w += kConvGroup) {
+      int32_t *s = sums + o * kConvMaxWidth;
+      int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], ws = weight_sums[o];
+      const int8_t *x = scratch;
+      accumulate_4_gathered<Sums>(x, w, count, s0, s1, s2, s3, ws);
+      s[0] = s0;
+      s[1] = s1;
+      s[2] = s2;
+      s[3] = s3;
+      weight_sums[o] = ws;
+    }
+    return;
+  }
   for (size_t o = 0; o < kChannelBlock; ++o) {
     int32_t *s = sums + o * kConvMaxWidth;
     int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], ws = weight_sums[o];
     const int8_t *x = scratch;
     for (size_t r = 0; r < g.runs; ++r) {
-      const int8_t *w = g.run_weights[r] + o * kConvGroup;
-      for (size_t i = g.run_count[r]; i > 0; --i) {
-        const int8x16_t wv = vldrbq_s8(w);
-        w += kSegmentWeights;
-        s1 = vmladavaq_s8(s1, vldrbq_s8(x + kChannelBlock), wv);
-        s2 = vmladavaq_s8(s2, vldrbq_s8(x + 2 * kChannelBlock), wv);
-        s3 = vmladavaq_s8(s3, vldrbq_s8(x + 3 * kChannelBlock), wv);
-        s0 = vmladavaq_s8(s0, vldrbq_s8(x), wv);
-        x += 4 * kChannelBlock;
-        if (Sums) {
-          ws = vaddvaq_s8(ws, wv);
-        }
-      }
+      accumulate_4_gathered<Sums>(x, g.run_weights[r] + o * kConvGroup,
+                                  g.run_count[r], s0, s1, s2, s3, ws);
     }
     s[0] = s0;
     s[1] = s1;
@@ -295,8 +324,8 @@ void dot_tile_runs(const small_window_tile_i8 *t, const Run *runs, size_t n,
 // pixel j and output lane o; weight_sums[o] += sum(w). Runs whose inputs
 // are all contiguous (window rows) post-increment their pointers. Not
 // inlined, for the reason dot_4_gathered is not.
-[[gnu::noinline]] void dot_tile(const small_window_tile_i8 *t, const Run *runs, size_t n,
-              int32_t *sums, int32_t *weight_sums) {
+[[gnu::noinline]] void dot_tile(const small_window_tile_i8 *t, const Run *runs,
+                                size_t n, int32_t *sums, int32_t *weight_sums) {
   bool contiguous = true;
   for (size_t r = 0; r < n; ++r) {
     contiguous = contiguous && runs[r].in_step == kChannelBlock;
@@ -343,15 +372,15 @@ void store_tile(const small_window_tile_i8 *t, const int32_t *sums,
 // output block per tile (conv_max_out_blocks = 1).
 void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
   const size_t width = t->width;
-  // Zeroed with vector stores: the row of every output up to the tile's
-  // width (a `= {}` became a memset of all of it, 6% of MobileNet's run).
+  // Zeroed with 32 unrolled vector stores (a `= {}` became a call to
+  // memset, 6% of MobileNet's run; a loop up to the tile's width spent 15
+  // instructions per output on its bounds).
   int32_t sums[kChannelBlock * kConvMaxWidth]; // [output][pixel]
   int32_t weight_sums[kChannelBlock];
   const int32x4_t zero = vdupq_n_s32(0);
-  for (size_t o = 0; o < kChannelBlock; ++o) {
-    for (size_t j = 0; j < width; j += 4) {
-      vstrwq_s32(sums + o * kConvMaxWidth + j, zero);
-    }
+#pragma GCC unroll 32
+  for (size_t i = 0; i < kChannelBlock * kConvMaxWidth; i += 4) {
+    vstrwq_s32(sums + i, zero);
   }
   for (size_t o = 0; o < kChannelBlock; o += 4) {
     vstrwq_s32(weight_sums + o, zero);
