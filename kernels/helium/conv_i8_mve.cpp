@@ -337,37 +337,6 @@ void dot_tile_runs(const small_window_tile_i8 *t, const Run *runs, size_t n,
   }
 }
 
-// Requantizes every pixel of the tile, 4 output lanes at a time: their
-// constants (multiplier, shift, base = bias - zp * sum(w)) loaded once for
-// all the pixels, each pixel's 4 sums one VLDRW gather from sums
-// ([output][pixel]). The tile's fields are read into locals first: the int8
-// stores could alias them for the compiler, which then reloads them per
-// store.
-template <bool Right>
-void store_tile(const small_window_tile_i8 *t, const int32_t *sums,
-                const int32_t *base) {
-  const uint32x4_t rows = vmulq_n_u32(vidupq_n_u32(0, 1), kConvMaxWidth);
-  const size_t width = t->width, out_step = t->out_pixel_step;
-  int8_t *const out = t->out;
-  const int32_t *const multiplier = t->multiplier, *const shift = t->shift;
-  const int32_t zero_point = t->out_zero_point;
-  const int32x4_t lo = vdupq_n_s32(t->act_min), hi = vdupq_n_s32(t->act_max);
-  for (size_t o = 0; o < kChannelBlock; o += 4) {
-    const int32x4_t m = vldrwq_s32(multiplier + o);
-    const int32x4_t sh = vldrwq_s32(shift + o);
-    const int32x4_t b = vldrwq_s32(base + o);
-    const int32_t *s = sums + o * kConvMaxWidth;
-    int8_t *y = out + o;
-    for (size_t j = 0; j < width; ++j, y += out_step) {
-      const int32x4_t acc =
-          vaddq_s32(vldrwq_gather_shifted_offset_s32(s + j, rows), b);
-      const int32x4_t r =
-          Right ? requantize_right(acc, m, sh) : requantize_double(acc, m, sh);
-      vstrbq_s32(y, vminq_s32(vmaxq_s32(vaddq_n_s32(r, zero_point), lo), hi));
-    }
-  }
-}
-
 // The kernel serves the table's Cb only (t->cb == kChannelBlock), one
 // output block per tile (conv_max_out_blocks = 1).
 void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
@@ -414,9 +383,9 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
       requantize_pixel<false>(t, t->out + j * t->out_pixel_step, pixel, 0);
     }
   } else if (right_shifts_only(t, 0, kChannelBlock)) {
-    store_tile<true>(t, sums, base);
+    store_sums<true, kConvMaxWidth>(t, t->out, sums, base, 0, kChannelBlock);
   } else {
-    store_tile<false>(t, sums, base);
+    store_sums<false, kConvMaxWidth>(t, t->out, sums, base, 0, kChannelBlock);
   }
 }
 

@@ -2,11 +2,22 @@
 // first layer on an RGB or one-channel image), bit for bit the scalar
 // kernel's result.
 //
-// A planar pixel has one lane, so there is nothing to reduce across lanes;
-// instead each tap's input value (x - zp) multiplies the tap's output
-// weights, loaded widened to int32 four at a time (VLDRB.S32), with VMLA
-// (vector by scalar) into up to 4 vectors of int32 sums: per tap and pixel
-// the scalar load and subtraction, then a load and a VMLA per 4 outputs.
+// A planar pixel has one lane, so the reduction runs over the window's taps
+// instead: the tile lists its taps (input block, tap row, tap) as segments
+// of up to 16 taps of one block whose input offsets from the segment's
+// first fit a byte, and gathers each pixel's segment as one int8 vector
+// (VLDRB gather). The weights are stored by tap (16 outputs side by side),
+// so the tile first transposes them into a stack copy by output and
+// segment (two VSTRB scatters per tap). Each output of two pixels then
+// takes one weight load and two VMLADAVA per segment: 16 taps per
+// instruction, where a VMLA by each tap's scalar input makes 4. With
+// sum((x - zp) * w) = sum(x * w) - zp * sum(w), the raw bytes multiply.
+// Lanes past a segment's taps read the segment's first tap and meet zero
+// weights. Windows of more than kMaxSegments segments (none in the MLPerf
+// Tiny models: DS-CNN's 10x4 window is 3 segments, an RGB 3x3 one 3) keep
+// the direct form: each tap's input value (x - zp) multiplies the tap's
+// output weights, loaded widened to int32 four at a time, with VMLA into
+// up to 4 vectors of int32 sums.
 // Only the groups of 4 outputs that hold channels run (out_last_channels:
 // MobileNet's first layer has 8 channels in its 16-lane block); the pad
 // lanes past them get their fixed byte.
@@ -113,12 +124,210 @@ void block_pixels(const small_window_tile_i8 *t, size_t k) {
   }
 }
 
+// Segments per window, and tile pixels (the tile's max width). Tiles of
+// fewer than kMinPixels pixels keep the direct form: the per-tile listing
+// and transposition cost more than the gathers save on them (DS-CNN's
+// one-pixel border tiles).
+constexpr size_t kMaxSegments = 3;
+constexpr size_t kMaxPixels = 16;
+constexpr size_t kMinPixels = 4;
+
+// The window's taps as segments for the gathers: segment g's taps are at
+// input offsets in[g] + offsets[g][i] (i < taps[g]; lanes past them: 0)
+// from a pixel's input, and their weights (output lane 0) at
+// weights[first[g] + i] from the tile's weights.
+struct Segments {
+  size_t count = 0;
+  size_t in[kMaxSegments];
+  uint8_t offsets[kMaxSegments][16];
+  size_t taps[kMaxSegments];
+  uint32_t weights[kMaxSegments * 16];
+};
+
+// Lists the tile's taps in (block, tap row, tap) order as segments; false
+// when the window needs more than kMaxSegments. The tile's fields are read
+// into locals and the offsets advance by their steps: the byte stores
+// could alias the tile for the compiler, which then reloads every field
+// per tap.
+bool list_segments(const small_window_tile_i8 *t, Segments &sg) {
+  const size_t blocks = t->in_blocks, rows = t->taps_h, cols = t->taps_w;
+  const size_t in_block = t->in_block_step, in_row = t->in_tap_h_step,
+               in_col = t->in_tap_w_step;
+  const size_t w_block = t->w_block_step, w_row = t->w_tap_h_step,
+               w_col = t->w_tap_w_step;
+  size_t count = 0, taps = 16, base = 0, n = 0;
+  uint8_t *offsets = nullptr;
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t r = 0; r < rows; ++r) {
+      size_t in = b * in_block + r * in_row;
+      size_t w = b * w_block + r * w_row;
+      for (size_t s = 0; s < cols; ++s, in += in_col, w += w_col) {
+        if (taps == 16 || in < base || in - base > 255) {
+          if (count == kMaxSegments) {
+            return false;
+          }
+          if (count > 0) {
+            sg.taps[count - 1] = taps;
+          }
+          base = in;
+          taps = 0;
+          sg.in[count] = in;
+          offsets = sg.offsets[count];
+          vstrbq_u8(offsets, vdupq_n_u8(0));
+          ++count;
+        }
+        offsets[taps++] = static_cast<uint8_t>(in - base);
+        sg.weights[n++] = static_cast<uint32_t>(w);
+      }
+    }
+  }
+  if (count == 0) {
+    return false;
+  }
+  sg.taps[count - 1] = taps;
+  sg.count = count;
+  return true;
+}
+
+// Transposes the segments' weights (output block k, outputs o < 8 (Hi
+// false) or < 16) into wt[g][o][16], zero past a segment's taps, and sets
+// wsum[o] to each output's sum of weights (int16: at most 48 taps of
+// 127). Per tap two widening loads and two VSTRB scatters.
+template <bool Hi>
+void transpose_weights(const small_window_tile_i8 *t, size_t k,
+                       const Segments &sg, int8_t (*wt)[kChannelBlock][16],
+                       int16_t *wsum) {
+  const int8_t *const weights = t->weights + k * t->w_out_block_step;
+  // Output o's byte of a tap goes to wt[g][o][i]: 16 bytes apart.
+  const uint16x8_t by_output = vmulq_n_u16(vidupq_n_u16(0, 1), 16);
+  int16x8_t lo_sum = vdupq_n_s16(0), hi_sum = vdupq_n_s16(0);
+  const uint32_t *w_offset = sg.weights;
+  for (size_t g = 0; g < sg.count; ++g) {
+    int8_t *dst = &wt[g][0][0];
+    for (size_t o = 0; o < (Hi ? 16 : 8); ++o) {
+      vstrbq_s8(dst + 16 * o, vdupq_n_s8(0));
+    }
+    for (size_t i = 0; i < sg.taps[g]; ++i, ++dst) {
+      const int8_t *w = weights + *w_offset++;
+      const int16x8_t lo = vldrbq_s16(w);
+      vstrbq_scatter_offset_s16(dst, by_output, lo);
+      lo_sum = vaddq_s16(lo_sum, lo);
+      if (Hi) {
+        const int16x8_t hi = vldrbq_s16(w + 8);
+        vstrbq_scatter_offset_s16(dst + 8 * 16, by_output, hi);
+        hi_sum = vaddq_s16(hi_sum, hi);
+      }
+    }
+  }
+  vstrhq_s16(wsum, lo_sum);
+  if (Hi) {
+    vstrhq_s16(wsum + 8, hi_sum);
+  }
+}
+
+// sums[o * kMaxPixels + j] for outputs o < lanes and the tile's pixels, two
+// pixels at a time (a lone last pixel with itself): per output and segment
+// one weight load and two VMLADAVA.
+template <size_t NSeg>
+void dot_planar(const small_window_tile_i8 *t, const Segments &sg,
+                const int8_t (*wt)[kChannelBlock][16], size_t lanes,
+                int32_t *sums) {
+  const size_t width = t->width, step = t->in_pixel_step;
+  for (size_t j = 0; j < width; j += 2) {
+    const int8_t *pa = t->in + j * step;
+    const int8_t *pb = j + 1 < width ? pa + step : pa;
+    // The offsets are loaded per pixel pair: kept in registers across the
+    // pairs, 3 segments' offsets and inputs and a weight vector are 10 of
+    // MVE's 8 registers (GCC spilled two inputs per output).
+    int8x16_t xa[NSeg], xb[NSeg];
+    for (size_t g = 0; g < NSeg; ++g) {
+      const uint8x16_t offsets = vldrbq_u8(sg.offsets[g]);
+      xa[g] = vldrbq_gather_offset_s8(pa + sg.in[g], offsets);
+      xb[g] = vldrbq_gather_offset_s8(pb + sg.in[g], offsets);
+    }
+    int32_t *s = sums + j;
+    for (size_t o = 0; o < lanes; ++o, s += kMaxPixels) {
+      int32_t a = 0, c = 0;
+      for (size_t g = 0; g < NSeg; ++g) {
+        const int8x16_t w = vldrbq_s8(wt[g][o]);
+        a = vmladavaq_s8(a, xa[g], w);
+        c = vmladavaq_s8(c, xb[g], w);
+      }
+      s[0] = a;
+      s[1] = c;
+    }
+  }
+}
+
+// Output block k of the tile through the segments; false (nothing written)
+// when its window has too many.
+bool block_segments(const small_window_tile_i8 *t, size_t k, size_t lanes) {
+  Segments sg;
+  if (t->width > kMaxPixels || t->width < kMinPixels || !list_segments(t, sg)) {
+    return false;
+  }
+  int8_t wt[kMaxSegments][kChannelBlock][16];
+  int16_t wsum[kChannelBlock];
+  if (lanes > 8) {
+    transpose_weights<true>(t, k, sg, wt, wsum);
+  } else {
+    transpose_weights<false>(t, k, sg, wt, wsum);
+  }
+  // Two pixels' sums past an odd width: the lone pixel's pair.
+  int32_t sums[kChannelBlock * kMaxPixels + 1];
+  switch (sg.count) {
+  case 1:
+    dot_planar<1>(t, sg, wt, lanes, sums);
+    break;
+  case 2:
+    dot_planar<2>(t, sg, wt, lanes, sums);
+    break;
+  default:
+    dot_planar<3>(t, sg, wt, lanes, sums);
+    break;
+  }
+  // bias - zp * sum(w) per output lane, wrapping as the scalar sum does.
+  const size_t channel = k * kChannelBlock;
+  int32_t base[kChannelBlock];
+  for (size_t o = 0; o < lanes; o += 4) {
+    vstrwq_s32(base + o,
+               vsubq_s32(vldrwq_s32(t->bias + channel + o),
+                         vmulq_n_s32(vldrhq_s32(wsum + o), t->in_zero_point)));
+  }
+  int8_t *out = t->out + k * t->out_block_step;
+  if (lanes < kChannelBlock) { // the pad lanes' byte, before the computed
+    const int8x16_t pad = vdupq_n_s8(pad_lane_byte(t));
+    for (size_t j = 0; j < t->width; ++j) {
+      vstrbq_s8(out + j * t->out_pixel_step, pad);
+    }
+  }
+  if (t->single_rounding != 0) {
+    const cortex_m::TileRequant requant(t);
+    for (size_t j = 0; j < t->width; ++j) {
+      for (size_t o = 0; o < lanes; ++o) {
+        out[j * t->out_pixel_step + o] =
+            requant.channel(channel + o)(static_cast<int32_t>(
+                static_cast<uint32_t>(sums[o * kMaxPixels + j]) +
+                static_cast<uint32_t>(base[o])));
+      }
+    }
+  } else if (right_shifts_only(t, channel, lanes)) {
+    store_sums<true, kMaxPixels>(t, out, sums, base, channel, lanes);
+  } else {
+    store_sums<false, kMaxPixels>(t, out, sums, base, channel, lanes);
+  }
+  return true;
+}
+
 // The kernel serves the table's Cb only (t->cb == kChannelBlock).
 template <size_t TapsW>
 void conv_i8_planar__helium(const small_window_tile_i8 *t) {
   for (size_t k = 0; k < t->out_blocks; ++k) {
     const size_t live =
         k + 1 == t->out_blocks ? t->out_last_channels : kChannelBlock;
+    if (block_segments(t, k, (live + 3) / 4 * 4)) {
+      continue;
+    }
     switch ((live + 3) / 4) {
     case 1:
       block_pixels<1, TapsW>(t, k);

@@ -101,6 +101,38 @@ inline void requantize_pixel(const small_window_tile_i8 *t, int8_t *out,
   }
 }
 
+// Requantizes output lanes [0, lanes) (a multiple of 4) of the tile's
+// pixels from sums ([lane][pixel], Stride int32 apart) plus base[lane]
+// (bias - zp * sum(w)): pixel j's bytes at out + j * out_pixel_step, the
+// lanes' constants from channel on. 4 lanes at a time, their constants
+// loaded once for all the pixels, each pixel's 4 sums one VLDRW gather.
+// The tile's fields are read into locals first: the int8 stores could
+// alias them for the compiler, which then reloads them per store.
+template <bool Right, size_t Stride>
+void store_sums(const small_window_tile_i8 *t, int8_t *out, const int32_t *sums,
+                const int32_t *base, size_t channel, size_t lanes) {
+  const uint32x4_t rows = vmulq_n_u32(vidupq_n_u32(0, 1), Stride);
+  const size_t width = t->width, out_step = t->out_pixel_step;
+  const int32_t *const multiplier = t->multiplier + channel;
+  const int32_t *const shift = t->shift + channel;
+  const int32_t zero_point = t->out_zero_point;
+  const int32x4_t lo = vdupq_n_s32(t->act_min), hi = vdupq_n_s32(t->act_max);
+  for (size_t o = 0; o < lanes; o += 4) {
+    const int32x4_t m = vldrwq_s32(multiplier + o);
+    const int32x4_t sh = vldrwq_s32(shift + o);
+    const int32x4_t b = vldrwq_s32(base + o);
+    const int32_t *s = sums + o * Stride;
+    int8_t *y = out + o;
+    for (size_t j = 0; j < width; ++j, y += out_step) {
+      const int32x4_t acc =
+          vaddq_s32(vldrwq_gather_shifted_offset_s32(s + j, rows), b);
+      const int32x4_t r =
+          Right ? requantize_right(acc, m, sh) : requantize_double(acc, m, sh);
+      vstrbq_s32(y, vminq_s32(vmaxq_s32(vaddq_n_s32(r, zero_point), lo), hi));
+    }
+  }
+}
+
 } // namespace small::helium
 
 #endif

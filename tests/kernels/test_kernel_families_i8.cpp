@@ -394,6 +394,13 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   Int8Case dscnn{w5, 10, 4, 2, 1, 1};    // DS-CNN's first layer
   dscnn.in_lanes = 1;
   cases.push_back(dscnn);
+  // Planar windows of 25 and 49 taps (the Helium kernel gathers at most 3
+  // segments of 16 taps, and takes the direct form past them).
+  for (size_t taps : {size_t{5}, size_t{7}}) {
+    Int8Case large{w5, taps, taps, 1, 1, 1};
+    large.in_lanes = 1;
+    cases.push_back(large);
+  }
   cases.push_back({w5, 1, 1, 1, 20, 7}); // a long reduction
   // Reductions past what some kernels widen at once (the Cortex-M4 one's
   // 640 lanes and 32 input spans).
