@@ -132,53 +132,63 @@ constexpr size_t kMaxSegments = 3;
 constexpr size_t kMaxPixels = 16;
 constexpr size_t kMinPixels = 4;
 
-// The window's taps as segments for the gathers: segment g's taps are at
-// input offsets in[g] + offsets[g][i] (i < taps[g]; lanes past them: 0)
-// from a pixel's input, and their weights (output lane 0) at
-// weights[first[g] + i] from the tile's weights.
+// The window's taps as segments for the gathers, listed row of taps by
+// row of taps: segment g's taps are at input offsets in[g] + offsets[g][i]
+// (i < taps[g]; lanes past them: 0) from a pixel's input. A row of taps
+// stays in one segment; row q's taps (row_taps[q] of them, w_tap_w_step
+// apart) have their weights (output lane 0) from the tile's weights +
+// row_weights[q] on, and row_first[q] is its first tap's segment lane
+// (g * 16 + i).
 struct Segments {
-  size_t count = 0;
+  size_t count = 0, rows = 0;
   size_t in[kMaxSegments];
   uint8_t offsets[kMaxSegments][16];
   size_t taps[kMaxSegments];
-  uint32_t weights[kMaxSegments * 16];
+  size_t row_weights[kMaxSegments * 16];
+  uint8_t row_taps[kMaxSegments * 16], row_first[kMaxSegments * 16];
 };
 
-// Lists the tile's taps in (block, tap row, tap) order as segments; false
-// when the window needs more than kMaxSegments. The tile's fields are read
-// into locals and the offsets advance by their steps: the byte stores
-// could alias the tile for the compiler, which then reloads every field
-// per tap.
+// Lists the tile's taps in (block, tap row, tap) order; false when a row of
+// taps spans more than a byte of offsets or 16 taps, or the window needs
+// more than kMaxSegments segments. A row's offsets are one vector
+// (first + s * step) stored with a tail predicate.
 bool list_segments(const small_window_tile_i8 *t, Segments &sg) {
   const size_t blocks = t->in_blocks, rows = t->taps_h, cols = t->taps_w;
   const size_t in_block = t->in_block_step, in_row = t->in_tap_h_step,
                in_col = t->in_tap_w_step;
-  const size_t w_block = t->w_block_step, w_row = t->w_tap_h_step,
-               w_col = t->w_tap_w_step;
-  size_t count = 0, taps = 16, base = 0, n = 0;
-  uint8_t *offsets = nullptr;
+  const size_t w_block = t->w_block_step, w_row = t->w_tap_h_step;
+  const size_t span = (cols - 1) * in_col;
+  if (cols == 0 || cols > 16 || span > 255) {
+    return false;
+  }
+  const uint8x16_t steps =
+      vmulq_n_u8(vidupq_n_u8(0, 1), static_cast<uint8_t>(in_col));
+  const mve_pred16_t row_lanes = vctp8q(cols);
+  size_t count = 0, taps = 16, base = 0, q = 0;
   for (size_t b = 0; b < blocks; ++b) {
-    for (size_t r = 0; r < rows; ++r) {
-      size_t in = b * in_block + r * in_row;
-      size_t w = b * w_block + r * w_row;
-      for (size_t s = 0; s < cols; ++s, in += in_col, w += w_col) {
-        if (taps == 16 || in < base || in - base > 255) {
-          if (count == kMaxSegments) {
-            return false;
-          }
-          if (count > 0) {
-            sg.taps[count - 1] = taps;
-          }
-          base = in;
-          taps = 0;
-          sg.in[count] = in;
-          offsets = sg.offsets[count];
-          vstrbq_u8(offsets, vdupq_n_u8(0));
-          ++count;
+    for (size_t r = 0; r < rows; ++r, ++q) {
+      const size_t in = b * in_block + r * in_row;
+      if (taps + cols > 16 || in < base || in + span - base > 255) {
+        if (count == kMaxSegments) {
+          return false;
         }
-        offsets[taps++] = static_cast<uint8_t>(in - base);
-        sg.weights[n++] = static_cast<uint32_t>(w);
+        if (count > 0) {
+          sg.taps[count - 1] = taps;
+        }
+        base = in;
+        taps = 0;
+        sg.in[count] = in;
+        vstrbq_u8(sg.offsets[count], vdupq_n_u8(0));
+        ++count;
       }
+      const size_t g = count - 1;
+      vstrbq_p_u8(&sg.offsets[g][taps],
+                  vaddq_n_u8(steps, static_cast<uint8_t>(in - base)),
+                  row_lanes);
+      sg.row_weights[q] = b * w_block + r * w_row;
+      sg.row_taps[q] = static_cast<uint8_t>(cols);
+      sg.row_first[q] = static_cast<uint8_t>(g * 16 + taps);
+      taps += cols;
     }
   }
   if (count == 0) {
@@ -186,29 +196,33 @@ bool list_segments(const small_window_tile_i8 *t, Segments &sg) {
   }
   sg.taps[count - 1] = taps;
   sg.count = count;
+  sg.rows = q;
   return true;
 }
 
-// Transposes the segments' weights (output block k, outputs o < 8 (Hi
-// false) or < 16) into wt[g][o][16], zero past a segment's taps, and sets
-// wsum[o] to each output's sum of weights (int16: at most 48 taps of
-// 127). Per tap two widening loads and two VSTRB scatters.
+// Transposes the rows' weights (output block k, outputs o < 8 (Hi false)
+// or < 16) into wt[g][o][16], zero past a segment's taps, and sets wsum[o]
+// to each output's sum of weights (int16: at most 48 taps of 127). Per tap
+// two widening loads and two VSTRB scatters.
 template <bool Hi>
 void transpose_weights(const small_window_tile_i8 *t, size_t k,
                        const Segments &sg, int8_t (*wt)[kChannelBlock][16],
                        int16_t *wsum) {
   const int8_t *const weights = t->weights + k * t->w_out_block_step;
+  const size_t w_col = t->w_tap_w_step;
   // Output o's byte of a tap goes to wt[g][o][i]: 16 bytes apart.
   const uint16x8_t by_output = vmulq_n_u16(vidupq_n_u16(0, 1), 16);
   int16x8_t lo_sum = vdupq_n_s16(0), hi_sum = vdupq_n_s16(0);
-  const uint32_t *w_offset = sg.weights;
   for (size_t g = 0; g < sg.count; ++g) {
-    int8_t *dst = &wt[g][0][0];
     for (size_t o = 0; o < (Hi ? 16 : 8); ++o) {
-      vstrbq_s8(dst + 16 * o, vdupq_n_s8(0));
+      vstrbq_s8(wt[g][o], vdupq_n_s8(0));
     }
-    for (size_t i = 0; i < sg.taps[g]; ++i, ++dst) {
-      const int8_t *w = weights + *w_offset++;
+  }
+  for (size_t q = 0; q < sg.rows; ++q) {
+    const size_t first = sg.row_first[q];
+    int8_t *dst = &wt[first / 16][0][first % 16];
+    const int8_t *w = weights + sg.row_weights[q];
+    for (size_t s = sg.row_taps[q]; s > 0; --s, ++dst, w += w_col) {
       const int16x8_t lo = vldrbq_s16(w);
       vstrbq_scatter_offset_s16(dst, by_output, lo);
       lo_sum = vaddq_s16(lo_sum, lo);
