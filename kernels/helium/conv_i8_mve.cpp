@@ -25,6 +25,7 @@
 // output lanes at a time (requant_mve.h), each group's constants loaded
 // once for all the tile's pixels, with the shorter rounding when every
 // shift of the block is a right shift.
+#include <algorithm>
 #include <arm_mve.h>
 #include <cstddef>
 #include <cstdint>
@@ -101,38 +102,51 @@ struct Gathered {
 };
 
 // Lists segments [first, ...) of the tile's window in (block, tap row, tap)
-// order, at most kGatherSegments; returns the segment after the last.
+// order, at most kGatherSegments; returns the segment after the last. The
+// tile's fields are read into locals and the offsets advance by their
+// steps (stores through the list could alias the tile for the compiler,
+// which then reloads the fields per segment); the unsigned wrap of the
+// steps back to a row's or block's start is exact.
 size_t list_gathered(const small_window_tile_i8 *t, size_t first, size_t total,
                      Gathered &g) {
   const size_t taps_w = t->taps_w, taps_h = t->taps_h;
+  const size_t in_col = t->in_tap_w_step, in_row = t->in_tap_h_step,
+               in_block = t->in_block_step;
+  const size_t w_col = t->w_tap_w_step, w_row = t->w_tap_h_step,
+               w_block = t->w_block_step;
   size_t s = first % taps_w;
   size_t r = first / taps_w % taps_h;
-  size_t b = first / taps_w / taps_h;
-  g.count = 0;
-  g.runs = 0;
-  size_t i = first;
-  for (; i < total && g.count < kGatherSegments; ++i) {
-    g.in[g.count++] = static_cast<uint32_t>(
-        b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step);
-    const int8_t *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step +
-                      s * t->w_tap_w_step;
-    if (g.runs > 0 &&
-        g.run_weights[g.runs - 1] + g.run_count[g.runs - 1] * kSegmentWeights ==
+  const size_t b = first / taps_w / taps_h;
+  size_t in = b * in_block + r * in_row + s * in_col;
+  const int8_t *w = t->weights + b * w_block + r * w_row + s * w_col;
+  size_t count = 0, runs = 0;
+  const size_t end = std::min(total, first + kGatherSegments);
+  for (size_t i = first; i < end; ++i) {
+    g.in[count++] = static_cast<uint32_t>(in);
+    if (runs > 0 &&
+        g.run_weights[runs - 1] + g.run_count[runs - 1] * kSegmentWeights ==
             w) {
-      ++g.run_count[g.runs - 1];
+      ++g.run_count[runs - 1];
     } else {
-      g.run_weights[g.runs] = w;
-      g.run_count[g.runs++] = 1;
+      g.run_weights[runs] = w;
+      g.run_count[runs++] = 1;
     }
+    in += in_col;
+    w += w_col;
     if (++s == taps_w) {
       s = 0;
+      in += in_row - taps_w * in_col;
+      w += w_row - taps_w * w_col;
       if (++r == taps_h) {
         r = 0;
-        ++b;
+        in += in_block - taps_h * in_row;
+        w += w_block - taps_h * w_row;
       }
     }
   }
-  return i;
+  g.count = count;
+  g.runs = runs;
+  return end;
 }
 
 // Copies the listed segments of 4 pixels (pixel p's input at in + p * step)
