@@ -448,6 +448,66 @@ inline void dense_group_16(float32x4_t (&acc)[4], const float *&x,
             "m"(*reinterpret_cast<const float(*)[64]>(w))
           : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
 }
+
+// Four input channels of 2 pixels (x0, x1) into 16 output lanes each:
+// a_j[q] += w[i][4q ..] * x_j[i] for i < 4, in that order (as
+// fma_by_lane), then the x and w pointers move past them: 32 FMAs, 2 input
+// loads and 4 LD1s of four weight registers. In C, GCC 12 rotated a 4-pixel
+// tile's 16 accumulators through other registers in its unrolled block (43
+// moves per 256 FMAs in ResNet-8's first shortcut); in assembly they stay
+// put (the weights in v16-v23, clobbered, as dense_group_16). Two pixels per
+// statement: 16 accumulators would pass GCC's limit of 30 operands.
+inline void pointwise_pair_16(float32x4_t (&a0)[4], float32x4_t (&a1)[4],
+                              const float *&x0, const float *&x1,
+                              const float *&w) {
+  float32x4_t xa, xb;
+  __asm__("ldr %q[xa], [%[x0]], #16\n\t"
+          "ldr %q[xb], [%[x1]], #16\n\t"
+          "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[w]], #64\n\t"
+          "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[w]], #64\n\t"
+          "fmla %[a00].4s, v16.4s, %[xa].s[0]\n\t"
+          "fmla %[a01].4s, v17.4s, %[xa].s[0]\n\t"
+          "fmla %[a02].4s, v18.4s, %[xa].s[0]\n\t"
+          "fmla %[a03].4s, v19.4s, %[xa].s[0]\n\t"
+          "fmla %[a10].4s, v16.4s, %[xb].s[0]\n\t"
+          "fmla %[a11].4s, v17.4s, %[xb].s[0]\n\t"
+          "fmla %[a12].4s, v18.4s, %[xb].s[0]\n\t"
+          "fmla %[a13].4s, v19.4s, %[xb].s[0]\n\t"
+          "ld1 {v16.4s, v17.4s, v18.4s, v19.4s}, [%[w]], #64\n\t"
+          "fmla %[a00].4s, v20.4s, %[xa].s[1]\n\t"
+          "fmla %[a01].4s, v21.4s, %[xa].s[1]\n\t"
+          "fmla %[a02].4s, v22.4s, %[xa].s[1]\n\t"
+          "fmla %[a03].4s, v23.4s, %[xa].s[1]\n\t"
+          "fmla %[a10].4s, v20.4s, %[xb].s[1]\n\t"
+          "fmla %[a11].4s, v21.4s, %[xb].s[1]\n\t"
+          "fmla %[a12].4s, v22.4s, %[xb].s[1]\n\t"
+          "fmla %[a13].4s, v23.4s, %[xb].s[1]\n\t"
+          "ld1 {v20.4s, v21.4s, v22.4s, v23.4s}, [%[w]], #64\n\t"
+          "fmla %[a00].4s, v16.4s, %[xa].s[2]\n\t"
+          "fmla %[a01].4s, v17.4s, %[xa].s[2]\n\t"
+          "fmla %[a02].4s, v18.4s, %[xa].s[2]\n\t"
+          "fmla %[a03].4s, v19.4s, %[xa].s[2]\n\t"
+          "fmla %[a10].4s, v16.4s, %[xb].s[2]\n\t"
+          "fmla %[a11].4s, v17.4s, %[xb].s[2]\n\t"
+          "fmla %[a12].4s, v18.4s, %[xb].s[2]\n\t"
+          "fmla %[a13].4s, v19.4s, %[xb].s[2]\n\t"
+          "fmla %[a00].4s, v20.4s, %[xa].s[3]\n\t"
+          "fmla %[a01].4s, v21.4s, %[xa].s[3]\n\t"
+          "fmla %[a02].4s, v22.4s, %[xa].s[3]\n\t"
+          "fmla %[a03].4s, v23.4s, %[xa].s[3]\n\t"
+          "fmla %[a10].4s, v20.4s, %[xb].s[3]\n\t"
+          "fmla %[a11].4s, v21.4s, %[xb].s[3]\n\t"
+          "fmla %[a12].4s, v22.4s, %[xb].s[3]\n\t"
+          "fmla %[a13].4s, v23.4s, %[xb].s[3]"
+          : [a00] "+w"(a0[0]), [a01] "+w"(a0[1]), [a02] "+w"(a0[2]),
+            [a03] "+w"(a0[3]), [a10] "+w"(a1[0]), [a11] "+w"(a1[1]),
+            [a12] "+w"(a1[2]), [a13] "+w"(a1[3]), [xa] "=&w"(xa),
+            [xb] "=&w"(xb), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
+          : "m"(*reinterpret_cast<const float(*)[4]>(x0)),
+            "m"(*reinterpret_cast<const float(*)[4]>(x1)),
+            "m"(*reinterpret_cast<const float(*)[64]>(w))
+          : "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23");
+}
 #endif
 
 // A 1x1 window over blocked inputs (pointwise layers, their stride-2
@@ -481,6 +541,29 @@ void pointwise_tile(const small_window_tile *t) {
         dense_group_16(acc[0], x, w);
       }
       accumulate_lanes<W, Q, kCb>(acc, x, w, lanes % 4, step);
+    }
+    store_tile_by_act<W, Q, ANY_ACT>(t, acc);
+    return;
+  }
+  if constexpr (W == 4 && Q == 4 && STEP != 0) {
+    // Four pixels at a fixed step (ResNet-8's 16-channel stride-2 shortcut,
+    // MobileNet's 4-pixel tiles): every full block in assembly, four
+    // channels of two pixels at a time.
+    const size_t full = t->in_last_channels == kCb
+                            ? t->in_blocks
+                            : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+    for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
+      const float *x0 = in, *x1 = in + STEP, *x2 = in + 2 * STEP,
+                  *x3 = in + 3 * STEP;
+#pragma GCC unroll 4
+      for (size_t i = 0; i < kCb; i += 4) {
+        const float *wa = w + i * kCb, *wb = wa;
+        pointwise_pair_16(acc[0], acc[1], x0, x1, wa);
+        pointwise_pair_16(acc[2], acc[3], x2, x3, wb);
+      }
+    }
+    if (full < t->in_blocks) {
+      accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
     }
     store_tile_by_act<W, Q, ANY_ACT>(t, acc);
     return;
