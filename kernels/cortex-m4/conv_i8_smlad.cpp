@@ -26,6 +26,7 @@
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
+#include "cortex-m/window_walk.h"
 #include "dsp.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -65,35 +66,25 @@ struct Plan {
 };
 
 // Plans segments [first, ...) of the tile's `segments` while their groups
-// of `pixels` pixels fit the scratch. The tile's fields are read once into
-// locals and the segment's input and weight offsets advance by their steps
-// (the plan's stores could alias the tile, so GCC reloaded every field per
-// segment): it runs once per tile, or once per 4 pixels for large windows.
+// of `pixels` pixels fit the scratch (the segments from a WindowWalk): it
+// runs once per tile, or once per 4 pixels for large windows.
 void make_plan(const small_window_tile_i8 *t, size_t first, size_t segments,
                size_t pixels, Plan &p) {
   const size_t capacity = kScratchWords / (2 * pixels);
-  const size_t taps_w = t->taps_w, taps_h = t->taps_h;
   const size_t in_blocks = t->in_blocks;
   const size_t full_groups = t->cb / kConvGroup;
   const size_t last_groups =
       (t->in_last_channels + kConvGroup - 1) / kConvGroup;
-  const size_t in_tap_w = t->in_tap_w_step, in_tap_h = t->in_tap_h_step;
-  const size_t in_block = t->in_block_step;
-  const size_t w_tap_w = t->w_tap_w_step, w_tap_h = t->w_tap_h_step;
-  const size_t w_block = t->w_block_step;
-  size_t s = first % taps_w;
-  size_t r = first / taps_w % taps_h;
-  size_t b = first / taps_w / taps_h;
-  size_t in = b * in_block + r * in_tap_h + s * in_tap_w;
-  size_t w = b * w_block + r * w_tap_h + s * w_tap_w; // from t->weights
+  cortex_m::WindowWalk seg(t, first);
   size_t span_count = 0, run_count = 0, planned = 0;
   // Where the last span's inputs and the last run's weights end.
   size_t span_end = 0, run_end = 0;
   size_t i = first;
-  for (; i < segments; ++i) {
-    const size_t groups = b + 1 == in_blocks ? last_groups : full_groups;
-    const bool span_extends = span_count > 0 && span_end == in;
-    const bool run_extends = run_count > 0 && run_end == w;
+  for (; i < segments; ++i, seg.next()) {
+    const size_t groups =
+        seg.block + 1 == in_blocks ? last_groups : full_groups;
+    const bool span_extends = span_count > 0 && span_end == seg.in;
+    const bool run_extends = run_count > 0 && run_end == seg.w;
     if (planned + groups > capacity ||
         (!span_extends && span_count == kMaxSpans) ||
         (!run_extends && run_count == kMaxRuns)) {
@@ -102,29 +93,16 @@ void make_plan(const small_window_tile_i8 *t, size_t first, size_t segments,
     if (span_extends) {
       p.spans[span_count - 1].groups += groups;
     } else {
-      p.spans[span_count++] = {in, groups};
+      p.spans[span_count++] = {seg.in, groups};
     }
     if (run_extends) {
       p.runs[run_count - 1].groups += groups;
     } else {
-      p.runs[run_count++] = {t->weights + w, groups};
+      p.runs[run_count++] = {t->weights + seg.w, groups};
     }
     planned += groups;
-    span_end = in + groups * kConvGroup;
-    run_end = w + groups * kGroupStep;
-    in += in_tap_w;
-    w += w_tap_w;
-    if (++s == taps_w) {
-      s = 0;
-      in += in_tap_h - taps_w * in_tap_w;
-      w += w_tap_h - taps_w * w_tap_w;
-      if (++r == taps_h) {
-        r = 0;
-        ++b;
-        in += in_block - taps_h * in_tap_h;
-        w += w_block - taps_h * w_tap_h;
-      }
-    }
+    span_end = seg.in + groups * kConvGroup;
+    run_end = seg.w + groups * kGroupStep;
   }
   p.span_count = span_count;
   p.run_count = run_count;

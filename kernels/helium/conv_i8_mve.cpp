@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cortex-m/window_walk.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 #include "requant_mve.h"
@@ -56,35 +57,24 @@ struct Run {
 // after the last listed.
 size_t list_runs(const small_window_tile_i8 *t, size_t first, size_t total,
                  Run *runs, size_t &n) {
-  size_t s = first % t->taps_w;
-  size_t r = first / t->taps_w % t->taps_h;
-  size_t b = first / t->taps_w / t->taps_h;
-  n = 0;
+  cortex_m::WindowWalk seg(t, first);
+  size_t count = 0;
   size_t i = first;
-  for (; i < total; ++i) {
-    const size_t in =
-        b * t->in_block_step + r * t->in_tap_h_step + s * t->in_tap_w_step;
-    const size_t w =
-        b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step;
-    Run *last = n > 0 ? &runs[n - 1] : nullptr;
+  for (; i < total; ++i, seg.next()) {
+    const size_t in = seg.in, w = seg.w;
+    Run *last = count > 0 ? &runs[count - 1] : nullptr;
     if (last != nullptr && last->weights + last->count * kSegmentWeights == w &&
         in > last->in &&
         (last->count == 1 || last->in + last->count * last->in_step == in)) {
       last->in_step = (in - last->in) / last->count;
       ++last->count;
-    } else if (n < kMaxRuns) {
-      runs[n++] = {in, w, 1, kChannelBlock};
+    } else if (count < kMaxRuns) {
+      runs[count++] = {in, w, 1, kChannelBlock};
     } else {
       break;
     }
-    if (++s == t->taps_w) {
-      s = 0;
-      if (++r == t->taps_h) {
-        r = 0;
-        ++b;
-      }
-    }
   }
+  n = count;
   return i;
 }
 
@@ -102,27 +92,15 @@ struct Gathered {
 };
 
 // Lists segments [first, ...) of the tile's window in (block, tap row, tap)
-// order, at most kGatherSegments; returns the segment after the last. The
-// tile's fields are read into locals and the offsets advance by their
-// steps (stores through the list could alias the tile for the compiler,
-// which then reloads the fields per segment); the unsigned wrap of the
-// steps back to a row's or block's start is exact.
+// order, at most kGatherSegments; returns the segment after the last.
 size_t list_gathered(const small_window_tile_i8 *t, size_t first, size_t total,
                      Gathered &g) {
-  const size_t taps_w = t->taps_w, taps_h = t->taps_h;
-  const size_t in_col = t->in_tap_w_step, in_row = t->in_tap_h_step,
-               in_block = t->in_block_step;
-  const size_t w_col = t->w_tap_w_step, w_row = t->w_tap_h_step,
-               w_block = t->w_block_step;
-  size_t s = first % taps_w;
-  size_t r = first / taps_w % taps_h;
-  const size_t b = first / taps_w / taps_h;
-  size_t in = b * in_block + r * in_row + s * in_col;
-  const int8_t *w = t->weights + b * w_block + r * w_row + s * w_col;
+  cortex_m::WindowWalk seg(t, first);
   size_t count = 0, runs = 0;
   const size_t end = std::min(total, first + kGatherSegments);
-  for (size_t i = first; i < end; ++i) {
-    g.in[count++] = static_cast<uint32_t>(in);
+  for (size_t i = first; i < end; ++i, seg.next()) {
+    g.in[count++] = static_cast<uint32_t>(seg.in);
+    const int8_t *w = t->weights + seg.w;
     if (runs > 0 &&
         g.run_weights[runs - 1] + g.run_count[runs - 1] * kSegmentWeights ==
             w) {
@@ -130,18 +108,6 @@ size_t list_gathered(const small_window_tile_i8 *t, size_t first, size_t total,
     } else {
       g.run_weights[runs] = w;
       g.run_count[runs++] = 1;
-    }
-    in += in_col;
-    w += w_col;
-    if (++s == taps_w) {
-      s = 0;
-      in += in_row - taps_w * in_col;
-      w += w_row - taps_w * w_col;
-      if (++r == taps_h) {
-        r = 0;
-        in += in_block - taps_h * in_row;
-        w += w_block - taps_h * w_row;
-      }
     }
   }
   g.count = count;
@@ -386,21 +352,7 @@ void conv_i8_blocked__helium(const small_window_tile_i8 *t) {
                                    vmulq_n_s32(vldrwq_s32(weight_sums + o),
                                                t->in_zero_point)));
   }
-  if (t->single_rounding != 0) {
-    int32_t pixel[kChannelBlock];
-    for (size_t j = 0; j < width; ++j) {
-      for (size_t o = 0; o < kChannelBlock; ++o) {
-        pixel[o] = static_cast<int32_t>(
-            static_cast<uint32_t>(sums[o * kConvMaxWidth + j]) +
-            static_cast<uint32_t>(base[o]));
-      }
-      requantize_pixel<false>(t, t->out + j * t->out_pixel_step, pixel, 0);
-    }
-  } else if (right_shifts_only(t, 0, kChannelBlock)) {
-    store_sums<true, kConvMaxWidth>(t, t->out, sums, base, 0, kChannelBlock);
-  } else {
-    store_sums<false, kConvMaxWidth>(t, t->out, sums, base, 0, kChannelBlock);
-  }
+  requantize_sums<kConvMaxWidth>(t, t->out, sums, base, 0, kChannelBlock);
 }
 
 } // namespace

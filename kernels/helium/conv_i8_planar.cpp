@@ -315,21 +315,7 @@ bool block_segments(const small_window_tile_i8 *t, size_t k, size_t lanes) {
       vstrbq_s8(out + j * t->out_pixel_step, pad);
     }
   }
-  if (t->single_rounding != 0) {
-    const cortex_m::TileRequant requant(t);
-    for (size_t j = 0; j < t->width; ++j) {
-      for (size_t o = 0; o < lanes; ++o) {
-        out[j * t->out_pixel_step + o] =
-            requant.channel(channel + o)(static_cast<int32_t>(
-                static_cast<uint32_t>(sums[o * kMaxPixels + j]) +
-                static_cast<uint32_t>(base[o])));
-      }
-    }
-  } else if (right_shifts_only(t, channel, lanes)) {
-    store_sums<true, kMaxPixels>(t, out, sums, base, channel, lanes);
-  } else {
-    store_sums<false, kMaxPixels>(t, out, sums, base, channel, lanes);
-  }
+  requantize_sums<kMaxPixels>(t, out, sums, base, channel, lanes);
   return true;
 }
 

@@ -28,6 +28,28 @@ struct HalfSums {
   int32x4_t e, o;
 };
 
+// Calls tap() at every tap of the tile's window in (row, tap) order (TH x
+// TW taps unrolled; TH = TW = 0: the tile's window, in loops), each tap
+// moving its pointers by the tap steps, and next_row(in_row, w_row) after
+// every row with the steps from past a row's last tap to the next row's
+// first (wrapping).
+template <int TH, int TW, class Tap, class NextRow>
+[[gnu::always_inline]] inline void walk_taps(const small_window_tile_i8 *t,
+                                             Tap &&tap, NextRow &&next_row) {
+  const size_t taps_h = TH > 0 ? TH : t->taps_h;
+  const size_t taps_w = TW > 0 ? TW : t->taps_w;
+  const size_t in_row = t->in_tap_h_step - taps_w * t->in_tap_w_step;
+  const size_t w_row = t->w_tap_h_step - taps_w * t->w_tap_w_step;
+#pragma GCC unroll 4
+  for (size_t r = 0; r < taps_h; ++r) {
+#pragma GCC unroll 4
+    for (size_t s = 0; s < taps_w; ++s) {
+      tap();
+    }
+    next_row(in_row, w_row);
+  }
+}
+
 // TH x TW taps unrolled (TH = TW = 0: the tile's window, in loops).
 template <int TH, int TW>
 HalfSums dot_half(const small_window_tile_i8 *t, size_t j, size_t h) {
@@ -60,6 +82,8 @@ HalfSums dot_half(const small_window_tile_i8 *t, size_t j, size_t h) {
               "m"(*reinterpret_cast<const int8_t(*)[8]>(x)),
               "m"(*reinterpret_cast<const int8_t(*)[8]>(w)));
   };
+  // walk_taps' loop written out: through the helper's lambdas GCC 12 made
+  // this one-pixel loop a third longer (MobileNet's tiles across blocks).
   const size_t taps_h = TH > 0 ? TH : t->taps_h;
   const size_t taps_w = TW > 0 ? TW : t->taps_w;
   // From past a row's last tap to the next row's first (wrapping).
@@ -84,13 +108,15 @@ constexpr size_t kMaxPairTaps = 255;
 
 HalfSums zero_point_bias(const small_window_tile_i8 *t, size_t h) {
   const int8_t *w = t->weights + 8 * h;
+  const size_t w_w = t->w_tap_w_step;
   int16x8_t sum = vdupq_n_s16(0);
-  for (size_t r = 0; r < t->taps_h; ++r) {
-    const int8_t *wr = w + r * t->w_tap_h_step;
-    for (size_t s = 0; s < t->taps_w; ++s, wr += t->w_tap_w_step) {
-      sum = vaddq_s16(sum, vldrbq_s16(wr));
-    }
-  }
+  walk_taps<0, 0>(
+      t,
+      [&] {
+        sum = vaddq_s16(sum, vldrbq_s16(w));
+        w += w_w;
+      },
+      [&](size_t, size_t w_row) { w += w_row; });
   const int16x8_t zp = vdupq_n_s16(static_cast<int16_t>(t->in_zero_point));
   const int32x4x2_t bias = vld2q_s32(t->bias + 8 * h);
   return {vsubq_s32(bias.val[0], vmullbq_int_s16(sum, zp)),
@@ -138,18 +164,11 @@ void dot_half_pair(const small_window_tile_i8 *t, size_t j, size_t h,
               "m"(*reinterpret_cast<const int8_t(*)[8]>(xb)),
               "m"(*reinterpret_cast<const int8_t(*)[8]>(w)));
   };
-  const size_t taps_h = TH > 0 ? TH : t->taps_h;
-  const size_t taps_w = TW > 0 ? TW : t->taps_w;
-  // From past a row's last tap to the next row's first (wrapping).
-  const size_t in_row = t->in_tap_h_step - taps_w * in_w;
-  const size_t w_row = t->w_tap_h_step - taps_w * w_w;
-#pragma GCC unroll 4
-  for (size_t r = 0; r < taps_h; ++r, xa += in_row, xb += in_row, w += w_row) {
-#pragma GCC unroll 4
-    for (size_t s = 0; s < taps_w; ++s) {
-      tap();
-    }
-  }
+  walk_taps<TH, TW>(t, tap, [&](size_t in_row, size_t w_row) {
+    xa += in_row;
+    xb += in_row;
+    w += w_row;
+  });
   a = {e0, o0};
   b = {e1, o1};
 }
@@ -191,6 +210,19 @@ void store_half_single(const small_window_tile_i8 *t, const HalfSums &sums,
   }
 }
 
+// The half's bytes with the tile's rounding (right: every shift of its
+// lanes a right shift, right_shifts_only).
+inline void store_half_as(const small_window_tile_i8 *t, const HalfSums &sums,
+                          size_t channel, int8_t *out, bool right) {
+  if (right) {
+    store_half<true>(t, sums, channel, out);
+  } else if (t->single_rounding == 0) {
+    store_half<false>(t, sums, channel, out);
+  } else {
+    store_half_single(t, sums, channel, out);
+  }
+}
+
 // The kernel serves the table's Cb only (t->cb == kChannelBlock). Each half
 // of the block runs over all pixels of the tile; pixels of one block share
 // their channels, so the requantization path is chosen once per half. A
@@ -217,15 +249,8 @@ void depthwise_i8__helium(const small_window_tile_i8 *t) {
         HalfSums a, b;
         dot_half_pair<TH, TW>(t, j, h, start, a, b);
         for (size_t p = 0; p < 2 && j + p < t->width; ++p) {
-          const HalfSums &sums = p == 0 ? a : b;
-          int8_t *out = t->out + (j + p) * t->out_pixel_step + 8 * h;
-          if (right) {
-            store_half<true>(t, sums, 8 * h, out);
-          } else if (t->single_rounding == 0) {
-            store_half<false>(t, sums, 8 * h, out);
-          } else {
-            store_half_single(t, sums, 8 * h, out);
-          }
+          store_half_as(t, p == 0 ? a : b, 8 * h,
+                        t->out + (j + p) * t->out_pixel_step + 8 * h, right);
         }
       }
       continue;
@@ -233,14 +258,7 @@ void depthwise_i8__helium(const small_window_tile_i8 *t) {
     for (size_t j = 0; j < t->width; ++j) {
       int8_t *out = t->out + j * t->out_pixel_step + 8 * h;
       const size_t channel = j * t->bias_pixel_step + 8 * h;
-      const HalfSums sums = dot_half<TH, TW>(t, j, h);
-      if (right) {
-        store_half<true>(t, sums, channel, out);
-      } else if (t->single_rounding == 0) {
-        store_half<false>(t, sums, channel, out);
-      } else {
-        store_half_single(t, sums, channel, out);
-      }
+      store_half_as(t, dot_half<TH, TW>(t, j, h), channel, out, right);
     }
   }
 }

@@ -133,6 +133,29 @@ void store_sums(const small_window_tile_i8 *t, int8_t *out, const int32_t *sums,
   }
 }
 
+// store_sums with the tile's rounding: single rounding lane by lane
+// (64-bit products, which MVE lacks), else the right-shift path when every
+// shift of the lanes is a right shift, else the general one.
+template <size_t Stride>
+void requantize_sums(const small_window_tile_i8 *t, int8_t *out,
+                     const int32_t *sums, const int32_t *base, size_t channel,
+                     size_t lanes) {
+  if (t->single_rounding != 0) {
+    const cortex_m::TileRequant requant(t);
+    for (size_t j = 0; j < t->width; ++j) {
+      for (size_t o = 0; o < lanes; ++o) {
+        out[j * t->out_pixel_step + o] = requant.channel(channel + o)(
+            static_cast<int32_t>(static_cast<uint32_t>(sums[o * Stride + j]) +
+                                 static_cast<uint32_t>(base[o])));
+      }
+    }
+  } else if (right_shifts_only(t, channel, lanes)) {
+    store_sums<true, Stride>(t, out, sums, base, channel, lanes);
+  } else {
+    store_sums<false, Stride>(t, out, sums, base, channel, lanes);
+  }
+}
+
 } // namespace small::helium
 
 #endif
