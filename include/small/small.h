@@ -688,6 +688,15 @@ SMALL_API small_status small_network_set_packing(small_network *network,
                                                  uint32_t channel_block,
                                                  uint32_t int8_k_group);
 
+/*! Before finalize: plan and pack for a firmware target's kernels, "cortex-m4"
+ * or "cortex-m55": their channel block and k-group (as set_packing) and also
+ * their tile widths, so that small_network_export_plan (small_plan.h) gives
+ * the plan that target's build binds. Unless the target is this build's own,
+ * the network then refuses to run (SMALL_ERR_UNSUPPORTED). An unknown name:
+ * SMALL_ERR_INVALID_ARGUMENT, listing the known ones. */
+SMALL_API small_status small_network_set_target(small_network *network,
+                                                const char *target);
+
 /*! After finalize: the packed weights of layer `layer` (as in
  * small_network_layer_info) of an int8 Conv2D, depthwise or Dense layer:
  * fills packed, bytes, layout, requant and requant_count (both arrays

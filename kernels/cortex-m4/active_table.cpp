@@ -17,10 +17,7 @@ small_kernel_table make_table() {
   t.conv_max_out_blocks = kConvMaxOutBlocks;
   t.conv_width_multiple = kConvWidthMultiple;
   t.window_max_width = kWindowMaxWidth;
-  // Depthwise tiles of one block: their pixels share the weight halves
-  // (dot4_pair) and the requantization constants, which on this core
-  // outweighs the calls that tiles across blocks save on small images.
-  t.depthwise_across_blocks = 0;
+  t.depthwise_across_blocks = kDepthwiseAcrossBlocks ? 1 : 0;
   t.conv_i8 = select_conv_i8__cortex_m4;
   t.conv_i8_k_group = kConvGroup;
   t.add_i8 = small::cortex_m::add_i8<>;

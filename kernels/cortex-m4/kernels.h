@@ -1,42 +1,14 @@
-// The Cortex-M4 kernels (kernel_contract.h) and the table geometry they are
-// written for.
+// The Cortex-M4 kernels (kernel_contract.h); geometry.h has the table
+// geometry they are written for.
 #ifndef SMALL_KERNELS_CORTEX_M4_KERNELS_H
 #define SMALL_KERNELS_CORTEX_M4_KERNELS_H
 
 #include <cstddef>
 
+#include "cortex-m4/geometry.h"
 #include "kernel_contract.h"
 
 namespace small::cortex_m4 {
-
-// Cb = 8: the M4 has no vector registers, so a wider block buys no
-// parallelism; 8 keeps the padding of small channel counts (the 8- and
-// 16-channel layers of MLPerf Tiny models) and so the arena as small as the
-// scalar build's, and is a multiple of the 4 input lanes one word of int8
-// weights holds.
-constexpr size_t kChannelBlock = 8;
-// Input lanes per weight group (conv_i8_k_group): one 32-bit load brings an
-// output's weights for 4 input lanes, which SXTB16 splits into the two
-// int16 pairs two SMLADs consume.
-constexpr size_t kConvGroup = 4;
-// Convolution tiles: up to 16 pixels of 4 output blocks, so that each input
-// pixel, widened to int16 once per tile, serves 32 output channels (8
-// blocks, all 64 of DS-CNN's, saved 3% more instructions but made the
-// generic kernel tester, which tries every block count, 4 times slower
-// under QEMU). 16 rather than 8: the engine splits a row into near-equal
-// tiles, and the int8 kernel runs 4 pixels at a time, so ResNet-8's 32-pixel
-// rows make 2 tiles of 16 (all 4-pixel groups) and DS-CNN's 25-row columns
-// 13 + 12 instead of 7 + 6 + 6 + 6 (6 quads instead of 4, and no pairs).
-constexpr size_t kConvMaxWidth = 16;
-// The int8 tile runs 4 pixels at a time, and its last 1 to 3 pixels cost
-// more per multiply-accumulate (pairs, a lone pixel): rows are cut into
-// multiples of 4 where they can be (ResNet-8's 30 interior columns as
-// 16 + 14, not 15 + 15 with a pair and a lone pixel in each).
-constexpr size_t kConvWidthMultiple = 4;
-constexpr size_t kConvMaxOutBlocks = 4;
-// Depthwise and pooling tiles: the scalar table's width (the depthwise
-// kernel keeps 4 sums per pixel of a tile on the stack).
-constexpr size_t kWindowMaxWidth = 64;
 
 // int8 convolution with SMLAD, over lane pairs of a blocked input
 // (conv_i8_smlad.cpp) or tap pairs of a planar one (conv_i8_planar.cpp).

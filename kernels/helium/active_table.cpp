@@ -14,7 +14,10 @@ small_kernel_table make_table() {
   small_kernel_table t = small_kernels_scalar(kChannelBlock);
   t.isa = "helium";
   t.conv_max_width = kConvMaxWidth;
-  t.conv_max_out_blocks = 1;
+  t.conv_max_out_blocks = kConvMaxOutBlocks;
+  t.conv_width_multiple = kConvWidthMultiple;
+  t.window_max_width = kWindowMaxWidth;
+  t.depthwise_across_blocks = kDepthwiseAcrossBlocks ? 1 : 0;
   t.conv = select_conv_f32__helium;
   t.depthwise = select_depthwise_f32__helium;
   t.conv_i8 = select_conv_i8__helium;

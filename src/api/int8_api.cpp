@@ -160,6 +160,16 @@ SMALL_API small_status small_network_set_packing(small_network *network,
   });
 }
 
+SMALL_API small_status small_network_set_target(small_network *network,
+                                                const char *target) {
+  return guarded("small_network_set_target", [&]() -> small_status {
+    small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    SMALL_TRY(require(target, "target"));
+    return net->set_target(target);
+  });
+}
+
 SMALL_API small_status
 small_network_packed_weights(const small_network *network, size_t layer,
                              small_int8_packed_weights *weights) {

@@ -460,6 +460,8 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
       shape.in_lanes = t.in_lanes;
       shape.out_blocks = is_conv ? keys[kind] : 1;
       shape.out_lanes = s.has_weights && s.out_blocks == 1 ? g.out_c : s.cb;
+      grid.out_blocks = shape.out_blocks;
+      op.out_lanes = shape.out_lanes;
       shape.w_pixel_step = t.w_pixel_step;
       shape.bias_pixel_step = t.bias_pixel_step;
       shape.act = op.act.op;

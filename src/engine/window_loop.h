@@ -67,6 +67,7 @@ struct TileGrid {
   // pooling divisor (the taps each window of the grid counts).
   small_window_i8_fn kernel_i8 = nullptr;
   int32_t divisor = 1;
+  size_t out_blocks = 1; // what the selector was told (small_window_shape)
 };
 
 // What an int8 op adds to a WindowOp: its int8 weights, int32 bias and
@@ -131,6 +132,7 @@ struct WindowOp {
   std::vector<std::vector<TileGrid>> grids; // by BlockGroup::kind
   small_window_tile tile{};       // the tile fields fixed for the whole op
   small_window_tile_i8 tile_i8{}; // the same for an int8 op
+  size_t out_lanes = 0; // what the selector was told (small_window_shape)
   size_t in_item_floats = 0, out_item_floats = 0;
   WindowPartition partition; // empty unless the op runs on several threads
 };

@@ -13,6 +13,7 @@
 #include "kernel_contract.h"
 #include "layers/layer.h"
 #include "small/small.h"
+#include "small/small_plan.h"
 #include "util/aligned_buffer.h"
 
 namespace small {
@@ -120,6 +121,8 @@ public:
   // After finalize: executed layer `index` (0 .. layer_count()-1).
   [[nodiscard]] small_status layer_info(size_t index,
                                         small_layer_info &info) const;
+  // small_network_export_plan (src/plan/plan_export.cpp).
+  [[nodiscard]] small_status export_plan(small_plan_export &out) const;
   // small_network_packed_weights: fills packed, bytes and layout.
   [[nodiscard]] small_status
   packed_weights(size_t index, small_int8_packed_weights &weights) const;
@@ -148,6 +151,9 @@ public:
   // only reports its packed weights and refuses to run.
   [[nodiscard]] small_status set_packing(uint32_t channel_block,
                                          uint32_t k_group);
+  // small_network_set_target: plan and pack for a firmware target's whole
+  // table geometry (graph/targets.h); runs only if it is this build's.
+  [[nodiscard]] small_status set_target(const char *name);
 
 private:
   [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);

@@ -2,9 +2,11 @@
 // kernel table it packs and runs with (use_kernels, set_packing) and the
 // caller's arena (set_arena; finalize_with_arena binds one at finalize).
 #include <cstdint>
+#include <cstring>
 
 #include "graph/busy_scope.h"
 #include "graph/network.h"
+#include "graph/targets.h"
 #include "util/error.h"
 
 namespace small {
@@ -39,6 +41,20 @@ small_status Network::set_packing(uint32_t channel_block, uint32_t k_group) {
   kernels_ = small_kernels_scalar(channel_block);
   kernels_.conv_i8_k_group = k_group;
   packing_only_ = true;
+  return SMALL_OK;
+}
+
+small_status Network::set_target(const char *name) {
+  SMALL_TRY(require_building("set_target"));
+  small_kernel_table table{};
+  if (!firmware_target_table(name, table)) {
+    return fail(SMALL_ERR_INVALID_ARGUMENT)
+           << "set_target: unknown target '" << name
+           << "' (known: " << firmware_target_names() << ")";
+  }
+  const small_kernel_table &own = *small_kernels_active();
+  packing_only_ = std::strcmp(own.isa, table.isa) != 0;
+  kernels_ = packing_only_ ? table : own;
   return SMALL_OK;
 }
 

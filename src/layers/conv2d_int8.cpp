@@ -7,6 +7,7 @@
 #include "engine/window_parts.h"
 #include "graph/network.h"
 #include "layers/conv_packing.h"
+#include "plan/plan_op.h"
 #include "util/checked_math.h"
 #include "util/error.h"
 
@@ -234,6 +235,22 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   std::vector<int32_t>().swap(bias_);
   std::vector<float>().swap(quant_.weight_scales);
   return SMALL_OK;
+}
+
+bool Conv2DInt8Layer::describe_plan_op(const small_kernel_table &kernels,
+                                       PlanOp &op) const {
+  const size_t blocks = padded_channels_ / kernels.channel_block;
+  op.kind = SMALL_PLAN_STEP_WINDOW;
+  op.window = &op_;
+  op.weight_bytes =
+      borrowed_ != nullptr ? borrowed_bytes_ : packed_weights_.size_bytes();
+  op.channel_count = padded_channels_;
+  op.weight_sum_count = op_.quant.weight_sums != nullptr
+                            ? padded_channels_ * spec_.kernel_h * spec_.kernel_w
+                            : 0;
+  op.requant_total =
+      op_.quant.requant != nullptr ? blocks * op_.quant.requant_bytes : 0;
+  return true;
 }
 
 void Conv2DInt8Layer::write_weight_sums(size_t cb, size_t k_group,

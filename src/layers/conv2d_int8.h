@@ -41,6 +41,8 @@ public:
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
   uint64_t macs() const override;
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
   // Borrowed packed weights are the caller's: not counted.
   size_t weight_bytes() const override {
     return packed_weights_.size_bytes() + per_channel_.size_bytes();

@@ -8,6 +8,7 @@
 
 #include "engine/layout.h"
 #include "graph/network.h"
+#include "plan/plan_op.h"
 #include "util/error.h"
 
 namespace small {
@@ -94,6 +95,28 @@ void AddInt8Layer::run(const small_kernel_table &kernels,
                  &params_);
 }
 
+bool AddInt8Layer::describe_plan_op(const small_kernel_table &kernels,
+                                    PlanOp &op) const {
+  op.kind = SMALL_PLAN_STEP_ADD;
+  small_plan_add &a = op.add;
+  a.count = static_cast<uint32_t>(shape_.n *
+                                  shape_.item_floats(kernels.channel_block));
+  a.a_zero_point = params_.a_zero_point;
+  a.b_zero_point = params_.b_zero_point;
+  a.out_zero_point = params_.out_zero_point;
+  a.a_multiplier = params_.a_multiplier;
+  a.b_multiplier = params_.b_multiplier;
+  a.out_multiplier = params_.out_multiplier;
+  a.a_shift = params_.a_shift;
+  a.b_shift = params_.b_shift;
+  a.out_shift = params_.out_shift;
+  a.left_shift = params_.left_shift;
+  a.act_min = params_.act_min;
+  a.act_max = params_.act_max;
+  a.single_rounding = params_.single_rounding;
+  return true;
+}
+
 small_status SoftmaxInt8Layer::prepare(const small_kernel_table &) {
   // exp(beta * scale * d) with d scaled into Q5.26 (TFLite's
   // PreprocessSoftmaxScaling and CalculateInputRadius).
@@ -126,6 +149,23 @@ void SoftmaxInt8Layer::run(const small_kernel_table &kernels,
                        size_t{shape_.h} * shape_.w, shape_.c,
                        shape_.block_floats(cb), cb, &params_);
   }
+}
+
+bool SoftmaxInt8Layer::describe_plan_op(const small_kernel_table &kernels,
+                                        PlanOp &op) const {
+  const size_t cb = kernels.channel_block;
+  op.kind = SMALL_PLAN_STEP_SOFTMAX;
+  small_plan_softmax &s = op.softmax;
+  s.batch = shape_.n;
+  s.pixels = shape_.h * shape_.w;
+  s.channels = shape_.c;
+  s.block_step = static_cast<uint32_t>(shape_.block_floats(cb));
+  s.item = static_cast<uint32_t>(shape_.item_floats(cb));
+  s.input_multiplier = params_.input_multiplier;
+  s.input_left_shift = params_.input_left_shift;
+  s.diff_min = params_.diff_min;
+  s.single_rounding = params_.single_rounding;
+  return true;
 }
 
 small_status ConcatInt8Layer::prepare(const small_kernel_table &) {

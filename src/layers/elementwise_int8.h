@@ -46,6 +46,9 @@ public:
            const std::vector<const float *> &inputs, float *out) const override;
   const small_act_params *activation() const override { return &act_; }
 
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
+
 private:
   small_quant a_, b_;
   small_act_params act_;
@@ -62,6 +65,9 @@ public:
   [[nodiscard]] small_status prepare(const small_kernel_table &) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
+
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
 
 private:
   small_quant input_;

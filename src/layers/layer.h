@@ -14,6 +14,8 @@
 
 namespace small {
 
+struct PlanOp;
+
 // "conv2d", "depthwise", ...: the op name of a kind, static storage.
 const char *layer_kind_name(small_layer_kind kind);
 
@@ -53,6 +55,12 @@ public:
   // Multiply-accumulates per run (0 for layers without arithmetic).
   // Saturates at UINT64_MAX.
   virtual uint64_t macs() const { return 0; }
+  // After prepare: what a compiled plan (small_plan.h) needs to run this
+  // layer, for this kernel table; false when a plan cannot hold it.
+  virtual bool describe_plan_op(const small_kernel_table & /*kernels*/,
+                                PlanOp & /*op*/) const {
+    return false;
+  }
   // Bytes of packed weights and bias the layer holds (after prepare).
   virtual size_t weight_bytes() const { return 0; }
   // int8 convolutions after prepare: their packed weights (held or

@@ -4,6 +4,7 @@
 #include "graph/network.h"
 #include "layers/padding.h"
 #include "layers/window_geometry.h"
+#include "plan/plan_op.h"
 #include "util/error.h"
 
 namespace small {
@@ -67,6 +68,17 @@ void Pool2DLayer::run(const small_kernel_table &kernels,
   } else {
     run_window(op_, kernels, inputs[0], out);
   }
+}
+
+bool Pool2DLayer::describe_plan_op(const small_kernel_table & /*kernels*/,
+                                   PlanOp &op) const {
+  if (!int8_.enabled) {
+    return false;
+  }
+  op.kind = SMALL_PLAN_STEP_WINDOW;
+  op.window = &op_;
+  op.channel_count = 1; // multiplier[0] and shift[0]
+  return true;
 }
 
 namespace {

@@ -68,6 +68,8 @@ public:
   void run_part(const small_kernel_table &kernels,
                 const std::vector<const float *> &inputs, float *out,
                 size_t part) const override;
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
 
 private:
   Pool2DLayer(small_layer_kind kind, const PoolSpec &spec, const Shape &output,

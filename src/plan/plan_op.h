@@ -1,0 +1,27 @@
+// What an executed layer contributes to a compiled plan (small_plan.h):
+// layers that can run from one fill a PlanOp (Layer::describe_plan_op),
+// and the exporter (plan_export.cpp) turns it into const plan data.
+#ifndef SMALL_PLAN_PLAN_OP_H
+#define SMALL_PLAN_PLAN_OP_H
+
+#include <cstddef>
+
+#include "engine/window_loop.h"
+#include "small/small_plan.h"
+
+namespace small {
+
+struct PlanOp {
+  uint32_t kind = SMALL_PLAN_STEP_WINDOW; // small_plan_step_kind
+  // Window steps: the planned op and the lengths of the arrays it points
+  // to (small_plan_window's counts).
+  const WindowOp *window = nullptr;
+  size_t weight_bytes = 0, channel_count = 0, weight_sum_count = 0;
+  size_t requant_total = 0;
+  small_plan_add add{};
+  small_plan_softmax softmax{};
+};
+
+} // namespace small
+
+#endif
