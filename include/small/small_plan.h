@@ -191,6 +191,10 @@ SMALL_API small_status small_network_export_plan(const small_network *network,
                                                  small_plan_export **out);
 SMALL_API const small_plan *
 small_plan_export_get(const small_plan_export *exported);
+/* The name of the layer step `step` of the plan runs (for comments and
+ * reports); NULL past the last step. */
+SMALL_API const char *
+small_plan_export_step_name(const small_plan_export *exported, size_t step);
 SMALL_API void small_plan_export_destroy(small_plan_export *exported);
 
 #ifdef __cplusplus

@@ -262,6 +262,13 @@ small_plan_export_get(const small_plan_export *exported) {
   return exported != nullptr ? &exported->plan : nullptr;
 }
 
+SMALL_API const char *
+small_plan_export_step_name(const small_plan_export *exported, size_t step) {
+  return exported != nullptr && step < exported->step_names.size()
+             ? exported->step_names[step].c_str()
+             : nullptr;
+}
+
 SMALL_API void small_plan_export_destroy(small_plan_export *exported) {
   delete exported;
 }

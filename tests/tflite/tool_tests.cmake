@@ -103,6 +103,43 @@ add_test(NAME small_tflite_codegen_streaming_wakeword_int8_single
           -DWORK=${CMAKE_CURRENT_BINARY_DIR}/tflite_codegen_wakeword_single
           -P ${onnx_tests}/codegen_compare.cmake)
 
+# small-codegen --plan for this build's kernels: the compiled plan
+# (small_plan.h) of each int8 model, compiled as C99 with warnings as errors
+# and run by plan_main.c, gives TFLite's reference bytes exactly.
+foreach(model resnet8 dscnn mobilenet_vww autoencoder streaming_wakeword)
+  set(sample ${model})
+  if(model STREQUAL "streaming_wakeword")
+    set(sample streaming_wakeword.class2)
+  endif()
+  set(gen_c ${CMAKE_CURRENT_BINARY_DIR}/tflite_${model}_plan.c)
+  set(gen_h ${CMAKE_CURRENT_BINARY_DIR}/tflite_${model}_plan.h)
+  add_custom_command(OUTPUT ${gen_c} ${gen_h}
+    COMMAND small-codegen ${tflite_models}/${model}.int8.tflite -o ${gen_c}
+            --header ${gen_h} --name ${model} --plan
+    DEPENDS small-codegen ${tflite_models}/${model}.int8.tflite
+    COMMENT "small-codegen --plan: tflite_${model}_plan.c")
+  string(TOUPPER ${model} upper)
+  add_executable(small_tflite_plan_${model}
+                 ${PROJECT_SOURCE_DIR}/tests/tflite/plan_main.c ${gen_c})
+  set_target_properties(small_tflite_plan_${model} PROPERTIES
+    C_STANDARD 99 C_EXTENSIONS OFF LINKER_LANGUAGE C)
+  target_include_directories(small_tflite_plan_${model} PRIVATE
+                             ${CMAKE_CURRENT_BINARY_DIR})
+  target_compile_definitions(small_tflite_plan_${model} PRIVATE
+    SMALL_PLAN_HEADER="tflite_${model}_plan.h" SMALL_PLAN_INIT=${model}_init
+    SMALL_PLAN_RUN=${model}_run SMALL_PLAN_PREFIX=${upper})
+  target_compile_options(small_tflite_plan_${model} PRIVATE
+                         -Wall -Wextra -pedantic -Werror)
+  target_link_libraries(small_tflite_plan_${model} PRIVATE small_static)
+  add_test(NAME small_tflite_plan_${model}
+    COMMAND ${CMAKE_COMMAND}
+            -DGEN_PROG=$<TARGET_FILE:small_tflite_plan_${model}>
+            -DINPUT=${tflite_models}/${sample}.int8.input.bin
+            -DEXPECTED=${tflite_models}/${sample}.int8.expected.bin
+            -DWORK=${CMAKE_CURRENT_BINARY_DIR}/tflite_plan_${model}
+            -P ${onnx_tests}/codegen_compare.cmake)
+endforeach()
+
 # The int8 MLPerf Tiny C the firmware tests link (tests/firmware/generated,
 # made by small-codegen --target and committed, since bare-metal builds have
 # no host tools) is what small-codegen writes today.

@@ -438,35 +438,6 @@ private:
   size_t list_size_ = 0;
 };
 
-bool is_c_identifier(const std::string &s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) {
-    return false;
-  }
-  return c_identifier_part(s, s.size()) == s;
-}
-
-small_status write_file(const std::string &path, const std::string &text,
-                        std::string *error) {
-  std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "w"),
-                                           &std::fclose);
-  if (!f) {
-    *error = "cannot open '" + path + "' for writing";
-    return SMALL_ERR_IO;
-  }
-  const bool written =
-      std::fwrite(text.data(), 1, text.size(), f.get()) == text.size();
-  if (std::fclose(f.release()) != 0 || !written) {
-    *error = "writing '" + path + "' failed";
-    return SMALL_ERR_IO;
-  }
-  return SMALL_OK;
-}
-
-std::string basename_of(const std::string &path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // The layers, then the outputs, through `writer`; on failure *error names
 // the layer.
 small_status write_layers(const NetworkDescription &net, CodeWriter &writer,

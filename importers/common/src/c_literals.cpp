@@ -11,9 +11,10 @@ namespace {
 // The array text: `per_line` elements a line, each spelled by `spell`.
 template <typename T, typename Spell>
 void append_values(std::string &out, const char *type, const std::string &name,
-                   const std::vector<T> &values, size_t per_line, Spell spell) {
-  appendf(out, "static const %s %s[%zu] = {", type, name.c_str(),
-          std::max<size_t>(values.size(), 1));
+                   const std::vector<T> &values, size_t per_line, Spell spell,
+                   const char *attribute) {
+  appendf(out, "static const %s %s[%zu]%s = {", type, name.c_str(),
+          std::max<size_t>(values.size(), 1), attribute);
   for (size_t i = 0; i < values.size(); ++i) {
     out += i % per_line == 0 ? "\n    " : " ";
     out += spell(values[i]);
@@ -58,18 +59,26 @@ std::string int32_literal(int32_t v) {
 
 void append_array(std::string &out, const std::string &name,
                   const std::vector<float> &values) {
-  append_values(out, "float", name, values, 6, float_literal);
+  append_values(out, "float", name, values, 6, float_literal, "");
 }
 
 void append_array(std::string &out, const std::string &name,
-                  const std::vector<int8_t> &values) {
-  append_values(out, "int8_t", name, values, 16,
-                [](int8_t v) { return std::to_string(v); });
+                  const std::vector<int8_t> &values, const char *attribute) {
+  append_values(
+      out, "int8_t", name, values, 16,
+      [](int8_t v) { return std::to_string(v); }, attribute);
 }
 
 void append_array(std::string &out, const std::string &name,
-                  const std::vector<int32_t> &values) {
-  append_values(out, "int32_t", name, values, 8, int32_literal);
+                  const std::vector<int32_t> &values, const char *attribute) {
+  append_values(out, "int32_t", name, values, 8, int32_literal, attribute);
+}
+
+void append_array(std::string &out, const std::string &name,
+                  const std::vector<uint8_t> &values, const char *attribute) {
+  append_values(
+      out, "unsigned char", name, values, 16,
+      [](uint8_t v) { return std::to_string(v); }, attribute);
 }
 
 const char *padding_mode_name(const small_padding_mode &m) {

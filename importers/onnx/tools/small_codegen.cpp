@@ -3,6 +3,7 @@
 //
 //   small-codegen model.onnx -o model.c [--header model.h] [--name prefix]
 //                [--rounding double|single] [--target cortex-m4|cortex-m55]
+//                [--plan]
 //
 // The header defaults to the .c path with .h; the prefix (the build
 // function is <prefix>_build) defaults to the model's file name. A .tflite
@@ -11,7 +12,10 @@
 // small-run's does (ONNX models import as float and take no rounding);
 // --target emits a .tflite model's int8 weights packed for that firmware
 // build's kernels, which its network then uses in place (no copy, no
-// packing on the device; only that build accepts them).
+// packing on the device; only that build accepts them). --plan writes an
+// int8 .tflite model as a compiled plan instead (small_plan.h: the tiles
+// planned on the host too, <prefix>_init and <prefix>_run, no heap), for
+// --target or, without it, for this build's kernels.
 #include <cctype>
 #include <cstdio>
 #include <string>
@@ -28,7 +32,7 @@ void usage() {
   std::fprintf(stderr, "usage: small-codegen model.onnx -o model.c "
                        "[--header model.h] [--name prefix]\n"
                        "                     [--rounding double|single]"
-                       " [--target cortex-m4|cortex-m55]\n");
+                       " [--target cortex-m4|cortex-m55] [--plan]\n");
 }
 
 std::string default_prefix(const std::string &path) {
@@ -51,10 +55,13 @@ std::string default_prefix(const std::string &path) {
 
 int main(int argc, char **argv) {
   std::string model_path, c_path, h_path, prefix, rounding, target;
+  bool plan = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "-o" || a == "--header" || a == "--name") && i + 1 < argc) {
       (a == "-o" ? c_path : a == "--header" ? h_path : prefix) = argv[++i];
+    } else if (a == "--plan") {
+      plan = true;
     } else if (a == "--target" && i + 1 < argc) {
       target = argv[++i];
     } else if (a == "--rounding" && i + 1 < argc) {
@@ -93,12 +100,12 @@ int main(int argc, char **argv) {
     return tflite_codegen(model_path, c_path, h_path, prefix,
                           rounding == "single" ? SMALL_ROUNDING_SINGLE
                                                : SMALL_ROUNDING_DOUBLE,
-                          target);
+                          target, plan);
   }
 #endif
-  if (!target.empty()) {
-    std::fprintf(stderr, "small-codegen: --target applies to int8 .tflite "
-                         "models only\n");
+  if (!target.empty() || plan) {
+    std::fprintf(stderr, "small-codegen: --target and --plan apply to int8 "
+                         ".tflite models only\n");
     return 2;
   }
   if (!rounding.empty()) {

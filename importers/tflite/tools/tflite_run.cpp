@@ -30,8 +30,10 @@
 #include <vector>
 
 #include "small/small.h"
+#include "small/small_plan.h"
 #include "small/small_tflite.h"
 #include "small_import/c_codegen.h"
+#include "small_import/c_plan.h"
 #include "small_import/layer_profile.h"
 #include "small_import/tflite_description.h"
 
@@ -508,15 +510,15 @@ bool target_packing(const std::string &target, uint32_t &cb,
   return true;
 }
 
-// Finalizes the model's network packed for `packed.channel_block` and
-// `packed.k_group` and collects its packed int8 weights in layer order and
-// its arena size.
+// Finalizes the model's network for the target `packed.name` (its whole
+// table geometry, small_network_set_target) and collects its packed int8
+// weights in layer order and its arena size.
 small_status pack_for_target(small_tflite_model *model,
                              small_import::PackedTarget &packed) {
   small_network *net = small_tflite_model_network(model);
   small_status s = net == nullptr ? SMALL_ERR_INVALID_STATE : SMALL_OK;
   if (s == SMALL_OK) {
-    s = small_network_set_packing(net, packed.channel_block, packed.k_group);
+    s = small_network_set_target(net, packed.name.c_str());
   }
   if (s == SMALL_OK) {
     s = small_network_finalize(net);
@@ -544,11 +546,57 @@ small_status pack_for_target(small_tflite_model *model,
   return s;
 }
 
+// Finalizes the model's network for `target` (this build's kernels when
+// empty) and writes its compiled plan; returns the exit code.
+int plan_codegen(small_tflite_model *model, const std::string &c_path,
+                 const std::string &h_path, const std::string &prefix,
+                 const std::string &target) {
+  small_network *net = small_tflite_model_network(model);
+  small_status s = SMALL_OK;
+  if (!target.empty()) {
+    s = small_network_set_target(net, target.c_str());
+  }
+  if (s == SMALL_OK) {
+    s = small_network_finalize(net);
+  }
+  small_plan_export *exported = nullptr;
+  if (s == SMALL_OK) {
+    s = small_network_export_plan(net, &exported);
+  }
+  if (s != SMALL_OK) {
+    std::fprintf(stderr, "small-codegen: %s: %s\n", small_status_string(s),
+                 small_last_error());
+    return 1;
+  }
+  const small_plan &plan = *small_plan_export_get(exported);
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < plan.step_count; ++i) {
+    names.emplace_back(small_plan_export_step_name(exported, i));
+  }
+  small_kernel_info own{};
+  (void)small_kernel_config(&own);
+  std::string message;
+  s = small_import::write_plan_c_source(
+      plan, names, target.empty() ? own.isa : target, "TFLite", prefix, c_path,
+      h_path, &message);
+  small_plan_export_destroy(exported);
+  if (s != SMALL_OK) {
+    std::fprintf(stderr, "small-codegen: %s: %s\n", small_status_string(s),
+                 message.c_str());
+    return 1;
+  }
+  std::printf("small-codegen: wrote %s and %s (%s_plan, %s_init, %s_run)\n",
+              c_path.c_str(), h_path.c_str(), prefix.c_str(), prefix.c_str(),
+              prefix.c_str());
+  return 0;
+}
+
 } // namespace
 
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
                    const std::string &h_path, const std::string &prefix,
-                   small_rounding rounding, const std::string &target) {
+                   small_rounding rounding, const std::string &target,
+                   bool plan) {
   small_import::PackedTarget packed;
   packed.name = target;
   if (!target.empty() &&
@@ -563,6 +611,11 @@ int tflite_codegen(const std::string &model_path, const std::string &c_path,
   opt.rounding = rounding;
   small_tflite_model *model = nullptr;
   small_status s = small_tflite_import_file(model_path.c_str(), &opt, &model);
+  if (s == SMALL_OK && plan) {
+    const int rc = plan_codegen(model, c_path, h_path, prefix, target);
+    small_tflite_model_destroy(model);
+    return rc;
+  }
   const char *error = nullptr;
   if (s == SMALL_OK && !target.empty()) {
     s = pack_for_target(model, packed);

@@ -17,9 +17,12 @@ int tflite_run_main(int argc, char **argv);
 // small-codegen on a .tflite model: imports `model_path` with `rounding`
 // and writes the C files; returns the process exit code. A non-empty
 // `target` ("cortex-m4", "cortex-m55") emits the int8 weights packed for
-// that firmware build's kernels.
+// that firmware build's kernels. With `plan`, the files hold the
+// compiled plan (small_plan.h) for `target`, or for this build's kernels
+// when it is empty, instead of a build function.
 int tflite_codegen(const std::string &model_path, const std::string &c_path,
                    const std::string &h_path, const std::string &prefix,
-                   small_rounding rounding, const std::string &target);
+                   small_rounding rounding, const std::string &target,
+                   bool plan);
 
 #endif

@@ -26,14 +26,19 @@ std::string float_literal(float v);
 // -2147483648 (2147483648 does not fit an int).
 std::string int32_literal(int32_t v);
 
-// Appends `static const <type> <name>[n] = {...};` holding `values` (one
-// element, zero, when empty: C has no empty arrays).
+// Appends `static const <type> <name>[n]<attribute> = {...};` holding
+// `values` (one element, zero, when empty: C has no empty arrays).
 void append_array(std::string &out, const std::string &name,
                   const std::vector<float> &values);
 void append_array(std::string &out, const std::string &name,
-                  const std::vector<int8_t> &values);
+                  const std::vector<int8_t> &values,
+                  const char *attribute = "");
 void append_array(std::string &out, const std::string &name,
-                  const std::vector<int32_t> &values);
+                  const std::vector<int32_t> &values,
+                  const char *attribute = "");
+void append_array(std::string &out, const std::string &name,
+                  const std::vector<uint8_t> &values,
+                  const char *attribute = "");
 
 // The int a C enum object holds: C lets any int into it, and reading an
 // out-of-range value as the enum type is undefined in C++.

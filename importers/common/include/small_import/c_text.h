@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <string>
 
+#include "small/small.h"
+
 namespace small_import {
 
 // Text to place between /* and */: letters, digits, space and punctuation
@@ -20,6 +22,16 @@ std::string c_comment_text(const std::string &text, size_t max_bytes = 120);
 // unique (two names may sanitize to the same fragment) that does not start
 // with a digit.
 std::string c_identifier_part(const std::string &text, size_t max_bytes = 40);
+
+// True when `s` is a C identifier (letters, digits, '_', no leading digit).
+bool is_c_identifier(const std::string &s);
+
+// Writes `text` to `path`; SMALL_ERR_IO with *error set on failure.
+small_status write_file(const std::string &path, const std::string &text,
+                        std::string *error);
+
+// The file name part of a path ("dir/m.h" -> "m.h").
+std::string basename_of(const std::string &path);
 
 } // namespace small_import
 
