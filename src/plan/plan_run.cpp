@@ -79,7 +79,8 @@ small_status check_window(const small_plan_window &w, size_t step,
   return SMALL_OK;
 }
 
-small_status check_plan(const small_plan *plan) {
+// What run checks on every call: the plan is one this build can run.
+small_status check_header(const small_plan *plan) {
   SMALL_TRY(require(plan, "plan"));
   if (plan->version != SMALL_PLAN_VERSION) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
@@ -93,6 +94,12 @@ small_status check_plan(const small_plan *plan) {
            << "; this build's kernels (" << small_kernels_active()->isa
            << ") have " << own;
   }
+  return SMALL_OK;
+}
+
+// What bind checks once: also every step's structure.
+small_status check_plan(const small_plan *plan) {
+  SMALL_TRY(check_header(plan));
   if ((plan->steps == nullptr && plan->step_count != 0) ||
       (plan->inputs == nullptr && plan->input_count != 0) ||
       (plan->outputs == nullptr && plan->output_count != 0)) {
@@ -312,7 +319,8 @@ small_status run(const small_plan *plan, const small_plan_slot *slots,
                  void *arena, size_t arena_bytes, const int8_t *const *inputs,
                  size_t input_count, int8_t *const *outputs,
                  size_t output_count, small_layout layout) {
-  SMALL_TRY(check_plan(plan));
+  // The structure was checked when the slots were bound.
+  SMALL_TRY(check_header(plan));
   if (plan->slot_count != 0) {
     SMALL_TRY(require(slots, "slots"));
     if (slots[0].kernel == nullptr) {

@@ -38,7 +38,7 @@ static inline void icount_region_end(void) {
   __asm__ volatile(".inst.w 0xf3af807f" ::: "memory");
 }
 
-static double ticks_to_instructions(uint32_t ticks) {
+static inline double ticks_to_instructions(uint32_t ticks) {
   return (double)ticks * 1e9 / SMALL_FIRMWARE_SYSCLK_HZ;
 }
 

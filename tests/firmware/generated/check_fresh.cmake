@@ -6,7 +6,8 @@ set(OUT_DIR ${WORK})
 include(${CMAKE_CURRENT_LIST_DIR}/regenerate.cmake)
 foreach(target IN LISTS SMALL_FIRMWARE_PACKING_TARGETS)
   foreach(net IN LISTS SMALL_FIRMWARE_INT8_NETS)
-    foreach(file ${target}/${net}_int8.c ${target}/${net}_int8.h)
+    foreach(file ${target}/${net}_int8.c ${target}/${net}_int8.h
+                 ${target}/${net}_plan.c ${target}/${net}_plan.h)
       execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files
                               ${COMMITTED}/${file} ${WORK}/${file}
                       RESULT_VARIABLE differs)

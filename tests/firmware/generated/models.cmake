@@ -1,7 +1,8 @@
 # The int8 MLPerf Tiny models whose small-codegen output is committed here
 # (models/mlperf_tiny_tflite/<net>.int8.tflite -> <target>/<net>_int8.c/.h,
 # build function <net>_int8_build, weights packed for the target's kernels
-# by small-codegen --target), and the samples each firmware test runs
+# by small-codegen --target; <target>/<net>_plan.c/.h, the compiled plan
+# <net>_plan with <net>_init and <net>_run, by --plan --target), and the samples each firmware test runs
 # (models/mlperf_tiny_tflite/<sample>.int8.input.bin / .expected.bin).
 # regenerate.cmake, check_fresh.cmake and tests/firmware/CMakeLists.txt read
 # these lists.
