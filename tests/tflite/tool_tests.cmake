@@ -160,4 +160,15 @@ add_test(NAME small_codegen_refuses_target_for_onnx
   COMMAND small-codegen ${PROJECT_SOURCE_DIR}/models/mlperf_tiny/dscnn.onnx
           -o ${CMAKE_CURRENT_BINARY_DIR}/refused.c --target cortex-m4)
 set_tests_properties(small_codegen_refuses_target_for_onnx PROPERTIES
-  PASS_REGULAR_EXPRESSION "--target applies to int8 .tflite models only")
+  PASS_REGULAR_EXPRESSION "--target and --plan apply to int8 .tflite models only")
+add_test(NAME small_codegen_refuses_plan_for_onnx
+  COMMAND small-codegen ${PROJECT_SOURCE_DIR}/models/mlperf_tiny/dscnn.onnx
+          -o ${CMAKE_CURRENT_BINARY_DIR}/refused.c --plan)
+set_tests_properties(small_codegen_refuses_plan_for_onnx PROPERTIES
+  PASS_REGULAR_EXPRESSION "--target and --plan apply to int8 .tflite models only")
+# --plan on a float model: its layers have no plan form, said by name.
+add_test(NAME small_codegen_refuses_plan_for_float
+  COMMAND small-codegen ${tflite_models}/dscnn.fp32.tflite
+          -o ${CMAKE_CURRENT_BINARY_DIR}/refused.c --plan)
+set_tests_properties(small_codegen_refuses_plan_for_float PROPERTIES
+  PASS_REGULAR_EXPRESSION "plans run int8 networks only")
