@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Footprint and instruction report of the int8 MLPerf Tiny firmware
-# (tests/firmware/int8_model_test.c, one image per model) on the Cortex-M4
-# (QEMU mps2-an386) and the Cortex-M55 (QEMU mps3-an547).
+# Footprint and instruction report of the int8 MLPerf Tiny firmware on the
+# Cortex-M4 (QEMU mps2-an386) and the Cortex-M55 (QEMU mps3-an547): each
+# model as the compiled plan small-codegen --plan --target wrote
+# (tests/firmware/plan_model_test.c, one image per model: what firmware
+# ships), and with --layers also built through the C API
+# (tests/firmware/int8_model_test.c) for its per-layer profile.
 #
 # Usage: tools/firmware_report.sh [--layers] [cortex-m4|cortex-m55 ...]
 #   Configures (when needed) and builds build-m4 / build-m55 in the source
@@ -13,11 +16,12 @@
 #
 #   then a second table with what the flash holds:
 #
-#   net=NAME target=T runtime_flash_bytes= weight_flash_bytes=
-#       sample_flash_bytes=
+#   net=NAME target=T runtime_flash_bytes= small_flash_bytes=
+#       weight_flash_bytes= plan_flash_bytes= sample_flash_bytes=
 #
 # With --layers, each model's line is followed by one line per layer, from
-# a profiled run of the first sample (small_set_profiling_clock on SysTick):
+# a profiled run of the first sample through the C API
+# (small_set_profiling_clock on SysTick):
 #
 #   layer net=NAME target=T index=I kind=K in_channels= out_channels= taps=
 #       macs= instructions= instructions_per_mac=
@@ -25,30 +29,35 @@
 # (taps: a convolution's filter taps, 0 for other kinds; a layer's count is
 # exact to within a SysTick period, 40 instructions on mps2-an386.)
 #
-# How each figure is found:
+# How each figure is found (plan images):
 #   flash_bytes  text + data of arm-none-eabi-size: code, read-only data,
 #                the vector table and unwinding tables, plus the initial
 #                values of .data (stored in flash, copied at reset).
-#   ram_bytes    data + bss (the generated code's static arena among it) +
-#                the heap newlib's malloc took (mallinfo: the network object,
-#                its layers and tile plans; the packed weights and their
-#                per-channel requantization stay in flash) + the stack's
-#                high-water mark (the reset code paints the stack, the test
-#                finds the deepest word written; measured after building
-#                and running, before the first printf).
-#   arena_bytes  small_network_arena_size.
+#   ram_bytes    data + bss (the plan's static arena and kernel slots among
+#                it) + the heap taken from main on (must be 0; newlib's
+#                semihosting startup takes 436 bytes before main, not
+#                counted) + the stack's high-water mark (the reset code
+#                paints the stack, the test finds the deepest word written;
+#                measured after binding and running, before the first
+#                printf).
+#   arena_bytes  the plan's arena (small_network_arena_size on the host).
 #   instructions the first sample's run, counted by SysTick under
-#                qemu -icount shift=0 (tests/firmware/instruction_count.h).
-#                Instructions are not cycles.
-#   instructions_per_mac  instructions / the network's MACs (sum of
-#                small_network_layer_info().macs).
-#   weight_flash_bytes  the generated model's const arrays (symbols ending in
-#                _packed, _requant, _weights, _scales, _bias;
-#                arm-none-eabi-nm -S).
+#                qemu -icount shift=0 (tests/firmware/instruction_count.h):
+#                ticks * 1e9 / the board's clock. Instructions are not
+#                cycles.
+#   instructions_per_mac  instructions / the plan's MACs (the sum over its
+#                layers).
+#   weight_flash_bytes  the plan's packed weights and per-channel arrays
+#                (symbols <net>_s<i>_weights, _bias, _multiplier, _shift,
+#                _weight_sums, _requant; arm-none-eabi-nm -S).
+#   plan_flash_bytes  the plan's tables: steps, windows, block groups and
+#                tile grids, tensors.
 #   sample_flash_bytes  the embedded test inputs and expected outputs.
-#   runtime_flash_bytes flash_bytes minus both: the library, newlib (with
-#                printf and semihosting, which the test uses), the test
-#                program and the generated build function.
+#   runtime_flash_bytes flash_bytes minus those three: the library and its
+#                kernels, newlib (printf and semihosting, which the test
+#                uses) and the test program.
+#   small_flash_bytes  SMaLL's share of it: the symbols of small:: and the C
+#                API (small_*), not the test harness's small_firmware_*.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,32 +96,52 @@ for target in "${targets[@]}"; do
   board=$(sed -n 's/^SMALL_FIRMWARE_BOARD:STRING=//p' "$build/CMakeCache.txt")
   names=()
   for net in $nets; do
-    names+=("small_${net}_int8_test")
+    names+=("small_${net}_plan_test")
+    if [ "$layers" = 1 ]; then
+      names+=("small_${net}_int8_test")
+    fi
   done
   cmake --build "$build" -j"$jobs" --target "${names[@]}" >/dev/null
   for net in $nets; do
-    elf=$build/tests/firmware/small_${net}_int8_test
-    output=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf")
-    line=$(grep '^net=' <<<"$output")
-    if [ "$(field differing_bytes "$line")" != 0 ]; then
-      echo "firmware_report.sh: $net on $target differs from TFLite" >&2
+    elf=$build/tests/firmware/small_${net}_plan_test
+    line=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf" | grep '^net=')
+    if [ "$(field differing_bytes "$line")" != 0 ] ||
+      [ "$(field heap_bytes "$line")" != 0 ]; then
+      echo "firmware_report.sh: $net on $target: $line" >&2
       exit 1
     fi
     read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -n 1)
-    weights=$(arm-none-eabi-nm -S -t d "$elf" |
-      awk '$4 ~ /_(packed|requant|weights|scales|bias)$/ { sum += $2 }
-           END { print sum + 0 }')
-    samples=$(arm-none-eabi-nm -S -t d "$elf" |
-      awk '$4 ~ /^small_test_(inputs|expected)$/ { sum += $2 }
-           END { print sum + 0 }')
+    read -r weights plan samples small < <(arm-none-eabi-nm -S -t d -C "$elf" |
+      awk -v net="$net" '
+        $3 ~ /^[tTwWrRdD]$/ {
+          name = $4; for (i = 5; i <= NF; ++i) name = name " " $i
+          size = $2 + 0
+          if (name ~ ("^" net "_s[0-9]+_(weights|bias|multiplier|shift|weight_sums|requant)$"))
+            weights += size
+          else if (name ~ ("^" net "_(s[0-9]+(_groups|_grids)?|steps|inputs|outputs|plan)$"))
+            plan += size
+          else if (name ~ /^small_test_(inputs|expected)$/)
+            samples += size
+          else if ((name ~ /small::/ || name ~ /^small_/) &&
+                   name !~ /^small_(firmware|reset_handler|unexpected)/)
+            small += size
+        }
+        END { print weights + 0, plan + 0, samples + 0, small + 0 }')
     flash=$((text + data))
     ram=$((data + bss + $(field heap_bytes "$line") + $(field stack_bytes "$line")))
+    ticks=$(field systick_ticks "$line")
+    clock=$(field sysclk_hz "$line")
+    macs=$(field macs "$line")
+    instructions=$((ticks * 1000000000 / clock))
     echo "net=$net target=$target dtype=int8 flash_bytes=$flash" \
       "ram_bytes=$ram arena_bytes=$(field arena_bytes "$line")" \
-      "instructions=$(field instructions "$line")" \
-      "instructions_per_mac=$(field instructions_per_mac "$line")"
+      "instructions=$instructions" \
+      "instructions_per_mac=$(awk -v i="$instructions" -v m="$macs" \
+        'BEGIN { printf "%.2f", i / m }')"
     if [ "$layers" = 1 ]; then
-      grep '^layer=' <<<"$output" | awk -v net="$net" -v target="$target" '{
+      "$root/targets/cortex-m/run_qemu.sh" "$board" \
+        "$build/tests/firmware/small_${net}_int8_test" |
+        grep '^layer=' | awk -v net="$net" -v target="$target" '{
         for (i = 1; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
         printf "layer net=%s target=%s index=%s kind=%s in_channels=%s " \
                "out_channels=%s taps=%s macs=%s instructions=%s " \
@@ -122,7 +151,7 @@ for target in "${targets[@]}"; do
                (v["macs"] > 0 ? sprintf("%.2f", v["instructions"] / v["macs"]) : "-")
       }'
     fi
-    runtime_lines+=("net=$net target=$target runtime_flash_bytes=$((flash - weights - samples)) weight_flash_bytes=$weights sample_flash_bytes=$samples")
+    runtime_lines+=("net=$net target=$target runtime_flash_bytes=$((flash - weights - plan - samples)) small_flash_bytes=$small weight_flash_bytes=$weights plan_flash_bytes=$plan sample_flash_bytes=$samples")
   done
 done
 printf '%s\n' "${runtime_lines[@]}"
