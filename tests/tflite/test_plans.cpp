@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -232,4 +233,124 @@ TEST_CASE("plans are exported from finalized int8 networks only",
   CHECK(std::strstr(small_last_error(), "int8") != nullptr);
   CHECK(e == nullptr);
   small_tflite_model_destroy(m);
+}
+
+namespace {
+
+// Random int8 conv weights (OIHW) with per-channel scales and a bias.
+struct RandomConv {
+  std::vector<int8_t> values;
+  std::vector<float> scales;
+  std::vector<int32_t> bias;
+  small_int8_weights weights{};
+  RandomConv(std::mt19937 &rng, size_t count, size_t out_channels) {
+    std::uniform_int_distribution<int> byte(-127, 127);
+    std::uniform_int_distribution<int> b(-3000, 3000);
+    std::uniform_real_distribution<float> scale(0.002f, 0.02f);
+    for (size_t i = 0; i < count; ++i) {
+      values.push_back(static_cast<int8_t>(byte(rng)));
+    }
+    for (size_t k = 0; k < out_channels; ++k) {
+      scales.push_back(scale(rng));
+      bias.push_back(b(rng));
+    }
+    weights.values = values.data();
+    weights.scales = scales.data();
+    weights.scale_count = static_cast<uint32_t>(out_channels);
+    weights.bias = bias.data();
+  }
+};
+
+} // namespace
+
+// A network of every layer kind a plan holds, with zero points that make
+// every term of the requantization count (the MLPerf models' activations
+// mostly have zero point -128, which hides the weight-sum correction of the
+// x86 and SDOT kernels), clipped borders and odd channel counts: the plan
+// must give the network's own output bytes in both layouts.
+TEST_CASE("a plan runs every layer kind like the network", "[int8][plan]") {
+  std::mt19937 rng(20261205);
+  small_network *net = nullptr;
+  REQUIRE(small_network_create(&net) == SMALL_OK);
+  small_tensor x, a, b, c, d, y;
+  REQUIRE(small_network_add_input_int8(net, 1, 5, 11, 13, {0.05f, 17}, &x) ==
+          SMALL_OK);
+  small_conv2d_params conv;
+  small_conv2d_params_init(&conv);
+  conv.out_channels = 20;
+  conv.kernel_h = conv.kernel_w = 3;
+  conv.padding_mode = SMALL_PADDING_SAME;
+  conv.activation = small_activation_make(SMALL_ACT_RELU);
+  RandomConv w1(rng, 20 * 5 * 9, 20);
+  REQUIRE(small_network_add_conv2d_int8(net, x, &conv, &w1.weights, {0.04f, -7},
+                                        &a) == SMALL_OK);
+  small_conv2d_params dw = conv;
+  dw.out_channels = 20;
+  dw.groups = 20;
+  dw.activation = small_activation_make(SMALL_ACT_NONE);
+  RandomConv w2(rng, 20 * 9, 20);
+  REQUIRE(small_network_add_conv2d_int8(net, a, &dw, &w2.weights, {0.03f, 5},
+                                        &b) == SMALL_OK);
+  small_conv2d_params pw;
+  small_conv2d_params_init(&pw);
+  pw.out_channels = 20;
+  pw.kernel_h = pw.kernel_w = 3; // a blocked input: the weight-sum path
+  pw.padding_mode = SMALL_PADDING_SAME;
+  RandomConv w3(rng, 20 * 20 * 9, 20);
+  const small_status s =
+      small_network_add_conv2d_int8(net, a, &pw, &w3.weights, {0.05f, 9}, &c);
+  INFO(small_last_error());
+  REQUIRE(s == SMALL_OK);
+  REQUIRE(small_network_add_add_int8(net, b, c,
+                                     small_activation_make(SMALL_ACT_RELU),
+                                     {0.06f, -20}, &d) == SMALL_OK);
+  small_pool2d_params pool;
+  small_pool2d_params_init(&pool);
+  pool.kind = SMALL_POOL_MAX;
+  pool.kernel_h = pool.kernel_w = 2;
+  pool.stride_h = pool.stride_w = 2;
+  REQUIRE(small_network_add_pool2d_int8(net, d, &pool,
+                                        small_activation_make(SMALL_ACT_NONE),
+                                        &d) == SMALL_OK);
+  pool.kind = SMALL_POOL_AVG;
+  pool.kernel_h = pool.kernel_w = 3;
+  pool.stride_h = pool.stride_w = 1;
+  pool.padding_mode = SMALL_PADDING_SAME;
+  REQUIRE(small_network_add_pool2d_int8(net, d, &pool,
+                                        small_activation_make(SMALL_ACT_NONE),
+                                        &d) == SMALL_OK);
+  RandomConv w4(rng, 10 * 20 * 5 * 6, 10);
+  REQUIRE(small_network_add_dense_int8(net, d, 10, &w4.weights,
+                                       small_activation_make(SMALL_ACT_NONE),
+                                       {0.1f, 3}, &y) == SMALL_OK);
+  REQUIRE(small_network_add_softmax_int8(net, y, 1.0f, {1.0f / 256, -128},
+                                         &y) == SMALL_OK);
+  REQUIRE(small_network_mark_output(net, y) == SMALL_OK);
+  INFO(small_last_error());
+  REQUIRE(small_network_finalize(net) == SMALL_OK);
+
+  small_plan_export *e = nullptr;
+  REQUIRE(small_network_export_plan(net, &e) == SMALL_OK);
+  const small_plan *plan = small_plan_export_get(e);
+  CHECK(plan->step_count == 8);
+  std::vector<small_plan_slot> slots(plan->slot_count);
+  REQUIRE(small_plan_bind(plan, slots.data(), slots.size()) == SMALL_OK);
+  std::vector<unsigned char> arena(plan->arena_bytes + 64);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<int8_t> in(5 * 11 * 13);
+  for (int8_t &v : in) {
+    v = static_cast<int8_t>(byte(rng));
+  }
+  for (small_layout layout : {SMALL_LAYOUT_NCHW, SMALL_LAYOUT_NHWC}) {
+    std::vector<int8_t> want(10, 0x55), got(10, 0x66);
+    const int8_t *ins[1] = {in.data()};
+    int8_t *outs[1] = {want.data()};
+    REQUIRE(small_network_run_int8(net, ins, 1, outs, 1, layout) == SMALL_OK);
+    outs[0] = got.data();
+    REQUIRE(small_plan_run_int8(plan, slots.data(), arena.data(), arena.size(),
+                                ins, 1, outs, 1, layout) == SMALL_OK);
+    CHECK(got == want);
+  }
+  small_plan_export_destroy(e);
+  small_network_destroy(net);
 }
