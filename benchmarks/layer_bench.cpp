@@ -8,9 +8,16 @@
 // (TFLite's quantized convolution) with GOPS and percent of the measured int8
 // peak of the kernels' multiply instruction.
 //
+// With the TFLite importer, each line also has the same layer's time inside
+// its network (in_network_us: the model of models/mlperf_tiny_tflite in the
+// same dtype run whole with profiling, the median over 200 runs, and over
+// the identical layers of the network: in_network_layers of them), since a
+// layer alone runs warmer than after its neighbours.
+//
 // Usage: OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX (or Haswell)
 //        small_layer_bench [--filter substring] [--dtype fp32|int8|all]
 //                          [--seconds s]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +30,9 @@
 #include "layer_shapes.h"
 #include "layers/conv2d.h"
 #include "layers/conv2d_int8.h"
+#if defined(SMALL_BENCH_HAVE_TFLITE)
+#include "in_network.h"
+#endif
 #include "util/aligned_buffer.h"
 
 #if defined(SMALL_BENCH_HAVE_OPENBLAS)
@@ -37,6 +47,49 @@ struct Options {
   bool fp32 = true, int8 = true; // --dtype
   double seconds = 0.25;         // target time per measurement
 };
+
+#if defined(SMALL_BENCH_HAVE_TFLITE)
+// The model file stem of a layer name's network ("mbnet.dw7" ->
+// "mobilenet_vww").
+std::string model_stem(const std::string &layer) {
+  const std::string net = layer.substr(0, layer.find('.'));
+  return net == "mbnet" ? "mobilenet_vww" : net == "ae" ? "autoencoder" : net;
+}
+#endif
+
+// Appends " in_network_us=... in_network_layers=N" for the layer (its output
+// oh x ow) when its network's profile has it; profiles each network and
+// dtype once.
+void print_in_network(const LayerShape &s, uint32_t oh, uint32_t ow,
+                      uint64_t macs, bool int8) {
+#if defined(SMALL_BENCH_HAVE_TFLITE)
+  static std::vector<std::pair<std::string, std::vector<NetworkLayerTime>>>
+      profiles;
+  const std::string stem = model_stem(s.name);
+  const std::string key = stem + (int8 ? ".int8" : ".fp32");
+  auto it = std::find_if(profiles.begin(), profiles.end(),
+                         [&](const auto &p) { return p.first == key; });
+  if (it == profiles.end()) {
+    const std::string dir = SMALL_BENCH_TFLITE_MODELS_DIR;
+    profiles.emplace_back(key, profile_network(dir + "/" + key + ".tflite",
+                                               dir + "/" + key + ".input.bin",
+                                               int8, 200));
+    it = profiles.end() - 1;
+  }
+  const small_layer_kind kind =
+      s.kind == LayerKind::kDepthwise ? SMALL_LAYER_DEPTHWISE
+      : s.kind == LayerKind::kDense   ? SMALL_LAYER_DENSE
+                                      : SMALL_LAYER_CONV2D;
+  size_t count = 0;
+  const double us = in_network_median_us(it->second, kind, s.c, s.h, s.w, s.k,
+                                         oh, ow, macs, count);
+  if (count > 0) {
+    std::printf(" in_network_us=%.2f in_network_layers=%zu", us, count);
+  }
+#else
+  (void)s, (void)oh, (void)ow, (void)macs, (void)int8;
+#endif
+}
 
 int reps_for(double one_run_seconds, double target) {
   const double r = target / std::max(one_run_seconds, 1e-7);
@@ -207,6 +260,7 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
     const double bound = bytes / stream_bandwidth(bytes, opt.seconds);
     std::printf(" bound_us=%.2f x_bound=%.2f", bound * 1e6, t.median / bound);
   }
+  print_in_network(s, oh, ow, layer.macs(), false);
   std::printf("\n");
 #if defined(SMALL_BENCH_HAVE_OPENBLAS)
   if (!dw) {
@@ -288,10 +342,12 @@ void bench_layer_int8(const LayerShape &s, const small_kernel_table &kernels,
   const double gops = 2.0 * static_cast<double>(layer.macs()) / t.median / 1e9;
   std::printf("layer=%s engine=small dtype=int8 isa=%s shape=%s "
               "median_us=%.2f gops=%.2f peak_pct=%.1f peak_gops=%.1f "
-              "peak_instruction=%s\n",
+              "peak_instruction=%s",
               s.name, kernels.isa, shape_text(s, oh, ow).c_str(),
               t.median * 1e6, gops, peak > 0 ? 100.0 * gops / peak : 0.0, peak,
               before.instruction);
+  print_in_network(s, oh, ow, layer.macs(), true);
+  std::printf("\n");
   std::fflush(stdout);
 }
 
