@@ -12,18 +12,11 @@
 #include <vector>
 
 #include "api/threadpool_handle.h"
+#include "sample_bytes.h"
 #include "small/small.h"
 #include "small/small_tflite.h"
 
 namespace {
-
-std::vector<int8_t> read_int8(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f);
-  std::vector<char> b((std::istreambuf_iterator<char>(f)),
-                      std::istreambuf_iterator<char>());
-  return std::vector<int8_t>(b.begin(), b.end());
-}
 
 struct Sample {
   const char *model, *sample;

@@ -5,25 +5,16 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "sample_bytes.h"
 #include "small/small.h"
 #include "small/small_plan.h"
 #include "small/small_tflite.h"
 
 namespace {
-
-std::vector<int8_t> read_int8(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  REQUIRE(f);
-  std::vector<char> b((std::istreambuf_iterator<char>(f)),
-                      std::istreambuf_iterator<char>());
-  return std::vector<int8_t>(b.begin(), b.end());
-}
 
 const std::string kDir = SMALL_TFLITE_MODELS_DIR;
 
