@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes: a plan of another version is
  * refused. */
-#define SMALL_PLAN_VERSION 1u
+#define SMALL_PLAN_VERSION 2u
 
 /* The kernel table's planning parameters the plan was made for (the tile
  * widths cut the grids, Cb and the k-group order the packed weights). A
@@ -127,21 +127,62 @@ typedef struct small_plan_softmax {
   int32_t input_multiplier, input_left_shift, diff_min, single_rounding;
 } small_plan_softmax;
 
+/* An int8 tensor's NCHW dimensions (reshape and concat). */
+typedef struct small_plan_shape {
+  uint32_t n, c, h, w;
+} small_plan_shape;
+
+/* RESHAPE and FLATTEN of an int8 tensor: the elements in NCHW order read
+ * as another shape of the same count, written blocked. */
+typedef struct small_plan_reshape {
+  small_plan_shape input, output;
+} small_plan_reshape;
+
+/* int8 -> int8 requantization of `count` arena bytes (QUANTIZE). */
+typedef struct small_plan_requant {
+  uint32_t count;
+  int32_t in_zero_point, out_zero_point, multiplier, shift;
+  int32_t single_rounding;
+} small_plan_requant;
+
+/* One input of a concatenation: its arena byte offset and shape, and
+ * whether its values are requantized to the output's quantization (with
+ * `requant`, count unused) or copied. */
+typedef struct small_plan_concat_input {
+  uint32_t offset;
+  small_plan_shape shape;
+  uint32_t requantize;
+  small_plan_requant requant;
+} small_plan_concat_input;
+
+/* int8 concatenation along channels into `output`. */
+typedef struct small_plan_concat {
+  small_plan_shape output;
+  const small_plan_concat_input *inputs;
+  uint32_t input_count;
+} small_plan_concat;
+
 typedef enum small_plan_step_kind {
   SMALL_PLAN_STEP_WINDOW = 0,
   SMALL_PLAN_STEP_ADD = 1,
-  SMALL_PLAN_STEP_SOFTMAX = 2
+  SMALL_PLAN_STEP_SOFTMAX = 2,
+  SMALL_PLAN_STEP_RESHAPE = 3,
+  SMALL_PLAN_STEP_REQUANT = 4,
+  SMALL_PLAN_STEP_CONCAT = 5
 } small_plan_step_kind;
 
 /* One executed layer: its kind, the arena byte offsets of its inputs
- * (in[1]: the add's second) and output, and its op (the one pointer its
- * kind names; the others NULL). */
+ * (in[1]: the add's second; a concat's are in its op) and output, and its
+ * op (the one pointer its kind names; the others NULL). */
 typedef struct small_plan_step {
   uint32_t kind; /* small_plan_step_kind */
   uint32_t in[2], out;
   const small_plan_window *window;
   const small_plan_add *add;
   const small_plan_softmax *softmax;
+  const small_plan_reshape *reshape;
+  const small_plan_requant *requant;
+  const small_plan_concat *concat;
 } small_plan_step;
 
 typedef struct small_plan {
@@ -185,7 +226,7 @@ SMALL_API small_status small_plan_run_int8(
  * handle (small_plan_export_destroy frees it). A network finalized for a
  * firmware target (small_network_set_target) gives that target's plan.
  * SMALL_ERR_UNSUPPORTED names the first layer a plan cannot hold (float
- * layers, concat, quantize and dequantize; a network split into threads). */
+ * layers, a float QUANTIZE input, DEQUANTIZE). */
 typedef struct small_plan_export small_plan_export;
 SMALL_API small_status small_network_export_plan(const small_network *network,
                                                  small_plan_export **out);

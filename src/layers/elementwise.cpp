@@ -8,6 +8,7 @@
 #include "engine/layout.h"
 #include "graph/network.h"
 #include "layers/activation_params.h"
+#include "plan/plan_op.h"
 #include "util/error.h"
 
 namespace small {
@@ -91,6 +92,17 @@ void ReshapeLayer::run(const small_kernel_table &kernels,
   } else {
     reshape_blocked(inputs[0], input_, out, output_, kernels.channel_block);
   }
+}
+
+bool ReshapeLayer::describe_plan_op(const small_kernel_table & /*kernels*/,
+                                    PlanOp &op) const {
+  if (dtype_ != SMALL_DTYPE_INT8) {
+    return false;
+  }
+  op.kind = SMALL_PLAN_STEP_RESHAPE;
+  op.reshape.input = {input_.n, input_.c, input_.h, input_.w};
+  op.reshape.output = {output_.n, output_.c, output_.h, output_.w};
+  return true;
 }
 
 small_status add_add(Network &net, int a, int b,

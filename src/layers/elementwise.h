@@ -130,6 +130,9 @@ public:
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
+
 private:
   Shape input_, output_;
   small_dtype dtype_;

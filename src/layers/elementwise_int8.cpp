@@ -197,6 +197,36 @@ void ConcatInt8Layer::run(const small_kernel_table &kernels,
   }
 }
 
+namespace {
+
+small_plan_requant plan_requant(const small_requant_i8_params &p) {
+  small_plan_requant r{};
+  r.in_zero_point = p.in_zero_point;
+  r.out_zero_point = p.out_zero_point;
+  r.multiplier = p.multiplier;
+  r.shift = p.shift;
+  r.single_rounding = p.single_rounding;
+  return r;
+}
+
+small_plan_shape plan_shape(const Shape &s) { return {s.n, s.c, s.h, s.w}; }
+
+} // namespace
+
+bool ConcatInt8Layer::describe_plan_op(const small_kernel_table & /*kernels*/,
+                                       PlanOp &op) const {
+  op.kind = SMALL_PLAN_STEP_CONCAT;
+  op.concat.output = plan_shape(shape_);
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    small_plan_concat_input in{};
+    in.shape = plan_shape(inputs_[i]);
+    in.requantize = requantize_[i] ? 1 : 0;
+    in.requant = plan_requant(params_[i]);
+    op.concat_inputs.push_back(in);
+  }
+  return true;
+}
+
 small_status QuantizeLayer::prepare(const small_kernel_table &) {
   params_ = requant_params(input_, output_, single_rounding_);
   return SMALL_OK;
@@ -211,6 +241,18 @@ void QuantizeLayer::run(const small_kernel_table &kernels,
   } else {
     quantize_values(inputs[0], count, output_, as_int8(out));
   }
+}
+
+bool QuantizeLayer::describe_plan_op(const small_kernel_table &kernels,
+                                     PlanOp &op) const {
+  if (input_dtype_ != SMALL_DTYPE_INT8) {
+    return false; // a float input: plans run int8 networks
+  }
+  op.kind = SMALL_PLAN_STEP_REQUANT;
+  op.requant = plan_requant(params_);
+  op.requant.count = static_cast<uint32_t>(
+      shape_.n * shape_.item_floats(kernels.channel_block));
+  return true;
 }
 
 void DequantizeLayer::run(const small_kernel_table &kernels,

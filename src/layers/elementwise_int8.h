@@ -85,6 +85,9 @@ public:
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
 
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
+
 private:
   std::vector<Shape> inputs_;
   std::vector<small_quant> quants_;
@@ -104,6 +107,9 @@ public:
   [[nodiscard]] small_status prepare(const small_kernel_table &) override;
   void run(const small_kernel_table &kernels,
            const std::vector<const float *> &inputs, float *out) const override;
+
+  bool describe_plan_op(const small_kernel_table &kernels,
+                        PlanOp &op) const override;
 
 private:
   small_dtype input_dtype_;

@@ -164,6 +164,23 @@ small_status export_tensor(const TensorInfo &t, size_t cb, const char *what,
   return SMALL_OK;
 }
 
+// A concat's inputs with their arena offsets (the node's inputs, in order).
+small_status export_concat(PlanOp &op, const Node &node,
+                           const std::vector<TensorInfo> &tensors,
+                           small_plan_export &e, small_plan_step &step) {
+  for (size_t i = 0; i < op.concat_inputs.size(); ++i) {
+    SMALL_TRY(to_u32(tensors[node.inputs[i]].offset, "arena offset",
+                     op.concat_inputs[i].offset));
+  }
+  e.concat_inputs.push_back(std::move(op.concat_inputs));
+  small_plan_concat c = op.concat;
+  c.inputs = e.concat_inputs.back().data();
+  c.input_count = u32(e.concat_inputs.back().size());
+  e.concats.push_back(c);
+  step.concat = &e.concats.back();
+  return SMALL_OK;
+}
+
 } // namespace
 
 small_status Network::export_plan(small_plan_export &e) const {
@@ -201,7 +218,8 @@ small_status Network::export_plan(small_plan_export &e) const {
       return fail(SMALL_ERR_UNSUPPORTED)
              << "plan: " << node.name << " (" << node.layer->kind_name()
              << ") cannot run from a plan: plans hold int8 convolution, "
-             << "depthwise, dense, pooling, add and softmax layers";
+             << "depthwise, dense, pooling, add, softmax, reshape, flatten, "
+             << "concat and int8-to-int8 quantize layers";
     }
     small_plan_step step{};
     step.kind = op.kind;
@@ -217,9 +235,17 @@ small_status Network::export_plan(small_plan_export &e) const {
     } else if (op.kind == SMALL_PLAN_STEP_ADD) {
       e.adds.push_back(op.add);
       step.add = &e.adds.back();
-    } else {
+    } else if (op.kind == SMALL_PLAN_STEP_SOFTMAX) {
       e.softmaxes.push_back(op.softmax);
       step.softmax = &e.softmaxes.back();
+    } else if (op.kind == SMALL_PLAN_STEP_RESHAPE) {
+      e.reshapes.push_back(op.reshape);
+      step.reshape = &e.reshapes.back();
+    } else if (op.kind == SMALL_PLAN_STEP_REQUANT) {
+      e.requants.push_back(op.requant);
+      step.requant = &e.requants.back();
+    } else {
+      SMALL_TRY(export_concat(op, node, tensors_, e, step));
     }
     plan.macs += node.layer->macs();
     e.steps.push_back(step);

@@ -21,6 +21,10 @@ struct small_plan_export {
   std::deque<small_plan_window> windows;
   std::deque<small_plan_add> adds;
   std::deque<small_plan_softmax> softmaxes;
+  std::deque<small_plan_reshape> reshapes;
+  std::deque<small_plan_requant> requants;
+  std::deque<small_plan_concat> concats;
+  std::deque<std::vector<small_plan_concat_input>> concat_inputs;
   std::deque<std::vector<small_plan_group>> groups;
   std::deque<std::vector<small_plan_grid>> grids;
   // Copies of the weights and per-channel arrays, 64-byte aligned as the

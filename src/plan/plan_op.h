@@ -5,6 +5,7 @@
 #define SMALL_PLAN_PLAN_OP_H
 
 #include <cstddef>
+#include <vector>
 
 #include "engine/window_loop.h"
 #include "small/small_plan.h"
@@ -20,6 +21,12 @@ struct PlanOp {
   size_t requant_total = 0;
   small_plan_add add{};
   small_plan_softmax softmax{};
+  small_plan_reshape reshape{};
+  small_plan_requant requant{};
+  // Concat: the op's output and one entry per input (offset filled by the
+  // exporter from the node's inputs).
+  small_plan_concat concat{};
+  std::vector<small_plan_concat_input> concat_inputs;
 };
 
 } // namespace small

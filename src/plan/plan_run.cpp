@@ -79,6 +79,27 @@ small_status check_window(const small_plan_window &w, size_t step,
   return SMALL_OK;
 }
 
+// Whether the step has the op its kind names (and a concat its inputs).
+bool has_op(const small_plan_step &s) {
+  switch (s.kind) {
+  case SMALL_PLAN_STEP_WINDOW:
+    return s.window != nullptr;
+  case SMALL_PLAN_STEP_ADD:
+    return s.add != nullptr;
+  case SMALL_PLAN_STEP_SOFTMAX:
+    return s.softmax != nullptr;
+  case SMALL_PLAN_STEP_RESHAPE:
+    return s.reshape != nullptr;
+  case SMALL_PLAN_STEP_REQUANT:
+    return s.requant != nullptr;
+  case SMALL_PLAN_STEP_CONCAT:
+    return s.concat != nullptr &&
+           (s.concat->inputs != nullptr || s.concat->input_count == 0);
+  default:
+    return false;
+  }
+}
+
 // What run checks on every call: the plan is one this build can run.
 small_status check_header(const small_plan *plan) {
   SMALL_TRY(require(plan, "plan"));
@@ -108,10 +129,7 @@ small_status check_plan(const small_plan *plan) {
   }
   for (uint32_t i = 0; i < plan->step_count; ++i) {
     const small_plan_step &s = plan->steps[i];
-    const bool ok = s.kind == SMALL_PLAN_STEP_WINDOW    ? s.window != nullptr
-                    : s.kind == SMALL_PLAN_STEP_ADD     ? s.add != nullptr
-                    : s.kind == SMALL_PLAN_STEP_SOFTMAX ? s.softmax != nullptr
-                                                        : false;
+    const bool ok = has_op(s);
     if (!ok || s.in[0] > plan->arena_bytes || s.in[1] > plan->arena_bytes ||
         s.out > plan->arena_bytes) {
       return fail(SMALL_ERR_INVALID_ARGUMENT)
@@ -120,6 +138,14 @@ small_status check_plan(const small_plan *plan) {
     }
     if (s.kind == SMALL_PLAN_STEP_WINDOW) {
       SMALL_TRY(check_window(*s.window, i, plan->slot_count));
+    }
+    for (uint32_t k = 0;
+         s.kind == SMALL_PLAN_STEP_CONCAT && k < s.concat->input_count; ++k) {
+      if (s.concat->inputs[k].offset > plan->arena_bytes) {
+        return fail(SMALL_ERR_INVALID_ARGUMENT)
+               << "malformed plan: step " << i << " reads concat input " << k
+               << " past the arena";
+      }
     }
   }
   return SMALL_OK;
@@ -295,6 +321,45 @@ void run_softmax(const small_plan_softmax &s, const small_kernel_table &k,
   }
 }
 
+Shape plan_shape(const small_plan_shape &s) {
+  Shape out;
+  out.n = s.n;
+  out.c = s.c;
+  out.h = s.h;
+  out.w = s.w;
+  return out;
+}
+
+small_requant_i8_params requant_params(const small_plan_requant &r) {
+  small_requant_i8_params p{};
+  p.in_zero_point = r.in_zero_point;
+  p.out_zero_point = r.out_zero_point;
+  p.multiplier = r.multiplier;
+  p.shift = r.shift;
+  p.single_rounding = r.single_rounding;
+  return p;
+}
+
+void run_concat(const small_plan_concat &c, const small_kernel_table &k,
+                const unsigned char *arena, int8_t *out) {
+  const Shape shape = plan_shape(c.output);
+  const size_t cb = k.channel_block;
+  // Zero first so the pad lanes of the output hold defined values.
+  std::memset(out, 0, shape.n * shape.item_floats(cb));
+  size_t first = 0;
+  for (uint32_t i = 0; i < c.input_count; ++i) {
+    const small_plan_concat_input &in = c.inputs[i];
+    const int8_t *src = reinterpret_cast<const int8_t *>(arena + in.offset);
+    if (in.requantize != 0) {
+      copy_channels(src, plan_shape(in.shape), out, shape, first, cb,
+                    requant_params(in.requant));
+    } else {
+      copy_channels(src, plan_shape(in.shape), out, shape, first, cb);
+    }
+    first += in.shape.c;
+  }
+}
+
 Shape tensor_shape(const small_plan_tensor &t) {
   Shape s;
   s.n = t.n;
@@ -377,8 +442,20 @@ small_status run(const small_plan *plan, const small_plan_slot *slots,
       run_add(*s.add, k, in, reinterpret_cast<const int8_t *>(base + s.in[1]),
               out);
       break;
-    default:
+    case SMALL_PLAN_STEP_SOFTMAX:
       run_softmax(*s.softmax, k, in, out);
+      break;
+    case SMALL_PLAN_STEP_RESHAPE:
+      reshape_blocked(in, plan_shape(s.reshape->input), out,
+                      plan_shape(s.reshape->output), k.channel_block);
+      break;
+    case SMALL_PLAN_STEP_REQUANT: {
+      const small_requant_i8_params p = requant_params(*s.requant);
+      k.requant_i8(in, out, s.requant->count, &p);
+      break;
+    }
+    default:
+      run_concat(*s.concat, k, base, out);
       break;
     }
   }

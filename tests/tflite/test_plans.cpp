@@ -254,7 +254,9 @@ struct RandomConv {
 
 } // namespace
 
-// A network of every layer kind a plan holds, with zero points that make
+// A network of every layer kind a plan holds (convolution, depthwise, add,
+// max and average pooling, requantize, concat, reshape, flatten, dense,
+// softmax), with zero points that make
 // every term of the requantization count (the MLPerf models' activations
 // mostly have zero point -128, which hides the weight-sum correction of the
 // x86 and SDOT kernels), clipped borders and odd channel counts: the plan
@@ -310,8 +312,17 @@ TEST_CASE("a plan runs every layer kind like the network", "[int8][plan]") {
   REQUIRE(small_network_add_pool2d_int8(net, d, &pool,
                                         small_activation_make(SMALL_ACT_NONE),
                                         &d) == SMALL_OK);
-  RandomConv w4(rng, 10 * 20 * 5 * 6, 10);
-  REQUIRE(small_network_add_dense_int8(net, d, 10, &w4.weights,
+  // A requantized copy, a concat of both (each requantized), a reshape and
+  // a flatten: (40, 5, 6) -> (60, 2, 10) -> (1200, 1, 1).
+  small_tensor q, f;
+  REQUIRE(small_network_add_quantize(net, d, {0.08f, 11}, &q) == SMALL_OK);
+  const small_tensor parts[2] = {d, q};
+  REQUIRE(small_network_add_concat_int8(net, parts, 2, {0.07f, -3}, &f) ==
+          SMALL_OK);
+  REQUIRE(small_network_add_reshape(net, f, 60, 2, 10, &f) == SMALL_OK);
+  REQUIRE(small_network_add_flatten(net, f, &f) == SMALL_OK);
+  RandomConv w4(rng, 10 * 1200, 10);
+  REQUIRE(small_network_add_dense_int8(net, f, 10, &w4.weights,
                                        small_activation_make(SMALL_ACT_NONE),
                                        {0.1f, 3}, &y) == SMALL_OK);
   REQUIRE(small_network_add_softmax_int8(net, y, 1.0f, {1.0f / 256, -128},
@@ -323,7 +334,7 @@ TEST_CASE("a plan runs every layer kind like the network", "[int8][plan]") {
   small_plan_export *e = nullptr;
   REQUIRE(small_network_export_plan(net, &e) == SMALL_OK);
   const small_plan *plan = small_plan_export_get(e);
-  CHECK(plan->step_count == 8);
+  CHECK(plan->step_count == 12);
   std::vector<small_plan_slot> slots(plan->slot_count);
   REQUIRE(small_plan_bind(plan, slots.data(), slots.size()) == SMALL_OK);
   std::vector<unsigned char> arena(plan->arena_bytes + 64);

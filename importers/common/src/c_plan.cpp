@@ -31,6 +31,12 @@ const char *step_kind_name(uint32_t kind) {
     return "SMALL_PLAN_STEP_ADD";
   case SMALL_PLAN_STEP_SOFTMAX:
     return "SMALL_PLAN_STEP_SOFTMAX";
+  case SMALL_PLAN_STEP_RESHAPE:
+    return "SMALL_PLAN_STEP_RESHAPE";
+  case SMALL_PLAN_STEP_REQUANT:
+    return "SMALL_PLAN_STEP_REQUANT";
+  case SMALL_PLAN_STEP_CONCAT:
+    return "SMALL_PLAN_STEP_CONCAT";
   default:
     return nullptr;
   }
@@ -186,6 +192,56 @@ std::string append_softmax(std::string &c, const std::string &prefix, size_t i,
   return s;
 }
 
+std::string shape_text(const small_plan_shape &s) {
+  return "{" + std::to_string(s.n) + ", " + std::to_string(s.c) + ", " +
+         std::to_string(s.h) + ", " + std::to_string(s.w) + "}";
+}
+
+// The fields of a requantization after its count.
+std::string requant_fields(const small_plan_requant &r) {
+  return int32_literal(r.in_zero_point) + ", " +
+         int32_literal(r.out_zero_point) + ", " + int32_literal(r.multiplier) +
+         ", " + int32_literal(r.shift) + ", " +
+         int32_literal(r.single_rounding);
+}
+
+std::string append_reshape(std::string &c, const std::string &prefix, size_t i,
+                           const small_plan_reshape &r) {
+  const std::string s = prefix + "_s" + std::to_string(i);
+  appendf(c, "static const small_plan_reshape %s = {%s, %s};\n\n", s.c_str(),
+          shape_text(r.input).c_str(), shape_text(r.output).c_str());
+  return s;
+}
+
+std::string append_requant(std::string &c, const std::string &prefix, size_t i,
+                           const small_plan_requant &r) {
+  const std::string s = prefix + "_s" + std::to_string(i);
+  appendf(c,
+          "static const small_plan_requant %s = {\n"
+          "    /* count; zero points in, out; multiplier, shift; single "
+          "rounding */\n    %u, %s,\n};\n\n",
+          s.c_str(), r.count, requant_fields(r).c_str());
+  return s;
+}
+
+std::string append_concat(std::string &c, const std::string &prefix, size_t i,
+                          const small_plan_concat &k) {
+  const std::string s = prefix + "_s" + std::to_string(i);
+  appendf(c,
+          "static const small_plan_concat_input %s_inputs[%u] = {\n"
+          "    /* arena offset; shape; requantize; requantization */\n",
+          s.c_str(), k.input_count > 0 ? k.input_count : 1);
+  for (uint32_t j = 0; j < k.input_count; ++j) {
+    const small_plan_concat_input &in = k.inputs[j];
+    appendf(c, "    {%u, %s, %u, {0, %s}},\n", in.offset,
+            shape_text(in.shape).c_str(), in.requantize,
+            requant_fields(in.requant).c_str());
+  }
+  appendf(c, "};\nstatic const small_plan_concat %s = {%s, %s_inputs, %u};\n\n",
+          s.c_str(), shape_text(k.output).c_str(), s.c_str(), k.input_count);
+  return s;
+}
+
 void append_tensors(std::string &c, const std::string &name,
                     const small_plan_tensor *t, uint32_t count) {
   appendf(c,
@@ -297,25 +353,44 @@ write_plan_c_source(const small_plan &plan,
     }
     appendf(c, "/* step %u: %s */\n", i,
             c_comment_text(i < step_names.size() ? step_names[i] : "").c_str());
-    ops[i] = s.kind == SMALL_PLAN_STEP_WINDOW
-                 ? append_window(c, prefix, i, *s.window)
-             : s.kind == SMALL_PLAN_STEP_ADD
-                 ? append_add(c, prefix, i, *s.add)
-                 : append_softmax(c, prefix, i, *s.softmax);
+    switch (s.kind) {
+    case SMALL_PLAN_STEP_WINDOW:
+      ops[i] = append_window(c, prefix, i, *s.window);
+      break;
+    case SMALL_PLAN_STEP_ADD:
+      ops[i] = append_add(c, prefix, i, *s.add);
+      break;
+    case SMALL_PLAN_STEP_SOFTMAX:
+      ops[i] = append_softmax(c, prefix, i, *s.softmax);
+      break;
+    case SMALL_PLAN_STEP_RESHAPE:
+      ops[i] = append_reshape(c, prefix, i, *s.reshape);
+      break;
+    case SMALL_PLAN_STEP_REQUANT:
+      ops[i] = append_requant(c, prefix, i, *s.requant);
+      break;
+    default:
+      ops[i] = append_concat(c, prefix, i, *s.concat);
+      break;
+    }
   }
   appendf(c, "static const small_plan_step %s_steps[%u] = {\n", p,
           plan.step_count > 0 ? plan.step_count : 1);
   for (uint32_t i = 0; i < plan.step_count; ++i) {
     const small_plan_step &s = plan.steps[i];
     const std::string &op = ops[i];
-    appendf(c, "    {%s, {%u, %u}, %u, %s%s, %s%s, %s%s},\n",
-            step_kind_name(s.kind), s.in[0], s.in[1], s.out,
-            s.kind == SMALL_PLAN_STEP_WINDOW ? "&" : "",
-            s.kind == SMALL_PLAN_STEP_WINDOW ? op.c_str() : "NULL",
-            s.kind == SMALL_PLAN_STEP_ADD ? "&" : "",
-            s.kind == SMALL_PLAN_STEP_ADD ? op.c_str() : "NULL",
-            s.kind == SMALL_PLAN_STEP_SOFTMAX ? "&" : "",
-            s.kind == SMALL_PLAN_STEP_SOFTMAX ? op.c_str() : "NULL");
+    // The op pointers in the struct's order (window, add, softmax,
+    // reshape, requant, concat): the step's own, the others NULL.
+    static constexpr uint32_t kOrder[] = {
+        SMALL_PLAN_STEP_WINDOW,  SMALL_PLAN_STEP_ADD,
+        SMALL_PLAN_STEP_SOFTMAX, SMALL_PLAN_STEP_RESHAPE,
+        SMALL_PLAN_STEP_REQUANT, SMALL_PLAN_STEP_CONCAT};
+    std::string pointers;
+    for (uint32_t kind : kOrder) {
+      pointers += ", " + (kind == s.kind ? "&" + op : std::string("NULL"));
+    }
+    appendf(c, "    {%s, {%u, %u}, %u%s},\n", step_kind_name(s.kind), s.in[0],
+            s.in[1], s.out, pointers.c_str());
   }
   c += "};\n";
   append_tensors(c, prefix + "_inputs", plan.inputs, plan.input_count);
