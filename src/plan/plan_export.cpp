@@ -192,16 +192,7 @@ small_status Network::export_plan(small_plan_export &e) const {
   const size_t cb = kernels_.channel_block;
   small_plan &plan = e.plan;
   plan.version = SMALL_PLAN_VERSION;
-  plan.config.channel_block = u32(cb);
-  plan.config.k_group = u32(kernels_.conv_i8_k_group);
-  plan.config.conv_max_width = u32(kernels_.conv_max_width);
-  plan.config.conv_max_out_blocks = u32(kernels_.conv_max_out_blocks);
-  plan.config.conv_width_multiple = u32(kernels_.conv_width_multiple);
-  plan.config.window_max_width = u32(kernels_.window_max_width);
-  plan.config.depthwise_across_blocks =
-      kernels_.depthwise_across_blocks != 0 ? 1 : 0;
-  plan.config.conv_weight_sums = kernels_.conv_i8_weight_sums != 0 ? 1 : 0;
-  plan.config.requant_bytes = u32(kernels_.requant_i8_bytes);
+  plan.config = plan_config(kernels_);
   SMALL_TRY(to_u32(arena_bytes_, "arena size", plan.arena_bytes));
   for (int id : inputs_) {
     e.inputs.emplace_back();

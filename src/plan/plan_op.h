@@ -29,6 +29,10 @@ struct PlanOp {
   std::vector<small_plan_concat_input> concat_inputs;
 };
 
+// The planning parameters of a kernel table, as plans record them and bind
+// compares them (plan_run.cpp).
+small_plan_config plan_config(const small_kernel_table &kernels);
+
 } // namespace small
 
 #endif

@@ -7,6 +7,7 @@
 #include "api/api_guard.h"
 #include "engine/layout.h"
 #include "kernel_contract.h"
+#include "plan/plan_op.h"
 #include "small/small_plan.h"
 #include "util/aligned_buffer.h"
 #include "util/error.h"
@@ -31,7 +32,9 @@ small_window_i8_select_fn plan_selector(uint32_t family,
   }
 }
 
-small_plan_config table_config(const small_kernel_table &k) {
+} // namespace
+
+small_plan_config plan_config(const small_kernel_table &k) {
   small_plan_config c{};
   c.channel_block = static_cast<uint32_t>(k.channel_block);
   c.k_group = static_cast<uint32_t>(k.conv_i8_k_group);
@@ -44,6 +47,8 @@ small_plan_config table_config(const small_kernel_table &k) {
   c.requant_bytes = static_cast<uint32_t>(k.requant_i8_bytes);
   return c;
 }
+
+namespace {
 
 Failure &operator<<(Failure &f, const small_plan_config &c) {
   return f << "Cb " << c.channel_block << ", k-group " << c.k_group
@@ -108,7 +113,7 @@ small_status check_header(const small_plan *plan) {
            << "plan version " << plan->version << ", this library reads "
            << SMALL_PLAN_VERSION << ": regenerate it";
   }
-  const small_plan_config own = table_config(*small_kernels_active());
+  const small_plan_config own = plan_config(*small_kernels_active());
   if (!same_config(plan->config, own)) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
            << "the plan was made for " << plan->config
