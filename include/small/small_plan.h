@@ -29,7 +29,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes: a plan of another version is
  * refused. */
-#define SMALL_PLAN_VERSION 2u
+#define SMALL_PLAN_VERSION 3u
 
 /* The kernel table's planning parameters the plan was made for (the tile
  * widths cut the grids, Cb and the k-group order the packed weights). A
@@ -171,11 +171,27 @@ typedef enum small_plan_step_kind {
   SMALL_PLAN_STEP_CONCAT = 5
 } small_plan_step_kind;
 
-/* One executed layer: its kind, the arena byte offsets of its inputs
- * (in[1]: the add's second; a concat's are in its op) and output, and its
- * op (the one pointer its kind names; the others NULL). */
-typedef struct small_plan_step {
+/* Where a grid's kernel variant is kept (a function pointer, whose type is
+ * the kernel contract's). */
+typedef struct small_plan_slot {
+  void (*kernel)(void);
+} small_plan_slot;
+
+typedef struct small_plan_step small_plan_step;
+
+/* Runs one step in the arena (from its 64-byte boundary). The library's
+ * small_plan_step_<kind> below; a plan names the ones its steps need, so an
+ * image links only those. */
+typedef void (*small_plan_step_fn)(const small_plan_step *step,
+                                   const small_plan_slot *slots,
+                                   unsigned char *arena);
+
+/* One executed layer: its kind and runner, the arena byte offsets of its
+ * inputs (in[1]: the add's second; a concat's are in its op) and output,
+ * and its op (the one pointer its kind names; the others NULL). */
+struct small_plan_step {
   uint32_t kind; /* small_plan_step_kind */
+  small_plan_step_fn run;
   uint32_t in[2], out;
   const small_plan_window *window;
   const small_plan_add *add;
@@ -183,7 +199,27 @@ typedef struct small_plan_step {
   const small_plan_reshape *reshape;
   const small_plan_requant *requant;
   const small_plan_concat *concat;
-} small_plan_step;
+};
+
+/* The step runners, one per small_plan_step_kind. */
+SMALL_API void small_plan_step_window(const small_plan_step *step,
+                                      const small_plan_slot *slots,
+                                      unsigned char *arena);
+SMALL_API void small_plan_step_add(const small_plan_step *step,
+                                   const small_plan_slot *slots,
+                                   unsigned char *arena);
+SMALL_API void small_plan_step_softmax(const small_plan_step *step,
+                                       const small_plan_slot *slots,
+                                       unsigned char *arena);
+SMALL_API void small_plan_step_reshape(const small_plan_step *step,
+                                       const small_plan_slot *slots,
+                                       unsigned char *arena);
+SMALL_API void small_plan_step_requant(const small_plan_step *step,
+                                       const small_plan_slot *slots,
+                                       unsigned char *arena);
+SMALL_API void small_plan_step_concat(const small_plan_step *step,
+                                      const small_plan_slot *slots,
+                                      unsigned char *arena);
 
 typedef struct small_plan {
   uint32_t version; /* SMALL_PLAN_VERSION */
@@ -198,12 +234,6 @@ typedef struct small_plan {
   uint32_t slot_count; /* the grids of all window steps */
   uint64_t macs;       /* multiply-accumulates of one run */
 } small_plan;
-
-/* Where a grid's kernel variant is kept (a function pointer, whose type is
- * the kernel contract's). */
-typedef struct small_plan_slot {
-  void (*kernel)(void);
-} small_plan_slot;
 
 /* Checks the plan against this build's kernel table and fills
  * slots[0 .. plan->slot_count) with the variant of each grid.

@@ -219,6 +219,11 @@ small_status Network::export_plan(small_plan_export &e) const {
           to_u32(tensors_[node.inputs[i]].offset, "arena offset", step.in[i]));
     }
     SMALL_TRY(to_u32(tensors_[node.output].offset, "arena offset", step.out));
+    static constexpr small_plan_step_fn kRunners[] = {
+        small_plan_step_window,  small_plan_step_add,
+        small_plan_step_softmax, small_plan_step_reshape,
+        small_plan_step_requant, small_plan_step_concat};
+    step.run = kRunners[op.kind];
     if (op.kind == SMALL_PLAN_STEP_WINDOW) {
       e.windows.emplace_back();
       SMALL_TRY(export_window(op, e, e.windows.back()));

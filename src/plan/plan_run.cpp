@@ -134,12 +134,12 @@ small_status check_plan(const small_plan *plan) {
   }
   for (uint32_t i = 0; i < plan->step_count; ++i) {
     const small_plan_step &s = plan->steps[i];
-    const bool ok = has_op(s);
+    const bool ok = has_op(s) && s.run != nullptr;
     if (!ok || s.in[0] > plan->arena_bytes || s.in[1] > plan->arena_bytes ||
         s.out > plan->arena_bytes) {
       return fail(SMALL_ERR_INVALID_ARGUMENT)
              << "malformed plan: step " << i << " (kind " << s.kind
-             << ") lacks its op or has offsets past the arena";
+             << ") lacks its op or runner or has offsets past the arena";
     }
     if (s.kind == SMALL_PLAN_STEP_WINDOW) {
       SMALL_TRY(check_window(*s.window, i, plan->slot_count));
@@ -234,8 +234,8 @@ small_window_tile_i8 op_tile(const small_plan_window &w, size_t cb) {
   return t;
 }
 
-void run_window(const small_plan_window &w, const small_plan_slot *slots,
-                size_t cb, const int8_t *in, int8_t *out) {
+void run_plan_window(const small_plan_window &w, const small_plan_slot *slots,
+                     size_t cb, const int8_t *in, int8_t *out) {
   small_window_tile_i8 t = op_tile(w, cb);
   for (uint32_t n = 0; n < w.batch; ++n) {
     const int8_t *in_item = in + size_t{n} * w.in_item;
@@ -436,33 +436,7 @@ small_status run(const small_plan *plan, const small_plan_slot *slots,
     load_input(plan->inputs[i], k, inputs[i], layout, base);
   }
   for (uint32_t i = 0; i < plan->step_count; ++i) {
-    const small_plan_step &s = plan->steps[i];
-    const int8_t *in = reinterpret_cast<const int8_t *>(base + s.in[0]);
-    int8_t *out = reinterpret_cast<int8_t *>(base + s.out);
-    switch (s.kind) {
-    case SMALL_PLAN_STEP_WINDOW:
-      run_window(*s.window, slots, k.channel_block, in, out);
-      break;
-    case SMALL_PLAN_STEP_ADD:
-      run_add(*s.add, k, in, reinterpret_cast<const int8_t *>(base + s.in[1]),
-              out);
-      break;
-    case SMALL_PLAN_STEP_SOFTMAX:
-      run_softmax(*s.softmax, k, in, out);
-      break;
-    case SMALL_PLAN_STEP_RESHAPE:
-      reshape_blocked(in, plan_shape(s.reshape->input), out,
-                      plan_shape(s.reshape->output), k.channel_block);
-      break;
-    case SMALL_PLAN_STEP_REQUANT: {
-      const small_requant_i8_params p = requant_params(*s.requant);
-      k.requant_i8(in, out, s.requant->count, &p);
-      break;
-    }
-    default:
-      run_concat(*s.concat, k, base, out);
-      break;
-    }
+    plan->steps[i].run(&plan->steps[i], slots, base);
   }
   for (uint32_t i = 0; i < plan->output_count; ++i) {
     const small_plan_tensor &t = plan->outputs[i];
@@ -492,4 +466,65 @@ SMALL_API small_status small_plan_run_int8(
     return small::run(plan, slots, arena, arena_bytes, inputs, input_count,
                       outputs, output_count, layout);
   });
+}
+
+namespace {
+
+const int8_t *step_input(const small_plan_step *s, unsigned char *arena,
+                         int k) {
+  return reinterpret_cast<const int8_t *>(arena + s->in[k]);
+}
+
+int8_t *step_output(const small_plan_step *s, unsigned char *arena) {
+  return reinterpret_cast<int8_t *>(arena + s->out);
+}
+
+} // namespace
+
+SMALL_API void small_plan_step_window(const small_plan_step *step,
+                                      const small_plan_slot *slots,
+                                      unsigned char *arena) {
+  small::run_plan_window(*step->window, slots,
+                         small_kernels_active()->channel_block,
+                         step_input(step, arena, 0), step_output(step, arena));
+}
+
+SMALL_API void small_plan_step_add(const small_plan_step *step,
+                                   const small_plan_slot *,
+                                   unsigned char *arena) {
+  small::run_add(*step->add, *small_kernels_active(),
+                 step_input(step, arena, 0), step_input(step, arena, 1),
+                 step_output(step, arena));
+}
+
+SMALL_API void small_plan_step_softmax(const small_plan_step *step,
+                                       const small_plan_slot *,
+                                       unsigned char *arena) {
+  small::run_softmax(*step->softmax, *small_kernels_active(),
+                     step_input(step, arena, 0), step_output(step, arena));
+}
+
+SMALL_API void small_plan_step_reshape(const small_plan_step *step,
+                                       const small_plan_slot *,
+                                       unsigned char *arena) {
+  small::reshape_blocked(
+      step_input(step, arena, 0), small::plan_shape(step->reshape->input),
+      step_output(step, arena), small::plan_shape(step->reshape->output),
+      small_kernels_active()->channel_block);
+}
+
+SMALL_API void small_plan_step_requant(const small_plan_step *step,
+                                       const small_plan_slot *,
+                                       unsigned char *arena) {
+  const small_requant_i8_params p = small::requant_params(*step->requant);
+  small_kernels_active()->requant_i8(step_input(step, arena, 0),
+                                     step_output(step, arena),
+                                     step->requant->count, &p);
+}
+
+SMALL_API void small_plan_step_concat(const small_plan_step *step,
+                                      const small_plan_slot *,
+                                      unsigned char *arena) {
+  small::run_concat(*step->concat, *small_kernels_active(), arena,
+                    step_output(step, arena));
 }

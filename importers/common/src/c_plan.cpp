@@ -42,6 +42,25 @@ const char *step_kind_name(uint32_t kind) {
   }
 }
 
+// The library function that runs a step of this kind: the generated plan
+// names only the runners its steps need, so the image links only those.
+const char *step_runner_name(uint32_t kind) {
+  switch (kind) {
+  case SMALL_PLAN_STEP_WINDOW:
+    return "small_plan_step_window";
+  case SMALL_PLAN_STEP_ADD:
+    return "small_plan_step_add";
+  case SMALL_PLAN_STEP_SOFTMAX:
+    return "small_plan_step_softmax";
+  case SMALL_PLAN_STEP_RESHAPE:
+    return "small_plan_step_reshape";
+  case SMALL_PLAN_STEP_REQUANT:
+    return "small_plan_step_requant";
+  default:
+    return "small_plan_step_concat";
+  }
+}
+
 // `name` = `values` as an array with the plan's alignment (nothing when
 // data is NULL: the pointer stays NULL).
 template <typename T, typename Array>
@@ -389,8 +408,9 @@ write_plan_c_source(const small_plan &plan,
     for (uint32_t kind : kOrder) {
       pointers += ", " + (kind == s.kind ? "&" + op : std::string("NULL"));
     }
-    appendf(c, "    {%s, {%u, %u}, %u%s},\n", step_kind_name(s.kind), s.in[0],
-            s.in[1], s.out, pointers.c_str());
+    appendf(c, "    {%s, %s, {%u, %u}, %u%s},\n", step_kind_name(s.kind),
+            step_runner_name(s.kind), s.in[0], s.in[1], s.out,
+            pointers.c_str());
   }
   c += "};\n";
   append_tensors(c, prefix + "_inputs", plan.inputs, plan.input_count);

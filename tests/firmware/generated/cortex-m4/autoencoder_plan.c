@@ -17554,16 +17554,16 @@ static const small_plan_window autoencoder_s9 = {
 };
 
 static const small_plan_step autoencoder_steps[10] = {
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 640, &autoencoder_s0, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {640, 0}, 0, &autoencoder_s1, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 128, &autoencoder_s2, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {128, 0}, 0, &autoencoder_s3, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 128, &autoencoder_s4, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {128, 0}, 0, &autoencoder_s5, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 128, &autoencoder_s6, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {128, 0}, 0, &autoencoder_s7, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 640, &autoencoder_s8, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {640, 0}, 0, &autoencoder_s9, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 640, &autoencoder_s0, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {640, 0}, 0, &autoencoder_s1, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 128, &autoencoder_s2, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {128, 0}, 0, &autoencoder_s3, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 128, &autoencoder_s4, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {128, 0}, 0, &autoencoder_s5, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 128, &autoencoder_s6, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {128, 0}, 0, &autoencoder_s7, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 640, &autoencoder_s8, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {640, 0}, 0, &autoencoder_s9, NULL, NULL, NULL, NULL, NULL},
 };
 static const small_plan_tensor autoencoder_inputs[1] = {
     /* arena offset; n, c, h, w; lanes; scale, zero point */
@@ -17575,7 +17575,7 @@ static const small_plan_tensor autoencoder_outputs[1] = {
 };
 
 const small_plan autoencoder_plan = {
-    .version = 2u,
+    .version = 3u,
     .config = {8, 4, 16, 4, 4, 64, 0, 0, 0},
     .arena_bytes = 768,
     .inputs = autoencoder_inputs, .input_count = 1,

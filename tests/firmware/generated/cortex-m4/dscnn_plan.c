@@ -2116,18 +2116,18 @@ static const small_plan_softmax dscnn_s11 = {
 };
 
 static const small_plan_step dscnn_steps[12] = {
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s0, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8000, &dscnn_s1, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s2, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8000, &dscnn_s3, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s4, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8000, &dscnn_s5, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s6, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8000, &dscnn_s7, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s8, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8000, &dscnn_s9, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8000, 0}, 0, &dscnn_s10, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_SOFTMAX, {0, 0}, 64, NULL, NULL, &dscnn_s11, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s0, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8000, &dscnn_s1, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s2, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8000, &dscnn_s3, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s4, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8000, &dscnn_s5, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s6, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8000, &dscnn_s7, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s8, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8000, &dscnn_s9, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8000, 0}, 0, &dscnn_s10, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_SOFTMAX, small_plan_step_softmax, {0, 0}, 64, NULL, NULL, &dscnn_s11, NULL, NULL, NULL},
 };
 static const small_plan_tensor dscnn_inputs[1] = {
     /* arena offset; n, c, h, w; lanes; scale, zero point */
@@ -2139,7 +2139,7 @@ static const small_plan_tensor dscnn_outputs[1] = {
 };
 
 const small_plan dscnn_plan = {
-    .version = 2u,
+    .version = 3u,
     .config = {8, 4, 16, 4, 4, 64, 0, 0, 0},
     .arena_bytes = 16000,
     .inputs = dscnn_inputs, .input_count = 1,

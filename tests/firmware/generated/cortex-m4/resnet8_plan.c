@@ -5510,21 +5510,21 @@ static const small_plan_softmax resnet8_s14 = {
 };
 
 static const small_plan_step resnet8_steps[15] = {
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 0, &resnet8_s0, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 16384, &resnet8_s1, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 32768, &resnet8_s2, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_ADD, {0, 32768}, 16384, NULL, &resnet8_s3, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 0, &resnet8_s4, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 8192, &resnet8_s5, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 0, &resnet8_s6, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_ADD, {0, 8192}, 16384, NULL, &resnet8_s7, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 0, &resnet8_s8, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 4096, &resnet8_s9, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {16384, 0}, 0, &resnet8_s10, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_ADD, {0, 4096}, 8192, NULL, &resnet8_s11, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {8192, 0}, 0, &resnet8_s12, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 64, &resnet8_s13, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_SOFTMAX, {64, 0}, 0, NULL, NULL, &resnet8_s14, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 0, &resnet8_s0, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 16384, &resnet8_s1, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 32768, &resnet8_s2, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_ADD, small_plan_step_add, {0, 32768}, 16384, NULL, &resnet8_s3, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 0, &resnet8_s4, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 8192, &resnet8_s5, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 0, &resnet8_s6, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_ADD, small_plan_step_add, {0, 8192}, 16384, NULL, &resnet8_s7, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 0, &resnet8_s8, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 4096, &resnet8_s9, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {16384, 0}, 0, &resnet8_s10, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_ADD, small_plan_step_add, {0, 4096}, 8192, NULL, &resnet8_s11, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {8192, 0}, 0, &resnet8_s12, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 64, &resnet8_s13, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_SOFTMAX, small_plan_step_softmax, {64, 0}, 0, NULL, NULL, &resnet8_s14, NULL, NULL, NULL},
 };
 static const small_plan_tensor resnet8_inputs[1] = {
     /* arena offset; n, c, h, w; lanes; scale, zero point */
@@ -5536,7 +5536,7 @@ static const small_plan_tensor resnet8_outputs[1] = {
 };
 
 const small_plan resnet8_plan = {
-    .version = 2u,
+    .version = 3u,
     .config = {8, 4, 16, 4, 4, 64, 0, 0, 0},
     .arena_bytes = 49152,
     .inputs = resnet8_inputs, .input_count = 1,

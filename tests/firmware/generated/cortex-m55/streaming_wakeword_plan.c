@@ -3675,16 +3675,16 @@ static const small_plan_softmax streaming_wakeword_s9 = {
 };
 
 static const small_plan_step streaming_wakeword_steps[10] = {
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 3584, &streaming_wakeword_s0, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {3584, 0}, 0, &streaming_wakeword_s1, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 3584, &streaming_wakeword_s2, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {3584, 0}, 0, &streaming_wakeword_s3, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 3072, &streaming_wakeword_s4, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {3072, 0}, 0, &streaming_wakeword_s5, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 1920, &streaming_wakeword_s6, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {1920, 0}, 0, &streaming_wakeword_s7, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_WINDOW, {0, 0}, 64, &streaming_wakeword_s8, NULL, NULL, NULL, NULL, NULL},
-    {SMALL_PLAN_STEP_SOFTMAX, {64, 0}, 0, NULL, NULL, &streaming_wakeword_s9, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 3584, &streaming_wakeword_s0, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {3584, 0}, 0, &streaming_wakeword_s1, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 3584, &streaming_wakeword_s2, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {3584, 0}, 0, &streaming_wakeword_s3, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 3072, &streaming_wakeword_s4, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {3072, 0}, 0, &streaming_wakeword_s5, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 1920, &streaming_wakeword_s6, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {1920, 0}, 0, &streaming_wakeword_s7, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_WINDOW, small_plan_step_window, {0, 0}, 64, &streaming_wakeword_s8, NULL, NULL, NULL, NULL, NULL},
+    {SMALL_PLAN_STEP_SOFTMAX, small_plan_step_softmax, {64, 0}, 0, NULL, NULL, &streaming_wakeword_s9, NULL, NULL, NULL},
 };
 static const small_plan_tensor streaming_wakeword_inputs[1] = {
     /* arena offset; n, c, h, w; lanes; scale, zero point */
@@ -3696,7 +3696,7 @@ static const small_plan_tensor streaming_wakeword_outputs[1] = {
 };
 
 const small_plan streaming_wakeword_plan = {
-    .version = 2u,
+    .version = 3u,
     .config = {16, 16, 8, 1, 1, 64, 1, 0, 0},
     .arena_bytes = 6656,
     .inputs = streaming_wakeword_inputs, .input_count = 1,
