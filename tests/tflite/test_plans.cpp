@@ -130,6 +130,11 @@ TEST_CASE("plans refuse malformed calls and plans", "[int8][plan]") {
     CHECK(small_plan_bind(&other, slots.data(), slots.size()) ==
           SMALL_ERR_INVALID_ARGUMENT);
     steps[0] = good.steps[0];
+    steps[0].run = nullptr;
+    CHECK(small_plan_bind(&other, slots.data(), slots.size()) ==
+          SMALL_ERR_INVALID_ARGUMENT);
+    CHECK(std::strstr(small_last_error(), "runner") != nullptr);
+    steps[0] = good.steps[0];
     steps[1].out = good.arena_bytes + 1;
     CHECK(small_plan_bind(&other, slots.data(), slots.size()) ==
           SMALL_ERR_INVALID_ARGUMENT);
