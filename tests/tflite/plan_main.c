@@ -1,40 +1,53 @@
 /* Runs a compiled plan small-codegen --plan wrote for this build's kernels:
- * reads input 0 and writes output 0, raw int8 NHWC. Built once per model
- * with SMALL_PLAN_HEADER, SMALL_PLAN_INIT, SMALL_PLAN_RUN and
- * SMALL_PLAN_PREFIX (the header's macro prefix) defined.
- * Usage: prog in.bin out.bin */
+ * reads input 0 and writes every output one after the other, raw int8
+ * NHWC, sized from the plan. Built once per plan with SMALL_PLAN_HEADER,
+ * SMALL_PLAN_INIT, SMALL_PLAN_RUN and SMALL_PLAN_PLAN (the plan's name)
+ * defined. Usage: prog in.bin out.bin */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include SMALL_PLAN_HEADER
 
-#define CAT(a, b) a##b
-#define MACRO(prefix, name) CAT(prefix, name)
-#define IN_SIZE MACRO(SMALL_PLAN_PREFIX, _INPUT0_SIZE)
-#define OUT_SIZE MACRO(SMALL_PLAN_PREFIX, _OUTPUT0_SIZE)
+#define MAX_OUTPUTS 8
 
-static int8_t input[IN_SIZE];
-static int8_t output[OUT_SIZE];
+static size_t elements(const small_plan_tensor *t) {
+  return (size_t)t->n * t->c * t->h * t->w;
+}
 
 int main(int argc, char **argv) {
+  const small_plan *plan = &SMALL_PLAN_PLAN;
+  const size_t in_size = elements(&plan->inputs[0]);
   const int8_t *ins[1];
-  int8_t *outs[1];
+  int8_t *outs[MAX_OUTPUTS];
+  int8_t *input, *output;
+  size_t out_size = 0, i;
   small_status s;
   FILE *f;
-  if (argc != 3) {
-    fprintf(stderr, "usage: %s in.bin out.bin\n", argv[0]);
+  if (argc != 3 || plan->input_count != 1 || plan->output_count > MAX_OUTPUTS) {
+    fprintf(stderr, "usage: %s in.bin out.bin (one input, <= %d outputs)\n",
+            argv[0], MAX_OUTPUTS);
     return 2;
   }
+  for (i = 0; i < plan->output_count; ++i) {
+    out_size += elements(&plan->outputs[i]);
+  }
+  input = (int8_t *)malloc(in_size);
+  output = (int8_t *)malloc(out_size);
   f = fopen(argv[1], "rb");
-  if (f == NULL || fread(input, 1, sizeof input, f) != sizeof input) {
-    fprintf(stderr, "cannot read %lu bytes from %s\n",
-            (unsigned long)sizeof input, argv[1]);
+  if (input == NULL || output == NULL || f == NULL ||
+      fread(input, 1, in_size, f) != in_size) {
+    fprintf(stderr, "cannot read %lu bytes from %s\n", (unsigned long)in_size,
+            argv[1]);
     return 1;
   }
   fclose(f);
+  ins[0] = input;
+  outs[0] = output;
+  for (i = 1; i < plan->output_count; ++i) {
+    outs[i] = outs[i - 1] + elements(&plan->outputs[i - 1]);
+  }
   s = SMALL_PLAN_INIT();
   if (s == SMALL_OK) {
-    ins[0] = input;
-    outs[0] = output;
     s = SMALL_PLAN_RUN(ins, outs);
   }
   if (s != SMALL_OK) {
@@ -42,10 +55,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   f = fopen(argv[2], "wb");
-  if (f == NULL || fwrite(output, 1, sizeof output, f) != sizeof output ||
+  if (f == NULL || fwrite(output, 1, out_size, f) != out_size ||
       fclose(f) != 0) {
     fprintf(stderr, "cannot write %s\n", argv[2]);
     return 1;
   }
+  free(input);
+  free(output);
   return 0;
 }

@@ -4,11 +4,14 @@
 // (*.int8.expected.bin); plus every refusal of a malformed call or plan.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "every_kind_net.h"
+#include "plan_layout_as_int.h"
 #include "sample_bytes.h"
 #include "small/small.h"
 #include "small/small_plan.h"
@@ -178,12 +181,10 @@ TEST_CASE("plans refuse malformed calls and plans", "[int8][plan]") {
                               ins, 1, null_out, 1,
                               SMALL_LAYOUT_NHWC) == SMALL_ERR_NULL_POINTER);
     CHECK(std::strstr(small_last_error(), "outputs[0]") != nullptr);
-    small_layout bad;
-    const int bad_value = 7;
-    std::memcpy(&bad, &bad_value, sizeof bad);
-    CHECK(small_plan_run_int8(&good, b.slots.data(), arena.data(), arena.size(),
-                              ins, 1, outs, 1,
-                              bad) == SMALL_ERR_INVALID_ARGUMENT);
+    CHECK(plan_run_with_int_layout(&good, b.slots.data(), arena.data(),
+                                   arena.size(), ins, 1, outs, 1,
+                                   7) == SMALL_ERR_INVALID_ARGUMENT);
+    CHECK(std::strstr(small_last_error(), "layout 7") != nullptr);
     CHECK(small_plan_run_int8(&good, b.slots.data(), arena.data(), arena.size(),
                               ins, 1, outs, 1, SMALL_LAYOUT_NHWC) == SMALL_OK);
   }
@@ -231,108 +232,14 @@ TEST_CASE("plans are exported from finalized int8 networks only",
   small_tflite_model_destroy(m);
 }
 
-namespace {
-
-// Random int8 conv weights (OIHW) with per-channel scales and a bias.
-struct RandomConv {
-  std::vector<int8_t> values;
-  std::vector<float> scales;
-  std::vector<int32_t> bias;
-  small_int8_weights weights{};
-  RandomConv(std::mt19937 &rng, size_t count, size_t out_channels) {
-    std::uniform_int_distribution<int> byte(-127, 127);
-    std::uniform_int_distribution<int> b(-3000, 3000);
-    std::uniform_real_distribution<float> scale(0.002f, 0.02f);
-    for (size_t i = 0; i < count; ++i) {
-      values.push_back(static_cast<int8_t>(byte(rng)));
-    }
-    for (size_t k = 0; k < out_channels; ++k) {
-      scales.push_back(scale(rng));
-      bias.push_back(b(rng));
-    }
-    weights.values = values.data();
-    weights.scales = scales.data();
-    weights.scale_count = static_cast<uint32_t>(out_channels);
-    weights.bias = bias.data();
-  }
-};
-
-} // namespace
-
-// A network of every layer kind a plan holds (convolution, depthwise, add,
-// max and average pooling, requantize, concat, reshape, flatten, dense,
-// softmax), with zero points that make
-// every term of the requantization count (the MLPerf models' activations
-// mostly have zero point -128, which hides the weight-sum correction of the
-// x86 and SDOT kernels), clipped borders and odd channel counts: the plan
-// must give the network's own output bytes in both layouts.
+// The network of every step kind (every_kind_net.h): the plan must give the
+// network's own output bytes in both layouts.
 TEST_CASE("a plan runs every layer kind like the network", "[int8][plan]") {
-  std::mt19937 rng(20261205);
   small_network *net = nullptr;
   REQUIRE(small_network_create(&net) == SMALL_OK);
-  small_tensor x, a, b, c, d, y;
-  REQUIRE(small_network_add_input_int8(net, 1, 5, 11, 13, {0.05f, 17}, &x) ==
-          SMALL_OK);
-  small_conv2d_params conv;
-  small_conv2d_params_init(&conv);
-  conv.out_channels = 20;
-  conv.kernel_h = conv.kernel_w = 3;
-  conv.padding_mode = SMALL_PADDING_SAME;
-  conv.activation = small_activation_make(SMALL_ACT_RELU);
-  RandomConv w1(rng, 20 * 5 * 9, 20);
-  REQUIRE(small_network_add_conv2d_int8(net, x, &conv, &w1.weights, {0.04f, -7},
-                                        &a) == SMALL_OK);
-  small_conv2d_params dw = conv;
-  dw.out_channels = 20;
-  dw.groups = 20;
-  dw.activation = small_activation_make(SMALL_ACT_NONE);
-  RandomConv w2(rng, 20 * 9, 20);
-  REQUIRE(small_network_add_conv2d_int8(net, a, &dw, &w2.weights, {0.03f, 5},
-                                        &b) == SMALL_OK);
-  small_conv2d_params pw;
-  small_conv2d_params_init(&pw);
-  pw.out_channels = 20;
-  pw.kernel_h = pw.kernel_w = 3; // a blocked input: the weight-sum path
-  pw.padding_mode = SMALL_PADDING_SAME;
-  RandomConv w3(rng, 20 * 20 * 9, 20);
-  const small_status s =
-      small_network_add_conv2d_int8(net, a, &pw, &w3.weights, {0.05f, 9}, &c);
+  const small_status built = build_every_kind_net(net);
   INFO(small_last_error());
-  REQUIRE(s == SMALL_OK);
-  REQUIRE(small_network_add_add_int8(net, b, c,
-                                     small_activation_make(SMALL_ACT_RELU),
-                                     {0.06f, -20}, &d) == SMALL_OK);
-  small_pool2d_params pool;
-  small_pool2d_params_init(&pool);
-  pool.kind = SMALL_POOL_MAX;
-  pool.kernel_h = pool.kernel_w = 2;
-  pool.stride_h = pool.stride_w = 2;
-  REQUIRE(small_network_add_pool2d_int8(net, d, &pool,
-                                        small_activation_make(SMALL_ACT_NONE),
-                                        &d) == SMALL_OK);
-  pool.kind = SMALL_POOL_AVG;
-  pool.kernel_h = pool.kernel_w = 3;
-  pool.stride_h = pool.stride_w = 1;
-  pool.padding_mode = SMALL_PADDING_SAME;
-  REQUIRE(small_network_add_pool2d_int8(net, d, &pool,
-                                        small_activation_make(SMALL_ACT_NONE),
-                                        &d) == SMALL_OK);
-  // A requantized copy, a concat of both (each requantized), a reshape and
-  // a flatten: (40, 5, 6) -> (60, 2, 10) -> (1200, 1, 1).
-  small_tensor q, f;
-  REQUIRE(small_network_add_quantize(net, d, {0.08f, 11}, &q) == SMALL_OK);
-  const small_tensor parts[2] = {d, q};
-  REQUIRE(small_network_add_concat_int8(net, parts, 2, {0.07f, -3}, &f) ==
-          SMALL_OK);
-  REQUIRE(small_network_add_reshape(net, f, 60, 2, 10, &f) == SMALL_OK);
-  REQUIRE(small_network_add_flatten(net, f, &f) == SMALL_OK);
-  RandomConv w4(rng, 10 * 1200, 10);
-  REQUIRE(small_network_add_dense_int8(net, f, 10, &w4.weights,
-                                       small_activation_make(SMALL_ACT_NONE),
-                                       {0.1f, 3}, &y) == SMALL_OK);
-  REQUIRE(small_network_add_softmax_int8(net, y, 1.0f, {1.0f / 256, -128},
-                                         &y) == SMALL_OK);
-  REQUIRE(small_network_mark_output(net, y) == SMALL_OK);
+  REQUIRE(built == SMALL_OK);
   INFO(small_last_error());
   REQUIRE(small_network_finalize(net) == SMALL_OK);
 
@@ -343,20 +250,22 @@ TEST_CASE("a plan runs every layer kind like the network", "[int8][plan]") {
   std::vector<small_plan_slot> slots(plan->slot_count);
   REQUIRE(small_plan_bind(plan, slots.data(), slots.size()) == SMALL_OK);
   std::vector<unsigned char> arena(plan->arena_bytes + 64);
-  std::uniform_int_distribution<int> byte(-128, 127);
-  std::vector<int8_t> in(5 * 11 * 13);
-  for (int8_t &v : in) {
-    v = static_cast<int8_t>(byte(rng));
-  }
+  const std::vector<int8_t> in = every_kind_input();
+  REQUIRE(plan->output_count == 2);
   for (small_layout layout : {SMALL_LAYOUT_NCHW, SMALL_LAYOUT_NHWC}) {
-    std::vector<int8_t> want(10, 0x55), got(10, 0x66);
+    std::vector<int8_t> want0(10, 0x55), want1(1200, 0x55);
+    std::vector<int8_t> got0(10, 0x66), got1(1200, 0x66);
     const int8_t *ins[1] = {in.data()};
-    int8_t *outs[1] = {want.data()};
-    REQUIRE(small_network_run_int8(net, ins, 1, outs, 1, layout) == SMALL_OK);
-    outs[0] = got.data();
+    int8_t *wants[2] = {want0.data(), want1.data()};
+    int8_t *gots[2] = {got0.data(), got1.data()};
+    REQUIRE(small_network_run_int8(net, ins, 1, wants, 2, layout) == SMALL_OK);
     REQUIRE(small_plan_run_int8(plan, slots.data(), arena.data(), arena.size(),
-                                ins, 1, outs, 1, layout) == SMALL_OK);
-    CHECK(got == want);
+                                ins, 1, gots, 2, layout) == SMALL_OK);
+    CHECK(got0 == want0);
+    CHECK(got1 == want1);
+    // Not saturated: the softmax spreads over several classes.
+    CHECK(std::count_if(want0.begin(), want0.end(),
+                        [](int8_t v) { return v > -128; }) > 1);
   }
   small_plan_export_destroy(e);
   small_network_destroy(net);
