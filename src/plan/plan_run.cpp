@@ -388,7 +388,7 @@ void load_input(const small_plan_tensor &t, const small_kernel_table &k,
 small_status run(const small_plan *plan, const small_plan_slot *slots,
                  void *arena, size_t arena_bytes, const int8_t *const *inputs,
                  size_t input_count, int8_t *const *outputs,
-                 size_t output_count, small_layout layout) {
+                 size_t output_count, const small_layout &layout_arg) {
   // The structure was checked when the slots were bound.
   SMALL_TRY(check_header(plan));
   if (plan->slot_count != 0) {
@@ -399,11 +399,14 @@ small_status run(const small_plan *plan, const small_plan_slot *slots,
     }
   }
   SMALL_TRY(require(arena, "arena"));
-  const int layout_value = enum_value(layout);
+  // Read as the int C may have put there (an out-of-range enum value is
+  // undefined behaviour to load in C++), converted once checked.
+  const int layout_value = enum_value(layout_arg);
   if (layout_value != SMALL_LAYOUT_NCHW && layout_value != SMALL_LAYOUT_NHWC) {
     return fail(SMALL_ERR_INVALID_ARGUMENT)
            << "unknown layout " << layout_value;
   }
+  const small_layout layout = static_cast<small_layout>(layout_value);
   const uintptr_t raw = reinterpret_cast<uintptr_t>(arena);
   const size_t skip = (kAlignment - raw % kAlignment) % kAlignment;
   if (arena_bytes < skip || arena_bytes - skip < plan->arena_bytes) {
