@@ -34,12 +34,10 @@
 #                the vector table and unwinding tables, plus the initial
 #                values of .data (stored in flash, copied at reset).
 #   ram_bytes    data + bss (the plan's static arena and kernel slots among
-#                it) + the heap taken from main on (must be 0; newlib's
-#                semihosting startup takes 436 bytes before main, not
-#                counted) + the stack's high-water mark (the reset code
-#                paints the stack, the test finds the deepest word written;
-#                measured after binding and running, before the first
-#                printf).
+#                it) + the stack's high-water mark (the reset code paints the
+#                stack, the test finds the deepest word written after binding
+#                and running). No heap: the images link no allocator
+#                (tests/firmware/check_no_allocator.cmake, run here too).
 #   arena_bytes  the plan's arena (small_network_arena_size on the host).
 #   instructions the first sample's run, counted by SysTick under
 #                qemu -icount shift=0 (tests/firmware/instruction_count.h):
@@ -54,8 +52,9 @@
 #                tile grids, tensors.
 #   sample_flash_bytes  the embedded test inputs and expected outputs.
 #   runtime_flash_bytes flash_bytes minus those three: the library and its
-#                kernels, newlib (printf and semihosting, which the test
-#                uses) and the test program.
+#                kernels, what they use of newlib (memcpy, expf...), the
+#                startup code and the test program (no stdio: it prints
+#                through semihosting alone).
 #   small_flash_bytes  SMaLL's share of it: the symbols of small:: and the C
 #                API (small_*), not the test harness's small_firmware_*.
 set -euo pipefail
@@ -105,11 +104,12 @@ for target in "${targets[@]}"; do
   for net in $nets; do
     elf=$build/tests/firmware/small_${net}_plan_test
     line=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf" | grep '^net=')
-    if [ "$(field differing_bytes "$line")" != 0 ] ||
-      [ "$(field heap_bytes "$line")" != 0 ]; then
+    if [ "$(field differing_bytes "$line")" != 0 ]; then
       echo "firmware_report.sh: $net on $target: $line" >&2
       exit 1
     fi
+    cmake -DNM=arm-none-eabi-nm -DELF="$elf" \
+      -P "$root/tests/firmware/check_no_allocator.cmake" >/dev/null
     read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -n 1)
     read -r weights plan samples small < <(arm-none-eabi-nm -S -t d -C "$elf" |
       awk -v net="$net" '
@@ -128,7 +128,7 @@ for target in "${targets[@]}"; do
         }
         END { print weights + 0, plan + 0, samples + 0, small + 0 }')
     flash=$((text + data))
-    ram=$((data + bss + $(field heap_bytes "$line") + $(field stack_bytes "$line")))
+    ram=$((data + bss + $(field stack_bytes "$line")))
     ticks=$(field systick_ticks "$line")
     clock=$(field sysclk_hz "$line")
     macs=$(field macs "$line")

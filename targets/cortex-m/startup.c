@@ -7,16 +7,14 @@
  * the library and libc are built for the hard-float ABI), paint the stack
  * below the reset handler's frame (so that small_firmware_stack_high_water
  * can measure the deepest use), copy .data from its load address, clear
- * .bss, open the semihosting console (newlib's rdimon), run the C++
- * constructors, call main, and leave QEMU with main's status through a
- * semihosting exit. */
+ * .bss, open the console (newlib's semihosting one unless the image links
+ * its own, small_firmware.h), run the C++ constructors, call main, and
+ * leave QEMU with main's status through a semihosting exit. */
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "small_firmware.h"
 
 int main(int argc, char **argv);
-void initialise_monitor_handles(void);
 void __libc_init_array(void);
 
 /* Linker-script symbols (see cortex-m-common.ld). */
@@ -55,13 +53,13 @@ void small_reset_handler(void) {
   for (uint32_t *dst = __bss_start; dst < __bss_end;)
     *dst++ = 0;
 
-  initialise_monitor_handles();
+  small_firmware_console_open();
   __libc_init_array();
   /* No command line on the board; a program name for those that read
    * argv[0] (Catch2). */
   static char program_name[] = "firmware";
   static char *argv[] = {program_name, NULL};
-  exit(main(1, argv));
+  small_firmware_exit(main(1, argv));
 }
 
 size_t small_firmware_stack_high_water(void) {
@@ -71,9 +69,12 @@ size_t small_firmware_stack_high_water(void) {
   return (size_t)((uintptr_t)__stack_top - (uintptr_t)word);
 }
 
-/* A fault or an unexpected interrupt: stop with a failing status (abort)
- * rather than spin until the runner's timeout. */
-static void small_unexpected_exception(void) { abort(); }
+/* A fault or an unexpected interrupt: stop with a failing status (134, what
+ * a shell reports for an abort) rather than spin until the runner's
+ * timeout. */
+static void small_unexpected_exception(void) {
+  small_firmware_semihosting_exit(134);
+}
 
 /* The vector table: initial stack pointer, then the handlers of the
  * architecture's system exceptions (reset, NMI, HardFault, MemManage,

@@ -2,12 +2,13 @@
  * (small-codegen --plan --target, committed in tests/firmware/generated):
  * the device binds the plan's kernels and runs every sample of the model in
  * the plan's static arena, requiring each output byte to equal TFLite's
- * reference arithmetic exactly. Nothing is built, planned or packed here,
- * and nothing may come from the heap: malloc's arena must not grow from the
- * start of main to the end of the runs (measured before the first printf,
- * which allocates its stdout buffer). What newlib's semihosting startup
- * took before main (its console handles, no part of SMaLL) is printed as
- * startup_heap_bytes.
+ * reference arithmetic exactly. Nothing is built, planned or packed here.
+ *
+ * The image is what firmware running a plan needs and little more: no
+ * stdio (it reports through small_firmware_print, semihosting alone, with
+ * no_stdio_console.c) and no allocator at all; the test
+ * small_<net>_plan_links_no_allocator checks the linked image for malloc
+ * and its kin (check_no_allocator.cmake), so no heap can be used.
  *
  * One program for every model, compiled once per model with:
  *   SMALL_TEST_NET_NAME       the model's name ("dscnn")
@@ -16,15 +17,11 @@
  *   SMALL_TEST_SAMPLES_HEADER the embedded samples (bytes_to_c.cmake)
  *
  * It prints one line: samples, differing bytes, the plan's arena and MACs,
- * heap and stack high-water, and the SysTick ticks of the first sample's
- * run with the clock they count (instructions = ticks * 1e9 / sysclk_hz
- * under QEMU -icount shift=0, instruction_count.h). Integers only: this
- * image links printf without floating point and no 64-bit division, so
- * that its flash is close to what firmware running a plan needs;
- * tools/firmware_report.sh reads the line. */
-#include <malloc.h> /* newlib: mallinfo */
+ * the stack high-water, and the SysTick ticks of the first sample's run
+ * with the clock they count (instructions = ticks * 1e9 / sysclk_hz under
+ * QEMU -icount shift=0, instruction_count.h); tools/firmware_report.sh
+ * reads it. */
 #include <stdint.h>
-#include <stdio.h>
 
 #include "instruction_count.h"
 #include "small_firmware.h"
@@ -44,21 +41,27 @@ static uint32_t elements(const small_plan_tensor *t) {
   return t->n * t->c * t->h * t->w;
 }
 
+/* " name=value" on the report line. */
+static void print_field(const char *name, uint32_t value) {
+  small_firmware_print(" ");
+  small_firmware_print(name);
+  small_firmware_print("=");
+  small_firmware_print_unsigned(value);
+}
+
 int main(void) {
   const uint32_t in_size = elements(&PLAN.inputs[0]);
   const uint32_t out_size = elements(&PLAN.outputs[0]);
-  const size_t samples = sizeof small_test_expected / out_size;
+  const uint32_t samples = (uint32_t)sizeof small_test_expected / out_size;
   const int8_t *ins[1];
   int8_t *outs[1];
-  size_t sample, i, diff = 0, stack;
-  const unsigned long startup_heap = (unsigned long)mallinfo().arena;
-  unsigned long heap;
-  uint32_t start, ticks = 0;
+  uint32_t sample, i, diff = 0, start, ticks = 0;
   small_status s = PLAN_INIT();
 
   if (samples == 0 || samples * out_size != sizeof small_test_expected ||
       samples * in_size != sizeof small_test_inputs) {
-    printf("the embedded samples do not match the plan's shapes\n");
+    small_firmware_print("the embedded samples do not match the plan's "
+                         "shapes\n");
     return 2;
   }
   for (sample = 0; s == SMALL_OK && sample < samples; ++sample) {
@@ -72,23 +75,26 @@ int main(void) {
       ticks = systick_stop(start);
     }
   }
-  /* Before any printf (it takes 4 KB of stack and a heap buffer). */
-  stack = small_firmware_stack_high_water();
-  heap = (unsigned long)mallinfo().arena - startup_heap;
   if (s != SMALL_OK) {
-    printf("plan: %s\n", small_last_error());
+    small_firmware_print("plan: ");
+    small_firmware_print(small_last_error());
+    small_firmware_print("\n");
     return 2;
   }
   for (i = 0; i < sizeof outputs; ++i) {
     diff += outputs[i] != (int8_t)small_test_expected[i];
   }
-  printf("net=%s dtype=int8 plan=1 samples=%lu differing_bytes=%lu "
-         "arena_bytes=%lu slots=%lu heap_bytes=%lu startup_heap_bytes=%lu "
-         "stack_bytes=%lu macs=%lu systick_ticks=%lu sysclk_hz=%lu %s\n",
-         SMALL_TEST_NET_NAME, (unsigned long)samples, (unsigned long)diff,
-         (unsigned long)PLAN.arena_bytes, (unsigned long)PLAN.slot_count, heap,
-         startup_heap, (unsigned long)stack, (unsigned long)PLAN.macs,
-         (unsigned long)ticks, (unsigned long)SMALL_FIRMWARE_SYSCLK_HZ,
-         diff == 0 && heap == 0 ? "PASS" : "FAIL");
-  return diff == 0 && heap == 0 ? 0 : 1;
+  small_firmware_print("net=" SMALL_TEST_NET_NAME " dtype=int8 plan=1");
+  print_field("samples", samples);
+  print_field("differing_bytes", diff);
+  print_field("arena_bytes", PLAN.arena_bytes);
+  print_field("slots", PLAN.slot_count);
+  print_field("stack_bytes", (uint32_t)small_firmware_stack_high_water());
+  /* The largest model has 12.5 M; a 32-bit field keeps 64-bit division
+   * out of the image. */
+  print_field("macs", PLAN.macs <= 0xFFFFFFFFu ? (uint32_t)PLAN.macs : 0);
+  print_field("systick_ticks", ticks);
+  print_field("sysclk_hz", SMALL_FIRMWARE_SYSCLK_HZ);
+  small_firmware_print(diff == 0 ? " PASS\n" : " FAIL\n");
+  return diff == 0 ? 0 : 1;
 }

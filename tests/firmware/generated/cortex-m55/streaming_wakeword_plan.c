@@ -3706,10 +3706,15 @@ const small_plan streaming_wakeword_plan = {
     .macs = 826368u,
 };
 
-/* The kernel of each grid (small_plan_bind) and the arena, from its first
- * 64-byte boundary. */
+/* The kernel of each grid (small_plan_bind) and the arena, used from its first
+ * 64-byte boundary: GCC and Clang align it there, other compilers leave
+ * up to 63 bytes before it. */
 static small_plan_slot streaming_wakeword_slots[10];
+#if defined(__GNUC__)
+static unsigned char streaming_wakeword_arena[6656] __attribute__((aligned(64)));
+#else
 static unsigned char streaming_wakeword_arena[6656 + 63];
+#endif
 
 small_status streaming_wakeword_init(void) {
   return small_plan_bind(&streaming_wakeword_plan, streaming_wakeword_slots, 10u);
