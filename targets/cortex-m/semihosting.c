@@ -41,8 +41,8 @@ void small_firmware_print(const char *text) {
   uint32_t length = 0;
   while (text[length] != '\0')
     ++length;
-  const uint32_t block[3] = {small_console_handle(),
-                             (uint32_t)(uintptr_t)text, length};
+  const uint32_t block[3] = {small_console_handle(), (uint32_t)(uintptr_t)text,
+                             length};
   small_semihosting_call(SMALL_SYS_WRITE, block);
 }
 
