@@ -14,7 +14,12 @@
 #   net=NAME target=T dtype=int8 flash_bytes= ram_bytes= arena_bytes=
 #       instructions= instructions_per_mac=        (one line)
 #
-#   then a second table with what the flash holds:
+#   then the same line with dtype=fp32 for each fp32 network the board runs
+#   (tests/firmware/mlperf_golden_test.c: built on the device through the C
+#   API from weights read from the host through semihosting, so its flash
+#   holds no weights and its RAM holds them, copied and packed, on the heap;
+#   the line ends with weights=heap to say so), then a second table with
+#   what the int8 images' flash holds:
 #
 #   net=NAME target=T runtime_flash_bytes= small_flash_bytes=
 #       weight_flash_bytes= plan_flash_bytes= sample_flash_bytes=
@@ -45,6 +50,10 @@
 #                cycles.
 #   instructions_per_mac  instructions / the plan's MACs (the sum over its
 #                layers).
+#   fp32 lines: flash_bytes as above; ram_bytes = data + bss + the heap's
+#                high-water mark (newlib never returns memory, so its arena
+#                size: the fixtures, the network and its weight copies) +
+#                the stack's high-water mark.
 #   weight_flash_bytes  the plan's packed weights and per-channel arrays
 #                (symbols <net>_s<i>_weights, _bias, _multiplier, _shift,
 #                _weight_sums, _requant; arm-none-eabi-nm -S).
@@ -73,6 +82,10 @@ fi
 nets=$(sed -n '/^set(SMALL_FIRMWARE_INT8_NETS/,/)/p' \
   "$root/tests/firmware/generated/models.cmake" |
   sed -e 's/^set(SMALL_FIRMWARE_INT8_NETS//' -e 's/)//')
+fp32_nets() { # fp32_nets BOARD: the golden images tests/firmware builds
+  sed -n "s/^set(SMALL_FIRMWARE_NETS_$1 \(.*\))$/\1/p" \
+    "$root/tests/firmware/CMakeLists.txt"
+}
 
 field() { # field NAME LINE: the value of NAME=value in LINE
   sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"
@@ -99,6 +112,9 @@ for target in "${targets[@]}"; do
     if [ "$layers" = 1 ]; then
       names+=("small_${net}_int8_test")
     fi
+  done
+  for net in $(fp32_nets "$board"); do
+    names+=("small_${net}_golden_test")
   done
   cmake --build "$build" -j"$jobs" --target "${names[@]}" >/dev/null
   for net in $nets; do
@@ -152,6 +168,24 @@ for target in "${targets[@]}"; do
       }'
     fi
     runtime_lines+=("net=$net target=$target runtime_flash_bytes=$((flash - weights - plan - samples)) small_flash_bytes=$small weight_flash_bytes=$weights plan_flash_bytes=$plan sample_flash_bytes=$samples")
+  done
+  for net in $(fp32_nets "$board"); do
+    elf=$build/tests/firmware/small_${net}_golden_test
+    line=$("$root/targets/cortex-m/run_qemu.sh" "$board" "$elf" | grep '^net=')
+    if [[ $line != *" PASS" ]]; then
+      echo "firmware_report.sh: $net fp32 on $target: $line" >&2
+      exit 1
+    fi
+    read -r text data bss _ < <(arm-none-eabi-size "$elf" | tail -n 1)
+    ticks=$(field systick_ticks "$line")
+    clock=$(field sysclk_hz "$line")
+    macs=$(field macs "$line")
+    instructions=$((ticks * 1000000000 / clock))
+    echo "net=$net target=$target dtype=fp32 flash_bytes=$((text + data))" \
+      "ram_bytes=$((data + bss + $(field heap_bytes "$line") + $(field stack_bytes "$line")))" \
+      "arena_bytes=$(field arena_bytes "$line") instructions=$instructions" \
+      "instructions_per_mac=$(awk -v i="$instructions" -v m="$macs" \
+        'BEGIN { printf "%.2f", i / m }') weights=heap"
   done
 done
 printf '%s\n' "${runtime_lines[@]}"

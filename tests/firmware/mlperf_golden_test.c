@@ -18,6 +18,7 @@
 #include "instruction_count.h"
 #include "networks.h"
 #include "small/small.h"
+#include "small_firmware.h"
 
 /* A float32 little-endian fixture (the target is little-endian too). */
 static float *read_fixture(const char *kind, size_t expected) {
@@ -58,7 +59,7 @@ int main(void) {
   mlperf_flat_weights flat;
   small_network *net = NULL;
   float *weights, *input, *golden, *output;
-  size_t n_input, n_output, i, arena = 0;
+  size_t n_input, n_output, i, arena = 0, stack;
   const float *ins[1];
   float *outs[1];
   uint32_t start, ticks;
@@ -122,13 +123,17 @@ int main(void) {
   /* heap_bytes: what malloc took from the system (newlib never gives it
    * back), so the high-water mark of the fixtures, the network and its
    * copies of the weights together. */
+  /* stack_bytes: the deepest the stack has reached (small_firmware.h),
+   * read before this printf. */
+  stack = small_firmware_stack_high_water();
   printf("net=%s dtype=fp32 max_abs_diff=%.3g arena_bytes=%lu heap_bytes=%lu "
-         "macs=%lu systick_ticks=%lu instructions=%.0f "
-         "instructions_per_mac=%.2f %s\n",
+         "stack_bytes=%lu macs=%lu systick_ticks=%lu sysclk_hz=%.0f "
+         "instructions=%.0f instructions_per_mac=%.2f %s\n",
          SMALL_TEST_NET_NAME, max_diff, (unsigned long)arena,
-         (unsigned long)mallinfo().arena, (unsigned long)info.macs,
-         (unsigned long)ticks, instructions, instructions / (double)info.macs,
-         ok ? "PASS" : "FAIL");
+         (unsigned long)mallinfo().arena, (unsigned long)stack,
+         (unsigned long)info.macs, (unsigned long)ticks,
+         SMALL_FIRMWARE_SYSCLK_HZ, instructions,
+         instructions / (double)info.macs, ok ? "PASS" : "FAIL");
   small_network_destroy(net);
   free(input);
   free(golden);
