@@ -323,13 +323,16 @@ typedef struct small_kernel_table {
   int conv_i8_weight_sums;
   /* Requantization constants prepared once per layer (not per tile): when
    * requant_i8_bytes != 0, the layer calls prepare_requant_i8 for each
-   * output block (Cb multipliers and shifts, and the rounding mode) into
-   * requant_i8_bytes at a 64-byte aligned start, and the convolution and
-   * depthwise tiles read small_window_tile_i8::requant. 0 and NULL: the
-   * kernels derive what they need from multiplier and shift. */
+   * output block (Cb multipliers and shifts, the rounding mode and the
+   * layer's output zero point) into requant_i8_bytes at a 64-byte aligned
+   * start (4 bytes in compiled plans for the Cortex-M tables, whose kernels
+   * load words), and the convolution and depthwise tiles read
+   * small_window_tile_i8::requant. 0 and NULL: the kernels derive what they
+   * need from multiplier and shift. */
   size_t requant_i8_bytes;
   void (*prepare_requant_i8)(const int32_t *multiplier, const int32_t *shift,
-                             int single_rounding, void *out);
+                             int single_rounding, int32_t out_zero_point,
+                             void *out);
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cortex-m/fused_rounding.h"
 #include "fixed_point.h"
 #include "kernel_contract.h"
 
@@ -61,19 +62,11 @@ inline int32_t rounded_high_word(int32_t x, int32_t multiplier, int32_t high) {
   return hi;
 }
 
-struct FusedRounding {
-  int32_t multiplier;
-  int32_t high;   // 2^(e-2) + zp * 2^(e-1)
-  int high_shift; // e - 1; kGeneral: the channel takes the general path
-
-  static constexpr int kGeneral = -1;
-  bool general() const { return high_shift == kGeneral; }
-
-  // The requantized value plus the zero point, before the clamp.
-  int32_t operator()(int32_t x) const {
-    return rounded_high_word(x, multiplier, high) >> high_shift;
-  }
-};
+// FusedRounding (fused_rounding.h) applies it: the requantized value plus
+// the zero point, before the clamp.
+inline int32_t FusedRounding::operator()(int32_t x) const {
+  return rounded_high_word(x, multiplier, high) >> high_shift;
+}
 
 // The same rounding for right shifts e in [23, 31], where zp * 2^(e-1)
 // would overflow the high word: the high word holds 2^(e-2) alone (at most
@@ -122,10 +115,7 @@ public:
   // full_range() describe it).
   bool fused() const { return fused_; }
   FusedRounding fused_rounding() const {
-    // right_ >= 2: no left shift.
-    return {multiplier_,
-            (1 << (right_ - 2)) + out_zero_point_ * (1 << (right_ - 1)),
-            right_ - 1};
+    return cortex_m::fused_rounding(multiplier_, shift_, out_zero_point_);
   }
   WideRounding wide_rounding() const {
     return {multiplier_, 1 << (right_ - 2), right_ - 1, out_zero_point_};
@@ -205,40 +195,6 @@ public:
             lo_,
             hi_,
             single_};
-  }
-
-  // Fills f[0, count) with the fused roundings of channels [first, first +
-  // count), marking general() the channels that cannot take one (a shift
-  // outside [2, 22] or a negative multiplier: their outputs take
-  // channel()), and counts those in `general`. False, with f unset, when no
-  // channel can: single rounding, or a clamp narrower than int8 (SSAT
-  // finishes the fused outputs). (ChannelRequant's conditions, checked
-  // without building one per channel: this runs for every tile.)
-  bool fused_roundings(size_t first, size_t count, FusedRounding *f,
-                       size_t &general) const {
-    general = 0;
-    if (single_ || lo_ > -128 || hi_ < 127) {
-      return false;
-    }
-    for (size_t c = 0; c < count; ++c) {
-      const int32_t multiplier = multiplier_[first + c];
-      const int32_t right = -shift_[first + c];
-      if (multiplier < 0 || right < 2 || right > 22) {
-        f[c] = {0, 0, FusedRounding::kGeneral};
-        ++general;
-      } else {
-        f[c] = {multiplier,
-                (1 << (right - 2)) + out_zero_point_ * (1 << (right - 1)),
-                right - 1};
-      }
-    }
-    return true;
-  }
-
-  // fused_roundings when every channel takes its fused rounding.
-  bool fused_full_range(size_t first, size_t count, FusedRounding *f) const {
-    size_t general = 0;
-    return fused_roundings(first, count, f, general) && general == 0;
   }
 
   // The output byte of sum acc in channel `channel`, its constants derived

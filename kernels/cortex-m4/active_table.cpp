@@ -1,9 +1,11 @@
 // The Cortex-M4 build's kernel table: the scalar table at Cb = 8 with the
 // DSP int8 convolution (SMLAD), depthwise (SMLABB / SMLATT) and average
-// pooling (SXTAB16), and the 32-bit int8 ADD (cortex-m/add_i8.h). fp32 stays
+// pooling (SXTAB16), the 32-bit int8 ADD (cortex-m/add_i8.h), and each
+// layer's fused roundings prepared once (prepared_requant.h). fp32 stays
 // scalar: the FPv4 FPU has no SIMD, so a hand-written tile could only save loop
 // overhead.
 #include "cortex-m/add_i8.h"
+#include "cortex-m4/prepared_requant.h"
 #include "kernel_contract.h"
 #include "kernels.h"
 
@@ -23,6 +25,8 @@ small_kernel_table make_table() {
   t.add_i8 = small::cortex_m::add_i8<>;
   t.depthwise_i8 = select_depthwise_i8__cortex_m4;
   t.avg_pool_i8 = select_avg_pool_i8__cortex_m4;
+  t.requant_i8_bytes = sizeof(PreparedBlock);
+  t.prepare_requant_i8 = prepare_requant_i8;
   return t;
 }
 

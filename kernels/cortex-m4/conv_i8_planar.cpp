@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
+#include "cortex-m4/prepared_requant.h"
 #include "dsp.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -261,15 +262,18 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
       dot_tile(width, w, offsets, pairs, scratch, acc + o, outputs);
     }
   }
-  // A channel on the fused rounding with the whole int8 range is stored
-  // here, about 8 instructions per output; ChannelRequant::store's call
-  // costs more than the stores of a narrow tile.
+  // A channel on the fused rounding (the layer's prepared one,
+  // prepared_requant.h) with the whole int8 range is stored here, about 8
+  // instructions per output; ChannelRequant::store's call costs more than
+  // the stores of a narrow tile.
   const cortex_m::TileRequant requant(t);
+  const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
+  const bool full_range = t->act_min <= -128 && t->act_max >= 127;
   const size_t out_step = t->out_pixel_step;
   for (size_t o = 0; o < outputs; ++o) {
     int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
-    cortex_m::FusedRounding f;
-    if (requant.fused_full_range(o, 1, &f)) {
+    const cortex_m::FusedRounding f = prepared[o / cb].lanes[o % cb];
+    if (full_range && !f.general()) {
       for (size_t j = 0; j < width; ++j) {
         out[j * out_step] =
             static_cast<int8_t>(__ssat(f(acc[j * outputs + o]), 8));

@@ -27,6 +27,7 @@
 
 #include "cortex-m/requant_i8.h"
 #include "cortex-m/window_walk.h"
+#include "cortex-m4/prepared_requant.h"
 #include "dsp.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -454,18 +455,18 @@ inline void quad_block(const int32_t *x, size_t groups, const int8_t *w,
 
 // Every output of the tile for the 4 pixels from pixel j, whose widened
 // window is at x: each output's 4 sums start from its bias and, when the
-// tile takes fused roundings with the full int8 range (`fused` non-NULL;
-// TileRequant::fused_roundings), are requantized and stored right away, the
-// output's constants loaded once for the 4 pixels (a channel marked
+// tile takes fused roundings with the full int8 range (`prepared`, the
+// layer's prepared blocks, non-NULL), are requantized and stored right away,
+// the output's constants loaded once for the 4 pixels (a channel marked
 // general() by its general path; bit k of general_blocks is set when output
 // block k has one); otherwise they go to acc ([pixel][output]) for
-// store_pixel. Resume: a later plan of a window that takes several (fused
-// NULL); the sums start from acc instead of the bias.
+// store_pixel. Resume: a later plan of a window that takes several
+// (prepared NULL); the sums start from acc instead of the bias.
 template <bool Resume>
 __attribute__((noinline)) void
 dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
                  size_t j, const cortex_m::TileRequant &requant,
-                 const cortex_m::FusedRounding *fused, uint32_t general_blocks,
+                 const PreparedBlock *prepared, uint32_t general_blocks,
                  int32_t *acc) {
   // The tile's fields in locals: store_quad's stores may alias memory.
   const size_t outputs = t->out_blocks * kChannelBlock;
@@ -481,19 +482,19 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   const size_t run_groups = p.runs[0].groups;
   // The common case keeps a loop of its own: folded into the one below, its
   // per-block branch cost ResNet-8 7.5 k instructions.
-  if (one_run && fused != nullptr && general_blocks == 0) {
+  if (one_run && prepared != nullptr && general_blocks == 0) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
       quad_block(x, run_groups, run_weights + k * w_block_step,
-                 bias + k * kChannelBlock, fused + k * kChannelBlock,
+                 bias + k * kChannelBlock, prepared[k].lanes,
                  out + k * out_block_step, out_step);
     }
     return;
   }
-  if (one_run && fused != nullptr) {
+  if (one_run && prepared != nullptr) {
     for (size_t k = 0; k < t->out_blocks; ++k) {
       const int8_t *w = run_weights + k * w_block_step;
       const int32_t *b = bias + k * kChannelBlock;
-      const cortex_m::FusedRounding *f = fused + k * kChannelBlock;
+      const cortex_m::FusedRounding *f = prepared[k].lanes;
       int8_t *o = out + k * out_block_step;
       if ((general_blocks >> k & 1) != 0) {
         const GeneralOutputs general{&requant, k * kChannelBlock};
@@ -524,11 +525,12 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
       } else {
         dot_4x1(p, w_offset, x, c);
       }
-      if (fused != nullptr && fused[o].general()) {
+      const cortex_m::FusedRounding *f =
+          prepared != nullptr ? &prepared[k].lanes[l] : nullptr;
+      if (f != nullptr && f->general()) {
         store_general(c[0], c[1], c[2], c[3], requant, o,
                       out + k * out_block_step + l, out_step);
-      } else if (fused != nullptr) {
-        const cortex_m::FusedRounding *f = &fused[o];
+      } else if (f != nullptr) {
         store_quad(c[0], c[1], c[2], c[3], f, out + k * out_block_step + l,
                    out_step);
       } else {
@@ -544,17 +546,18 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
 // Requantizes one pixel's sums acc[0, outputs) into its output bytes.
 void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
                  const cortex_m::TileRequant &requant,
-                 const cortex_m::FusedRounding *fused, bool tile_fused,
+                 const PreparedBlock *prepared, bool tile_fused,
                  uint32_t general_blocks) {
   for (size_t k = 0; k < t->out_blocks; ++k, out += t->out_block_step) {
     const size_t o0 = k * kChannelBlock;
+    const cortex_m::FusedRounding *fused = prepared[k].lanes;
     if (tile_fused && (general_blocks >> k & 1) == 0) {
       for (size_t l = 0; l < kChannelBlock; ++l) {
-        out[l] = static_cast<int8_t>(__ssat(fused[o0 + l](acc[o0 + l]), 8));
+        out[l] = static_cast<int8_t>(__ssat(fused[l](acc[o0 + l]), 8));
       }
     } else if (tile_fused) {
       for (size_t l = 0; l < kChannelBlock; ++l) {
-        const cortex_m::FusedRounding &f = fused[o0 + l];
+        const cortex_m::FusedRounding &f = fused[l];
         out[l] = f.general() ? requant.channel(o0 + l)(acc[o0 + l])
                              : static_cast<int8_t>(__ssat(f(acc[o0 + l]), 8));
       }
@@ -572,12 +575,14 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   const size_t segments = t->in_blocks * t->taps_h * t->taps_w;
   const int32_t offset = negated_pair(t->in_zero_point);
   const cortex_m::TileRequant requant(t);
-  cortex_m::FusedRounding fused[kMaxOutputs];
-  size_t general = 0;
-  const bool tile_fused = requant.fused_roundings(0, outputs, fused, general);
+  // The layer's fused roundings (prepared_requant.h) serve a clamp to the
+  // whole int8 range (SSAT's) with double rounding; single rounding marks
+  // every lane general().
+  const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
+  const bool tile_fused = t->act_min <= -128 && t->act_max >= 127;
   uint32_t general_blocks = 0; // bit k: output block k has a general channel
-  for (size_t o = 0; general != 0 && o < outputs; ++o) {
-    general_blocks |= fused[o].general() ? 1u << (o / kChannelBlock) : 0u;
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    general_blocks |= prepared[k].general_lanes != 0 ? 1u << k : 0u;
   }
   int32_t scratch[kScratchWords];
   int32_t acc[4 * kMaxOutputs]; // [pixel][output]
@@ -601,12 +606,12 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
         widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
                    scratch);
         dot_quad_outputs<false>(t, plan, scratch, j, requant,
-                                tile_fused ? fused : nullptr, general_blocks,
+                                tile_fused ? prepared : nullptr, general_blocks,
                                 acc);
         if (!tile_fused) {
           int8_t *out = t->out + j * t->out_pixel_step;
           for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
-            store_pixel(t, acc + i * outputs, out, requant, fused, false, 0);
+            store_pixel(t, acc + i * outputs, out, requant, prepared, false, 0);
           }
         }
       }
@@ -630,7 +635,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
         }
         int8_t *out = t->out + j * t->out_pixel_step;
         for (size_t i = 0; i < 4; ++i, out += t->out_pixel_step) {
-          store_pixel(t, acc + i * outputs, out, requant, fused, tile_fused,
+          store_pixel(t, acc + i * outputs, out, requant, prepared, tile_fused,
                       general_blocks);
         }
       }
@@ -672,9 +677,9 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
       make_plan(t, plan.end, segments, 2, plan);
     }
     int8_t *out = t->out + j * t->out_pixel_step;
-    store_pixel(t, acc, out, requant, fused, tile_fused, general_blocks);
+    store_pixel(t, acc, out, requant, prepared, tile_fused, general_blocks);
     if (pair) {
-      store_pixel(t, acc + outputs, out + t->out_pixel_step, requant, fused,
+      store_pixel(t, acc + outputs, out + t->out_pixel_step, requant, prepared,
                   tile_fused, general_blocks);
     }
   }

@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
+#include "cortex-m4/prepared_requant.h"
 #include "dsp.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -254,14 +255,15 @@ WindowLoopFn window_loop(size_t taps_h, size_t taps_w) {
 
 // The 4 lanes [lane, lane + 4) of every pixel of a tile whose pixels share
 // weights and channels (one channel block, at most kMaxWideTaps taps),
-// each requantized with f (the fused rounding, whose result SSAT saturates
-// to int8) and stored as soon as it is summed. The weights are widened
+// each requantized with f[0, 4) (the layer's prepared fused roundings of
+// those lanes, whose result SSAT saturates to int8) and stored as soon as
+// it is summed. The weights are widened
 // once for the tile (per tap, the even lanes' word and the odd lanes'), so
 // a tap costs one input word, its two extensions and 4 multiply-accumulates.
 template <size_t TapsW>
 __attribute__((noinline)) void
 lanes_fused(const small_window_tile_i8 *t, const Walk &walk, size_t lane,
-            int32_t offset, const cortex_m::FusedRounding (&f)[kLanes]) {
+            int32_t offset, const cortex_m::FusedRounding *f) {
   const size_t taps_h = walk.taps_h;
   const size_t taps_w = TapsW != 0 ? TapsW : walk.taps_w;
   int32_t wide[2 * kMaxWideTaps];
@@ -341,11 +343,16 @@ template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
   const Walk walk{t->taps_h,        t->taps_w,       t->in_tap_w_step,
                   t->in_tap_h_step, t->w_tap_w_step, t->w_tap_h_step};
   const bool one_block = t->w_pixel_step == 0 && t->bias_pixel_step == 0;
+  // The block's prepared roundings (prepared_requant.h): they serve a clamp
+  // to the whole int8 range (SSAT's); single rounding marks every lane
+  // general().
+  const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
+  const bool full_range = t->act_min <= -128 && t->act_max >= 127;
   for (size_t lane = 0; lane < t->cb; lane += kLanes) {
-    cortex_m::FusedRounding f[kLanes];
-    if (one_block && t->taps_h * t->taps_w <= kMaxWideTaps &&
-        requant.fused_full_range(lane, kLanes, f)) {
-      lanes_fused<TapsW>(t, walk, lane, offset, f);
+    const bool lanes_fusable =
+        full_range && (prepared->general_lanes >> lane & 0xFu) == 0;
+    if (one_block && t->taps_h * t->taps_w <= kMaxWideTaps && lanes_fusable) {
+      lanes_fused<TapsW>(t, walk, lane, offset, prepared->lanes + lane);
     } else {
       lanes_general(t, walk, lane, offset, requant);
     }

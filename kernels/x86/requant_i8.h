@@ -128,9 +128,11 @@ template <class V> struct ChannelRequant {
 // kernels over traits derived from it read the same layout.
 template <class V> using PreparedRequant = ChannelRequant<typename V::Base>;
 
+// The zero point is added at the store (RequantConsts), not prepared.
 template <class V>
 void prepare_requant_i8(const int32_t *multiplier, const int32_t *shift,
-                        int single_rounding, void *out) {
+                        int single_rounding, int32_t /*out_zero_point*/,
+                        void *out) {
   new (out) PreparedRequant<V>(V::load(multiplier), V::load(shift),
                                single_rounding != 0);
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cortex-m4/geometry.h"
+#include "cortex-m4/prepared_requant.h"
 #include "helium/geometry.h"
 
 namespace small {
@@ -39,6 +40,9 @@ bool firmware_target_table(const char *name, small_kernel_table &table) {
         planning_table("cortex-m4", {kChannelBlock, kConvGroup, kConvMaxWidth,
                                      kConvMaxOutBlocks, kConvWidthMultiple,
                                      kWindowMaxWidth, kDepthwiseAcrossBlocks});
+    // The bytes the device's table prepares, prepared here the same way.
+    table.requant_i8_bytes = sizeof(PreparedBlock);
+    table.prepare_requant_i8 = prepare_requant_i8;
     return true;
   }
   if (std::strcmp(name, "cortex-m55") == 0) {

@@ -206,9 +206,9 @@ small_status Conv2DInt8Layer::prepare(const small_kernel_table &kernels) {
   if (requant_bytes != 0) {
     unsigned char *requant = per_channel_.as<unsigned char>() + requant_offset;
     for (size_t b = 0; b < blocks; ++b) {
-      kernels.prepare_requant_i8(multiplier + b * cb, shift + b * cb,
-                                 single_rounding_ ? 1 : 0,
-                                 requant + b * requant_bytes);
+      kernels.prepare_requant_i8(
+          multiplier + b * cb, shift + b * cb, single_rounding_ ? 1 : 0,
+          quant_.output.zero_point, requant + b * requant_bytes);
     }
     op_.quant.requant = requant;
     op_.quant.requant_bytes = requant_bytes;

@@ -245,7 +245,7 @@ void check(Family family, const Int8Case &c, const Quant &q,
     for (size_t k = 0; k < sets; ++k) {
       table.prepare_requant_i8(d.multiplier.data() + k * t.cb,
                                d.shift.data() + k * t.cb, t.single_rounding,
-                               base + k * bytes);
+                               t.out_zero_point, base + k * bytes);
     }
     t.requant = base;
   }

@@ -344,9 +344,12 @@ write_plan_c_source(const small_plan &plan,
     return SMALL_ERR_INVALID_ARGUMENT;
   }
   // Tables whose kernels load prepared constants or weight sums with
-  // 64-byte alignment (x86) get it; 4 bytes suffice elsewhere.
-  const bool wide =
-      plan.config.requant_bytes != 0 || plan.config.conv_weight_sums != 0;
+  // 64-byte alignment (x86) get it; 4 bytes suffice elsewhere, the Cortex-M
+  // firmware targets included (their kernels load words), where 64 would
+  // leave 2-4 KB of padding between a model's arrays in flash.
+  const bool firmware = target.rfind("cortex-m", 0) == 0;
+  const bool wide = !firmware && (plan.config.requant_bytes != 0 ||
+                                  plan.config.conv_weight_sums != 0);
   const char *p = prefix.c_str();
   std::string c;
   appendf(c,

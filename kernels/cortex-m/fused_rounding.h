@@ -1,0 +1,41 @@
+// The fused double rounding's constants (requant_i8.h derives the
+// arithmetic), in a header without the cores' intrinsics: the host prepares
+// them for a Cortex-M table too (small_network_set_target, plans).
+#ifndef SMALL_KERNELS_CORTEX_M_FUSED_ROUNDING_H
+#define SMALL_KERNELS_CORTEX_M_FUSED_ROUNDING_H
+
+#include <cstdint>
+
+namespace small::cortex_m {
+
+// One channel's requantization as one SMLAL and a shift (requant_i8.h).
+struct FusedRounding {
+  int32_t multiplier;
+  int32_t high;   // 2^(e-2) + zp * 2^(e-1)
+  int high_shift; // e - 1; kGeneral: the channel takes the general path
+
+  static constexpr int kGeneral = -1;
+  bool general() const { return high_shift == kGeneral; }
+
+  // The requantized value plus the zero point, before the clamp (defined in
+  // requant_i8.h, for the cores).
+  int32_t operator()(int32_t x) const;
+};
+
+// The fused rounding of a channel with TFLite's double rounding, or one
+// marked general() when it cannot take it: a negative multiplier, or a
+// right shift e = -shift outside [2, 22] (a left shift, or a zero point
+// times 2^(e-1) past the high word).
+inline FusedRounding fused_rounding(int32_t multiplier, int32_t shift,
+                                    int32_t out_zero_point) {
+  const int32_t right = -shift;
+  if (multiplier < 0 || right < 2 || right > 22) {
+    return {0, 0, FusedRounding::kGeneral};
+  }
+  return {multiplier, (1 << (right - 2)) + out_zero_point * (1 << (right - 1)),
+          right - 1};
+}
+
+} // namespace small::cortex_m
+
+#endif
