@@ -21,13 +21,15 @@
 // span) and segments whose weights follow each other into runs (a full
 // window is one run), up to what the scratch holds. A window larger than
 // that runs as several plans, remade per 4 pixels or pixel pair, with the
-// sums in a small array between them.
+// sums in the scratch's last words between them. The assembly blocks of the
+// 4-pixel loop are in smlad_quad.h.
 #include <cstddef>
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
 #include "cortex-m/window_walk.h"
 #include "cortex-m4/prepared_requant.h"
+#include "cortex-m4/smlad_quad.h"
 #include "dsp.h"
 #include "kernel_contract.h"
 #include "kernels.h"
@@ -54,11 +56,6 @@ constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
 static_assert(kScratchWords - 4 * kMaxOutputs >=
                   8 * (kChannelBlock / kConvGroup),
               "the scratch keeps room for a segment beside the sums");
-
-// Weight bytes from one group of 4 input lanes to the next (Cb outputs).
-// The kernel serves the table's Cb only (t->cb == kChannelBlock), which makes
-// this step a constant of the inner loop.
-constexpr size_t kGroupStep = kChannelBlock * kConvGroup;
 
 struct Run {
   const int8_t *weights; // group 0 of output lane 0 of output block 0
@@ -170,70 +167,6 @@ void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
   }
 }
 
-// One group of 4 input lanes of one output for 4 pixels: the output's
-// weight word (then w moves to the next group), split by two SXTB16 (the
-// even bytes last, into the word's register), and each pixel's two scratch
-// words (LDRD; then x moves on) into two SMLAD: 16 multiply-accumulates in
-// 15 instructions. In assembly because GCC 12 splits the paired loads into
-// single ones and runs out of registers.
-#define SMALL_M4_QUAD_GROUP_HEAD                                               \
-  "ldr %[e], [%[w]], %[step]\n\t"                                              \
-  "ldrd %[lo], %[hi], [%[x]], #8\n\t"                                          \
-  "sxtb16 %[o], %[e], ror #8\n\t"                                              \
-  "sxtb16 %[e], %[e]\n\t"
-// One pixel's two SMLAD into sum c, the first adding to `from`.
-#define SMALL_M4_QUAD_PIXEL(c, from)                                           \
-  "smlad %[" c "], %[lo], %[e], %[" from "]\n\t"                               \
-  "smlad %[" c "], %[hi], %[o], %[" c "]\n\t"
-#define SMALL_M4_QUAD_NEXT_PIXEL "ldrd %[lo], %[hi], [%[x]], #8\n\t"
-// The 4 pixels, the first three adding to from0..from2, the last to c3.
-#define SMALL_M4_QUAD_PIXELS(from0, from1, from2)                              \
-  SMALL_M4_QUAD_PIXEL("c0", from0)                                             \
-  SMALL_M4_QUAD_NEXT_PIXEL SMALL_M4_QUAD_PIXEL("c1", from1)                    \
-  SMALL_M4_QUAD_NEXT_PIXEL                                                     \
-  SMALL_M4_QUAD_PIXEL("c2", from2)                                             \
-  SMALL_M4_QUAD_NEXT_PIXEL SMALL_M4_QUAD_PIXEL("c3", "c3")
-inline void quad_group(const int32_t *&x, const int8_t *&w, int32_t &c0,
-                       int32_t &c1, int32_t &c2, int32_t &c3) {
-  int32_t e, o, lo, hi;
-  // clang-format off
-  __asm__(SMALL_M4_QUAD_GROUP_HEAD
-          SMALL_M4_QUAD_PIXELS("c0", "c1", "c2")
-          : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
-            [x] "+r"(x), [w] "+r"(w), [c0] "+r"(c0), [c1] "+r"(c1),
-            [c2] "+r"(c2), [c3] "+r"(c3)
-          : [step] "n"(kGroupStep),
-            "m"(*reinterpret_cast<const int32_t(*)[8]>(x)),
-            "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)));
-  // clang-format on
-}
-
-// quad_group for an output's first group: the 4 sums start from its bias
-// (loaded into c3, which the first three SMLAD pairs add to their products
-// before c3 takes its own; then bias moves to the next output), which
-// spares copying the bias into 4 registers.
-inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
-                                 const int32_t *&bias, int32_t &c0, int32_t &c1,
-                                 int32_t &c2, int32_t &c3) {
-  int32_t e, o, lo, hi;
-  // clang-format off
-  __asm__(SMALL_M4_QUAD_GROUP_HEAD
-          "ldr %[c3], [%[bias]], #4\n\t"
-          SMALL_M4_QUAD_PIXELS("c3", "c3", "c3")
-          : [e] "=&r"(e), [o] "=&r"(o), [lo] "=&r"(lo), [hi] "=&r"(hi),
-            [c0] "=&r"(c0), [c1] "=&r"(c1), [c2] "=&r"(c2), [c3] "=&r"(c3),
-            [x] "+r"(x), [w] "+r"(w), [bias] "+r"(bias)
-          : [step] "n"(kGroupStep),
-            "m"(*reinterpret_cast<const int32_t(*)[8]>(x)),
-            "m"(*reinterpret_cast<const int8_t(*)[kConvGroup]>(w)),
-            "m"(*bias));
-  // clang-format on
-}
-#undef SMALL_M4_QUAD_PIXELS
-#undef SMALL_M4_QUAD_NEXT_PIXEL
-#undef SMALL_M4_QUAD_PIXEL
-#undef SMALL_M4_QUAD_GROUP_HEAD
-
 // One output of the 4 pixels over `groups` groups: weights from w (one
 // word per group, kGroupStep apart), scratch from x; sums added to c0..c3.
 inline void dot_4x1_run(const int32_t *x, const int8_t *w, size_t groups,
@@ -329,45 +262,6 @@ __attribute__((noinline)) void dot_outputs(const small_window_tile_i8 *t,
       }
     }
   }
-}
-
-// The 4 pixels' sums c0..c3 of one output, requantized with *f (the fused
-// rounding of cortex-m/requant_i8.h, whose result SSAT saturates to int8;
-// then f moves to the next output's) and stored at p, p + step, p + 2 step
-// and p + 3 step: 7 instructions per sum and 2 loads for the constants. In
-// assembly because GCC 12, short of registers here, kept the 4 output
-// addresses on the stack and took 13 per sum.
-inline void store_quad(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
-                       const cortex_m::FusedRounding *&f, int8_t *p,
-                       size_t step) {
-  static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
-                    offsetof(cortex_m::FusedRounding, high) == 4 &&
-                    offsetof(cortex_m::FusedRounding, high_shift) == 8,
-                "store_quad loads the fused rounding as three words");
-  int32_t lo, hi, m, h, sh;
-#define SMALL_M4_STORE(c, address)                                             \
-  "and %[lo], %[" c "], #0x80000000\n\t"                                       \
-  "orr %[lo], %[lo], #0x40000000\n\t"                                          \
-  "add %[hi], %[h], %[" c "], asr #31\n\t"                                     \
-  "smlal %[lo], %[hi], %[" c "], %[m]\n\t"                                     \
-  "asr %[hi], %[hi], %[sh]\n\t"                                                \
-  "ssat %[hi], #8, %[hi]\n\t"                                                  \
-  "strb %[hi], " address "\n\t"
-  // clang-format off
-  __asm__ volatile("ldrd %[m], %[h], [%[f]], #8\n\t"
-                   "ldr %[sh], [%[f]], #4\n\t"
-                   SMALL_M4_STORE("c0", "[%[p]]")
-                   SMALL_M4_STORE("c1", "[%[p], %[step]]")
-                   "add %[p], %[p], %[step], lsl #1\n\t"
-                   SMALL_M4_STORE("c2", "[%[p]]")
-                   SMALL_M4_STORE("c3", "[%[p], %[step]]")
-                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),
-                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)
-                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),
-                     [step] "r"(step), "m"(*f)
-                   : "memory");
-  // clang-format on
-#undef SMALL_M4_STORE
 }
 
 // The 4 pixels' sums c0..c3 of output `channel` requantized by its general
