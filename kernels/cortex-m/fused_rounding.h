@@ -36,6 +36,12 @@ inline FusedRounding fused_rounding(int32_t multiplier, int32_t shift,
           right - 1};
 }
 
+// Whether a clamp to [lo, hi] is the whole int8 range, so that saturating
+// to 8 bits is the clamp (the fused paths' fast case).
+inline bool full_int8_range(int32_t lo, int32_t hi) {
+  return lo <= -128 && hi >= 127;
+}
+
 } // namespace small::cortex_m
 
 #endif

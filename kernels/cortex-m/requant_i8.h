@@ -92,7 +92,9 @@ public:
         right_(shift > 0 ? 0 : -shift),
         mask_(static_cast<int32_t>((int64_t{1} << right_) - 1)),
         out_zero_point_(out_zero_point), lo_(lo), hi_(hi), single_(single),
-        fused_(!single && multiplier >= 0 && right_ >= 2 && right_ <= 22) {}
+        fused_(!single &&
+               !cortex_m::fused_rounding(multiplier, shift, out_zero_point)
+                    .general()) {}
 
   // The output byte of the int32 sum acc.
   int8_t operator()(int32_t acc) const {
@@ -121,7 +123,7 @@ public:
     return {multiplier_, 1 << (right_ - 2), right_ - 1, out_zero_point_};
   }
   // Whether the clamp is SSAT's: the whole int8 range.
-  bool full_range() const { return lo_ <= -128 && hi_ >= 127; }
+  bool full_range() const { return full_int8_range(lo_, hi_); }
   int32_t lo() const { return lo_; }
   int32_t hi() const { return hi_; }
 

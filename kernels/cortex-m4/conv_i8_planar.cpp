@@ -268,7 +268,7 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
   // the stores of a narrow tile.
   const cortex_m::TileRequant requant(t);
   const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
-  const bool full_range = t->act_min <= -128 && t->act_max >= 127;
+  const bool full_range = cortex_m::full_int8_range(t->act_min, t->act_max);
   const size_t out_step = t->out_pixel_step;
   for (size_t o = 0; o < outputs; ++o) {
     int8_t *out = t->out + o / cb * t->out_block_step + o % cb;

@@ -485,7 +485,7 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   // whole int8 range (SSAT's) with double rounding; single rounding marks
   // every lane general().
   const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
-  const bool tile_fused = t->act_min <= -128 && t->act_max >= 127;
+  const bool tile_fused = cortex_m::full_int8_range(t->act_min, t->act_max);
   uint32_t general_blocks = 0; // bit k: output block k has a general channel
   for (size_t k = 0; k < t->out_blocks; ++k) {
     general_blocks |= prepared[k].general_lanes != 0 ? 1u << k : 0u;

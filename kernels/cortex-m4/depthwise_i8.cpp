@@ -347,7 +347,7 @@ template <size_t TapsW> void depthwise_i8(const small_window_tile_i8 *t) {
   // to the whole int8 range (SSAT's); single rounding marks every lane
   // general().
   const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
-  const bool full_range = t->act_min <= -128 && t->act_max >= 127;
+  const bool full_range = cortex_m::full_int8_range(t->act_min, t->act_max);
   for (size_t lane = 0; lane < t->cb; lane += kLanes) {
     const bool lanes_fusable =
         full_range && (prepared->general_lanes >> lane & 0xFu) == 0;

@@ -1,8 +1,9 @@
 // Writes the compiled plan of the every-kind network (every_kind_net.h) as
-// the C small-codegen --plan writes (small_import::write_plan_c_source, for
-// this build's kernels), with an input and the network's own output for it,
-// so that ctest compiles the C and runs it against the network: the writer
-// of every step kind, not only those of the MLPerf models.
+// the C small-codegen --plan writes
+// (small_import::write_exported_plan_c_source, for this build's kernels), with
+// an input and the network's own output for it, so that ctest compiles the C
+// and runs it against the network: the writer of every step kind, not only
+// those of the MLPerf models.
 //
 // Usage: small_every_kind_plan_gen out.c out.h input.bin expected.bin
 #include <cstdio>
@@ -54,15 +55,8 @@ int main(int argc, char **argv) {
   }
   std::string error = s != SMALL_OK ? small_last_error() : "";
   if (s == SMALL_OK) {
-    const small_plan &plan = *small_plan_export_get(exported);
-    std::vector<std::string> names;
-    for (uint32_t i = 0; i < plan.step_count; ++i) {
-      names.emplace_back(small_plan_export_step_name(exported, i));
-    }
-    small_kernel_info own{};
-    (void)small_kernel_config(&own);
-    s = small_import::write_plan_c_source(
-        plan, names, own.isa, "C API", "every_kind", argv[1], argv[2], &error);
+    s = small_import::write_exported_plan_c_source(
+        exported, "", "C API", "every_kind", argv[1], argv[2], &error);
   }
   small_plan_export_destroy(exported);
   small_network_destroy(net);

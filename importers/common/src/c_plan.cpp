@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 
+#include "small/small.h"
 #include "small_import/c_literals.h"
 #include "small_import/c_text.h"
 
@@ -458,6 +459,21 @@ write_plan_c_source(const small_plan &plan,
   const small_status hs =
       write_file(h_path, header_text(plan, target, prefix), error);
   return hs != SMALL_OK ? hs : write_file(c_path, c, error);
+}
+
+small_status write_exported_plan_c_source(
+    const small_plan_export *exported, const std::string &target,
+    const std::string &format, const std::string &prefix,
+    const std::string &c_path, const std::string &h_path, std::string *error) {
+  const small_plan &plan = *small_plan_export_get(exported);
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < plan.step_count; ++i) {
+    names.emplace_back(small_plan_export_step_name(exported, i));
+  }
+  small_kernel_info own{};
+  (void)small_kernel_config(&own);
+  return write_plan_c_source(plan, names, target.empty() ? own.isa : target,
+                             format, prefix, c_path, h_path, error);
 }
 
 } // namespace small_import

@@ -90,17 +90,9 @@ int plan_codegen(small_tflite_model *model, const std::string &c_path,
                  small_last_error());
     return 1;
   }
-  const small_plan &plan = *small_plan_export_get(exported);
-  std::vector<std::string> names;
-  for (uint32_t i = 0; i < plan.step_count; ++i) {
-    names.emplace_back(small_plan_export_step_name(exported, i));
-  }
-  small_kernel_info own{};
-  (void)small_kernel_config(&own);
   std::string message;
-  s = small_import::write_plan_c_source(
-      plan, names, target.empty() ? own.isa : target, "TFLite", prefix, c_path,
-      h_path, &message);
+  s = small_import::write_exported_plan_c_source(
+      exported, target, "TFLite", prefix, c_path, h_path, &message);
   small_plan_export_destroy(exported);
   if (s != SMALL_OK) {
     std::fprintf(stderr, "small-codegen: %s: %s\n", small_status_string(s),

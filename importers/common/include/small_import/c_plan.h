@@ -25,6 +25,13 @@ small_status write_plan_c_source(const small_plan &plan,
                                  const std::string &c_path,
                                  const std::string &h_path, std::string *error);
 
+// The same for a plan exported from a finalized network: the step names come
+// from the export, and an empty `target` means this build's kernel ISA.
+small_status write_exported_plan_c_source(
+    const small_plan_export *exported, const std::string &target,
+    const std::string &format, const std::string &prefix,
+    const std::string &c_path, const std::string &h_path, std::string *error);
+
 } // namespace small_import
 
 #endif
