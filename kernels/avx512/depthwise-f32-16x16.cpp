@@ -20,11 +20,12 @@ constexpr int kTileWidth = 16;
 // Pixels with their own weights and bias (one pixel in each of `width`
 // channel blocks, small images). Pixel by pixel with pointer increments:
 // the pixels are far apart, so per-pixel address registers would spill;
-// out-of-order execution overlaps the pixels' independent FMA chains. Full
-// 3x3 windows use three partial sums and constant tap offsets.
+// out-of-order execution overlaps the pixels' independent FMA chains.
 //
-// A clipped window (border pixel) of one pixel-in-a-block: the taps split
-// over two partial sums.
+// Windows of up to 3x3 taps at dilation 1 (the full windows and the clipped
+// ones of border pixels, which on a 6x6 image are most of them) have TH x
+// TW fixed at compile time: unrolled taps at constant offsets, one partial
+// sum per window column. Others (dilated, larger) loop over the taps.
 inline __m512 blocks_window(const small_window_tile *t, const float *in,
                             const float *w, __m512 acc) {
   __m512 other = _mm512_setzero_ps();
@@ -47,7 +48,34 @@ inline __m512 blocks_window(const small_window_tile *t, const float *in,
   return _mm512_add_ps(acc, other);
 }
 
-template <bool FULL_3X3> void depthwise_blocks(const small_window_tile *t) {
+// A TH x TW window at dilation 1: taps Cb floats apart along a row in the
+// input and in the weights.
+template <int TH, int TW>
+inline __m512 blocks_window_fixed(const float *in, const float *w, size_t ih,
+                                  size_t wh, __m512 bias) {
+  __m512 acc[TW];
+#pragma GCC unroll 3
+  for (int c = 0; c < TW; ++c) {
+    acc[c] = c == 0 ? bias : _mm512_setzero_ps();
+  }
+#pragma GCC unroll 3
+  for (int r = 0; r < TH; ++r) {
+    const float *x = in + r * ih, *v = w + r * wh;
+#pragma GCC unroll 3
+    for (int c = 0; c < TW; ++c) {
+      acc[c] = _mm512_fmadd_ps(_mm512_loadu_ps(x + c * kCb),
+                               _mm512_loadu_ps(v + c * kCb), acc[c]);
+    }
+  }
+#pragma GCC unroll 2
+  for (int c = 1; c < TW; ++c) {
+    acc[0] = _mm512_add_ps(acc[0], acc[c]);
+  }
+  return acc[0];
+}
+
+// TH, TW: the window's taps, or 0 x 0 for any window.
+template <int TH, int TW> void depthwise_blocks(const small_window_tile *t) {
   const float *in = t->in, *w = t->weights, *bias = t->bias;
   float *out = t->out;
   const size_t ih = t->in_tap_h_step, wh = t->w_tap_h_step;
@@ -56,18 +84,8 @@ template <bool FULL_3X3> void depthwise_blocks(const small_window_tile *t) {
   const __m512 lo = _mm512_set1_ps(t->act.lo), hi = _mm512_set1_ps(t->act.hi);
   for (size_t j = 0; j < t->width; ++j) {
     __m512 acc = _mm512_loadu_ps(bias);
-    if constexpr (FULL_3X3) {
-      __m512 acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps();
-#pragma GCC unroll 3
-      for (size_t r = 0; r < 3; ++r) {
-        const float *x = in + r * ih, *v = w + r * wh;
-        acc = _mm512_fmadd_ps(_mm512_loadu_ps(x), _mm512_loadu_ps(v), acc);
-        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + kCb),
-                               _mm512_loadu_ps(v + kCb), acc1);
-        acc2 = _mm512_fmadd_ps(_mm512_loadu_ps(x + 2 * kCb),
-                               _mm512_loadu_ps(v + 2 * kCb), acc2);
-      }
-      acc = _mm512_add_ps(acc, _mm512_add_ps(acc1, acc2));
+    if constexpr (TH > 0) {
+      acc = blocks_window_fixed<TH, TW>(in, w, ih, wh, acc);
     } else {
       acc = blocks_window(t, in, w, acc);
     }
@@ -80,6 +98,11 @@ template <bool FULL_3X3> void depthwise_blocks(const small_window_tile *t) {
   }
 }
 
+constexpr small_window_fn kBlocksByTaps[3][3] = {
+    {depthwise_blocks<1, 1>, depthwise_blocks<1, 2>, depthwise_blocks<1, 3>},
+    {depthwise_blocks<2, 1>, depthwise_blocks<2, 2>, depthwise_blocks<2, 3>},
+    {depthwise_blocks<3, 1>, depthwise_blocks<3, 2>, depthwise_blocks<3, 3>}};
+
 } // namespace
 
 small_window_fn
@@ -87,9 +110,10 @@ select_depthwise_f32_16x16__avx512(const small_window_shape *s) {
   if (s->w_pixel_step != 0 || s->bias_pixel_step != 0) {
     // Depthwise weights of one tap are Cb floats, so a dilation-1 window has
     // consecutive taps Cb floats apart in the weights as in the input.
-    const bool full_3x3 =
-        s->taps_h == 3 && s->taps_w == 3 && s->in_tap_w_step == kCb;
-    return full_3x3 ? depthwise_blocks<true> : depthwise_blocks<false>;
+    const bool fixed = s->in_tap_w_step == kCb && s->taps_h >= 1 &&
+                       s->taps_h <= 3 && s->taps_w >= 1 && s->taps_w <= 3;
+    return fixed ? kBlocksByTaps[s->taps_h - 1][s->taps_w - 1]
+                 : depthwise_blocks<0, 0>;
   }
   return x86::depthwise_select<Vec, kCb, kTileWidth>(*s);
 }

@@ -307,6 +307,19 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
       blocks.pixel_gap = 3 * cb;
       cases.push_back(blocks);
     }
+    // ... and every window a border pixel of a small image leaves (1 to 3
+    // taps each way), which the tiles may serve with a variant apiece.
+    for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
+      for (size_t taps_w = 1; taps_w <= 3; ++taps_w) {
+        for (size_t width : {size_t{1}, size_t{4}, size_t{7}}) {
+          WindowCase blocks{
+              std::min(width, max_width), taps_h, taps_w, 1, 1, 1, cb};
+          blocks.per_pixel_weights = true;
+          blocks.pixel_gap = 3 * cb;
+          cases.push_back(blocks);
+        }
+      }
+    }
   }
   // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
   cases.push_back({std::min<size_t>(5, max_width), 2, 1, 1, 1, 1, cb});
