@@ -103,6 +103,93 @@ constexpr small_window_fn kBlocksByTaps[3][3] = {
     {depthwise_blocks<2, 1>, depthwise_blocks<2, 2>, depthwise_blocks<2, 3>},
     {depthwise_blocks<3, 1>, depthwise_blocks<3, 2>, depthwise_blocks<3, 3>}};
 
+// A layer of at most 8 channels (MobileNet's first depthwise layer) fills
+// half of each 16-lane pixel; full 3-tap rows at stride 1 then run two
+// pixels per vector: lanes 0-7 pixel j, lanes 8-15 pixel j + 1. Input
+// pixels k and k + 1 side by side, [x_k | x_k+1], serve the pair (j, j + 1)
+// through tap s = k - j, so a row of P pairs builds 2 P + 2 such vectors
+// (a load and an insert each) for 3 P FMAs against the 6 P of the one-pixel
+// tiles; the weights are each tap's 8 lanes twice. A lone last pixel
+// stores only its low half, and its last input vector is [x_k | x_k]
+// (nothing past the tile's input is read). Lanes 8-15 of every output pixel get
+// act(0) (the padding).
+struct HalfPairs {
+  const small_window_tile *t;
+  __m512 bias, pad;
+  __m512 w[3][3]; // [row][tap], each tap's 8 weights in both halves
+
+  explicit HalfPairs(const small_window_tile *tile) : t(tile) {
+    bias = _mm512_broadcast_f32x8(_mm256_loadu_ps(t->bias));
+    pad = x86::activate<Vec>(_mm512_setzero_ps(), t->act);
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < 3; ++s) {
+        w[r][s] = _mm512_broadcast_f32x8(_mm256_loadu_ps(
+            t->weights + r * t->w_tap_h_step + s * t->w_tap_w_step));
+      }
+    }
+  }
+
+  // Input pixels k and k + 1 of row x (k + 1 only if `second`).
+  static __m512 two_pixels(const float *x, int k, bool second) {
+    const __m256 lo = _mm256_loadu_ps(x + k * kCb);
+    return second ? _mm512_insertf32x8(_mm512_castps256_ps512(lo),
+                                       _mm256_loadu_ps(x + (k + 1) * kCb), 1)
+                  : _mm512_broadcast_f32x8(lo);
+  }
+
+  // P pairs from output pixel j0 on; the last pair's second pixel exists
+  // only if `last_whole` (else the pair is a lone pixel). Pair p reads
+  // input pixels 2 p .. 2 p + 3 of the tile's window.
+  template <int TH, int P> void pairs(size_t j0, bool last_whole) const {
+    __m512 acc[P];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) {
+      acc[p] = bias;
+    }
+    const size_t rows = TH > 0 ? size_t{TH} : t->taps_h;
+    for (size_t r = 0; r < rows; ++r) {
+      const float *x = t->in + j0 * kCb + r * t->in_tap_h_step;
+#pragma GCC unroll 20
+      for (int k = 0; k <= 2 * P; ++k) {
+        // Vector k feeds pair p through tap k - 2 p. Past a lone last
+        // pixel (its taps end at input pixel 2 P) nothing is read.
+        const __m512 v = two_pixels(x, k, last_whole || k < 2 * P);
+#pragma GCC unroll 3
+        for (int s = 0; s < 3; ++s) {
+          const int p2 = k - s; // = 2 p
+          if (p2 >= 0 && p2 % 2 == 0 && p2 / 2 < P) {
+            acc[p2 / 2] = _mm512_fmadd_ps(v, w[r][s], acc[p2 / 2]);
+          }
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) {
+      const __m512 a = x86::activate<Vec>(acc[p], t->act);
+      float *out = t->out + (j0 + 2 * p) * t->out_pixel_step;
+      _mm512_storeu_ps(out, _mm512_mask_mov_ps(pad, 0x00ff, a));
+      if (p + 1 < P || last_whole) {
+        _mm512_storeu_ps(out + t->out_pixel_step,
+                         _mm512_shuffle_f32x4(a, pad, _MM_SHUFFLE(3, 2, 3, 2)));
+      }
+    }
+  }
+};
+
+constexpr int kHalfPairs = 6; // pairs per register tile: 12 pixels
+
+template <int TH> void depthwise_half_pairs(const small_window_tile *t) {
+  const HalfPairs h(t);
+  const size_t width = t->width;
+  size_t j = 0;
+  for (; j + 2 * kHalfPairs <= width; j += 2 * kHalfPairs) {
+    h.pairs<TH, kHalfPairs>(j, true);
+  }
+  for (; j < width; j += 2) {
+    h.pairs<TH, 1>(j, j + 2 <= width);
+  }
+}
+
 } // namespace
 
 small_window_fn
@@ -114,6 +201,12 @@ select_depthwise_f32_16x16__avx512(const small_window_shape *s) {
                        s->taps_h <= 3 && s->taps_w >= 1 && s->taps_w <= 3;
     return fixed ? kBlocksByTaps[s->taps_h - 1][s->taps_w - 1]
                  : depthwise_blocks<0, 0>;
+  }
+  // At most 8 channels, full 3-tap rows at stride 1: pixel pairs.
+  if (s->out_lanes <= kCb / 2 && s->in_pixel_step == kCb &&
+      s->in_tap_w_step == kCb && s->taps_w == 3 && s->taps_h >= 1 &&
+      s->taps_h <= 3) {
+    return s->taps_h == 3 ? depthwise_half_pairs<3> : depthwise_half_pairs<0>;
   }
   return x86::depthwise_select<Vec, kCb, kTileWidth>(*s);
 }

@@ -321,9 +321,14 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
       }
     }
   }
-  // Clipped windows at the borders: 2x1, 1x2 and (convolution) no taps.
+  // Clipped windows at the borders: 2x1, 1x2, the top and bottom rows' 2x3
+  // (odd and even widths: some tiles take pixels in pairs) and
+  // (convolution) no taps.
   cases.push_back({std::min<size_t>(5, max_width), 2, 1, 1, 1, 1, cb});
   cases.push_back({std::min<size_t>(5, max_width), 1, 2, 2, 1, 1, cb});
+  for (size_t width : {size_t{1}, size_t{2}, size_t{13}, max_width}) {
+    cases.push_back({std::min(width, max_width), 2, 3, 1, 1, 1, cb});
+  }
   if (is_conv) {
     cases.push_back({std::min<size_t>(4, max_width), 0, 3, 1, 1, 2, cb});
     cases.push_back({std::min<size_t>(5, max_width), 10, 4, 2, 1, 1,
@@ -433,7 +438,7 @@ TEST_CASE("depthwise tile matches scalar across edges",
                  acts[i++ % acts.size()], rng, "depthwise");
     // A layer of fewer channels than a block (MobileNet's 8-channel one),
     // and one lane past half a block.
-    if (c.taps_h == 3 && c.dilation == 1 && !c.per_pixel_weights) {
+    if (c.taps_w == 3 && c.dilation == 1 && !c.per_pixel_weights) {
       for (size_t lanes : {size_t{3}, cb / 2, cb / 2 + 1}) {
         if (lanes >= 1 && lanes < cb) {
           WindowCase narrow = c;
