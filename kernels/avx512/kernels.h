@@ -10,6 +10,11 @@ namespace small::avx512 {
 
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
 small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
+// A planar input into at most 8 channels along a row, pixels in lanes: the
+// shapes conv_f32_planar_lanes_fit__avx512 accepts.
+bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s);
+small_window_fn
+select_conv_f32_planar_lanes__avx512(const small_window_shape *s);
 
 // int8 (docs/int8.md): the convolution on VNNI dot products
 // (conv_i8_k_group 4), or without VNNI on 16-bit pair products

@@ -361,12 +361,25 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
         cases.push_back(planar);
       }
     }
+    // Every width of an RGB row at stride 1 and 2, full windows and the
+    // right border's 2 columns (tiles that put pixels in lanes handle each
+    // width apart).
+    for (size_t width = 1; width <= max_width && width <= 16; ++width) {
+      for (size_t stride : {size_t{1}, size_t{2}}) {
+        for (size_t taps_w : {size_t{2}, size_t{3}}) {
+          WindowCase planar{width, 3, taps_w, stride, 1, 3, 1};
+          planar.in_lanes = 1;
+          cases.push_back(planar);
+        }
+      }
+    }
     // Layers of fewer channels than a block (MobileNet's first: 8), planar
     // and blocked inputs, every stride.
     const size_t along = cases.size();
     for (size_t i = 0; i < along; ++i) {
-      if (cases[i].taps_h == 3 && cases[i].taps_w == 3 &&
-          cases[i].dilation == 1) {
+      const bool planar_row = cases[i].in_lanes == 1 && cases[i].taps_w <= 3;
+      if (cases[i].dilation == 1 &&
+          ((cases[i].taps_h == 3 && cases[i].taps_w == 3) || planar_row)) {
         for (size_t lanes : {size_t{3}, cb / 2, cb / 2 + 1}) {
           if (lanes >= 1 && lanes < cb) {
             WindowCase narrow = cases[i];
