@@ -92,13 +92,14 @@ inline void depthwise_tile(const small_window_tile *t, const float *in,
   }
 }
 
-// Full 3x3 windows along a row with stride S (1 or 2), dilation 1, one
-// vector of lanes at a time (W accumulators + 3 weights + 1 input; with
-// AVX2's 16 registers a whole 16-channel pixel would not fit): all offsets
-// are compile-time constants, and each input vector of a filter row is
-// loaded once for every tap that reads it ((W - 1) * S + 3 loads per filter
-// row instead of 3 W).
-template <class V, size_t CB, int W, int S>
+// Windows of 3 taps per row (TH rows: 3, or 2 in the top and bottom
+// border rows) along a row with stride S (1 or 2), dilation 1, one vector
+// of lanes at a time (W accumulators + 3 weights + 1 input; with AVX2's 16
+// registers a whole 16-channel pixel would not fit): all offsets are
+// compile-time constants, and each input vector of a filter row is loaded
+// once for every tap that reads it ((W - 1) * S + 3 loads per filter row
+// instead of 3 W).
+template <class V, size_t CB, int W, int S, int TH>
 inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
                                     const float *w, const float *bias,
                                     float *out) {
@@ -109,7 +110,7 @@ inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
   for (int j = 0; j < W; ++j) {
     acc[j] = b;
   }
-  for (size_t r = 0; r < 3; ++r) {
+  for (size_t r = 0; r < TH; ++r) {
     const float *x = in + r * t->in_tap_h_step;
     const float *wr = w + r * t->w_tap_h_step;
     const T w0 = V::load(wr);
@@ -136,11 +137,12 @@ inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
   }
 }
 
-// Full 3x3 windows down a column with stride 1 and dilation 1, one vector
-// of lanes at a time (W accumulators + 9 weights + 1 input): pixel j reads
-// input rows j..j+2, so each of the W + 2 rows is loaded once and feeds
-// every pixel that needs it; the row pointer advances by one increment.
-template <class V, size_t CB, int W>
+// Windows of 3 rows (TW columns: 3, or 2 in the left and right border
+// columns) down a column with stride 1 and dilation 1, one vector of lanes
+// at a time (W accumulators + 3 TW weights + 1 input): pixel j reads input
+// rows j..j+2, so each of the W + 2 rows is loaded once and feeds every
+// pixel that needs it; the row pointer advances by one increment.
+template <class V, size_t CB, int W, int TW>
 inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
                                     const float *w, const float *bias,
                                     float *out) {
@@ -151,11 +153,11 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
   for (int j = 0; j < W; ++j) {
     acc[j] = b;
   }
-  T wv[3][3];
+  T wv[3][TW];
 #pragma GCC unroll 3
   for (int r = 0; r < 3; ++r) {
 #pragma GCC unroll 3
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < TW; ++c) {
       wv[r][c] = V::load(w + r * t->w_tap_h_step + c * t->w_tap_w_step);
     }
   }
@@ -163,7 +165,7 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
 #pragma GCC unroll 32
   for (int i = 0; i < W + 2; ++i, x += t->in_pixel_step) {
 #pragma GCC unroll 3
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < TW; ++c) {
       const T v = V::load(x + c * CB);
 #pragma GCC unroll 3
       for (int r = 0; r < 3; ++r) {
@@ -179,8 +181,19 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
   }
 }
 
-// Which depthwise tile a run of pixels takes (fixed per tile shape).
-enum class DepthwiseKind { kGeneric, kRow3x3Stride1, kRow3x3Stride2, kCol3x3 };
+// Which depthwise tile a run of pixels takes (fixed per tile shape): the
+// generic one, or 3-tap rows (3 or 2 of them: the top and bottom borders)
+// along a row, or 3-row columns (3 or 2 taps wide: the left and right
+// borders) down a column.
+enum class DepthwiseKind {
+  kGeneric,
+  kRow3x3Stride1,
+  kRow3x3Stride2,
+  kRow2x3Stride1,
+  kRow2x3Stride2,
+  kCol3x3,
+  kCol3x2
+};
 
 template <class V, size_t CB, DepthwiseKind K, int W, int QA>
 inline void depthwise_pixels(const small_window_tile *t, const float *in,
@@ -192,13 +205,22 @@ inline void depthwise_pixels(const small_window_tile *t, const float *in,
 #pragma GCC unroll 4
     for (size_t q = 0; q < QA; ++q) {
       const size_t o = q * L;
-      if constexpr (K == DepthwiseKind::kCol3x3) {
-        depthwise_lanes_3x3_col<V, CB, W>(t, in + o, t->weights + o,
-                                          t->bias + o, out + o);
+      if constexpr (K == DepthwiseKind::kCol3x3 ||
+                    K == DepthwiseKind::kCol3x2) {
+        constexpr int TW = K == DepthwiseKind::kCol3x3 ? 3 : 2;
+        depthwise_lanes_3x3_col<V, CB, W, TW>(t, in + o, t->weights + o,
+                                              t->bias + o, out + o);
       } else {
-        constexpr int S = K == DepthwiseKind::kRow3x3Stride1 ? 1 : 2;
-        depthwise_lanes_3x3_row<V, CB, W, S>(t, in + o, t->weights + o,
-                                             t->bias + o, out + o);
+        constexpr int S = K == DepthwiseKind::kRow3x3Stride1 ||
+                                  K == DepthwiseKind::kRow2x3Stride1
+                              ? 1
+                              : 2;
+        constexpr int TH = K == DepthwiseKind::kRow3x3Stride1 ||
+                                   K == DepthwiseKind::kRow3x3Stride2
+                               ? 3
+                               : 2;
+        depthwise_lanes_3x3_row<V, CB, W, S, TH>(t, in + o, t->weights + o,
+                                                 t->bias + o, out + o);
       }
     }
 #pragma GCC unroll 16
@@ -236,18 +258,31 @@ small_window_fn depthwise_by_rest(size_t width,
 template <class V, size_t CB, int TILE_W, int QA>
 small_window_fn depthwise_select_kind(const small_window_shape &s) {
   using Rests = std::make_integer_sequence<int, TILE_W>;
-  const bool full_3x3 = s.taps_h == 3 && s.taps_w == 3 && s.in_tap_w_step == CB;
-  if (full_3x3 && s.in_pixel_step == CB) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride1, TILE_W, QA>(
-        s.width, Rests{});
+  using K = DepthwiseKind;
+  const bool dense = s.in_tap_w_step == CB; // dilation 1 along the row
+  const bool rows_of_3 =
+      dense && s.taps_w == 3 && (s.taps_h == 3 || s.taps_h == 2);
+  const bool full_rows = s.taps_h == 3;
+  if (rows_of_3 && s.in_pixel_step == CB) {
+    return full_rows ? depthwise_by_rest<V, CB, K::kRow3x3Stride1, TILE_W, QA>(
+                           s.width, Rests{})
+                     : depthwise_by_rest<V, CB, K::kRow2x3Stride1, TILE_W, QA>(
+                           s.width, Rests{});
   }
-  if (full_3x3 && s.in_pixel_step == 2 * CB) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kRow3x3Stride2, TILE_W, QA>(
-        s.width, Rests{});
+  if (rows_of_3 && s.in_pixel_step == 2 * CB) {
+    return full_rows ? depthwise_by_rest<V, CB, K::kRow3x3Stride2, TILE_W, QA>(
+                           s.width, Rests{})
+                     : depthwise_by_rest<V, CB, K::kRow2x3Stride2, TILE_W, QA>(
+                           s.width, Rests{});
   }
-  if (full_3x3 && s.in_pixel_step == s.in_tap_h_step) {
-    return depthwise_by_rest<V, CB, DepthwiseKind::kCol3x3, TILE_W, QA>(
-        s.width, Rests{});
+  // Down a column at stride 1 (the pixel step is one input row).
+  if (dense && s.taps_h == 3 && s.in_pixel_step == s.in_tap_h_step &&
+      (s.taps_w == 3 || s.taps_w == 2)) {
+    return s.taps_w == 3
+               ? depthwise_by_rest<V, CB, K::kCol3x3, TILE_W, QA>(s.width,
+                                                                  Rests{})
+               : depthwise_by_rest<V, CB, K::kCol3x2, TILE_W, QA>(s.width,
+                                                                  Rests{});
   }
   return depthwise_by_rest<V, CB, DepthwiseKind::kGeneric, TILE_W, QA>(s.width,
                                                                        Rests{});

@@ -322,12 +322,18 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
     }
   }
   // Clipped windows at the borders: 2x1, 1x2, the top and bottom rows' 2x3
-  // (odd and even widths: some tiles take pixels in pairs) and
-  // (convolution) no taps.
+  // at stride 1 and 2 (odd and even widths: some tiles take pixels in
+  // pairs), the side columns' 3x2 and (convolution) no taps.
   cases.push_back({std::min<size_t>(5, max_width), 2, 1, 1, 1, 1, cb});
   cases.push_back({std::min<size_t>(5, max_width), 1, 2, 2, 1, 1, cb});
   for (size_t width : {size_t{1}, size_t{2}, size_t{13}, max_width}) {
     cases.push_back({std::min(width, max_width), 2, 3, 1, 1, 1, cb});
+    cases.push_back({std::min(width, max_width), 2, 3, 2, 1, 1, cb});
+    // The left and right border columns' 3x2 windows, down a column.
+    WindowCase column{std::min(width, max_width), 3, 2, 1, 1, 1, cb};
+    column.pixel_gap = 2 * cb + 5;
+    column.down_column = true;
+    cases.push_back(column);
   }
   if (is_conv) {
     cases.push_back({std::min<size_t>(4, max_width), 0, 3, 1, 1, 2, cb});
