@@ -126,15 +126,18 @@ void conv_tile(const small_window_tile *t) {
 // RGB): every (block, row, column) tap is a single lane, so the generic tile
 // would spend its time on loop overhead around 1-lane reductions. Here the
 // tap loop is the innermost one and the weights of consecutive taps of a row
-// are consecutive CB vectors. For tiles with enough chains (P == 1).
+// are consecutive CB vectors. Narrow tiles (the border rows of a first
+// layer: DS-CNN's 1 and 3 pixels) split a row's taps over P partial sums,
+// as the generic tile splits its channels.
 template <class V, size_t CB, int W, int OB, size_t STEP,
           int QA = static_cast<int>(CB / V::kLanes)>
 void conv_tile_planar(const small_window_tile *t) {
   constexpr size_t L = V::kLanes;
   constexpr int Q = QA;
+  constexpr int P = partial_sets(Q * W * OB);
   using T = typename V::type;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
-  T acc[OB][W][Q];
+  T acc[P][OB][W][Q];
 #pragma GCC unroll 16
   for (int k = 0; k < OB; ++k) {
 #pragma GCC unroll 16
@@ -142,35 +145,52 @@ void conv_tile_planar(const small_window_tile *t) {
       const T bias = V::load(t->bias + k * CB + q * L);
 #pragma GCC unroll 16
       for (int j = 0; j < W; ++j) {
-        acc[k][j][q] = bias;
+        acc[0][k][j][q] = bias;
+#pragma GCC unroll 8
+        for (int p = 1; p < P; ++p) {
+          acc[p][k][j][q] = V::zero();
+        }
       }
     }
   }
+  // Tap (in, w) into partial sums a: one weight row per output block, one
+  // broadcast per pixel.
+  auto tap = [&](const float *in, const float *w, T(*a)[W][Q])
+      __attribute__((always_inline)) {
+    T wv[OB][Q];
+#pragma GCC unroll 16
+    for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        wv[k][q] = V::load(w + k * t->w_out_block_step + q * L);
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const T x = V::broadcast(in + j * step);
+#pragma GCC unroll 16
+      for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+        for (int q = 0; q < Q; ++q) {
+          a[k][j][q] = V::fmadd(x, wv[k][q], a[k][j][q]);
+        }
+      }
+    }
+  };
   for (size_t b = 0; b < t->in_blocks; ++b) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      for (size_t s = 0; s < t->taps_w;
-           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
-        T wv[OB][Q];
-#pragma GCC unroll 16
-        for (int k = 0; k < OB; ++k) {
-#pragma GCC unroll 16
-          for (int q = 0; q < Q; ++q) {
-            wv[k][q] = V::load(w + k * t->w_out_block_step + q * L);
-          }
+      size_t s = 0;
+      for (; s + P <= t->taps_w; s += P) {
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p) {
+          tap(in + (s + p) * t->in_tap_w_step, w + (s + p) * t->w_tap_w_step,
+              acc[p]);
         }
-#pragma GCC unroll 16
-        for (int j = 0; j < W; ++j) {
-          const T x = V::broadcast(in + j * step);
-#pragma GCC unroll 16
-          for (int k = 0; k < OB; ++k) {
-#pragma GCC unroll 16
-            for (int q = 0; q < Q; ++q) {
-              acc[k][j][q] = V::fmadd(x, wv[k][q], acc[k][j][q]);
-            }
-          }
-        }
+      }
+      for (; s < t->taps_w; ++s) {
+        tap(in + s * t->in_tap_w_step, w + s * t->w_tap_w_step, acc[0]);
       }
     }
   }
@@ -181,24 +201,15 @@ void conv_tile_planar(const small_window_tile *t) {
     for (int j = 0; j < W; ++j) {
 #pragma GCC unroll 16
       for (int q = 0; q < Q; ++q) {
+#pragma GCC unroll 8
+        for (int p = 1; p < P; ++p) {
+          acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+        }
         V::store(out + j * t->out_pixel_step + q * L,
-                 activate<V>(acc[k][j][q], t->act));
+                 activate<V>(acc[0][k][j][q], t->act));
       }
       store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
     }
-  }
-}
-
-// The variant for a planar input: the planar tile where the tile has enough
-// chains, else the generic one.
-// Decided on whole blocks: a tile of fewer vectors (QA) has fewer chains,
-// but the generic tile's one-lane reductions cost more than the latency.
-template <class V, size_t CB, int W, int OB, size_t STEP, int QA>
-constexpr small_window_fn conv_planar_variant() {
-  if constexpr (partial_sets(static_cast<int>(CB / V::kLanes) * W * OB) == 1) {
-    return conv_tile_planar<V, CB, W, OB, STEP, QA>;
-  } else {
-    return conv_tile<V, CB, W, OB, STEP, QA>;
   }
 }
 
@@ -208,7 +219,7 @@ small_window_fn conv_by_width(const small_window_shape &s,
   static constexpr small_window_fn generic[] = {
       conv_tile<V, CB, Ws + 1, OB, STEP, QA>...};
   static constexpr small_window_fn planar[] = {
-      conv_planar_variant<V, CB, Ws + 1, OB, STEP, QA>()...};
+      conv_tile_planar<V, CB, Ws + 1, OB, STEP, QA>...};
   // The engine never passes more than the max width (the table's
   // conv_max_width, sizeof...(Ws)).
   const size_t w = std::min(s.width, sizeof...(Ws)) - 1;
