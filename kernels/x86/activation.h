@@ -26,9 +26,12 @@ template <class V> inline typename V::type exp(typename V::type x) {
   return V::scale_by_pow2(p, n);
 }
 
+// Forced inline: every tile's store loop calls it per vector, and GCC
+// otherwise makes it an out-of-line call once a file has many tiles (the
+// AVX2 build's depthwise tiles did: 3% more of MobileNet's instructions).
 template <class V>
-inline typename V::type activate(typename V::type x,
-                                 const small_act_params &a) {
+[[gnu::always_inline]] inline typename V::type
+activate(typename V::type x, const small_act_params &a) {
   switch (a.op) {
   case SMALL_ACT_OP_NONE:
     return x;
