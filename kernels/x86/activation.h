@@ -26,17 +26,16 @@ template <class V> inline typename V::type exp(typename V::type x) {
   return V::scale_by_pow2(p, n);
 }
 
-// Forced inline: every tile's store loop calls it per vector, and GCC
-// otherwise makes it an out-of-line call once a file has many tiles (the
-// AVX2 build's depthwise tiles did: 3% more of MobileNet's instructions).
+// The activations no convolution of the MLPerf Tiny models fuses (leaky
+// ReLU, sigmoid, the hard ones), out of line: inlined into every tile's
+// store loop, their code made GCC stop inlining activate() itself in the
+// AVX2 depthwise tiles (an out-of-line call per stored vector: 3% of
+// MobileNet's instructions), and forcing that inline slowed the AVX-512
+// tiles (DS-CNN 5%).
 template <class V>
-[[gnu::always_inline]] inline typename V::type
-activate(typename V::type x, const small_act_params &a) {
+[[gnu::noinline]] typename V::type activate_other(typename V::type x,
+                                                  const small_act_params &a) {
   switch (a.op) {
-  case SMALL_ACT_OP_NONE:
-    return x;
-  case SMALL_ACT_OP_CLIP:
-    return V::min(V::max(x, V::set1(a.lo)), V::set1(a.hi));
   case SMALL_ACT_OP_LEAKY:
     return V::leaky(x, a.alpha);
   case SMALL_ACT_OP_SIGMOID: {
@@ -52,8 +51,19 @@ activate(typename V::type x, const small_act_params &a) {
     return V::min(
         V::max(V::fmadd(x, V::set1(a.alpha), V::set1(a.beta)), V::zero()),
         V::set1(1.0f));
+  default:
+    return x;
   }
-  return x;
+}
+
+// act(x): none and clip (ReLU, ReLU6) inline, the others out of line.
+template <class V>
+[[gnu::always_inline]] inline typename V::type
+activate(typename V::type x, const small_act_params &a) {
+  if (a.op == SMALL_ACT_OP_CLIP) {
+    return V::min(V::max(x, V::set1(a.lo)), V::set1(a.hi));
+  }
+  return a.op == SMALL_ACT_OP_NONE ? x : activate_other<V>(x, a);
 }
 
 // act(0) into the vectors QA.. of a pixel's block (the padding lanes).
