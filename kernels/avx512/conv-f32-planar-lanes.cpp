@@ -64,10 +64,8 @@ constexpr LaneIndex kHighPixels{
 // when `high` is false, else the high half) and act(0) in lanes 8-15.
 inline void store_pixel(const small_window_tile *t, int j, __m512 pixels,
                         bool high, __m512 pad) {
-  float *out = t->out + static_cast<size_t>(j) * t->out_pixel_step;
-  _mm512_storeu_ps(
-      out, high ? _mm512_shuffle_f32x4(pixels, pad, _MM_SHUFFLE(3, 2, 3, 2))
-                : _mm512_mask_mov_ps(pad, 0x00ff, pixels));
+  _mm512_storeu_ps(t->out + static_cast<size_t>(j) * t->out_pixel_step,
+                   half_with_padding(pixels, high, pad));
 }
 
 // The 8 sums (lane j: pixel j) activated and stored as `width` pixels.

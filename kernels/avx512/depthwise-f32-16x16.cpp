@@ -107,7 +107,7 @@ constexpr small_window_fn kBlocksByTaps[3][3] = {
 // half of each 16-lane pixel; full 3-tap rows at stride 1 then run two
 // pixels per vector: lanes 0-7 pixel j, lanes 8-15 pixel j + 1. Input
 // pixels k and k + 1 side by side, [x_k | x_k+1], serve the pair (j, j + 1)
-// through tap s = k - j, so a row of P pairs builds 2 P + 2 such vectors
+// through tap s = k - j, so a row of P pairs builds 2 P + 1 such vectors
 // (a load and an insert each) for 3 P FMAs against the 6 P of the one-pixel
 // tiles; the weights are each tap's 8 lanes twice. A lone last pixel
 // stores only its low half, and its last input vector is [x_k | x_k]
@@ -167,10 +167,10 @@ struct HalfPairs {
     for (int p = 0; p < P; ++p) {
       const __m512 a = x86::activate<Vec>(acc[p], t->act);
       float *out = t->out + (j0 + 2 * p) * t->out_pixel_step;
-      _mm512_storeu_ps(out, _mm512_mask_mov_ps(pad, 0x00ff, a));
+      _mm512_storeu_ps(out, half_with_padding(a, false, pad));
       if (p + 1 < P || last_whole) {
         _mm512_storeu_ps(out + t->out_pixel_step,
-                         _mm512_shuffle_f32x4(a, pad, _MM_SHUFFLE(3, 2, 3, 2)));
+                         half_with_padding(a, true, pad));
       }
     }
   }

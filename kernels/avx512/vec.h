@@ -55,6 +55,14 @@ struct Vec {
   }
 };
 
+// A 16-lane pixel of a layer of at most 8 channels from a vector holding
+// two pixels' 8 channels (lanes 0-7 and 8-15): the low or the high half in
+// lanes 0-7, `pad` (act(0)) in the padding lanes 8-15.
+inline __m512 half_with_padding(__m512 two_pixels, bool high, __m512 pad) {
+  return high ? _mm512_shuffle_f32x4(two_pixels, pad, _MM_SHUFFLE(3, 2, 3, 2))
+              : _mm512_mask_mov_ps(pad, 0x00ff, two_pixels);
+}
+
 } // namespace small::avx512
 
 #endif
