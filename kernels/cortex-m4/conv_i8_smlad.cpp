@@ -1,34 +1,35 @@
 // Cortex-M4 int8 convolution of a blocked input (in_lanes == Cb) with SMLAD,
 // bit for bit the scalar kernel's result.
 //
-// The tile runs 4 pixels at a time. It widens their window to int16 with
-// the input zero point already subtracted (SXTAB16: x - zp fits 16 bits)
-// into a stack scratch, in the order SXTB16 splits a weight word: (lane 0,
-// lane 2), (lane 1, lane 3) per group of 4 lanes, the pixels' words side by
-// side group by group. Every output of the tile then reads that scratch: per
-// 4 lanes of 4 pixels, 1 weight word, 2 SXTB16, 4 LDRD and 8 SMLAD make 16
-// multiply-accumulates in 15 instructions (quad_group), and the output's 4
-// sums are requantized and stored right away (store_quad). The weights
-// (conv_i8_k_group = 4) give an output's 4 lanes as one word. When 3
-// pixels are left, the tile's last 4 run (overlapping the 4 before by one
-// pixel); 1 or 2 pixels left, and tiles narrower than 4, run pixel pair by
+// The tile widens its pixels' window to int16 with the input zero point
+// already subtracted (SXTAB16: x - zp fits 16 bits) into a stack scratch, in
+// the order SXTB16 splits a weight word: (lane 0, lane 2), (lane 1, lane 3)
+// per group of 4 lanes, the pixels' words side by side group by group. Every
+// output of the tile then reads that scratch, and its sums are requantized
+// and stored right away. The weights (conv_i8_k_group = 4) give an output's
+// 4 lanes as one word.
+//
+// Pixels go 8 at a time where the 8 pixels' window is one run of weights
+// that fits the scratch and every output of the tile takes the fused
+// rounding with the full int8 range (smlad_oct.h: 32 multiply-accumulates in
+// 27 instructions; 3x3 windows of up to 16 channels, 1x1 of up to 144), else
+// 4 at a time (smlad_quad.h: 16 in 15). When 5 to 7 pixels are left after
+// the octs, the last 8 overlap the ones before; 3 left after quads, the last
+// 4 do. 1 or 2 pixels left, and tiles narrower than 4, run pixel pair by
 // pixel pair, 2 outputs at a time, as CMSIS-NN's im2col kernels do (19
 // instructions per 16 multiply-accumulates).
 //
-// The window is a list of (input block, tap) segments of Cb lanes (fewer in
-// the last block). A plan, made once per tile, merges segments whose inputs
-// follow each other in memory into spans (a window row of one block is one
-// span) and segments whose weights follow each other into runs (a full
-// window is one run), up to what the scratch holds. A window larger than
-// that runs as several plans, remade per 4 pixels or pixel pair, with the
-// sums in the scratch's last words between them. The assembly blocks of the
-// 4-pixel loop are in smlad_quad.h.
+// A plan (conv_i8_window_plan.h), made once per tile, lists the input spans
+// and weight runs of the window. A window larger than the scratch runs as
+// several plans, remade per 4 pixels or pixel pair, with the sums in the
+// scratch's last words between them.
 #include <cstddef>
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
-#include "cortex-m/window_walk.h"
+#include "cortex-m4/conv_i8_window_plan.h"
 #include "cortex-m4/prepared_requant.h"
+#include "cortex-m4/smlad_oct.h"
 #include "cortex-m4/smlad_quad.h"
 #include "dsp.h"
 #include "kernel_contract.h"
@@ -39,7 +40,7 @@ namespace small::cortex_m4 {
 namespace {
 
 // 2.25 KB, the largest windows of ResNet-8 in one pass: 4 pixels of up to
-// 288 lanes (3x3 of 32 channels). It is most of the stack's depth (the
+// 288 lanes (3x3 of 32 channels), 8 pixels of up to 144 (3x3 of 16). It is most of the stack's depth (the
 // firmware's RAM beyond the arena): at 448 words ResNet-8 takes 1.8% more
 // instructions for 0.5 KB less. The sums that wait between plans or for
 // store_pixel ([pixel][output], at most 4 x kMaxOutputs words) take its
@@ -49,123 +50,11 @@ namespace {
 // 0.4% more of its instructions) for 0.5 KB less stack, which brings
 // ResNet-8's and MobileNet's RAM within 10% of their arenas.
 constexpr size_t kScratchWords = 576;
-constexpr size_t kMaxRuns = 16;
-constexpr size_t kMaxSpans = 32;
 constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
 // A plan must take at least one segment (a block's groups) of 4 pixels.
 static_assert(kScratchWords - 4 * kMaxOutputs >=
                   8 * (kChannelBlock / kConvGroup),
               "the scratch keeps room for a segment beside the sums");
-
-struct Run {
-  const int8_t *weights; // group 0 of output lane 0 of output block 0
-  size_t groups;
-};
-
-struct Span {
-  size_t in; // bytes from the tile's input pointer
-  size_t groups;
-};
-
-struct Plan {
-  Run runs[kMaxRuns];
-  Span spans[kMaxSpans];
-  size_t run_count = 0, span_count = 0;
-  size_t groups = 0; // scratch groups per pixel
-  size_t end = 0;    // the segment after the plan's last
-};
-
-// Plans segments [first, ...) of the tile's `segments` while their groups
-// of `pixels` pixels fit the scratch (the segments from a WindowWalk): it
-// runs once per tile, or once per 4 pixels for large windows.
-void make_plan(const small_window_tile_i8 *t, size_t first, size_t segments,
-               size_t pixels, size_t words, Plan &p) {
-  const size_t capacity = words / (2 * pixels);
-  const size_t in_blocks = t->in_blocks;
-  const size_t full_groups = t->cb / kConvGroup;
-  const size_t last_groups =
-      (t->in_last_channels + kConvGroup - 1) / kConvGroup;
-  cortex_m::WindowWalk seg(t, first);
-  size_t span_count = 0, run_count = 0, planned = 0;
-  // Where the last span's inputs and the last run's weights end.
-  size_t span_end = 0, run_end = 0;
-  size_t i = first;
-  for (; i < segments; ++i, seg.next()) {
-    const size_t groups =
-        seg.block + 1 == in_blocks ? last_groups : full_groups;
-    const bool span_extends = span_count > 0 && span_end == seg.in;
-    const bool run_extends = run_count > 0 && run_end == seg.w;
-    if (planned + groups > capacity ||
-        (!span_extends && span_count == kMaxSpans) ||
-        (!run_extends && run_count == kMaxRuns)) {
-      break;
-    }
-    if (span_extends) {
-      p.spans[span_count - 1].groups += groups;
-    } else {
-      p.spans[span_count++] = {seg.in, groups};
-    }
-    if (run_extends) {
-      p.runs[run_count - 1].groups += groups;
-    } else {
-      p.runs[run_count++] = {t->weights + seg.w, groups};
-    }
-    planned += groups;
-    span_end = seg.in + groups * kConvGroup;
-    run_end = seg.w + groups * kGroupStep;
-  }
-  p.span_count = span_count;
-  p.run_count = run_count;
-  p.groups = planned;
-  p.end = i;
-}
-
-// The plan's inputs of the pixels at in0 and in1, widened: 4 words per
-// group (pixel 0's even and odd lanes, then pixel 1's).
-void widen_pair(const Plan &p, const int8_t *in0, const int8_t *in1,
-                int32_t offset, int32_t *dst) {
-  for (size_t k = 0; k < p.span_count; ++k) {
-    const int8_t *a = in0 + p.spans[k].in, *b = in1 + p.spans[k].in;
-    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 4) {
-      const int32_t va = load_word(a + q * kConvGroup);
-      const int32_t vb = load_word(b + q * kConvGroup);
-      dst[0] = offset_even_bytes(offset, va);
-      dst[1] = offset_odd_bytes(offset, va);
-      dst[2] = offset_even_bytes(offset, vb);
-      dst[3] = offset_odd_bytes(offset, vb);
-    }
-  }
-}
-
-// The plan's inputs of one pixel, widened: 2 words per group.
-void widen_one(const Plan &p, const int8_t *in, int32_t offset, int32_t *dst) {
-  for (size_t k = 0; k < p.span_count; ++k) {
-    const int8_t *a = in + p.spans[k].in;
-    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 2) {
-      const int32_t v = load_word(a + q * kConvGroup);
-      dst[0] = offset_even_bytes(offset, v);
-      dst[1] = offset_odd_bytes(offset, v);
-    }
-  }
-}
-
-// The plan's inputs of the 4 pixels from in, in_step apart, widened: 8
-// words per group (each pixel's even and odd lanes, pixel by pixel).
-void widen_quad(const Plan &p, const int8_t *in, size_t in_step, int32_t offset,
-                int32_t *dst) {
-  for (size_t k = 0; k < p.span_count; ++k) {
-    const int8_t *a = in + p.spans[k].in;
-    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 8) {
-      const int8_t *g = a + q * kConvGroup;
-#pragma GCC unroll 4
-      for (size_t i = 0; i < 4; ++i) {
-        const int32_t v = load_word(g + i * in_step);
-        dst[2 * i] = offset_even_bytes(offset, v);
-        dst[2 * i + 1] = offset_odd_bytes(offset, v);
-      }
-    }
-  }
-}
 
 // One output of the 4 pixels over `groups` groups: weights from w (one
 // word per group, kGroupStep apart), scratch from x; sums added to c0..c3.
@@ -449,6 +338,29 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
   }
 }
 
+// Every output of the tile for the 8 pixels from pixel j, whose widened
+// window (one run: plan.run_count == 1) is at x, requantized by the
+// layer's fused roundings (`prepared`, no lane general()) and stored.
+void dot_oct_outputs(const small_window_tile_i8 *t, const Plan &p,
+                     const int32_t *x, size_t j,
+                     const PreparedBlock *prepared) {
+  const size_t groups = p.runs[0].groups;
+  const auto run =
+      groups % 2 != 0 ? oct_block_odd_groups : oct_block_even_groups;
+  int8_t *out = t->out + j * t->out_pixel_step;
+  for (size_t k = 0; k < t->out_blocks; ++k, out += t->out_block_step) {
+    const OctBlock block{p.runs[0].weights + k * t->w_out_block_step,
+                         t->bias + k * kChannelBlock,
+                         prepared[k].lanes,
+                         out,
+                         x,
+                         x + 16 * groups,
+                         t->out_pixel_step,
+                         out + kChannelBlock};
+    run(&block);
+  }
+}
+
 // Requantizes one pixel's sums acc[0, outputs) into its output bytes.
 void store_pixel(const small_window_tile_i8 *t, const int32_t *acc, int8_t *out,
                  const cortex_m::TileRequant &requant,
@@ -492,17 +404,38 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   }
   int32_t scratch[kScratchWords];
   Plan plan;
-  // Pixels 4 by 4 while the window's groups of 4 pixels fit the scratch:
-  // quads from pixel 0, 4, 8, ... and, when 3 pixels are left, from width
-  // - 4, recomputing a pixel the quad before stored (the same bytes again):
-  // 4 pixels' work for 3 new ones costs fewer instructions than a pair and a
-  // lone pixel. 1 or 2 pixels left take the pair path.
-  const size_t full_quads = width / 4;
-  const size_t quads = full_quads + (width > 4 && width % 4 == 3 ? 1 : 0);
-  const auto quad_start = [&](size_t q) {
-    return q < full_quads ? 4 * q : width - 4;
-  };
   size_t j = 0;
+  // Pixels 8 by 8 where the window of 8 pixels is one run that fits the
+  // scratch and every output takes its fused rounding (dot_oct_outputs):
+  // octs from pixel 0, 8, ... and, when 5 to 7 pixels are left, one from
+  // width - 8 (recomputing pixels the oct before stored: the same bytes
+  // again), which costs less than the 4-pixel quads they would take.
+  if (width >= 8 && tile_fused && general_blocks == 0) {
+    make_plan(t, 0, segments, 8, kScratchWords, plan);
+    if (plan.end == segments && plan.run_count == 1) {
+      const size_t full_octs = width / 8;
+      const size_t octs = full_octs + (width % 8 >= 5 ? 1 : 0);
+      for (size_t q = 0; q < octs; ++q) {
+        const size_t start = q < full_octs ? 8 * q : width - 8;
+        widen_pixels<8>(plan, t->in + start * t->in_pixel_step,
+                        t->in_pixel_step, offset, scratch);
+        dot_oct_outputs(t, plan, scratch, start, prepared);
+      }
+      j = octs > full_octs ? width : 8 * full_octs;
+    }
+  }
+  // Then pixels 4 by 4 while the window's groups of 4 pixels fit the
+  // scratch: quads from pixel j, j + 4, ... and, when 3 pixels are left,
+  // from width - 4, recomputing a pixel the quad before stored (the same
+  // bytes again): 4 pixels' work for 3 new ones costs fewer instructions
+  // than a pair and a lone pixel. 1 or 2 pixels left take the pair path.
+  const size_t rest = width - j;
+  const size_t full_quads = rest / 4;
+  const size_t quads = full_quads + (width >= 4 && rest % 4 == 3 ? 1 : 0);
+  const size_t first_quad = j;
+  const auto quad_start = [&](size_t q) {
+    return q < full_quads ? first_quad + 4 * q : width - 4;
+  };
   if (quads > 0) {
     // The 4 pixels' sums, when they wait, in the scratch's last words.
     int32_t *const acc = scratch + kScratchWords - 4 * outputs;
@@ -511,8 +444,8 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
     if (plan.end == segments) {
       for (size_t q = 0; q < quads; ++q) {
         j = quad_start(q);
-        widen_quad(plan, t->in + j * t->in_pixel_step, t->in_pixel_step, offset,
-                   scratch);
+        widen_pixels<4>(plan, t->in + j * t->in_pixel_step, t->in_pixel_step,
+                        offset, scratch);
         dot_quad_outputs<false>(t, plan, scratch, j, requant,
                                 tile_fused ? prepared : nullptr, general_blocks,
                                 nullptr);
@@ -526,11 +459,11 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
         j = quad_start(q);
         const int8_t *in = t->in + j * t->in_pixel_step;
         make_plan(t, 0, segments, 4, plan_words, plan);
-        widen_quad(plan, in, t->in_pixel_step, offset, scratch);
+        widen_pixels<4>(plan, in, t->in_pixel_step, offset, scratch);
         dot_quad_outputs<false>(t, plan, scratch, j, requant, nullptr, 0, acc);
         while (plan.end != segments) {
           make_plan(t, plan.end, segments, 4, plan_words, plan);
-          widen_quad(plan, in, t->in_pixel_step, offset, scratch);
+          widen_pixels<4>(plan, in, t->in_pixel_step, offset, scratch);
           dot_quad_outputs<true>(t, plan, scratch, j, requant, nullptr, 0, acc);
         }
         int8_t *out = t->out + j * t->out_pixel_step;

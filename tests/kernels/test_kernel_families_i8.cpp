@@ -46,6 +46,10 @@ struct Int8Case {
   // right shift of 1 to the general path), so its rounding constants meet
   // ties too.
   int32_t tie_first_shift = 1;
+  // Every channel shifts right by 2 to 22 (random multipliers): the
+  // Cortex-M kernels' fused rounding covers every lane, which their
+  // fastest paths (the Cortex-M4's 8-pixel loop) require of a whole block.
+  bool fused_shifts = false;
   // Convolution and depthwise: the channels of the last output block (0:
   // all Cb); the others are padding (zero weights, bias and multiplier),
   // whose bytes a kernel may write without computing them.
@@ -155,6 +159,7 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   std::uniform_int_distribution<int32_t> mult(1 << 30, INT32_MAX);
   // Right shifts up to 24 cross the Cortex-M fused rounding's limit (22).
   std::uniform_int_distribution<int> shift(-24, 6);
+  std::uniform_int_distribution<int> fused_shift(-22, -2);
   std::uniform_int_distribution<int> pick(0, 15);
   std::uniform_int_distribution<int32_t> tie_mult(1 << 17, 1 << 19);
   for (size_t i = 0; i < sets * cb; ++i) {
@@ -169,6 +174,8 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
       // Small multipliers keep the results inside int8, ties visible.
       d.multiplier.back() = tie_mult(rng);
       d.shift.push_back(-c.tie_first_shift - static_cast<int32_t>(i % 2));
+    } else if (c.fused_shifts) {
+      d.shift.push_back(fused_shift(rng));
     } else {
       d.shift.push_back(
           p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));
@@ -452,6 +459,27 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
     for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
       c.out_blocks = ob;
       check(Family::kConv, c, qs[n++ % qs.size()], rng);
+    }
+  }
+  // Every width with every lane on the fused rounding and the clamp to the
+  // whole int8 range (the Cortex-M4's 8-pixel loop and its overlapping last
+  // 8 pixels), windows of an odd and an even number of 4-lane groups.
+  const Quant full_range[] = {{0, 0, -128, 127, false},
+                              {-128, 127, -128, 127, false},
+                              {9, -20, -128, 127, false}};
+  for (size_t width : widths(active().conv_max_width)) {
+    for (size_t taps : {1, 3}) {
+      for (size_t stride : {1, 2}) {
+        // A last input block of 4 lanes: an odd group count where Cb > 4.
+        for (size_t last : {cb, std::min<size_t>(4, cb)}) {
+          Int8Case c{width, taps, taps, stride, 2, last};
+          c.fused_shifts = true;
+          for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
+            c.out_blocks = ob;
+            check(Family::kConv, c, full_range[n++ % 3], rng);
+          }
+        }
+      }
     }
   }
 }

@@ -1,0 +1,146 @@
+// The Cortex-M4 convolution's window plans (conv_i8_smlad.cpp): which
+// input spans a tile's pixels read and which weight runs their outputs
+// take, and the widening of those inputs into the kernel's int16 scratch.
+//
+// The window is a list of (input block, tap) segments of Cb lanes (fewer in
+// the last block). A plan merges segments whose inputs follow each other in
+// memory into spans (a window row of one block is one span) and segments
+// whose weights follow each other into runs (a full window is one run), up
+// to what the scratch holds.
+#ifndef SMALL_KERNELS_CORTEX_M4_CONV_I8_WINDOW_PLAN_H
+#define SMALL_KERNELS_CORTEX_M4_CONV_I8_WINDOW_PLAN_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "cortex-m/window_walk.h"
+#include "cortex-m4/geometry.h"
+#include "cortex-m4/smlad_quad.h"
+#include "dsp.h"
+#include "kernel_contract.h"
+
+namespace small::cortex_m4 {
+
+constexpr size_t kMaxRuns = 16;
+constexpr size_t kMaxSpans = 32;
+struct Run {
+  const int8_t *weights; // group 0 of output lane 0 of output block 0
+  size_t groups;
+};
+
+struct Span {
+  size_t in; // bytes from the tile's input pointer
+  size_t groups;
+};
+
+struct Plan {
+  Run runs[kMaxRuns];
+  Span spans[kMaxSpans];
+  size_t run_count = 0, span_count = 0;
+  size_t groups = 0; // scratch groups per pixel
+  size_t end = 0;    // the segment after the plan's last
+};
+
+// Plans segments [first, ...) of the tile's `segments` while their groups
+// of `pixels` pixels fit the scratch's `words` (the segments from a
+// WindowWalk): it runs once per tile, or once per 4 pixels for large
+// windows.
+// Out of line: it runs once per tile (or per 4 pixels of a large window),
+// and inlined into its four calls it made the firmware 2.3 KB larger.
+inline __attribute__((noinline)) void make_plan(const small_window_tile_i8 *t,
+                                                size_t first, size_t segments,
+                                                size_t pixels, size_t words,
+                                                Plan &p) {
+  const size_t capacity = words / (2 * pixels);
+  const size_t in_blocks = t->in_blocks;
+  const size_t full_groups = t->cb / kConvGroup;
+  const size_t last_groups =
+      (t->in_last_channels + kConvGroup - 1) / kConvGroup;
+  cortex_m::WindowWalk seg(t, first);
+  size_t span_count = 0, run_count = 0, planned = 0;
+  // Where the last span's inputs and the last run's weights end.
+  size_t span_end = 0, run_end = 0;
+  size_t i = first;
+  for (; i < segments; ++i, seg.next()) {
+    const size_t groups =
+        seg.block + 1 == in_blocks ? last_groups : full_groups;
+    const bool span_extends = span_count > 0 && span_end == seg.in;
+    const bool run_extends = run_count > 0 && run_end == seg.w;
+    if (planned + groups > capacity ||
+        (!span_extends && span_count == kMaxSpans) ||
+        (!run_extends && run_count == kMaxRuns)) {
+      break;
+    }
+    if (span_extends) {
+      p.spans[span_count - 1].groups += groups;
+    } else {
+      p.spans[span_count++] = {seg.in, groups};
+    }
+    if (run_extends) {
+      p.runs[run_count - 1].groups += groups;
+    } else {
+      p.runs[run_count++] = {t->weights + seg.w, groups};
+    }
+    planned += groups;
+    span_end = seg.in + groups * kConvGroup;
+    run_end = seg.w + groups * kGroupStep;
+  }
+  p.span_count = span_count;
+  p.run_count = run_count;
+  p.groups = planned;
+  p.end = i;
+}
+
+// The plan's inputs of the pixels at in0 and in1, widened: 4 words per
+// group (pixel 0's even and odd lanes, then pixel 1's).
+inline void widen_pair(const Plan &p, const int8_t *in0, const int8_t *in1,
+                       int32_t offset, int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in0 + p.spans[k].in, *b = in1 + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 4) {
+      const int32_t va = load_word(a + q * kConvGroup);
+      const int32_t vb = load_word(b + q * kConvGroup);
+      dst[0] = offset_even_bytes(offset, va);
+      dst[1] = offset_odd_bytes(offset, va);
+      dst[2] = offset_even_bytes(offset, vb);
+      dst[3] = offset_odd_bytes(offset, vb);
+    }
+  }
+}
+
+// The plan's inputs of one pixel, widened: 2 words per group.
+inline void widen_one(const Plan &p, const int8_t *in, int32_t offset,
+                      int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 2) {
+      const int32_t v = load_word(a + q * kConvGroup);
+      dst[0] = offset_even_bytes(offset, v);
+      dst[1] = offset_odd_bytes(offset, v);
+    }
+  }
+}
+
+// The plan's inputs of the Pixels pixels from in, in_step apart, widened:
+// 2 * Pixels words per group (each pixel's even and odd lanes, pixel by
+// pixel).
+template <size_t Pixels>
+inline void widen_pixels(const Plan &p, const int8_t *in, size_t in_step,
+                         int32_t offset, int32_t *dst) {
+  for (size_t k = 0; k < p.span_count; ++k) {
+    const int8_t *a = in + p.spans[k].in;
+    for (size_t q = 0; q < p.spans[k].groups; ++q, dst += 2 * Pixels) {
+      const int8_t *g = a + q * kConvGroup;
+#pragma GCC unroll 8
+      for (size_t i = 0; i < Pixels; ++i) {
+        const int32_t v = load_word(g + i * in_step);
+        dst[2 * i] = offset_even_bytes(offset, v);
+        dst[2 * i + 1] = offset_odd_bytes(offset, v);
+      }
+    }
+  }
+}
+
+} // namespace small::cortex_m4
+
+#endif
