@@ -18903,7 +18903,7 @@ static const small_plan_tensor autoencoder_outputs[1] = {
 
 const small_plan autoencoder_plan = {
     .version = 3u,
-    .config = {8, 4, 16, 4, 4, 64, 0, 0, 100},
+    .config = {8, 4, 16, 4, 8, 64, 0, 0, 100},
     .arena_bytes = 768,
     .inputs = autoencoder_inputs, .input_count = 1,
     .outputs = autoencoder_outputs, .output_count = 1,

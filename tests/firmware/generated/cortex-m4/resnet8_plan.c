@@ -5834,7 +5834,7 @@ static const small_plan_tensor resnet8_outputs[1] = {
 
 const small_plan resnet8_plan = {
     .version = 3u,
-    .config = {8, 4, 16, 4, 4, 64, 0, 0, 100},
+    .config = {8, 4, 16, 4, 8, 64, 0, 0, 100},
     .arena_bytes = 49152,
     .inputs = resnet8_inputs, .input_count = 1,
     .outputs = resnet8_outputs, .output_count = 1,

@@ -2044,14 +2044,15 @@ static const unsigned char streaming_wakeword_s3_requant[1600] SMALL_PLAN_ALIGNE
 };
 static const small_plan_group streaming_wakeword_s3_groups[4] = {
     /* in, out, weight, bias offsets; in blocks, in last channels, out blocks, weight step, out last channels; grids */
-    {0, 0, 0, 0, 16, 8, 4, 1024, 8, 0, 1},
-    {0, 768, 4096, 32, 16, 8, 4, 1024, 8, 0, 1},
-    {0, 1536, 8192, 64, 16, 8, 4, 1024, 8, 0, 1},
-    {0, 2304, 12288, 96, 16, 8, 4, 1024, 8, 0, 1},
+    {0, 0, 0, 0, 16, 8, 4, 1024, 8, 0, 2},
+    {0, 768, 4096, 32, 16, 8, 4, 1024, 8, 0, 2},
+    {0, 1536, 8192, 64, 16, 8, 4, 1024, 8, 0, 2},
+    {0, 2304, 12288, 96, 16, 8, 4, 1024, 8, 0, 2},
 };
-static const small_plan_grid streaming_wakeword_s3_grids[1] = {
+static const small_plan_grid streaming_wakeword_s3_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {2, 1, 12, 1, 1, 8, 8, 0, 0, 0, 0, 96, 192, 96, 192, 1, 4},
+    {1, 1, 16, 1, 1, 8, 8, 0, 0, 0, 0, 128, 192, 128, 192, 1, 4},
+    {1, 1, 8, 1, 1, 8, 8, 128, 128, 0, 0, 64, 192, 64, 192, 1, 4},
 };
 static const small_plan_window streaming_wakeword_s3 = {
     .family = SMALL_PLAN_CONV,
@@ -2068,7 +2069,7 @@ static const small_plan_window streaming_wakeword_s3 = {
     .weight_sums = NULL, .weight_sum_count = 0,
     .requant = streaming_wakeword_s3_requant, .requant_bytes = 100, .requant_total = 1600,
     .groups = streaming_wakeword_s3_groups, .group_count = 4,
-    .grids = streaming_wakeword_s3_grids, .grid_count = 1,
+    .grids = streaming_wakeword_s3_grids, .grid_count = 2,
     .first_slot = 4,
 };
 
@@ -2350,7 +2351,7 @@ static const small_plan_window streaming_wakeword_s4 = {
     .requant = streaming_wakeword_s4_requant, .requant_bytes = 100, .requant_total = 1600,
     .groups = streaming_wakeword_s4_groups, .group_count = 16,
     .grids = streaming_wakeword_s4_grids, .grid_count = 1,
-    .first_slot = 5,
+    .first_slot = 6,
 };
 
 /* step 5: conv2d #5 */
@@ -3563,7 +3564,7 @@ static const small_plan_window streaming_wakeword_s5 = {
     .requant = streaming_wakeword_s5_requant, .requant_bytes = 100, .requant_total = 1600,
     .groups = streaming_wakeword_s5_groups, .group_count = 4,
     .grids = streaming_wakeword_s5_grids, .grid_count = 1,
-    .first_slot = 6,
+    .first_slot = 7,
 };
 
 /* step 6: conv2d #6 */
@@ -3884,7 +3885,7 @@ static const small_plan_window streaming_wakeword_s6 = {
     .requant = streaming_wakeword_s6_requant, .requant_bytes = 100, .requant_total = 1600,
     .groups = streaming_wakeword_s6_groups, .group_count = 16,
     .grids = streaming_wakeword_s6_grids, .grid_count = 1,
-    .first_slot = 7,
+    .first_slot = 8,
 };
 
 /* step 7: conv2d #7 */
@@ -4215,7 +4216,7 @@ static const small_plan_window streaming_wakeword_s7 = {
     .requant = streaming_wakeword_s7_requant, .requant_bytes = 100, .requant_total = 400,
     .groups = streaming_wakeword_s7_groups, .group_count = 1,
     .grids = streaming_wakeword_s7_grids, .grid_count = 1,
-    .first_slot = 8,
+    .first_slot = 9,
 };
 
 /* step 8: dense #8 */
@@ -4279,7 +4280,7 @@ static const small_plan_window streaming_wakeword_s8 = {
     .requant = streaming_wakeword_s8_requant, .requant_bytes = 100, .requant_total = 100,
     .groups = streaming_wakeword_s8_groups, .group_count = 1,
     .grids = streaming_wakeword_s8_grids, .grid_count = 1,
-    .first_slot = 9,
+    .first_slot = 10,
 };
 
 /* step 9: softmax #9 */
@@ -4312,19 +4313,19 @@ static const small_plan_tensor streaming_wakeword_outputs[1] = {
 
 const small_plan streaming_wakeword_plan = {
     .version = 3u,
-    .config = {8, 4, 16, 4, 4, 64, 0, 0, 100},
+    .config = {8, 4, 16, 4, 8, 64, 0, 0, 100},
     .arena_bytes = 6656,
     .inputs = streaming_wakeword_inputs, .input_count = 1,
     .outputs = streaming_wakeword_outputs, .output_count = 1,
     .steps = streaming_wakeword_steps, .step_count = 10,
-    .slot_count = 10,
+    .slot_count = 11,
     .macs = 826368u,
 };
 
 /* The kernel of each grid (small_plan_bind) and the arena, used from its first
  * 64-byte boundary: GCC and Clang align it there, other compilers leave
  * up to 63 bytes before it. */
-static small_plan_slot streaming_wakeword_slots[10];
+static small_plan_slot streaming_wakeword_slots[11];
 #if defined(__GNUC__)
 static unsigned char streaming_wakeword_arena[6656] __attribute__((aligned(64)));
 #else
@@ -4332,7 +4333,7 @@ static unsigned char streaming_wakeword_arena[6656 + 63];
 #endif
 
 small_status streaming_wakeword_init(void) {
-  return small_plan_bind(&streaming_wakeword_plan, streaming_wakeword_slots, 10u);
+  return small_plan_bind(&streaming_wakeword_plan, streaming_wakeword_slots, 11u);
 }
 
 small_status streaming_wakeword_run(const int8_t *const *inputs, int8_t *const *outputs) {
