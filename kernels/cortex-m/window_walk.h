@@ -47,6 +47,22 @@ public:
     }
   }
 
+  // The segments from this one to the end of its tap row.
+  size_t row_left() const { return taps_w_ - s_; }
+
+  // To the first segment of the next tap row: row_left() segments on.
+  void next_row() {
+    in += in_row_ - s_ * in_col_;
+    w += w_row_ - s_ * w_col_;
+    s_ = 0;
+    if (++r_ == taps_h_) {
+      r_ = 0;
+      ++block;
+      in += in_block_ - taps_h_ * in_row_;
+      w += w_block_ - taps_h_ * w_row_;
+    }
+  }
+
   size_t in = 0, w = 0; // the segment's offsets
   size_t block = 0;     // its input block
 
