@@ -127,8 +127,8 @@ void conv_tile(const small_window_tile *t) {
 // would spend its time on loop overhead around 1-lane reductions. Here the
 // tap loop is the innermost one and the weights of consecutive taps of a row
 // are consecutive CB vectors. Narrow tiles (the border rows of a first
-// layer: DS-CNN's 1 and 3 pixels) split a row's taps over P partial sums,
-// as the generic tile splits its channels.
+// layer: DS-CNN's 1 and 3 pixels) split the window's taps over P partial
+// sums, as the generic tile splits its channels.
 template <class V, size_t CB, int W, int OB, size_t STEP,
           int QA = static_cast<int>(CB / V::kLanes)>
 void conv_tile_planar(const small_window_tile *t) {
@@ -182,21 +182,43 @@ void conv_tile_planar(const small_window_tile *t) {
     }
   };
   for (size_t b = 0; b < t->in_blocks; ++b) {
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
-      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      size_t s = 0;
-      for (; s + P <= t->taps_w;
-           s += P, in += P * t->in_tap_w_step, w += P * t->w_tap_w_step) {
-#pragma GCC unroll 8
-        for (int p = 0; p < P; ++p) {
-          tap(in + p * t->in_tap_w_step, w + p * t->w_tap_w_step, acc[p]);
+    const float *in_block = t->in + b * t->in_block_step;
+    const float *w_block = t->weights + b * t->w_block_step;
+    if (P == 1) {
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        const float *in = in_block + r * t->in_tap_h_step;
+        const float *w = w_block + r * t->w_tap_h_step;
+        for (size_t s = 0; s < t->taps_w;
+             ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+          tap(in, w, acc[0]);
         }
       }
-      for (; P > 1 && s < t->taps_w;
-           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
-        tap(in, w, acc[0]);
+      continue;
+    }
+    // The window's taps row after row, P at a time over the partial sums:
+    // a row of fewer than P taps (DS-CNN's 4-wide first-layer window on
+    // 1-pixel border tiles, P = 8) still fills every set.
+    const float *in_row = in_block, *w_row = w_block;
+    size_t s = 0;
+    const auto next = [&] {
+      if (++s == t->taps_w) {
+        s = 0;
+        in_row += t->in_tap_h_step;
+        w_row += t->w_tap_h_step;
       }
+    };
+    const size_t taps = t->taps_h * t->taps_w;
+    size_t i = 0;
+    for (; i + P <= taps; i += P) {
+#pragma GCC unroll 8
+      for (int p = 0; p < P; ++p) {
+        tap(in_row + s * t->in_tap_w_step, w_row + s * t->w_tap_w_step, acc[p]);
+        next();
+      }
+    }
+    for (; i < taps; ++i) {
+      tap(in_row + s * t->in_tap_w_step, w_row + s * t->w_tap_w_step, acc[0]);
+      next();
     }
   }
 #pragma GCC unroll 16
