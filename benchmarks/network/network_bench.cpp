@@ -35,8 +35,9 @@
 // kernels; when OPENBLAS_CORETYPE is unset, this program re-executes itself
 // with SkylakeX (AVX-512 build) or Haswell (AVX2 build) so the baseline uses
 // the same instructions. oneDNN is capped at AVX2 for the AVX2 build and
-// at AVX-512 VNNI (no AMX) for the AVX-512 build (ONEDNN_MAX_CPU_ISA). XNNPACK (this Debian snapshot) has no such cap and
-// picks its best kernels for the CPU: in the AVX2 build it may use AVX-512.
+// at AVX-512 VNNI (no AMX) for the AVX-512 build (ONEDNN_MAX_CPU_ISA). XNNPACK
+// (this Debian snapshot) has no such cap and picks its best kernels for the
+// CPU: in the AVX2 build it may use AVX-512.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -40,14 +40,14 @@ namespace small::cortex_m4 {
 namespace {
 
 // 2.25 KB, the largest windows of ResNet-8 in one pass: 4 pixels of up to
-// 288 lanes (3x3 of 32 channels), 8 pixels of up to 144 (3x3 of 16). It is most of the stack's depth (the
-// firmware's RAM beyond the arena): at 448 words ResNet-8 takes 1.8% more
-// instructions for 0.5 KB less. The sums that wait between plans or for
-// store_pixel ([pixel][output], at most 4 x kMaxOutputs words) take its
-// last words when a tile needs them (plan_words), rather than an array of
-// their own: the windows that need them hold less of their window per plan
-// (ResNet-8's 3x3 of 64 channels takes 3 plans per 4 pixels instead of 2:
-// 0.4% more of its instructions) for 0.5 KB less stack, which brings
+// 288 lanes (3x3 of 32 channels), 8 pixels of up to 144 (3x3 of 16). It is most
+// of the stack's depth (the firmware's RAM beyond the arena): at 448 words
+// ResNet-8 takes 1.8% more instructions for 0.5 KB less. The sums that wait
+// between plans or for store_pixel ([pixel][output], at most 4 x kMaxOutputs
+// words) take its last words when a tile needs them (plan_words), rather than
+// an array of their own: the windows that need them hold less of their window
+// per plan (ResNet-8's 3x3 of 64 channels takes 3 plans per 4 pixels instead of
+// 2: 0.4% more of its instructions) for 0.5 KB less stack, which brings
 // ResNet-8's and MobileNet's RAM within 10% of their arenas.
 constexpr size_t kScratchWords = 576;
 constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;

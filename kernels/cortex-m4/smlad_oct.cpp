@@ -31,6 +31,7 @@ static_assert(sizeof(cortex_m::FusedRounding) == 12,
 static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
               "the assembly's weight steps");
 
+// clang-format off
 // One pixel's two SMLAD into sum c, the first adding to `from`.
 #define SMALL_M4_OCT_PIXEL(c, from)                                            \
   "ldrd r2, r3, [r12], #8\n\t"                                                 \
@@ -45,20 +46,28 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
 #define SMALL_M4_OCT_GROUP                                                     \
   SMALL_M4_OCT_WEIGHTS                                                         \
   SMALL_M4_OCT_PIXEL("r4", "r4")                                               \
-  SMALL_M4_OCT_PIXEL("r5", "r5") SMALL_M4_OCT_PIXEL("r6", "r6")                \
-      SMALL_M4_OCT_PIXEL("r7", "r7") SMALL_M4_OCT_PIXEL("r8", "r8")            \
-          SMALL_M4_OCT_PIXEL("r9", "r9") SMALL_M4_OCT_PIXEL("r10", "r10")      \
-              SMALL_M4_OCT_PIXEL("r11", "r11")
+  SMALL_M4_OCT_PIXEL("r5", "r5")                                               \
+  SMALL_M4_OCT_PIXEL("r6", "r6")                                               \
+  SMALL_M4_OCT_PIXEL("r7", "r7")                                               \
+  SMALL_M4_OCT_PIXEL("r8", "r8")                                               \
+  SMALL_M4_OCT_PIXEL("r9", "r9")                                               \
+  SMALL_M4_OCT_PIXEL("r10", "r10")                                             \
+  SMALL_M4_OCT_PIXEL("r11", "r11")
 // An output's first group, every sum starting from the bias (in r11, whose
 // own sum comes last).
 #define SMALL_M4_OCT_FIRST_GROUP                                               \
   "ldr r0, [sp, #4]\n\t"                                                       \
   "ldr r11, [r0], #4\n\t"                                                      \
-  "str r0, [sp, #4]\n\t" SMALL_M4_OCT_WEIGHTS SMALL_M4_OCT_PIXEL("r4", "r11")  \
-      SMALL_M4_OCT_PIXEL("r5", "r11") SMALL_M4_OCT_PIXEL("r6", "r11")          \
-          SMALL_M4_OCT_PIXEL("r7", "r11") SMALL_M4_OCT_PIXEL("r8", "r11")      \
-              SMALL_M4_OCT_PIXEL("r9", "r11") SMALL_M4_OCT_PIXEL("r10", "r11") \
-                  SMALL_M4_OCT_PIXEL("r11", "r11")
+  "str r0, [sp, #4]\n\t"                                                       \
+  SMALL_M4_OCT_WEIGHTS                                                         \
+  SMALL_M4_OCT_PIXEL("r4", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r5", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r6", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r7", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r8", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r9", "r11")                                              \
+  SMALL_M4_OCT_PIXEL("r10", "r11")                                             \
+  SMALL_M4_OCT_PIXEL("r11", "r11")
 // Sum c requantized (requant_i8.h's fused rounding: SMLAL onto the addend,
 // the high word shifted, SSAT) and stored at `address`.
 #define SMALL_M4_OCT_STORE(c, address)                                         \
@@ -71,47 +80,53 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
   "strb r3, " address "\n\t"
 // The whole loop; `extra` is one more group after the first when the run's
 // group count is even, so that the rest goes in pairs.
-#define SMALL_M4_OCT_BLOCK(extra)                                                                                                   \
-  "push {r4-r11, lr}\n\t"                                                                                                           \
-  "sub sp, sp, #32\n\t"                                                                                                             \
-  "ldm r0, {r1-r8}\n\t"                                                                                                             \
-  "stm sp, {r1-r8}\n\t"                                                                                                             \
-  "1:\n\t"                                                                                                                          \
-  "ldr lr, [sp, #0]\n\t"                                                                                                            \
-  "add r0, lr, #4\n\t"                                                                                                              \
-  "str r0, [sp, #0]\n\t"                                                                                                            \
-  "ldr r12, [sp, #16]\n\t" SMALL_M4_OCT_FIRST_GROUP extra                                                                           \
-  "ldr r0, [sp, #20]\n\t"                                                                                                           \
-  "cmp r12, r0\n\t"                                                                                                                 \
-  "beq 3f\n\t"                                                                                                                      \
-  "2:\n\t" SMALL_M4_OCT_GROUP SMALL_M4_OCT_GROUP "ldr r0, [sp, #20]\n\t"                                                            \
-  "cmp r12, r0\n\t"                                                                                                                 \
-  "bne 2b\n\t"                                                                                                                      \
-  "3:\n\t"                                                                                                                          \
-  "ldr lr, [sp, #8]\n\t"                                                                                                            \
-  "ldm lr!, {r0, r1, r12}\n\t"                                                                                                      \
-  "str lr, [sp, #8]\n\t"                                                                                                            \
-  "ldr lr, [sp, #12]\n\t" SMALL_M4_OCT_STORE(                                                                                       \
-      "r4", "[lr]") "ldr r4, [sp, #24]\n\t" SMALL_M4_OCT_STORE("r5", "[lr, "                                                        \
-                                                                     "r4]") "add lr, lr, r4, lsl #1\n\t" SMALL_M4_OCT_STORE("r6",   \
-                                                                                                                            "[lr]") \
-      SMALL_M4_OCT_STORE(                                                                                                           \
-          "r7",                                                                                                                     \
-          "[lr, r4]") "add lr, lr, r4, lsl #1\n\t" SMALL_M4_OCT_STORE("r8",                                                         \
-                                                                      "[lr]")                                                       \
-          SMALL_M4_OCT_STORE(                                                                                                       \
-              "r9", "[lr, r4]") "add lr, lr, r4, lsl "                                                                              \
-                                "#1\n\t" SMALL_M4_OCT_STORE("r10", "[lr]")                                                          \
-                                    SMALL_M4_OCT_STORE(                                                                             \
-                                        "r11",                                                                                      \
-                                        "[lr, r4]") "ldr lr, [sp, #12]\n\t"                                                         \
-                                                    "add lr, lr, #1\n\t"                                                            \
-                                                    "str lr, [sp, #12]\n\t"                                                         \
-                                                    "ldr r0, [sp, #28]\n\t"                                                         \
-                                                    "cmp lr, r0\n\t"                                                                \
-                                                    "bne 1b\n\t"                                                                    \
-                                                    "add sp, sp, #32\n\t"                                                           \
-                                                    "pop {r4-r11, pc}\n\t"
+#define SMALL_M4_OCT_BLOCK(extra)                                              \
+  "push {r4-r11, lr}\n\t"                                                      \
+  "sub sp, sp, #32\n\t"                                                        \
+  "ldm r0, {r1-r8}\n\t"                                                        \
+  "stm sp, {r1-r8}\n\t"                                                        \
+  "1:\n\t"                                                                     \
+  "ldr lr, [sp, #0]\n\t"                                                       \
+  "add r0, lr, #4\n\t"                                                         \
+  "str r0, [sp, #0]\n\t"                                                       \
+  "ldr r12, [sp, #16]\n\t"                                                     \
+  SMALL_M4_OCT_FIRST_GROUP                                                     \
+  extra                                                                        \
+  "ldr r0, [sp, #20]\n\t"                                                      \
+  "cmp r12, r0\n\t"                                                            \
+  "beq 3f\n\t"                                                                 \
+  "2:\n\t"                                                                     \
+  SMALL_M4_OCT_GROUP                                                           \
+  SMALL_M4_OCT_GROUP                                                           \
+  "ldr r0, [sp, #20]\n\t"                                                      \
+  "cmp r12, r0\n\t"                                                            \
+  "bne 2b\n\t"                                                                 \
+  "3:\n\t"                                                                     \
+  "ldr lr, [sp, #8]\n\t"                                                       \
+  "ldm lr!, {r0, r1, r12}\n\t"                                                 \
+  "str lr, [sp, #8]\n\t"                                                       \
+  "ldr lr, [sp, #12]\n\t"                                                      \
+  SMALL_M4_OCT_STORE("r4", "[lr]")                                             \
+  "ldr r4, [sp, #24]\n\t"                                                      \
+  SMALL_M4_OCT_STORE("r5", "[lr, r4]")                                         \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  SMALL_M4_OCT_STORE("r6", "[lr]")                                             \
+  SMALL_M4_OCT_STORE("r7", "[lr, r4]")                                         \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  SMALL_M4_OCT_STORE("r8", "[lr]")                                             \
+  SMALL_M4_OCT_STORE("r9", "[lr, r4]")                                         \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  SMALL_M4_OCT_STORE("r10", "[lr]")                                            \
+  SMALL_M4_OCT_STORE("r11", "[lr, r4]")                                        \
+  "ldr lr, [sp, #12]\n\t"                                                      \
+  "add lr, lr, #1\n\t"                                                         \
+  "str lr, [sp, #12]\n\t"                                                      \
+  "ldr r0, [sp, #28]\n\t"                                                      \
+  "cmp lr, r0\n\t"                                                             \
+  "bne 1b\n\t"                                                                 \
+  "add sp, sp, #32\n\t"                                                        \
+  "pop {r4-r11, pc}\n\t"
+// clang-format on
 
 __attribute__((naked)) void oct_block_odd_groups(const OctBlock *) {
   __asm__ volatile(SMALL_M4_OCT_BLOCK(""));
