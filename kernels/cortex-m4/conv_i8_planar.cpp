@@ -4,16 +4,13 @@
 //
 // A planar pixel has one lane, so SMLAD pairs two taps instead of two lanes:
 // the tile first widens its inputs tap pair by tap pair ((x - zp) of taps
-// 2i and 2i + 1 in the two halves of a word, pixel after pixel), then for
-// each output the two taps' weights are packed into a word once and serve
-// every pixel of the tile: per tap pair 2 weight loads, 1 PKHBT, then a
-// scratch load and an SMLAD per pixel. An odd tap count leaves a last pair
-// with a zero half. Tiles of 1 to 3 pixels (DS-CNN's first layer: rows of
-// 5 columns cut as a border pixel, 3 inner pixels, a border pixel), where
-// that packing per output weighs on too few pixels, make the weight pairs
-// of 2 or 4 outputs from word loads instead (dot4, dot2_width3).
-// Taps run in chunks that fit the scratch, with the sums in an array
-// across chunks.
+// 2i and 2i + 1 in the two halves of a word), pixel pair after pixel pair,
+// then for every 4 outputs packs their weight pairs once (two word loads,
+// PKHBT / PKHTB and four SXTB16 per tap pair) and runs each pixel pair
+// through them: 4 outputs x 2 pixels, 16 multiply-accumulates in 11
+// instructions (dot_4x2). An odd tap count leaves a last pair with a zero
+// half, an odd width a last pixel pair with a zero pixel. Taps run in
+// chunks that fit the scratch, with the sums in an array across chunks.
 #include <cstddef>
 #include <cstdint>
 
@@ -52,164 +49,140 @@ Tap tap(const small_window_tile_i8 *t, size_t index) {
 }
 
 // Widens taps [first, first + 2 * pairs) (clipped to `taps`) of every pixel
-// into scratch ([pair][pixel] words) and fills their weight offsets.
+// into scratch and fills their weight offsets. Layout [pixel pair][pair][2
+// pixels] (an odd width's last pair completed by a zero pixel): what
+// dot_4x2 reads of a pixel pair is one stream.
 void fill_chunk(const small_window_tile_i8 *t, size_t first, size_t pairs,
                 size_t taps, int32_t *scratch, PairOffsets *offsets) {
   const int32_t zp = t->in_zero_point;
+  const size_t width = t->width, in_step = t->in_pixel_step;
   for (size_t i = 0; i < pairs; ++i) {
     const Tap a = tap(t, first + 2 * i);
     const bool has_b = first + 2 * i + 1 < taps;
     const Tap b = has_b ? tap(t, first + 2 * i + 1) : a;
     offsets[i] = {a.weights, b.weights};
-    for (size_t j = 0; j < t->width; ++j) {
-      const int8_t *in = t->in + j * t->in_pixel_step;
-      const int32_t lo = in[a.in] - zp;
-      const int32_t hi = has_b ? in[b.in] - zp : 0;
-      scratch[i * t->width + j] =
-          static_cast<int32_t>((static_cast<uint32_t>(lo) & 0xffff) |
-                               static_cast<uint32_t>(hi) << 16);
+    // x - zp of tap a in the low half, of tap b (0 past the last tap) in
+    // the high half.
+    const auto pair = [&](const int8_t *in) {
+      return pack_halves(in[a.in] - zp, has_b ? in[b.in] - zp : 0);
+    };
+    int32_t *dst = scratch + 2 * i;
+    const int8_t *in = t->in;
+    for (size_t j = 0; j < width; j += 2, dst += 2 * pairs, in += 2 * in_step) {
+      dst[0] = pair(in);
+      dst[1] = j + 1 < width ? pair(in + in_step) : 0;
     }
   }
 }
 
-// Sums of P pixels from `pixel` on for the output whose weights start at w.
-template <int P>
-void dot(const int8_t *w, const PairOffsets *offsets, size_t pairs,
-         const int32_t *x, size_t width, int32_t *acc, size_t acc_step) {
-  int32_t sums[P];
-  for (int p = 0; p < P; ++p) {
-    sums[p] = acc[p * acc_step];
-  }
-  for (size_t i = 0; i < pairs; ++i, x += width) {
-    const int32_t pair = pack_halves(w[offsets[i].first], w[offsets[i].second]);
-    for (int p = 0; p < P; ++p) {
-      sums[p] = dual_mac(x[p], pair, sums[p]);
-    }
-  }
-  for (int p = 0; p < P; ++p) {
-    acc[p * acc_step] = sums[p];
-  }
-}
-
-// dot for up to 8 pixels in one call, so that each tap pair's weights are
-// loaded and packed once per output and 8 pixels: 8 sums, the pointers and
-// the pair take the 14 core registers but one (GCC 12 reloads the scratch
-// stride per pair). 4 or 5 pixels per call took 12% more instructions on
-// DS-CNN's first layer.
-void dot_group(size_t pixels, const int8_t *w, const PairOffsets *offsets,
-               size_t pairs, const int32_t *x, size_t width, int32_t *acc,
-               size_t acc_step) {
-  switch (pixels) {
-  case 8:
-    return dot<8>(w, offsets, pairs, x, width, acc, acc_step);
-  case 7:
-    return dot<7>(w, offsets, pairs, x, width, acc, acc_step);
-  case 6:
-    return dot<6>(w, offsets, pairs, x, width, acc, acc_step);
-  case 5:
-    return dot<5>(w, offsets, pairs, x, width, acc, acc_step);
-  case 4:
-    return dot<4>(w, offsets, pairs, x, width, acc, acc_step);
-  case 3:
-    return dot<3>(w, offsets, pairs, x, width, acc, acc_step);
-  case 2:
-    return dot<2>(w, offsets, pairs, x, width, acc, acc_step);
-  default:
-    return dot<1>(w, offsets, pairs, x, width, acc, acc_step);
-  }
-}
-
-// Sums of P pixels for 4 outputs of one block at once (weights from w,
-// the first output's lane): one word load per tap brings the 4 outputs'
-// weights, so a tap pair's 4 weight pairs take 2 loads, 2 PKH and 4 SXTB16
-// (2.5 per output, where dot packs each output's pair with 2 byte loads and
-// a PKHBT). For tiles of 1 or 2 pixels (with 2, GCC 12 keeps some of the
-// 8 sums in memory: about 2.2 instructions per multiply-accumulate).
-template <int P>
-void dot4(const int8_t *w, const PairOffsets *offsets, size_t pairs,
-          const int32_t *x, size_t width, int32_t *acc, size_t acc_step) {
-  int32_t sums[P][4];
-  for (int p = 0; p < P; ++p) {
-    for (int k = 0; k < 4; ++k) {
-      sums[p][k] = acc[p * acc_step + k];
-    }
-  }
-  for (size_t i = 0; i < pairs; ++i, x += width) {
+// The weight pairs of 4 neighbouring outputs (weights from w, the first
+// output's lane) for every tap pair: dst[4 i + k] = output k's pair i. One
+// word load per tap brings the 4 outputs' weights; PKHBT / PKHTB put the
+// two taps' low and high halves side by side and SXTB16 splits each into
+// two outputs' pairs.
+void pack_pairs4(const int8_t *w, const PairOffsets *offsets, size_t pairs,
+                 int32_t *dst) {
+  for (size_t i = 0; i < pairs; ++i, dst += 4) {
     const int32_t wa = load_word(w + offsets[i].first);
     const int32_t wb = load_word(w + offsets[i].second);
     const int32_t low = pack_halves(wa, wb), high = pack_high_halves(wa, wb);
-    const int32_t pair[4] = {even_bytes(low), odd_bytes(low), even_bytes(high),
-                             odd_bytes(high)};
-    for (int p = 0; p < P; ++p) {
-      for (int k = 0; k < 4; ++k) {
-        sums[p][k] = dual_mac(x[p], pair[k], sums[p][k]);
+    dst[0] = even_bytes(low);
+    dst[1] = odd_bytes(low);
+    dst[2] = even_bytes(high);
+    dst[3] = odd_bytes(high);
+  }
+}
+
+// What dot_4x2 reads (offsets fixed: it is assembly).
+struct Dot4x2 {
+  const int32_t *pairs; // 0: pack_pairs4's words
+  const int32_t *x;     // 4: the pixel pair's scratch words, pair by pair
+  const int32_t *x_end; // 8
+  int32_t *sums;        // 12: [output][pixel] of 4 outputs x 2 pixels
+};
+static_assert(sizeof(void *) == 4 && offsetof(Dot4x2, sums) == 12,
+              "dot_4x2 reads these offsets");
+
+// 4 outputs x 2 pixels over the chunk's tap pairs: per pair one LDRD of
+// the two pixels' words, two of the 4 outputs' weight pairs and 8 SMLAD,
+// 16 multiply-accumulates in 11 instructions, and the loop's 3 per 2 pairs
+// (a loop of 8 pixels x 1 output took 25 per 16: it packed an output's
+// weight pair per 8 pixels). The 8 sums, 4 operands and 2 pointers take the
+// 14 core registers, so the loop end is read from the stack.
+// clang-format off
+#define SMALL_M4_PAIR_4X2                                                      \
+  "ldrd r12, lr, [r1], #8\n\t"                                                 \
+  "ldrd r2, r3, [r0], #8\n\t"                                                  \
+  "smlad r4, r12, r2, r4\n\t"                                                  \
+  "smlad r5, lr, r2, r5\n\t"                                                   \
+  "smlad r6, r12, r3, r6\n\t"                                                  \
+  "smlad r7, lr, r3, r7\n\t"                                                   \
+  "ldrd r2, r3, [r0], #8\n\t"                                                  \
+  "smlad r8, r12, r2, r8\n\t"                                                  \
+  "smlad r9, lr, r2, r9\n\t"                                                   \
+  "smlad r10, r12, r3, r10\n\t"                                                \
+  "smlad r11, lr, r3, r11\n\t"
+__attribute__((naked, noinline)) void dot_4x2(const Dot4x2 *) {
+  __asm__ volatile(
+      "push {r0, r4-r11, lr}\n\t"
+      "ldr r2, [r0, #8]\n\t"
+      "push {r2, r3}\n\t"
+      "ldr r1, [r0, #12]\n\t"
+      "ldm r1, {r4-r11}\n\t"
+      "ldr r1, [r0, #4]\n\t"
+      "ldr r0, [r0, #0]\n\t"
+      // An odd pair count runs one pair first, the rest two at a time.
+      "sub r3, r2, r1\n\t"
+      "tst r3, #8\n\t"
+      "beq 1f\n\t"
+      SMALL_M4_PAIR_4X2
+      "ldr r2, [sp]\n\t"
+      "cmp r1, r2\n\t"
+      "beq 2f\n"
+      "1:\n\t"
+      SMALL_M4_PAIR_4X2
+      SMALL_M4_PAIR_4X2
+      "ldr r2, [sp]\n\t"
+      "cmp r1, r2\n\t"
+      "bne 1b\n"
+      "2:\n\t"
+      "add sp, sp, #8\n\t"
+      "ldr r0, [sp]\n\t"
+      "ldr r0, [r0, #12]\n\t"
+      "stm r0, {r4-r11}\n\t"
+      "pop {r0, r4-r11, pc}\n\t");
+}
+#undef SMALL_M4_PAIR_4X2
+// clang-format on
+
+// Every output of a tile of at least 4 pixels (Cb a multiple of 4), 4
+// outputs x 2 pixels at a time over the chunk's pairs (scratch by pixel
+// pairs); acc as in conv_i8_planar.
+void dot_tile_4x2(const small_window_tile_i8 *t, const PairOffsets *offsets,
+                  size_t pairs, const int32_t *scratch, int32_t *acc) {
+  const size_t cb = t->cb, width = t->width;
+  const size_t outputs = t->out_blocks * cb;
+  int32_t weight_pairs[4 * kMaxPairs];
+  for (size_t o = 0; o < outputs; o += 4) {
+    pack_pairs4(t->weights + o / cb * t->w_out_block_step + o % cb, offsets,
+                pairs, weight_pairs);
+    for (size_t j = 0; j < width; j += 2) {
+      const bool pair = j + 1 < width;
+      int32_t sums[8];
+      for (size_t k = 0; k < 4; ++k) {
+        sums[2 * k] = acc[j * outputs + o + k];
+        sums[2 * k + 1] = pair ? acc[(j + 1) * outputs + o + k] : 0;
+      }
+      const int32_t *x = scratch + j * pairs;
+      const Dot4x2 args{weight_pairs, x, x + 2 * pairs, sums};
+      dot_4x2(&args);
+      for (size_t k = 0; k < 4; ++k) {
+        acc[j * outputs + o + k] = sums[2 * k];
+        if (pair) {
+          acc[(j + 1) * outputs + o + k] = sums[2 * k + 1];
+        }
       }
     }
-  }
-  for (int p = 0; p < P; ++p) {
-    for (int k = 0; k < 4; ++k) {
-      acc[p * acc_step + k] = sums[p][k];
-    }
-  }
-}
-
-// Sums of 3 pixels (a tile of width 3: the scratch holds 3 words per pair)
-// for 2 neighbouring outputs (weights from w, the first output's lane),
-// added to s[pixel][output]: per tap pair one PKHBT of two word loads and
-// two SXTB16 make both outputs' weight pairs, then 6 SMLAD; 17 instructions
-// for 12 multiply-accumulates. In assembly because GCC 12 kept the 6 sums
-// in memory (33 instructions).
-void dot2_width3(const int8_t *w, const PairOffsets *offsets, size_t pairs,
-                 const int32_t *x, int32_t (&s)[3][2]) {
-  if (pairs == 0) {
-    return;
-  }
-  const PairOffsets *end = offsets + pairs;
-  int32_t s00 = s[0][0], s01 = s[0][1], s10 = s[1][0], s11 = s[1][1],
-          s20 = s[2][0], s21 = s[2][1];
-  int32_t a, b, c;
-  static_assert(sizeof(PairOffsets) == 8, "one LDRD per pair");
-  __asm__ volatile(
-      "1:\n\t"
-      "ldrd %[a], %[b], [%[off]], #8\n\t"
-      "ldr %[a], [%[w], %[a]]\n\t"
-      "ldr %[b], [%[w], %[b]]\n\t"
-      "pkhbt %[a], %[a], %[b], lsl #16\n\t"
-      "sxtb16 %[b], %[a]\n\t"
-      "sxtb16 %[c], %[a], ror #8\n\t"
-      "ldr %[a], [%[x], #4]\n\t"
-      "smlad %[s10], %[a], %[b], %[s10]\n\t"
-      "smlad %[s11], %[a], %[c], %[s11]\n\t"
-      "ldr %[a], [%[x], #8]\n\t"
-      "smlad %[s20], %[a], %[b], %[s20]\n\t"
-      "smlad %[s21], %[a], %[c], %[s21]\n\t"
-      "ldr %[a], [%[x]], #12\n\t"
-      "smlad %[s00], %[a], %[b], %[s00]\n\t"
-      "smlad %[s01], %[a], %[c], %[s01]\n\t"
-      "cmp %[off], %[end]\n\t"
-      "bne 1b\n\t"
-      : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [off] "+r"(offsets),
-        [x] "+r"(x), [s00] "+r"(s00), [s01] "+r"(s01), [s10] "+r"(s10),
-        [s11] "+r"(s11), [s20] "+r"(s20), [s21] "+r"(s21)
-      : [w] "r"(w), [end] "r"(end)
-      : "cc", "memory");
-  s[0][0] = s00;
-  s[0][1] = s01;
-  s[1][0] = s10;
-  s[1][1] = s11;
-  s[2][0] = s20;
-  s[2][1] = s21;
-}
-
-// dot for all of a tile's pixels: near-equal groups of up to 8.
-void dot_tile(size_t width, const int8_t *w, const PairOffsets *offsets,
-              size_t pairs, const int32_t *x, int32_t *acc, size_t acc_step) {
-  const size_t groups = (width + 7) / 8;
-  for (size_t g = 0, j = 0; g < groups; ++g) {
-    const size_t pixels = (width - j) / (groups - g);
-    dot_group(pixels, w, offsets, pairs, x + j, width, acc + j * acc_step,
-              acc_step);
-    j += pixels;
   }
 }
 
@@ -225,42 +198,15 @@ void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
   int32_t scratch[kScratchWords];
   PairOffsets offsets[kMaxPairs];
   const size_t taps = t->in_blocks * t->taps_h * t->taps_w;
+  // The scratch by pixel pairs (an odd width rounded up), for dot_4x2.
+  const size_t columns = (width + 1) / 2 * 2;
   const size_t max_pairs =
-      kScratchWords / width < kMaxPairs ? kScratchWords / width : kMaxPairs;
+      kScratchWords / columns < kMaxPairs ? kScratchWords / columns : kMaxPairs;
   for (size_t first = 0; first < taps; first += 2 * max_pairs) {
     const size_t left = (taps - first + 1) / 2;
     const size_t pairs = left < max_pairs ? left : max_pairs;
     fill_chunk(t, first, pairs, taps, scratch, offsets);
-    if (width <= 3 && cb % 4 == 0) {
-      for (size_t o = 0; o < outputs; o += 4) {
-        const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
-        if (width == 3) {
-          for (size_t half = 0; half < 4; half += 2) {
-            int32_t s[3][2];
-            for (size_t p = 0; p < 3; ++p) {
-              s[p][0] = acc[p * outputs + o + half];
-              s[p][1] = acc[p * outputs + o + half + 1];
-            }
-            dot2_width3(w + half, offsets, pairs, scratch, s);
-            for (size_t p = 0; p < 3; ++p) {
-              acc[p * outputs + o + half] = s[p][0];
-              acc[p * outputs + o + half + 1] = s[p][1];
-            }
-          }
-          continue;
-        }
-        if (width == 2) {
-          dot4<2>(w, offsets, pairs, scratch, width, acc + o, outputs);
-        } else {
-          dot4<1>(w, offsets, pairs, scratch, width, acc + o, outputs);
-        }
-      }
-      continue;
-    }
-    for (size_t o = 0; o < outputs; ++o) {
-      const int8_t *w = t->weights + o / cb * t->w_out_block_step + o % cb;
-      dot_tile(width, w, offsets, pairs, scratch, acc + o, outputs);
-    }
+    dot_tile_4x2(t, offsets, pairs, scratch, acc);
   }
   // A channel on the fused rounding (the layer's prepared one,
   // prepared_requant.h) with the whole int8 range is stored here, about 8
