@@ -155,9 +155,10 @@ __attribute__((naked, noinline)) void dot_4x2(const Dot4x2 *) {
 #undef SMALL_M4_PAIR_4X2
 // clang-format on
 
-// Every output of a tile of at least 4 pixels (Cb a multiple of 4), 4
-// outputs x 2 pixels at a time over the chunk's pairs (scratch by pixel
-// pairs); acc as in conv_i8_planar.
+// Every output of the tile, 4 outputs x 2 pixels at a time over the
+// chunk's pairs (an odd width's last pixel with a zero partner whose sums
+// are dropped); acc as in conv_i8_planar.
+static_assert(kChannelBlock % 4 == 0, "outputs go 4 at a time");
 void dot_tile_4x2(const small_window_tile_i8 *t, const PairOffsets *offsets,
                   size_t pairs, const int32_t *scratch, int32_t *acc) {
   const size_t cb = t->cb, width = t->width;

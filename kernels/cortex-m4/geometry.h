@@ -40,8 +40,9 @@ constexpr size_t kConvMaxOutBlocks = 4;
 // kernel keeps 4 sums per pixel of a tile on the stack).
 constexpr size_t kWindowMaxWidth = 64;
 // Depthwise tiles of one block: their pixels share the weight halves
-// (dot4_pair) and the requantization constants, which on this core
-// outweighs the calls that tiles across blocks save on small images.
+// (widened once per tile, lanes_fused) and the requantization constants,
+// which on this core outweighs the calls that tiles across blocks save on
+// small images.
 constexpr bool kDepthwiseAcrossBlocks = false;
 
 } // namespace small::cortex_m4
