@@ -43,10 +43,9 @@ struct Plan {
 
 // Plans segments [first, ...) of the tile's `segments` while their groups
 // of `pixels` pixels fit the scratch's `words` (the segments from a
-// WindowWalk): it runs once per tile, or once per 4 pixels for large
-// windows.
-// Out of line: it runs once per tile (or per 4 pixels of a large window),
-// and inlined into its four calls it made the firmware 2.3 KB larger.
+// WindowWalk). Out of line: it runs once per tile (or per 4 pixels of a
+// large window), and inlined into its four calls it made the firmware
+// 2.3 KB larger.
 inline __attribute__((noinline)) void make_plan(const small_window_tile_i8 *t,
                                                 size_t first, size_t segments,
                                                 size_t pixels, size_t words,
@@ -113,8 +112,11 @@ inline __attribute__((noinline)) void make_plan(const small_window_tile_i8 *t,
       }
     }
   } else {
-    for (; i < segments && take(groups_of(seg.block), groups_of(seg.block));
-         ++i, seg.next()) {
+    for (; i < segments; ++i, seg.next()) {
+      const size_t groups = groups_of(seg.block);
+      if (!take(groups, groups)) {
+        break;
+      }
     }
   }
   p.span_count = span_count;

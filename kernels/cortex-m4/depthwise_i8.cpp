@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "cortex-m/requant_i8.h"
+#include "cortex-m4/fused_store_asm.h"
 #include "cortex-m4/prepared_requant.h"
 #include "dsp.h"
 #include "kernel_contract.h"
@@ -173,13 +174,8 @@ static_assert(sizeof(cortex_m::FusedRounding) == 12 &&
 #define SMALL_M4_LOOP_NEXT_ROW "add r1, r1, lr\n\t"
 #define SMALL_M4_LOOP_STORE(sum, index)                                        \
   "ldmia r3!, {r9, r10, r11}\n\t"                                              \
-  "and r12, " sum ", #0x80000000\n\t"                                          \
-  "orr r12, r12, #0x40000000\n\t"                                              \
-  "add r10, r10, " sum ", asr #31\n\t"                                         \
-  "smlal r12, r10, " sum ", r9\n\t"                                            \
-  "asr r10, r10, r11\n\t"                                                      \
-  "ssat r10, #8, r10\n\t"                                                      \
-  "strb r10, [r2, #" index "]\n\t"
+  SMALL_M4_FUSED_STORE(sum, "r12", "r10", "r9", "r10", "r11",                  \
+                       "[r2, #" index "]")
 #define SMALL_M4_WINDOW_LOOP(window)                                           \
   __asm__ volatile(                                                            \
       "push {r4-r11, lr}\n\t"                                                  \

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 
+#include "cortex-m4/fused_store_asm.h"
 #include "cortex-m4/geometry.h"
 
 namespace small::cortex_m4 {
@@ -68,16 +69,9 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
   SMALL_M4_OCT_PIXEL("r9", "r11")                                              \
   SMALL_M4_OCT_PIXEL("r10", "r11")                                             \
   SMALL_M4_OCT_PIXEL("r11", "r11")
-// Sum c requantized (requant_i8.h's fused rounding: SMLAL onto the addend,
-// the high word shifted, SSAT) and stored at `address`.
+// Sum c requantized and stored at `address` (fused_store_asm.h).
 #define SMALL_M4_OCT_STORE(c, address)                                         \
-  "and r2, " c ", #0x80000000\n\t"                                             \
-  "orr r2, r2, #0x40000000\n\t"                                                \
-  "add r3, r1, " c ", asr #31\n\t"                                             \
-  "smlal r2, r3, " c ", r0\n\t"                                                \
-  "asr r3, r3, r12\n\t"                                                        \
-  "ssat r3, #8, r3\n\t"                                                        \
-  "strb r3, " address "\n\t"
+  SMALL_M4_FUSED_STORE(c, "r2", "r3", "r0", "r1", "r12", address)
 // The whole loop; `extra` is one more group after the first when the run's
 // group count is even, so that the rest goes in pairs.
 #define SMALL_M4_OCT_BLOCK(extra)                                              \

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "cortex-m/fused_rounding.h"
+#include "cortex-m4/fused_store_asm.h"
 #include "cortex-m4/geometry.h"
 
 namespace small::cortex_m4 {
@@ -97,13 +98,8 @@ inline void store_quad(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
                 "store_quad loads the fused rounding as three words");
   int32_t lo, hi, m, h, sh;
 #define SMALL_M4_STORE(c, address)                                             \
-  "and %[lo], %[" c "], #0x80000000\n\t"                                       \
-  "orr %[lo], %[lo], #0x40000000\n\t"                                          \
-  "add %[hi], %[h], %[" c "], asr #31\n\t"                                     \
-  "smlal %[lo], %[hi], %[" c "], %[m]\n\t"                                     \
-  "asr %[hi], %[hi], %[sh]\n\t"                                                \
-  "ssat %[hi], #8, %[hi]\n\t"                                                  \
-  "strb %[hi], " address "\n\t"
+  SMALL_M4_FUSED_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",  \
+                       address)
   // clang-format off
   __asm__ volatile("ldrd %[m], %[h], [%[f]], #8\n\t"
                    "ldr %[sh], [%[f]], #4\n\t"

@@ -1,0 +1,24 @@
+// The Cortex-M4 assembly loops' store of one int32 sum (the convolution's
+// 4- and 8-pixel loops, the depthwise window loops): requant_i8.h's fused
+// rounding in 7 instructions, as an assembly string over the registers the
+// caller names. The 64-bit addend's low word (2^30 with the sum's sign bit)
+// goes in lo, its high word (the rounding's `high` plus the sign) in hi;
+// SMLAL adds sum * multiplier, the high word shifted right by `shift`
+// saturates to int8 (SSAT: a clamp to the whole int8 range) and is stored
+// at `address`. hi may be the register that holds `high` (the depthwise
+// loop reloads it per sum).
+#ifndef SMALL_KERNELS_CORTEX_M4_FUSED_STORE_ASM_H
+#define SMALL_KERNELS_CORTEX_M4_FUSED_STORE_ASM_H
+
+// clang-format off
+#define SMALL_M4_FUSED_STORE(sum, lo, hi, multiplier, high, shift, address)   \
+  "and " lo ", " sum ", #0x80000000\n\t"                                      \
+  "orr " lo ", " lo ", #0x40000000\n\t"                                       \
+  "add " hi ", " high ", " sum ", asr #31\n\t"                                \
+  "smlal " lo ", " hi ", " sum ", " multiplier "\n\t"                         \
+  "asr " hi ", " hi ", " shift "\n\t"                                         \
+  "ssat " hi ", #8, " hi "\n\t"                                               \
+  "strb " hi ", " address "\n\t"
+// clang-format on
+
+#endif
