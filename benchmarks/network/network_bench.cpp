@@ -56,6 +56,7 @@
 #include "peer_net.h"
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "small_import/aligned_vector.h"
 #include "tflite_bench.h"
 
 namespace small_bench {
@@ -197,7 +198,8 @@ struct OnnxState {
   std::vector<small_threadpool *> pools;
   PeerNet peer_net;
   std::vector<std::unique_ptr<PeerEngine>> peers;
-  std::vector<float> input, output;
+  small_import::AlignedVector<float> input;
+  std::vector<float> output;
   OnnxState() = default;
   OnnxState(const OnnxState &) = delete;
   OnnxState &operator=(const OnnxState &) = delete;
@@ -218,13 +220,14 @@ int add_onnx_runners(const Model &m, const Options &o,
                      std::vector<Runner> *runners) {
   const std::string base = o.models + "/" + m.name;
   auto state = std::make_shared<OnnxState>();
-  std::vector<float> expected;
-  if (!read_floats(base + ".input.bin", &state->input) ||
+  std::vector<float> input, expected;
+  if (!read_floats(base + ".input.bin", &input) ||
       !read_floats(base + ".expected.bin", &expected)) {
     std::fprintf(stderr, "net=%s: cannot read %s.{input,expected}.bin\n",
                  m.name, base.c_str());
     return 1;
   }
+  state->input.assign(input.begin(), input.end());
   state->output.resize(expected.size());
   OnnxState *raw = state.get();
   std::vector<Runner> candidates;

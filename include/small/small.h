@@ -415,7 +415,12 @@ SMALL_API small_status small_cpu_info_get(small_cpu_info *info);
 /*! Runs the network. inputs[i] holds input i (in declaration order) as
  * n*c*h*w floats in the given layout; outputs[i] receives output i.
  * SMALL_ERR_INVALID_STATE if another thread is running the same network
- * (see the thread rules at the top). */
+ * (see the thread rules at the top). Inputs are copied into the arena,
+ * except an input that the first layers read planar (fewer channels than
+ * a block, read only by convolutions: an RGB or audio feature image) given
+ * NCHW (or NHWC with one channel) in a 64-byte aligned buffer: the layers
+ * read that one where it is, during the call (the same results, no copy).
+ * small_network_run_int8 does the same for int8 buffers. */
 SMALL_API small_status small_network_run(
     small_network *network, const float *const *inputs, size_t input_count,
     float *const *outputs, size_t output_count, small_layout layout);

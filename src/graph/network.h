@@ -178,6 +178,12 @@ private:
   // Converts input i / output i between the caller's buffer and the arena.
   void load_input(size_t i, const float *src, small_layout layout);
   void load_input(size_t i, const int8_t *src, small_layout layout);
+  // Whether the layers may read input tensor t from the caller's buffer
+  // as it is, and the consumers' pointers to that tensor set to `data`.
+  template <typename T>
+  bool readable_in_place(const TensorInfo &t, const T *src,
+                         small_layout layout) const;
+  void bind_input(int tensor, const void *data);
   void store_output(size_t i, float *dst, small_layout layout) const;
   void store_output(size_t i, int8_t *dst, small_layout layout) const;
   void run_layers();

@@ -42,6 +42,7 @@
 
 #include "small/small.h"
 #include "small/small_onnx.h"
+#include "small_import/aligned_vector.h"
 #include "small_import/layer_profile.h"
 #ifdef SMALL_WITH_TFLITE
 #include "tflite_run.h"
@@ -307,7 +308,8 @@ int main(int argc, char **argv) {
   }
 
   // Inputs.
-  std::vector<std::vector<float>> in_bufs(n_in), out_bufs(n_out);
+  std::vector<small_import::AlignedVector<float>> in_bufs(n_in);
+  std::vector<std::vector<float>> out_bufs(n_out);
   size_t total_in = 0;
   for (size_t i = 0; i < n_in; ++i) {
     uint32_t d[4];

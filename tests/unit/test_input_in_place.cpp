@@ -1,0 +1,156 @@
+// A planar network input in a 64-byte aligned caller buffer is read where
+// it is (no copy into the arena); any other buffer is copied. Both paths
+// must give the same bits, leave the caller's buffer untouched, and a run
+// after an in-place one must read the arena again when it copies.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "small/small.h"
+
+namespace {
+
+#define REQUIRE_OK(call)                                                       \
+  do {                                                                         \
+    const small_status s_ = (call);                                            \
+    INFO(#call << " -> " << small_status_string(s_) << ": "                    \
+               << small_last_error());                                         \
+    REQUIRE(s_ == SMALL_OK);                                                   \
+  } while (0)
+
+struct Net {
+  small_network *p = nullptr;
+  Net() { REQUIRE_OK(small_network_create(&p)); }
+  ~Net() { small_network_destroy(p); }
+  Net(const Net &) = delete;
+  Net &operator=(const Net &) = delete;
+  operator small_network *() const { return p; }
+};
+
+// Deterministic values in [-1, 1).
+std::vector<float> data(size_t count, uint32_t seed) {
+  std::vector<float> v(count);
+  uint32_t s = seed * 2654435761u + 7u;
+  for (float &x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = static_cast<float>(s >> 8) / static_cast<float>(1u << 23) - 1.0f;
+  }
+  return v;
+}
+
+// Floats at a chosen distance from a 64-byte boundary (0: aligned), the
+// allocation exactly as long as the data so that a read past it is caught
+// by the sanitizers.
+class Buffer {
+public:
+  Buffer(const std::vector<float> &values, size_t misalign_floats)
+      : bytes_((values.size() + misalign_floats) * sizeof(float)),
+        raw_(static_cast<unsigned char *>(
+            std::aligned_alloc(64, (bytes_ + 63) / 64 * 64))) {
+    REQUIRE(raw_ != nullptr);
+    data_ = reinterpret_cast<float *>(raw_.get()) + misalign_floats;
+    std::memcpy(data_, values.data(), values.size() * sizeof(float));
+  }
+  const float *data() const { return data_; }
+
+private:
+  struct Free {
+    void operator()(unsigned char *p) const { std::free(p); }
+  };
+  size_t bytes_;
+  std::unique_ptr<unsigned char, Free> raw_;
+  float *data_ = nullptr;
+};
+
+// in (1, C, 12, 10) -> 3x3 conv stride 2 to 16 channels -> 1x1 conv to 8:
+// the first layer reads a narrow (planar) input.
+void build(small_network *net, uint32_t channels) {
+  small_tensor x = -1;
+  REQUIRE_OK(small_network_add_input(net, 1, channels, 12, 10, &x));
+  small_conv2d_params p;
+  small_conv2d_params_init(&p);
+  p.out_channels = 16;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.padding_mode = SMALL_PADDING_SAME;
+  p.activation = small_activation_make(SMALL_ACT_RELU);
+  const auto w1 = data(16u * channels * 9, 1), b1 = data(16, 2);
+  small_tensor y = -1;
+  REQUIRE_OK(small_network_add_conv2d(net, x, &p, w1.data(), b1.data(), &y));
+  small_conv2d_params_init(&p);
+  p.out_channels = 8;
+  p.kernel_h = p.kernel_w = 1;
+  p.stride_h = p.stride_w = 1;
+  const auto w2 = data(8u * 16, 3), b2 = data(8, 4);
+  small_tensor z = -1;
+  REQUIRE_OK(small_network_add_conv2d(net, y, &p, w2.data(), b2.data(), &z));
+  REQUIRE_OK(small_network_mark_output(net, z));
+  REQUIRE_OK(small_network_finalize(net));
+}
+
+std::vector<float> run(small_network *net, const float *input,
+                       small_layout layout = SMALL_LAYOUT_NCHW) {
+  std::vector<float> out(8 * 6 * 5, -7.0f);
+  float *outputs[] = {out.data()};
+  REQUIRE_OK(small_network_run(net, &input, 1, outputs, 1, layout));
+  return out;
+}
+
+bool same_bits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// NCHW values of an image as NHWC.
+std::vector<float> to_nhwc(const std::vector<float> &nchw, size_t c,
+                           size_t plane) {
+  std::vector<float> nhwc(nchw.size());
+  for (size_t k = 0; k < c; ++k) {
+    for (size_t p = 0; p < plane; ++p) {
+      nhwc[p * c + k] = nchw[k * plane + p];
+    }
+  }
+  return nhwc;
+}
+
+} // namespace
+
+TEST_CASE("an aligned planar input gives the bits of a copied one",
+          "[input_in_place]") {
+  const uint32_t channels = GENERATE(1u, 3u);
+  Net net;
+  build(net, channels);
+  const auto a = data(channels * 120u, 10), b = data(channels * 120u, 11);
+  const Buffer a_aligned(a, 0), a_shifted(a, 1);
+  const Buffer b_aligned(b, 0), b_shifted(b, 3);
+  const auto ref_a = run(net, a_shifted.data());
+  const auto ref_b = run(net, b_shifted.data());
+  REQUIRE_FALSE(same_bits(ref_a, ref_b));
+  CHECK(same_bits(run(net, a_aligned.data()), ref_a));
+  // A copied run right after an in-place one reads the arena again.
+  CHECK(same_bits(run(net, b_shifted.data()), ref_b));
+  CHECK(same_bits(run(net, b_aligned.data()), ref_b));
+  CHECK(same_bits(run(net, a_shifted.data()), ref_a));
+  // The caller's buffers are only read.
+  CHECK(std::memcmp(a_aligned.data(), a.data(), a.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(b_aligned.data(), b.data(), b.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("an aligned NHWC input is read in place only when it is planar",
+          "[input_in_place]") {
+  // With one channel NHWC is NCHW; with three it must be converted.
+  const uint32_t channels = GENERATE(1u, 3u);
+  Net net;
+  build(net, channels);
+  const auto x = data(channels * 120u, 20);
+  const Buffer nchw(x, 0), nhwc(to_nhwc(x, channels, 120), 0);
+  const auto ref = run(net, nchw.data());
+  // The output comes back NHWC too.
+  CHECK(
+      same_bits(run(net, nhwc.data(), SMALL_LAYOUT_NHWC), to_nhwc(ref, 8, 30)));
+  CHECK(same_bits(run(net, nchw.data()), ref));
+}
