@@ -513,3 +513,45 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     }
   }
 }
+
+TEST_CASE("a float planar convolution keeps wide pieces along the row and "
+          "sends narrow border columns down",
+          "[engine][plan]") {
+  // MobileNet VWW's first layer: 3x96x96 -> 8x48x48, 3x3 stride 2, padded
+  // one pixel on the top and left only: a left border column of width 1,
+  // then 47 columns the planner cuts into pieces of at most max_width.
+  small_kernel_table table = *small_kernels_active();
+  table.conv_max_width = 12;
+  WindowOp op;
+  op.family = WindowFamily::kConv;
+  WindowGeometry &g = op.geometry;
+  g.batch = 1;
+  g.in_c = 3;
+  g.in_h = g.in_w = 96;
+  g.out_c = 8;
+  g.out_h = g.out_w = 48;
+  g.kernel_h = g.kernel_w = 3;
+  g.stride_h = g.stride_w = 2;
+  g.dilation_h = g.dilation_w = 1;
+  g.pad_top = g.pad_left = 1;
+  op.input_lanes = 1;
+  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  op.input_ranges.push_back({0, 3, 1, 0});
+  plan_window(op, table);
+  const size_t along_row = g.stride_w; // one float per planar pixel
+  size_t row_pixels = 0, column_pixels = 0;
+  for (const auto &grids : op.grids) {
+    for (const TileGrid &grid : grids) {
+      const size_t pixels = grid.width * grid.columns * grid.rows;
+      if (grid.in_pixel_step == along_row) {
+        row_pixels += pixels;
+      } else {
+        INFO("a grid down the columns " << grid.columns << " wide");
+        CHECK(grid.columns == 1); // the width-1 left border column only
+        column_pixels += pixels;
+      }
+    }
+  }
+  CHECK(column_pixels == 47); // rows 1..47 of column 0
+  CHECK(row_pixels + column_pixels == 48u * 48u);
+}
