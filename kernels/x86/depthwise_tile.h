@@ -181,6 +181,29 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
   }
 }
 
+// One pixel whose window is 2x2 (the corners of a 3x3 depthwise layer
+// padded by one: DS-CNN's 25x5 images have 4 per channel block and layer):
+// the four taps unrolled over two partial sums, where the generic tile
+// loops over runtime taps for a single pixel.
+template <class V, size_t CB, int QA>
+void depthwise_window_2x2(const small_window_tile *t) {
+  constexpr size_t L = V::kLanes;
+  using T = typename V::type;
+  const size_t h = t->in_tap_h_step, wh = t->w_tap_h_step;
+  const size_t ws = t->w_tap_w_step;
+#pragma GCC unroll 4
+  for (int q = 0; q < QA; ++q) {
+    const float *x = t->in + q * L;
+    const float *w = t->weights + q * L;
+    T top = V::fmadd(V::load(x), V::load(w), V::load(t->bias + q * L));
+    top = V::fmadd(V::load(x + CB), V::load(w + ws), top);
+    T bottom = V::mul(V::load(x + h), V::load(w + wh));
+    bottom = V::fmadd(V::load(x + h + CB), V::load(w + wh + ws), bottom);
+    V::store(t->out + q * L, activate<V>(V::add(top, bottom), t->act));
+  }
+  store_padding<V, CB, QA>(t->out, t->act);
+}
+
 // Which depthwise tile a run of pixels takes (fixed per tile shape): the
 // generic one, or 3-tap rows (3 or 2 of them: the top and bottom borders)
 // along a row, or 3-row columns (3 or 2 taps wide: the left and right
@@ -283,6 +306,9 @@ small_window_fn depthwise_select_kind(const small_window_shape &s) {
                                                                   Rests{})
                : depthwise_by_rest<V, CB, K::kCol3x2, TILE_W, QA>(s.width,
                                                                   Rests{});
+  }
+  if (dense && s.taps_h == 2 && s.taps_w == 2 && s.width == 1) {
+    return depthwise_window_2x2<V, CB, QA>;
   }
   return depthwise_by_rest<V, CB, DepthwiseKind::kGeneric, TILE_W, QA>(s.width,
                                                                        Rests{});

@@ -326,6 +326,9 @@ std::vector<WindowCase> window_cases(size_t max_width, bool is_conv) {
   // pairs), the side columns' 3x2 and (convolution) no taps.
   cases.push_back({std::min<size_t>(5, max_width), 2, 1, 1, 1, 1, cb});
   cases.push_back({std::min<size_t>(5, max_width), 1, 2, 2, 1, 1, cb});
+  // A corner's 2x2 window, one pixel (x86 unrolls it) and two.
+  cases.push_back({1, 2, 2, 1, 1, 1, cb});
+  cases.push_back({std::min<size_t>(2, max_width), 2, 2, 1, 1, 1, cb});
   for (size_t width : {size_t{1}, size_t{2}, size_t{13}, max_width}) {
     cases.push_back({std::min(width, max_width), 2, 3, 1, 1, 1, cb});
     cases.push_back({std::min(width, max_width), 2, 3, 2, 1, 1, cb});
@@ -457,7 +460,8 @@ TEST_CASE("depthwise tile matches scalar across edges",
                  acts[i++ % acts.size()], rng, "depthwise");
     // A layer of fewer channels than a block (MobileNet's 8-channel one),
     // and one lane past half a block.
-    if (c.taps_w == 3 && c.dilation == 1 && !c.per_pixel_weights) {
+    const bool corner = c.taps_h == 2 && c.taps_w == 2;
+    if ((c.taps_w == 3 || corner) && c.dilation == 1 && !c.per_pixel_weights) {
       for (size_t lanes : {size_t{3}, cb / 2, cb / 2 + 1}) {
         if (lanes >= 1 && lanes < cb) {
           WindowCase narrow = c;
