@@ -333,6 +333,13 @@ typedef struct small_kernel_table {
   void (*prepare_requant_i8)(const int32_t *multiplier, const int32_t *shift,
                              int single_rounding, int32_t out_zero_point,
                              void *out);
+  /* Float convolutions of a planar input (in_lanes 1) into at most
+   * conv_planar_lanes_channels output channels take tiles of up to
+   * conv_planar_lanes_max_width pixels instead of conv_max_width (a kernel
+   * that keeps pixels in lanes fills a whole vector: AVX-512's 16). 0: no
+   * such tiles. */
+  size_t conv_planar_lanes_channels;
+  size_t conv_planar_lanes_max_width;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

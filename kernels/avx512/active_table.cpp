@@ -16,6 +16,9 @@ small_kernel_table avx512_table() {
   small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
       small::avx512::select_depthwise_f32_16x16__avx512);
+  // A planar input into at most 8 channels: 16 pixels in the lanes.
+  t.conv_planar_lanes_channels = 8;
+  t.conv_planar_lanes_max_width = 16;
   __builtin_cpu_init();
   const small::x86::Int8Extensions cpu =
       small::x86::int8_extensions(__builtin_cpu_supports("avx512vnni") != 0,

@@ -19,6 +19,9 @@ small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s) {
   if (conv_f32_planar_lanes_fit__avx512(s)) {
     return select_conv_f32_planar_lanes__avx512(s);
   }
+  if (s->width > 12) {
+    return select_conv_f32_planar_wide__avx512(s);
+  }
   return s->out_blocks == 2 ? x86::conv_select<Vec, 16, 12, 2>(*s)
                             : x86::conv_select<Vec, 16, 12, 1>(*s);
 }

@@ -4,10 +4,12 @@
 //
 // The 12x32 tile gives each pixel a 16-lane accumulator of channels, of
 // which such a layer fills 8: half of every FMA is padding. Here an
-// accumulator is one output channel of the tile's (up to 12) pixels, lane
-// j pixel j. A tap's input vector, x[j * stride + s] for every pixel, comes
-// from one masked load (stride 1) or one vpermt2ps of two loads (stride 2)
-// per window row and serves all 8 channels: 8 FMAs, each with its weight
+// accumulator is one output channel of the tile's pixels, lane j pixel j:
+// up to 16, so such a layer takes tiles of 16 pixels where others take 12
+// (the table's conv_planar_lanes_max_width; the 12-pixel tiles left 4 lanes
+// of every FMA idle). A tap's input vector, x[j * stride + s] for every pixel,
+// comes from one masked load (stride 1) or one vpermt2ps of two loads (stride
+// 2) per window row and serves all 8 channels: 8 FMAs, each with its weight
 // broadcast from memory, against 12 FMAs per tap in the 12x32 tile. At the
 // end a transpose (8 channels x 16 pixels: unpack, shuffle, permute) turns
 // the sums into pixels, two pixels' 8 channels per vector, and lanes 8-15
@@ -16,7 +18,8 @@
 // 76 (Zen 5); the layer 11.7 us instead of 13.9.
 //
 // Tiles down a column (the engine's column tiles, pixels a row apart)
-// would need a gather per tap and keep the 12x32 tile.
+// would need a gather per tap and keep the 12x32 tile's planar template,
+// instantiated here for the widths past 12.
 #include <immintrin.h>
 
 #include <cstddef>
@@ -26,6 +29,7 @@
 #include "kernels.h"
 #include "vec.h"
 #include "x86/activation.h"
+#include "x86/conv_tile.h"
 
 namespace small::avx512 {
 
@@ -33,7 +37,7 @@ namespace {
 
 constexpr size_t kCb = 16;
 constexpr int kOutputs = 8;   // the channels computed (at most 8 real)
-constexpr int kMaxWidth = 12; // the table's conv tiles
+constexpr int kMaxWidth = 16; // the table's conv_planar_lanes_max_width
 constexpr int kMaxTapsW = 3;
 
 // vpermt2ps indices of tap s at stride 2: lane j reads float 2 j + s of
@@ -117,11 +121,18 @@ inline void store_transposed(const small_window_tile *t, const __m512 (&a)[8],
 template <int STEP, int TW> void planar_lanes(const small_window_tile *t) {
   const int width = static_cast<int>(t->width);
   const __mmask16 pixels = static_cast<__mmask16>((1u << width) - 1);
-  // Stride 2: the floats a window row spans, in two loads.
+  // Stride 2: the floats a window row spans, in two loads. 16 pixels of a
+  // 3-tap row span 33: the third tap then takes two loads of its own, one
+  // float further on (lane j reads float 2 j of them).
   const int span = (width - 1) * STEP + TW;
-  const __mmask16 first = span >= 16 ? 0xffff : (1u << span) - 1;
-  const __mmask16 second =
-      span <= 16 ? 0 : static_cast<__mmask16>((1u << (span - 16)) - 1);
+  const auto mask = [](int floats) {
+    return floats >= 16 ? __mmask16{0xffff}
+                        : static_cast<__mmask16>((1u << floats) - 1);
+  };
+  const __mmask16 first = mask(span);
+  const __mmask16 second = span <= 16 ? 0 : mask(span - 16);
+  const bool past_two = STEP == 2 && span > 32;
+  const __mmask16 second_shifted = span <= 18 ? 0 : mask(span - 18);
   __m512i index[TW];
 #pragma GCC unroll 3
   for (int s = 0; s < TW; ++s) {
@@ -143,8 +154,16 @@ template <int STEP, int TW> void planar_lanes(const small_window_tile *t) {
       }
 #pragma GCC unroll 3
       for (int s = 0; s < TW; ++s) {
-        const __m512 in = STEP == 1 ? _mm512_maskz_loadu_ps(pixels, x + s)
-                                    : _mm512_permutex2var_ps(lo, index[s], hi);
+        __m512 in;
+        if (STEP == 1) {
+          in = _mm512_maskz_loadu_ps(pixels, x + s);
+        } else if (s == 2 && past_two) {
+          in = _mm512_permutex2var_ps(
+              _mm512_loadu_ps(x + 2), index[0],
+              _mm512_maskz_loadu_ps(second_shifted, x + 18));
+        } else {
+          in = _mm512_permutex2var_ps(lo, index[s], hi);
+        }
         const float *ws = w + s * t->w_tap_w_step;
 #pragma GCC unroll 8
         for (int o = 0; o < kOutputs; ++o) {
@@ -171,7 +190,29 @@ template <int STEP> small_window_fn by_taps(size_t taps_w) {
   }
 }
 
+// Planar tiles of 13 to 16 pixels that do not fit the lanes (down a
+// column, wider windows): x86/conv_tile.h's planar template, one block.
+template <size_t STEP, int... Ws>
+small_window_fn planar_wide(size_t width, std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      x86::conv_tile_planar<Vec, kCb, 13 + Ws, 1, STEP, 1>...};
+  return by_width[width - 13];
+}
+
 } // namespace
+
+small_window_fn
+select_conv_f32_planar_wide__avx512(const small_window_shape *s) {
+  using Widths = std::make_integer_sequence<int, kMaxWidth - 12>;
+  switch (s->in_pixel_step) {
+  case 1:
+    return planar_wide<1>(s->width, Widths{});
+  case 2:
+    return planar_wide<2>(s->width, Widths{});
+  default:
+    return planar_wide<0>(s->width, Widths{});
+  }
+}
 
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s) {
   return s->in_lanes == 1 && s->out_blocks == 1 && s->out_lanes <= kOutputs &&

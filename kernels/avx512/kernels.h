@@ -15,6 +15,11 @@ small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s);
 small_window_fn
 select_conv_f32_planar_lanes__avx512(const small_window_shape *s);
+// The other planar tiles of 13 to 16 pixels (down a column, wider windows),
+// which only a planar layer of at most 8 channels gets (the table's
+// conv_planar_lanes_max_width).
+small_window_fn
+select_conv_f32_planar_wide__avx512(const small_window_shape *s);
 
 // int8 (docs/int8.md): the convolution on VNNI dot products
 // (conv_i8_k_group 4), or without VNNI on 16-bit pair products

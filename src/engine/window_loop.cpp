@@ -76,6 +76,11 @@ OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
   s.max_width = is_conv ? kernels.conv_max_width : kernels.window_max_width;
   s.width_multiple = is_conv ? kernels.conv_width_multiple : 1;
   s.in_lanes = op.input_lanes != 0 ? op.input_lanes : s.cb;
+  if (is_conv && !op.int8 && s.in_lanes == 1 &&
+      g.out_c <= kernels.conv_planar_lanes_channels &&
+      kernels.conv_planar_lanes_max_width != 0) {
+    s.max_width = kernels.conv_planar_lanes_max_width;
+  }
   s.in_block_step = size_t{g.in_h} * g.in_w * s.in_lanes;
   s.out_block_step = size_t{g.out_h} * g.out_w * s.cb;
   s.in_blocks = (g.in_c + s.in_lanes - 1) / s.in_lanes;

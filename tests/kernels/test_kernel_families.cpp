@@ -443,6 +443,30 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
                    acts[1 + i++ % (acts.size() - 1)], rng, "conv");
     }
   }
+  // A planar layer of few channels may take wider tiles (the table's
+  // conv_planar_lanes_*): every width past conv_max_width, along rows at
+  // every stride (3x2, 3x3 and DS-CNN's 10x4 windows) and down columns.
+  const small_kernel_table &k = active();
+  const size_t cb = k.channel_block;
+  for (size_t width = k.conv_max_width + 1;
+       width <= k.conv_planar_lanes_max_width; ++width) {
+    for (size_t lanes : {size_t{3}, k.conv_planar_lanes_channels}) {
+      for (size_t stride : {size_t{1}, size_t{2}, size_t{3}}) {
+        for (size_t taps_w : {size_t{2}, size_t{3}, size_t{4}}) {
+          for (bool column : {false, true}) {
+            WindowCase c{width, taps_w == 4 ? 10u : 3u, taps_w, stride, 1, 3,
+                         1};
+            c.in_lanes = 1;
+            c.out_lanes = lanes;
+            c.pixel_gap = column ? 2 * cb + 5 : 0;
+            c.down_column = column;
+            check_window(k.conv, scalar.conv, true, true, c,
+                         acts[i++ % acts.size()], rng, "conv planar wide");
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("depthwise tile matches scalar across edges",
