@@ -549,23 +549,24 @@ small_status Network::run_buffers(const In *const *inputs, size_t input_count,
                                   ? SMALL_LAYOUT_NCHW
                                   : SMALL_LAYOUT_NHWC;
   // Inputs read in place for this run only: the arena binding comes back
-  // before returning, so the next run may copy instead.
-  std::vector<int> in_place;
+  // before returning, so the next run may copy instead (no allocation: the
+  // test is repeated).
+  const auto in_place = [&](size_t i) {
+    const TensorInfo &t = tensors_[inputs_[i]];
+    return t.last_step >= 0 && readable_in_place(t, inputs[i], layout);
+  };
   for (size_t i = 0; i < input_count; ++i) {
-    const int id = inputs_[i];
-    if (tensors_[id].last_step < 0) {
-      continue;
-    }
-    if (readable_in_place(tensors_[id], inputs[i], layout)) {
-      bind_input(id, inputs[i]);
-      in_place.push_back(id);
-    } else {
+    if (in_place(i)) {
+      bind_input(inputs_[i], inputs[i]);
+    } else if (tensors_[inputs_[i]].last_step >= 0) {
       load_input(i, inputs[i], layout);
     }
   }
   run_layers();
-  for (int id : in_place) {
-    bind_input(id, arena_ + tensors_[id].offset);
+  for (size_t i = 0; i < input_count; ++i) {
+    if (in_place(i)) {
+      bind_input(inputs_[i], arena_ + tensors_[inputs_[i]].offset);
+    }
   }
   for (size_t i = 0; i < output_count; ++i) {
     store_output(i, outputs[i], layout);
