@@ -25,9 +25,12 @@ bool cpu_has_avx_vnni() {
 
 small_kernel_table avx2_table() {
   using Block = small::x86::VecI8Pair<small::avx2::VecI8>;
-  const small_kernel_table t = small::x86::table<small::avx2::Vec>(
+  small_kernel_table t = small::x86::table<small::avx2::Vec>(
       "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
       small::avx2::select_depthwise_f32_6x16__avx2);
+  // A planar input into at most 8 channels: 8 pixels in the lanes.
+  t.conv_planar_lanes_channels = 8;
+  t.conv_planar_lanes_max_width = 8;
   if (small::x86::int8_extensions(cpu_has_avx_vnni(), false).vnni) {
     small_kernel_table v = small::x86::with_int8<Block>(
         t, small::avx2::select_conv_i8_6x16__avxvnni, 4,

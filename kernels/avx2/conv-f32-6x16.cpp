@@ -13,6 +13,12 @@
 namespace small::avx2 {
 
 small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s) {
+  if (conv_f32_planar_lanes_fit__avx2(s)) {
+    return select_conv_f32_planar_lanes__avx2(s);
+  }
+  if (s->width > 6) {
+    return select_conv_f32_planar_wide__avx2(s);
+  }
   return x86::conv_select<Vec, 16, 6, 1>(*s);
 }
 

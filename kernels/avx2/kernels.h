@@ -9,6 +9,13 @@
 namespace small::avx2 {
 
 small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s);
+// A planar input into at most 8 channels along a row, pixels in lanes: the
+// shapes conv_f32_planar_lanes_fit__avx2 accepts; the other planar tiles of
+// 7 and 8 pixels, which only such a layer gets (the table's
+// conv_planar_lanes_max_width).
+bool conv_f32_planar_lanes_fit__avx2(const small_window_shape *s);
+small_window_fn select_conv_f32_planar_lanes__avx2(const small_window_shape *s);
+small_window_fn select_conv_f32_planar_wide__avx2(const small_window_shape *s);
 small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s);
 
 // int8 (docs/int8.md): 16-bit pair products (conv_i8_k_group 2).

@@ -190,28 +190,11 @@ template <int STEP> small_window_fn by_taps(size_t taps_w) {
   }
 }
 
-// Planar tiles of 13 to 16 pixels that do not fit the lanes (down a
-// column, wider windows): x86/conv_tile.h's planar template, one block.
-template <size_t STEP, int... Ws>
-small_window_fn planar_wide(size_t width, std::integer_sequence<int, Ws...>) {
-  static constexpr small_window_fn by_width[] = {
-      x86::conv_tile_planar<Vec, kCb, 13 + Ws, 1, STEP, 1>...};
-  return by_width[width - 13];
-}
-
 } // namespace
 
 small_window_fn
 select_conv_f32_planar_wide__avx512(const small_window_shape *s) {
-  using Widths = std::make_integer_sequence<int, kMaxWidth - 12>;
-  switch (s->in_pixel_step) {
-  case 1:
-    return planar_wide<1>(s->width, Widths{});
-  case 2:
-    return planar_wide<2>(s->width, Widths{});
-  default:
-    return planar_wide<0>(s->width, Widths{});
-  }
+  return x86::conv_select_planar_wide<Vec, kCb, 13, kMaxWidth, 1>(*s);
 }
 
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s) {

@@ -273,6 +273,32 @@ small_window_fn conv_select_steps(const small_window_shape &s) {
   }
 }
 
+// Planar tiles wider than the table's conv_max_width, FROM to TO pixels (a
+// table with conv_planar_lanes_max_width: only a planar layer of one block
+// of few channels gets them), that the ISA's pixels-in-lanes tile does not
+// take (down a column, wider windows): the planar template, one output
+// block of QA vectors.
+template <class V, size_t CB, int FROM, int QA, size_t STEP, int... Ws>
+small_window_fn planar_wide_by_width(size_t width,
+                                     std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      conv_tile_planar<V, CB, FROM + Ws, 1, STEP, QA>...};
+  return by_width[width - FROM];
+}
+
+template <class V, size_t CB, int FROM, int TO, int QA>
+small_window_fn conv_select_planar_wide(const small_window_shape &s) {
+  using Widths = std::make_integer_sequence<int, TO - FROM + 1>;
+  switch (s.in_pixel_step) {
+  case 1:
+    return planar_wide_by_width<V, CB, FROM, QA, 1>(s.width, Widths{});
+  case 2:
+    return planar_wide_by_width<V, CB, FROM, QA, 2>(s.width, Widths{});
+  default:
+    return planar_wide_by_width<V, CB, FROM, QA, 0>(s.width, Widths{});
+  }
+}
+
 // A layer of one output block with at most one vector of channels (a block
 // of several vectors: AVX2) takes the tiles that compute only that vector.
 template <class V, size_t CB, int MAX_W, int OB>
