@@ -30,7 +30,6 @@ namespace {
 constexpr size_t kCb = 16;
 constexpr int kOutputs = 8;  // the channels computed (at most 8 real)
 constexpr int kMaxWidth = 8; // the table's conv_planar_lanes_max_width
-constexpr int kMaxTapsW = 3;
 
 // The first n lanes (none for n <= 0, all for n >= 8).
 inline __m256i first_lanes(int n) {
@@ -153,10 +152,7 @@ template <int STEP> small_window_fn by_taps(size_t taps_w) {
 } // namespace
 
 bool conv_f32_planar_lanes_fit__avx2(const small_window_shape *s) {
-  return s->in_lanes == 1 && s->out_blocks == 1 && s->out_lanes <= kOutputs &&
-         s->taps_w >= 1 && s->taps_w <= kMaxTapsW && s->in_tap_w_step == 1 &&
-         (s->in_pixel_step == 1 || s->in_pixel_step == 2) && s->width >= 1 &&
-         s->width <= kMaxWidth;
+  return x86::planar_lanes_fit(*s, kOutputs, kMaxWidth);
 }
 
 small_window_fn

@@ -198,10 +198,7 @@ select_conv_f32_planar_wide__avx512(const small_window_shape *s) {
 }
 
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s) {
-  return s->in_lanes == 1 && s->out_blocks == 1 && s->out_lanes <= kOutputs &&
-         s->taps_w >= 1 && s->taps_w <= kMaxTapsW && s->in_tap_w_step == 1 &&
-         (s->in_pixel_step == 1 || s->in_pixel_step == 2) && s->width >= 1 &&
-         s->width <= kMaxWidth;
+  return x86::planar_lanes_fit(*s, kOutputs, kMaxWidth);
 }
 
 small_window_fn

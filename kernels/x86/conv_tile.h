@@ -273,6 +273,17 @@ small_window_fn conv_select_steps(const small_window_shape &s) {
   }
 }
 
+// Whether a pixels-in-lanes planar tile (an ISA's own: at most `outputs`
+// channels of one block, up to `max_width` pixels, rows of at most 3 taps
+// at stride 1 or 2, dilation 1) takes the shape.
+inline bool planar_lanes_fit(const small_window_shape &s, size_t outputs,
+                             size_t max_width) {
+  return s.in_lanes == 1 && s.out_blocks == 1 && s.out_lanes <= outputs &&
+         s.taps_w >= 1 && s.taps_w <= 3 && s.in_tap_w_step == 1 &&
+         (s.in_pixel_step == 1 || s.in_pixel_step == 2) && s.width >= 1 &&
+         s.width <= max_width;
+}
+
 // Planar tiles wider than the table's conv_max_width, FROM to TO pixels (a
 // table with conv_planar_lanes_max_width: only a planar layer of one block
 // of few channels gets them), that the ISA's pixels-in-lanes tile does not

@@ -11,17 +11,11 @@
 #include <thread>
 #include <vector>
 
+#include "common/require_ok.h"
 #include "small/small.h"
 #include "unit/thread_test_util.h"
 
 namespace {
-
-#define REQUIRE_OK(call)                                                       \
-  do {                                                                         \
-    const small_status s_ = (call);                                            \
-    INFO(#call << ": " << small_last_error());                                 \
-    REQUIRE(s_ == SMALL_OK);                                                   \
-  } while (0)
 
 constexpr uint32_t kC = 8, kH = 24, kW = 24, kK = 16;
 

@@ -12,16 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "common/require_ok.h"
 #include "enum_as_int.h"
 #include "layers/conv2d.h"
 #include "small/small.h"
-
-#define REQUIRE_OK(call)                                                       \
-  do {                                                                         \
-    const small_status s_ = (call);                                            \
-    INFO(#call << ": " << small_last_error());                                 \
-    REQUIRE(s_ == SMALL_OK);                                                   \
-  } while (0)
 
 TEST_CASE("output sizes are computed in 64 bits and never truncated",
           "[hardening][dims]") {

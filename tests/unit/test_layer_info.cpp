@@ -8,16 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "common/require_ok.h"
 #include "small/small.h"
 
 namespace {
-
-#define REQUIRE_OK(call)                                                       \
-  do {                                                                         \
-    const small_status s_ = (call);                                            \
-    INFO(#call << ": " << small_last_error());                                 \
-    REQUIRE(s_ == SMALL_OK);                                                   \
-  } while (0)
 
 std::vector<float> ramp(size_t count, float scale) {
   std::vector<float> v(count);

@@ -14,27 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "common/require_ok.h"
 #include "graph/memory_plan.h"
 #include "small/small.h"
 
 namespace {
-
-#define REQUIRE_OK(call)                                                       \
-  do {                                                                         \
-    const small_status s_ = (call);                                            \
-    INFO(#call << " -> " << small_status_string(s_) << ": "                    \
-               << small_last_error());                                         \
-    REQUIRE(s_ == SMALL_OK);                                                   \
-  } while (0)
-
-struct Net {
-  small_network *p = nullptr;
-  Net() { REQUIRE_OK(small_network_create(&p)); }
-  ~Net() { small_network_destroy(p); }
-  Net(const Net &) = delete;
-  Net &operator=(const Net &) = delete;
-  operator small_network *() const { return p; }
-};
 
 size_t channel_block() {
   small_kernel_info info{};
