@@ -50,11 +50,16 @@ private:
   float *data_ = nullptr;
 };
 
-// in (1, C, 12, 10) -> 3x3 conv stride 2 to 16 channels -> 1x1 conv to 8:
+// in (1, C, H, W) -> 3x3 conv stride 2 to 16 channels -> 1x1 conv to 8:
 // the first layer reads a narrow (planar) input.
-void build(small_network *net, uint32_t channels) {
+struct Image {
+  uint32_t h = 12, w = 10;
+  size_t outputs() const { return 8u * ((h + 1) / 2) * ((w + 1) / 2); }
+};
+
+void build(small_network *net, uint32_t channels, Image image = {}) {
   small_tensor x = -1;
-  REQUIRE_OK(small_network_add_input(net, 1, channels, 12, 10, &x));
+  REQUIRE_OK(small_network_add_input(net, 1, channels, image.h, image.w, &x));
   small_conv2d_params p;
   small_conv2d_params_init(&p);
   p.out_channels = 16;
@@ -77,8 +82,9 @@ void build(small_network *net, uint32_t channels) {
 }
 
 std::vector<float> run(small_network *net, const float *input,
-                       small_layout layout = SMALL_LAYOUT_NCHW) {
-  std::vector<float> out(8 * 6 * 5, -7.0f);
+                       small_layout layout = SMALL_LAYOUT_NCHW,
+                       Image image = {}) {
+  std::vector<float> out(image.outputs(), -7.0f);
   float *outputs[] = {out.data()};
   REQUIRE_OK(small_network_run(net, &input, 1, outputs, 1, layout));
   return out;
@@ -137,4 +143,28 @@ TEST_CASE("an aligned NHWC input is read in place only when it is planar",
   CHECK(
       same_bits(run(net, nhwc.data(), SMALL_LAYOUT_NHWC), to_nhwc(ref, 8, 30)));
   CHECK(same_bits(run(net, nchw.data()), ref));
+}
+
+TEST_CASE("an aligned planar input read in place by two threads",
+          "[input_in_place][threads]") {
+  // Large enough for the pool to split the layers when a second core is free
+  // (it decides by timing); the bits must match either way.
+  const Image image{96, 96};
+  const size_t floats = 3u * 96 * 96;
+  Net net;
+  build(net, 3, image);
+  const auto x = data(floats, 30), y = data(floats, 31);
+  const Buffer x_aligned(x, 0), x_shifted(x, 2), y_shifted(y, 1);
+  const auto nchw = SMALL_LAYOUT_NCHW;
+  const auto ref_x = run(net, x_shifted.data(), nchw, image);
+  const auto ref_y = run(net, y_shifted.data(), nchw, image);
+  small_threadpool *pool = nullptr;
+  REQUIRE_OK(small_threadpool_create(2, &pool));
+  REQUIRE_OK(small_network_set_threadpool(net, pool));
+  // Results are bit-identical for any number of threads (small.h).
+  CHECK(same_bits(run(net, x_aligned.data(), nchw, image), ref_x));
+  CHECK(same_bits(run(net, y_shifted.data(), nchw, image), ref_y));
+  CHECK(same_bits(run(net, x_aligned.data(), nchw, image), ref_x));
+  REQUIRE_OK(small_network_set_threadpool(net, nullptr));
+  REQUIRE_OK(small_threadpool_destroy(pool));
 }
