@@ -33,8 +33,7 @@ constexpr int kMaxWidth = 8; // the table's conv_planar_lanes_max_width
 
 // The first n lanes (none for n <= 0, all for n >= 8).
 inline __m256i first_lanes(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  return Vec::tail_mask(static_cast<size_t>(n > 0 ? n : 0));
 }
 
 // Lane j: float 2 j (ODD: 2 j + 1) of the 16 in lo and hi. The shuffle
@@ -138,16 +137,10 @@ template <int STEP, int TW> void planar_lanes(const small_window_tile *t) {
   store_transposed(t, acc, width);
 }
 
-template <int STEP> small_window_fn by_taps(size_t taps_w) {
-  switch (taps_w) {
-  case 1:
-    return planar_lanes<STEP, 1>;
-  case 2:
-    return planar_lanes<STEP, 2>;
-  default:
-    return planar_lanes<STEP, 3>;
-  }
-}
+// The tiles as x86::planar_lanes_select takes them.
+template <int STEP, int TW> struct PlanarLanes {
+  static constexpr small_window_fn run = planar_lanes<STEP, TW>;
+};
 
 } // namespace
 
@@ -157,7 +150,7 @@ bool conv_f32_planar_lanes_fit__avx2(const small_window_shape *s) {
 
 small_window_fn
 select_conv_f32_planar_lanes__avx2(const small_window_shape *s) {
-  return s->in_pixel_step == 1 ? by_taps<1>(s->taps_w) : by_taps<2>(s->taps_w);
+  return x86::planar_lanes_select<PlanarLanes>(*s);
 }
 
 small_window_fn select_conv_f32_planar_wide__avx2(const small_window_shape *s) {

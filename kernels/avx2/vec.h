@@ -51,7 +51,7 @@ struct Vec {
     return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
   }
 
-  // The first n (< kLanes) lanes, for element-wise tails.
+  // The first n lanes (all of them for n >= kLanes), for element-wise tails.
   using mask = __m256i;
   static mask tail_mask(size_t n) {
     const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);

@@ -179,16 +179,10 @@ template <int STEP, int TW> void planar_lanes(const small_window_tile *t) {
   store_transposed(t, acc, width);
 }
 
-template <int STEP> small_window_fn by_taps(size_t taps_w) {
-  switch (taps_w) {
-  case 1:
-    return planar_lanes<STEP, 1>;
-  case 2:
-    return planar_lanes<STEP, 2>;
-  default:
-    return planar_lanes<STEP, 3>;
-  }
-}
+// The tiles as x86::planar_lanes_select takes them.
+template <int STEP, int TW> struct PlanarLanes {
+  static constexpr small_window_fn run = planar_lanes<STEP, TW>;
+};
 
 } // namespace
 
@@ -203,7 +197,7 @@ bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s) {
 
 small_window_fn
 select_conv_f32_planar_lanes__avx512(const small_window_shape *s) {
-  return s->in_pixel_step == 1 ? by_taps<1>(s->taps_w) : by_taps<2>(s->taps_w);
+  return x86::planar_lanes_select<PlanarLanes>(*s);
 }
 
 } // namespace small::avx512

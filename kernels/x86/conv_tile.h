@@ -284,6 +284,27 @@ inline bool planar_lanes_fit(const small_window_shape &s, size_t outputs,
          s.width <= max_width;
 }
 
+// The selector of an ISA's pixels-in-lanes planar tiles, K<STEP, TW>::run
+// for stride STEP (1 or 2) and TW taps per row (1 to 3): for the shapes
+// planar_lanes_fit accepts.
+template <template <int, int> class K, int STEP>
+small_window_fn planar_lanes_by_taps(size_t taps_w) {
+  switch (taps_w) {
+  case 1:
+    return K<STEP, 1>::run;
+  case 2:
+    return K<STEP, 2>::run;
+  default:
+    return K<STEP, 3>::run;
+  }
+}
+
+template <template <int, int> class K>
+small_window_fn planar_lanes_select(const small_window_shape &s) {
+  return s.in_pixel_step == 1 ? planar_lanes_by_taps<K, 1>(s.taps_w)
+                              : planar_lanes_by_taps<K, 2>(s.taps_w);
+}
+
 // Planar tiles wider than the table's conv_max_width, FROM to TO pixels (a
 // table with conv_planar_lanes_max_width: only a planar layer of one block
 // of few channels gets them), that the ISA's pixels-in-lanes tile does not
