@@ -11,20 +11,10 @@
 #include <vector>
 
 #include "common/require_ok.h"
+#include "common/seeded_values.h"
 #include "small/small.h"
 
 namespace {
-
-// Deterministic values in [-1, 1).
-std::vector<float> data(size_t count, uint32_t seed) {
-  std::vector<float> v(count);
-  uint32_t s = seed * 2654435761u + 7u;
-  for (float &x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>(s >> 8) / static_cast<float>(1u << 23) - 1.0f;
-  }
-  return v;
-}
 
 // Floats at a chosen distance from a 64-byte boundary (0: aligned), the
 // allocation exactly as long as the data so that a read past it is caught
@@ -67,14 +57,15 @@ void build(small_network *net, uint32_t channels, Image image = {}) {
   p.stride_h = p.stride_w = 2;
   p.padding_mode = SMALL_PADDING_SAME;
   p.activation = small_activation_make(SMALL_ACT_RELU);
-  const auto w1 = data(16u * channels * 9, 1), b1 = data(16, 2);
+  const auto w1 = seeded_values(16u * channels * 9, 1),
+             b1 = seeded_values(16, 2);
   small_tensor y = -1;
   REQUIRE_OK(small_network_add_conv2d(net, x, &p, w1.data(), b1.data(), &y));
   small_conv2d_params_init(&p);
   p.out_channels = 8;
   p.kernel_h = p.kernel_w = 1;
   p.stride_h = p.stride_w = 1;
-  const auto w2 = data(8u * 16, 3), b2 = data(8, 4);
+  const auto w2 = seeded_values(8u * 16, 3), b2 = seeded_values(8, 4);
   small_tensor z = -1;
   REQUIRE_OK(small_network_add_conv2d(net, y, &p, w2.data(), b2.data(), &z));
   REQUIRE_OK(small_network_mark_output(net, z));
@@ -114,7 +105,8 @@ TEST_CASE("an aligned planar input gives the bits of a copied one",
   const uint32_t channels = GENERATE(1u, 3u);
   Net net;
   build(net, channels);
-  const auto a = data(channels * 120u, 10), b = data(channels * 120u, 11);
+  const auto a = seeded_values(channels * 120u, 10),
+             b = seeded_values(channels * 120u, 11);
   const Buffer a_aligned(a, 0), a_shifted(a, 1);
   const Buffer b_aligned(b, 0), b_shifted(b, 3);
   const auto ref_a = run(net, a_shifted.data());
@@ -136,7 +128,7 @@ TEST_CASE("an aligned NHWC input is read in place only when it is planar",
   const uint32_t channels = GENERATE(1u, 3u);
   Net net;
   build(net, channels);
-  const auto x = data(channels * 120u, 20);
+  const auto x = seeded_values(channels * 120u, 20);
   const Buffer nchw(x, 0), nhwc(to_nhwc(x, channels, 120), 0);
   const auto ref = run(net, nchw.data());
   // The output comes back NHWC too.
@@ -153,7 +145,7 @@ TEST_CASE("an aligned planar input read in place by two threads",
   const size_t floats = 3u * 96 * 96;
   Net net;
   build(net, 3, image);
-  const auto x = data(floats, 30), y = data(floats, 31);
+  const auto x = seeded_values(floats, 30), y = seeded_values(floats, 31);
   const Buffer x_aligned(x, 0), x_shifted(x, 2), y_shifted(y, 1);
   const auto nchw = SMALL_LAYOUT_NCHW;
   const auto ref_x = run(net, x_shifted.data(), nchw, image);

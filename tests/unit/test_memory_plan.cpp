@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/require_ok.h"
+#include "common/seeded_values.h"
 #include "graph/memory_plan.h"
 #include "small/small.h"
 
@@ -76,17 +77,6 @@ size_t liveness_bound(const std::vector<Live> &tensors) {
   return bound;
 }
 
-// Deterministic weights/inputs in [-1, 1) with no simple pattern.
-std::vector<float> data(size_t count, uint32_t seed) {
-  std::vector<float> v(count);
-  uint32_t s = seed * 2654435761u + 12345u;
-  for (float &x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = static_cast<float>(s >> 8) / static_cast<float>(1u << 23) - 1.0f;
-  }
-  return v;
-}
-
 small_tensor conv(small_network *net, small_tensor in, uint32_t cin,
                   uint32_t cout, uint32_t k, uint32_t stride,
                   small_activation_kind act, uint32_t seed) {
@@ -97,8 +87,8 @@ small_tensor conv(small_network *net, small_tensor in, uint32_t cin,
   p.stride_h = p.stride_w = stride;
   p.padding_mode = SMALL_PADDING_SAME;
   p.activation = small_activation_make(act);
-  const std::vector<float> w = data(size_t{cout} * cin * k * k, seed);
-  const std::vector<float> b = data(cout, seed + 1000);
+  const std::vector<float> w = seeded_values(size_t{cout} * cin * k * k, seed);
+  const std::vector<float> b = seeded_values(cout, seed + 1000);
   small_tensor out = -1;
   REQUIRE_OK(small_network_add_conv2d(net, in, &p, w.data(), b.data(), &out));
   return out;
@@ -126,7 +116,7 @@ std::vector<small_tensor> build_chain(small_network *net,
   t.push_back(conv(net, y, 8, 8, 3, 2, SMALL_ACT_NONE, 2));
   REQUIRE_OK(small_network_add_global_avgpool(net, t.back(), &y));
   t.push_back(y);
-  const std::vector<float> fc = data(10 * 8, 3);
+  const std::vector<float> fc = seeded_values(10 * 8, 3);
   REQUIRE_OK(small_network_add_dense(net, y, 10, fc.data(), nullptr,
                                      small_activation_make(SMALL_ACT_NONE),
                                      &y));
@@ -171,8 +161,8 @@ std::vector<std::vector<float>> run(small_network *net, uint32_t seed,
   for (size_t i = 0; i < n_in; ++i) {
     uint32_t d[4];
     REQUIRE_OK(small_network_input_shape(net, i, d));
-    ins[i] = data(size_t{d[0]} * d[1] * d[2] * d[3],
-                  seed + static_cast<uint32_t>(i));
+    ins[i] = seeded_values(size_t{d[0]} * d[1] * d[2] * d[3],
+                           seed + static_cast<uint32_t>(i));
     in_ptrs.push_back(ins[i].data());
   }
   for (size_t i = 0; i < n_out; ++i) {
@@ -317,7 +307,7 @@ TEST_CASE("an input that is also the output", "[memory_plan]") {
   CHECK(arena_of(net) == tensor_bytes(net, x));
   CHECK(lower_bound_of(net) == tensor_bytes(net, x));
   const auto out = run(net, 5);
-  CHECK(out[0] == data(30, 5)); // a layout round trip, unchanged
+  CHECK(out[0] == seeded_values(30, 5)); // a layout round trip, unchanged
 }
 
 TEST_CASE("layers that reach no output cost no arena", "[memory_plan]") {
@@ -557,7 +547,7 @@ TEST_CASE("two networks share nothing", "[memory_plan]") {
     REQUIRE_OK(small_network_mark_output(net, y));
     REQUIRE_OK(small_network_finalize(net));
   };
-  std::vector<float> w = data(6 * 3 * 9, 50), b = data(6, 51);
+  std::vector<float> w = seeded_values(6 * 3 * 9, 50), b = seeded_values(6, 51);
   auto a = std::make_unique<Net>();
   build(*a, w, b);
   const auto ref_a = run(*a, 1);
