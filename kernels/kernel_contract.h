@@ -110,6 +110,12 @@ typedef struct small_window_tile {
 
   float scale;          /* average pooling: multiply the sum by this */
   small_act_params act; /* convolution and depthwise epilogue */
+  /* Convolution over a blocked input (in_lanes == Cb), tables with
+   * conv_residual only: NULL, or a tensor laid out as out (the same steps
+   * from this tile's first output) whose element the kernel adds to each
+   * sum before the activation, padding lanes included: a residual Add
+   * folded into the convolution. NULL for every other tile. */
+  const float *residual;
 } small_window_tile;
 
 typedef void (*small_window_fn)(const small_window_tile *tile);
@@ -340,6 +346,11 @@ typedef struct small_kernel_table {
    * such tiles. */
   size_t conv_planar_lanes_channels;
   size_t conv_planar_lanes_max_width;
+  /* 1: the float convolution tiles honour small_window_tile::residual, so
+   * the graph folds a float Add of a convolution's output and another
+   * tensor (and the Add's activation) into that convolution; 0: such Adds
+   * run as layers. */
+  int conv_residual;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

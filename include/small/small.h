@@ -474,7 +474,8 @@ typedef struct small_layer_info {
   small_layer_kind kind;
   const char *kind_name;   /* "conv2d", "depthwise", ...; static storage */
   const char *name;        /* e.g. "conv2d #3"; valid while the network lives */
-  uint32_t input_count;    /* tensors the layer reads */
+  uint32_t input_count;    /* tensors the layer reads (2 for a convolution
+                              that took over a residual Add) */
   uint32_t input_dims[4];  /* n, c, h, w of its first input */
   uint32_t output_dims[4]; /* n, c, h, w of its output */
   small_tensor output;     /* the tensor it writes (after fusion: the fused

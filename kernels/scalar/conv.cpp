@@ -11,7 +11,6 @@ void conv_f32__scalar(const small_window_tile *t) {
   const size_t cb = t->cb;
   for (size_t k = 0; k < t->out_blocks; ++k) {
     const float *weights = t->weights + k * t->w_out_block_step;
-    float *out = t->out + k * t->out_block_step;
     for (size_t j = 0; j < t->width; ++j) {
       for (size_t o = 0; o < cb; ++o) {
         float acc = t->bias[k * cb + o];
@@ -31,7 +30,11 @@ void conv_f32__scalar(const small_window_tile *t) {
             }
           }
         }
-        out[j * t->out_pixel_step + o] = apply_activation(acc, t->act);
+        const size_t at = k * t->out_block_step + j * t->out_pixel_step + o;
+        if (t->residual != nullptr) {
+          acc += t->residual[at];
+        }
+        t->out[at] = apply_activation(acc, t->act);
       }
     }
   }

@@ -45,6 +45,7 @@ extern "C" small_kernel_table small_kernels_scalar(size_t channel_block) {
   t.window_max_width = 64;
   t.depthwise_across_blocks = 1;
   t.conv = select_conv;
+  t.conv_residual = 1;
   t.depthwise = select_depthwise;
   t.max_pool = select_max_pool;
   t.avg_pool = select_avg_pool;

@@ -29,6 +29,36 @@ constexpr int partial_sets(int chains) {
   return chains >= 8 ? 1 : (chains >= 4 ? 2 : (chains >= 2 ? 4 : 8));
 }
 
+// The convolution tile's epilogue: act(sum), or with RESIDUAL act(sum +
+// residual) (a folded residual Add: the same additions the Add layer would
+// make, so the same floats), padding vectors included.
+template <class V, size_t CB, int W, int OB, int QA, bool RESIDUAL>
+[[gnu::always_inline]] inline void
+store_sums(const small_window_tile *t, typename V::type (&acc)[OB][W][QA]) {
+  constexpr size_t L = V::kLanes;
+#pragma GCC unroll 16
+  for (int k = 0; k < OB; ++k) {
+    const size_t block = k * t->out_block_step;
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const size_t pixel = block + j * t->out_pixel_step;
+#pragma GCC unroll 16
+      for (int q = 0; q < QA; ++q) {
+        typename V::type sum = acc[k][j][q];
+        if constexpr (RESIDUAL) {
+          sum = V::add(sum, V::load(t->residual + pixel + q * L));
+        }
+        V::store(t->out + pixel + q * L, activate<V>(sum, t->act));
+      }
+      if constexpr (RESIDUAL) {
+        store_padding<V, CB, QA>(t->out + pixel, t->residual + pixel, t->act);
+      } else {
+        store_padding<V, CB, QA>(t->out + pixel, t->act);
+      }
+    }
+  }
+}
+
 // STEP: floats between consecutive pixels' inputs when known at compile
 // time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
 template <class V, size_t CB, int W, int OB, size_t STEP,
@@ -105,7 +135,6 @@ void conv_tile(const small_window_tile *t) {
   }
 #pragma GCC unroll 16
   for (int k = 0; k < OB; ++k) {
-    float *out = t->out + k * t->out_block_step;
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
 #pragma GCC unroll 16
@@ -114,11 +143,13 @@ void conv_tile(const small_window_tile *t) {
         for (int p = 1; p < P; ++p) {
           acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
         }
-        V::store(out + j * t->out_pixel_step + q * L,
-                 activate<V>(acc[0][k][j][q], t->act));
       }
-      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
     }
+  }
+  if (t->residual != nullptr) {
+    store_sums<V, CB, W, OB, Q, true>(t, acc[0]);
+  } else {
+    store_sums<V, CB, W, OB, Q, false>(t, acc[0]);
   }
 }
 

@@ -31,6 +31,7 @@ table(const char *isa, size_t conv_max_width, size_t conv_max_out_blocks,
   t.conv_max_out_blocks = conv_max_out_blocks;
   t.window_max_width = 64;
   t.conv = conv;
+  t.conv_residual = 1; // conv_tile's epilogue (x86/conv_tile.h)
   t.depthwise = depthwise;
   t.max_pool = select_pool<V, true>;
   t.avg_pool = select_pool<V, false>;

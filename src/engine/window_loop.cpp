@@ -311,6 +311,13 @@ struct FloatTiles {
       t.weights = op.weights + group.weight_offset + grid.weight_offset;
     }
   }
+  // A folded residual Add (conv_residual tables): the residual at the
+  // tile's output position, which has the output's layout.
+  static void set_residual(Tile &t, const float *out_item,
+                           const float *residual_item) {
+    t.residual =
+        residual_item != nullptr ? residual_item + (t.out - out_item) : nullptr;
+  }
   static void call(const TileGrid &grid, const Tile &t) { grid.kernel(&t); }
 };
 
@@ -342,18 +349,21 @@ struct Int8Tiles {
                       grid.first_tap * t.ws_tap_w_step;
     }
   }
+  static void set_residual(Tile &, const int8_t *, const int8_t *) {}
   static void call(const TileGrid &grid, const Tile &t) { grid.kernel_i8(&t); }
 };
 
 // The loop nest: batch -> output block group -> grid -> tiles.
 template <typename Tiles>
 void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
-                const typename Tiles::Element *in,
-                typename Tiles::Element *out) {
+                const typename Tiles::Element *in, typename Tiles::Element *out,
+                const typename Tiles::Element *residual) {
   using Element = typename Tiles::Element;
   for (uint32_t n = 0; n < op.geometry.batch; ++n) {
     const Element *in_item = in + n * op.in_item_floats;
     Element *out_item = out + n * op.out_item_floats;
+    const Element *residual_item =
+        residual != nullptr ? residual + n * op.out_item_floats : nullptr;
     for (const BlockGroup &group : op.block_groups) {
       t.in_blocks = group.in_blocks;
       t.in_last_channels = group.in_last_channels;
@@ -375,6 +385,7 @@ void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
           t.in = in_column;
           t.out = out_column;
           for (uint32_t r = 0; r < grid.rows; ++r) {
+            Tiles::set_residual(t, out_item, residual_item);
             Tiles::call(grid, t);
             t.in += grid.in_row_step;
             t.out += grid.out_row_step;
@@ -497,7 +508,8 @@ template <typename Tiles>
 void grid_calls(const WindowOp &op, typename Tiles::Tile t,
                 const BlockGroup &group, const TileGrid &grid,
                 const typename Tiles::Element *in_item,
-                typename Tiles::Element *out_item, uint64_t first,
+                typename Tiles::Element *out_item,
+                const typename Tiles::Element *residual_item, uint64_t first,
                 uint64_t end) {
   using Element = typename Tiles::Element;
   if (first >= end) {
@@ -526,6 +538,7 @@ void grid_calls(const WindowOp &op, typename Tiles::Tile t,
     const uint64_t row_end = std::min<uint64_t>(grid.rows, row + (end - call));
     call += row_end - row;
     for (; row < row_end; ++row) {
+      Tiles::set_residual(t, out_item, residual_item);
       Tiles::call(grid, t);
       t.in += grid.in_row_step;
       t.out += grid.out_row_step;
@@ -540,25 +553,25 @@ void grid_calls(const WindowOp &op, typename Tiles::Tile t,
 
 void run_grid_calls(const WindowOp &op, const BlockGroup &group,
                     const TileGrid &grid, const float *in_item, float *out_item,
-                    uint64_t first, uint64_t end) {
-  grid_calls<FloatTiles>(op, op.tile, group, grid, in_item, out_item, first,
-                         end);
+                    const float *residual_item, uint64_t first, uint64_t end) {
+  grid_calls<FloatTiles>(op, op.tile, group, grid, in_item, out_item,
+                         residual_item, first, end);
 }
 
 void run_grid_calls(const WindowOp &op, const BlockGroup &group,
                     const TileGrid &grid, const int8_t *in_item,
                     int8_t *out_item, uint64_t first, uint64_t end) {
-  grid_calls<Int8Tiles>(op, op.tile_i8, group, grid, in_item, out_item, first,
-                        end);
+  grid_calls<Int8Tiles>(op, op.tile_i8, group, grid, in_item, out_item, nullptr,
+                        first, end);
 }
 
 void run_window(const WindowOp &op, const small_kernel_table & /*kernels*/,
-                const float *in, float *out) {
-  walk_tiles<FloatTiles>(op, op.tile, in, out);
+                const float *in, float *out, const float *residual) {
+  walk_tiles<FloatTiles>(op, op.tile, in, out, residual);
 }
 
 void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out) {
-  walk_tiles<Int8Tiles>(op, op.tile_i8, in, out);
+  walk_tiles<Int8Tiles>(op, op.tile_i8, in, out, nullptr);
 }
 
 } // namespace small

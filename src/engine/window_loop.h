@@ -150,9 +150,11 @@ bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
 void plan_window(WindowOp &op, const small_kernel_table &kernels);
 
 // Runs the op with the kernel variants plan_window() chose from `kernels`:
-// `in` and `out` are blocked tensors of the geometry's shapes.
+// `in` and `out` are blocked tensors of the geometry's shapes. `residual`:
+// NULL, or (a convolution over a blocked input, tables with conv_residual)
+// a tensor of the output's shape the tiles add before the activation.
 void run_window(const WindowOp &op, const small_kernel_table &kernels,
-                const float *in, float *out);
+                const float *in, float *out, const float *residual = nullptr);
 // The same for an int8 op (op.int8): int8 blocked tensors.
 void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out);
 
@@ -160,7 +162,7 @@ void run_window_int8(const WindowOp &op, const int8_t *in, int8_t *out);
 // (run_window() is this over every call; the threads run slices of it).
 void run_grid_calls(const WindowOp &op, const BlockGroup &group,
                     const TileGrid &grid, const float *in_item, float *out_item,
-                    uint64_t first, uint64_t end);
+                    const float *residual_item, uint64_t first, uint64_t end);
 // The same for an int8 op.
 void run_grid_calls(const WindowOp &op, const BlockGroup &group,
                     const TileGrid &grid, const int8_t *in_item,

@@ -1,6 +1,7 @@
 #include "engine/window_parts.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace small {
 
@@ -97,27 +98,35 @@ namespace {
 
 template <typename Element>
 void run_part(const WindowOp &op, const Element *in, Element *out,
-              size_t part) {
+              const Element *residual, size_t part) {
   const WindowPartition &p = op.partition;
   for (size_t i = p.part_begin[part]; i < p.part_begin[part + 1]; ++i) {
     const WindowSlice &s = p.slices[i];
     const BlockGroup &group = op.block_groups[s.group];
-    run_grid_calls(op, group, op.grids[group.kind][s.grid],
-                   in + s.item * op.in_item_floats,
-                   out + s.item * op.out_item_floats, s.first, s.end);
+    const size_t out_item = s.item * op.out_item_floats;
+    if constexpr (std::is_same_v<Element, float>) {
+      run_grid_calls(op, group, op.grids[group.kind][s.grid],
+                     in + s.item * op.in_item_floats, out + out_item,
+                     residual != nullptr ? residual + out_item : nullptr,
+                     s.first, s.end);
+    } else {
+      run_grid_calls(op, group, op.grids[group.kind][s.grid],
+                     in + s.item * op.in_item_floats, out + out_item, s.first,
+                     s.end);
+    }
   }
 }
 
 } // namespace
 
 void run_window_part(const WindowOp &op, const float *in, float *out,
-                     size_t part) {
-  run_part(op, in, out, part);
+                     size_t part, const float *residual) {
+  run_part(op, in, out, residual, part);
 }
 
 void run_window_part_int8(const WindowOp &op, const int8_t *in, int8_t *out,
                           size_t part) {
-  run_part(op, in, out, part);
+  run_part<int8_t>(op, in, out, nullptr, part);
 }
 
 } // namespace small

@@ -19,9 +19,10 @@ namespace small {
 // worth splitting.
 bool plan_window_parts(WindowOp &op, size_t parts);
 
-// Runs part `part` of op.partition; `in` and `out` as for run_window().
+// Runs part `part` of op.partition; `in`, `out` and `residual` as for
+// run_window().
 void run_window_part(const WindowOp &op, const float *in, float *out,
-                     size_t part);
+                     size_t part, const float *residual = nullptr);
 // The same for an int8 op (op.int8).
 void run_window_part_int8(const WindowOp &op, const int8_t *in, int8_t *out,
                           size_t part);

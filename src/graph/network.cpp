@@ -176,45 +176,6 @@ size_t Network::layer_count() const {
       nodes_.begin(), nodes_.end(), [](const Node &n) { return !n.removed; }));
 }
 
-// Folds BatchNorm into the producing Conv2D/Dense and activations into the
-// producing Conv2D/Dense/Add/BatchNorm, when the intermediate tensor is used
-// by nothing else and is not an output. Each layer says what it offers and
-// accepts; the pass knows no layer types.
-void Network::fuse() {
-  for (Node &node : nodes_) {
-    if (node.removed || node.inputs.size() != 1) {
-      continue;
-    }
-    const int mid = node.inputs[0];
-    TensorInfo &mid_info = tensors_[mid];
-    if (mid_info.producer < 0 || mid_info.is_output ||
-        mid_info.consumers.size() != 1) {
-      continue;
-    }
-    Layer &producer_layer = *nodes_[mid_info.producer].layer;
-    bool fused = false;
-    const std::vector<float> *scale = nullptr, *shift = nullptr;
-    const small_act_params *act = node.layer->fusable_activation();
-    if (node.layer->fusable_scale_shift(scale, shift)) {
-      if (producer_layer.accepts_batchnorm()) {
-        producer_layer.fold_batchnorm(*scale, *shift);
-        fused = true;
-      }
-    } else if (act != nullptr && producer_layer.accepts_activation()) {
-      producer_layer.fuse_activation(*act);
-      fused = true;
-    }
-    if (fused) {
-      // The producer now writes the fused node's output tensor directly.
-      nodes_[mid_info.producer].output = node.output;
-      tensors_[node.output].producer = mid_info.producer;
-      mid_info.producer = -1;
-      mid_info.consumers.clear();
-      node.removed = true;
-    }
-  }
-}
-
 // Drops nodes whose results reach no output.
 void Network::prune() {
   std::vector<bool> needed(tensors_.size(), false);

@@ -158,6 +158,7 @@ public:
 private:
   [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);
   void fuse();
+  void fold_residual_adds();
   void prune();
   void narrow_inputs();
   [[nodiscard]] small_status plan_memory();

@@ -136,7 +136,7 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
 void Conv2DLayer::run(const small_kernel_table &kernels,
                       const std::vector<const float *> &inputs,
                       float *out) const {
-  run_window(op_, kernels, inputs[0], out);
+  run_window(op_, kernels, inputs[0], out, residual_ ? inputs[1] : nullptr);
 }
 
 small_status conv_spec_from_params(const Shape &input,
@@ -213,7 +213,7 @@ bool Conv2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
 void Conv2DLayer::run_part(const small_kernel_table &,
                            const std::vector<const float *> &inputs, float *out,
                            size_t part) const {
-  run_window_part(op_, inputs[0], out, part);
+  run_window_part(op_, inputs[0], out, part, residual_ ? inputs[1] : nullptr);
 }
 
 } // namespace small

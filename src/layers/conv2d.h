@@ -65,20 +65,31 @@ public:
   bool fused_batchnorm() const override { return fused_batchnorm_; }
 
   bool accepts_activation() const override {
-    return spec_.act.op == SMALL_ACT_OP_NONE;
+    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
   }
   void fuse_activation(const small_act_params &act) override {
     spec_.act = act;
   }
   bool accepts_batchnorm() const override {
-    return spec_.act.op == SMALL_ACT_OP_NONE;
+    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
+  }
+  // A convolution (not depthwise) without an activation of its own, on a
+  // table whose convolution tiles add tile->residual.
+  bool accepts_residual(const small_kernel_table &kernels) const override {
+    return kernels.conv_residual != 0 && !depthwise() &&
+           spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
+  }
+  void fuse_residual(const small_act_params &act) override {
+    spec_.act = act;
+    residual_ = true;
   }
   void fold_batchnorm(const std::vector<float> &scale,
                       const std::vector<float> &shift) override;
   // Dense (non-grouped) convolutions reduce over input blocks and lanes
   // alike, so they read a planar input as blocks of one channel.
+  // Not with a residual: the planar tiles do not add one.
   size_t narrow_input_lanes(const small_kernel_table &) const override {
-    return !depthwise() && spec_.groups == 1 ? 1 : 0;
+    return !depthwise() && spec_.groups == 1 && !residual_ ? 1 : 0;
   }
   void set_input_lanes(size_t lanes) override { input_lanes_ = lanes; }
 
@@ -103,6 +114,7 @@ private:
   AlignedBuffer packed_bias_;
   size_t input_lanes_ = 0;
   bool fused_batchnorm_ = false;
+  bool residual_ = false; // a folded Add: inputs[1] added before act
   WindowOp op_;
 };
 

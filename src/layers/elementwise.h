@@ -63,6 +63,9 @@ public:
   }
   void fuse_activation(const small_act_params &act) override { act_ = act; }
   const small_act_params *activation() const override { return &act_; }
+  const small_act_params *fusable_residual_add() const override {
+    return &act_;
+  }
 
   // Contiguous ranges of whole blocked pixels.
   [[nodiscard]] bool plan_parts(const small_kernel_table &kernels,

@@ -100,6 +100,11 @@ public:
     (void)shift;
     return false;
   }
+  // A float Add that a producer of one of its inputs may take over
+  // (Network::fold_residual_adds) returns its activation.
+  virtual const small_act_params *fusable_residual_add() const {
+    return nullptr;
+  }
   // As a fusion target.
   virtual bool accepts_activation() const { return false; }
   virtual void fuse_activation(const small_act_params &) {}
@@ -107,6 +112,13 @@ public:
   // y = scale[k] * x + shift[k] per output channel k.
   virtual void fold_batchnorm(const std::vector<float> &,
                               const std::vector<float> &) {}
+  // A residual Add of the layer's output and a second input (inputs[1] at
+  // run), then the Add's activation `act`, done in the layer's epilogue:
+  // only when the kernel table honours it (conv_residual).
+  virtual bool accepts_residual(const small_kernel_table &) const {
+    return false;
+  }
+  virtual void fuse_residual(const small_act_params &) {}
   // Narrow input: how many lanes per block the layer would read its (only)
   // input with when that input is a network input with fewer channels than
   // Cb (0: it cannot; 1: planar, blocks of one channel, i.e. NCHW);

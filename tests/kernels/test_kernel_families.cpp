@@ -104,6 +104,9 @@ struct WindowCase {
   // it has fewer (the other lanes' bias and weights are 0, and the shape's
   // out_lanes says so: kernel_contract.h).
   size_t out_lanes = 0;
+  // Convolution over a blocked input, tables with conv_residual: the tile
+  // adds a residual laid out as its output (a folded Add).
+  bool residual = false;
 };
 
 // Builds input and weights for one windowed tile, selects the active and the
@@ -203,6 +206,19 @@ void check_window(small_window_select_fn select_active,
 
   const size_t out_size = out_blocks * out_step;
   Guarded got(out_size), want(out_size), mag(out_size);
+  // The residual: every lane of every pixel (padding lanes included), NaN
+  // between the pixels, which a kernel must not read.
+  std::vector<float> residual(out_size, kNaN), residual_a(out_size, kNaN);
+  if (c.residual) {
+    for (size_t i = 0; i < out_size; ++i) {
+      if (i % out_step / pixel_step < c.width &&
+          i % out_step % pixel_step < cb) {
+        residual[i] = dist(rng);
+        residual_a[i] = std::fabs(residual[i]);
+      }
+    }
+    t.residual = residual.data();
+  }
   t.out = got.out();
   fn_active(&t);
   t.out = want.out();
@@ -220,6 +236,7 @@ void check_window(small_window_select_fn select_active,
   ta.weights = has_weights ? w_a.data() : nullptr;
   ta.bias = has_weights ? bias_a.data() : nullptr;
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  ta.residual = c.residual ? residual_a.data() : nullptr;
   ta.out = mag.out();
   fn_scalar(&ta);
 
@@ -228,8 +245,9 @@ void check_window(small_window_select_fn select_active,
             << " in_blocks=" << c.in_blocks << " last=" << c.last_channels
             << " act=" << act.op << " out_blocks=" << out_blocks
             << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes
-            << " per_pixel_weights=" << per_pixel << " down_column="
-            << c.down_column << " out_lanes=" << c.out_lanes);
+            << " per_pixel_weights=" << per_pixel
+            << " down_column=" << c.down_column << " out_lanes=" << c.out_lanes
+            << " residual=" << c.residual);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -441,6 +459,13 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
                    "conv");
       check_window(active().conv, scalar.conv, true, true, c,
                    acts[1 + i++ % (acts.size() - 1)], rng, "conv");
+      // A folded residual Add: every blocked case, each epilogue in turn.
+      if (active().conv_residual != 0 && c.in_lanes == 0) {
+        WindowCase r = c;
+        r.residual = true;
+        check_window(active().conv, scalar.conv, true, true, r,
+                     acts[i++ % acts.size()], rng, "conv residual");
+      }
     }
   }
   // A planar layer of few channels may take wider tiles (the table's

@@ -56,24 +56,48 @@ std::vector<int> describe_rows(ImportResult &out) {
 
 // Rows of the chain the executed layer ran, last first: from the tensor it
 // wrote back through single-input layers to the one of its kind (the
-// others were fused into it). Just the last row when no layer matches.
-std::vector<int> fused_chain(const ImportResult &out,
-                             const std::vector<int> &row_of, TensorId last,
-                             const char *kind) {
+// others were fused into it). A two-input layer (an Add the core folded
+// into a convolution) continues through the input whose chain reaches that
+// kind, the later one first, as the core picks it. Empty when no layer
+// matches.
+std::vector<int> chain_to_kind(const ImportResult &out,
+                               const std::vector<int> &row_of, TensorId last,
+                               const char *kind) {
   const small_import::NetworkDescription &desc = out.description;
   std::vector<int> chain;
   TensorId t = last;
   while (row_of[t] >= 0) {
     chain.push_back(row_of[t]);
-    if (same_kind(desc.layers[t], kind)) {
+    const Layer &layer = desc.layers[t];
+    if (same_kind(layer, kind)) {
       return chain;
     }
-    if (desc.layers[t].inputs.size() != 1) {
+    if (layer.inputs.size() == 2) {
+      std::vector<TensorId> inputs = layer.inputs;
+      std::sort(inputs.rbegin(), inputs.rend());
+      for (TensorId in : inputs) {
+        const std::vector<int> rest = chain_to_kind(out, row_of, in, kind);
+        if (!rest.empty()) {
+          chain.insert(chain.end(), rest.begin(), rest.end());
+          return chain;
+        }
+      }
       break;
     }
-    t = desc.layers[t].inputs[0];
+    if (layer.inputs.size() != 1) {
+      break;
+    }
+    t = layer.inputs[0];
   }
-  return {row_of[last]};
+  return {};
+}
+
+// chain_to_kind, or just the last row when no layer matches.
+std::vector<int> fused_chain(const ImportResult &out,
+                             const std::vector<int> &row_of, TensorId last,
+                             const char *kind) {
+  std::vector<int> chain = chain_to_kind(out, row_of, last, kind);
+  return chain.empty() ? std::vector<int>{row_of[last]} : chain;
 }
 
 } // namespace
