@@ -152,6 +152,9 @@ typedef struct small_window_shape {
    * store without computing them: MobileNet's 8-channel first layers in
    * 16-lane blocks). Pooling: Cb. */
   size_t out_lanes;
+  /* Convolution, tables with conv_residual: 1 when every tile of the shape
+   * has a residual (small_window_tile::residual not NULL), else 0. */
+  int residual;
 } small_window_shape;
 
 typedef small_window_fn (*small_window_select_fn)(

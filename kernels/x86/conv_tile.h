@@ -29,40 +29,15 @@ constexpr int partial_sets(int chains) {
   return chains >= 8 ? 1 : (chains >= 4 ? 2 : (chains >= 2 ? 4 : 8));
 }
 
-// The convolution tile's epilogue: act(sum), or with RESIDUAL act(sum +
-// residual) (a folded residual Add: the same additions the Add layer would
-// make, so the same floats), padding vectors included.
-template <class V, size_t CB, int W, int OB, int QA, bool RESIDUAL>
-[[gnu::always_inline]] inline void
-store_sums(const small_window_tile *t, typename V::type (&acc)[OB][W][QA]) {
-  constexpr size_t L = V::kLanes;
-#pragma GCC unroll 16
-  for (int k = 0; k < OB; ++k) {
-    const size_t block = k * t->out_block_step;
-#pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      const size_t pixel = block + j * t->out_pixel_step;
-#pragma GCC unroll 16
-      for (int q = 0; q < QA; ++q) {
-        typename V::type sum = acc[k][j][q];
-        if constexpr (RESIDUAL) {
-          sum = V::add(sum, V::load(t->residual + pixel + q * L));
-        }
-        V::store(t->out + pixel + q * L, activate<V>(sum, t->act));
-      }
-      if constexpr (RESIDUAL) {
-        store_padding<V, CB, QA>(t->out + pixel, t->residual + pixel, t->act);
-      } else {
-        store_padding<V, CB, QA>(t->out + pixel, t->act);
-      }
-    }
-  }
-}
-
 // STEP: floats between consecutive pixels' inputs when known at compile
 // time (stride 1 or 2), 0 for the runtime t->in_pixel_step.
+//
+// RES: the tile adds small_window_tile::residual before the activation (a
+// folded residual Add: the shape's residual), a variant of its own so that
+// the other tiles' code stays as it was (a runtime branch in the epilogue
+// made GCC spill the 12x32 tile's accumulators in its main loop).
 template <class V, size_t CB, int W, int OB, size_t STEP,
-          int QA = static_cast<int>(CB / V::kLanes)>
+          int QA = static_cast<int>(CB / V::kLanes), bool RES = false>
 void conv_tile(const small_window_tile *t) {
   constexpr size_t L = V::kLanes;
   constexpr int Q = QA;
@@ -133,23 +108,33 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
+  // act(sum), with RES act(sum + residual): the additions the Add layer
+  // would make, so the same floats; padding vectors included.
 #pragma GCC unroll 16
   for (int k = 0; k < OB; ++k) {
+    float *out = t->out + k * t->out_block_step;
+    const float *residual = RES ? t->residual + k * t->out_block_step : nullptr;
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
+      const size_t pixel = j * t->out_pixel_step;
 #pragma GCC unroll 16
       for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 16
         for (int p = 1; p < P; ++p) {
           acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
         }
+        typename V::type sum = acc[0][k][j][q];
+        if constexpr (RES) {
+          sum = V::add(sum, V::load(residual + pixel + q * L));
+        }
+        V::store(out + pixel + q * L, activate<V>(sum, t->act));
+      }
+      if constexpr (RES) {
+        store_padding<V, CB, QA>(out + pixel, residual + pixel, t->act);
+      } else {
+        store_padding<V, CB, QA>(out + pixel, t->act);
       }
     }
-  }
-  if (t->residual != nullptr) {
-    store_sums<V, CB, W, OB, Q, true>(t, acc[0]);
-  } else {
-    store_sums<V, CB, W, OB, Q, false>(t, acc[0]);
   }
 }
 
@@ -362,6 +347,29 @@ small_window_fn conv_select_planar_wide(const small_window_shape &s) {
   }
 }
 
+// The tiles with a residual (a blocked input: never planar) by width, at
+// the compile-time steps of stride 1 and 2 or the runtime one.
+template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>
+small_window_fn conv_residual_by_width(size_t width,
+                                       std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      conv_tile<V, CB, Ws + 1, OB, STEP, QA, true>...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+
+template <class V, size_t CB, int MAX_W, int OB, int QA>
+small_window_fn conv_select_residual(const small_window_shape &s) {
+  using Widths = std::make_integer_sequence<int, MAX_W>;
+  switch (s.in_pixel_step) {
+  case CB:
+    return conv_residual_by_width<V, CB, OB, CB, QA>(s.width, Widths{});
+  case 2 * CB:
+    return conv_residual_by_width<V, CB, OB, 2 * CB, QA>(s.width, Widths{});
+  default:
+    return conv_residual_by_width<V, CB, OB, 0, QA>(s.width, Widths{});
+  }
+}
+
 // A layer of one output block with at most one vector of channels (a block
 // of several vectors: AVX2) takes the tiles that compute only that vector.
 template <class V, size_t CB, int MAX_W, int OB>
@@ -369,10 +377,12 @@ small_window_fn conv_select(const small_window_shape &s) {
   constexpr int Q = static_cast<int>(CB / V::kLanes);
   if constexpr (Q > 1) {
     if (s.out_lanes <= V::kLanes && s.out_blocks == 1) {
-      return conv_select_steps<V, CB, MAX_W, OB, 1>(s);
+      return s.residual != 0 ? conv_select_residual<V, CB, MAX_W, OB, 1>(s)
+                             : conv_select_steps<V, CB, MAX_W, OB, 1>(s);
     }
   }
-  return conv_select_steps<V, CB, MAX_W, OB, Q>(s);
+  return s.residual != 0 ? conv_select_residual<V, CB, MAX_W, OB, Q>(s)
+                         : conv_select_steps<V, CB, MAX_W, OB, Q>(s);
 }
 
 } // namespace small::x86

@@ -489,6 +489,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
       shape.w_pixel_step = t.w_pixel_step;
       shape.bias_pixel_step = t.bias_pixel_step;
       shape.act = op.act.op;
+      shape.residual = op.residual ? 1 : 0;
       if (op.int8) {
         grid.kernel_i8 = select_i8(&shape);
       } else {

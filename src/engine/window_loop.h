@@ -121,6 +121,9 @@ struct WindowOp {
   // Convolution only: elements per input pixel when the input is a narrow
   // network input stored unpadded ([n][1][h][w][c], c < Cb); 0 means Cb.
   size_t input_lanes = 0;
+  // Convolution: a folded residual Add (tables with conv_residual); every
+  // run passes the residual tensor (run_window).
+  bool residual = false;
 
   // Filled by plan_window():
   std::vector<ColumnTile> columns;

@@ -124,6 +124,7 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
   op_.geometry = conv_geometry(spec_, output_);
   op_.family = depthwise() ? WindowFamily::kDepthwise : WindowFamily::kConv;
   op_.input_lanes = input_lanes_;
+  op_.residual = residual_;
   op_.weights = packed_weights_.floats();
   op_.bias = packed_bias_.floats();
   op_.act = spec_.act;

@@ -199,6 +199,7 @@ void check_window(small_window_select_fn select_active,
   if (c.out_lanes != 0) {
     shape.out_lanes = c.out_lanes;
   }
+  shape.residual = c.residual ? 1 : 0;
   const small_window_fn fn_active = select_active(&shape);
   const small_window_fn fn_scalar = select_scalar(&shape);
   REQUIRE(fn_active != nullptr);
