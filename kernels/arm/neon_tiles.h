@@ -265,19 +265,26 @@ struct ClipOrNone {
   }
 };
 
-// Stores f(acc[j][q]) for every accumulator of the tile. The tile's fields
-// are read into locals first: the stores could alias them for the
-// compiler, which would reload them per store.
-template <int W, int Q, class F>
+// Stores f(acc[j][q]) for every accumulator of the tile; with RES,
+// f(acc[j][q] + residual) (a folded residual Add: the Add layer's own
+// additions, so the same floats). The tile's fields are read into locals
+// first: the stores could alias them for the compiler, which would reload
+// them per store.
+template <int W, int Q, bool RES, class F>
 __attribute__((always_inline)) inline void
 store_each(const small_window_tile *t, const float32x4_t (&acc)[W][Q], F f) {
   float *out = t->out;
+  const float *residual = t->residual;
   const size_t out_step = t->out_pixel_step;
 #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
 #pragma GCC unroll 16
     for (int q = 0; q < Q; ++q) {
-      vst1q_f32(out + j * out_step + 4 * q, f(acc[j][q]));
+      float32x4_t sum = acc[j][q];
+      if constexpr (RES) {
+        sum = vaddq_f32(sum, vld1q_f32(residual + j * out_step + 4 * q));
+      }
+      vst1q_f32(out + j * out_step + 4 * q, f(sum));
     }
   }
 }
@@ -286,16 +293,17 @@ store_each(const small_window_tile *t, const float32x4_t (&acc)[W][Q], F f) {
 // one max and one min, any other through activate().
 // Always inline: called out of line, the accumulators would go through
 // memory (GCC 12 did that for the conv tiles).
-template <int W, int Q, bool ANY_ACT = true>
+template <int W, int Q, bool ANY_ACT = true, bool RES = false>
 __attribute__((always_inline)) inline void
 store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
   const small_act_params act = t->act;
   if (!ANY_ACT || is_clip_or_none(act)) {
-    store_each(t, acc, ClipOrNone(act));
+    store_each<W, Q, RES>(t, acc, ClipOrNone(act));
     return;
   }
   if constexpr (ANY_ACT) {
-    store_each(t, acc, [&act](float32x4_t v) { return activate(v, act); });
+    store_each<W, Q, RES>(t, acc,
+                          [&act](float32x4_t v) { return activate(v, act); });
   }
 }
 
@@ -307,20 +315,21 @@ store_tile(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
 // identity, NaN included). The 3x3 tiles over blocked inputs keep
 // store_tile: with these branches GCC 12 rotated registers in their main
 // loop (16 moves per 320 FMAs in conv_tile<5, 4, 16>).
-template <int W, int Q, bool ANY_ACT = true>
+template <int W, int Q, bool ANY_ACT = true, bool RES = false>
 __attribute__((always_inline)) inline void
 store_tile_by_act(const small_window_tile *t, const float32x4_t (&acc)[W][Q]) {
   const small_act_params act = t->act;
   if (act.op == SMALL_ACT_OP_NONE) {
-    store_each(t, acc, [](float32x4_t v) { return v; });
+    store_each<W, Q, RES>(t, acc, [](float32x4_t v) { return v; });
     return;
   }
   if (act.op == SMALL_ACT_OP_CLIP && act.hi == __builtin_inff()) {
     const float32x4_t lo = vdupq_n_f32(act.lo);
-    store_each(t, acc, [lo](float32x4_t v) { return vmaxq_f32(v, lo); });
+    store_each<W, Q, RES>(t, acc,
+                          [lo](float32x4_t v) { return vmaxq_f32(v, lo); });
     return;
   }
-  store_tile<W, Q, ANY_ACT>(t, acc);
+  store_tile<W, Q, ANY_ACT, RES>(t, acc);
 }
 
 // Every pixel's accumulators start from the tile's bias.
@@ -360,8 +369,13 @@ inline void store_pad_lanes(const small_window_tile *t) {
 // STEP: floats between consecutive pixels' inputs if fixed, else 0. QB:
 // vectors per channel block when the tile computes only the first Q (a
 // layer of fewer channels than a block), else Q.
-template <int W, int Q, size_t STEP, int QB = Q, bool ANY_ACT = true>
+// RES: the tile adds small_window_tile::residual (the shape's residual: a
+// folded residual Add), a variant of its own so that the others keep their
+// code.
+template <int W, int Q, size_t STEP, int QB = Q, bool ANY_ACT = true,
+          bool RES = false>
 void conv_tile(const small_window_tile *t) {
+  static_assert(!RES || QB == Q, "residual tiles compute whole blocks");
   constexpr size_t kCb = 4 * QB;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
@@ -385,7 +399,7 @@ void conv_tile(const small_window_tile *t) {
           }
         }
       }
-      store_tile_by_act<W, Q, ANY_ACT>(t, acc);
+      store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
       store_pad_lanes<W, Q, QB, ANY_ACT>(t);
       return;
     }
@@ -407,7 +421,7 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
-  store_tile<W, Q, ANY_ACT>(t, acc);
+  store_tile<W, Q, ANY_ACT, RES>(t, acc);
   store_pad_lanes<W, Q, QB, ANY_ACT>(t);
 }
 
@@ -515,7 +529,7 @@ inline void pointwise_pair_16(float32x4_t (&a0)[4], float32x4_t (&a1)[4],
 // lane count a constant (no loop remainder to dispatch), instead of
 // conv_tile's tap loops and their address arithmetic per block. A function
 // of its own, as planar_tile below.
-template <int W, int Q, size_t STEP, bool ANY_ACT = true>
+template <int W, int Q, size_t STEP, bool ANY_ACT = true, bool RES = false>
 void pointwise_tile(const small_window_tile *t) {
   constexpr size_t kCb = 4 * Q;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
@@ -542,7 +556,7 @@ void pointwise_tile(const small_window_tile *t) {
       }
       accumulate_lanes<W, Q, kCb>(acc, x, w, lanes % 4, step);
     }
-    store_tile_by_act<W, Q, ANY_ACT>(t, acc);
+    store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
     return;
   }
   if constexpr (W == 4 && Q == 4 && STEP != 0) {
@@ -565,7 +579,7 @@ void pointwise_tile(const small_window_tile *t) {
     if (full < t->in_blocks) {
       accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
     }
-    store_tile_by_act<W, Q, ANY_ACT>(t, acc);
+    store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
     return;
   }
 #endif
@@ -579,7 +593,7 @@ void pointwise_tile(const small_window_tile *t) {
   } else if (t->in_blocks > 0) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
   }
-  store_tile_by_act<W, Q, ANY_ACT>(t, acc);
+  store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
 }
 
 #if defined(__aarch64__)
@@ -726,18 +740,18 @@ small_window_fn planar_row3_by_width(size_t width,
 }
 #endif
 
-template <int Q, size_t STEP, bool ANY_ACT, int... Ws>
+template <int Q, size_t STEP, bool ANY_ACT, bool RES = false, int... Ws>
 small_window_fn pointwise_by_width(size_t width,
                                    std::integer_sequence<int, Ws...>) {
   static constexpr small_window_fn by_width[] = {
-      pointwise_tile<Ws + 1, Q, STEP, ANY_ACT>...};
+      pointwise_tile<Ws + 1, Q, STEP, ANY_ACT, RES>...};
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
 
-template <int Q, size_t STEP, int QB, bool ANY_ACT, int... Ws>
+template <int Q, size_t STEP, int QB, bool ANY_ACT, bool RES = false, int... Ws>
 small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
   static constexpr small_window_fn by_width[] = {
-      conv_tile<Ws + 1, Q, STEP, QB, ANY_ACT>...};
+      conv_tile<Ws + 1, Q, STEP, QB, ANY_ACT, RES>...};
   // The engine never passes more than the max width (sizeof...(Ws)).
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
@@ -745,10 +759,37 @@ small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
 // The convolution tile for a shape: its width, and a compile-time pixel step
 // for stride 1 (and stride 2 when STRIDE_2) so the input loads use immediate
 // offsets.
+// The tiles with a residual (a blocked input: never planar), at the same
+// steps as below.
+template <int Q, int MAX_W, bool STRIDE_2, bool ANY_ACT>
+small_window_fn conv_select_residual(const small_window_shape &s) {
+  constexpr size_t kCb = 4 * Q;
+  using Widths = std::make_integer_sequence<int, MAX_W>;
+  if (s.taps_h == 1 && s.taps_w == 1) {
+    if (s.in_pixel_step == kCb) {
+      return pointwise_by_width<Q, kCb, ANY_ACT, true>(s.width, Widths{});
+    }
+    if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
+      return pointwise_by_width<Q, 2 * kCb, ANY_ACT, true>(s.width, Widths{});
+    }
+    return pointwise_by_width<Q, 0, ANY_ACT, true>(s.width, Widths{});
+  }
+  if (s.in_pixel_step == kCb) {
+    return conv_by_width<Q, kCb, Q, ANY_ACT, true>(s.width, Widths{});
+  }
+  if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
+    return conv_by_width<Q, 2 * kCb, Q, ANY_ACT, true>(s.width, Widths{});
+  }
+  return conv_by_width<Q, 0, Q, ANY_ACT, true>(s.width, Widths{});
+}
+
 template <int Q, int MAX_W, bool STRIDE_2, bool ANY_ACT>
 small_window_fn conv_select_as(const small_window_shape &s) {
   constexpr size_t kCb = 4 * Q;
   using Widths = std::make_integer_sequence<int, MAX_W>;
+  if (s.residual != 0) {
+    return conv_select_residual<Q, MAX_W, STRIDE_2, ANY_ACT>(s);
+  }
   if (s.taps_h == 1 && s.taps_w == 1 && s.in_lanes == kCb) {
     if (s.in_pixel_step == kCb) {
       return pointwise_by_width<Q, kCb, ANY_ACT>(s.width, Widths{});

@@ -26,7 +26,7 @@ small_kernel_table table(const char *isa, size_t conv_max_width,
   t.conv_max_width = conv_max_width;
   t.window_max_width = 64;
   t.conv = conv;
-  t.conv_residual = 0; // the NEON tiles do not read tile->residual yet
+  t.conv_residual = 1; // their RES variants (neon_tiles.h)
   t.depthwise = depthwise;
   t.max_pool = select_pool<true, Q>;
   t.avg_pool = select_pool<false, Q>;

@@ -19,7 +19,7 @@ small_kernel_table make_table() {
   t.window_max_width = kWindowMaxWidth;
   t.depthwise_across_blocks = kDepthwiseAcrossBlocks ? 1 : 0;
   t.conv = select_conv_f32__helium;
-  t.conv_residual = 0; // the Helium tile does not read tile->residual yet
+  t.conv_residual = 1; // conv_f32_mve.cpp adds it per pixel
   t.depthwise = select_depthwise_f32__helium;
   t.conv_i8 = select_conv_i8__helium;
   t.conv_i8_k_group = kConvGroup;

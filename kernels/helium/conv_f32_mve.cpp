@@ -46,8 +46,16 @@ void conv_f32__helium(const small_window_tile *t) {
           }
         }
       }
-      store_activated(t->out + k * t->out_block_step + j * t->out_pixel_step,
-                      a0, a1, a2, a3, t->act);
+      const size_t at = k * t->out_block_step + j * t->out_pixel_step;
+      if (t->residual != nullptr) {
+        // A folded residual Add: the Add layer's own additions.
+        const float *r = t->residual + at;
+        a0 = vaddq_f32(a0, vldrwq_f32(r));
+        a1 = vaddq_f32(a1, vldrwq_f32(r + 4));
+        a2 = vaddq_f32(a2, vldrwq_f32(r + 8));
+        a3 = vaddq_f32(a3, vldrwq_f32(r + 12));
+      }
+      store_activated(t->out + at, a0, a1, a2, a3, t->act);
     }
   }
 }
