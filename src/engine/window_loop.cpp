@@ -221,17 +221,22 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
   // Along the row, the band costs one call per row; down the columns, one
   // per column and max_width rows. Narrow border columns of a tall band go
   // down (full tiles instead of width-1 ones); everything else goes along
-  // the row. A float planar convolution keeps pieces wider than half a
-  // tile along the row even when going down would save a few calls: its
-  // row tiles read one input plane at a compile-time stride (x86's
-  // pixels-in-lanes tiles), its column tiles at a runtime row step
+  // the row. A float planar convolution keeps pieces wider
+  // than half a tile along the row when that costs at most a quarter more
+  // calls: its row tiles read one input plane at a compile-time stride
+  // (x86's pixels-in-lanes tiles), its column tiles at a runtime row step
   // (MobileNet's first layer on AVX-512: the 11-wide piece of its 47
-  // columns went down in 44 calls that took 1.5x its 47 row calls). Not
-  // int8: Helium's planar tiles took 0.2% more instructions that way.
+  // columns went down in 44 calls that took 1.5x its 47 row calls). More
+  // calls than that cost more than they save: DS-CNN's 3-wide interior
+  // piece on NEON (20 row calls against 12 down the columns) took its
+  // network 2.4% more instructions. Not int8: Helium's planar tiles took
+  // 0.2% more instructions with the rule.
   const uint32_t chunks =
       static_cast<uint32_t>((band.height + s.max_width - 1) / s.max_width);
-  const bool planar_wide = op.family == WindowFamily::kConv && !op.int8 &&
-                           s.in_lanes == 1 && size_t{c.width} * 2 > s.max_width;
+  const bool planar_wide =
+      op.family == WindowFamily::kConv && !op.int8 && s.in_lanes == 1 &&
+      size_t{c.width} * 2 > s.max_width &&
+      size_t{band.height} * 4 <= size_t{c.width} * chunks * 5;
   if (!planar_wide && size_t{c.width} * chunks < band.height) {
     // Chunks of rows cut as column tiles are.
     TileGrid grid = base;

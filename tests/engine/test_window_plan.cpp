@@ -555,3 +555,53 @@ TEST_CASE("a float planar convolution keeps wide pieces along the row and "
   CHECK(column_pixels == 47); // rows 1..47 of column 0
   CHECK(row_pixels + column_pixels == 48u * 48u);
 }
+
+TEST_CASE("a float planar convolution sends a narrow interior piece down the "
+          "columns when rows would take many more calls",
+          "[engine][plan]") {
+  // DS-CNN's first layer: 1x49x10 -> 64x25x5, 10x4 stride 2, SAME padding
+  // (4/5 rows, 1/1 columns), at tiles of 5 pixels (NEON's width): the 3
+  // interior columns of the 20 interior rows take 20 calls along the rows
+  // against 3 x 4 down the columns.
+  small_kernel_table table = *small_kernels_active();
+  table.conv_max_width = 5;
+  table.conv_planar_lanes_channels = 0;
+  table.conv_planar_lanes_max_width = 0;
+  WindowOp op;
+  op.family = WindowFamily::kConv;
+  WindowGeometry &g = op.geometry;
+  g.batch = 1;
+  g.in_c = 1;
+  g.in_h = 49;
+  g.in_w = 10;
+  g.out_c = 64;
+  g.out_h = 25;
+  g.out_w = 5;
+  g.kernel_h = 10;
+  g.kernel_w = 4;
+  g.stride_h = g.stride_w = 2;
+  g.dilation_h = g.dilation_w = 1;
+  g.pad_top = 4;
+  g.pad_left = 1;
+  op.input_lanes = 1;
+  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  const size_t cb = table.channel_block;
+  for (size_t b = 0; b < (64 + cb - 1) / cb; ++b) {
+    op.input_ranges.push_back({0, 1, 1, 0});
+  }
+  plan_window(op, table);
+  const size_t down = size_t{g.stride_h} * g.in_w; // one float per pixel
+  size_t interior_calls = 0, interior_pixels = 0;
+  for (const auto &grids : op.grids) {
+    for (const TileGrid &grid : grids) {
+      if (grid.taps_h == 10 && grid.taps_w == 4) { // the full windows
+        INFO("a full-window grid along the row");
+        CHECK(grid.in_pixel_step == down);
+        interior_calls += size_t{grid.columns} * grid.rows;
+        interior_pixels += grid.width * grid.columns * grid.rows;
+      }
+    }
+  }
+  CHECK(interior_pixels == 3u * 20u);
+  CHECK(interior_calls == 3u * 4u);
+}
