@@ -221,10 +221,10 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
   // Along the row, the band costs one call per row; down the columns, one
   // per column and max_width rows. Narrow border columns of a tall band go
   // down (full tiles instead of width-1 ones); everything else goes along
-  // the row. A float planar convolution keeps pieces wider
-  // than half a tile along the row when that costs at most a quarter more
-  // calls: its row tiles read one input plane at a compile-time stride
-  // (x86's pixels-in-lanes tiles), its column tiles at a runtime row step
+  // the row. A float planar convolution keeps pieces wider than half a
+  // tile along the row when that costs at most a quarter more calls: its
+  // row tiles read one input plane at a compile-time stride (x86's
+  // pixels-in-lanes tiles), its column tiles at a runtime row step
   // (MobileNet's first layer on AVX-512: the 11-wide piece of its 47
   // columns went down in 44 calls that took 1.5x its 47 row calls). More
   // calls than that cost more than they save: DS-CNN's 3-wide interior
