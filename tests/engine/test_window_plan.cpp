@@ -514,6 +514,24 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
   }
 }
 
+namespace {
+
+// A float convolution of geometry g over a planar network input (one
+// channel per input block), for the planner alone.
+WindowOp planar_conv(const WindowGeometry &g, size_t cb) {
+  WindowOp op;
+  op.family = WindowFamily::kConv;
+  op.geometry = g;
+  op.input_lanes = 1;
+  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  for (size_t b = 0; b < (g.out_c + cb - 1) / cb; ++b) {
+    op.input_ranges.push_back({0, g.in_c, 1, 0});
+  }
+  return op;
+}
+
+} // namespace
+
 TEST_CASE("a float planar convolution keeps wide pieces along the row and "
           "sends narrow border columns down",
           "[engine][plan]") {
@@ -522,9 +540,7 @@ TEST_CASE("a float planar convolution keeps wide pieces along the row and "
   // then 47 columns the planner cuts into pieces of at most max_width.
   small_kernel_table table = *small_kernels_active();
   table.conv_max_width = 12;
-  WindowOp op;
-  op.family = WindowFamily::kConv;
-  WindowGeometry &g = op.geometry;
+  WindowGeometry g;
   g.batch = 1;
   g.in_c = 3;
   g.in_h = g.in_w = 96;
@@ -534,9 +550,7 @@ TEST_CASE("a float planar convolution keeps wide pieces along the row and "
   g.stride_h = g.stride_w = 2;
   g.dilation_h = g.dilation_w = 1;
   g.pad_top = g.pad_left = 1;
-  op.input_lanes = 1;
-  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
-  op.input_ranges.push_back({0, 3, 1, 0});
+  WindowOp op = planar_conv(g, table.channel_block);
   plan_window(op, table);
   const size_t along_row = g.stride_w; // one float per planar pixel
   size_t row_pixels = 0, column_pixels = 0;
@@ -567,9 +581,7 @@ TEST_CASE("a float planar convolution sends a narrow interior piece down the "
   table.conv_max_width = 5;
   table.conv_planar_lanes_channels = 0;
   table.conv_planar_lanes_max_width = 0;
-  WindowOp op;
-  op.family = WindowFamily::kConv;
-  WindowGeometry &g = op.geometry;
+  WindowGeometry g;
   g.batch = 1;
   g.in_c = 1;
   g.in_h = 49;
@@ -583,12 +595,7 @@ TEST_CASE("a float planar convolution sends a narrow interior piece down the "
   g.dilation_h = g.dilation_w = 1;
   g.pad_top = 4;
   g.pad_left = 1;
-  op.input_lanes = 1;
-  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
-  const size_t cb = table.channel_block;
-  for (size_t b = 0; b < (64 + cb - 1) / cb; ++b) {
-    op.input_ranges.push_back({0, 1, 1, 0});
-  }
+  WindowOp op = planar_conv(g, table.channel_block);
   plan_window(op, table);
   const size_t down = size_t{g.stride_h} * g.in_w; // one float per pixel
   size_t interior_calls = 0, interior_pixels = 0;
