@@ -8,9 +8,14 @@
 // then for every 4 outputs packs their weight pairs once (two word loads,
 // PKHBT / PKHTB and four SXTB16 per tap pair) and runs each pixel pair
 // through them: 4 outputs x 2 pixels, 16 multiply-accumulates in 11
-// instructions (dot_4x2). An odd tap count leaves a last pair with a zero
-// half, an odd width a last pixel pair with a zero pixel. Taps run in
-// chunks that fit the scratch, with the sums in an array across chunks.
+// instructions (dot_4x2), whose 8 sums are requantized and stored right
+// away. An odd tap count leaves a last pair with a zero half, an odd width
+// a last pixel pair with a zero pixel.
+//
+// A window of up to kMaxPairs tap pairs (64 taps: DS-CNN's 10x4) is widened
+// whole, for as many pixels as the scratch holds, so no sum waits for a
+// later part of the window; a larger one runs pixel pair by pixel pair in
+// chunks of taps, its sums in a small array between chunks.
 #include <cstddef>
 #include <cstdint>
 
@@ -24,11 +29,18 @@ namespace small::cortex_m4 {
 
 namespace {
 
-constexpr size_t kMaxPairs = 32; // tap pairs per chunk (64 taps)
-// 1 KB: 16 tap pairs of 16 pixels (DS-CNN's 10x4 window in 2 chunks; 32
-// pairs took 1 KB more stack for the same instructions).
-constexpr size_t kScratchWords = 256;
+constexpr size_t kMaxPairs = 32; // tap pairs of one widening (64 taps)
+// 1.25 KB: DS-CNN's 10x4 window (20 tap pairs) for a whole tile of 16
+// pixels. Widening a window whole keeps the sums in registers from the bias
+// to the store; the kernel's frame is 2.2 KB, where a 1 KB scratch and the
+// tile's sums in an array between two chunks of taps took 4 KB (the deepest
+// frame of DS-CNN's firmware) and 12% more of the layer's instructions (the
+// sums went through the array, and a call per output channel requantized
+// them).
+constexpr size_t kScratchWords = 320;
 constexpr size_t kMaxOutputs = kConvMaxOutBlocks * kChannelBlock;
+static_assert(kScratchWords >= 2 * 2 * kMaxPairs,
+              "the scratch holds a pixel pair of the largest chunk");
 
 // Offsets of the two taps of a pair in the weights of output lane 0 (the
 // second is the first again, with a zero input, for an odd tap count).
@@ -48,14 +60,15 @@ Tap tap(const small_window_tile_i8 *t, size_t index) {
           b * t->w_block_step + r * t->w_tap_h_step + s * t->w_tap_w_step};
 }
 
-// Widens taps [first, first + 2 * pairs) (clipped to `taps`) of every pixel
-// into scratch and fills their weight offsets. Layout [pixel pair][pair][2
-// pixels] (an odd width's last pair completed by a zero pixel): what
-// dot_4x2 reads of a pixel pair is one stream.
+// Widens taps [first, first + 2 * pairs) (clipped to `taps`) of pixels
+// [j0, end) into scratch and fills their weight offsets. Layout [pixel
+// pair][pair][2 pixels] (an odd count's last pair completed by a zero
+// pixel): what dot_4x2 reads of a pixel pair is one stream.
 void fill_chunk(const small_window_tile_i8 *t, size_t first, size_t pairs,
-                size_t taps, int32_t *scratch, PairOffsets *offsets) {
+                size_t taps, size_t j0, size_t end, int32_t *scratch,
+                PairOffsets *offsets) {
   const int32_t zp = t->in_zero_point;
-  const size_t width = t->width, in_step = t->in_pixel_step;
+  const size_t in_step = t->in_pixel_step;
   for (size_t i = 0; i < pairs; ++i) {
     const Tap a = tap(t, first + 2 * i);
     const bool has_b = first + 2 * i + 1 < taps;
@@ -67,10 +80,10 @@ void fill_chunk(const small_window_tile_i8 *t, size_t first, size_t pairs,
       return pack_halves(in[a.in] - zp, has_b ? in[b.in] - zp : 0);
     };
     int32_t *dst = scratch + 2 * i;
-    const int8_t *in = t->in;
-    for (size_t j = 0; j < width; j += 2, dst += 2 * pairs, in += 2 * in_step) {
+    const int8_t *in = t->in + j0 * in_step;
+    for (size_t j = j0; j < end; j += 2, dst += 2 * pairs, in += 2 * in_step) {
       dst[0] = pair(in);
-      dst[1] = j + 1 < width ? pair(in + in_step) : 0;
+      dst[1] = j + 1 < end ? pair(in + in_step) : 0;
     }
   }
 }
@@ -155,79 +168,168 @@ __attribute__((naked, noinline)) void dot_4x2(const Dot4x2 *) {
 #undef SMALL_M4_PAIR_4X2
 // clang-format on
 
-// Every output of the tile, 4 outputs x 2 pixels at a time over the
-// chunk's pairs (an odd width's last pixel with a zero partner whose sums
-// are dropped); acc as in conv_i8_planar.
-static_assert(kChannelBlock % 4 == 0, "outputs go 4 at a time");
-void dot_tile_4x2(const small_window_tile_i8 *t, const PairOffsets *offsets,
-                  size_t pairs, const int32_t *scratch, int32_t *acc) {
-  const size_t cb = t->cb, width = t->width;
-  const size_t outputs = t->out_blocks * cb;
-  int32_t weight_pairs[4 * kMaxPairs];
-  for (size_t o = 0; o < outputs; o += 4) {
-    pack_pairs4(t->weights + o / cb * t->w_out_block_step + o % cb, offsets,
-                pairs, weight_pairs);
-    for (size_t j = 0; j < width; j += 2) {
-      const bool pair = j + 1 < width;
-      int32_t sums[8];
-      for (size_t k = 0; k < 4; ++k) {
-        sums[2 * k] = acc[j * outputs + o + k];
-        sums[2 * k + 1] = pair ? acc[(j + 1) * outputs + o + k] : 0;
+// Requantizes and stores sums of the tile's outputs.
+class Store {
+public:
+  explicit Store(const small_window_tile_i8 *t)
+      : t_(t), requant_(t),
+        prepared_(static_cast<const PreparedBlock *>(t->requant)),
+        lo_(t->act_min), hi_(t->act_max),
+        full_range_(cortex_m::full_int8_range(t->act_min, t->act_max)) {}
+
+  // Outputs o .. o + 3 of pixel j (and j + 1 when `pair`) from dot_4x2's 8
+  // sums ([output][pixel]). One copy for both window paths (inlined in
+  // each, the kernel took 0.9 KB more flash and no fewer instructions).
+  __attribute__((noinline)) void quad(const int32_t *sums, size_t o, size_t j,
+                                      bool pair) const {
+    const size_t cb = t_->cb;
+    const PreparedBlock &block = prepared_[o / cb];
+    int8_t *out =
+        t_->out + o / cb * t_->out_block_step + o % cb + j * t_->out_pixel_step;
+    if ((block.general_lanes >> (o % cb) & 0xFu) != 0) {
+      general(sums, o, out, pair);
+    } else if (full_range_) {
+      fused<true>(sums, block.lanes + o % cb, out, pair);
+    } else {
+      fused<false>(sums, block.lanes + o % cb, out, pair);
+    }
+  }
+
+private:
+  // The fused rounding (prepared_requant.h), clamped by SSAT and, for a
+  // narrower clamp (a ReLU's), by the two bounds. The constants are read
+  // into locals first: a byte store may alias anything the compiler cannot
+  // see is private, this object included.
+  template <bool FullRange>
+  void fused(const int32_t *sums, const cortex_m::FusedRounding *f, int8_t *out,
+             bool pair) const {
+    const size_t step = t_->out_pixel_step;
+    const int32_t lo = lo_, hi = hi_;
+    const auto byte = [&](const cortex_m::FusedRounding &fk, int32_t x) {
+      int32_t v = __ssat(fk(x), 8);
+      if (!FullRange) {
+        v = v < lo ? lo : (v > hi ? hi : v);
       }
-      const int32_t *x = scratch + j * pairs;
-      const Dot4x2 args{weight_pairs, x, x + 2 * pairs, sums};
-      dot_4x2(&args);
-      for (size_t k = 0; k < 4; ++k) {
-        acc[j * outputs + o + k] = sums[2 * k];
-        if (pair) {
-          acc[(j + 1) * outputs + o + k] = sums[2 * k + 1];
+      return static_cast<int8_t>(v);
+    };
+#pragma GCC unroll 4
+    for (size_t k = 0; k < 4; ++k) {
+      const cortex_m::FusedRounding fk = f[k];
+      const int8_t a = byte(fk, sums[2 * k]);
+      const int8_t b = byte(fk, sums[2 * k + 1]);
+      out[k] = a;
+      if (pair) {
+        out[k + step] = b;
+      }
+    }
+  }
+
+  // Outputs with a general() lane among them: each byte by its channel's
+  // general path.
+  __attribute__((noinline)) void general(const int32_t *sums, size_t o,
+                                         int8_t *out, bool pair) const {
+    const size_t step = t_->out_pixel_step;
+    for (size_t k = 0; k < 4; ++k) {
+      out[k] = requant_.requantize(o + k, sums[2 * k]);
+      if (pair) {
+        out[k + step] = requant_.requantize(o + k, sums[2 * k + 1]);
+      }
+    }
+  }
+
+  const small_window_tile_i8 *t_;
+  cortex_m::TileRequant requant_;
+  const PreparedBlock *prepared_;
+  int32_t lo_, hi_;
+  bool full_range_;
+};
+
+// The 8 sums of outputs o .. o + 3 for two pixels, started from the bias.
+void bias_sums(const small_window_tile_i8 *t, size_t o, int32_t *sums) {
+  for (size_t k = 0; k < 4; ++k) {
+    sums[2 * k] = sums[2 * k + 1] = t->bias[o + k];
+  }
+}
+
+static_assert(kChannelBlock % 4 == 0, "outputs go 4 at a time");
+
+// A window of at most kMaxPairs tap pairs: pixels in groups that fit the
+// scratch, each group's window widened whole; per 4 outputs the weight pairs
+// are packed once per group and every pixel pair's 8 sums go from the bias
+// through dot_4x2 to the store.
+void conv_whole_window(const small_window_tile_i8 *t, size_t taps,
+                       size_t pairs) {
+  const size_t width = t->width;
+  const size_t outputs = t->out_blocks * t->cb;
+  // (A window that misses the input, taps == 0, stores act(bias).)
+  const size_t fit = pairs == 0 ? width : kScratchWords / (2 * pairs) * 2;
+  const size_t group = fit < width ? fit : width;
+  const Store store(t);
+  int32_t scratch[kScratchWords];
+  PairOffsets offsets[kMaxPairs];
+  int32_t weight_pairs[4 * kMaxPairs];
+  for (size_t j0 = 0; j0 < width; j0 += group) {
+    const size_t end = j0 + group < width ? j0 + group : width;
+    fill_chunk(t, 0, pairs, taps, j0, end, scratch, offsets);
+    for (size_t o = 0; o < outputs; o += 4) {
+      pack_pairs4(t->weights + o / t->cb * t->w_out_block_step + o % t->cb,
+                  offsets, pairs, weight_pairs);
+      const int32_t *x = scratch;
+      for (size_t j = j0; j < end; j += 2, x += 2 * pairs) {
+        int32_t sums[8];
+        bias_sums(t, o, sums);
+        if (pairs != 0) {
+          const Dot4x2 args{weight_pairs, x, x + 2 * pairs, sums};
+          dot_4x2(&args);
         }
+        store.quad(sums, o, j, j + 1 < end);
       }
     }
   }
 }
 
-void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
-  const size_t cb = t->cb, width = t->width;
-  const size_t outputs = t->out_blocks * cb;
-  int32_t acc[kConvMaxWidth * kMaxOutputs];
-  for (size_t j = 0; j < width; ++j) {
-    for (size_t o = 0; o < outputs; ++o) {
-      acc[j * outputs + o] = t->bias[o];
-    }
-  }
-  int32_t scratch[kScratchWords];
+// A larger window: pixel pair by pixel pair, the window in chunks of
+// kMaxPairs tap pairs, the pair's sums in an array between chunks
+// ([output][pixel], dot_4x2's order).
+__attribute__((noinline)) void conv_window_chunks(const small_window_tile_i8 *t,
+                                                  size_t taps) {
+  const size_t width = t->width;
+  const size_t outputs = t->out_blocks * t->cb;
+  const Store store(t);
+  int32_t scratch[2 * 2 * kMaxPairs];
   PairOffsets offsets[kMaxPairs];
-  const size_t taps = t->in_blocks * t->taps_h * t->taps_w;
-  // The scratch by pixel pairs (an odd width rounded up), for dot_4x2.
-  const size_t columns = (width + 1) / 2 * 2;
-  const size_t max_pairs =
-      kScratchWords / columns < kMaxPairs ? kScratchWords / columns : kMaxPairs;
-  for (size_t first = 0; first < taps; first += 2 * max_pairs) {
-    const size_t left = (taps - first + 1) / 2;
-    const size_t pairs = left < max_pairs ? left : max_pairs;
-    fill_chunk(t, first, pairs, taps, scratch, offsets);
-    dot_tile_4x2(t, offsets, pairs, scratch, acc);
-  }
-  // A channel on the fused rounding (the layer's prepared one,
-  // prepared_requant.h) with the whole int8 range is stored here, about 8
-  // instructions per output; ChannelRequant::store's call costs more than
-  // the stores of a narrow tile.
-  const cortex_m::TileRequant requant(t);
-  const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
-  const bool full_range = cortex_m::full_int8_range(t->act_min, t->act_max);
-  const size_t out_step = t->out_pixel_step;
-  for (size_t o = 0; o < outputs; ++o) {
-    int8_t *out = t->out + o / cb * t->out_block_step + o % cb;
-    const cortex_m::FusedRounding f = prepared[o / cb].lanes[o % cb];
-    if (full_range && !f.general()) {
-      for (size_t j = 0; j < width; ++j) {
-        out[j * out_step] =
-            static_cast<int8_t>(__ssat(f(acc[j * outputs + o]), 8));
-      }
-    } else {
-      requant.channel(o).store(acc + o, outputs, out, out_step, width);
+  int32_t weight_pairs[4 * kMaxPairs];
+  int32_t sums[2 * kMaxOutputs];
+  for (size_t j = 0; j < width; j += 2) {
+    const size_t end = j + 2 < width ? j + 2 : width;
+    for (size_t o = 0; o < outputs; o += 4) {
+      bias_sums(t, o, sums + 2 * o);
     }
+    for (size_t first = 0; first < taps; first += 2 * kMaxPairs) {
+      const size_t left = (taps - first + 1) / 2;
+      const size_t pairs = left < kMaxPairs ? left : kMaxPairs;
+      fill_chunk(t, first, pairs, taps, j, end, scratch, offsets);
+      for (size_t o = 0; o < outputs; o += 4) {
+        pack_pairs4(t->weights + o / t->cb * t->w_out_block_step + o % t->cb,
+                    offsets, pairs, weight_pairs);
+        const Dot4x2 args{weight_pairs, scratch, scratch + 2 * pairs,
+                          sums + 2 * o};
+        dot_4x2(&args);
+      }
+    }
+    for (size_t o = 0; o < outputs; o += 4) {
+      store.quad(sums + 2 * o, o, j, end == j + 2);
+    }
+  }
+}
+
+void conv_i8_planar__cortex_m4(const small_window_tile_i8 *t) {
+  const size_t taps = t->in_blocks * t->taps_h * t->taps_w;
+  const size_t pairs = (taps + 1) / 2;
+  if (pairs <= kMaxPairs) {
+    conv_whole_window(t, taps, pairs);
+  } else {
+    conv_window_chunks(t, taps);
   }
 }
 

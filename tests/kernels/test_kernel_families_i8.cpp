@@ -408,6 +408,15 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
     large.in_lanes = 1;
     cases.push_back(large);
   }
+  // A planar window of 64 taps over the widest tile (the Cortex-M4 kernel
+  // widens it whole for 10 pixels at a time), and one of 98 (2 planes of
+  // 7x7: past what it widens whole, in chunks of 64 taps).
+  Int8Case taps64{active().conv_max_width, 8, 8, 1, 1, 1};
+  taps64.in_lanes = 1;
+  cases.push_back(taps64);
+  Int8Case taps98{w5, 7, 7, 1, 2, 1};
+  taps98.in_lanes = 1;
+  cases.push_back(taps98);
   cases.push_back({w5, 1, 1, 1, 20, 7}); // a long reduction
   // Reductions past what some kernels widen at once (the Cortex-M4 one's
   // scratch of 576 words, less the sums it keeps at its end: 288 lanes for
