@@ -401,6 +401,9 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   Int8Case dscnn{w5, 10, 4, 2, 1, 1};    // DS-CNN's first layer
   dscnn.in_lanes = 1;
   cases.push_back(dscnn);
+  dscnn.down_column = true; // its interior columns' tiles
+  dscnn.pixel_gap = cb + 3;
+  cases.push_back(dscnn);
   // Planar windows of 25 and 49 taps (the Helium kernel gathers at most 3
   // segments of 16 taps, and takes the direct form past them).
   for (size_t taps : {size_t{5}, size_t{7}}) {
@@ -409,14 +412,18 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
     cases.push_back(large);
   }
   // A planar window of 64 taps over the widest tile (the Cortex-M4 kernel
-  // widens it whole for 10 pixels at a time), and one of 98 (2 planes of
-  // 7x7: past what it widens whole, in chunks of 64 taps).
+  // widens it whole for 10 pixels at a time), one of 98 (2 planes of 7x7:
+  // past what it widens whole, in chunks of 64 taps) and one of 72 in rows
+  // of 8 (chunks of its groups of 4 taps).
   Int8Case taps64{active().conv_max_width, 8, 8, 1, 1, 1};
   taps64.in_lanes = 1;
   cases.push_back(taps64);
   Int8Case taps98{w5, 7, 7, 1, 2, 1};
   taps98.in_lanes = 1;
   cases.push_back(taps98);
+  Int8Case taps72{w5, 9, 8, 1, 1, 1}; // rows of 4-tap groups, in chunks
+  taps72.in_lanes = 1;
+  cases.push_back(taps72);
   cases.push_back({w5, 1, 1, 1, 20, 7}); // a long reduction
   // Reductions past what some kernels widen at once (the Cortex-M4 one's
   // scratch of 576 words, less the sums it keeps at its end: 288 lanes for
