@@ -566,6 +566,11 @@ TEST_CASE("int8 depthwise tiles match scalar bit for bit", "[kernels][int8]") {
       border.tie_first_shift = 2;
       check(Family::kDepthwise, border, q, rng);
     }
+    // Down a border column, as the engine runs DS-CNN's 25x5 maps.
+    Int8Case column{w5, taps_h, taps_w, 1, 1, cb};
+    column.down_column = true;
+    column.pixel_gap = cb + 3;
+    check(Family::kDepthwise, column, qs[n++ % qs.size()], rng);
   }
 }
 
