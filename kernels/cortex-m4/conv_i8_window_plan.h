@@ -125,6 +125,34 @@ inline __attribute__((noinline)) void make_plan(const small_window_tile_i8 *t,
   p.end = i;
 }
 
+// The plan of a whole window that is one span and one run: a one-tap window
+// over input blocks that follow each other in memory, inputs and weights
+// alike (a dense layer: a 1x1 window on a 1x1 image), when its groups of
+// `pixels` pixels fit `words`. False for any other window, which make_plan
+// steps segment by segment (the autoencoder's 640-channel windows took 80
+// steps of it).
+inline bool make_contiguous_plan(const small_window_tile_i8 *t, size_t segments,
+                                 size_t pixels, size_t words, Plan &p) {
+  const size_t full_groups = t->cb / kConvGroup;
+  if (segments == 0 || t->taps_h * t->taps_w != 1 ||
+      t->in_block_step != full_groups * kConvGroup ||
+      t->w_block_step != full_groups * kGroupStep) {
+    return false;
+  }
+  const size_t last_groups =
+      (t->in_last_channels + kConvGroup - 1) / kConvGroup;
+  const size_t groups = (segments - 1) * full_groups + last_groups;
+  if (groups > words / (2 * pixels)) {
+    return false;
+  }
+  p.spans[0] = {0, groups};
+  p.runs[0] = {t->weights, groups};
+  p.span_count = p.run_count = 1;
+  p.groups = groups;
+  p.end = segments;
+  return true;
+}
+
 // The plan's inputs of the pixels at in0 and in1, widened: 4 words per
 // group (pixel 0's even and odd lanes, then pixel 1's).
 inline void widen_pair(const Plan &p, const int8_t *in0, const int8_t *in1,

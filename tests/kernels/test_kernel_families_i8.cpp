@@ -35,6 +35,9 @@ struct Int8Case {
   size_t pixel_gap = 0; // bytes between output pixels beyond Cb
   size_t in_lanes = 0;  // convolution: 0 for Cb, fewer for a narrow input
   bool down_column = false;
+  // A dense layer's tile (width 1, a 1x1 window): its input is one pixel,
+  // so its blocks follow each other in memory (in_block_step = Cb).
+  bool dense = false;
   bool per_pixel_weights = false; // depthwise across channel blocks
   // Every channel shifts right by 1 or 2 after a small multiplier, so half
   // or a quarter of the results are rounding ties inside the int8 range: a
@@ -101,8 +104,8 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   const size_t lanes = is_conv && c.in_lanes != 0 ? c.in_lanes : cb;
   const size_t along = c.down_column ? 1 : c.width;
   const size_t down = c.down_column ? c.width : 1;
-  const size_t row = along * c.stride + c.taps_w + 3;
-  const size_t rows = down * c.stride + c.taps_h + 2;
+  const size_t row = c.dense ? 1 : along * c.stride + c.taps_w + 3;
+  const size_t rows = c.dense ? 1 : down * c.stride + c.taps_h + 2;
   const size_t block = rows * row * lanes;
   const size_t blocks = is_conv ? c.in_blocks : 1;
   d.in.resize(blocks * block);
@@ -453,6 +456,16 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
       planar.in_lanes = 1;
       planar.out_last_channels = out_last;
       cases.push_back(planar);
+    }
+  }
+  // Dense layers' tiles, whose whole window is one contiguous run (the
+  // autoencoder's 640 and 128 channels; a partial last block; past what the
+  // Cortex-M4 kernel widens at once for a pixel pair).
+  for (size_t blocks : {size_t{1}, size_t{3}, 640 / cb, 1000 / cb}) {
+    for (size_t last : {cb, std::min<size_t>(4, cb), size_t{3}}) {
+      Int8Case dense{1, 1, 1, 1, blocks, last};
+      dense.dense = true;
+      cases.push_back(dense);
     }
   }
   // A narrow RGB input (4 lanes) into fewer channels than a block
