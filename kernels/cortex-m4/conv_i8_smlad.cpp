@@ -126,6 +126,7 @@ void dot_4x1_outputs(const Plan &p, size_t w_offset, const int32_t *x,
   for (size_t r = 0; r < p.run_count; ++r) {
     const int8_t *w = p.runs[r].weights + w_offset;
     const int32_t *end = x + 2 * p.runs[r].groups;
+#pragma GCC unroll 2
     for (; x != end; x += 2, w += kGroupStep) {
       const int32_t x0 = x[0], x1 = x[1];
       const int32_t w0 = load_word(w), w1 = load_word(w + kConvGroup);
