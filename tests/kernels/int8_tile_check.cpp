@@ -188,7 +188,9 @@ void check(Family family, const Int8Case &c, const Quant &q,
       small_kernels_scalar(active().channel_block);
   Tile d = make_tile(family, c, q, rng);
   small_window_tile_i8 &t = d.t;
-  const size_t row_margin = t.in_tap_h_step; // one input row above
+  // One input row above the window, except for a dense tile, whose input
+  // is exactly its blocks' lanes (the kernels read no byte outside it).
+  const size_t row_margin = c.dense ? 0 : t.in_tap_h_step;
   t.in = d.in.data() + row_margin;
   t.bias = d.bias.data();
   t.multiplier = d.multiplier.data();
