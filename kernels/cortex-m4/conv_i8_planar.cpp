@@ -140,6 +140,12 @@ void pack_pairs4(const int8_t *w, const PairOffsets *offsets, size_t pairs,
   }
 }
 
+// Output o's weights (its lane of the first tap) in the tile's packed
+// weights.
+const int8_t *output_weights(const small_window_tile_i8 *t, size_t o) {
+  return t->weights + o / t->cb * t->w_out_block_step + o % t->cb;
+}
+
 // What dot_4x2 reads (offsets fixed: it is assembly).
 struct Dot4x2 {
   const int32_t *pairs; // 0: pack_pairs4's words
@@ -306,8 +312,7 @@ void conv_whole_window(const small_window_tile_i8 *t, size_t taps,
     const size_t end = j0 + group < width ? j0 + group : width;
     fill_chunk(t, 0, pairs, taps, j0, end, scratch, offsets);
     for (size_t o = 0; o < outputs; o += 4) {
-      pack_pairs4(t->weights + o / t->cb * t->w_out_block_step + o % t->cb,
-                  offsets, pairs, weight_pairs);
+      pack_pairs4(output_weights(t, o), offsets, pairs, weight_pairs);
       const int32_t *x = scratch;
       for (size_t j = j0; j < end; j += 2, x += 2 * pairs) {
         int32_t sums[8];
@@ -344,8 +349,7 @@ __attribute__((noinline)) void conv_window_chunks(const small_window_tile_i8 *t,
       const size_t pairs = left < kMaxPairs ? left : kMaxPairs;
       fill_chunk(t, first, pairs, taps, j, end, scratch, offsets);
       for (size_t o = 0; o < outputs; o += 4) {
-        pack_pairs4(t->weights + o / t->cb * t->w_out_block_step + o % t->cb,
-                    offsets, pairs, weight_pairs);
+        pack_pairs4(output_weights(t, o), offsets, pairs, weight_pairs);
         const Dot4x2 args{weight_pairs, scratch, scratch + 2 * pairs,
                           sums + 2 * o};
         dot_4x2(&args);
