@@ -213,6 +213,39 @@ struct OnnxState {
   }
 };
 
+// Whether a finalized network runs a depthwise-pointwise pair as one layer.
+bool has_fused_pair(small_network *net) {
+  size_t layers = 0;
+  small_network_layer_count(net, &layers);
+  for (size_t i = 0; i < layers; ++i) {
+    small_layer_info info{};
+    if (small_network_layer_info(net, i, &info) == SMALL_OK &&
+        std::strchr(info.kind_name, '+') != nullptr) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The model imported open, finalized with depthwise-pointwise fusion off;
+// `state` owns it. NULL on failure.
+small_network *import_unfused(const std::string &path, OnnxState *state) {
+  small_onnx_options options;
+  small_onnx_options_init(&options);
+  options.finalize = 0;
+  small_onnx_model *model = nullptr;
+  if (small_onnx_import_file(path.c_str(), &options, &model) != SMALL_OK) {
+    return nullptr;
+  }
+  state->models.push_back(model);
+  small_network *net = small_onnx_model_network(model);
+  if (small_network_set_fusion_cache(net, 0) != SMALL_OK ||
+      small_network_finalize(net) != SMALL_OK) {
+    return nullptr;
+  }
+  return net;
+}
+
 // Adds SMaLL and the fp32 peers on the ONNX model, each checked against ONNX
 // Runtime's output (an engine that does not reproduce it is reported and not
 // timed). Returns the SMaLL failures.
@@ -269,6 +302,26 @@ int add_onnx_runners(const Model &m, const Options &o,
       small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
     };
     candidates.push_back(std::move(small_runner));
+    if (threads == 1 && has_fused_pair(net)) {
+      // The same network with depthwise-pointwise fusion off, timed in the
+      // same rounds: what the fusion gains on this machine.
+      small_network *unfused = import_unfused(base + ".onnx", state.get());
+      if (unfused == nullptr) {
+        std::fprintf(stderr, "net=%s: unfused import failed: %s\n", m.name,
+                     small_last_error());
+        return 1;
+      }
+      Runner r;
+      r.engine = "small-unfused";
+      r.detail = "depthwise-pointwise fusion off "
+                 "(small_network_set_fusion_cache 0)";
+      r.run = [unfused, raw] {
+        const float *in = raw->input.data();
+        float *out = raw->output.data();
+        small_network_run(unfused, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
+      };
+      candidates.push_back(std::move(r));
+    }
   }
 
   const PeerNet &peer_net = state->peer_net;

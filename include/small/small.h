@@ -346,6 +346,25 @@ SMALL_API small_status small_network_weight_bytes(const small_network *network,
  * the arena finalize allocated. */
 SMALL_API small_status small_network_set_arena(small_network *network,
                                                void *buffer, size_t bytes);
+/*! Depthwise-pointwise fusion of float networks. At finalize, a stride-1
+ * depthwise convolution whose output is as large as its input, larger than
+ * `cache_bytes`, and read only by a 1x1 convolution (stride 1, no padding)
+ * runs with that convolution as one layer, band of rows by band of rows:
+ * the depthwise output goes through a ring of a quarter of `cache_bytes`
+ * that the layer holds (allocated at finalize, one per thread part, beside
+ * the arena and the weights) and never through the arena, which is no
+ * larger for it. The results are the unfused ones up to float rounding (a
+ * band's narrow tiles may add a sum's products in another order); every
+ * thread split gives the same floats. small_layer_info reports the pair as
+ * one layer, kind SMALL_LAYER_DEPTHWISE, kind_name "depthwise+conv2d", with
+ * both layers' multiply-accumulates and weights. Without this call,
+ * `cache_bytes` is the L1 data cache the library detected (see
+ * small_cpu_info_get; none when unknown, e.g. on bare metal, and none for a
+ * network planned for another build with small_network_set_packing or
+ * small_network_set_target); 0 turns the fusion off. Before finalize, else
+ * SMALL_ERR_INVALID_STATE. */
+SMALL_API small_status small_network_set_fusion_cache(small_network *network,
+                                                      size_t cache_bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                  */

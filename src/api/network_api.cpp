@@ -137,6 +137,15 @@ SMALL_API small_status small_network_set_arena(small_network *network,
   });
 }
 
+SMALL_API small_status small_network_set_fusion_cache(small_network *network,
+                                                      size_t cache_bytes) {
+  return guarded("small_network_set_fusion_cache", [&]() -> small_status {
+    small::Network *net = nullptr;
+    SMALL_TRY(small::get(network, net));
+    return net->set_fusion_cache(cache_bytes);
+  });
+}
+
 SMALL_API small_status small_network_run(
     small_network *network, const float *const *inputs, size_t input_count,
     float *const *outputs, size_t output_count, small_layout layout) {

@@ -81,8 +81,12 @@ OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
       kernels.conv_planar_lanes_max_width != 0) {
     s.max_width = kernels.conv_planar_lanes_max_width;
   }
-  s.in_block_step = size_t{g.in_h} * g.in_w * s.in_lanes;
-  s.out_block_step = size_t{g.out_h} * g.out_w * s.cb;
+  s.in_block_step = op.in_block_elements != 0
+                        ? op.in_block_elements
+                        : size_t{g.in_h} * g.in_w * s.in_lanes;
+  s.out_block_step = op.out_block_elements != 0
+                         ? op.out_block_elements
+                         : size_t{g.out_h} * g.out_w * s.cb;
   s.in_blocks = (g.in_c + s.in_lanes - 1) / s.in_lanes;
   s.out_blocks = (g.out_c + s.cb - 1) / s.cb;
   s.taps = size_t{g.kernel_h} * g.kernel_w;

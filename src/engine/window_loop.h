@@ -124,6 +124,10 @@ struct WindowOp {
   // Convolution: a folded residual Add (tables with conv_residual); every
   // run passes the residual tensor (run_window).
   bool residual = false;
+  // Elements from one channel block of the input (output) to the next; 0:
+  // the geometry's, in_h * in_w * lanes (out_h * out_w * Cb). Set for an op
+  // over a band of rows of a larger tensor (layers/depthwise_pointwise.h).
+  size_t in_block_elements = 0, out_block_elements = 0;
 
   // Filled by plan_window():
   std::vector<ColumnTile> columns;

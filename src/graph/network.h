@@ -154,11 +154,15 @@ public:
   // small_network_set_target: plan and pack for a firmware target's whole
   // table geometry (graph/targets.h); runs only if it is this build's.
   [[nodiscard]] small_status set_target(const char *name);
+  // small_network_set_fusion_cache: the L1 bytes depthwise-pointwise
+  // fusion sizes its bands for (0: no fusion); before finalize.
+  [[nodiscard]] small_status set_fusion_cache(size_t bytes);
 
 private:
   [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);
   void fuse();
   void fold_residual_adds();
+  void fuse_depthwise_pointwise();
   void prune();
   void narrow_inputs();
   [[nodiscard]] small_status plan_memory();
@@ -201,6 +205,10 @@ private:
   bool failed_ = false;
   bool packing_only_ = false; // set_packing for another configuration
   small_rounding rounding_ = SMALL_ROUNDING_DOUBLE;
+  // set_fusion_cache's bytes once called; until then the detected L1 data
+  // cache (none when unknown or when planning for another build).
+  size_t fusion_cache_bytes_ = 0;
+  bool fusion_cache_set_ = false;
   size_t arena_bytes_ = 0, lower_bound_ = 0;
   AlignedBuffer owned_arena_;
   unsigned char *arena_ = nullptr;

@@ -58,6 +58,13 @@ small_status Network::set_target(const char *name) {
   return SMALL_OK;
 }
 
+small_status Network::set_fusion_cache(size_t bytes) {
+  SMALL_TRY(require_building("set_fusion_cache"));
+  fusion_cache_bytes_ = bytes;
+  fusion_cache_set_ = true;
+  return SMALL_OK;
+}
+
 small_status Network::bind_caller_arena(void *buffer, size_t bytes,
                                         const char *call) {
   const uintptr_t raw = reinterpret_cast<uintptr_t>(buffer);

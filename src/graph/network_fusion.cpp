@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "graph/network.h"
+#include "threads/topology.h"
 
 namespace small {
 
@@ -45,6 +46,41 @@ void Network::fuse() {
     }
   }
   fold_residual_adds();
+  fuse_depthwise_pointwise();
+}
+
+// Runs a depthwise convolution and the 1x1 convolution that alone reads its
+// output as one layer in bands of rows (layers/depthwise_pointwise.h), when
+// the depthwise layer takes it (its output larger than the L1 cache and as
+// large as its input). After the other passes: a BatchNorm or activation
+// after the pair belongs to the pointwise layer, which must have it before
+// it is taken over.
+void Network::fuse_depthwise_pointwise() {
+  const size_t cache = fusion_cache_set_ ? fusion_cache_bytes_
+                       : packing_only_   ? 0
+                                         : cpu_topology().l1d_bytes;
+  if (cache == 0) {
+    return;
+  }
+  for (Node &node : nodes_) {
+    if (node.removed || node.inputs.size() != 1) {
+      continue;
+    }
+    TensorInfo &mid = tensors_[node.inputs[0]];
+    if (mid.producer < 0 || mid.is_output || mid.consumers.size() != 1) {
+      continue;
+    }
+    Node &producer = nodes_[mid.producer];
+    if (producer.removed ||
+        !producer.layer->fuse_pointwise(*node.layer, kernels_, cache)) {
+      continue;
+    }
+    producer.output = node.output;
+    tensors_[node.output].producer = mid.producer;
+    mid.producer = -1;
+    mid.consumers.clear();
+    node.removed = true;
+  }
 }
 
 // Folds a float Add (with its activation) into the convolution that

@@ -85,7 +85,59 @@ uint64_t Conv2DLayer::macs() const {
   m = saturating_mul(m, output_.w);
   m = saturating_mul(m, spec_.input.c / spec_.groups);
   m = saturating_mul(m, spec_.kernel_h);
-  return saturating_mul(m, spec_.kernel_w);
+  m = saturating_mul(m, spec_.kernel_w);
+  if (pointwise_ != nullptr) {
+    const uint64_t pw = pointwise_->macs();
+    m = m > UINT64_MAX - pw ? UINT64_MAX : m + pw;
+  }
+  return m;
+}
+
+size_t Conv2DLayer::weight_bytes() const {
+  return packed_weights_.size_bytes() + packed_bias_.size_bytes() +
+         (pointwise_ != nullptr ? pointwise_->weight_bytes() : 0);
+}
+
+const char *Conv2DLayer::kind_name() const {
+  return pointwise_ != nullptr ? "depthwise+conv2d" : Layer::kind_name();
+}
+
+bool Conv2DLayer::plain_pointwise() const {
+  const ConvSpec &s = spec_;
+  return !depthwise() && s.groups == 1 && s.kernel_h == 1 && s.kernel_w == 1 &&
+         s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+         s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 &&
+         !residual_ && input_lanes_ == 0 && pointwise_ == nullptr;
+}
+
+bool Conv2DLayer::fuse_pointwise(Layer &consumer,
+                                 const small_kernel_table &kernels,
+                                 size_t cache_bytes) {
+  // Every float layer of kind conv2d is a Conv2DLayer (int8 ones are not
+  // float).
+  if (!depthwise() || pointwise_ != nullptr || cache_bytes == 0 ||
+      consumer.kind() != SMALL_LAYER_CONV2D ||
+      consumer.input_dtype() != SMALL_DTYPE_FLOAT32 ||
+      consumer.output_dtype() != SMALL_DTYPE_FLOAT32) {
+    return false;
+  }
+  auto &pointwise = static_cast<Conv2DLayer &>(consumer);
+  // The fused step holds the input and the pair's output where the
+  // unfused steps held (input, mid) and then (mid, output): no more bytes
+  // when the mid tensor is as large as the input.
+  const bool same_size = output_.h == spec_.input.h &&
+                         output_.w == spec_.input.w &&
+                         output_.n == spec_.input.n;
+  // A mid tensor that fits the L1 cache stays there unfused.
+  const size_t cb = kernels.channel_block;
+  const size_t mid_bytes = size_t{output_.n} * ((output_.c + cb - 1) / cb) *
+                           cb * output_.h * output_.w * sizeof(float);
+  if (!same_size || !pointwise.plain_pointwise() || mid_bytes <= cache_bytes) {
+    return false;
+  }
+  pointwise_ = &pointwise;
+  fusion_cache_ = cache_bytes;
+  return true;
 }
 
 void Conv2DLayer::fold_batchnorm(const std::vector<float> &scale,
@@ -131,12 +183,22 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
   plan_window(op_, kernels);
   // The OIHW copy is no longer needed: the packed form is the truth now.
   std::vector<float>().swap(weights_);
+  if (pointwise_ != nullptr) {
+    // Bands of a quarter of the L1 cache: the band's input rows, the ring
+    // and the pointwise weights and output rows share the rest.
+    SMALL_TRY(pointwise_->prepare(kernels));
+    SMALL_TRY(fused_.plan(op_, pointwise_->op_, kernels, fusion_cache_ / 4));
+  }
   return SMALL_OK;
 }
 
 void Conv2DLayer::run(const small_kernel_table &kernels,
                       const std::vector<const float *> &inputs,
                       float *out) const {
+  if (pointwise_ != nullptr) {
+    fused_.run(kernels, inputs[0], out);
+    return;
+  }
   run_window(op_, kernels, inputs[0], out, residual_ ? inputs[1] : nullptr);
 }
 
@@ -208,12 +270,17 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
 }
 
 bool Conv2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
-  return plan_window_parts(op_, parts);
+  return pointwise_ != nullptr ? fused_.plan_parts(parts)
+                               : plan_window_parts(op_, parts);
 }
 
-void Conv2DLayer::run_part(const small_kernel_table &,
+void Conv2DLayer::run_part(const small_kernel_table &kernels,
                            const std::vector<const float *> &inputs, float *out,
                            size_t part) const {
+  if (pointwise_ != nullptr) {
+    fused_.run_part(kernels, inputs[0], out, part);
+    return;
+  }
   run_window_part(op_, inputs[0], out, part, residual_ ? inputs[1] : nullptr);
 }
 

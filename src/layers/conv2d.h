@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/window_loop.h"
+#include "layers/depthwise_pointwise.h"
 #include "layers/layer.h"
 #include "small/small.h"
 #include "util/aligned_buffer.h"
@@ -57,21 +58,30 @@ public:
   void run_part(const small_kernel_table &kernels,
                 const std::vector<const float *> &inputs, float *out,
                 size_t part) const override;
+  // With a fused pointwise consumer: the pair's (depthwise_pointwise.h).
   uint64_t macs() const override;
-  size_t weight_bytes() const override {
-    return packed_weights_.size_bytes() + packed_bias_.size_bytes();
+  size_t weight_bytes() const override;
+  const small_act_params *activation() const override {
+    return pointwise_ != nullptr ? pointwise_->activation() : &spec_.act;
   }
-  const small_act_params *activation() const override { return &spec_.act; }
-  bool fused_batchnorm() const override { return fused_batchnorm_; }
+  const char *kind_name() const override;
+  bool fused_batchnorm() const override {
+    return fused_batchnorm_ ||
+           (pointwise_ != nullptr && pointwise_->fused_batchnorm());
+  }
 
+  // Nothing more once a pointwise consumer is fused: its output is the
+  // pair's.
   bool accepts_activation() const override {
-    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
+    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_ &&
+           pointwise_ == nullptr;
   }
   void fuse_activation(const small_act_params &act) override {
     spec_.act = act;
   }
   bool accepts_batchnorm() const override {
-    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
+    return spec_.act.op == SMALL_ACT_OP_NONE && !residual_ &&
+           pointwise_ == nullptr;
   }
   // A convolution (not depthwise) without an activation of its own, on a
   // table whose convolution tiles add tile->residual.
@@ -79,6 +89,8 @@ public:
     return kernels.conv_residual != 0 && !depthwise() &&
            spec_.act.op == SMALL_ACT_OP_NONE && !residual_;
   }
+  bool fuse_pointwise(Layer &consumer, const small_kernel_table &kernels,
+                      size_t cache_bytes) override;
   void fuse_residual(const small_act_params &act) override {
     spec_.act = act;
     residual_ = true;
@@ -105,6 +117,9 @@ protected:
 private:
   [[nodiscard]] small_status pack_conv(size_t cb);
   [[nodiscard]] small_status pack_depthwise(size_t cb);
+  // A 1x1, stride-1, unpadded, ungrouped convolution of a blocked input
+  // without a residual: what a depthwise layer can fuse.
+  bool plain_pointwise() const;
 
   ConvSpec spec_;
   Shape output_;
@@ -116,6 +131,11 @@ private:
   bool fused_batchnorm_ = false;
   bool residual_ = false; // a folded Add: inputs[1] added before act
   WindowOp op_;
+  // A fused pointwise consumer (its graph node owns it) and the bands the
+  // pair runs in; fusion_cache_ the L1 bytes they are sized for.
+  Conv2DLayer *pointwise_ = nullptr;
+  size_t fusion_cache_ = 0;
+  DepthwisePointwise fused_;
 };
 
 // Positive sizes, groups dividing both channel counts.

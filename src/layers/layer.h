@@ -24,8 +24,9 @@ public:
   explicit Layer(small_layer_kind kind) : kind_(kind) {}
   virtual ~Layer() = default;
   small_layer_kind kind() const { return kind_; }
-  // Op name for messages and layer tables, e.g. "conv2d".
-  const char *kind_name() const { return layer_kind_name(kind_); }
+  // Op name for messages and layer tables, e.g. "conv2d" (static storage;
+  // "depthwise+conv2d" for a fused pair).
+  virtual const char *kind_name() const { return layer_kind_name(kind_); }
   virtual Shape output_shape() const = 0;
   // Packs weights and plans tiles for this kernel table (at finalize).
   [[nodiscard]] virtual small_status
@@ -119,6 +120,17 @@ public:
     return false;
   }
   virtual void fuse_residual(const small_act_params &) {}
+  // A float depthwise convolution takes over the 1x1 convolution that alone
+  // reads its output (`consumer`; layers/depthwise_pointwise.h) and returns
+  // true, when that output is larger than `cache_bytes` (the L1 data cache
+  // it sizes its bands for) and the fusion keeps the arena as small: its
+  // output as large as its input. The consumer's node is removed; its layer
+  // stays alive there and is prepared and run by the taker.
+  virtual bool fuse_pointwise(Layer & /*consumer*/,
+                              const small_kernel_table & /*kernels*/,
+                              size_t /*cache_bytes*/) {
+    return false;
+  }
   // Narrow input: how many lanes per block the layer would read its (only)
   // input with when that input is a network input with fewer channels than
   // Cb (0: it cannot; 1: planar, blocks of one channel, i.e. NCHW);

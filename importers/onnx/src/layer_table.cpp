@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <string>
 
 namespace small_onnx {
 namespace {
@@ -92,11 +93,29 @@ std::vector<int> chain_to_kind(const ImportResult &out,
   return {};
 }
 
-// chain_to_kind, or just the last row when no layer matches.
+// chain_to_kind, or just the last row when no layer matches. A fused pair
+// ("depthwise+conv2d": the core ran a depthwise convolution and the 1x1
+// convolution after it as one layer) is the chain back to its second kind,
+// then on from that layer's input back to its first.
 std::vector<int> fused_chain(const ImportResult &out,
                              const std::vector<int> &row_of, TensorId last,
                              const char *kind) {
-  std::vector<int> chain = chain_to_kind(out, row_of, last, kind);
+  const char *plus = std::strchr(kind, '+');
+  std::vector<int> chain =
+      chain_to_kind(out, row_of, last, plus != nullptr ? plus + 1 : kind);
+  if (plus != nullptr && !chain.empty()) {
+    const Layer &second =
+        out.description.layers[out.layers[chain.back()].tensor];
+    const std::string first(kind, plus);
+    std::vector<int> rest;
+    if (second.inputs.size() == 1) {
+      rest = chain_to_kind(out, row_of, second.inputs[0], first.c_str());
+    }
+    chain.insert(chain.end(), rest.begin(), rest.end());
+    if (rest.empty()) {
+      chain.clear();
+    }
+  }
   return chain.empty() ? std::vector<int>{row_of[last]} : chain;
 }
 
