@@ -1,5 +1,6 @@
 // In-network per-layer times for the layer benchmark: each MLPerf Tiny
-// .tflite model run whole with profiling on, the median time of every
+// .tflite model run whole with profiling on (and depthwise-pointwise fusion
+// off, so that every layer runs as one), the median time of every
 // executed layer over many runs, so that a layer measured alone (warm, its
 // input and weights in cache from its own previous run) can be set beside
 // the same layer inside its network (its input just written by the layer

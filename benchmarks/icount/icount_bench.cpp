@@ -15,6 +15,11 @@
 //
 // Usage: small_icount_bench --net NAME --engine small|xnnpack
 //                           [--dtype fp32|int8] [--models DIR]
+//                           [--fusion-cache BYTES]
+// --fusion-cache: SMaLL fp32 finalized with small_network_set_fusion_cache
+// (BYTES; 0 turns depthwise-pointwise fusion off); without it, the
+// library's default (the L1 data cache it detects; none under qemu-user
+// without hwloc).
 // Prints: net=<n> engine=<e> dtype=<d> isa=<isa> macs=<m> <difference>
 // Exit status: 0, 1 on a wrong output or failure, 77 when the engine was not
 // built (XNNPACK's arm64 packages were not found at configure time).
@@ -58,6 +63,7 @@ const Model kModels[] = {
 struct Options {
   std::string models = SMALL_BENCH_TFLITE_MODELS_DIR;
   std::string net, engine, dtype = "fp32";
+  long long fusion_cache = -1; // -1: the library's default
 };
 
 bool parse(int argc, char **argv, Options *o) {
@@ -71,13 +77,20 @@ bool parse(int argc, char **argv, Options *o) {
       o->dtype = argv[i + 1];
     } else if (key == "--models") {
       o->models = argv[i + 1];
+    } else if (key == "--fusion-cache") {
+      char *end = nullptr;
+      o->fusion_cache = std::strtoll(argv[i + 1], &end, 10);
+      if (*end != '\0' || o->fusion_cache < 0) {
+        return false;
+      }
     } else {
       return false;
     }
   }
   return argc % 2 == 1 && !o->net.empty() &&
          (o->engine == "small" || o->engine == "xnnpack") &&
-         (o->dtype == "fp32" || o->dtype == "int8");
+         (o->dtype == "fp32" || o->dtype == "int8") &&
+         (o->fusion_cache < 0 || (o->engine == "small" && o->dtype == "fp32"));
 }
 
 // (c, h, w) planes <-> (h, w, c) pixels, batch 1.
@@ -142,10 +155,23 @@ int run_fp32(const Options &o, const Model *model) {
     return 1;
   }
   small_tflite_model *imported = nullptr;
-  if (small_tflite_import_file((base + ".fp32.tflite").c_str(), nullptr,
+  small_tflite_options options;
+  small_tflite_options_init(&options);
+  options.finalize = o.fusion_cache < 0 ? 1 : 0;
+  if (small_tflite_import_file((base + ".fp32.tflite").c_str(), &options,
                                &imported) != SMALL_OK) {
     std::fprintf(stderr, "import failed: %s\n", small_tflite_last_error());
     return 1;
+  }
+  if (o.fusion_cache >= 0) {
+    small_network *open = small_tflite_model_network(imported);
+    if (small_network_set_fusion_cache(
+            open, static_cast<size_t>(o.fusion_cache)) != SMALL_OK ||
+        small_network_finalize(open) != SMALL_OK) {
+      std::fprintf(stderr, "finalize failed: %s\n", small_last_error());
+      small_tflite_model_destroy(imported);
+      return 1;
+    }
   }
   const uint64_t macs = small_tflite_model_macs(imported);
   if (io_elements(imported, false) != input.size() ||

@@ -11,6 +11,10 @@
 // fp32 output. All engines of a network, both formats, are timed in the same
 // interleaved rounds, so that a noisy moment hits them all alike.
 //
+// Where SMaLL runs a depthwise-pointwise pair as one layer (MobileNet), the
+// same network finalized with that fusion off is timed too, as engine
+// small-unfused, in the same rounds.
+//
 // --threads 1,2 runs every engine that has threads at each count (SMaLL with
 // a small_threadpool, oneDNN with OpenMP threads, XNNPACK with a
 // pthreadpool; OpenBLAS at 1 only), all interleaved in the same rounds.
@@ -302,19 +306,27 @@ int add_onnx_runners(const Model &m, const Options &o,
       small_network_run(net, &in, 1, &out, 1, SMALL_LAYOUT_NCHW);
     };
     candidates.push_back(std::move(small_runner));
-    if (threads == 1 && has_fused_pair(net)) {
+    if (has_fused_pair(net)) {
       // The same network with depthwise-pointwise fusion off, timed in the
       // same rounds: what the fusion gains on this machine.
       small_network *unfused = import_unfused(base + ".onnx", state.get());
-      if (unfused == nullptr) {
-        std::fprintf(stderr, "net=%s: unfused import failed: %s\n", m.name,
-                     small_last_error());
+      small_threadpool *unfused_pool = nullptr;
+      Runner r;
+      if (unfused == nullptr ||
+          !attach_threadpool(unfused, threads, &unfused_pool, &r.detail,
+                             &why)) {
+        std::fprintf(stderr, "net=%s: unfused network: %s\n", m.name,
+                     unfused == nullptr ? small_last_error() : why.c_str());
         return 1;
       }
-      Runner r;
+      if (unfused_pool != nullptr) {
+        state->pools.push_back(unfused_pool);
+      }
       r.engine = "small-unfused";
-      r.detail = "depthwise-pointwise fusion off "
-                 "(small_network_set_fusion_cache 0)";
+      r.threads = threads;
+      r.detail += (r.detail.empty() ? "" : "; ") +
+                  std::string("depthwise-pointwise fusion off "
+                              "(small_network_set_fusion_cache 0)");
       r.run = [unfused, raw] {
         const float *in = raw->input.data();
         float *out = raw->output.data();
