@@ -20,6 +20,8 @@
 #include <cstddef>
 #include <utility>
 
+#include <immintrin.h>
+
 #include "kernel_contract.h"
 #include "x86/activation.h"
 
@@ -76,6 +78,16 @@ void conv_tile(const small_window_tile *t) {
         auto channel = [&](size_t i, T(*a)[W][Q])
             __attribute__((always_inline)) {
           T wv[OB][Q];
+          if constexpr (W == 1) {
+            // A one-pixel tile (a dense layer's) streams its weights once,
+            // from L2: ask for them 16 channels (1 KB at Cb 16) ahead.
+#pragma GCC unroll 16
+            for (int k = 0; k < OB; ++k) {
+              _mm_prefetch(reinterpret_cast<const char *>(
+                               w + k * t->w_out_block_step + (i + 16) * CB),
+                           _MM_HINT_T0);
+            }
+          }
 #pragma GCC unroll 16
           for (int k = 0; k < OB; ++k) {
 #pragma GCC unroll 16
