@@ -187,7 +187,8 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
     // Bands of a quarter of the L1 cache: the band's input rows, the ring
     // and the pointwise weights and output rows share the rest.
     SMALL_TRY(pointwise_->prepare(kernels));
-    SMALL_TRY(fused_.plan(op_, pointwise_->op_, kernels, fusion_cache_ / 4));
+    fused_ = std::make_unique<DepthwisePointwise>();
+    SMALL_TRY(fused_->plan(op_, pointwise_->op_, kernels, fusion_cache_ / 4));
   }
   return SMALL_OK;
 }
@@ -195,8 +196,8 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
 void Conv2DLayer::run(const small_kernel_table &kernels,
                       const std::vector<const float *> &inputs,
                       float *out) const {
-  if (pointwise_ != nullptr) {
-    fused_.run(kernels, inputs[0], out);
+  if (fused_ != nullptr) {
+    fused_->run(kernels, inputs[0], out);
     return;
   }
   run_window(op_, kernels, inputs[0], out, residual_ ? inputs[1] : nullptr);
@@ -270,15 +271,15 @@ small_status add_conv2d(Network &net, int input, const small_conv2d_params &p,
 }
 
 bool Conv2DLayer::plan_parts(const small_kernel_table &, size_t parts) {
-  return pointwise_ != nullptr ? fused_.plan_parts(parts)
-                               : plan_window_parts(op_, parts);
+  return fused_ != nullptr ? fused_->plan_parts(parts)
+                           : plan_window_parts(op_, parts);
 }
 
 void Conv2DLayer::run_part(const small_kernel_table &kernels,
                            const std::vector<const float *> &inputs, float *out,
                            size_t part) const {
-  if (pointwise_ != nullptr) {
-    fused_.run_part(kernels, inputs[0], out, part);
+  if (fused_ != nullptr) {
+    fused_->run_part(kernels, inputs[0], out, part);
     return;
   }
   run_window_part(op_, inputs[0], out, part, residual_ ? inputs[1] : nullptr);

@@ -131,11 +131,12 @@ private:
   bool fused_batchnorm_ = false;
   bool residual_ = false; // a folded Add: inputs[1] added before act
   WindowOp op_;
-  // A fused pointwise consumer (its graph node owns it) and the bands the
-  // pair runs in; fusion_cache_ the L1 bytes they are sized for.
+  // A fused pointwise consumer (its graph node owns it) and, once prepared,
+  // the bands the pair runs in (allocated only for a fused layer);
+  // fusion_cache_ the L1 bytes they are sized for.
   Conv2DLayer *pointwise_ = nullptr;
   size_t fusion_cache_ = 0;
-  DepthwisePointwise fused_;
+  std::unique_ptr<DepthwisePointwise> fused_;
 };
 
 // Positive sizes, groups dividing both channel counts.
