@@ -436,6 +436,14 @@ private:
     if (floats_ > kMaxFinalizeFloats) {
       return;
     }
+    if (in_.ConsumeBool()) {
+      // Depthwise-pointwise fusion planned for caches from none to huge:
+      // bands of one row up to the whole image.
+      const size_t cache = rare() ? in_.ConsumeIntegral<size_t>()
+                                  : in_.ConsumeIntegralInRange<size_t>(0, 4096);
+      check("small_network_set_fusion_cache",
+            small_network_set_fusion_cache(network(), cache));
+    }
     check("small_network_finalize", small_network_finalize(network()));
   }
 
