@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
+#include "common/network_queries.h"
 #include "common/require_ok.h"
 #include "common/seeded_values.h"
 #include "kernel_contract.h"
@@ -31,6 +31,7 @@ struct PairSpec {
   uint32_t kernel = 3, dilation = 1, stride = 1;
   small_padding_mode padding = SMALL_PADDING_SAME;
   uint32_t pw_kernel = 1;
+  small_padding_mode pw_padding = SMALL_PADDING_SAME;
   bool mid_is_output = false;
 };
 
@@ -64,7 +65,7 @@ void build(small_network *net, const PairSpec &s, size_t cache) {
   REQUIRE_OK(
       small_network_add_conv2d(net, x, &dw, dw_w.data(), dw_b.data(), &d));
   const small_conv2d_params pw =
-      params(s.out, 1, s.pw_kernel, 1, 1, SMALL_PADDING_SAME, SMALL_ACT_RELU);
+      params(s.out, 1, s.pw_kernel, 1, 1, s.pw_padding, SMALL_ACT_RELU);
   const std::vector<float> pw_w =
       seeded_values(size_t{s.out} * s.c * s.pw_kernel * s.pw_kernel, 23);
   const std::vector<float> pw_b = seeded_values(s.out, 24);
@@ -76,37 +77,6 @@ void build(small_network *net, const PairSpec &s, size_t cache) {
   }
   REQUIRE_OK(small_network_set_fusion_cache(net, cache));
   REQUIRE_OK(small_network_finalize(net));
-}
-
-size_t layer_count(small_network *net) {
-  size_t n = 0;
-  REQUIRE_OK(small_network_layer_count(net, &n));
-  return n;
-}
-
-size_t arena(small_network *net) {
-  size_t bytes = 0;
-  REQUIRE_OK(small_network_arena_size(net, &bytes));
-  return bytes;
-}
-
-// Output 0 of a run on `input` (the output buffers NaN-filled first).
-std::vector<float> run(small_network *net, const std::vector<float> &input) {
-  size_t outputs = 0;
-  REQUIRE_OK(small_network_output_count(net, &outputs));
-  std::vector<std::vector<float>> out(outputs);
-  std::vector<float *> ptrs;
-  for (size_t i = 0; i < outputs; ++i) {
-    uint32_t d[4];
-    REQUIRE_OK(small_network_output_shape(net, i, d));
-    out[i].assign(size_t{d[0]} * d[1] * d[2] * d[3],
-                  std::numeric_limits<float>::quiet_NaN());
-    ptrs.push_back(out[i].data());
-  }
-  const float *in = input.data();
-  REQUIRE_OK(
-      small_network_run(net, &in, 1, ptrs.data(), outputs, SMALL_LAYOUT_NCHW));
-  return out[0];
 }
 
 // Within the header's tolerance of `want`, and no NaN (an element left
@@ -174,7 +144,7 @@ TEST_CASE("A fused depthwise-pointwise pair gives the same floats",
     REQUIRE(layer_count(apart) == 2);
     const std::vector<float> x =
         seeded_values(size_t{s.n} * s.c * s.h * s.w, 30 + s.c);
-    const std::vector<float> want = run(apart, x);
+    const std::vector<float> want = run_output0(apart, x);
     for (size_t rows : {1, 2, 3, 4, 100}) {
       const size_t cache = cache_for_rows(s, rows);
       if (cache == 0) {
@@ -186,8 +156,8 @@ TEST_CASE("A fused depthwise-pointwise pair gives the same floats",
       Net fused;
       build(fused, s, cache);
       REQUIRE(layer_count(fused) == 1);
-      CHECK(arena(fused) <= arena(apart));
-      CHECK(close_to(run(fused, x), want));
+      CHECK(arena_of(fused) <= arena_of(apart));
+      CHECK(close_to(run_output0(fused, x), want));
       // Split over threads: each part its bands and its own ring, the
       // same floats as one thread.
       threadtest::check_same_on_all_thread_counts(fused, {x});
@@ -239,16 +209,20 @@ TEST_CASE("A depthwise-pointwise pair stays two layers when fusing would be "
   SECTION("the depthwise output fits the cache") {
     CHECK(layers_with(s, s.n * s.h * mid_row_bytes(s)) == 2);
   }
+  // A cache far below any depthwise output here: only the shape can refuse.
+  const size_t tiny = 64;
   SECTION("a strided depthwise (its output smaller than its input)") {
     s.stride = 2;
-    CHECK(layers_with(s, cache) == 2);
+    CHECK(layers_with(s, tiny) == 2);
   }
   SECTION("a depthwise without padding (its output smaller)") {
     s.padding = SMALL_PADDING_VALID;
-    CHECK(layers_with(s, cache) == 2);
+    CHECK(layers_with(s, tiny) == 2);
   }
-  SECTION("a 3x3 consumer") {
+  SECTION("a 3x3 consumer, padded or not") {
     s.pw_kernel = 3;
+    CHECK(layers_with(s, cache) == 2);
+    s.pw_padding = SMALL_PADDING_VALID;
     CHECK(layers_with(s, cache) == 2);
   }
   SECTION("the depthwise output is a network output too") {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/network_queries.h"
 #include "common/require_ok.h"
 #include "common/seeded_conv.h"
 #include "common/seeded_values.h"
@@ -187,12 +188,6 @@ bool all_finite(const std::vector<std::vector<float>> &v) {
     }
   }
   return true;
-}
-
-size_t arena_of(small_network *net) {
-  size_t bytes = 0;
-  REQUIRE_OK(small_network_arena_size(net, &bytes));
-  return bytes;
 }
 
 size_t lower_bound_of(small_network *net) {

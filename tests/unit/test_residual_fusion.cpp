@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <vector>
 
+#include "common/network_queries.h"
 #include "common/require_ok.h"
 #include "common/seeded_conv.h"
 #include "common/seeded_values.h"
@@ -55,31 +55,6 @@ small_tensor build(small_network *net, uint32_t c, small_activation_kind act,
   return z;
 }
 
-size_t layer_count(small_network *net) {
-  size_t n = 0;
-  REQUIRE_OK(small_network_layer_count(net, &n));
-  return n;
-}
-
-// Output 0 of a run on `input` (every output buffer NaN-filled first).
-std::vector<float> run(small_network *net, const std::vector<float> &input) {
-  size_t outputs = 0;
-  REQUIRE_OK(small_network_output_count(net, &outputs));
-  std::vector<std::vector<float>> out(outputs);
-  std::vector<float *> ptrs;
-  for (size_t i = 0; i < outputs; ++i) {
-    uint32_t d[4];
-    REQUIRE_OK(small_network_output_shape(net, i, d));
-    out[i].assign(size_t{d[0]} * d[1] * d[2] * d[3],
-                  std::numeric_limits<float>::quiet_NaN());
-    ptrs.push_back(out[i].data());
-  }
-  const float *in = input.data();
-  REQUIRE_OK(
-      small_network_run(net, &in, 1, ptrs.data(), outputs, SMALL_LAYOUT_NCHW));
-  return out[0];
-}
-
 bool same_bits(const std::vector<float> &a, const std::vector<float> &b) {
   return a.size() == b.size() &&
          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
@@ -118,8 +93,8 @@ TEST_CASE("A residual Add folded into a convolution gives the same floats",
         CHECK(arena_fused <= arena_kept);
       }
       const std::vector<float> x = seeded_values(size_t{c} * 12 * 10, 7 + c);
-      const std::vector<float> want = run(kept, x);
-      CHECK(same_bits(run(fused, x), want));
+      const std::vector<float> want = run_output0(kept, x);
+      CHECK(same_bits(run_output0(fused, x), want));
       // Split over threads, every part adds its own tiles' residuals.
       threadtest::check_same_on_all_thread_counts(fused, {x});
     }
