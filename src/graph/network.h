@@ -160,6 +160,15 @@ public:
 
 private:
   [[nodiscard]] small_status finalize_graph(void *arena, size_t arena_bytes);
+  // The input tensor of `node` when a producer may take the node over: its
+  // only input, produced by a layer, no network output, read by nothing
+  // else; else nullptr.
+  TensorInfo *sole_input_to_fuse(const Node &node);
+  // After the producer of `mid` took `node` over: the producer writes the
+  // node's output, `mid` is gone, the node removed.
+  void remove_fused(Node &node, TensorInfo &mid);
+  // Folds BatchNorm and activations into their producers, then the other
+  // passes (network_fusion.cpp).
   void fuse();
   void fold_residual_adds();
   void fuse_depthwise_pointwise();

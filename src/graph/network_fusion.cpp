@@ -8,22 +8,36 @@
 
 namespace small {
 
+TensorInfo *Network::sole_input_to_fuse(const Node &node) {
+  if (node.removed || node.inputs.size() != 1) {
+    return nullptr;
+  }
+  TensorInfo &mid = tensors_[node.inputs[0]];
+  return mid.producer < 0 || mid.is_output || mid.consumers.size() != 1
+             ? nullptr
+             : &mid;
+}
+
+void Network::remove_fused(Node &node, TensorInfo &mid) {
+  // The producer now writes the fused node's output tensor directly.
+  nodes_[mid.producer].output = node.output;
+  tensors_[node.output].producer = mid.producer;
+  mid.producer = -1;
+  mid.consumers.clear();
+  node.removed = true;
+}
+
 // Folds BatchNorm into the producing Conv2D/Dense and activations into the
 // producing Conv2D/Dense/Add/BatchNorm, when the intermediate tensor is used
 // by nothing else and is not an output. Each layer says what it offers and
 // accepts; the pass knows no layer types.
 void Network::fuse() {
   for (Node &node : nodes_) {
-    if (node.removed || node.inputs.size() != 1) {
+    TensorInfo *mid = sole_input_to_fuse(node);
+    if (mid == nullptr) {
       continue;
     }
-    const int mid = node.inputs[0];
-    TensorInfo &mid_info = tensors_[mid];
-    if (mid_info.producer < 0 || mid_info.is_output ||
-        mid_info.consumers.size() != 1) {
-      continue;
-    }
-    Layer &producer_layer = *nodes_[mid_info.producer].layer;
+    Layer &producer_layer = *nodes_[mid->producer].layer;
     bool fused = false;
     const std::vector<float> *scale = nullptr, *shift = nullptr;
     const small_act_params *act = node.layer->fusable_activation();
@@ -37,12 +51,7 @@ void Network::fuse() {
       fused = true;
     }
     if (fused) {
-      // The producer now writes the fused node's output tensor directly.
-      nodes_[mid_info.producer].output = node.output;
-      tensors_[node.output].producer = mid_info.producer;
-      mid_info.producer = -1;
-      mid_info.consumers.clear();
-      node.removed = true;
+      remove_fused(node, *mid);
     }
   }
   fold_residual_adds();
@@ -63,23 +72,11 @@ void Network::fuse_depthwise_pointwise() {
     return;
   }
   for (Node &node : nodes_) {
-    if (node.removed || node.inputs.size() != 1) {
-      continue;
+    TensorInfo *mid = sole_input_to_fuse(node);
+    if (mid != nullptr && nodes_[mid->producer].layer->fuse_pointwise(
+                              *node.layer, kernels_, cache)) {
+      remove_fused(node, *mid);
     }
-    TensorInfo &mid = tensors_[node.inputs[0]];
-    if (mid.producer < 0 || mid.is_output || mid.consumers.size() != 1) {
-      continue;
-    }
-    Node &producer = nodes_[mid.producer];
-    if (producer.removed ||
-        !producer.layer->fuse_pointwise(*node.layer, kernels_, cache)) {
-      continue;
-    }
-    producer.output = node.output;
-    tensors_[node.output].producer = mid.producer;
-    mid.producer = -1;
-    mid.consumers.clear();
-    node.removed = true;
   }
 }
 

@@ -129,10 +129,12 @@ bool Conv2DLayer::fuse_pointwise(Layer &consumer,
                          output_.w == spec_.input.w &&
                          output_.n == spec_.input.n;
   // A mid tensor that fits the L1 cache stays there unfused.
-  const size_t cb = kernels.channel_block;
-  const size_t mid_bytes = size_t{output_.n} * ((output_.c + cb - 1) / cb) *
-                           cb * output_.h * output_.w * sizeof(float);
-  if (!same_size || !pointwise.plain_pointwise() || mid_bytes <= cache_bytes) {
+  // (Its size was checked when the layer was added.)
+  size_t mid_bytes = 0;
+  if (!same_size || !pointwise.plain_pointwise() ||
+      blocked_bytes(output_, kernels.channel_block, mid_bytes,
+                    "depthwise output") != SMALL_OK ||
+      mid_bytes <= cache_bytes) {
     return false;
   }
   pointwise_ = &pointwise;
