@@ -15,6 +15,8 @@
 // row of taps, a 1x1 layer's input blocks, a window clipped at a border).
 // The weights of the listed segments are walked as runs of contiguous
 // segments (a whole window is one run; a clipped one, a run per row). A
+// window of one segment (a 1x1 layer of at most 16 channels) keeps the 4
+// inputs in registers for every output instead (dot_4_one_segment). A
 // window larger than the scratch goes in several parts, the sums in an
 // array between them. The pixels left over (and a dense layer's single
 // pixel) go one at a time, 4 outputs at once (the input vector and 4 weight
@@ -198,6 +200,33 @@ template <bool Sums>
   }
 }
 
+// A window of one segment (a 1x1 layer of at most Cb input channels:
+// MobileNet's 8- and 16-channel inputs), whose sums start from zero: the 4
+// pixels' inputs stay in registers for all Cb outputs, so an output costs
+// its weight load, 4 VMLADAVA and its stores (about 10 instructions, where
+// dot_4_gathered's general loop reloads the inputs and the sums and took
+// about 30). With Sums, weight_sums[o] = sum(w).
+template <bool Sums>
+[[gnu::noinline]] void dot_4_one_segment(const int8_t *scratch, const int8_t *w,
+                                         int32_t *sums, int32_t *weight_sums) {
+  const int8x16_t x0 = vldrbq_s8(scratch);
+  const int8x16_t x1 = vldrbq_s8(scratch + kChannelBlock);
+  const int8x16_t x2 = vldrbq_s8(scratch + 2 * kChannelBlock);
+  const int8x16_t x3 = vldrbq_s8(scratch + 3 * kChannelBlock);
+#pragma GCC unroll 2
+  for (size_t o = 0; o < kChannelBlock; ++o, w += kConvGroup) {
+    const int8x16_t wv = vldrbq_s8(w);
+    int32_t *s = sums + o * kConvMaxWidth;
+    s[0] = vmladavq_s8(x0, wv);
+    s[1] = vmladavq_s8(x1, wv);
+    s[2] = vmladavq_s8(x2, wv);
+    s[3] = vmladavq_s8(x3, wv);
+    if (Sums) {
+      weight_sums[o] = vaddvq_s8(wv);
+    }
+  }
+}
+
 // Every output of pixels [0, 4 * (width / 4)) of the tile, 4 pixels at a
 // time through the scratch: sums[o * kConvMaxWidth + j] += sum(x * w), and
 // weight_sums[o] += sum(w) (in the first 4 pixels' pass).
@@ -210,6 +239,19 @@ void dot_pixel_quads(const small_window_tile_i8 *t, int32_t *sums,
   }
   int8_t scratch[4 * kGatherSegments * kChannelBlock];
   Gathered g;
+  if (total == 1) {
+    list_gathered(t, 0, total, g);
+    for (size_t j = 0; j < width; j += 4) {
+      gather_4_pixels(t->in + j * step, step, g, scratch);
+      if (j == 0) {
+        dot_4_one_segment<true>(scratch, g.run_weights[0], sums, weight_sums);
+      } else {
+        dot_4_one_segment<false>(scratch, g.run_weights[0], sums + j,
+                                 weight_sums);
+      }
+    }
+    return;
+  }
   for (size_t first = 0; first < total;) {
     const size_t next = list_gathered(t, first, total, g);
     for (size_t j = 0; j < width; j += 4) {
