@@ -160,43 +160,64 @@ accumulate_4_gathered(const int8_t *&x, const int8_t *w, size_t count,
 
 // Every output o of the 4 gathered pixels (the runs' weights + o *
 // kConvGroup): sums[o * kConvMaxWidth + 0..3] += sum(x * w); with Sums,
-// weight_sums[o] += sum(w) too. A window of one run (every 1x1 layer and
-// every window away from the borders) has a loop of its own, without the
-// run list's loads per output. Not inlined: inside the tile's function
-// GCC 12 kept the 4 sums on the stack, a load and a store around every
-// VMLADAVA.
-template <bool Sums>
-[[gnu::noinline]] void dot_4_gathered(const int8_t *scratch, const Gathered &g,
-                                      int32_t *sums, int32_t *weight_sums) {
-  if (g.runs == 1) {
-    const int8_t *w = g.run_weights[0];
-    const size_t count = g.run_count[0];
-    for (size_t o = 0; o < kChannelBlock; ++o, w += kConvGroup) {
-      int32_t *s = sums + o * kConvMaxWidth;
-      int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], ws = weight_sums[o];
-      const int8_t *x = scratch;
-      accumulate_4_gathered<Sums>(x, w, count, s0, s1, s2, s3, ws);
-      s[0] = s0;
-      s[1] = s1;
-      s[2] = s2;
-      s[3] = s3;
-      weight_sums[o] = ws;
-    }
-    return;
-  }
-  for (size_t o = 0; o < kChannelBlock; ++o) {
+// weight_sums[o] += sum(w) too. Fresh: the sums (and with Sums the weight
+// sums) are still zero, the tile's whole window in one gathered list, so
+// they start from zero instead of from memory. A window of one run (every
+// 1x1 layer and every window away from the borders) has a loop of its own,
+// without the run list's loads per output. Not inlined: inside the tile's
+// function GCC 12 kept the 4 sums on the stack, a load and a store around
+// every VMLADAVA. No SLP vectorization: it made the 4 sums' stores one vector
+// store of a vector built through the stack (5 instructions for 2 STRD).
+template <bool Sums, bool Fresh>
+[[gnu::noinline, gnu::optimize("no-tree-slp-vectorize")]] void
+dot_4_gathered(const int8_t *scratch, const Gathered &g, int32_t *sums,
+               int32_t *weight_sums) {
+  // One output's sums in and out of memory around `accumulate`.
+  const auto output = [&](size_t o, auto accumulate)
+      __attribute__((always_inline)) {
     int32_t *s = sums + o * kConvMaxWidth;
-    int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], ws = weight_sums[o];
-    const int8_t *x = scratch;
-    for (size_t r = 0; r < g.runs; ++r) {
-      accumulate_4_gathered<Sums>(x, g.run_weights[r] + o * kConvGroup,
-                                  g.run_count[r], s0, s1, s2, s3, ws);
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, ws = 0;
+    if (!Fresh) {
+      s0 = s[0];
+      s1 = s[1];
+      s2 = s[2];
+      s3 = s[3];
+      if (Sums) {
+        ws = weight_sums[o];
+      }
     }
+    accumulate(s0, s1, s2, s3, ws);
     s[0] = s0;
     s[1] = s1;
     s[2] = s2;
     s[3] = s3;
-    weight_sums[o] = ws;
+    if (Sums) {
+      weight_sums[o] = ws;
+    }
+  };
+  if (g.runs == 1) {
+    const int8_t *w = g.run_weights[0];
+    const size_t count = g.run_count[0];
+    for (size_t o = 0; o < kChannelBlock; ++o, w += kConvGroup) {
+      output(
+          o, [&](int32_t & s0, int32_t & s1, int32_t & s2, int32_t & s3,
+                 int32_t & ws) __attribute__((always_inline)) {
+            const int8_t *x = scratch;
+            accumulate_4_gathered<Sums>(x, w, count, s0, s1, s2, s3, ws);
+          });
+    }
+    return;
+  }
+  for (size_t o = 0; o < kChannelBlock; ++o) {
+    output(
+        o, [&](int32_t & s0, int32_t & s1, int32_t & s2, int32_t & s3,
+               int32_t & ws) __attribute__((always_inline)) {
+          const int8_t *x = scratch;
+          for (size_t r = 0; r < g.runs; ++r) {
+            accumulate_4_gathered<Sums>(x, g.run_weights[r] + o * kConvGroup,
+                                        g.run_count[r], s0, s1, s2, s3, ws);
+          }
+        });
   }
 }
 
@@ -252,14 +273,26 @@ void dot_pixel_quads(const small_window_tile_i8 *t, int32_t *sums,
     }
     return;
   }
+  if (total <= kGatherSegments) {
+    list_gathered(t, 0, total, g);
+    for (size_t j = 0; j < width; j += 4) {
+      gather_4_pixels(t->in + j * step, step, g, scratch);
+      if (j == 0) {
+        dot_4_gathered<true, true>(scratch, g, sums, weight_sums);
+      } else {
+        dot_4_gathered<false, true>(scratch, g, sums + j, weight_sums);
+      }
+    }
+    return;
+  }
   for (size_t first = 0; first < total;) {
     const size_t next = list_gathered(t, first, total, g);
     for (size_t j = 0; j < width; j += 4) {
       gather_4_pixels(t->in + j * step, step, g, scratch);
       if (j == 0) {
-        dot_4_gathered<true>(scratch, g, sums + j, weight_sums);
+        dot_4_gathered<true, false>(scratch, g, sums + j, weight_sums);
       } else {
-        dot_4_gathered<false>(scratch, g, sums + j, weight_sums);
+        dot_4_gathered<false, false>(scratch, g, sums + j, weight_sums);
       }
     }
     first = next;
