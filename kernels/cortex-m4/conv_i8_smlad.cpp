@@ -354,7 +354,8 @@ dot_quad_outputs(const small_window_tile_i8 *t, const Plan &p, const int32_t *x,
 
 // Every output of the tile for the 8 pixels from pixel j, whose widened
 // window (one run: plan.run_count == 1) is at x, requantized by the
-// layer's fused roundings (`prepared`, no lane general()) and stored.
+// layer's fused roundings (`prepared`, every general() lane wide()) and
+// stored.
 void dot_oct_outputs(const small_window_tile_i8 *t, const Plan &p,
                      const int32_t *x, size_t j,
                      const PreparedBlock *prepared) {
@@ -413,18 +414,23 @@ void conv_i8_blocked__cortex_m4(const small_window_tile_i8 *t) {
   const auto *prepared = static_cast<const PreparedBlock *>(t->requant);
   const bool tile_fused = cortex_m::full_int8_range(t->act_min, t->act_max);
   uint32_t general_blocks = 0; // bit k: output block k has a general channel
+  // The 8-pixel loop also takes wide() channels: it refuses the others.
+  bool oct_roundings = true;
   for (size_t k = 0; k < t->out_blocks; ++k) {
     general_blocks |= prepared[k].general_lanes != 0 ? 1u << k : 0u;
+    oct_roundings = oct_roundings &&
+                    (prepared[k].general_lanes & ~prepared[k].wide_lanes) == 0;
   }
   int32_t scratch[kScratchWords];
   Plan plan;
   size_t j = 0;
   // Pixels 8 by 8 where the window of 8 pixels is one run that fits the
-  // scratch and every output takes its fused rounding (dot_oct_outputs):
+  // scratch and every output takes its fused rounding, plain or wide()
+  // (dot_oct_outputs):
   // octs from pixel 0, 8, ... and, when 5 to 7 pixels are left, one from
   // width - 8 (recomputing pixels the oct before stored: the same bytes
   // again), which costs less than the 4-pixel quads they would take.
-  if (width >= 8 && tile_fused && general_blocks == 0) {
+  if (width >= 8 && tile_fused && oct_roundings) {
     make_plan(t, 0, segments, 8, kScratchWords, plan);
     if (plan.end == segments && plan.run_count == 1) {
       const size_t full_octs = width / 8;

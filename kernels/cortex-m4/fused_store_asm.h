@@ -19,6 +19,19 @@
   "asr " hi ", " hi ", " shift "\n\t"                                         \
   "ssat " hi ", #8, " hi "\n\t"                                               \
   "strb " hi ", " address "\n\t"
+
+// The store of a wide() channel (fused_rounding.h): `shift` holds zp * 256
+// + e - 1 (the shift reads its low byte), `high` 2^(e-2); the zero point
+// joins after the shift, one instruction more.
+#define SMALL_M4_WIDE_STORE(sum, lo, hi, multiplier, high, shift, address)    \
+  "and " lo ", " sum ", #0x80000000\n\t"                                      \
+  "orr " lo ", " lo ", #0x40000000\n\t"                                       \
+  "add " hi ", " high ", " sum ", asr #31\n\t"                                \
+  "smlal " lo ", " hi ", " sum ", " multiplier "\n\t"                         \
+  "asr " hi ", " hi ", " shift "\n\t"                                         \
+  "add " hi ", " hi ", " shift ", asr #8\n\t"                                 \
+  "ssat " hi ", #8, " hi "\n\t"                                               \
+  "strb " hi ", " address "\n\t"
 // clang-format on
 
 #endif

@@ -20,6 +20,7 @@ struct PreparedBlock {
   // single rounding.
   cortex_m::FusedRounding lanes[kChannelBlock];
   uint32_t general_lanes; // bit l: lane l is general()
+  uint32_t wide_lanes;    // bit l: lane l is wide() (general() too)
 };
 
 inline void prepare_requant_i8(const int32_t *multiplier, const int32_t *shift,
@@ -32,6 +33,7 @@ inline void prepare_requant_i8(const int32_t *multiplier, const int32_t *shift,
             ? cortex_m::FusedRounding{0, 0, cortex_m::FusedRounding::kGeneral}
             : cortex_m::fused_rounding(multiplier[l], shift[l], out_zero_point);
     block.general_lanes |= block.lanes[l].general() ? 1u << l : 0u;
+    block.wide_lanes |= block.lanes[l].wide() ? 1u << l : 0u;
   }
   *static_cast<PreparedBlock *>(out) = block;
 }

@@ -4,7 +4,11 @@
 // pointer in lr; the OctBlock is copied to the stack (sp + 0 ... 28).
 // During the requantization r0, r1 and r12 hold the fused rounding's
 // multiplier, high word and shift, r2 and r3 the 64-bit product, lr the
-// output address, and r4 (its sum stored first) the pixel step.
+// output address, and r4 (its sum stored first) the pixel step. An output
+// whose rounding is wide() (its shift field -1, its high field zp * 256 +
+// e - 1) takes the stores after the function's return instead: r12 gets the
+// packed field, r1 2^(e-2), and each sum one instruction more
+// (fused_store_asm.h); a test of r12 per output decides.
 #include "cortex-m4/smlad_oct.h"
 
 #include <cstddef>
@@ -72,6 +76,23 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
 // Sum c requantized and stored at `address` (fused_store_asm.h).
 #define SMALL_M4_OCT_STORE(c, address)                                         \
   SMALL_M4_FUSED_STORE(c, "r2", "r3", "r0", "r1", "r12", address)
+#define SMALL_M4_OCT_WIDE_STORE(c, address)                                    \
+  SMALL_M4_WIDE_STORE(c, "r2", "r3", "r0", "r1", "r12", address)
+// The 8 sums r4-r11 stored with STORE at lr, lr + step, ... (the step in r4
+// once r4's sum is stored).
+#define SMALL_M4_OCT_STORES(STORE)                                             \
+  STORE("r4", "[lr]")                                                          \
+  "ldr r4, [sp, #24]\n\t"                                                      \
+  STORE("r5", "[lr, r4]")                                                      \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  STORE("r6", "[lr]")                                                          \
+  STORE("r7", "[lr, r4]")                                                      \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  STORE("r8", "[lr]")                                                          \
+  STORE("r9", "[lr, r4]")                                                      \
+  "add lr, lr, r4, lsl #1\n\t"                                                 \
+  STORE("r10", "[lr]")                                                         \
+  STORE("r11", "[lr, r4]")
 // The whole loop; `extra` is one more group after the first when the run's
 // group count is even, so that the rest goes in pairs.
 #define SMALL_M4_OCT_BLOCK(extra)                                              \
@@ -100,18 +121,10 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
   "ldm lr!, {r0, r1, r12}\n\t"                                                 \
   "str lr, [sp, #8]\n\t"                                                       \
   "ldr lr, [sp, #12]\n\t"                                                      \
-  SMALL_M4_OCT_STORE("r4", "[lr]")                                             \
-  "ldr r4, [sp, #24]\n\t"                                                      \
-  SMALL_M4_OCT_STORE("r5", "[lr, r4]")                                         \
-  "add lr, lr, r4, lsl #1\n\t"                                                 \
-  SMALL_M4_OCT_STORE("r6", "[lr]")                                             \
-  SMALL_M4_OCT_STORE("r7", "[lr, r4]")                                         \
-  "add lr, lr, r4, lsl #1\n\t"                                                 \
-  SMALL_M4_OCT_STORE("r8", "[lr]")                                             \
-  SMALL_M4_OCT_STORE("r9", "[lr, r4]")                                         \
-  "add lr, lr, r4, lsl #1\n\t"                                                 \
-  SMALL_M4_OCT_STORE("r10", "[lr]")                                            \
-  SMALL_M4_OCT_STORE("r11", "[lr, r4]")                                        \
+  "cmn r12, #1\n\t"                                                            \
+  "beq.w 5f\n\t"                                                               \
+  SMALL_M4_OCT_STORES(SMALL_M4_OCT_STORE)                                      \
+  "4:\n\t"                                                                     \
   "ldr lr, [sp, #12]\n\t"                                                      \
   "add lr, lr, #1\n\t"                                                         \
   "str lr, [sp, #12]\n\t"                                                      \
@@ -119,7 +132,15 @@ static_assert(kChannelBlock * kConvGroup == 32 && kConvGroup == 4,
   "cmp lr, r0\n\t"                                                             \
   "bne 1b\n\t"                                                                 \
   "add sp, sp, #32\n\t"                                                        \
-  "pop {r4-r11, pc}\n\t"
+  "pop {r4-r11, pc}\n\t"                                                       \
+  "5:\n\t"                                                                     \
+  "mov r12, r1\n\t"                                                            \
+  "and r2, r1, #255\n\t"                                                       \
+  "sub r2, r2, #1\n\t"                                                         \
+  "mov r1, #1\n\t"                                                             \
+  "lsl r1, r1, r2\n\t"                                                         \
+  SMALL_M4_OCT_STORES(SMALL_M4_OCT_WIDE_STORE)                                 \
+  "b.w 4b\n\t"
 // clang-format on
 
 __attribute__((naked)) void oct_block_odd_groups(const OctBlock *) {
@@ -131,6 +152,8 @@ __attribute__((naked)) void oct_block_even_groups(const OctBlock *) {
 }
 
 #undef SMALL_M4_OCT_BLOCK
+#undef SMALL_M4_OCT_STORES
+#undef SMALL_M4_OCT_WIDE_STORE
 #undef SMALL_M4_OCT_STORE
 #undef SMALL_M4_OCT_FIRST_GROUP
 #undef SMALL_M4_OCT_GROUP

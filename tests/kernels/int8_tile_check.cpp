@@ -109,6 +109,7 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
   // Right shifts up to 24 cross the Cortex-M fused rounding's limit (22).
   std::uniform_int_distribution<int> shift(-24, 6);
   std::uniform_int_distribution<int> fused_shift(-22, -2);
+  std::uniform_int_distribution<int> wide_shift(-31, -2);
   std::uniform_int_distribution<int> pick(0, 15);
   std::uniform_int_distribution<int32_t> tie_mult(1 << 17, 1 << 19);
   for (size_t i = 0; i < sets * cb; ++i) {
@@ -125,6 +126,8 @@ Tile make_tile(Family family, const Int8Case &c, const Quant &q,
       d.shift.push_back(-c.tie_first_shift - static_cast<int32_t>(i % 2));
     } else if (c.fused_shifts) {
       d.shift.push_back(fused_shift(rng));
+    } else if (c.wide_shifts) {
+      d.shift.push_back(p == 0 ? 0 : wide_shift(rng));
     } else {
       d.shift.push_back(
           p == 1 ? -31 : (p == 2 ? (q.single_rounding ? 30 : 12) : shift(rng)));

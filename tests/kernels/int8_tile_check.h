@@ -44,6 +44,11 @@ struct Int8Case {
   // Cortex-M kernels' fused rounding covers every lane, which their
   // fastest paths (the Cortex-M4's 8-pixel loop) require of a whole block.
   bool fused_shifts = false;
+  // Every channel shifts right by 2 to 31 or has a zero multiplier: the
+  // Cortex-M kernels' fused rounding takes the shifts past 22 as wide()
+  // (the zero point added after the shift), which the Cortex-M4's 8-pixel
+  // loop serves beside the others, and a zero multiplier as a plain one.
+  bool wide_shifts = false;
   // Convolution and depthwise: the channels of the last output block (0:
   // all Cb); the others are padding (zero weights, bias and multiplier),
   // whose bytes a kernel may write without computing them.

@@ -163,7 +163,9 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
   }
   // Every width with every lane on the fused rounding and the clamp to the
   // whole int8 range (the Cortex-M4's 8-pixel loop and its overlapping last
-  // 8 pixels), windows of an odd and an even number of 4-lane groups.
+  // 8 pixels), windows of an odd and an even number of 4-lane groups; the
+  // 1x1 windows also with shifts past 22 and zero multipliers among them
+  // (that loop's wide() roundings).
   const Quant full_range[] = {{0, 0, -128, 127, false},
                               {-128, 127, -128, 127, false},
                               {9, -20, -128, 127, false}};
@@ -177,6 +179,14 @@ TEST_CASE("int8 conv tiles match scalar bit for bit", "[kernels][int8]") {
           for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
             c.out_blocks = ob;
             check(Family::kConv, c, full_range[n++ % 3], rng);
+          }
+          if (taps == 1) {
+            c.fused_shifts = false;
+            c.wide_shifts = true;
+            for (size_t ob = 1; ob <= active().conv_max_out_blocks; ++ob) {
+              c.out_blocks = ob;
+              check(Family::kConv, c, full_range[n++ % 3], rng);
+            }
           }
         }
       }
