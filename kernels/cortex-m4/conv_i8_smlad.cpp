@@ -190,7 +190,8 @@ struct GeneralOutputs {
 // The common case of dot_quad_outputs: a window of one run (a full window,
 // a 1x1 layer) and an output block whose channels take their fused rounding
 // with the full range (with `general` non-NULL, all but some, marked
-// general(), whose sums go to store_general). Its Cb outputs (weights from
+// general(), whose sums go to store_quad_wide when wide(), else to
+// store_general). Its Cb outputs (weights from
 // w, kConvGroup apart; bias and constants f one per output, output bytes
 // one per lane) walk with pointers only, so that the per-output
 // bookkeeping is a few instructions around the dot and the store: the
@@ -217,7 +218,9 @@ quad_block_body(const int32_t *x, size_t groups, const int8_t *w,
       quad_group(xp, wp, c0, c1, c2, c3);
       quad_group(xp, wp, c0, c1, c2, c3);
     }
-    if (Checked && f->general()) {
+    if (Checked && f->wide()) {
+      store_quad_wide(c0, c1, c2, c3, f, out, out_step);
+    } else if (Checked && f->general()) {
       store_general(c0, c1, c2, c3, *general->requant,
                     general->first_channel +
                         static_cast<size_t>(out - out_begin),

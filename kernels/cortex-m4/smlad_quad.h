@@ -117,6 +117,37 @@ inline void store_quad(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
 #undef SMALL_M4_STORE
 }
 
+// store_quad for a wide() channel (fused_rounding.h): its high field holds
+// zp * 256 + e - 1, which becomes the shift register (a shift reads its low
+// byte, ASR #8 gives the zero point back) and 2^(e-2) the high word; 8
+// instructions per sum.
+inline void store_quad_wide(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
+                            const cortex_m::FusedRounding *&f, int8_t *p,
+                            size_t step) {
+  int32_t lo, hi, m, h, sh;
+#define SMALL_M4_STORE(c, address)                                             \
+  SMALL_M4_WIDE_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",   \
+                      address)
+  // clang-format off
+  __asm__ volatile("ldrd %[m], %[sh], [%[f]], #12\n\t"
+                   "and %[lo], %[sh], #255\n\t"
+                   "sub %[lo], %[lo], #1\n\t"
+                   "mov %[h], #1\n\t"
+                   "lsl %[h], %[h], %[lo]\n\t"
+                   SMALL_M4_STORE("c0", "[%[p]]")
+                   SMALL_M4_STORE("c1", "[%[p], %[step]]")
+                   "add %[p], %[p], %[step], lsl #1\n\t"
+                   SMALL_M4_STORE("c2", "[%[p]]")
+                   SMALL_M4_STORE("c3", "[%[p], %[step]]")
+                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),
+                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)
+                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),
+                     [step] "r"(step), "m"(*f)
+                   : "memory");
+  // clang-format on
+#undef SMALL_M4_STORE
+}
+
 } // namespace small::cortex_m4
 
 #endif
