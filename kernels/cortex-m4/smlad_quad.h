@@ -83,6 +83,30 @@ inline void quad_group_from_bias(const int32_t *&x, const int8_t *&w,
 #undef SMALL_M4_QUAD_PIXEL
 #undef SMALL_M4_QUAD_GROUP_HEAD
 
+// The 4 sums' stores at p, p + step, p + 2 step and p + 3 step with STORE
+// (a sum's requantization and byte store, fused_store_asm.h), after `load`
+// brought the constants into m, h and sh (and moved f past them).
+// clang-format off
+#define SMALL_M4_QUAD_STORES(load, STORE)                                      \
+  __asm__ volatile(load                                                        \
+                   STORE("c0", "[%[p]]")                                       \
+                   STORE("c1", "[%[p], %[step]]")                              \
+                   "add %[p], %[p], %[step], lsl #1\n\t"                       \
+                   STORE("c2", "[%[p]]")                                       \
+                   STORE("c3", "[%[p], %[step]]")                              \
+                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),             \
+                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)    \
+                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),   \
+                     [step] "r"(step), "m"(*f)                                 \
+                   : "memory")
+#define SMALL_M4_QUAD_FUSED(c, address)                                        \
+  SMALL_M4_FUSED_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",  \
+                       address)
+#define SMALL_M4_QUAD_WIDE(c, address)                                         \
+  SMALL_M4_WIDE_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",   \
+                      address)
+// clang-format on
+
 // The 4 pixels' sums c0..c3 of one output, requantized with *f (the fused
 // rounding of cortex-m/requant_i8.h, whose result SSAT saturates to int8;
 // then f moves to the next output's) and stored at p, p + step, p + 2 step
@@ -97,24 +121,9 @@ inline void store_quad(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
                     offsetof(cortex_m::FusedRounding, high_shift) == 8,
                 "store_quad loads the fused rounding as three words");
   int32_t lo, hi, m, h, sh;
-#define SMALL_M4_STORE(c, address)                                             \
-  SMALL_M4_FUSED_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",  \
-                       address)
-  // clang-format off
-  __asm__ volatile("ldrd %[m], %[h], [%[f]], #8\n\t"
-                   "ldr %[sh], [%[f]], #4\n\t"
-                   SMALL_M4_STORE("c0", "[%[p]]")
-                   SMALL_M4_STORE("c1", "[%[p], %[step]]")
-                   "add %[p], %[p], %[step], lsl #1\n\t"
-                   SMALL_M4_STORE("c2", "[%[p]]")
-                   SMALL_M4_STORE("c3", "[%[p], %[step]]")
-                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),
-                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)
-                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),
-                     [step] "r"(step), "m"(*f)
-                   : "memory");
-  // clang-format on
-#undef SMALL_M4_STORE
+  SMALL_M4_QUAD_STORES("ldrd %[m], %[h], [%[f]], #8\n\t"
+                       "ldr %[sh], [%[f]], #4\n\t",
+                       SMALL_M4_QUAD_FUSED);
 }
 
 // store_quad for a wide() channel (fused_rounding.h): its high field holds
@@ -125,28 +134,16 @@ inline void store_quad_wide(int32_t c0, int32_t c1, int32_t c2, int32_t c3,
                             const cortex_m::FusedRounding *&f, int8_t *p,
                             size_t step) {
   int32_t lo, hi, m, h, sh;
-#define SMALL_M4_STORE(c, address)                                             \
-  SMALL_M4_WIDE_STORE("%[" c "]", "%[lo]", "%[hi]", "%[m]", "%[h]", "%[sh]",   \
-                      address)
-  // clang-format off
-  __asm__ volatile("ldrd %[m], %[sh], [%[f]], #12\n\t"
-                   "and %[lo], %[sh], #255\n\t"
-                   "sub %[lo], %[lo], #1\n\t"
-                   "mov %[h], #1\n\t"
-                   "lsl %[h], %[h], %[lo]\n\t"
-                   SMALL_M4_STORE("c0", "[%[p]]")
-                   SMALL_M4_STORE("c1", "[%[p], %[step]]")
-                   "add %[p], %[p], %[step], lsl #1\n\t"
-                   SMALL_M4_STORE("c2", "[%[p]]")
-                   SMALL_M4_STORE("c3", "[%[p], %[step]]")
-                   : [lo] "=&r"(lo), [hi] "=&r"(hi), [m] "=&r"(m),
-                     [h] "=&r"(h), [sh] "=&r"(sh), [p] "+r"(p), [f] "+r"(f)
-                   : [c0] "r"(c0), [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3),
-                     [step] "r"(step), "m"(*f)
-                   : "memory");
-  // clang-format on
-#undef SMALL_M4_STORE
+  SMALL_M4_QUAD_STORES("ldrd %[m], %[sh], [%[f]], #12\n\t"
+                       "and %[lo], %[sh], #255\n\t"
+                       "sub %[lo], %[lo], #1\n\t"
+                       "mov %[h], #1\n\t"
+                       "lsl %[h], %[h], %[lo]\n\t",
+                       SMALL_M4_QUAD_WIDE);
 }
+#undef SMALL_M4_QUAD_WIDE
+#undef SMALL_M4_QUAD_FUSED
+#undef SMALL_M4_QUAD_STORES
 
 } // namespace small::cortex_m4
 
