@@ -11,7 +11,8 @@
 //
 // Pixels go 8 at a time where the 8 pixels' window is one run of weights
 // that fits the scratch and every output of the tile takes the fused
-// rounding with the full int8 range (smlad_oct.h: 32 multiply-accumulates in
+// rounding, plain or wide() (a right shift past 22), with the full int8
+// range (smlad_oct.h: 32 multiply-accumulates in
 // 27 instructions; 3x3 windows of up to 16 channels, 1x1 of up to 144), else
 // 4 at a time (smlad_quad.h: 16 in 15). When 5 to 7 pixels are left after
 // the octs, the last 8 overlap the ones before; 3 left after quads, the last

@@ -17759,7 +17759,7 @@ static const small_plan_tensor autoencoder_outputs[1] = {
 
 const small_plan autoencoder_plan = {
     .version = 3u,
-    .config = {16, 16, 8, 1, 1, 64, 1, 0, 0},
+    .config = {16, 16, 8, 1, 4, 64, 1, 0, 0},
     .arena_bytes = 768,
     .inputs = autoencoder_inputs, .input_count = 1,
     .outputs = autoencoder_outputs, .output_count = 1,

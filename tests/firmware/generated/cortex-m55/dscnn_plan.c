@@ -219,12 +219,12 @@ static const small_plan_grid dscnn_s0_grids[21] = {
     {1, 1, 1, 8, 3, 2, 16, 0, 80, 144, 9, 2, 20, 16, 80, 1, 1},
     {1, 1, 3, 8, 4, 2, 16, 1, 96, 128, 8, 6, 20, 48, 80, 1, 1},
     {1, 1, 1, 8, 3, 2, 16, 7, 144, 128, 8, 2, 20, 16, 80, 1, 1},
-    {1, 2, 7, 10, 3, 20, 80, 0, 160, 16, 1, 2, 140, 16, 560, 1, 1},
-    {1, 1, 6, 10, 3, 20, 80, 280, 1280, 16, 1, 2, 120, 16, 480, 1, 1},
-    {3, 2, 7, 10, 4, 20, 80, 1, 176, 0, 0, 2, 140, 16, 560, 1, 1},
-    {3, 1, 6, 10, 4, 20, 80, 281, 1296, 0, 0, 2, 120, 16, 480, 1, 1},
-    {1, 2, 7, 10, 3, 20, 80, 7, 224, 0, 0, 2, 140, 16, 560, 1, 1},
-    {1, 1, 6, 10, 3, 20, 80, 287, 1344, 0, 0, 2, 120, 16, 480, 1, 1},
+    {1, 2, 8, 10, 3, 20, 80, 0, 160, 16, 1, 2, 160, 16, 640, 1, 1},
+    {1, 1, 4, 10, 3, 20, 80, 320, 1440, 16, 1, 2, 80, 16, 320, 1, 1},
+    {3, 2, 8, 10, 4, 20, 80, 1, 176, 0, 0, 2, 160, 16, 640, 1, 1},
+    {3, 1, 4, 10, 4, 20, 80, 321, 1456, 0, 0, 2, 80, 16, 320, 1, 1},
+    {1, 2, 8, 10, 3, 20, 80, 7, 224, 0, 0, 2, 160, 16, 640, 1, 1},
+    {1, 1, 4, 10, 3, 20, 80, 327, 1504, 0, 0, 2, 80, 16, 320, 1, 1},
     {1, 1, 1, 9, 3, 2, 16, 400, 1760, 16, 1, 2, 20, 16, 80, 1, 1},
     {1, 1, 3, 9, 4, 2, 16, 401, 1776, 0, 0, 6, 20, 48, 80, 1, 1},
     {1, 1, 1, 9, 3, 2, 16, 407, 1824, 0, 0, 2, 20, 16, 80, 1, 1},
@@ -659,8 +659,8 @@ static const small_plan_group dscnn_s2_groups[4] = {
 };
 static const small_plan_grid dscnn_s2_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {13, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
-    {3, 1, 7, 1, 1, 16, 16, 1664, 1664, 0, 0, 112, 2000, 112, 2000, 1, 1},
+    {15, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 1920, 1920, 0, 0, 80, 2000, 80, 2000, 1, 1},
 };
 static const small_plan_window dscnn_s2 = {
     .family = SMALL_PLAN_CONV,
@@ -1086,8 +1086,8 @@ static const small_plan_group dscnn_s4_groups[4] = {
 };
 static const small_plan_grid dscnn_s4_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {13, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
-    {3, 1, 7, 1, 1, 16, 16, 1664, 1664, 0, 0, 112, 2000, 112, 2000, 1, 1},
+    {15, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 1920, 1920, 0, 0, 80, 2000, 80, 2000, 1, 1},
 };
 static const small_plan_window dscnn_s4 = {
     .family = SMALL_PLAN_CONV,
@@ -1513,8 +1513,8 @@ static const small_plan_group dscnn_s6_groups[4] = {
 };
 static const small_plan_grid dscnn_s6_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {13, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
-    {3, 1, 7, 1, 1, 16, 16, 1664, 1664, 0, 0, 112, 2000, 112, 2000, 1, 1},
+    {15, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 1920, 1920, 0, 0, 80, 2000, 80, 2000, 1, 1},
 };
 static const small_plan_window dscnn_s6 = {
     .family = SMALL_PLAN_CONV,
@@ -1940,8 +1940,8 @@ static const small_plan_group dscnn_s8_groups[4] = {
 };
 static const small_plan_grid dscnn_s8_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {13, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
-    {3, 1, 7, 1, 1, 16, 16, 1664, 1664, 0, 0, 112, 2000, 112, 2000, 1, 1},
+    {15, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 2000, 128, 2000, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 1920, 1920, 0, 0, 80, 2000, 80, 2000, 1, 1},
 };
 static const small_plan_window dscnn_s8 = {
     .family = SMALL_PLAN_CONV,
@@ -2134,7 +2134,7 @@ static const small_plan_tensor dscnn_outputs[1] = {
 
 const small_plan dscnn_plan = {
     .version = 3u,
-    .config = {16, 16, 8, 1, 1, 64, 1, 0, 0},
+    .config = {16, 16, 8, 1, 4, 64, 1, 0, 0},
     .arena_bytes = 16000,
     .inputs = dscnn_inputs, .input_count = 1,
     .outputs = dscnn_outputs, .output_count = 1,

@@ -1898,8 +1898,8 @@ static const small_plan_group mobilenet_vww_s12_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s12_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s12 = {
     .family = SMALL_PLAN_CONV,
@@ -3178,8 +3178,8 @@ static const small_plan_group mobilenet_vww_s14_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s14_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s14 = {
     .family = SMALL_PLAN_CONV,
@@ -4458,8 +4458,8 @@ static const small_plan_group mobilenet_vww_s16_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s16_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s16 = {
     .family = SMALL_PLAN_CONV,
@@ -5738,8 +5738,8 @@ static const small_plan_group mobilenet_vww_s18_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s18_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s18 = {
     .family = SMALL_PLAN_CONV,
@@ -7018,8 +7018,8 @@ static const small_plan_group mobilenet_vww_s20_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s20_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s20 = {
     .family = SMALL_PLAN_CONV,
@@ -8298,8 +8298,8 @@ static const small_plan_group mobilenet_vww_s22_groups[8] = {
 };
 static const small_plan_grid mobilenet_vww_s22_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
-    {4, 1, 7, 1, 1, 16, 16, 128, 128, 0, 0, 112, 576, 112, 576, 1, 1},
+    {4, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 576, 128, 576, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 512, 512, 0, 0, 64, 576, 64, 576, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s22 = {
     .family = SMALL_PLAN_CONV,
@@ -10653,8 +10653,8 @@ static const small_plan_group mobilenet_vww_s24_groups[16] = {
 };
 static const small_plan_grid mobilenet_vww_s24_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 5, 1, 1, 16, 16, 0, 0, 0, 0, 80, 144, 80, 144, 1, 1},
-    {1, 1, 4, 1, 1, 16, 16, 80, 80, 0, 0, 64, 144, 64, 144, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 0, 0, 0, 0, 64, 144, 64, 144, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 64, 64, 0, 0, 80, 144, 80, 144, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s24 = {
     .family = SMALL_PLAN_CONV,
@@ -15181,8 +15181,8 @@ static const small_plan_group mobilenet_vww_s26_groups[16] = {
 };
 static const small_plan_grid mobilenet_vww_s26_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {1, 1, 5, 1, 1, 16, 16, 0, 0, 0, 0, 80, 144, 80, 144, 1, 1},
-    {1, 1, 4, 1, 1, 16, 16, 80, 80, 0, 0, 64, 144, 64, 144, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 0, 0, 0, 0, 64, 144, 64, 144, 1, 1},
+    {1, 1, 5, 1, 1, 16, 16, 64, 64, 0, 0, 80, 144, 80, 144, 1, 1},
 };
 static const small_plan_window mobilenet_vww_s26 = {
     .family = SMALL_PLAN_CONV,
@@ -15585,7 +15585,7 @@ static const small_plan_tensor mobilenet_vww_outputs[1] = {
 
 const small_plan mobilenet_vww_plan = {
     .version = 3u,
-    .config = {16, 16, 8, 1, 1, 64, 1, 0, 0},
+    .config = {16, 16, 8, 1, 4, 64, 1, 0, 0},
     .arena_bytes = 73728,
     .inputs = mobilenet_vww_inputs, .input_count = 1,
     .outputs = mobilenet_vww_outputs, .output_count = 1,

@@ -519,18 +519,19 @@ static const int32_t streaming_wakeword_s1_shift[128] SMALL_PLAN_ALIGNED = {
 };
 static const small_plan_group streaming_wakeword_s1_groups[8] = {
     /* in, out, weight, bias offsets; in blocks, in last channels, out blocks, weight step, out last channels; grids */
-    {0, 0, 0, 0, 3, 8, 1, 0, 16, 0, 1},
-    {0, 448, 768, 16, 3, 8, 1, 0, 16, 0, 1},
-    {0, 896, 1536, 32, 3, 8, 1, 0, 16, 0, 1},
-    {0, 1344, 2304, 48, 3, 8, 1, 0, 16, 0, 1},
-    {0, 1792, 3072, 64, 3, 8, 1, 0, 16, 0, 1},
-    {0, 2240, 3840, 80, 3, 8, 1, 0, 16, 0, 1},
-    {0, 2688, 4608, 96, 3, 8, 1, 0, 16, 0, 1},
-    {0, 3136, 5376, 112, 3, 8, 1, 0, 16, 0, 1},
+    {0, 0, 0, 0, 3, 8, 1, 0, 16, 0, 2},
+    {0, 448, 768, 16, 3, 8, 1, 0, 16, 0, 2},
+    {0, 896, 1536, 32, 3, 8, 1, 0, 16, 0, 2},
+    {0, 1344, 2304, 48, 3, 8, 1, 0, 16, 0, 2},
+    {0, 1792, 3072, 64, 3, 8, 1, 0, 16, 0, 2},
+    {0, 2240, 3840, 80, 3, 8, 1, 0, 16, 0, 2},
+    {0, 2688, 4608, 96, 3, 8, 1, 0, 16, 0, 2},
+    {0, 3136, 5376, 112, 3, 8, 1, 0, 16, 0, 2},
 };
-static const small_plan_grid streaming_wakeword_s1_grids[1] = {
+static const small_plan_grid streaming_wakeword_s1_grids[2] = {
     /* columns, rows; width, taps h, w; pixel steps in, out; offsets in, out, weight; first tap; column, row steps in, out; divisor; out blocks */
-    {4, 1, 7, 1, 1, 16, 16, 0, 0, 0, 0, 112, 448, 112, 448, 1, 1},
+    {3, 1, 8, 1, 1, 16, 16, 0, 0, 0, 0, 128, 448, 128, 448, 1, 1},
+    {1, 1, 4, 1, 1, 16, 16, 384, 384, 0, 0, 64, 448, 64, 448, 1, 1},
 };
 static const small_plan_window streaming_wakeword_s1 = {
     .family = SMALL_PLAN_CONV,
@@ -547,7 +548,7 @@ static const small_plan_window streaming_wakeword_s1 = {
     .weight_sums = NULL, .weight_sum_count = 0,
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s1_groups, .group_count = 8,
-    .grids = streaming_wakeword_s1_grids, .grid_count = 1,
+    .grids = streaming_wakeword_s1_grids, .grid_count = 2,
     .first_slot = 1,
 };
 
@@ -679,7 +680,7 @@ static const small_plan_window streaming_wakeword_s2 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s2_groups, .group_count = 8,
     .grids = streaming_wakeword_s2_grids, .grid_count = 1,
-    .first_slot = 2,
+    .first_slot = 3,
 };
 
 /* step 3: conv2d #3 */
@@ -1794,7 +1795,7 @@ static const small_plan_window streaming_wakeword_s3 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s3_groups, .group_count = 8,
     .grids = streaming_wakeword_s3_grids, .grid_count = 1,
-    .first_slot = 3,
+    .first_slot = 4,
 };
 
 /* step 4: conv2d #4 */
@@ -1965,7 +1966,7 @@ static const small_plan_window streaming_wakeword_s4 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s4_groups, .group_count = 8,
     .grids = streaming_wakeword_s4_grids, .grid_count = 1,
-    .first_slot = 4,
+    .first_slot = 5,
 };
 
 /* step 5: conv2d #5 */
@@ -3081,7 +3082,7 @@ static const small_plan_window streaming_wakeword_s5 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s5_groups, .group_count = 8,
     .grids = streaming_wakeword_s5_grids, .grid_count = 2,
-    .first_slot = 5,
+    .first_slot = 6,
 };
 
 /* step 6: conv2d #6 */
@@ -3285,7 +3286,7 @@ static const small_plan_window streaming_wakeword_s6 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s6_groups, .group_count = 1,
     .grids = streaming_wakeword_s6_grids, .grid_count = 1,
-    .first_slot = 7,
+    .first_slot = 8,
 };
 
 /* step 7: conv2d #7 */
@@ -3590,7 +3591,7 @@ static const small_plan_window streaming_wakeword_s7 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s7_groups, .group_count = 2,
     .grids = streaming_wakeword_s7_grids, .grid_count = 1,
-    .first_slot = 8,
+    .first_slot = 9,
 };
 
 /* step 8: dense #8 */
@@ -3664,7 +3665,7 @@ static const small_plan_window streaming_wakeword_s8 = {
     .requant = NULL, .requant_bytes = 0, .requant_total = 0,
     .groups = streaming_wakeword_s8_groups, .group_count = 1,
     .grids = streaming_wakeword_s8_grids, .grid_count = 1,
-    .first_slot = 9,
+    .first_slot = 10,
 };
 
 /* step 9: softmax #9 */
@@ -3697,19 +3698,19 @@ static const small_plan_tensor streaming_wakeword_outputs[1] = {
 
 const small_plan streaming_wakeword_plan = {
     .version = 3u,
-    .config = {16, 16, 8, 1, 1, 64, 1, 0, 0},
+    .config = {16, 16, 8, 1, 4, 64, 1, 0, 0},
     .arena_bytes = 6656,
     .inputs = streaming_wakeword_inputs, .input_count = 1,
     .outputs = streaming_wakeword_outputs, .output_count = 1,
     .steps = streaming_wakeword_steps, .step_count = 10,
-    .slot_count = 10,
+    .slot_count = 11,
     .macs = 826368u,
 };
 
 /* The kernel of each grid (small_plan_bind) and the arena, used from its first
  * 64-byte boundary: GCC and Clang align it there, other compilers leave
  * up to 63 bytes before it. */
-static small_plan_slot streaming_wakeword_slots[10];
+static small_plan_slot streaming_wakeword_slots[11];
 #if defined(__GNUC__)
 static unsigned char streaming_wakeword_arena[6656] __attribute__((aligned(64)));
 #else
@@ -3717,7 +3718,7 @@ static unsigned char streaming_wakeword_arena[6656 + 63];
 #endif
 
 small_status streaming_wakeword_init(void) {
-  return small_plan_bind(&streaming_wakeword_plan, streaming_wakeword_slots, 10u);
+  return small_plan_bind(&streaming_wakeword_plan, streaming_wakeword_slots, 11u);
 }
 
 small_status streaming_wakeword_run(const int8_t *const *inputs, int8_t *const *outputs) {
