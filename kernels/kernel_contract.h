@@ -349,6 +349,11 @@ typedef struct small_kernel_table {
    * such tiles. */
   size_t conv_planar_lanes_channels;
   size_t conv_planar_lanes_max_width;
+  /* Float convolutions of one output pixel (dense layers) take tiles of up
+   * to this many output blocks instead of conv_max_out_blocks: a one-pixel
+   * tile streams each block's weights once, and several blocks make several
+   * streams in flight (and fewer calls). 0: conv_max_out_blocks. */
+  size_t conv_f32_dense_out_blocks;
   /* 1: the float convolution tiles honour small_window_tile::residual, so
    * the graph folds a float Add of a convolution's output and another
    * tensor (and the Add's activation) into that convolution; 0: such Adds

@@ -6,6 +6,11 @@
 // Per input channel that is 2 weight loads + 6 broadcasts for 12 FMAs, which
 // keeps both FMA ports busy within the 2-3 loads per cycle of current cores,
 // and 12 independent chains cover the 4-5 cycle FMA latency.
+//
+// Dense layers (one output pixel) take one-pixel tiles of up to 4 blocks
+// instead (kDenseOutBlocks): such a tile is a matrix-vector product bound by
+// streaming its weights, and 4 blocks make 4 weight streams in flight where
+// one block made 1 (AVX2's dense layers 1.4x faster, docs/benchmarks.md).
 #include "kernels.h"
 #include "vec.h"
 #include "x86/conv_tile.h"
@@ -18,6 +23,9 @@ small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s) {
   }
   if (s->width > 6) {
     return select_conv_f32_planar_wide__avx2(s);
+  }
+  if (s->out_blocks > 1) {
+    return x86::conv_select_dense<Vec, 16, kDenseOutBlocks>(*s);
   }
   return x86::conv_select<Vec, 16, 6, 1>(*s);
 }

@@ -8,6 +8,10 @@
 
 namespace small::avx2 {
 
+// Output blocks of a dense layer's one-pixel convolution tiles (the
+// table's conv_f32_dense_out_blocks).
+constexpr size_t kDenseOutBlocks = 4;
+
 small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s);
 // A planar input into at most 8 channels along a row, pixels in lanes: the
 // shapes conv_f32_planar_lanes_fit__avx2 accepts; the other planar tiles of

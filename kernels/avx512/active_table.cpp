@@ -19,6 +19,7 @@ small_kernel_table avx512_table() {
   // A planar input into at most 8 channels: 16 pixels in the lanes.
   t.conv_planar_lanes_channels = 8;
   t.conv_planar_lanes_max_width = 16;
+  t.conv_f32_dense_out_blocks = small::avx512::kDenseOutBlocks;
   __builtin_cpu_init();
   const small::x86::Int8Extensions cpu =
       small::x86::int8_extensions(__builtin_cpu_supports("avx512vnni") != 0,

@@ -9,6 +9,10 @@
 // at 2 FMAs per cycle, where a 12x16 tile (13 loads per 12 FMAs) is
 // load-bound. 24 chains hide the 4-cycle FMA latency; 12 divides the
 // MobileNet widths (48, 24, 12).
+//
+// Dense layers (one output pixel) take one-pixel tiles of up to 4 blocks
+// (kDenseOutBlocks): 4 weight streams in flight for a product bound by
+// streaming its weights.
 #include "kernels.h"
 #include "vec.h"
 #include "x86/conv_tile.h"
@@ -21,6 +25,9 @@ small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s) {
   }
   if (s->width > 12) {
     return select_conv_f32_planar_wide__avx512(s);
+  }
+  if (s->out_blocks > 2) {
+    return x86::conv_select_dense<Vec, 16, kDenseOutBlocks>(*s);
   }
   return s->out_blocks == 2 ? x86::conv_select<Vec, 16, 12, 2>(*s)
                             : x86::conv_select<Vec, 16, 12, 1>(*s);

@@ -382,6 +382,25 @@ small_window_fn conv_select_residual(const small_window_shape &s) {
   }
 }
 
+// The one-pixel tiles of 1 to MAX_OB output blocks a dense layer takes
+// (the table's conv_f32_dense_out_blocks): the pixel step is never read.
+template <class V, size_t CB, bool RES, int... OBs>
+small_window_fn conv_dense_by_blocks(size_t out_blocks,
+                                     std::integer_sequence<int, OBs...>) {
+  static constexpr small_window_fn by_blocks[] = {
+      conv_tile<V, CB, 1, OBs + 1, CB, static_cast<int>(CB / V::kLanes),
+                RES>...};
+  return by_blocks[std::min(out_blocks, sizeof...(OBs)) - 1];
+}
+
+template <class V, size_t CB, int MAX_OB>
+small_window_fn conv_select_dense(const small_window_shape &s) {
+  using Blocks = std::make_integer_sequence<int, MAX_OB>;
+  return s.residual != 0
+             ? conv_dense_by_blocks<V, CB, true>(s.out_blocks, Blocks{})
+             : conv_dense_by_blocks<V, CB, false>(s.out_blocks, Blocks{});
+}
+
 // A layer of one output block with at most one vector of channels (a block
 // of several vectors: AVX2) takes the tiles that compute only that vector.
 template <class V, size_t CB, int MAX_W, int OB>

@@ -111,6 +111,14 @@ size_t last_block_channels(const WindowOp &op, const OpSizes &s, size_t end) {
   return end == s.out_blocks ? op.geometry.out_c - (end - 1) * s.cb : s.cb;
 }
 
+// A float convolution of one output pixel (a dense layer) on a table with
+// its own out-block limit for those.
+bool is_conv_f32_dense(const WindowOp &op, const small_kernel_table &kernels) {
+  return op.family == WindowFamily::kConv && !op.int8 &&
+         size_t{op.geometry.out_h} * op.geometry.out_w == 1 &&
+         kernels.conv_f32_dense_out_blocks != 0;
+}
+
 // The output block groups of the op; `keys` receives, per kind, what its
 // tiles share: the convolution's out_blocks, or the width of tiles across
 // blocks.
@@ -467,7 +475,11 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   op.out_item_floats = s.out_blocks * s.out_block_step;
 
   std::vector<size_t> keys;
-  op.block_groups = plan_block_groups(op, s, kernels.conv_max_out_blocks, keys);
+  const bool dense = is_conv_f32_dense(op, kernels);
+  op.block_groups = plan_block_groups(op, s,
+                                      dense ? kernels.conv_f32_dense_out_blocks
+                                            : kernels.conv_max_out_blocks,
+                                      keys);
   const small_window_select_fn select = family_selector(op.family, kernels);
   const small_window_i8_select_fn select_i8 =
       family_selector_i8(op.family, kernels);

@@ -495,6 +495,36 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
   }
 }
 
+TEST_CASE("dense conv tiles of several output blocks match scalar",
+          "[kernels][conv]") {
+  std::mt19937 rng(4321);
+  const small_kernel_table &k = active();
+  const auto scalar = scalar_at_active_cb();
+  if (k.conv_f32_dense_out_blocks == 0 ||
+      is_scalar_kernel(k.conv, scalar.conv, "conv")) {
+    return;
+  }
+  const auto acts = epilogues();
+  const size_t cb = k.channel_block;
+  size_t i = 0;
+  // One output pixel over 1x1 taps: every block count up to the table's, a
+  // short and a long reduction (the 1-pixel tile prefetches ahead), full and
+  // partial last input blocks, with and without a folded residual.
+  for (size_t ob = 1; ob <= k.conv_f32_dense_out_blocks; ++ob) {
+    for (size_t in_blocks : {size_t{1}, size_t{3}, size_t{40}}) {
+      for (size_t last : {cb, size_t{5}, size_t{1}}) {
+        for (bool residual : {false, true}) {
+          WindowCase c{1, 1, 1, 1, 1, in_blocks, std::min(last, cb)};
+          c.out_blocks = ob;
+          c.residual = residual;
+          check_window(k.conv, scalar.conv, true, true, c,
+                       acts[i++ % acts.size()], rng, "conv dense");
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("depthwise tile matches scalar across edges",
           "[kernels][depthwise]") {
   std::mt19937 rng(99);
