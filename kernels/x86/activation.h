@@ -79,21 +79,6 @@ inline void store_padding(float *pixel, const small_act_params &act) {
   }
 }
 
-// The same with a residual (small_window_tile::residual at this pixel):
-// act(0 + residual), what adding it to the uncomputed zero sums gives.
-template <class V, size_t CB, int QA>
-inline void store_padding(float *pixel, const float *residual,
-                          const small_act_params &act) {
-  constexpr int Q = static_cast<int>(CB / V::kLanes);
-  if constexpr (QA < Q) {
-#pragma GCC unroll 16
-    for (int q = QA; q < Q; ++q) {
-      const typename V::type r = V::load(residual + q * V::kLanes);
-      V::store(pixel + q * V::kLanes, activate<V>(V::add(V::zero(), r), act));
-    }
-  }
-}
-
 } // namespace small::x86
 
 #endif

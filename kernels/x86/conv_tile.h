@@ -121,32 +121,50 @@ void conv_tile(const small_window_tile *t) {
     }
   }
   // act(sum), with RES act(sum + residual): the additions the Add layer
-  // would make, so the same floats; padding vectors included.
+  // would make, so the same floats; padding vectors included. The
+  // activation is chosen once per tile, not once per stored vector.
+  const auto epilogue = [&](auto act) __attribute__((always_inline)) {
 #pragma GCC unroll 16
-  for (int k = 0; k < OB; ++k) {
-    float *out = t->out + k * t->out_block_step;
-    const float *residual = RES ? t->residual + k * t->out_block_step : nullptr;
+    for (int k = 0; k < OB; ++k) {
+      float *out = t->out + k * t->out_block_step;
+      const float *residual =
+          RES ? t->residual + k * t->out_block_step : nullptr;
 #pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      const size_t pixel = j * t->out_pixel_step;
+      for (int j = 0; j < W; ++j) {
+        const size_t pixel = j * t->out_pixel_step;
 #pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
+        for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 16
-        for (int p = 1; p < P; ++p) {
-          acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+          for (int p = 1; p < P; ++p) {
+            acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+          }
+          typename V::type sum = acc[0][k][j][q];
+          if constexpr (RES) {
+            sum = V::add(sum, V::load(residual + pixel + q * L));
+          }
+          V::store(out + pixel + q * L, act(sum));
         }
-        typename V::type sum = acc[0][k][j][q];
-        if constexpr (RES) {
-          sum = V::add(sum, V::load(residual + pixel + q * L));
+        // The padding vectors of a narrow block: act(0), or with RES
+        // act(0 + residual).
+#pragma GCC unroll 16
+        for (int q = QA; q < static_cast<int>(CB / L); ++q) {
+          typename V::type pad = V::zero();
+          if constexpr (RES) {
+            pad = V::add(pad, V::load(residual + pixel + q * L));
+          }
+          V::store(out + pixel + q * L, act(pad));
         }
-        V::store(out + pixel + q * L, activate<V>(sum, t->act));
-      }
-      if constexpr (RES) {
-        store_padding<V, CB, QA>(out + pixel, residual + pixel, t->act);
-      } else {
-        store_padding<V, CB, QA>(out + pixel, t->act);
       }
     }
+  };
+  const small_act_params act = t->act;
+  if (act.op == SMALL_ACT_OP_CLIP) {
+    const T lo = V::set1(act.lo), hi = V::set1(act.hi);
+    epilogue([&](T x) { return V::min(V::max(x, lo), hi); });
+  } else if (act.op == SMALL_ACT_OP_NONE) {
+    epilogue([](T x) { return x; });
+  } else {
+    epilogue([&](T x) { return activate_other<V>(x, act); });
   }
 }
 
