@@ -48,13 +48,16 @@ double quick_peak_gflops();
 
 // Single-core int8 peak in GOPS (2 ops per multiply-accumulate) of the
 // instruction the build's int8 convolution kernels multiply with (named in
-// `instruction`); 0 for builds without an int8 SIMD path.
+// `instruction`); 0 for builds without an int8 SIMD path. byte_dots: the
+// active table multiplies bytes in 4-lane dot products (its
+// conv_i8_k_group is 4: VNNI, or AVX-VNNI in the AVX2 build), else 16-bit
+// pairs.
 struct Int8Peak {
   double gops;
   const char *instruction;
 };
-Int8Peak measure_peak_int8(long iters, int reps);
-Int8Peak quick_peak_int8(); // ~10 ms, like quick_peak_gflops
+Int8Peak measure_peak_int8(long iters, int reps, bool byte_dots);
+Int8Peak quick_peak_int8(bool byte_dots); // ~10 ms, like quick_peak_gflops
 
 } // namespace small_bench
 

@@ -50,10 +50,16 @@ struct Options {
 
 #if defined(SMALL_BENCH_HAVE_TFLITE)
 // The model file stem of a layer name's network ("mbnet.dw7" ->
-// "mobilenet_vww").
+// "mobilenet_vww"); empty for a shape of no network (tile_ceiling).
 std::string model_stem(const std::string &layer) {
   const std::string net = layer.substr(0, layer.find('.'));
-  return net == "mbnet" ? "mobilenet_vww" : net == "ae" ? "autoencoder" : net;
+  if (net == "mbnet") {
+    return "mobilenet_vww";
+  }
+  if (net == "ae") {
+    return "autoencoder";
+  }
+  return net == "resnet8" || net == "dscnn" ? net : std::string();
 }
 #endif
 
@@ -66,6 +72,9 @@ void print_in_network(const LayerShape &s, uint32_t oh, uint32_t ow,
   static std::vector<std::pair<std::string, std::vector<NetworkLayerTime>>>
       profiles;
   const std::string stem = model_stem(s.name);
+  if (stem.empty()) {
+    return;
+  }
   const std::string key = stem + (int8 ? ".int8" : ".fp32");
   auto it = std::find_if(profiles.begin(), profiles.end(),
                          [&](const auto &p) { return p.first == key; });
@@ -336,14 +345,14 @@ void bench_layer_int8(const LayerShape &s, const small_kernel_table &kernels,
     x[i] = static_cast<int8_t>(byte(rng));
   }
   const std::vector<const float *> inputs = {in.floats()};
-  const Int8Peak before = quick_peak_int8();
+  const Int8Peak before = quick_peak_int8(kernels.conv_i8_k_group == 4);
   const Timing t = measure(
       [&] {
         layer.run(kernels, inputs, out.floats());
         do_not_optimize(out.as<int8_t>()[0]);
       },
       opt.seconds);
-  const Int8Peak after = quick_peak_int8();
+  const Int8Peak after = quick_peak_int8(kernels.conv_i8_k_group == 4);
   const double peak = std::max(before.gops, after.gops);
   const double gops = 2.0 * static_cast<double>(layer.macs()) / t.median / 1e9;
   std::printf("layer=%s engine=small dtype=int8 isa=%s shape=%s "
@@ -395,8 +404,8 @@ int main(int argc, char **argv) {
   const double peak = small_bench::measure_peak_gflops();
   std::printf("peak isa=%s gflops=%.2f (single core, measured FMA loop)\n",
               kernels.isa, peak);
-  const small_bench::Int8Peak peak8 =
-      small_bench::measure_peak_int8(10'000'000, 7);
+  const small_bench::Int8Peak peak8 = small_bench::measure_peak_int8(
+      10'000'000, 7, kernels.conv_i8_k_group == 4);
   std::printf("peak isa=%s int8_gops=%.2f (single core, measured %s loop)\n",
               kernels.isa, peak8.gops, peak8.instruction);
   for (const auto &s : small_bench::mlperf_tiny_layers()) {

@@ -1,5 +1,6 @@
 // Every distinct Conv2D, depthwise and Dense layer shape of the MLPerf Tiny
-// networks (ResNet-8, DS-CNN, MobileNetV1-0.25 at 96x96, Deep AutoEncoder).
+// networks (ResNet-8, DS-CNN, MobileNetV1-0.25 at 96x96, Deep AutoEncoder),
+// and one L1-resident shape that measures the convolution tile's ceiling.
 #ifndef SMALL_BENCH_LAYER_SHAPES_H
 #define SMALL_BENCH_LAYER_SHAPES_H
 
@@ -68,6 +69,12 @@ inline std::vector<LayerShape> mlperf_tiny_layers() {
       {"ae.fc128_8", K::kDense, 128, 1, 1, 8, 1, 1, 1, 0, 0, 0, 0},
       {"ae.fc8_128", K::kDense, 8, 1, 1, 128, 1, 1, 1, 0, 0, 0, 0},
       {"ae.fc128_640", K::kDense, 128, 1, 1, 640, 1, 1, 1, 0, 0, 0, 0},
+      // Not a network layer: the convolution tile's own ceiling on this
+      // machine. A 1x1 layer whose input (12 pixels x 256 channels, 12 KB)
+      // and weights (32 KB) stay in L1 and whose tiles reduce over 256
+      // channels, so its percent of peak is the tile's inner loop against
+      // the register-only FMA loop, with no memory or per-tile costs.
+      {"tile_ceiling.l1", K::kConv, 256, 1, 12, 32, 1, 1, 1, 0, 0, 0, 0},
   };
 }
 
