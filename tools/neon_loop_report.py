@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Counts the instructions of the loops in an ARM kernel object's functions.
 
-For every function whose demangled name contains PATTERN, each innermost
+For every function whose demangled name PATTERN (a Python regular
+expression) matches, each innermost
 loop (a backward branch and the instructions from its target to it, holding
 no other such range) gets one line:
 
@@ -58,7 +59,10 @@ def loops(body):
     spans = []
     for addr, op, args in body:
         target = re.search(r"\b([0-9a-f]+) <", args)
-        if BRANCH.match(op) and target:
+        # Conditional branches only: an unconditional one jumping back is
+        # the return from code the compiler placed out of line (a cold
+        # path at the function's end), not a loop's back edge.
+        if BRANCH.match(op) and not re.match(r"^b(\.[nw])?$", op) and target:
             to = int(target.group(1), 16)
             if body[0][0] <= to <= addr:
                 spans.append((to, addr))
@@ -92,7 +96,7 @@ def main():
     no_spills = "--no-spills" in sys.argv
     found, spilled = 0, 0
     for name, body in functions(objdump, obj):
-        if pattern not in name:
+        if not re.search(pattern, name):
             continue
         for at, insns in loops(body):
             n = classify(insns)
