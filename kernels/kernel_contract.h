@@ -349,6 +349,12 @@ typedef struct small_kernel_table {
    * such tiles. */
   size_t conv_planar_lanes_channels;
   size_t conv_planar_lanes_max_width;
+  /* Float convolutions over a blocked input (in_lanes Cb) into one output
+   * block (at most Cb channels) take tiles of up to this many pixels
+   * instead of conv_max_width: the registers a tile of conv_max_out_blocks
+   * blocks holds sums in hold more pixels of one block (AVX-512: 16 where
+   * two blocks take 12). 0: conv_max_width. */
+  size_t conv_one_block_max_width;
   /* Float convolutions of one output pixel (dense layers) take tiles of up
    * to this many output blocks instead of conv_max_out_blocks: a one-pixel
    * tile streams each block's weights once, and several blocks make several

@@ -11,6 +11,9 @@ namespace small::avx512 {
 // Output blocks of a dense layer's one-pixel convolution tiles (the
 // table's conv_f32_dense_out_blocks).
 constexpr size_t kDenseOutBlocks = 4;
+// Pixels of a one-output-block tile over a blocked input (the table's
+// conv_one_block_max_width).
+constexpr int kOneBlockMaxWidth = 16;
 
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
 small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);

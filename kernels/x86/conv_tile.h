@@ -377,6 +377,34 @@ small_window_fn conv_select_planar_wide(const small_window_shape &s) {
   }
 }
 
+// Tiles of one output block over a blocked input wider than the table's
+// conv_max_width, FROM to TO pixels (conv_one_block_max_width), at the
+// compile-time steps of stride 1 and 2 or the runtime one, with or without
+// a residual.
+template <class V, size_t CB, int FROM, size_t STEP, int... Ws>
+small_window_fn one_block_wide_by_width(const small_window_shape &s,
+                                        std::integer_sequence<int, Ws...>) {
+  constexpr int Q = static_cast<int>(CB / V::kLanes);
+  static constexpr small_window_fn plain[] = {
+      conv_tile<V, CB, FROM + Ws, 1, STEP, Q, false>...};
+  static constexpr small_window_fn residual[] = {
+      conv_tile<V, CB, FROM + Ws, 1, STEP, Q, true>...};
+  return s.residual != 0 ? residual[s.width - FROM] : plain[s.width - FROM];
+}
+
+template <class V, size_t CB, int FROM, int TO>
+small_window_fn conv_select_one_block_wide(const small_window_shape &s) {
+  using Widths = std::make_integer_sequence<int, TO - FROM + 1>;
+  switch (s.in_pixel_step) {
+  case CB:
+    return one_block_wide_by_width<V, CB, FROM, CB>(s, Widths{});
+  case 2 * CB:
+    return one_block_wide_by_width<V, CB, FROM, 2 * CB>(s, Widths{});
+  default:
+    return one_block_wide_by_width<V, CB, FROM, 0>(s, Widths{});
+  }
+}
+
 // The tiles with a residual (a blocked input: never planar) by width, at
 // the compile-time steps of stride 1 and 2 or the runtime one.
 template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>

@@ -81,6 +81,10 @@ OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
       kernels.conv_planar_lanes_max_width != 0) {
     s.max_width = kernels.conv_planar_lanes_max_width;
   }
+  if (is_conv && !op.int8 && s.in_lanes == s.cb && g.out_c <= s.cb &&
+      kernels.conv_one_block_max_width != 0) {
+    s.max_width = kernels.conv_one_block_max_width;
+  }
   s.in_block_step = op.in_block_elements != 0
                         ? op.in_block_elements
                         : size_t{g.in_h} * g.in_w * s.in_lanes;

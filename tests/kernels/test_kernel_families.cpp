@@ -469,11 +469,32 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
       }
     }
   }
+  const small_kernel_table &k = active();
+  const size_t cb = k.channel_block;
+  // A layer of one output block over a blocked input may take wider tiles
+  // (the table's conv_one_block_max_width): every width past
+  // conv_max_width, 1x1 and 3x3 windows at strides 1 to 3, along rows and
+  // down columns, with and without a residual, partial last input blocks.
+  for (size_t width = k.conv_max_width + 1; width <= k.conv_one_block_max_width;
+       ++width) {
+    for (size_t stride : {size_t{1}, size_t{2}, size_t{3}}) {
+      for (size_t taps : {size_t{1}, size_t{3}}) {
+        for (bool column : {false, true}) {
+          for (bool residual : {false, true}) {
+            WindowCase c{width, taps, taps, stride, 1, 2, column ? 5u : cb};
+            c.pixel_gap = column ? 2 * cb + 5 : 0;
+            c.down_column = column;
+            c.residual = residual;
+            check_window(k.conv, scalar.conv, true, true, c,
+                         acts[i++ % acts.size()], rng, "conv one block wide");
+          }
+        }
+      }
+    }
+  }
   // A planar layer of few channels may take wider tiles (the table's
   // conv_planar_lanes_*): every width past conv_max_width, along rows at
   // every stride (3x2, 3x3 and DS-CNN's 10x4 windows) and down columns.
-  const small_kernel_table &k = active();
-  const size_t cb = k.channel_block;
   for (size_t width = k.conv_max_width + 1;
        width <= k.conv_planar_lanes_max_width; ++width) {
     for (size_t lanes : {size_t{3}, k.conv_planar_lanes_channels}) {
