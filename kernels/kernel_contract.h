@@ -360,6 +360,22 @@ typedef struct small_kernel_table {
    * tile streams each block's weights once, and several blocks make several
    * streams in flight (and fewer calls). 0: conv_max_out_blocks. */
   size_t conv_f32_dense_out_blocks;
+  /* Optional (NULL: none): Winograd F(2,3) tiles for the interior of float
+   * 3x3 convolutions of stride 1 and dilation 1 over a blocked input
+   * (in_lanes Cb), ungrouped, whose block groups have at most
+   * conv_f32_winograd_blocks input blocks x output blocks. For such a
+   * layer the engine keeps a second copy of the packed weights,
+   * transformed: per output block, input block and filter row, [input
+   * lane][k][Cb] with the row's taps g0, g1, g2 as U_0..U_3 = g0,
+   * (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2 (12 Cb x Cb floats per pair
+   * of blocks where the direct layout has 9). It calls this selector for
+   * every grid of tiles with full 3-tap rows along a row (taps_w 3,
+   * in_pixel_step and in_tap_w_step Cb, taps_h 1 to 3), and a variant it
+   * returns is called with the transformed copy: weights, w_tap_h_step,
+   * w_block_step and w_out_block_step count in it (4/3 of the direct ones),
+   * w_tap_w_step is unused. NULL for a shape keeps the direct tile. */
+  small_window_select_fn conv_f32_winograd;
+  size_t conv_f32_winograd_blocks;
   /* 1: the float convolution tiles honour small_window_tile::residual, so
    * the graph folds a float Add of a convolution's output and another
    * tensor (and the Add's activation) into that convolution; 0: such Adds

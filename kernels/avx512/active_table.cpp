@@ -20,6 +20,8 @@ small_kernel_table avx512_table() {
   t.conv_planar_lanes_channels = 8;
   t.conv_planar_lanes_max_width = 16;
   t.conv_f32_dense_out_blocks = small::avx512::kDenseOutBlocks;
+  t.conv_f32_winograd = small::avx512::select_conv_f32_winograd__avx512;
+  t.conv_f32_winograd_blocks = small::avx512::kWinogradBlocks;
   t.conv_one_block_max_width = small::avx512::kOneBlockMaxWidth;
   __builtin_cpu_init();
   const small::x86::Int8Extensions cpu =

@@ -11,11 +11,20 @@ namespace small::avx512 {
 // Output blocks of a dense layer's one-pixel convolution tiles (the
 // table's conv_f32_dense_out_blocks).
 constexpr size_t kDenseOutBlocks = 4;
+
+// Input blocks x output blocks of the layers the Winograd tiles take (the
+// table's conv_f32_winograd_blocks): 2 (24 KB of transformed weights, in
+// L1 across the layer's tiles); ResNet-8's 32-channel 3x3 layer (2 x 2, 48
+// KB) gained 1% over the 12x32 tile, so it keeps that.
+constexpr size_t kWinogradBlocks = 2;
 // Pixels of a one-output-block tile over a blocked input (the table's
 // conv_one_block_max_width).
 constexpr int kOneBlockMaxWidth = 16;
 
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
+// Winograd F(2,3) tiles for the interior of 3x3 stride-1 convolutions
+// (the table's conv_f32_winograd); NULL for shapes they do not take.
+small_window_fn select_conv_f32_winograd__avx512(const small_window_shape *s);
 small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
 // A planar input into at most 8 channels along a row, pixels in lanes: the
 // shapes conv_f32_planar_lanes_fit__avx512 accepts.

@@ -318,6 +318,22 @@ small_window_tile_i8 int8_tile(const small_window_tile &t,
   return i;
 }
 
+// Gives a grid of an op with Winograd weights the table's Winograd variant
+// when its tiles run along a row with full 3-tap rows and the selector
+// takes the shape.
+void choose_winograd(const WindowOp &op, const small_kernel_table &kernels,
+                     const small_window_shape &shape, TileGrid &grid) {
+  if (op.winograd_weights == nullptr || shape.taps_w != 3 ||
+      shape.in_pixel_step != shape.cb || shape.in_tap_w_step != shape.cb) {
+    return;
+  }
+  const small_window_fn winograd = kernels.conv_f32_winograd(&shape);
+  if (winograd != nullptr) {
+    grid.kernel = winograd;
+    grid.winograd = true;
+  }
+}
+
 } // namespace
 
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
@@ -418,6 +434,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
         grid.kernel_i8 = select_i8(&shape);
       } else {
         grid.kernel = select(&shape);
+        choose_winograd(op, kernels, shape, grid);
       }
     }
     drop_slack(grids);

@@ -68,6 +68,9 @@ struct TileGrid {
   small_window_i8_fn kernel_i8 = nullptr;
   int32_t divisor = 1;
   size_t out_blocks = 1; // what the selector was told (small_window_shape)
+  // A float convolution's Winograd tiles (engine/winograd.h): the kernel
+  // reads WindowOp::winograd_weights.
+  bool winograd = false;
 };
 
 // What an int8 op adds to a WindowOp: its int8 weights, int32 bias and
@@ -110,6 +113,10 @@ struct WindowOp {
   WindowGeometry geometry;
   const float *weights = nullptr; // packed; conv and depthwise
   const float *bias = nullptr;    // out blocks * Cb floats; conv, depthwise
+  // Convolution: the Winograd copy of the packed weights (engine/winograd.h)
+  // when the layer is eligible; plan_window() then gives its interior tiles
+  // the table's Winograd variants.
+  const float *winograd_weights = nullptr;
   std::vector<InputBlockRange> input_ranges; // conv: one per output block
   small_act_params act{};
   bool count_include_pad = false; // average pooling

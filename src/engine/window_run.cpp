@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/window_loop.h"
+#include "engine/winograd.h"
 
 namespace small {
 
@@ -19,8 +20,21 @@ struct FloatTiles {
   static void set_grid(const WindowOp &op, const BlockGroup &group,
                        const TileGrid &grid, Tile &t) {
     t.scale = grid.scale;
-    if (op.weights != nullptr) {
-      t.weights = op.weights + group.weight_offset + grid.weight_offset;
+    if (op.weights == nullptr) {
+      return;
+    }
+    const size_t offset = group.weight_offset + grid.weight_offset;
+    if (grid.winograd) {
+      // The transformed copy counts 4 floats where the direct one has 3.
+      t.weights = op.winograd_weights + winograd_offset(offset);
+      t.w_tap_h_step = winograd_offset(op.tile.w_tap_h_step);
+      t.w_block_step = winograd_offset(op.tile.w_block_step);
+      t.w_out_block_step = winograd_offset(group.w_out_block_step);
+    } else {
+      t.weights = op.weights + offset;
+      t.w_tap_h_step = op.tile.w_tap_h_step;
+      t.w_block_step = op.tile.w_block_step;
+      t.w_out_block_step = group.w_out_block_step;
     }
   }
   // A folded residual Add (conv_residual tables): the residual at the

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/window_parts.h"
+#include "engine/winograd.h"
 #include "graph/network.h"
 #include "layers/activation_params.h"
 #include "layers/conv_packing.h"
@@ -94,7 +95,8 @@ uint64_t Conv2DLayer::macs() const {
 }
 
 size_t Conv2DLayer::weight_bytes() const {
-  return packed_weights_.size_bytes() + packed_bias_.size_bytes() +
+  return packed_weights_.size_bytes() + winograd_weights_.size_bytes() +
+         packed_bias_.size_bytes() +
          (pointwise_ != nullptr ? pointwise_->weight_bytes() : 0);
 }
 
@@ -164,6 +166,21 @@ small_status Conv2DLayer::pack_depthwise(size_t cb) {
   return pack_depthwise_weights(spec_, cb, weights_, packed_weights_);
 }
 
+small_status Conv2DLayer::prepare_winograd(const small_kernel_table &kernels) {
+  winograd_weights_.release();
+  op_.winograd_weights = nullptr;
+  if (depthwise() || !winograd_eligible(op_, kernels)) {
+    return SMALL_OK;
+  }
+  const size_t direct = packed_weights_.size_bytes() / sizeof(float);
+  SMALL_TRY(winograd_weights_.reset(
+      winograd_weight_elements(direct) * sizeof(float), "Winograd weights"));
+  winograd_weights(packed_weights_.floats(), direct, kernels.channel_block,
+                   winograd_weights_.floats());
+  op_.winograd_weights = winograd_weights_.floats();
+  return SMALL_OK;
+}
+
 small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
   const size_t cb = kernels.channel_block;
   if (depthwise()) {
@@ -182,7 +199,13 @@ small_status Conv2DLayer::prepare(const small_kernel_table &kernels) {
   op_.weights = packed_weights_.floats();
   op_.bias = packed_bias_.floats();
   op_.act = spec_.act;
+  SMALL_TRY(prepare_winograd(kernels));
   plan_window(op_, kernels);
+  if (op_.winograd_weights != nullptr && !uses_winograd(op_)) {
+    // No interior tile took it (an image too narrow for a pair).
+    winograd_weights_.release();
+    op_.winograd_weights = nullptr;
+  }
   // The OIHW copy is no longer needed: the packed form is the truth now.
   std::vector<float>().swap(weights_);
   if (pointwise_ != nullptr) {

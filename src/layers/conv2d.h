@@ -117,6 +117,10 @@ protected:
 private:
   [[nodiscard]] small_status pack_conv(size_t cb);
   [[nodiscard]] small_status pack_depthwise(size_t cb);
+  // The Winograd copy of the packed weights, for a layer the table's
+  // Winograd tiles take (engine/winograd.h); none otherwise.
+  [[nodiscard]] small_status
+  prepare_winograd(const small_kernel_table &kernels);
   // A 1x1, stride-1, unpadded, ungrouped convolution of a blocked input
   // without a residual: what a depthwise layer can fuse.
   bool plain_pointwise() const;
@@ -127,6 +131,7 @@ private:
   std::vector<float> bias_;    // out_channels
   AlignedBuffer packed_weights_;
   AlignedBuffer packed_bias_;
+  AlignedBuffer winograd_weights_; // engine/winograd.h; usually empty
   size_t input_lanes_ = 0;
   bool fused_batchnorm_ = false;
   bool residual_ = false; // a folded Add: inputs[1] added before act

@@ -107,7 +107,32 @@ struct WindowCase {
   // Convolution over a blocked input, tables with conv_residual: the tile
   // adds a residual laid out as its output (a folded Add).
   bool residual = false;
+  // Convolution of 3-tap rows: the active variant is a Winograd tile
+  // (conv_f32_winograd) and reads winograd_copy() of the weights.
+  bool winograd = false;
 };
+
+// The Winograd copy of direct convolution weights (kernel_contract.h,
+// conv_f32_winograd), written here from the contract's formulas: every run
+// of 3 taps of one filter row, [tap][lane][Cb], becomes [lane][k][Cb] with
+// U = (g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2).
+std::vector<float> winograd_copy(const std::vector<float> &w, size_t cb) {
+  const size_t matrix = cb * cb, rows = w.size() / (3 * matrix);
+  std::vector<float> u(rows * 4 * matrix);
+  for (size_t row = 0; row < rows; ++row) {
+    for (size_t i = 0; i < cb; ++i) {
+      for (size_t o = 0; o < cb; ++o) {
+        const float *g = &w[row * 3 * matrix + i * cb + o];
+        const float g0 = g[0], g1 = g[matrix], g2 = g[2 * matrix];
+        const float us[4] = {g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2};
+        for (size_t k = 0; k < 4; ++k) {
+          u[row * 4 * matrix + (i * 4 + k) * cb + o] = us[k];
+        }
+      }
+    }
+  }
+  return u;
+}
 
 // Builds input and weights for one windowed tile, selects the active and the
 // scalar variant for its shape and runs both on it; asserts equality.
@@ -220,8 +245,19 @@ void check_window(small_window_select_fn select_active,
     }
     t.residual = residual.data();
   }
-  t.out = got.out();
-  fn_active(&t);
+  // The active variant's tile: a Winograd one reads the transformed copy,
+  // its weight steps 4/3 of the direct ones.
+  small_window_tile t_active = t;
+  std::vector<float> w_winograd;
+  if (c.winograd) {
+    w_winograd = winograd_copy(w, cb);
+    t_active.weights = w_winograd.data();
+    t_active.w_tap_h_step = t.w_tap_h_step / 3 * 4;
+    t_active.w_block_step = t.w_block_step / 3 * 4;
+    t_active.w_out_block_step = t.w_out_block_step / 3 * 4;
+  }
+  t_active.out = got.out();
+  fn_active(&t_active);
   t.out = want.out();
   fn_scalar(&t);
 
@@ -248,7 +284,7 @@ void check_window(small_window_select_fn select_active,
             << " pixel_gap=" << c.pixel_gap << " in_lanes=" << lanes
             << " per_pixel_weights=" << per_pixel
             << " down_column=" << c.down_column << " out_lanes=" << c.out_lanes
-            << " residual=" << c.residual);
+            << " residual=" << c.residual << " winograd=" << c.winograd);
   REQUIRE(got.guards_intact());
   for (size_t k = 0; k < out_blocks; ++k) {
     for (size_t i = 0; i < out_step; ++i) {
@@ -544,6 +580,49 @@ TEST_CASE("dense conv tiles of several output blocks match scalar",
       }
     }
   }
+}
+
+TEST_CASE("Winograd conv tiles match the scalar direct tiles",
+          "[kernels][conv]") {
+  std::mt19937 rng(2357);
+  const small_kernel_table &k = active();
+  const auto scalar = scalar_at_active_cb();
+  if (k.conv_f32_winograd == nullptr) {
+    WARN(k.isa << ": no Winograd tiles (conv_f32_winograd) to test");
+    return;
+  }
+  const auto acts = epilogues();
+  const size_t cb = k.channel_block;
+  size_t i = 0, checked = 0;
+  // 3-tap rows along a row at stride 1 (the interior tiles of a 3x3 layer):
+  // every width from 2 to the widest tile of the block count, 1 to 3 filter
+  // rows (the top and bottom bands have 2), every block split within the
+  // table's limit, full and partial last input blocks, with and without a
+  // folded residual, each epilogue in turn.
+  for (size_t ob = 1; ob <= k.conv_max_out_blocks; ++ob) {
+    const size_t max_width =
+        ob == 1 ? std::max(k.conv_max_width, k.conv_one_block_max_width)
+                : k.conv_max_width;
+    for (size_t in_blocks = 1; in_blocks * ob <= k.conv_f32_winograd_blocks;
+         ++in_blocks) {
+      for (size_t width = 2; width <= max_width; ++width) {
+        for (size_t rows = 1; rows <= 3; ++rows) {
+          for (size_t last : {cb, size_t{5}, size_t{1}}) {
+            for (bool residual : {false, true}) {
+              WindowCase c{width, rows, 3, 1, 1, in_blocks, last};
+              c.out_blocks = ob;
+              c.residual = residual;
+              c.winograd = true;
+              check_window(k.conv_f32_winograd, scalar.conv, true, true, c,
+                           acts[i++ % acts.size()], rng, "conv winograd");
+              ++checked;
+            }
+          }
+        }
+      }
+    }
+  }
+  REQUIRE(checked > 0);
 }
 
 TEST_CASE("depthwise tile matches scalar across edges",
