@@ -12,10 +12,12 @@
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include "kernel_contract.h"
 #include "reference/naive_ops.h"
 #include "reference/test_util.h"
 #include "small/small.h"
@@ -694,5 +696,82 @@ TEST_CASE("Conv2D matches reference on a randomized sweep",
     INFO("random case " << done);
     check_conv(cc, rng);
     ++done;
+  }
+}
+
+TEST_CASE("Conv2D 3x3 stride 1 matches reference on the Winograd tiles' "
+          "shapes",
+          "[conv2d][winograd]") {
+  // The x86 tables' Winograd tiles (kernel_contract.h: conv_f32_winograd)
+  // take the interior columns of ungrouped 3x3 stride-1 layers of at most 2
+  // (AVX-512) or 4 (AVX2) input x output blocks of 16 channels: ResNet-8's
+  // 32x32 maps, odd and even widths (a last pair of one pixel), images of 1
+  // to 3 rows (bands of 1 and 2 filter rows), partial channel blocks, two
+  // output blocks in one tile, every fused activation, with and without
+  // padding. Other tables run the direct tiles on the same cases.
+  Rng rng(1030);
+  const std::vector<small_activation_kind> acts =
+      testutil::all_activation_kinds();
+  size_t i = 0;
+  for (const auto &[c, k] : std::vector<std::pair<int, int>>{{16, 16},
+                                                             {20, 16},
+                                                             {33, 16},
+                                                             {64, 16},
+                                                             {16, 32},
+                                                             {5, 7},
+                                                             {48, 10}}) {
+    for (const auto &[h, w] : std::vector<std::pair<int, int>>{
+             {32, 32}, {9, 13}, {3, 17}, {2, 6}, {1, 5}, {7, 2}}) {
+      ConvCase cc = make_case(c, h, w, k, 3, 3);
+      if (i % 4 == 3 && h >= 3 && w >= 3) {
+        cc.p.padding_mode = SMALL_PADDING_VALID;
+      } else {
+        set_pads(cc, 1, 1, 1, 1);
+      }
+      cc.p.activation = testutil::activation_with_params(acts[i % acts.size()]);
+      cc.layout = i % 2 == 0 ? SMALL_LAYOUT_NCHW : SMALL_LAYOUT_NHWC;
+      cc.bias = i % 5 != 4;
+      cc.in_lo = -3.0f;
+      cc.in_hi = 3.0f;
+      check_conv(cc, rng);
+      ++i;
+    }
+  }
+}
+
+TEST_CASE("Conv2D keeps a Winograd weight copy exactly where its tiles run",
+          "[conv2d][winograd]") {
+  // The copy (12 Cb x Cb floats per pair of blocks where the packed weights
+  // have 9) is counted in the network's weight bytes: present for a 3x3
+  // stride-1 layer on a table with Winograd tiles, absent at stride 2, and
+  // dropped again when no tile took it (a 2-pixel-wide image padded by one
+  // has border columns only).
+  const small_kernel_table &k = *small_kernels_active();
+  const size_t cb = k.channel_block;
+  const size_t blocks = (16 + cb - 1) / cb;
+  const size_t direct = blocks * blocks * 9 * cb * cb * sizeof(float);
+  const size_t bias = blocks * cb * sizeof(float);
+  const bool takes = k.conv_f32_winograd != nullptr &&
+                     blocks * std::min(blocks, k.conv_max_out_blocks) <=
+                         k.conv_f32_winograd_blocks;
+  struct Case {
+    uint32_t width, stride;
+    bool winograd;
+  };
+  for (const Case &c :
+       {Case{12, 1, takes}, Case{12, 2, false}, Case{2, 1, false}}) {
+    INFO("width " << c.width << ", stride " << c.stride);
+    Rng rng(1031);
+    ConvCase cc = make_case(16, 6, static_cast<int>(c.width), 16, 3, 3);
+    set_pads(cc, 1, 1, 1, 1);
+    cc.p.stride_h = cc.p.stride_w = c.stride;
+    const ConvData d = make_data(cc, rng);
+    testutil::Net net;
+    const small_tensor in = net.input(1, 16, 6, c.width);
+    net.output(net.conv2d(in, cc.p, d.weights_oihw, d.bias));
+    net.finalize();
+    size_t bytes = 0;
+    REQUIRE(small_network_weight_bytes(net.get(), &bytes) == SMALL_OK);
+    CHECK(bytes == direct + bias + (c.winograd ? direct / 3 * 4 : 0));
   }
 }
