@@ -20,11 +20,12 @@ constexpr size_t kCb = 16;
 constexpr int kTileWidth = 6;
 
 // Pixels with their own weights and bias (one pixel in W channel blocks):
-// two weight loads per pixel and tap, 2 * W independent chains.
-template <int W>
+// two weight loads per pixel and tap, 2 * W independent chains. act: the
+// tile's activation (x86::with_activation).
+template <int W, class Act>
 void depthwise_tile_blocks(const small_window_tile *t, const float *in,
-                           const float *weights, const float *bias,
-                           float *out) {
+                           const float *weights, const float *bias, float *out,
+                           Act act) {
   __m256 lo[W], hi[W];
 #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
@@ -47,29 +48,31 @@ void depthwise_tile_blocks(const small_window_tile *t, const float *in,
   }
 #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    _mm256_storeu_ps(out + j * t->out_pixel_step,
-                     x86::activate<Vec>(lo[j], t->act));
-    _mm256_storeu_ps(out + j * t->out_pixel_step + 8,
-                     x86::activate<Vec>(hi[j], t->act));
+    _mm256_storeu_ps(out + j * t->out_pixel_step, act(lo[j]));
+    _mm256_storeu_ps(out + j * t->out_pixel_step + 8, act(hi[j]));
   }
 }
 
 // W pixels of a tile across blocks, from its pixel j on.
-template <int W> void blocks_from(const small_window_tile *t, size_t j) {
+template <int W, class Act>
+void blocks_from(const small_window_tile *t, size_t j, Act act) {
   depthwise_tile_blocks<W>(
       t, t->in + j * t->in_pixel_step, t->weights + j * t->w_pixel_step,
-      t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step);
+      t->bias + j * t->bias_pixel_step, t->out + j * t->out_pixel_step, act);
 }
 
 // Any width across blocks: full 6-pixel tiles, then the REST.
 template <int REST> void depthwise_blocks(const small_window_tile *t) {
-  size_t j = 0;
-  for (; j + kTileWidth <= t->width; j += kTileWidth) {
-    blocks_from<kTileWidth>(t, j);
-  }
-  if constexpr (REST > 0) {
-    blocks_from<REST>(t, j);
-  }
+  x86::with_activation<Vec>(
+      t->act, [t](auto act) __attribute__((always_inline)) {
+        size_t j = 0;
+        for (; j + kTileWidth <= t->width; j += kTileWidth) {
+          blocks_from<kTileWidth>(t, j, act);
+        }
+        if constexpr (REST > 0) {
+          blocks_from<REST>(t, j, act);
+        }
+      });
 }
 
 template <int... Rs>

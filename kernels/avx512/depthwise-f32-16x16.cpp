@@ -139,8 +139,10 @@ struct HalfPairs {
 
   // P pairs from output pixel j0 on; the last pair's second pixel exists
   // only if `last_whole` (else the pair is a lone pixel). Pair p reads
-  // input pixels 2 p .. 2 p + 3 of the tile's window.
-  template <int TH, int P> void pairs(size_t j0, bool last_whole) const {
+  // input pixels 2 p .. 2 p + 3 of the tile's window. act: the tile's
+  // activation (x86::with_activation).
+  template <int TH, int P, class Act>
+  void pairs(size_t j0, bool last_whole, Act act) const {
     __m512 acc[P];
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) {
@@ -165,7 +167,7 @@ struct HalfPairs {
     }
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) {
-      const __m512 a = x86::activate<Vec>(acc[p], t->act);
+      const __m512 a = act(acc[p]);
       float *out = t->out + (j0 + 2 * p) * t->out_pixel_step;
       _mm512_storeu_ps(out, half_with_padding(a, false, pad));
       if (p + 1 < P || last_whole) {
@@ -181,13 +183,16 @@ constexpr int kHalfPairs = 6; // pairs per register tile: 12 pixels
 template <int TH> void depthwise_half_pairs(const small_window_tile *t) {
   const HalfPairs h(t);
   const size_t width = t->width;
-  size_t j = 0;
-  for (; j + 2 * kHalfPairs <= width; j += 2 * kHalfPairs) {
-    h.pairs<TH, kHalfPairs>(j, true);
-  }
-  for (; j < width; j += 2) {
-    h.pairs<TH, 1>(j, j + 2 <= width);
-  }
+  x86::with_activation<Vec>(
+      t->act, [&](auto act) __attribute__((always_inline)) {
+        size_t j = 0;
+        for (; j + 2 * kHalfPairs <= width; j += 2 * kHalfPairs) {
+          h.pairs<TH, kHalfPairs>(j, true, act);
+        }
+        for (; j < width; j += 2) {
+          h.pairs<TH, 1>(j, j + 2 <= width, act);
+        }
+      });
 }
 
 } // namespace

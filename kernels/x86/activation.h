@@ -66,6 +66,27 @@ activate(typename V::type x, const small_act_params &a) {
   return a.op == SMALL_ACT_OP_NONE ? x : activate_other<V>(x, a);
 }
 
+// Calls body(act) once with act(x) the tile's activation as a functor:
+// clip (ReLU, ReLU6) and none inline, with their bounds in registers, the
+// others out of line. A tile that picks its activation once this way keeps
+// its sums in registers: testing t->act before every store (it may alias
+// the output, so it is reloaded each time) made GCC spill the accumulators
+// around the out-of-line call's branch, in the main loop.
+template <class V, class Body>
+[[gnu::always_inline]] inline void with_activation(const small_act_params &a,
+                                                   Body &&body) {
+  using T = typename V::type;
+  if (a.op == SMALL_ACT_OP_CLIP) {
+    const T lo = V::set1(a.lo), hi = V::set1(a.hi);
+    body([lo, hi](T x) { return V::min(V::max(x, lo), hi); });
+  } else if (a.op == SMALL_ACT_OP_NONE) {
+    body([](T x) { return x; });
+  } else {
+    const small_act_params copy = a;
+    body([copy](T x) { return activate_other<V>(x, copy); });
+  }
+}
+
 // act(0) into the vectors QA.. of a pixel's block (the padding lanes).
 template <class V, size_t CB, int QA>
 inline void store_padding(float *pixel, const small_act_params &act) {

@@ -157,15 +157,7 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   };
-  const small_act_params act = t->act;
-  if (act.op == SMALL_ACT_OP_CLIP) {
-    const T lo = V::set1(act.lo), hi = V::set1(act.hi);
-    epilogue([&](T x) { return V::min(V::max(x, lo), hi); });
-  } else if (act.op == SMALL_ACT_OP_NONE) {
-    epilogue([](T x) { return x; });
-  } else {
-    epilogue([&](T x) { return activate_other<V>(x, act); });
-  }
+  with_activation<V>(t->act, epilogue);
 }
 
 // Planar input (one channel per input block: a narrow network input such as

@@ -184,15 +184,10 @@ struct WinogradTile {
   static void run(const small_window_tile *t) {
     alignas(64) float vt[BLOCKS * 3 * PAIRS * 4 * CB];
     transform_input(t, vt);
-    const small_act_params a = t->act;
-    if (a.op == SMALL_ACT_OP_CLIP) {
-      const T lo = V::set1(a.lo), hi = V::set1(a.hi);
-      all_passes(t, vt, [lo, hi](T x) { return V::min(V::max(x, lo), hi); });
-    } else if (a.op == SMALL_ACT_OP_NONE) {
-      all_passes(t, vt, [](T x) { return x; });
-    } else {
-      all_passes(t, vt, [&a](T x) { return activate_other<V>(x, a); });
-    }
+    const auto passes = [&](auto act) __attribute__((always_inline)) {
+      all_passes(t, vt, act);
+    };
+    with_activation<V>(t->act, passes);
   }
 };
 

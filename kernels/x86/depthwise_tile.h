@@ -24,9 +24,19 @@
 
 namespace small::x86 {
 
-template <class V, size_t CB, int W, int QA>
+// The padding vectors QA.. of a pixel's block: `pad` (act(0)).
+template <class V, size_t CB, int QA>
+inline void store_pad(float *pixel, typename V::type pad) {
+#pragma GCC unroll 16
+  for (int q = QA; q < static_cast<int>(CB / V::kLanes); ++q) {
+    V::store(pixel + q * V::kLanes, pad);
+  }
+}
+
+// act: the tile's activation (with_activation, x86/activation.h).
+template <class V, size_t CB, int W, int QA, class Act>
 inline void depthwise_tile(const small_window_tile *t, const float *in,
-                           float *out) {
+                           float *out, Act act) {
   constexpr size_t L = V::kLanes;
   constexpr int Q = QA;
   constexpr int P = W >= 4 ? 1 : (W >= 2 ? 2 : 4);
@@ -85,10 +95,9 @@ inline void depthwise_tile(const small_window_tile *t, const float *in,
       for (int p = 1; p < P; ++p) {
         acc[0][j][q] = V::add(acc[0][j][q], acc[p][j][q]);
       }
-      V::store(out + j * t->out_pixel_step + q * L,
-               activate<V>(acc[0][j][q], t->act));
+      V::store(out + j * t->out_pixel_step + q * L, act(acc[0][j][q]));
     }
-    store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
+    store_pad<V, CB, QA>(out + j * t->out_pixel_step, act(V::zero()));
   }
 }
 
@@ -99,10 +108,10 @@ inline void depthwise_tile(const small_window_tile *t, const float *in,
 // compile-time constants, and each input vector of a filter row is loaded
 // once for every tap that reads it ((W - 1) * S + 3 loads per filter row
 // instead of 3 W).
-template <class V, size_t CB, int W, int S, int TH>
+template <class V, size_t CB, int W, int S, int TH, class Act>
 inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
                                     const float *w, const float *bias,
-                                    float *out) {
+                                    float *out, Act act) {
   using T = typename V::type;
   T acc[W];
   const T b = V::load(bias);
@@ -133,7 +142,7 @@ inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
   }
 #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    V::store(out + j * t->out_pixel_step, activate<V>(acc[j], t->act));
+    V::store(out + j * t->out_pixel_step, act(acc[j]));
   }
 }
 
@@ -142,10 +151,10 @@ inline void depthwise_lanes_3x3_row(const small_window_tile *t, const float *in,
 // at a time (W accumulators + 3 TW weights + 1 input): pixel j reads input
 // rows j..j+2, so each of the W + 2 rows is loaded once and feeds every
 // pixel that needs it; the row pointer advances by one increment.
-template <class V, size_t CB, int W, int TW>
+template <class V, size_t CB, int W, int TW, class Act>
 inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
                                     const float *w, const float *bias,
-                                    float *out) {
+                                    float *out, Act act) {
   using T = typename V::type;
   T acc[W];
   const T b = V::load(bias);
@@ -177,7 +186,7 @@ inline void depthwise_lanes_3x3_col(const small_window_tile *t, const float *in,
   }
 #pragma GCC unroll 16
   for (int j = 0; j < W; ++j) {
-    V::store(out + j * t->out_pixel_step, activate<V>(acc[j], t->act));
+    V::store(out + j * t->out_pixel_step, act(acc[j]));
   }
 }
 
@@ -191,17 +200,20 @@ void depthwise_window_2x2(const small_window_tile *t) {
   using T = typename V::type;
   const size_t h = t->in_tap_h_step, wh = t->w_tap_h_step;
   const size_t ws = t->w_tap_w_step;
+  with_activation<V>(
+      t->act, [&](auto act) __attribute__((always_inline)) {
 #pragma GCC unroll 4
-  for (int q = 0; q < QA; ++q) {
-    const float *x = t->in + q * L;
-    const float *w = t->weights + q * L;
-    T top = V::fmadd(V::load(x), V::load(w), V::load(t->bias + q * L));
-    top = V::fmadd(V::load(x + CB), V::load(w + ws), top);
-    T bottom = V::mul(V::load(x + h), V::load(w + wh));
-    bottom = V::fmadd(V::load(x + h + CB), V::load(w + wh + ws), bottom);
-    V::store(t->out + q * L, activate<V>(V::add(top, bottom), t->act));
-  }
-  store_padding<V, CB, QA>(t->out, t->act);
+        for (int q = 0; q < QA; ++q) {
+          const float *x = t->in + q * L;
+          const float *w = t->weights + q * L;
+          T top = V::fmadd(V::load(x), V::load(w), V::load(t->bias + q * L));
+          top = V::fmadd(V::load(x + CB), V::load(w + ws), top);
+          T bottom = V::mul(V::load(x + h), V::load(w + wh));
+          bottom = V::fmadd(V::load(x + h + CB), V::load(w + wh + ws), bottom);
+          V::store(t->out + q * L, act(V::add(top, bottom)));
+        }
+        store_pad<V, CB, QA>(t->out, act(V::zero()));
+      });
 }
 
 // Which depthwise tile a run of pixels takes (fixed per tile shape): the
@@ -218,12 +230,12 @@ enum class DepthwiseKind {
   kCol3x2
 };
 
-template <class V, size_t CB, DepthwiseKind K, int W, int QA>
+template <class V, size_t CB, DepthwiseKind K, int W, int QA, class Act>
 inline void depthwise_pixels(const small_window_tile *t, const float *in,
-                             float *out) {
+                             float *out, Act act) {
   constexpr size_t L = V::kLanes;
   if constexpr (K == DepthwiseKind::kGeneric) {
-    depthwise_tile<V, CB, W, QA>(t, in, out);
+    depthwise_tile<V, CB, W, QA>(t, in, out, act);
   } else {
 #pragma GCC unroll 4
     for (size_t q = 0; q < QA; ++q) {
@@ -232,7 +244,7 @@ inline void depthwise_pixels(const small_window_tile *t, const float *in,
                     K == DepthwiseKind::kCol3x2) {
         constexpr int TW = K == DepthwiseKind::kCol3x3 ? 3 : 2;
         depthwise_lanes_3x3_col<V, CB, W, TW>(t, in + o, t->weights + o,
-                                              t->bias + o, out + o);
+                                              t->bias + o, out + o, act);
       } else {
         constexpr int S = K == DepthwiseKind::kRow3x3Stride1 ||
                                   K == DepthwiseKind::kRow2x3Stride1
@@ -243,28 +255,34 @@ inline void depthwise_pixels(const small_window_tile *t, const float *in,
                                ? 3
                                : 2;
         depthwise_lanes_3x3_row<V, CB, W, S, TH>(t, in + o, t->weights + o,
-                                                 t->bias + o, out + o);
+                                                 t->bias + o, out + o, act);
       }
     }
 #pragma GCC unroll 16
     for (int j = 0; j < W; ++j) {
-      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
+      store_pad<V, CB, QA>(out + j * t->out_pixel_step, act(V::zero()));
     }
   }
 }
 
 // A tile of any width: full register tiles of TILE_W pixels, then the REST.
+// The activation is picked once per call (with_activation).
 template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int REST>
 void depthwise_run(const small_window_tile *t) {
-  size_t j = 0;
-  for (; j + TILE_W <= t->width; j += TILE_W) {
-    depthwise_pixels<V, CB, K, TILE_W, QA>(t, t->in + j * t->in_pixel_step,
-                                           t->out + j * t->out_pixel_step);
-  }
-  if constexpr (REST > 0) {
-    depthwise_pixels<V, CB, K, REST, QA>(t, t->in + j * t->in_pixel_step,
-                                         t->out + j * t->out_pixel_step);
-  }
+  with_activation<V>(
+      t->act, [t](auto act) __attribute__((always_inline)) {
+        size_t j = 0;
+        for (; j + TILE_W <= t->width; j += TILE_W) {
+          depthwise_pixels<V, CB, K, TILE_W, QA>(
+              t, t->in + j * t->in_pixel_step, t->out + j * t->out_pixel_step,
+              act);
+        }
+        if constexpr (REST > 0) {
+          depthwise_pixels<V, CB, K, REST, QA>(t, t->in + j * t->in_pixel_step,
+                                               t->out + j * t->out_pixel_step,
+                                               act);
+        }
+      });
 }
 
 template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int... Rs>
