@@ -79,6 +79,29 @@ struct Int8Tiles {
   static void call(const TileGrid &grid, const Tile &t) { grid.kernel_i8(&t); }
 };
 
+// The tile fields one output block group fixes (walk_tiles, grid_calls).
+template <typename Tiles>
+void set_group_fields(const WindowOp &op, const BlockGroup &group,
+                      typename Tiles::Tile &t) {
+  t.in_blocks = group.in_blocks;
+  t.in_last_channels = group.in_last_channels;
+  t.out_blocks = group.out_blocks;
+  t.w_out_block_step = group.w_out_block_step;
+  Tiles::set_group(op, group, t);
+}
+
+// The tile fields one grid of the group fixes.
+template <typename Tiles>
+void set_grid_fields(const WindowOp &op, const BlockGroup &group,
+                     const TileGrid &grid, typename Tiles::Tile &t) {
+  t.width = grid.width;
+  t.taps_h = grid.taps_h;
+  t.taps_w = grid.taps_w;
+  t.in_pixel_step = grid.in_pixel_step;
+  t.out_pixel_step = grid.out_pixel_step;
+  Tiles::set_grid(op, group, grid, t);
+}
+
 // The loop nest: batch -> output block group -> grid -> tiles.
 template <typename Tiles>
 void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
@@ -91,20 +114,11 @@ void walk_tiles(const WindowOp &op, typename Tiles::Tile t,
     const Element *residual_item =
         residual != nullptr ? residual + n * op.out_item_floats : nullptr;
     for (const BlockGroup &group : op.block_groups) {
-      t.in_blocks = group.in_blocks;
-      t.in_last_channels = group.in_last_channels;
-      t.out_blocks = group.out_blocks;
-      t.w_out_block_step = group.w_out_block_step;
-      Tiles::set_group(op, group, t);
+      set_group_fields<Tiles>(op, group, t);
       const Element *in_group = in_item + group.in_offset;
       Element *out_group = out_item + group.out_offset;
       for (const TileGrid &grid : op.grids[group.kind]) {
-        t.width = grid.width;
-        t.taps_h = grid.taps_h;
-        t.taps_w = grid.taps_w;
-        t.in_pixel_step = grid.in_pixel_step;
-        t.out_pixel_step = grid.out_pixel_step;
-        Tiles::set_grid(op, group, grid, t);
+        set_grid_fields<Tiles>(op, group, grid, t);
         const Element *in_column = in_group + grid.in_offset;
         Element *out_column = out_group + grid.out_offset;
         for (uint32_t c = 0; c < grid.columns; ++c) {
@@ -135,17 +149,8 @@ void grid_calls(const WindowOp &op, typename Tiles::Tile t,
   if (first >= end) {
     return;
   }
-  t.in_blocks = group.in_blocks;
-  t.in_last_channels = group.in_last_channels;
-  t.out_blocks = group.out_blocks;
-  t.w_out_block_step = group.w_out_block_step;
-  Tiles::set_group(op, group, t);
-  t.width = grid.width;
-  t.taps_h = grid.taps_h;
-  t.taps_w = grid.taps_w;
-  t.in_pixel_step = grid.in_pixel_step;
-  t.out_pixel_step = grid.out_pixel_step;
-  Tiles::set_grid(op, group, grid, t);
+  set_group_fields<Tiles>(op, group, t);
+  set_grid_fields<Tiles>(op, group, grid, t);
   uint64_t column = first / grid.rows;
   uint64_t row = first % grid.rows;
   const Element *in_column =

@@ -36,10 +36,6 @@ bool uses_winograd(const WindowOp &op) {
   return false;
 }
 
-size_t winograd_weight_elements(size_t direct_elements) {
-  return winograd_offset(direct_elements);
-}
-
 void winograd_weights(const float *packed, size_t direct_elements, size_t cb,
                       float *out) {
   const size_t matrix = cb * cb;

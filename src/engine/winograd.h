@@ -19,11 +19,6 @@ namespace small {
 // within conv_f32_winograd_blocks.
 bool winograd_eligible(const WindowOp &op, const small_kernel_table &kernels);
 
-// The transformed copy of `direct_elements` packed weights (a whole number
-// of 3x3 (output block, input block) runs of 9 Cb x Cb matrices): 4/3 as
-// many elements.
-size_t winograd_weight_elements(size_t direct_elements);
-
 // packed: [run][tap row r][tap column s][input lane][Cb]; out: [run][r]
 // [input lane][k][Cb] with U_k = g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2,
 // g2 for the row's taps g_s.
@@ -34,7 +29,8 @@ void winograd_weights(const float *packed, size_t direct_elements, size_t cb,
 bool uses_winograd(const WindowOp &op);
 
 // The op's Winograd copy at the direct layout's element offset `direct`
-// (an output block's or a filter row's start: a multiple of 3 Cb x Cb).
+// (an output block's or a filter row's start: a multiple of 3 Cb x Cb); of
+// the whole packed weights, the copy's element count (4/3 as many).
 inline size_t winograd_offset(size_t direct) { return direct / 3 * 4; }
 
 } // namespace small

@@ -173,8 +173,8 @@ small_status Conv2DLayer::prepare_winograd(const small_kernel_table &kernels) {
     return SMALL_OK;
   }
   const size_t direct = packed_weights_.size_bytes() / sizeof(float);
-  SMALL_TRY(winograd_weights_.reset(
-      winograd_weight_elements(direct) * sizeof(float), "Winograd weights"));
+  SMALL_TRY(winograd_weights_.reset(winograd_offset(direct) * sizeof(float),
+                                    "Winograd weights"));
   winograd_weights(packed_weights_.floats(), direct, kernels.channel_block,
                    winograd_weights_.floats());
   op_.winograd_weights = winograd_weights_.floats();
