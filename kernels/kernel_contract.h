@@ -344,9 +344,9 @@ typedef struct small_kernel_table {
                              void *out);
   /* Float convolutions of a planar input (in_lanes 1) into at most
    * conv_planar_lanes_channels output channels take tiles of up to
-   * conv_planar_lanes_max_width pixels instead of conv_max_width (a kernel
-   * that keeps pixels in lanes fills a whole vector: AVX-512's 16). 0: no
-   * such tiles. */
+   * conv_planar_lanes_max_width pixels instead of conv_max_width (AVX-512
+   * keeps 16 pixels in the lanes of a vector; AVX2 gives 12 pixels one
+   * vector of channels each). 0: no such tiles. */
   size_t conv_planar_lanes_channels;
   size_t conv_planar_lanes_max_width;
   /* Float convolutions over a blocked input (in_lanes Cb) into one output

@@ -28,9 +28,9 @@ small_kernel_table avx2_table() {
   small_kernel_table t = small::x86::table<small::avx2::Vec>(
       "avx2", 6, 1, small::avx2::select_conv_f32_6x16__avx2,
       small::avx2::select_depthwise_f32_6x16__avx2);
-  // A planar input into at most 8 channels: 8 pixels in the lanes.
+  // A planar input into at most 8 channels: tiles of 12 one-ymm pixels.
   t.conv_planar_lanes_channels = 8;
-  t.conv_planar_lanes_max_width = 8;
+  t.conv_planar_lanes_max_width = small::avx2::kPlanarMaxWidth;
   t.conv_f32_dense_out_blocks = small::avx2::kDenseOutBlocks;
   t.conv_f32_winograd = small::avx2::select_conv_f32_winograd__avx2;
   t.conv_f32_winograd_blocks = small::avx2::kWinogradBlocks;

@@ -7,6 +7,9 @@
 // keeps both FMA ports busy within the 2-3 loads per cycle of current cores,
 // and 12 independent chains cover the 4-5 cycle FMA latency.
 //
+// A planar input into at most 8 channels takes tiles of up to 12 pixels of
+// one ymm (kPlanarMaxWidth).
+//
 // Dense layers (one output pixel) take one-pixel tiles of up to 4 blocks
 // instead (kDenseOutBlocks): such a tile is a matrix-vector product bound by
 // streaming its weights, and 4 blocks make 4 weight streams in flight where
@@ -18,11 +21,10 @@
 namespace small::avx2 {
 
 small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s) {
-  if (conv_f32_planar_lanes_fit__avx2(s)) {
-    return select_conv_f32_planar_lanes__avx2(s);
-  }
   if (s->width > 6) {
-    return select_conv_f32_planar_wide__avx2(s);
+    // Only a planar layer into at most 8 channels gets these
+    // (kPlanarMaxWidth): its one-ymm tiles.
+    return x86::conv_select_planar_wide<Vec, 16, 7, kPlanarMaxWidth, 1>(*s);
   }
   if (s->out_blocks > 1) {
     return x86::conv_select_dense<Vec, 16, kDenseOutBlocks>(*s);

@@ -18,17 +18,19 @@ constexpr size_t kDenseOutBlocks = 4;
 // direct tile reads its 36 KB) included: 5% faster than the 6x16 tile.
 constexpr size_t kWinogradBlocks = 4;
 
+// Pixels of the tiles of a planar input (an RGB network input) into at most
+// 8 channels (the table's conv_planar_lanes_max_width; MobileNet's first
+// layer): one ymm of 8 channels per pixel, so 12 accumulators + 1 weight
+// vector + 1 broadcast input in the 16 registers, 12 chains for the FMA
+// latency. The 6x16 tile's 6 pixels of such a layer would fill half its
+// registers; 8 pixels in the lanes of 8 accumulators (one per channel, each
+// tap's weights broadcast) took 11% longer on a Zen 5 (docs/benchmarks.md).
+constexpr size_t kPlanarMaxWidth = 12;
+
 small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s);
 // Winograd F(2,3) tiles for the interior of 3x3 stride-1 convolutions
 // (the table's conv_f32_winograd); NULL for shapes they do not take.
 small_window_fn select_conv_f32_winograd__avx2(const small_window_shape *s);
-// A planar input into at most 8 channels along a row, pixels in lanes: the
-// shapes conv_f32_planar_lanes_fit__avx2 accepts; the other planar tiles of
-// 7 and 8 pixels, which only such a layer gets (the table's
-// conv_planar_lanes_max_width).
-bool conv_f32_planar_lanes_fit__avx2(const small_window_shape *s);
-small_window_fn select_conv_f32_planar_lanes__avx2(const small_window_shape *s);
-small_window_fn select_conv_f32_planar_wide__avx2(const small_window_shape *s);
 small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s);
 
 // int8 (docs/int8.md): 16-bit pair products (conv_i8_k_group 2).

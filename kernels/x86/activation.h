@@ -87,19 +87,6 @@ template <class V, class Body>
   }
 }
 
-// act(0) into the vectors QA.. of a pixel's block (the padding lanes).
-template <class V, size_t CB, int QA>
-inline void store_padding(float *pixel, const small_act_params &act) {
-  constexpr int Q = static_cast<int>(CB / V::kLanes);
-  if constexpr (QA < Q) {
-    const typename V::type pad = activate<V>(V::zero(), act);
-#pragma GCC unroll 16
-    for (int q = QA; q < Q; ++q) {
-      V::store(pixel + q * V::kLanes, pad);
-    }
-  }
-}
-
 } // namespace small::x86
 
 #endif

@@ -259,23 +259,32 @@ void conv_tile_planar(const small_window_tile *t) {
       next();
     }
   }
+  // The activation chosen once per tile (with_activation); the padding
+  // vectors of a narrow block get act(0).
+  const auto epilogue = [&](auto act) __attribute__((always_inline)) {
+    const T pad = act(V::zero());
 #pragma GCC unroll 16
-  for (int k = 0; k < OB; ++k) {
-    float *out = t->out + k * t->out_block_step;
+    for (int k = 0; k < OB; ++k) {
+      float *out = t->out + k * t->out_block_step;
 #pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
+      for (int j = 0; j < W; ++j) {
+        float *pixel = out + j * t->out_pixel_step;
 #pragma GCC unroll 16
-      for (int q = 0; q < Q; ++q) {
+        for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 8
-        for (int p = 1; p < P; ++p) {
-          acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+          for (int p = 1; p < P; ++p) {
+            acc[0][k][j][q] = V::add(acc[0][k][j][q], acc[p][k][j][q]);
+          }
+          V::store(pixel + q * L, act(acc[0][k][j][q]));
         }
-        V::store(out + j * t->out_pixel_step + q * L,
-                 activate<V>(acc[0][k][j][q], t->act));
+#pragma GCC unroll 16
+        for (int q = QA; q < static_cast<int>(CB / L); ++q) {
+          V::store(pixel + q * L, pad);
+        }
       }
-      store_padding<V, CB, QA>(out + j * t->out_pixel_step, t->act);
     }
-  }
+  };
+  with_activation<V>(t->act, epilogue);
 }
 
 template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>
@@ -345,9 +354,9 @@ small_window_fn planar_lanes_select(const small_window_shape &s) {
 
 // Planar tiles wider than the table's conv_max_width, FROM to TO pixels (a
 // table with conv_planar_lanes_max_width: only a planar layer of one block
-// of few channels gets them), that the ISA's pixels-in-lanes tile does not
-// take (down a column, wider windows): the planar template, one output
-// block of QA vectors.
+// of few channels gets them): the planar template, one output block of QA
+// vectors. AVX2's for every such shape; AVX-512's where its pixels-in-lanes
+// tile does not fit (down a column, wider windows).
 template <class V, size_t CB, int FROM, int QA, size_t STEP, int... Ws>
 small_window_fn planar_wide_by_width(size_t width,
                                      std::integer_sequence<int, Ws...>) {

@@ -11,8 +11,7 @@
 // QA: the vectors of the block a tile computes, fewer than CB / V::kLanes
 // for a layer of at most QA * V::kLanes channels (the shape's out_lanes:
 // MobileNet's 8-channel depthwise in AVX2's two-ymm blocks); the others'
-// weights and bias are zero, so they store act(0) (store_padding,
-// x86/activation.h).
+// weights and bias are zero, so they store act(0) (store_pad).
 #ifndef SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 #define SMALL_KERNELS_X86_DEPTHWISE_TILE_H
 
