@@ -302,6 +302,14 @@ typedef struct small_kernel_table {
    * cores where a call costs little next to that, e.g. the Cortex-M4).
    * Pooling tiles may span blocks either way. */
   int depthwise_across_blocks;
+  /* Float depthwise: 0, or what one pixel of one block in a tile across
+   * blocks costs, in percent of a kernel call in one block; the engine then
+   * takes tiles across blocks where their pixels x blocks cost less than
+   * the calls of tiles in one block (else it compares numbers of calls).
+   * For kernels whose tiles across blocks are slow per FMA: each pixel
+   * loads its block's weight vector for every tap, two loads per FMA,
+   * where a block's tiles reuse theirs along the row. */
+  size_t depthwise_across_block_percent;
   small_window_select_fn conv;
   small_window_select_fn depthwise;
   small_window_select_fn max_pool;

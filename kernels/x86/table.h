@@ -30,6 +30,11 @@ table(const char *isa, size_t conv_max_width, size_t conv_max_out_blocks,
   t.conv_max_width = conv_max_width;
   t.conv_max_out_blocks = conv_max_out_blocks;
   t.window_max_width = 64;
+  // A pixel of one block in a float depthwise tile across blocks costs about
+  // 0.4 of a call of a block's tiles (the bounds from MobileNet's layers on
+  // a Zen 5: above 0.33 its 6x6 layers take a block's tiles, AVX2 2.1 ->
+  // 1.45 us; below 0.55 the 6x6 -> 3x3 and 3x3 ones stay across blocks).
+  t.depthwise_across_block_percent = 40;
   t.conv = conv;
   t.conv_residual = 1; // conv_tile's epilogue (x86/conv_tile.h)
   t.depthwise = depthwise;

@@ -337,16 +337,24 @@ void choose_winograd(const WindowOp &op, const small_kernel_table &kernels,
 } // namespace
 
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
-                          bool allowed) {
+                          const small_kernel_table &kernels) {
   const WindowGeometry &g = op.geometry;
+  const bool depthwise = op.family == WindowFamily::kDepthwise;
   if (op.family == WindowFamily::kConv ||
-      (op.family == WindowFamily::kDepthwise && !allowed)) {
+      (depthwise && kernels.depthwise_across_blocks == 0)) {
     return false;
   }
   const size_t blocks = (g.out_c + cb - 1) / cb;
-  const size_t across =
-      size_t{g.out_h} * g.out_w * ((blocks + max_width - 1) / max_width);
-  return blocks > 1 && across < calls_per_block(op, max_width) * blocks;
+  if (blocks < 2) {
+    return false;
+  }
+  const size_t pixels = size_t{g.out_h} * g.out_w;
+  const size_t block_calls = calls_per_block(op, max_width) * blocks;
+  const size_t percent = kernels.depthwise_across_block_percent;
+  if (depthwise && !op.int8 && percent != 0) {
+    return pixels * blocks * percent < block_calls * 100;
+  }
+  return pixels * ((blocks + max_width - 1) / max_width) < block_calls;
 }
 
 namespace {
@@ -367,8 +375,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   const OpSizes s = op_sizes(op, kernels);
   op.rows = plan_rows(g);
   op.columns = plan_columns(g, s.max_width, s.width_multiple);
-  op.across_blocks = choose_across_blocks(op, s.cb, s.max_width,
-                                          kernels.depthwise_across_blocks != 0);
+  op.across_blocks = choose_across_blocks(op, s.cb, s.max_width, kernels);
 
   small_window_tile &t = op.tile;
   t = small_window_tile{};

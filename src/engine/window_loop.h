@@ -152,11 +152,13 @@ struct WindowOp {
 };
 
 // True when tiles across channel blocks take fewer kernel calls than tiles
-// along rows/columns for this op (never for convolutions, nor for depthwise
-// when the table does not allow them: `allowed`, its
-// depthwise_across_blocks). Call after the rows and columns are planned.
+// along rows/columns for this op, or for a float depthwise op of a table
+// with depthwise_across_block_percent, when their blocks cost less than the
+// calls of tiles in one block (never for convolutions, nor for depthwise
+// when the table's depthwise_across_blocks is 0). Call after the rows and
+// columns are planned.
 bool choose_across_blocks(const WindowOp &op, size_t cb, size_t max_width,
-                          bool allowed);
+                          const small_kernel_table &kernels);
 
 // Plans the op's row bands, column tiles, tile orientation and kernel
 // variants for this kernel table. Layers call it once, at prepare, after

@@ -79,9 +79,11 @@ TEST_CASE("int8 window ops use the float plan and write each output once",
   table.conv_i8 = table.depthwise_i8 = table.max_pool_i8 = table.avg_pool_i8 =
       record_int8;
   // Without the float-only tile choices (wider one-block tiles, dense
-  // layers' block groups), which int8 layers do not take.
+  // layers' block groups, depthwise tiles across blocks priced by their
+  // blocks), which int8 layers do not take.
   table.conv_one_block_max_width = 0;
   table.conv_f32_dense_out_blocks = 0;
+  table.depthwise_across_block_percent = 0;
   const size_t cb = table.channel_block;
   std::mt19937 rng(5);
   auto pick = [&](uint32_t lo, uint32_t hi) {

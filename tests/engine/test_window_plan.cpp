@@ -612,3 +612,50 @@ TEST_CASE("a float planar convolution sends a narrow interior piece down the "
   CHECK(interior_pixels == 3u * 20u);
   CHECK(interior_calls == 3u * 4u);
 }
+
+namespace {
+
+// A 3x3 stride-1 SAME depthwise layer of `channels` on a size x size image.
+WindowOp depthwise_3x3(uint32_t channels, uint32_t size) {
+  WindowOp op;
+  op.family = WindowFamily::kDepthwise;
+  WindowGeometry &g = op.geometry;
+  g.batch = 1;
+  g.in_c = g.out_c = channels;
+  g.in_h = g.in_w = g.out_h = g.out_w = size;
+  g.kernel_h = g.kernel_w = 3;
+  g.stride_h = g.stride_w = 1;
+  g.dilation_h = g.dilation_w = 1;
+  g.pad_top = g.pad_left = 1;
+  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  return op;
+}
+
+} // namespace
+
+TEST_CASE("float depthwise weighs tiles across blocks by the blocks they "
+          "compute when the table prices them",
+          "[engine][plan]") {
+  // A 6x6 image takes 12 calls per block in a block's tiles (4 interior
+  // rows, 2 border columns, 2 border rows of 3 pieces) against one call
+  // per pixel across every block; a 3x3 image takes 9 per block.
+  small_kernel_table table = *small_kernels_active();
+  table.depthwise_across_blocks = 1;
+  table.window_max_width = 64;
+  const uint32_t channels = static_cast<uint32_t>(8 * table.channel_block);
+  auto across = [&](WindowOp op, size_t percent, bool int8) {
+    table.depthwise_across_block_percent = percent;
+    op.int8 = int8;
+    plan_window(op, table);
+    return op.across_blocks;
+  };
+  // Counting calls: 36 across against 12 x 8 in blocks.
+  CHECK(across(depthwise_3x3(channels, 6), 0, false));
+  // Priced: 36 pixels x 40% = 14.4 calls per block against 12.
+  CHECK_FALSE(across(depthwise_3x3(channels, 6), 40, false));
+  // 9 pixels x 40% = 3.6 calls per block against 9.
+  CHECK(across(depthwise_3x3(channels, 3), 40, false));
+  CHECK(across(depthwise_3x3(channels, 3), 0, false));
+  // int8 depthwise keeps the count of calls.
+  CHECK(across(depthwise_3x3(channels, 6), 40, true));
+}
