@@ -530,6 +530,22 @@ WindowOp planar_conv(const WindowGeometry &g, size_t cb) {
   return op;
 }
 
+// A 3x3 stride-1 SAME depthwise layer of `channels` on a size x size image.
+WindowOp depthwise_3x3(uint32_t channels, uint32_t size) {
+  WindowOp op;
+  op.family = WindowFamily::kDepthwise;
+  WindowGeometry &g = op.geometry;
+  g.batch = 1;
+  g.in_c = g.out_c = channels;
+  g.in_h = g.in_w = g.out_h = g.out_w = size;
+  g.kernel_h = g.kernel_w = 3;
+  g.stride_h = g.stride_w = 1;
+  g.dilation_h = g.dilation_w = 1;
+  g.pad_top = g.pad_left = 1;
+  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  return op;
+}
+
 } // namespace
 
 TEST_CASE("a float planar convolution keeps wide pieces along the row and "
@@ -612,26 +628,6 @@ TEST_CASE("a float planar convolution sends a narrow interior piece down the "
   CHECK(interior_pixels == 3u * 20u);
   CHECK(interior_calls == 3u * 4u);
 }
-
-namespace {
-
-// A 3x3 stride-1 SAME depthwise layer of `channels` on a size x size image.
-WindowOp depthwise_3x3(uint32_t channels, uint32_t size) {
-  WindowOp op;
-  op.family = WindowFamily::kDepthwise;
-  WindowGeometry &g = op.geometry;
-  g.batch = 1;
-  g.in_c = g.out_c = channels;
-  g.in_h = g.in_w = g.out_h = g.out_w = size;
-  g.kernel_h = g.kernel_w = 3;
-  g.stride_h = g.stride_w = 1;
-  g.dilation_h = g.dilation_w = 1;
-  g.pad_top = g.pad_left = 1;
-  op.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
-  return op;
-}
-
-} // namespace
 
 TEST_CASE("float depthwise weighs tiles across blocks by the blocks they "
           "compute when the table prices them",
