@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 
@@ -260,19 +261,28 @@ void check(Family family, const Int8Case &c, const Quant &q,
        << " per_pixel=" << c.per_pixel_weights << " in_zp=" << q.in_zp
        << " out_zp=" << q.out_zp << " clamp=[" << q.act_min << "," << q.act_max
        << "] single=" << q.single_rounding);
-  for (size_t i = 0; i < got.size(); ++i) {
+  // Every byte, guards included; one assertion naming the first wrong one
+  // (an assertion per byte made these sweeps most of the suite's time).
+  size_t wrong = got.size();
+  int expected = 0;
+  for (size_t i = 0; i < got.size() && wrong == got.size(); ++i) {
     const bool inside = i >= kGuard && i < kGuard + d.out_size;
     const size_t at = i - kGuard;
     const size_t in_block = at % d.out_step;
     const bool written = inside && in_block / d.pixel_step < c.width &&
                          in_block % d.pixel_step < t.cb;
-    INFO("byte " << i << " (output offset " << at << ")");
-    if (written) {
-      REQUIRE(int{got[i]} == int{want[i]});
-    } else {
-      REQUIRE(int{got[i]} == int{kUntouched});
+    expected = written ? int{want[i]} : int{kUntouched};
+    if (int{got[i]} != expected) {
+      wrong = i;
     }
   }
+  INFO("first wrong byte " << wrong << " of " << got.size()
+                           << " (output offset "
+                           << static_cast<std::ptrdiff_t>(wrong - kGuard)
+                           << "): got "
+                           << (wrong < got.size() ? int{got[wrong]} : 0)
+                           << " want " << expected);
+  REQUIRE(wrong == got.size());
 }
 
 std::vector<Quant> quants() {
