@@ -288,35 +288,47 @@ void conv_tile_planar(const small_window_tile *t) {
 }
 
 template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>
-small_window_fn conv_by_width(const small_window_shape &s,
-                              std::integer_sequence<int, Ws...>) {
-  static constexpr small_window_fn generic[] = {
+small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
       conv_tile<V, CB, Ws + 1, OB, STEP, QA>...};
-  static constexpr small_window_fn planar[] = {
-      conv_tile_planar<V, CB, Ws + 1, OB, STEP, QA>...};
   // The engine never passes more than the max width (the table's
   // conv_max_width, sizeof...(Ws)).
-  const size_t w = std::min(s.width, sizeof...(Ws)) - 1;
-  return s.in_lanes == 1 ? planar[w] : generic[w];
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
+}
+
+template <class V, size_t CB, int OB, size_t STEP, int QA, int... Ws>
+small_window_fn conv_planar_by_width(size_t width,
+                                     std::integer_sequence<int, Ws...>) {
+  static constexpr small_window_fn by_width[] = {
+      conv_tile_planar<V, CB, Ws + 1, OB, STEP, QA>...};
+  return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
 
 // Picks the tile of OB output blocks for a shape: its width, and a
 // compile-time pixel step where there is one, so the broadcasts use
-// immediate offsets: CB and 2 CB (stride 1 and 2), 1 and 2 (planar input).
+// immediate offsets. A planar input's pixel step is the stride (1 and 2
+// compiled); a blocked input's is the stride times CB (CB and 2 CB). Only
+// these pairs are instantiated: the others would be code no shape reaches.
 template <class V, size_t CB, int MAX_W, int OB, int QA>
 small_window_fn conv_select_steps(const small_window_shape &s) {
   using Widths = std::make_integer_sequence<int, MAX_W>;
+  if (s.in_lanes == 1) {
+    switch (s.in_pixel_step) {
+    case 1:
+      return conv_planar_by_width<V, CB, OB, 1, QA>(s.width, Widths{});
+    case 2:
+      return conv_planar_by_width<V, CB, OB, 2, QA>(s.width, Widths{});
+    default:
+      return conv_planar_by_width<V, CB, OB, 0, QA>(s.width, Widths{});
+    }
+  }
   switch (s.in_pixel_step) {
-  case 1:
-    return conv_by_width<V, CB, OB, 1, QA>(s, Widths{});
-  case 2:
-    return conv_by_width<V, CB, OB, 2, QA>(s, Widths{});
   case CB:
-    return conv_by_width<V, CB, OB, CB, QA>(s, Widths{});
+    return conv_by_width<V, CB, OB, CB, QA>(s.width, Widths{});
   case 2 * CB:
-    return conv_by_width<V, CB, OB, 2 * CB, QA>(s, Widths{});
+    return conv_by_width<V, CB, OB, 2 * CB, QA>(s.width, Widths{});
   default:
-    return conv_by_width<V, CB, OB, 0, QA>(s, Widths{});
+    return conv_by_width<V, CB, OB, 0, QA>(s.width, Widths{});
   }
 }
 

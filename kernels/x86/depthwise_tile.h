@@ -264,24 +264,41 @@ inline void depthwise_pixels(const small_window_tile *t, const float *in,
   }
 }
 
-// A tile of any width: full register tiles of TILE_W pixels, then the REST.
-// The activation is picked once per call (with_activation).
-template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int REST>
-void depthwise_run(const small_window_tile *t) {
+// Pixels [first, first + count) of a call in tiles of W (count a multiple
+// of W), the activation picked once (with_activation).
+template <class V, size_t CB, DepthwiseKind K, int W, int QA>
+inline void depthwise_tiles(const small_window_tile *t, size_t first,
+                            size_t count) {
   with_activation<V>(
-      t->act, [t](auto act) __attribute__((always_inline)) {
-        size_t j = 0;
-        for (; j + TILE_W <= t->width; j += TILE_W) {
-          depthwise_pixels<V, CB, K, TILE_W, QA>(
-              t, t->in + j * t->in_pixel_step, t->out + j * t->out_pixel_step,
-              act);
-        }
-        if constexpr (REST > 0) {
-          depthwise_pixels<V, CB, K, REST, QA>(t, t->in + j * t->in_pixel_step,
-                                               t->out + j * t->out_pixel_step,
-                                               act);
+      t->act, [ t, first, count ](auto act) __attribute__((always_inline)) {
+        for (size_t j = first; j < first + count; j += W) {
+          depthwise_pixels<V, CB, K, W, QA>(t, t->in + j * t->in_pixel_step,
+                                            t->out + j * t->out_pixel_step,
+                                            act);
         }
       });
+}
+
+// The full register tiles of a call, out of line: one copy shared by the
+// TILE_W functions that differ only in their REST (inlined into each, they
+// were most of the kernel objects' code and of a sanitizer build's time).
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA>
+[[gnu::noinline]] void depthwise_full_tiles(const small_window_tile *t,
+                                            size_t count) {
+  depthwise_tiles<V, CB, K, TILE_W, QA>(t, 0, count);
+}
+
+// A tile of any width: full register tiles of TILE_W pixels, then the REST
+// (t->width % TILE_W == REST).
+template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int REST>
+void depthwise_run(const small_window_tile *t) {
+  const size_t full = t->width - REST;
+  if (full > 0) {
+    depthwise_full_tiles<V, CB, K, TILE_W, QA>(t, full);
+  }
+  if constexpr (REST > 0) {
+    depthwise_tiles<V, CB, K, REST, QA>(t, full, REST);
+  }
 }
 
 template <class V, size_t CB, DepthwiseKind K, int TILE_W, int QA, int... Rs>
