@@ -353,8 +353,8 @@ typedef struct small_kernel_table {
   /* Float convolutions of a planar input (in_lanes 1) into at most
    * conv_planar_lanes_channels output channels take tiles of up to
    * conv_planar_lanes_max_width pixels instead of conv_max_width (AVX-512
-   * keeps 16 pixels in the lanes of a vector; AVX2 gives 12 pixels one
-   * vector of channels each). 0: no such tiles. */
+   * keeps up to 48 pixels in the lanes of three vectors; AVX2 gives 12
+   * pixels one vector of channels each). 0: no such tiles. */
   size_t conv_planar_lanes_channels;
   size_t conv_planar_lanes_max_width;
   /* Float convolutions over a blocked input (in_lanes Cb) into one output

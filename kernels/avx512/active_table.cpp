@@ -16,9 +16,9 @@ small_kernel_table avx512_table() {
   small_kernel_table t = small::x86::table<small::avx512::Vec>(
       "avx512", 12, 2, small::avx512::select_conv_f32_12x32__avx512,
       small::avx512::select_depthwise_f32_16x16__avx512);
-  // A planar input into at most 8 channels: 16 pixels in the lanes.
+  // A planar input into at most 8 channels: up to 48 pixels in the lanes.
   t.conv_planar_lanes_channels = 8;
-  t.conv_planar_lanes_max_width = 16;
+  t.conv_planar_lanes_max_width = small::avx512::kPlanarLanesMaxWidth;
   t.conv_f32_dense_out_blocks = small::avx512::kDenseOutBlocks;
   t.conv_f32_winograd = small::avx512::select_conv_f32_winograd__avx512;
   t.conv_f32_winograd_blocks = small::avx512::kWinogradBlocks;

@@ -20,6 +20,9 @@ constexpr size_t kWinogradBlocks = 2;
 // Pixels of a one-output-block tile over a blocked input (the table's
 // conv_one_block_max_width).
 constexpr int kOneBlockMaxWidth = 16;
+// Pixels of a tile of a planar input into at most 8 channels (the table's
+// conv_planar_lanes_max_width): three vectors of 16 in the lanes.
+constexpr int kPlanarLanesMaxWidth = 48;
 
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
 // Winograd F(2,3) tiles for the interior of 3x3 stride-1 convolutions
@@ -31,7 +34,7 @@ small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s);
 small_window_fn
 select_conv_f32_planar_lanes__avx512(const small_window_shape *s);
-// The other planar tiles of 13 to 16 pixels (down a column, wider windows),
+// The other planar tiles of 13 to 48 pixels (down a column, wider windows),
 // which only a planar layer of at most 8 channels gets (the table's
 // conv_planar_lanes_max_width).
 small_window_fn
