@@ -219,9 +219,40 @@ void conv_tile_planar(const small_window_tile *t) {
       }
     }
   };
+  // A row of 3 adjacent taps at stride 2 (MobileNet's first layer), for
+  // the tiles of one vector of sums per pixel: input float 2 j + 2 is tap 2
+  // of pixel j and tap 0 of pixel j + 1, so the row takes 2 W + 1
+  // broadcasts where three taps take 3 W, its 3 weight vectors held (AVX2's
+  // 12-pixel tiles: 12 sums + 3 weights + 1 input fill the 16 ymm). Each
+  // sum still adds taps 0, 1, 2 in order.
+  constexpr bool kRowOfThree = STEP == 2 && P == 1 && OB == 1 && Q == 1;
+  const bool row_of_three =
+      kRowOfThree && t->taps_w == 3 && t->in_tap_w_step == 1;
+  const auto row3 = [&](const float *in, const float *w)
+      __attribute__((always_inline)) {
+    const T w0 = V::load(w), w1 = V::load(w + t->w_tap_w_step);
+    const T w2 = V::load(w + 2 * t->w_tap_w_step);
+    T(&a)[W][Q] = acc[0][0];
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const T x0 = V::broadcast(in + 2 * j);
+      if (j > 0) {
+        a[j - 1][0] = V::fmadd(x0, w2, a[j - 1][0]);
+      }
+      a[j][0] = V::fmadd(x0, w0, a[j][0]);
+      a[j][0] = V::fmadd(V::broadcast(in + 2 * j + 1), w1, a[j][0]);
+    }
+    a[W - 1][0] = V::fmadd(V::broadcast(in + 2 * W), w2, a[W - 1][0]);
+  };
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const float *in_block = t->in + b * t->in_block_step;
     const float *w_block = t->weights + b * t->w_block_step;
+    if (kRowOfThree && row_of_three) {
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        row3(in_block + r * t->in_tap_h_step, w_block + r * t->w_tap_h_step);
+      }
+      continue;
+    }
     if (P == 1) {
       for (size_t r = 0; r < t->taps_h; ++r) {
         const float *in = in_block + r * t->in_tap_h_step;
