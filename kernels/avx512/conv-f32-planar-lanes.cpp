@@ -161,9 +161,11 @@ inline __m512 tap_input(const float *x, int s, const TapMasks &m, __m512i even,
 // STEP: floats between the input pixels (the stride); TW: window columns;
 // NV: vectors of 16 pixels (the last may be partial). Each weight is
 // broadcast once into a register and feeds NV FMAs, where a one-vector tile
-// folds a broadcast from memory into every FMA: MobileNet's first layer,
-// whose rows take one tile of 3 vectors instead of 3 of one, ran 12%
-// faster for it (Zen 5).
+// folds a broadcast from memory into every FMA. MobileNet's first layer,
+// whose rows take one tile of 3 vectors instead of 3 of one, runs 16%
+// faster on Zen 5 (docs/benchmarks.md); not because such an FMA is slow
+// (a loop of them alone ran at the full FMA rate there), but for the loads
+// and per-tile work a third as many tiles spare.
 template <int STEP, int TW, int NV>
 void planar_lanes(const small_window_tile *t) {
   const int width = static_cast<int>(t->width);
