@@ -8,15 +8,17 @@
 // pixel j, and a tile holds up to 3 such vectors: 48 pixels (the table's
 // conv_planar_lanes_max_width), so MobileNet's 47-pixel interior row is one
 // tile. A tap's input vector, x[j * stride + s] for 16 pixels, comes from
-// one masked load (stride 1) or one vpermt2ps of two loads (stride 2) and
-// serves all 8 channels; each weight is broadcast once into a register for
-// the tile's vectors (8 broadcasts per 24 FMAs at 3 vectors). At the end a
-// transpose per vector (8 channels x 16 pixels: unpack, shuffle, permute)
-// turns the sums into pixels, two pixels' 8 channels per vector, and lanes
-// 8-15 of each output pixel get act(0) (the block's padding lanes).
-// MobileNet's first layer (Zen 5): 13.9 us with the 12x32 tile, 11.7 with
-// 16-pixel tiles of one vector whose FMAs broadcast their weights from
-// memory, and 16% less again with one tile of 3 vectors per row.
+// one masked load (stride 1) or one vpermt2ps of two loads from x + s
+// (stride 2) and serves all 8 channels; each weight is broadcast once into a
+// register for the tile's vectors (8 broadcasts per 24 FMAs at 3 vectors). At
+// the end a transpose per vector (8 channels x 16 pixels: unpack, shuffle,
+// permute) turns the sums into pixels, two pixels' 8 channels per vector, and
+// lanes 8-15 of each output pixel get act(0) (the block's padding lanes).
+// MobileNet's first layer (Zen 5, one session, docs/benchmarks.md): 7.8
+// us with 16-pixel tiles of one vector whose FMAs broadcast their weights
+// from memory, 6.5 with one tile of 3 vectors per row, 5.7 with every tap's
+// input loaded from its own first float (one permute index and one pair of
+// masks per vector: fewer live registers, fewer spills).
 //
 // Tiles down a column (the engine's column tiles, pixels a row apart)
 // would need a gather per tap and keep the 12x32 tile's planar template:
@@ -41,15 +43,12 @@ namespace {
 constexpr size_t kCb = 16;
 constexpr int kOutputs = 8; // the channels computed (at most 8 real)
 
-// vpermt2ps indices at stride 2: lane j reads float 2 j (lanes[0], even)
-// or 2 j + 1 (lanes[1], odd) of the 32 loaded.
+// vpermt2ps indices at stride 2: lane j reads float 2 j of the 32 loaded.
 struct StrideTwoIndex {
-  alignas(64) int32_t lanes[2][16];
+  alignas(64) int32_t lanes[16];
   constexpr StrideTwoIndex() : lanes() {
-    for (int s = 0; s < 2; ++s) {
-      for (int j = 0; j < 16; ++j) {
-        lanes[s][j] = 2 * j + s;
-      }
+    for (int j = 0; j < 16; ++j) {
+      lanes[j] = 2 * j;
     }
   }
 };
@@ -119,60 +118,50 @@ inline void store_transposed(float *out, size_t step, const __m512 (&a)[8],
 }
 
 // The masks of the loads that bring a vector of `width` pixels' inputs
-// (lane j pixel j, STEP floats apart) for taps 0 .. TW - 1 of a window row.
-// Stride 1: tap s is one load from float s. Stride 2: taps 0 and 1 permute
-// the 32 floats from float 0 (lane j takes float 2 j + s), tap 2 the 32 from
-// float 2 (lane j takes float 2 j), so that no load reads past the floats
-// the vector's windows reach (the last of the tile; the others are whole
-// and the windows of the next vector reach past them).
+// for one tap (lane j pixel j, STEP floats apart): from the tap's first
+// float, one load at stride 1, two (32 floats, lane j takes float 2 j) at
+// stride 2, none past the last float the vector's windows read (the last
+// vector of a tile; the others are whole and the next vector's windows
+// reach past them).
 struct TapMasks {
-  __mmask16 low[2], high[2]; // by the tap's first float, 0 or 2
-  TapMasks(int width, int step, int taps_w) {
+  __mmask16 low, high;
+  TapMasks(int width, int step) {
     const auto mask = [](int floats) {
       return floats >= 16  ? __mmask16{0xffff}
              : floats <= 0 ? __mmask16{0}
                            : static_cast<__mmask16>((1u << floats) - 1);
     };
-    for (int first = 0; first < 2; ++first) {
-      // Floats from the tap's first one to the last its window reads.
-      const int last_tap =
-          step == 1 ? first : std::min(taps_w - 1, 2 * first + 1);
-      const int floats = (width - 1) * step + last_tap - 2 * first + 1;
-      low[first] = mask(floats);
-      high[first] = mask(floats - 16);
-    }
+    const int floats = (width - 1) * step + 1;
+    low = mask(floats);
+    high = mask(floats - 16);
   }
 };
 
 // Tap s of a window row for one vector of pixels (see TapMasks).
 template <int STEP>
-inline __m512 tap_input(const float *x, int s, const TapMasks &m, __m512i even,
-                        __m512i odd) {
+inline __m512 tap_input(const float *x, int s, const TapMasks &m,
+                        __m512i even) {
   if constexpr (STEP == 1) {
-    return _mm512_maskz_loadu_ps(m.low[0], x + s);
+    return _mm512_maskz_loadu_ps(m.low, x + s);
   }
-  const int first = s / 2;
-  const float *from = x + 2 * first;
-  return _mm512_permutex2var_ps(
-      _mm512_maskz_loadu_ps(m.low[first], from), s % 2 == 0 ? even : odd,
-      _mm512_maskz_loadu_ps(m.high[first], from + 16));
+  return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m.low, x + s), even,
+                                _mm512_maskz_loadu_ps(m.high, x + s + 16));
 }
 
 // STEP: floats between the input pixels (the stride); TW: window columns;
 // NV: vectors of 16 pixels (the last may be partial). Each weight is
 // broadcast once into a register and feeds NV FMAs, where a one-vector tile
 // folds a broadcast from memory into every FMA. MobileNet's first layer,
-// whose rows take one tile of 3 vectors instead of 3 of one, runs 16%
-// faster on Zen 5 (docs/benchmarks.md); not because such an FMA is slow
+// whose rows take one tile of 3 vectors instead of 3 of one, runs faster
+// on Zen 5 (docs/benchmarks.md); not because such an FMA is slow
 // (a loop of them alone ran at the full FMA rate there), but for the loads
 // and per-tile work a third as many tiles spare.
 template <int STEP, int TW, int NV>
 void planar_lanes(const small_window_tile *t) {
   const int width = static_cast<int>(t->width);
-  const TapMasks whole(16, STEP, TW);
-  const TapMasks last(width - 16 * (NV - 1), STEP, TW);
-  const __m512i even = _mm512_load_si512(kStrideTwo.lanes[0]);
-  const __m512i odd = _mm512_load_si512(kStrideTwo.lanes[1]);
+  const TapMasks whole(16, STEP);
+  const TapMasks last(width - 16 * (NV - 1), STEP);
+  const __m512i even = _mm512_load_si512(kStrideTwo.lanes);
   __m512 acc[NV][kOutputs];
 #pragma GCC unroll 8
   for (int o = 0; o < kOutputs; ++o) {
@@ -192,7 +181,7 @@ void planar_lanes(const small_window_tile *t) {
 #pragma GCC unroll 3
         for (int v = 0; v < NV; ++v) {
           in[v] = tap_input<STEP>(row + 16 * STEP * v, s,
-                                  v + 1 < NV ? whole : last, even, odd);
+                                  v + 1 < NV ? whole : last, even);
         }
         const float *ws = w + s * t->w_tap_w_step;
 #pragma GCC unroll 8
