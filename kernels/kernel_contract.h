@@ -116,6 +116,11 @@ typedef struct small_window_tile {
    * sum before the activation, padding lanes included: a residual Add
    * folded into the convolution. NULL for every other tile. */
   const float *residual;
+  /* Tiles of whole rows only (small_kernel_table::depthwise_rows): the
+   * output rows the tile computes, `width` pixels each; output row i starts
+   * at out + i * width * out_pixel_step and reads from in + i *
+   * in_tap_h_step (stride 1). Other tiles: 1, unused. */
+  size_t rows;
 } small_window_tile;
 
 typedef void (*small_window_fn)(const small_window_tile *tile);
@@ -389,6 +394,22 @@ typedef struct small_kernel_table {
    * tensor (and the Add's activation) into that convolution; 0: such Adds
    * run as layers. */
   int conv_residual;
+  /* Optional (NULL: none): float depthwise tiles of whole rows, for 3x3
+   * layers of stride 1 and dilation 1 whose rows are padded by one pixel on
+   * each side (in_w == out_w): instead of a narrow tile per border column
+   * and tiles along the interior, one call computes `rows` (the tile's
+   * field) consecutive output rows of a band (the engine's rows with one
+   * range of filter rows, taps_h of them) across the whole width, and the
+   * kernel itself leaves out the taps that fall in the left and right
+   * padding: output pixel j reads input columns j - 1 .. j + 1 of those
+   * inside. The tile's `in` is input column 0 of the first output row's
+   * first tap row; taps_w is 3 and weights point at tap column 0. The
+   * engine calls this selector once per band with width = out_w, and a
+   * variant it returns takes the band in one call per channel block; NULL
+   * for a shape keeps the band's ordinary tiles. Small images are where it
+   * pays: MobileNet's 6x6 layers take 3 calls per block instead of 12, and
+   * the filter's weights stay in registers for the whole band. */
+  small_window_select_fn depthwise_rows;
 } small_kernel_table;
 
 /* The scalar reference table for any channel block (used as the oracle in

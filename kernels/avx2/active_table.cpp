@@ -34,6 +34,7 @@ small_kernel_table avx2_table() {
   t.conv_f32_dense_out_blocks = small::avx2::kDenseOutBlocks;
   t.conv_f32_winograd = small::avx2::select_conv_f32_winograd__avx2;
   t.conv_f32_winograd_blocks = small::avx2::kWinogradBlocks;
+  t.depthwise_rows = small::avx2::select_depthwise_rows_f32__avx2;
   if (small::x86::int8_extensions(cpu_has_avx_vnni(), false).vnni) {
     small_kernel_table v = small::x86::with_int8<Block>(
         t, small::avx2::select_conv_i8_6x16__avxvnni, 4,

@@ -32,6 +32,9 @@ small_window_fn select_conv_f32_6x16__avx2(const small_window_shape *s);
 // (the table's conv_f32_winograd); NULL for shapes they do not take.
 small_window_fn select_conv_f32_winograd__avx2(const small_window_shape *s);
 small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s);
+// Whole-row depthwise tiles (the table's depthwise_rows); NULL for shapes
+// they do not take.
+small_window_fn select_depthwise_rows_f32__avx2(const small_window_shape *s);
 
 // int8 (docs/int8.md): 16-bit pair products (conv_i8_k_group 2).
 small_window_i8_fn select_conv_i8_6x16__avx2(const small_window_shape *s);

@@ -8,6 +8,7 @@
 #include "kernels.h"
 #include "vec.h"
 #include "x86/activation.h"
+#include "x86/depthwise_rows.h"
 #include "x86/depthwise_tile.h"
 
 namespace small::avx512 {
@@ -214,6 +215,12 @@ select_depthwise_f32_16x16__avx512(const small_window_shape *s) {
     return s->taps_h == 3 ? depthwise_half_pairs<3> : depthwise_half_pairs<0>;
   }
   return x86::depthwise_select<Vec, kCb, kTileWidth>(*s);
+}
+
+// Whole rows of up to 16 pixels, about 16 sums at a time (three 5-pixel
+// rows, two 6-pixel ones) + 9 weights + the input and the clip bounds.
+small_window_fn select_depthwise_rows_f32__avx512(const small_window_shape *s) {
+  return x86::select_depthwise_rows<Vec, kCb, 16, 16>(*s);
 }
 
 } // namespace small::avx512

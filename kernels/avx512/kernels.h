@@ -29,6 +29,9 @@ small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
 // (the table's conv_f32_winograd); NULL for shapes they do not take.
 small_window_fn select_conv_f32_winograd__avx512(const small_window_shape *s);
 small_window_fn select_depthwise_f32_16x16__avx512(const small_window_shape *s);
+// Whole-row depthwise tiles (the table's depthwise_rows); NULL for shapes
+// they do not take.
+small_window_fn select_depthwise_rows_f32__avx512(const small_window_shape *s);
 // A planar input into at most 8 channels along a row, pixels in lanes: the
 // shapes conv_f32_planar_lanes_fit__avx512 accepts.
 bool conv_f32_planar_lanes_fit__avx512(const small_window_shape *s);

@@ -247,7 +247,7 @@ void conv_tile_planar(const small_window_tile *t) {
   for (size_t b = 0; b < t->in_blocks; ++b) {
     const float *in_block = t->in + b * t->in_block_step;
     const float *w_block = t->weights + b * t->w_block_step;
-    if (kRowOfThree && row_of_three) {
+    if (row_of_three) {
       for (size_t r = 0; r < t->taps_h; ++r) {
         row3(in_block + r * t->in_tap_h_step, w_block + r * t->w_tap_h_step);
       }

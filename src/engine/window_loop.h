@@ -71,6 +71,10 @@ struct TileGrid {
   // A float convolution's Winograd tiles (engine/winograd.h): the kernel
   // reads WindowOp::winograd_weights.
   bool winograd = false;
+  // A float depthwise band in whole-row tiles (the table's depthwise_rows):
+  // one call of tile_rows output rows per channel block.
+  bool whole_rows = false;
+  uint32_t tile_rows = 1; // small_window_tile::rows
 };
 
 // What an int8 op adds to a WindowOp: its int8 weights, int32 bias and

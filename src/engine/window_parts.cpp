@@ -13,7 +13,7 @@ uint64_t call_cost(const WindowOp &op, const BlockGroup &group,
                    const TileGrid &grid) {
   constexpr uint64_t kPerCall = 8;
   const uint64_t taps = std::max<uint64_t>(1, grid.taps_h * grid.taps_w);
-  uint64_t cost = grid.width * taps;
+  uint64_t cost = uint64_t{grid.width} * grid.tile_rows * taps;
   if (op.family == WindowFamily::kConv) {
     cost *= uint64_t{group.in_blocks} * op.tile.in_lanes * group.out_blocks;
   }

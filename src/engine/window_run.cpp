@@ -20,6 +20,7 @@ struct FloatTiles {
   static void set_grid(const WindowOp &op, const BlockGroup &group,
                        const TileGrid &grid, Tile &t) {
     t.scale = grid.scale;
+    t.rows = grid.tile_rows;
     if (op.weights == nullptr) {
       return;
     }

@@ -16,6 +16,7 @@
 
 #include "engine/window_loop.h"
 #include "kernels/tile_shape.h"
+#include "kernels/whole_rows_by_pixels.h"
 
 namespace {
 
@@ -238,6 +239,10 @@ struct ProbeState {
   const float *out_begin = nullptr;
   std::vector<int> writes;
   size_t shape_mismatches = 0, reads_outside = 0;
+  // The shapes the whole-row selector (depthwise_rows) was asked for, and
+  // the calls of its probes.
+  std::vector<small_window_shape> row_shapes;
+  size_t whole_row_calls = 0;
   // What every shape's out_lanes must say (not a tile field): a
   // convolution's or depthwise layer's channels when they are fewer than
   // one block, else Cb.
@@ -303,28 +308,74 @@ template <size_t I> void probe(const small_window_tile *t) {
   scalar_kernel(shape)(t);
 }
 
-template <size_t... Is>
-small_window_fn probe_for(size_t i, std::index_sequence<Is...>) {
-  static constexpr small_window_fn probes[] = {probe<Is>...};
-  return probes[i];
+// A whole-row tile (kernel_contract.h, depthwise_rows): rows x width
+// pixels, each reading the taps of its window inside the row.
+template <size_t I> void probe_rows(const small_window_tile *t) {
+  const small_window_shape &shape = probe_state.row_shapes[I];
+  small_window_shape seen = shape_of(*t);
+  seen.out_lanes = probe_state.out_lanes;
+  if (!same_shape(seen, shape)) {
+    ++probe_state.shape_mismatches;
+    return;
+  }
+  ++probe_state.whole_row_calls;
+  for (size_t i = 0; i < t->rows; ++i) {
+    for (size_t j = 0; j < t->width; ++j) {
+      for (size_t r = 0; r < t->taps_h; ++r) {
+        for (size_t s = 0; s < 3; ++s) {
+          if (j + s == 0 || j + s > t->width) {
+            continue; // the padding columns
+          }
+          const float *p = t->in + (i + r) * t->in_tap_h_step +
+                           (j + s - 1) * t->in_tap_w_step;
+          if (p < probe_state.in_begin || p + t->cb > probe_state.in_end) {
+            ++probe_state.reads_outside;
+          }
+        }
+      }
+      const float *p = t->out + (i * t->width + j) * t->out_pixel_step;
+      for (size_t l = 0; l < t->cb; ++l) {
+        ++probe_state.writes.at(
+            static_cast<size_t>(p + l - probe_state.out_begin));
+      }
+    }
+  }
+  whole_rows_by_pixels(*t);
 }
 
-small_window_fn select_probe(const small_window_shape *shape) {
-  std::vector<small_window_shape> &shapes = probe_state.shapes;
+template <size_t... Is>
+small_window_fn probe_for(size_t i, bool whole_rows,
+                          std::index_sequence<Is...>) {
+  static constexpr small_window_fn probes[] = {probe<Is>...};
+  static constexpr small_window_fn row_probes[] = {probe_rows<Is>...};
+  return whole_rows ? row_probes[i] : probes[i];
+}
+
+small_window_fn select_from(std::vector<small_window_shape> &shapes,
+                            const small_window_shape &shape, bool whole_rows) {
   size_t i = 0;
-  while (i < shapes.size() && !same_shape(shapes[i], *shape)) {
+  while (i < shapes.size() && !same_shape(shapes[i], shape)) {
     ++i;
   }
   if (i == shapes.size()) {
     REQUIRE(shapes.size() < kProbes);
-    shapes.push_back(*shape);
+    shapes.push_back(shape);
   }
-  return probe_for(i, std::make_index_sequence<kProbes>{});
+  return probe_for(i, whole_rows, std::make_index_sequence<kProbes>{});
+}
+
+small_window_fn select_probe(const small_window_shape *shape) {
+  return select_from(probe_state.shapes, *shape, false);
+}
+
+small_window_fn select_rows_probe(const small_window_shape *shape) {
+  return select_from(probe_state.row_shapes, *shape, true);
 }
 
 small_kernel_table probe_table() {
   small_kernel_table t = *small_kernels_active();
   t.conv = t.depthwise = t.max_pool = t.avg_pool = select_probe;
+  t.depthwise_rows = select_rows_probe;
   // Pair output blocks as a two-block convolution tile does.
   t.conv_max_out_blocks = 2;
   return t;
@@ -348,6 +399,7 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
   auto pick = [&](uint32_t lo, uint32_t hi) {
     return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
   };
+  size_t whole_row_layers = 0;
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const WindowFamily families[] = {
       WindowFamily::kConv, WindowFamily::kDepthwise, WindowFamily::kMaxPool,
@@ -369,6 +421,16 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     g.stride_w = pick(1, 3);
     g.dilation_h = is_pool ? 1 : pick(1, 2);
     g.dilation_w = is_pool ? 1 : pick(1, 2);
+    // Half the depthwise layers are of the kind whole-row tiles take: 3x3
+    // at stride 1, one column of padding on each side, any rows' padding
+    // (a band of windows wholly in it keeps the ordinary tiles).
+    const bool whole_row_kind =
+        family == WindowFamily::kDepthwise && pick(0, 1) != 0;
+    if (whole_row_kind) {
+      g.kernel_h = g.kernel_w = 3;
+      g.stride_h = g.stride_w = 1;
+      g.dilation_h = g.dilation_w = 1;
+    }
     const uint32_t extent_h = (g.kernel_h - 1) * g.dilation_h + 1;
     const uint32_t extent_w = (g.kernel_w - 1) * g.dilation_w + 1;
     // Pooling pads less than the kernel (validated at build); convolution
@@ -377,8 +439,12 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     const uint32_t pad_w = is_pool ? g.kernel_w - 1 : extent_w + 1;
     g.pad_top = pick(0, pad_h);
     g.pad_left = pick(0, pad_w);
-    const uint32_t pads_h = g.pad_top + pick(0, pad_h);
-    const uint32_t pads_w = g.pad_left + pick(0, pad_w);
+    uint32_t pads_h = g.pad_top + pick(0, pad_h);
+    uint32_t pads_w = g.pad_left + pick(0, pad_w);
+    if (whole_row_kind) {
+      g.pad_left = 1;
+      pads_w = 2;
+    }
     if (g.in_h + pads_h < extent_h || g.in_w + pads_w < extent_w) {
       continue;
     }
@@ -462,6 +528,7 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
       INFO("output float " << k);
       REQUIRE(probe_state.writes[k] == 1);
     }
+    whole_row_layers += probe_state.whole_row_calls != 0 ? 1 : 0;
     // The direct reference on the valid channels.
     for (size_t n = 0; n < g.batch; ++n) {
       for (size_t o = 0; o < g.out_c; ++o) {
@@ -512,6 +579,9 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
       }
     }
   }
+  // Some of the layers were planned in whole rows (the probe table has
+  // them for every shape).
+  REQUIRE(whole_row_layers > 0);
 }
 
 namespace {
@@ -638,6 +708,7 @@ TEST_CASE("float depthwise weighs tiles across blocks by the blocks they "
   small_kernel_table table = *small_kernels_active();
   table.depthwise_across_blocks = 1;
   table.window_max_width = 64;
+  table.depthwise_rows = nullptr; // else they take both images
   const uint32_t channels = static_cast<uint32_t>(8 * table.channel_block);
   auto across = [&](WindowOp op, size_t percent, bool int8) {
     table.depthwise_across_block_percent = percent;
@@ -654,4 +725,68 @@ TEST_CASE("float depthwise weighs tiles across blocks by the blocks they "
   CHECK(across(depthwise_3x3(channels, 3), 0, false));
   // int8 depthwise keeps the count of calls.
   CHECK(across(depthwise_3x3(channels, 6), 40, true));
+}
+
+namespace {
+
+// A whole-row selector that takes rows of at most 8 pixels (any kernel
+// will do: the planner alone runs).
+small_window_fn rows_up_to_8(const small_window_shape *shape) {
+  return shape->width <= 8 ? small_kernels_scalar(shape->cb).depthwise(shape)
+                           : nullptr;
+}
+
+} // namespace
+
+TEST_CASE("float 3x3 depthwise bands take whole-row tiles where the table "
+          "has them",
+          "[engine][plan]") {
+  small_kernel_table table = *small_kernels_active();
+  table.depthwise_across_blocks = 1;
+  table.depthwise_across_block_percent = 40;
+  table.window_max_width = 64;
+  table.depthwise_rows = rows_up_to_8;
+  const uint32_t channels = static_cast<uint32_t>(8 * table.channel_block);
+  // A 3x3 image stays across blocks (9 pixels x 40% = 3.6 against 9 calls
+  // per block), which go first.
+  WindowOp tiny = depthwise_3x3(channels, 3);
+  plan_window(tiny, table);
+  CHECK(tiny.across_blocks);
+  // A 6x6 image (36 x 40% = 14.4 against 12 calls): its three bands (top,
+  // 4 interior rows, bottom), one call per block each.
+  WindowOp op = depthwise_3x3(channels, 6);
+  plan_window(op, table);
+  CHECK_FALSE(op.across_blocks);
+  REQUIRE(op.grids.size() == 1);
+  const std::vector<TileGrid> &grids = op.grids[0];
+  REQUIRE(grids.size() == 3);
+  const uint32_t heights[] = {1, 4, 1};
+  const size_t taps_h[] = {2, 3, 2};
+  for (size_t i = 0; i < grids.size(); ++i) {
+    CHECK(grids[i].whole_rows);
+    CHECK(grids[i].columns * grids[i].rows == 1);
+    CHECK(grids[i].tile_rows == heights[i]);
+    CHECK(grids[i].taps_h == taps_h[i]);
+    CHECK(grids[i].width == 6);
+  }
+  // The image across blocks, rows wider than the table takes, a stride of
+  // 2, an int8 layer and an unpadded row keep the ordinary tiles.
+  WindowOp wide = depthwise_3x3(channels, 9);
+  WindowOp strided = depthwise_3x3(channels, 6);
+  strided.geometry.stride_h = strided.geometry.stride_w = 2;
+  strided.geometry.out_h = strided.geometry.out_w = 3;
+  WindowOp int8 = depthwise_3x3(channels, 6);
+  int8.int8 = true;
+  WindowOp valid = depthwise_3x3(channels, 6);
+  valid.geometry.pad_left = valid.geometry.pad_top = 0;
+  valid.geometry.out_h = valid.geometry.out_w = 4;
+  for (WindowOp *other : {&tiny, &wide, &strided, &int8, &valid}) {
+    plan_window(*other, table);
+    for (const auto &kind : other->grids) {
+      for (const TileGrid &grid : kind) {
+        CHECK_FALSE(grid.whole_rows);
+        CHECK(grid.tile_rows == 1);
+      }
+    }
+  }
 }

@@ -18,6 +18,7 @@
 
 #include "kernel_contract.h"
 #include "kernels/tile_shape.h"
+#include "kernels/whole_rows_by_pixels.h"
 
 namespace {
 
@@ -679,6 +680,115 @@ TEST_CASE("depthwise tile matches scalar across edges",
       }
     }
   }
+}
+
+namespace {
+
+// One whole-row depthwise tile of `rows` x `width` pixels and taps_h filter
+// rows against whole_rows_by_pixels. The input rows sit between NaN pixels
+// (one before and after each row) and NaN rows (above and below), so a read
+// of the padding, which the kernel must leave out, poisons a sum.
+void check_whole_rows(small_window_fn fn, size_t width, size_t taps_h,
+                      size_t rows, const small_act_params &act,
+                      std::mt19937 &rng) {
+  const size_t cb = active().channel_block;
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const size_t row = (width + 2) * cb, in_rows = rows + taps_h - 1;
+  std::vector<float> in((in_rows + 2) * row, kNaN);
+  for (size_t r = 1; r <= in_rows; ++r) {
+    for (size_t i = cb; i < (width + 1) * cb; ++i) {
+      in[r * row + i] = dist(rng);
+    }
+  }
+  std::vector<float> w(taps_h * 3 * cb), bias(cb);
+  for (auto *v : {&w, &bias}) {
+    for (float &x : *v) {
+      x = dist(rng);
+    }
+  }
+  small_window_tile t{};
+  t.cb = cb;
+  t.in = in.data() + row + cb; // input row 0, column 0
+  t.width = width;
+  t.rows = rows;
+  t.taps_h = taps_h;
+  t.taps_w = 3;
+  t.in_pixel_step = t.out_pixel_step = t.in_tap_w_step = cb;
+  t.in_tap_h_step = row;
+  t.weights = w.data();
+  t.w_tap_w_step = cb;
+  t.w_tap_h_step = 3 * cb;
+  t.bias = bias.data();
+  t.out_blocks = 1;
+  t.act = act;
+  const size_t out_size = rows * width * cb;
+  Guarded got(out_size), want(out_size), mag(out_size);
+  t.out = got.out();
+  fn(&t);
+  t.out = want.out();
+  whole_rows_by_pixels(t);
+  // Magnitude: the same on |x|, |w|, |bias| without epilogue.
+  std::vector<float> in_a(in), w_a(w), bias_a(bias);
+  for (auto *v : {&in_a, &w_a, &bias_a}) {
+    for (float &x : *v) {
+      x = std::fabs(x);
+    }
+  }
+  small_window_tile ta = t;
+  ta.in = in_a.data() + row + cb;
+  ta.weights = w_a.data();
+  ta.bias = bias_a.data();
+  ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
+  ta.out = mag.out();
+  whole_rows_by_pixels(ta);
+  INFO("whole rows width=" << width << " taps_h=" << taps_h << " rows=" << rows
+                           << " act=" << act.op);
+  REQUIRE(got.guards_intact());
+  require_close(got.out(), want.out(), mag.out(), out_size, "whole rows");
+}
+
+} // namespace
+
+TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
+          "[kernels][depthwise]") {
+  std::mt19937 rng(4242);
+  const small_kernel_table &k = active();
+  if (k.depthwise_rows == nullptr) {
+    WARN(k.isa << ": no whole-row depthwise tiles (depthwise_rows) to test");
+    return;
+  }
+  const auto acts = epilogues();
+  const size_t cb = k.channel_block;
+  size_t i = 0, checked = 0;
+  // Every width the selector takes (it declines the others), 1 to 3 filter
+  // rows (the top and bottom bands have 2, a one-row image 1), numbers of
+  // rows around the ones a variant sums at once, each epilogue in turn.
+  for (size_t width = 1; width <= 64; ++width) {
+    for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
+      small_window_shape shape{};
+      shape.cb = cb;
+      shape.width = width;
+      shape.taps_h = taps_h;
+      shape.taps_w = 3;
+      shape.in_pixel_step = shape.out_pixel_step = shape.in_tap_w_step = cb;
+      shape.in_tap_h_step = (width + 2) * cb; // check_whole_rows' rows
+      shape.in_lanes = cb;
+      shape.out_blocks = 1;
+      shape.out_lanes = cb;
+      if (k.depthwise_rows(&shape) == nullptr) {
+        continue;
+      }
+      for (size_t rows : {1, 2, 3, 4, 5, 7}) {
+        const small_act_params &act = acts[i++ % acts.size()];
+        shape.act = act.op;
+        const small_window_fn fn = k.depthwise_rows(&shape);
+        REQUIRE(fn != nullptr);
+        check_whole_rows(fn, width, taps_h, rows, act, rng);
+        ++checked;
+      }
+    }
+  }
+  REQUIRE(checked > 0);
 }
 
 TEST_CASE("pooling tiles match scalar across edges", "[kernels][pool]") {
