@@ -52,7 +52,9 @@ typedef struct small_act_params {
  * border columns, whose filter windows are clipped, run as full tiles too.
  * The engine has already clipped the filter window to the input: every
  * output pixel of the tile sees the same taps_h x taps_w taps, all of them
- * inside the input, so kernels never test bounds.
+ * inside the input, so kernels never test bounds (whole-row depthwise tiles,
+ * small_kernel_table::depthwise_rows, are the one exception: their kernels
+ * leave out the padding columns of a row's first and last pixel).
  *
  * Input element for output pixel j, filter tap (r, s), channel lane l of
  * input block b:

@@ -6,12 +6,15 @@
 // table's selector chose for its tile shape; run_window() walks batch ->
 // output block group -> grid -> tiles and calls that variant for one
 // register tile (a run of pixels along a row, or down a column for narrow
-// border columns); the kernel walks input blocks and filter taps.
+// border columns, or a band's whole rows for the tables with depthwise_rows);
+// the kernel walks input blocks and filter taps.
 //
 // Padding: the engine clips the filter window to the input for each tile
 // (edge columns get their own narrow tiles), so kernels never test bounds and
 // buffers need no zero halo. This keeps the arena at the liveness bound and
-// costs a few narrow tiles at the borders.
+// costs a few narrow tiles at the borders. The one exception is whole-row
+// depthwise tiles (kernel_contract.h, depthwise_rows), whose kernels leave
+// out the one padding column on each side at compile time.
 #ifndef SMALL_ENGINE_WINDOW_LOOP_H
 #define SMALL_ENGINE_WINDOW_LOOP_H
 
