@@ -96,7 +96,7 @@ small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s) {
 // Whole rows of up to 6 pixels: 6 sums (rows of 3 or fewer pixels, two rows
 // at a time) + 9 weights + the input fill the 16 ymm.
 small_window_fn select_depthwise_rows_f32__avx2(const small_window_shape *s) {
-  return x86::select_depthwise_rows<Vec, kCb, 6, 6>(*s);
+  return x86::select_depthwise_rows<Vec, kCb, 6, 6, 6>(*s);
 }
 
 } // namespace small::avx2

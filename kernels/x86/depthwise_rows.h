@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 #include "kernel_contract.h"
@@ -23,19 +24,22 @@
 
 namespace small::x86 {
 
-// R output rows from `in` (their first filter row's input row, column 0)
-// and `out`, the vector of lanes the pointers point at.
-template <class V, size_t CB, int W, int TH, int R, class Act>
+// R output rows of the CW pixels of a row's chunk: `in` and `out` at the
+// chunk's first column of the first row (`in` in its first filter row).
+// LEFT, RIGHT: the chunk starts, ends the row, so the column before, after
+// it is padding; else the chunk reads that neighbour's input.
+template <class V, size_t CB, int CW, int TH, int R, bool LEFT, bool RIGHT,
+          class Act>
 [[gnu::always_inline]] inline void
-depthwise_rows_step(const float *in, float *out, size_t in_row,
+depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
                     const typename V::type (&w)[TH][3], typename V::type bias,
                     Act act) {
   using T = typename V::type;
-  T acc[R][W];
+  T acc[R][CW];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
 #pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
+    for (int j = 0; j < CW; ++j) {
       acc[i][j] = bias;
     }
   }
@@ -44,9 +48,9 @@ depthwise_rows_step(const float *in, float *out, size_t in_row,
 #pragma GCC unroll 8
   for (int k = 0; k < R + TH - 1; ++k) {
     const float *x = in + k * in_row;
-#pragma GCC unroll 16
-    for (int c = 0; c < W; ++c) {
-      const T v = V::load(x + c * CB);
+#pragma GCC unroll 18
+    for (int c = LEFT ? 0 : -1; c < (RIGHT ? CW : CW + 1); ++c) {
+      const T v = V::load(x + c * static_cast<ptrdiff_t>(CB));
 #pragma GCC unroll 8
       for (int i = 0; i < R; ++i) {
         const int r = k - i;
@@ -56,7 +60,7 @@ depthwise_rows_step(const float *in, float *out, size_t in_row,
 #pragma GCC unroll 3
         for (int s = 0; s < 3; ++s) {
           const int j = c - s + 1;
-          if (j >= 0 && j < W) {
+          if (j >= 0 && j < CW) {
             acc[i][j] = V::fmadd(v, w[r][s], acc[i][j]);
           }
         }
@@ -66,18 +70,38 @@ depthwise_rows_step(const float *in, float *out, size_t in_row,
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {
 #pragma GCC unroll 16
-    for (int j = 0; j < W; ++j) {
-      V::store(out + (i * W + j) * CB, act(acc[i][j]));
+    for (int j = 0; j < CW; ++j) {
+      V::store(out + i * out_row + j * CB, act(acc[i][j]));
     }
   }
 }
 
-template <class V, size_t CB, int W, int TH, int R>
-void depthwise_rows(const small_window_tile *t) {
+// Calls body(act) with act the tile's activation, clip (ReLU, ReLU6) or
+// none: the only ones whole rows take (the selector declines the others,
+// whose out-of-line path would be a third copy of every variant's code).
+template <class V, class Body>
+[[gnu::always_inline]] inline void with_clip_or_none(const small_act_params &a,
+                                                     Body &&body) {
+  using T = typename V::type;
+  if (a.op == SMALL_ACT_OP_CLIP) {
+    const T lo = V::set1(a.lo), hi = V::set1(a.hi);
+    body([lo, hi](T x) { return V::min(V::max(x, lo), hi); });
+  } else {
+    body([](T x) { return x; });
+  }
+}
+
+// The rows of the tile, R at a time, each as `chunks(in, out, R-or-1)`:
+// the band's TH x 3 weight vectors and the bias of one vector of lanes at a
+// time held in registers for all of them.
+template <class V, size_t CB, int TH, int R, class Chunks>
+[[gnu::always_inline]] inline void
+depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
   using T = typename V::type;
   constexpr size_t L = V::kLanes;
   const size_t rows = t->rows, in_row = t->in_tap_h_step;
-  with_activation<V>(
+  const size_t out_row = t->width * CB;
+  with_clip_or_none<V>(
       t->act, [&](auto act) __attribute__((always_inline)) {
         for (size_t q = 0; q < CB / L; ++q) {
           T w[TH][3];
@@ -94,15 +118,52 @@ void depthwise_rows(const small_window_tile *t) {
           float *out = t->out + q * L;
           size_t i = 0;
           for (; i + R <= rows; i += R) {
-            depthwise_rows_step<V, CB, W, TH, R>(
-                in + i * in_row, out + i * W * CB, in_row, w, bias, act);
+            chunks(std::integral_constant<int, R>{}, in + i * in_row,
+                   out + i * out_row, in_row, out_row, w, bias, act);
           }
           for (; i < rows; ++i) {
-            depthwise_rows_step<V, CB, W, TH, 1>(
-                in + i * in_row, out + i * W * CB, in_row, w, bias, act);
+            chunks(std::integral_constant<int, 1>{}, in + i * in_row,
+                   out + i * out_row, in_row, out_row, w, bias, act);
           }
         }
       });
+}
+
+// Rows of W pixels, a compile-time width: one chunk, padded on both sides.
+template <class V, size_t CB, int W, int TH, int R>
+void depthwise_rows(const small_window_tile *t) {
+  depthwise_rows_band<V, CB, TH, R>(
+      t,
+      [](auto rows, const float *in, float *out, size_t in_row, size_t out_row,
+         const auto &w, auto bias, auto act) __attribute__((always_inline)) {
+        depthwise_rows_step<V, CB, W, TH, decltype(rows)::value, true, true>(
+            in, out, in_row, out_row, w, bias, act);
+      });
+}
+
+// Rows wider than C pixels, in chunks of C: the first from the left edge,
+// the last up to the right edge, the others between. Where C does not
+// divide the width the last chunk overlaps the one before it and writes
+// its first pixels again, the same sums in the same order.
+template <class V, size_t CB, int C, int TH, int R>
+void depthwise_rows_wide(const small_window_tile *t) {
+  const size_t width = t->width;
+  depthwise_rows_band<V, CB, TH, R>(
+      t, [width](auto rows, const float *in, float *out, size_t in_row,
+                 size_t out_row, const auto &w, auto bias, auto act)
+             __attribute__((always_inline)) {
+               constexpr int RS = decltype(rows)::value;
+               depthwise_rows_step<V, CB, C, TH, RS, true, false>(
+                   in, out, in_row, out_row, w, bias, act);
+               size_t c = C;
+               for (; c + C < width; c += C) {
+                 depthwise_rows_step<V, CB, C, TH, RS, false, false>(
+                     in + c * CB, out + c * CB, in_row, out_row, w, bias, act);
+               }
+               c = width - C;
+               depthwise_rows_step<V, CB, C, TH, RS, false, true>(
+                   in + c * CB, out + c * CB, in_row, out_row, w, bias, act);
+             });
 }
 
 // Rows summed together for a width: as many as keep about `Sums` sums (the
@@ -119,20 +180,36 @@ rows_by_width(std::integer_sequence<int, Widths...>) {
       depthwise_rows<V, CB, Widths + 1, TH, rows_at_once(Widths + 1, Sums)>...};
 }
 
-// The whole-row variant for a shape, or NULL: widths 1 .. MaxWidth, 1 to 3
-// filter rows, one block's pixels (pixels and taps CB floats apart).
-template <class V, size_t CB, int MaxWidth, int Sums>
+// The whole-row variant for a shape, or NULL: 1 to 3 filter rows, one
+// block's pixels (pixels and taps CB floats apart), no activation or clip
+// (ReLU, ReLU6; the MLPerf Tiny networks' only ones); widths up to MaxWidth
+// in one chunk, wider ones in chunks of Chunk pixels (not for a layer of at
+// most CB / 2 channels: the ISA's own tiles for those compute only its
+// lanes).
+template <class V, size_t CB, int MaxWidth, int Sums, int Chunk>
 small_window_fn select_depthwise_rows(const small_window_shape &s) {
   using Widths = std::make_integer_sequence<int, MaxWidth>;
   static constexpr std::array<std::array<small_window_fn, MaxWidth>, 3> kByRows{
       rows_by_width<V, CB, Sums, 1>(Widths{}),
       rows_by_width<V, CB, Sums, 2>(Widths{}),
       rows_by_width<V, CB, Sums, 3>(Widths{})};
-  const bool fits = s.cb == CB && s.width >= 1 && s.width <= MaxWidth &&
-                    s.taps_h >= 1 && s.taps_h <= 3 && s.taps_w == 3 &&
-                    s.in_pixel_step == CB && s.in_tap_w_step == CB &&
-                    s.out_pixel_step == CB && s.w_pixel_step == 0;
-  return fits ? kByRows[s.taps_h - 1][s.width - 1] : nullptr;
+  constexpr int kChunkRows = rows_at_once(Chunk, Sums);
+  static constexpr std::array<small_window_fn, 3> kWide{
+      depthwise_rows_wide<V, CB, Chunk, 1, kChunkRows>,
+      depthwise_rows_wide<V, CB, Chunk, 2, kChunkRows>,
+      depthwise_rows_wide<V, CB, Chunk, 3, kChunkRows>};
+  const bool fits = s.cb == CB && s.width >= 1 && s.taps_h >= 1 &&
+                    s.taps_h <= 3 && s.taps_w == 3 && s.in_pixel_step == CB &&
+                    s.in_tap_w_step == CB && s.out_pixel_step == CB &&
+                    s.w_pixel_step == 0 &&
+                    (s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP);
+  if (!fits) {
+    return nullptr;
+  }
+  if (s.width <= MaxWidth) {
+    return kByRows[s.taps_h - 1][s.width - 1];
+  }
+  return s.out_lanes > CB / 2 ? kWide[s.taps_h - 1] : nullptr;
 }
 
 } // namespace small::x86
