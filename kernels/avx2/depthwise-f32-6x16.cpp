@@ -93,8 +93,9 @@ small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s) {
   return x86::depthwise_select<Vec, kCb, kTileWidth>(*s);
 }
 
-// Whole rows of up to 6 pixels: 6 sums (rows of 3 or fewer pixels, two rows
-// at a time) + 9 weights + the input fill the 16 ymm.
+// Whole rows of up to 6 pixels, wider ones in chunks of 6: 6 sums (rows of
+// 3 or fewer pixels, two rows at a time) + 9 weights + the input fill the
+// 16 ymm.
 small_window_fn select_depthwise_rows_f32__avx2(const small_window_shape *s) {
   return x86::select_depthwise_rows<Vec, kCb, 6, 6, 6>(*s);
 }

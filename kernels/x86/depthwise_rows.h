@@ -1,16 +1,17 @@
 // x86 whole-row depthwise tiles (kernel_contract.h, depthwise_rows): a band
 // of a 3x3 layer at stride 1 whose rows are padded by one pixel on each
-// side, `rows` output rows of W pixels (the whole row, a compile-time
-// constant) in one call per channel block. The taps that fall in the left
-// and right padding are left out at compile time, so a small image's border
-// columns cost no calls of their own (a 6x6 image: 3 calls per block
-// instead of 12).
+// side, `rows` output rows of the whole width in one call per channel
+// block. The taps that fall in the left and right padding are left out at
+// compile time, so the border columns cost no calls of their own (a 6x6
+// image: 3 calls per block instead of 12).
 //
 // One vector of lanes at a time: its TH x 3 weight vectors (TH: the band's
 // filter rows) stay in registers for the whole band, and R output rows are
-// summed together (R x W sums), so each input vector is loaded once for
-// every tap of those rows that reads it. Each sum adds its taps row by row,
-// left to right, like the scalar kernel.
+// summed together, so each input vector is loaded once for every tap of
+// those rows that reads it. A row of at most MaxWidth pixels is one chunk
+// of a compile-time width; a wider one goes in chunks of a fixed width
+// (depthwise_rows_wide). Each sum adds its taps row by row, left to right,
+// like the scalar kernel.
 #ifndef SMALL_KERNELS_X86_DEPTHWISE_ROWS_H
 #define SMALL_KERNELS_X86_DEPTHWISE_ROWS_H
 

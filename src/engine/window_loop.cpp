@@ -499,7 +499,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   // Tiles across blocks where they pay; else whole-row tiles when the table
   // has them for every band of the layer. In that order: on a Zen 5,
   // MobileNet's 3x3 images (3 one-row bands) took 0.56 us across blocks
-  // and 0.68 in whole rows, its 6x6 ones 1.35 in a block's tiles and 0.58
+  // and 0.68 in whole rows, its 6x6 ones 1.27 in a block's tiles and 0.54
   // in whole rows.
   op.across_blocks = choose_across_blocks(op, s.cb, s.max_width, kernels);
   const std::vector<TileGrid> whole_rows =
