@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <utility>
 
+#include "depthwise_rows.h"
 #include "kernels.h"
 #include "vec.h"
 #include "x86/activation.h"
-#include "x86/depthwise_rows.h"
 #include "x86/depthwise_tile.h"
 
 namespace small::avx2 {
@@ -97,7 +97,7 @@ small_window_fn select_depthwise_f32_6x16__avx2(const small_window_shape *s) {
 // 3 or fewer pixels, two rows at a time) + 9 weights + the input fill the
 // 16 ymm.
 small_window_fn select_depthwise_rows_f32__avx2(const small_window_shape *s) {
-  return x86::select_depthwise_rows<Vec, kCb, 6, 6, 6>(*s);
+  return whole_rows::select_depthwise_rows<Vec, kCb, 6, 6, 6>(*s);
 }
 
 } // namespace small::avx2

@@ -6,10 +6,10 @@
 #include <cstddef>
 #include <utility>
 
+#include "depthwise_rows.h"
 #include "kernels.h"
 #include "vec.h"
 #include "x86/activation.h"
-#include "x86/depthwise_rows.h"
 #include "x86/depthwise_tile.h"
 
 namespace small::avx512 {
@@ -240,7 +240,7 @@ select_depthwise_f32_16x16__avx512(const small_window_shape *s) {
 // rows, two 6-pixel ones) + 9 weights + the input and the clip bounds;
 // wider rows in chunks of 8 pixels, two rows at a time.
 small_window_fn select_depthwise_rows_f32__avx512(const small_window_shape *s) {
-  return x86::select_depthwise_rows<Vec, kCb, 16, 16, 8>(*s);
+  return whole_rows::select_depthwise_rows<Vec, kCb, 16, 16, 8>(*s);
 }
 
 } // namespace small::avx512

@@ -24,5 +24,8 @@ small_window_fn select_conv_f32_5x16__neon(const small_window_shape *s) {
 small_window_fn select_depthwise_f32_2x16__neon(const small_window_shape *s) {
   return arm::depthwise_select<kQ>(*s);
 }
+small_window_fn select_depthwise_rows_f32__neon(const small_window_shape *s) {
+  return arm::select_depthwise_rows_a64(*s);
+}
 
 } // namespace small::neon

@@ -19,5 +19,9 @@ small_window_fn
 select_depthwise_f32_2x16__neondot(const small_window_shape *s) {
   return arm::depthwise_select<kQ>(*s);
 }
+small_window_fn
+select_depthwise_rows_f32__neondot(const small_window_shape *s) {
+  return arm::select_depthwise_rows_a64(*s);
+}
 
 } // namespace small::neondot

@@ -11,6 +11,7 @@ namespace small::neondot {
 
 small_window_fn select_conv_f32_5x16__neondot(const small_window_shape *s);
 small_window_fn select_depthwise_f32_2x16__neondot(const small_window_shape *s);
+small_window_fn select_depthwise_rows_f32__neondot(const small_window_shape *s);
 small_window_i8_fn select_conv_i8_5x16__neondot(const small_window_shape *s);
 small_window_i8_fn
 select_depthwise_i8_4x16__neondot(const small_window_shape *s);

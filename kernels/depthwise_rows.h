@@ -1,4 +1,7 @@
-// x86 whole-row depthwise tiles (kernel_contract.h, depthwise_rows): a band
+// Whole-row depthwise tiles (kernel_contract.h, depthwise_rows) over an
+// ISA's vector traits (`V::type`, `V::kLanes` floats, load, store, set1,
+// min, max, fmadd = a * b + c: x86's avx2/vec.h and avx512/vec.h, the ARM
+// folders' arm/vec_f32.h), for the x86 and NEON tables: a band
 // of a 3x3 layer at stride 1 whose rows are padded by one pixel on each
 // side, `rows` output rows of the whole width in one call per channel
 // block. The taps that fall in the left and right padding are left out at
@@ -12,8 +15,8 @@
 // of a compile-time width; a wider one goes in chunks of a fixed width
 // (depthwise_rows_wide). Each sum adds its taps row by row, left to right,
 // like the scalar kernel.
-#ifndef SMALL_KERNELS_X86_DEPTHWISE_ROWS_H
-#define SMALL_KERNELS_X86_DEPTHWISE_ROWS_H
+#ifndef SMALL_KERNELS_DEPTHWISE_ROWS_H
+#define SMALL_KERNELS_DEPTHWISE_ROWS_H
 
 #include <array>
 #include <cstddef>
@@ -21,9 +24,8 @@
 #include <utility>
 
 #include "kernel_contract.h"
-#include "x86/activation.h"
 
-namespace small::x86 {
+namespace small::whole_rows {
 
 // R output rows of the CW pixels of a row's chunk: `in` and `out` at the
 // chunk's first column of the first row (`in` in its first filter row).
@@ -213,6 +215,6 @@ small_window_fn select_depthwise_rows(const small_window_shape &s) {
   return s.out_lanes > CB / 2 ? kWide[s.taps_h - 1] : nullptr;
 }
 
-} // namespace small::x86
+} // namespace small::whole_rows
 
 #endif
