@@ -287,12 +287,21 @@ void check_reads(const small_window_tile &t) {
   }
 }
 
-template <size_t I> void probe(const small_window_tile *t) {
-  const small_window_shape &shape = probe_state.shapes[I];
-  small_window_shape seen = shape_of(*t);
+// Whether the tile has the shape its variant was selected for (counted as
+// a mismatch if not).
+bool has_shape(const small_window_tile &t, const small_window_shape &shape) {
+  small_window_shape seen = shape_of(t);
   seen.out_lanes = probe_state.out_lanes;
   if (!same_shape(seen, shape)) {
     ++probe_state.shape_mismatches;
+    return false;
+  }
+  return true;
+}
+
+template <size_t I> void probe(const small_window_tile *t) {
+  const small_window_shape &shape = probe_state.shapes[I];
+  if (!has_shape(*t, shape)) {
     return;
   }
   check_reads(*t);
@@ -311,11 +320,7 @@ template <size_t I> void probe(const small_window_tile *t) {
 // A whole-row tile (kernel_contract.h, depthwise_rows): rows x width
 // pixels, each reading the taps of its window inside the row.
 template <size_t I> void probe_rows(const small_window_tile *t) {
-  const small_window_shape &shape = probe_state.row_shapes[I];
-  small_window_shape seen = shape_of(*t);
-  seen.out_lanes = probe_state.out_lanes;
-  if (!same_shape(seen, shape)) {
-    ++probe_state.shape_mismatches;
+  if (!has_shape(*t, probe_state.row_shapes[I])) {
     return;
   }
   ++probe_state.whole_row_calls;
