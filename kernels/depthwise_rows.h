@@ -27,17 +27,28 @@
 
 namespace small::whole_rows {
 
-// R output rows of the CW pixels of a row's chunk: `in` and `out` at the
-// chunk's first column of the first row (`in` in its first filter row).
-// LEFT, RIGHT: the chunk starts, ends the row, so the column before, after
-// it is padding; else the chunk reads that neighbour's input.
-template <class V, size_t CB, int CW, int TH, int R, bool LEFT, bool RIGHT,
-          class Act>
+// Stride S (1 or 2, both axes) and its padding: S 1 pads one column on each
+// side (in_w == out_w), S 2 one on the right only (in_w == 2 out_w, TF's
+// SAME padding of an even width). Output pixel j reads input columns
+// S j - PL + s, s = 0..2, of those inside the row.
+template <int S> constexpr int kPadLeft = S == 1 ? 1 : 0;
+
+// R output rows of the CW pixels of a row's chunk: `in` at input column
+// S c0 of the first row's first filter row, `out` at output pixel c0 of
+// the first row. LEFT, RIGHT: the chunk starts, ends the row, so the
+// columns past it on that side are padding; else the chunk reads its
+// neighbours' input there.
+template <class V, size_t CB, int S, int CW, int TH, int R, bool LEFT,
+          bool RIGHT, class Act>
 [[gnu::always_inline]] inline void
 depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
                     const typename V::type (&w)[TH][3], typename V::type bias,
                     Act act) {
   using T = typename V::type;
+  constexpr int PL = kPadLeft<S>;
+  // The input columns the chunk reads, relative to `in`.
+  constexpr int kFirst = LEFT ? 0 : -PL;
+  constexpr int kEnd = RIGHT ? S * CW : S * (CW - 1) + 3 - PL;
   T acc[R][CW];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
@@ -46,24 +57,25 @@ depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
       acc[i][j] = bias;
     }
   }
-  // Input row k feeds output row i through filter row k - i; input
-  // column c feeds output pixel j through tap column c - j + 1.
+  // Input row k feeds output row i through filter row k - S i; input
+  // column c feeds output pixel j through tap column c - S j + PL.
 #pragma GCC unroll 8
-  for (int k = 0; k < R + TH - 1; ++k) {
+  for (int k = 0; k < S * (R - 1) + TH; ++k) {
     const float *x = in + k * in_row;
-#pragma GCC unroll 18
-    for (int c = LEFT ? 0 : -1; c < (RIGHT ? CW : CW + 1); ++c) {
+#pragma GCC unroll 34
+    for (int c = kFirst; c < kEnd; ++c) {
       const T v = V::load(x + c * static_cast<ptrdiff_t>(CB));
 #pragma GCC unroll 8
       for (int i = 0; i < R; ++i) {
-        const int r = k - i;
+        const int r = k - S * i;
         if (r < 0 || r >= TH) {
           continue;
         }
 #pragma GCC unroll 3
         for (int s = 0; s < 3; ++s) {
-          const int j = c - s + 1;
-          if (j >= 0 && j < CW) {
+          const int shifted = c - s + PL; // = S j
+          const int j = shifted / S;
+          if (shifted >= 0 && shifted % S == 0 && j < CW) {
             acc[i][j] = V::fmadd(v, w[r][s], acc[i][j]);
           }
         }
@@ -94,10 +106,11 @@ template <class V, class Body>
   }
 }
 
-// The rows of the tile, R at a time, each as `chunks(in, out, R-or-1)`:
+// The rows of the tile, R at a time, each as `chunks(R-or-1, in, out, ...)`:
 // the band's TH x 3 weight vectors and the bias of one vector of lanes at a
-// time held in registers for all of them.
-template <class V, size_t CB, int TH, int R, class Chunks>
+// time held in registers for all of them. Output row i reads from S i
+// input rows down.
+template <class V, size_t CB, int S, int TH, int R, class Chunks>
 [[gnu::always_inline]] inline void
 depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
   using T = typename V::type;
@@ -121,11 +134,11 @@ depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
           float *out = t->out + q * L;
           size_t i = 0;
           for (; i + R <= rows; i += R) {
-            chunks(std::integral_constant<int, R>{}, in + i * in_row,
+            chunks(std::integral_constant<int, R>{}, in + i * S * in_row,
                    out + i * out_row, in_row, out_row, w, bias, act);
           }
           for (; i < rows; ++i) {
-            chunks(std::integral_constant<int, 1>{}, in + i * in_row,
+            chunks(std::integral_constant<int, 1>{}, in + i * S * in_row,
                    out + i * out_row, in_row, out_row, w, bias, act);
           }
         }
@@ -133,13 +146,13 @@ depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
 }
 
 // Rows of W pixels, a compile-time width: one chunk, padded on both sides.
-template <class V, size_t CB, int W, int TH, int R>
+template <class V, size_t CB, int S, int W, int TH, int R>
 void depthwise_rows(const small_window_tile *t) {
-  depthwise_rows_band<V, CB, TH, R>(
+  depthwise_rows_band<V, CB, S, TH, R>(
       t,
       [](auto rows, const float *in, float *out, size_t in_row, size_t out_row,
          const auto &w, auto bias, auto act) __attribute__((always_inline)) {
-        depthwise_rows_step<V, CB, W, TH, decltype(rows)::value, true, true>(
+        depthwise_rows_step<V, CB, S, W, TH, decltype(rows)::value, true, true>(
             in, out, in_row, out_row, w, bias, act);
       });
 }
@@ -148,25 +161,25 @@ void depthwise_rows(const small_window_tile *t) {
 // the last up to the right edge, the others between. Where C does not
 // divide the width the last chunk overlaps the one before it and writes
 // its first pixels again, the same sums in the same order.
-template <class V, size_t CB, int C, int TH, int R>
+template <class V, size_t CB, int S, int C, int TH, int R>
 void depthwise_rows_wide(const small_window_tile *t) {
   const size_t width = t->width;
-  depthwise_rows_band<V, CB, TH, R>(
+  depthwise_rows_band<V, CB, S, TH, R>(
       t, [width](auto rows, const float *in, float *out, size_t in_row,
-                 size_t out_row, const auto &w, auto bias, auto act)
-             __attribute__((always_inline)) {
-               constexpr int RS = decltype(rows)::value;
-               depthwise_rows_step<V, CB, C, TH, RS, true, false>(
-                   in, out, in_row, out_row, w, bias, act);
-               size_t c = C;
-               for (; c + C < width; c += C) {
-                 depthwise_rows_step<V, CB, C, TH, RS, false, false>(
-                     in + c * CB, out + c * CB, in_row, out_row, w, bias, act);
-               }
-               c = width - C;
-               depthwise_rows_step<V, CB, C, TH, RS, false, true>(
-                   in + c * CB, out + c * CB, in_row, out_row, w, bias, act);
-             });
+                 size_t out_row, const auto &w, auto bias,
+                 auto act) __attribute__((always_inline)) {
+        constexpr int RS = decltype(rows)::value;
+        depthwise_rows_step<V, CB, S, C, TH, RS, true, false>(
+            in, out, in_row, out_row, w, bias, act);
+        size_t c = C;
+        for (; c + C < width; c += C) {
+          depthwise_rows_step<V, CB, S, C, TH, RS, false, false>(
+              in + S * c * CB, out + c * CB, in_row, out_row, w, bias, act);
+        }
+        c = width - C;
+        depthwise_rows_step<V, CB, S, C, TH, RS, false, true>(
+            in + S * c * CB, out + c * CB, in_row, out_row, w, bias, act);
+      });
 }
 
 // Rows summed together for a width: as many as keep about `Sums` sums (the
@@ -176,43 +189,61 @@ constexpr int rows_at_once(int width, int sums) {
   return r < 1 ? 1 : (r > 3 ? 3 : r);
 }
 
-template <class V, size_t CB, int Sums, int TH, int... Widths>
+template <class V, size_t CB, int S, int Sums, int TH, int... Widths>
 constexpr std::array<small_window_fn, sizeof...(Widths)>
 rows_by_width(std::integer_sequence<int, Widths...>) {
-  return {
-      depthwise_rows<V, CB, Widths + 1, TH, rows_at_once(Widths + 1, Sums)>...};
+  return {depthwise_rows<V, CB, S, Widths + 1, TH,
+                         rows_at_once(Widths + 1, Sums)>...};
 }
 
-// The whole-row variant for a shape, or NULL: 1 to 3 filter rows, one
-// block's pixels (pixels and taps CB floats apart), no activation or clip
-// (ReLU, ReLU6; the MLPerf Tiny networks' only ones); widths up to MaxWidth
-// in one chunk, wider ones in chunks of Chunk pixels (not for a layer of at
-// most CB / 2 channels: the ISA's own tiles for those compute only its
-// lanes).
-template <class V, size_t CB, int MaxWidth, int Sums, int Chunk>
-small_window_fn select_depthwise_rows(const small_window_shape &s) {
+// The variants of stride S: widths up to MaxWidth in one chunk, by filter
+// rows and width, and wider ones in chunks of Chunk pixels, by filter rows.
+template <class V, size_t CB, int S, int MaxWidth, int Sums, int Chunk>
+struct ByStride {
   using Widths = std::make_integer_sequence<int, MaxWidth>;
-  static constexpr std::array<std::array<small_window_fn, MaxWidth>, 3> kByRows{
-      rows_by_width<V, CB, Sums, 1>(Widths{}),
-      rows_by_width<V, CB, Sums, 2>(Widths{}),
-      rows_by_width<V, CB, Sums, 3>(Widths{})};
-  constexpr int kChunkRows = rows_at_once(Chunk, Sums);
+  static constexpr std::array<std::array<small_window_fn, MaxWidth>, 3> kOne{
+      rows_by_width<V, CB, S, Sums, 1>(Widths{}),
+      rows_by_width<V, CB, S, Sums, 2>(Widths{}),
+      rows_by_width<V, CB, S, Sums, 3>(Widths{})};
+  static constexpr int kChunkRows = rows_at_once(Chunk, Sums);
   static constexpr std::array<small_window_fn, 3> kWide{
-      depthwise_rows_wide<V, CB, Chunk, 1, kChunkRows>,
-      depthwise_rows_wide<V, CB, Chunk, 2, kChunkRows>,
-      depthwise_rows_wide<V, CB, Chunk, 3, kChunkRows>};
+      depthwise_rows_wide<V, CB, S, Chunk, 1, kChunkRows>,
+      depthwise_rows_wide<V, CB, S, Chunk, 2, kChunkRows>,
+      depthwise_rows_wide<V, CB, S, Chunk, 3, kChunkRows>};
+
+  static small_window_fn select(const small_window_shape &s) {
+    if (s.width <= MaxWidth) {
+      return kOne[s.taps_h - 1][s.width - 1];
+    }
+    // A layer of at most CB / 2 channels keeps the ISA's own tiles, which
+    // compute only its lanes.
+    return s.out_lanes > CB / 2 ? kWide[s.taps_h - 1] : nullptr;
+  }
+};
+
+// The whole-row variant for a shape, or NULL: 1 to 3 filter rows, one
+// block's pixels (taps CB floats apart), no activation or clip (ReLU,
+// ReLU6; the MLPerf Tiny networks' only ones). Widths up to MaxWidth at
+// stride 1, MaxWidth2 at stride 2 (pixels 2 CB floats apart), in one chunk;
+// wider ones in chunks of Chunk pixels. (A 12-pixel row in chunks of 8
+// computes 4 pixels twice: MobileNet's 24 -> 12 layer measured 10% slower
+// that way than in its ordinary tiles.)
+template <class V, size_t CB, int MaxWidth, int Sums, int Chunk, int MaxWidth2>
+small_window_fn select_depthwise_rows(const small_window_shape &s) {
   const bool fits = s.cb == CB && s.width >= 1 && s.taps_h >= 1 &&
-                    s.taps_h <= 3 && s.taps_w == 3 && s.in_pixel_step == CB &&
-                    s.in_tap_w_step == CB && s.out_pixel_step == CB &&
-                    s.w_pixel_step == 0 &&
+                    s.taps_h <= 3 && s.taps_w == 3 && s.in_tap_w_step == CB &&
+                    s.out_pixel_step == CB && s.w_pixel_step == 0 &&
                     (s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP);
   if (!fits) {
     return nullptr;
   }
-  if (s.width <= MaxWidth) {
-    return kByRows[s.taps_h - 1][s.width - 1];
+  if (s.in_pixel_step == CB) {
+    return ByStride<V, CB, 1, MaxWidth, Sums, Chunk>::select(s);
   }
-  return s.out_lanes > CB / 2 ? kWide[s.taps_h - 1] : nullptr;
+  if (s.in_pixel_step == 2 * CB) {
+    return ByStride<V, CB, 2, MaxWidth2, Sums, Chunk>::select(s);
+  }
+  return nullptr;
 }
 
 } // namespace small::whole_rows

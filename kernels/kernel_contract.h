@@ -54,7 +54,7 @@ typedef struct small_act_params {
  * output pixel of the tile sees the same taps_h x taps_w taps, all of them
  * inside the input, so kernels never test bounds (whole-row depthwise tiles,
  * small_kernel_table::depthwise_rows, are the one exception: their kernels
- * leave out the padding columns of a row's first and last pixel).
+ * leave out the taps in a row's padding columns).
  *
  * Input element for output pixel j, filter tap (r, s), channel lane l of
  * input block b:
@@ -120,8 +120,9 @@ typedef struct small_window_tile {
   const float *residual;
   /* Tiles of whole rows only (small_kernel_table::depthwise_rows): the
    * output rows the tile computes, `width` pixels each; output row i starts
-   * at out + i * width * out_pixel_step and reads from in + i *
-   * in_tap_h_step (stride 1). Other tiles: 1, unused. */
+   * at out + i * width * out_pixel_step and reads from in + i * S *
+   * in_tap_h_step (S = in_pixel_step / cb, the stride). Other tiles: 1,
+   * unused. */
   size_t rows;
 } small_window_tile;
 
@@ -397,20 +398,24 @@ typedef struct small_kernel_table {
    * run as layers. */
   int conv_residual;
   /* Optional (NULL: none): float depthwise tiles of whole rows, for 3x3
-   * layers of stride 1 and dilation 1 whose rows are padded by one pixel on
-   * each side (in_w == out_w): instead of a narrow tile per border column
-   * and tiles along the interior, one call computes `rows` (the tile's
-   * field) consecutive output rows of a band (the engine's rows with one
-   * range of filter rows, taps_h of them) across the whole width, and the
-   * kernel itself leaves out the taps that fall in the left and right
-   * padding: output pixel j reads input columns j - 1 .. j + 1 of those
-   * inside. The tile's `in` is input column 0 of the first output row's
-   * first tap row; taps_w is 3 and weights point at tap column 0. The
-   * engine calls this selector once per band with width = out_w, and a
-   * variant it returns takes the band in one call per channel block; NULL
-   * for a shape keeps the band's ordinary tiles. Small images are where it
-   * pays: MobileNet's 6x6 layers take 3 calls per block instead of 12, and
-   * the filter's weights stay in registers for the whole band. */
+   * layers of dilation 1 padded along their rows as follows: stride 1 with
+   * one column on each side (in_w == out_w), or stride 2 (both axes) with
+   * one column on the right only (in_w == 2 out_w: TF's SAME padding of an
+   * even width). Instead of a narrow tile per border column and tiles
+   * along the interior, one call computes `rows` (the tile's field)
+   * consecutive output rows of a band (the engine's rows with one range of
+   * filter rows, taps_h of them) across the whole width, and the kernel
+   * itself leaves out the taps that fall in the padding: output pixel j
+   * reads input columns S j - P .. S j - P + 2 of those inside the row (S
+   * the stride, P the left padding: 1 at stride 1, 0 at stride 2). The
+   * tile's `in` is input column 0 of the first output row's first tap
+   * row, in_pixel_step S * Cb, output row i's input S * i rows further;
+   * taps_w is 3 and weights point at tap column 0. The engine calls this
+   * selector once per band with width = out_w, and a variant it returns
+   * takes the band in one call per channel block; NULL for a shape keeps
+   * the layer's ordinary tiles. Small images are where it pays:
+   * MobileNet's 6x6 layers take 3 calls per block instead of 12, and the
+   * filter's weights stay in registers for the whole band. */
   small_window_select_fn depthwise_rows;
 } small_kernel_table;
 

@@ -236,11 +236,11 @@ select_depthwise_f32_16x16__avx512(const small_window_shape *s) {
   return x86::depthwise_select<Vec, kCb, kTileWidth>(*s);
 }
 
-// Whole rows of up to 16 pixels, about 16 sums at a time (three 5-pixel
-// rows, two 6-pixel ones) + 9 weights + the input and the clip bounds;
-// wider rows in chunks of 8 pixels, two rows at a time.
+// Whole rows of up to 16 pixels (12 at stride 2), about 16 sums at a time
+// (three 5-pixel rows, two 6-pixel ones) + 9 weights + the input and the
+// clip bounds; wider rows in chunks of 8 pixels, two rows at a time.
 small_window_fn select_depthwise_rows_f32__avx512(const small_window_shape *s) {
-  return whole_rows::select_depthwise_rows<Vec, kCb, 16, 16, 8>(*s);
+  return whole_rows::select_depthwise_rows<Vec, kCb, 16, 16, 8, 12>(*s);
 }
 
 } // namespace small::avx512

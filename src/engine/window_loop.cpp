@@ -343,16 +343,20 @@ small_window_shape grid_shape(const WindowOp &op, const OpSizes &s,
   return shape;
 }
 
-// A float depthwise 3x3 layer of stride 1 and dilation 1 whose rows are
-// padded by one column on each side: what whole-row tiles
-// (kernel_contract.h, depthwise_rows) take.
+// A float depthwise 3x3 layer of dilation 1 whose rows are padded as
+// whole-row tiles take them (kernel_contract.h, depthwise_rows): stride 1
+// and one column on each side, or stride 2 and one column on the right
+// only (TF's SAME padding of an even width).
 bool whole_row_layer(const WindowOp &op, const small_kernel_table &kernels) {
   const WindowGeometry &g = op.geometry;
+  const bool stride_1 = g.stride_h == 1 && g.stride_w == 1 && g.pad_left == 1 &&
+                        g.in_w == g.out_w;
+  const bool stride_2 = g.stride_h == 2 && g.stride_w == 2 && g.pad_left == 0 &&
+                        g.in_w == 2 * uint64_t{g.out_w};
   return kernels.depthwise_rows != nullptr &&
          op.family == WindowFamily::kDepthwise && !op.int8 && g.kernel_h == 3 &&
-         g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
-         g.dilation_h == 1 && g.dilation_w == 1 && g.pad_left == 1 &&
-         g.in_w == g.out_w;
+         g.kernel_w == 3 && g.dilation_h == 1 && g.dilation_w == 1 &&
+         (stride_1 || stride_2);
 }
 
 // One band of such a layer as one whole-row tile per channel block (its
@@ -367,14 +371,15 @@ TileGrid whole_row_grid(const WindowOp &op, const OpSizes &s,
   grid.width = g.out_w;
   grid.taps_h = band.tap_end - band.tap_begin;
   grid.taps_w = g.kernel_w;
-  grid.in_pixel_step = grid.out_pixel_step = s.cb;
+  grid.in_pixel_step = size_t{g.stride_w} * s.cb;
+  grid.out_pixel_step = s.cb;
   grid.first_tap = size_t{band.tap_begin} * g.kernel_w;
   grid.weight_offset = grid.first_tap * s.w_tap;
   grid.out_offset = size_t{band.first_row} * g.out_w * s.cb;
   // Input column 0 of the band's first tap row (inside the image: the band
   // has taps).
-  const int64_t ih =
-      int64_t{band.first_row} - g.pad_top + int64_t{band.tap_begin};
+  const int64_t ih = int64_t{band.first_row} * g.stride_h - g.pad_top +
+                     int64_t{band.tap_begin};
   grid.in_offset = static_cast<size_t>(ih) * s.in_row_step;
   return grid;
 }

@@ -318,21 +318,24 @@ template <size_t I> void probe(const small_window_tile *t) {
 }
 
 // A whole-row tile (kernel_contract.h, depthwise_rows): rows x width
-// pixels, each reading the taps of its window inside the row.
+// pixels, each reading the taps of its window inside the row (stride 1
+// padded one column on each side, stride 2 one on the right).
 template <size_t I> void probe_rows(const small_window_tile *t) {
   if (!has_shape(*t, probe_state.row_shapes[I])) {
     return;
   }
   ++probe_state.whole_row_calls;
+  const size_t stride = t->in_pixel_step / t->cb, pad = stride == 1 ? 1 : 0;
   for (size_t i = 0; i < t->rows; ++i) {
     for (size_t j = 0; j < t->width; ++j) {
       for (size_t r = 0; r < t->taps_h; ++r) {
         for (size_t s = 0; s < 3; ++s) {
-          if (j + s == 0 || j + s > t->width) {
+          const size_t column = stride * j + s; // + pad
+          if (column < pad || column - pad >= stride * t->width) {
             continue; // the padding columns
           }
-          const float *p = t->in + (i + r) * t->in_tap_h_step +
-                           (j + s - 1) * t->in_tap_w_step;
+          const float *p = t->in + (stride * i + r) * t->in_tap_h_step +
+                           (column - pad) * t->in_tap_w_step;
           if (p < probe_state.in_begin || p + t->cb > probe_state.in_end) {
             ++probe_state.reads_outside;
           }
@@ -404,7 +407,7 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
   auto pick = [&](uint32_t lo, uint32_t hi) {
     return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
   };
-  size_t whole_row_layers = 0;
+  size_t whole_row_layers[2] = {0, 0}; // by stride
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const WindowFamily families[] = {
       WindowFamily::kConv, WindowFamily::kDepthwise, WindowFamily::kMaxPool,
@@ -426,15 +429,20 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     g.stride_w = pick(1, 3);
     g.dilation_h = is_pool ? 1 : pick(1, 2);
     g.dilation_w = is_pool ? 1 : pick(1, 2);
-    // Half the depthwise layers are of the kind whole-row tiles take: 3x3
-    // at stride 1, one column of padding on each side, any rows' padding
-    // (a band of windows wholly in it keeps the ordinary tiles).
+    // Half the depthwise layers are of the kinds whole-row tiles take: 3x3
+    // at stride 1 with one column of padding on each side, or at stride 2
+    // with one on the right of an even width; any rows' padding (a band of
+    // windows wholly in it keeps the ordinary tiles).
     const bool whole_row_kind =
         family == WindowFamily::kDepthwise && pick(0, 1) != 0;
+    const uint32_t whole_row_stride = whole_row_kind ? pick(1, 2) : 0;
     if (whole_row_kind) {
       g.kernel_h = g.kernel_w = 3;
-      g.stride_h = g.stride_w = 1;
+      g.stride_h = g.stride_w = whole_row_stride;
       g.dilation_h = g.dilation_w = 1;
+      if (whole_row_stride == 2) {
+        g.in_w += g.in_w % 2; // even: one padding column on the right
+      }
     }
     const uint32_t extent_h = (g.kernel_h - 1) * g.dilation_h + 1;
     const uint32_t extent_w = (g.kernel_w - 1) * g.dilation_w + 1;
@@ -447,8 +455,8 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     uint32_t pads_h = g.pad_top + pick(0, pad_h);
     uint32_t pads_w = g.pad_left + pick(0, pad_w);
     if (whole_row_kind) {
-      g.pad_left = 1;
-      pads_w = 2;
+      g.pad_left = whole_row_stride == 1 ? 1 : 0;
+      pads_w = whole_row_stride == 1 ? 2 : 1;
     }
     if (g.in_h + pads_h < extent_h || g.in_w + pads_w < extent_w) {
       continue;
@@ -533,7 +541,9 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
       INFO("output float " << k);
       REQUIRE(probe_state.writes[k] == 1);
     }
-    whole_row_layers += probe_state.whole_row_calls != 0 ? 1 : 0;
+    if (probe_state.whole_row_calls != 0) {
+      ++whole_row_layers[g.stride_w - 1];
+    }
     // The direct reference on the valid channels.
     for (size_t n = 0; n < g.batch; ++n) {
       for (size_t o = 0; o < g.out_c; ++o) {
@@ -584,9 +594,10 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
       }
     }
   }
-  // Some of the layers were planned in whole rows (the probe table has
-  // them for every shape).
-  REQUIRE(whole_row_layers > 0);
+  // Some of the layers of each stride were planned in whole rows (the probe
+  // table has them for every shape).
+  REQUIRE(whole_row_layers[0] > 0);
+  REQUIRE(whole_row_layers[1] > 0);
 }
 
 namespace {
@@ -774,8 +785,27 @@ TEST_CASE("float 3x3 depthwise bands take whole-row tiles where the table "
     CHECK(grids[i].taps_h == taps_h[i]);
     CHECK(grids[i].width == 6);
   }
+  // At stride 2 with TF's SAME padding of an even image (none on the top
+  // and left): 12x12 -> 6x6, five full rows, then the bottom one (36 x 40%
+  // = 14.4 against 8 calls per block in a block's tiles).
+  WindowOp down = depthwise_3x3(channels, 12);
+  down.geometry.stride_h = down.geometry.stride_w = 2;
+  down.geometry.pad_top = down.geometry.pad_left = 0;
+  down.geometry.out_h = down.geometry.out_w = 6;
+  plan_window(down, table);
+  CHECK_FALSE(down.across_blocks);
+  REQUIRE(down.grids.size() == 1);
+  REQUIRE(down.grids[0].size() == 2);
+  for (const TileGrid &grid : down.grids[0]) {
+    CHECK(grid.whole_rows);
+    CHECK(grid.width == 6);
+    CHECK(grid.in_pixel_step == 2 * table.channel_block);
+  }
+  CHECK(down.grids[0][0].tile_rows == 5);
+  CHECK(down.grids[0][1].taps_h == 2);
   // The image across blocks, rows wider than the table takes, a stride of
-  // 2, an int8 layer and an unpadded row keep the ordinary tiles.
+  // 2 padded on the left, an int8 layer and an unpadded row keep the
+  // ordinary tiles.
   WindowOp wide = depthwise_3x3(channels, 9);
   WindowOp strided = depthwise_3x3(channels, 6);
   strided.geometry.stride_h = strided.geometry.stride_w = 2;

@@ -684,19 +684,21 @@ TEST_CASE("depthwise tile matches scalar across edges",
 
 namespace {
 
-// One whole-row depthwise tile of `rows` x `width` pixels and taps_h filter
-// rows against whole_rows_by_pixels. The input rows sit between NaN pixels
-// (one before and after each row) and NaN rows (above and below), so a read
-// of the padding, which the kernel must leave out, poisons a sum.
-void check_whole_rows(small_window_fn fn, size_t width, size_t taps_h,
-                      size_t rows, const small_act_params &act,
+// One whole-row depthwise tile of `rows` x `width` pixels, taps_h filter
+// rows and stride 1 or 2 against whole_rows_by_pixels. The input rows sit
+// between NaN pixels (one before and after each row) and NaN rows (above
+// and below), so a read of the padding, which the kernel must leave out,
+// poisons a sum.
+void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
+                      size_t taps_h, size_t rows, const small_act_params &act,
                       std::mt19937 &rng) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  const size_t row = (width + 2) * cb, in_rows = rows + taps_h - 1;
+  const size_t in_w = stride * width, row = (in_w + 2) * cb;
+  const size_t in_rows = stride * (rows - 1) + taps_h;
   std::vector<float> in((in_rows + 2) * row, kNaN);
   for (size_t r = 1; r <= in_rows; ++r) {
-    for (size_t i = cb; i < (width + 1) * cb; ++i) {
+    for (size_t i = cb; i < (in_w + 1) * cb; ++i) {
       in[r * row + i] = dist(rng);
     }
   }
@@ -713,7 +715,8 @@ void check_whole_rows(small_window_fn fn, size_t width, size_t taps_h,
   t.rows = rows;
   t.taps_h = taps_h;
   t.taps_w = 3;
-  t.in_pixel_step = t.out_pixel_step = t.in_tap_w_step = cb;
+  t.in_pixel_step = stride * cb;
+  t.out_pixel_step = t.in_tap_w_step = cb;
   t.in_tap_h_step = row;
   t.weights = w.data();
   t.w_tap_w_step = cb;
@@ -741,8 +744,8 @@ void check_whole_rows(small_window_fn fn, size_t width, size_t taps_h,
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
   ta.out = mag.out();
   whole_rows_by_pixels(ta);
-  INFO("whole rows width=" << width << " taps_h=" << taps_h << " rows=" << rows
-                           << " act=" << act.op);
+  INFO("whole rows stride=" << stride << " width=" << width << " taps_h="
+                            << taps_h << " rows=" << rows << " act=" << act.op);
   REQUIRE(got.guards_intact());
   require_close(got.out(), want.out(), mag.out(), out_size, "whole rows");
 }
@@ -760,33 +763,37 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
   const auto acts = epilogues();
   const size_t cb = k.channel_block;
   size_t i = 0, checked = 0;
-  // Every width the selector takes (it declines the others), 1 to 3 filter
-  // rows (the top and bottom bands have 2, a one-row image 1), numbers of
-  // rows around the ones a variant sums at once, each epilogue in turn (the
-  // ones it takes).
-  for (size_t width = 1; width <= 64; ++width) {
-    for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
-      small_window_shape shape{};
-      shape.cb = cb;
-      shape.width = width;
-      shape.taps_h = taps_h;
-      shape.taps_w = 3;
-      shape.in_pixel_step = shape.out_pixel_step = shape.in_tap_w_step = cb;
-      shape.in_tap_h_step = (width + 2) * cb; // check_whole_rows' rows
-      shape.in_lanes = cb;
-      shape.out_blocks = 1;
-      shape.out_lanes = cb;
-      if (k.depthwise_rows(&shape) == nullptr) {
-        continue;
-      }
-      for (size_t rows : {1, 2, 3, 4, 5, 7}) {
-        // A selector may decline an activation (x86 takes clip and none).
-        const small_act_params &act = acts[i++ % acts.size()];
-        shape.act = act.op;
-        const small_window_fn fn = k.depthwise_rows(&shape);
-        if (fn != nullptr) {
-          check_whole_rows(fn, width, taps_h, rows, act, rng);
-          ++checked;
+  // Strides 1 and 2, every width the selector takes (it declines the
+  // others), 1 to 3 filter rows (the top and bottom bands have 2, a one-row
+  // image 1), numbers of rows around the ones a variant sums at once, each
+  // epilogue in turn (the ones it takes).
+  for (size_t stride : {1, 2}) {
+    for (size_t width = 1; width <= 64; ++width) {
+      for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
+        small_window_shape shape{};
+        shape.cb = cb;
+        shape.width = width;
+        shape.taps_h = taps_h;
+        shape.taps_w = 3;
+        shape.in_pixel_step = stride * cb;
+        shape.out_pixel_step = shape.in_tap_w_step = cb;
+        // check_whole_rows' rows
+        shape.in_tap_h_step = (stride * width + 2) * cb;
+        shape.in_lanes = cb;
+        shape.out_blocks = 1;
+        shape.out_lanes = cb;
+        if (k.depthwise_rows(&shape) == nullptr) {
+          continue;
+        }
+        for (size_t rows : {1, 2, 3, 4, 5, 7}) {
+          // A selector may decline an activation (x86 takes clip and none).
+          const small_act_params &act = acts[i++ % acts.size()];
+          shape.act = act.op;
+          const small_window_fn fn = k.depthwise_rows(&shape);
+          if (fn != nullptr) {
+            check_whole_rows(fn, stride, width, taps_h, rows, act, rng);
+            ++checked;
+          }
         }
       }
     }
