@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "inline_activation.h"
 #include "kernel_contract.h"
 
 namespace small::whole_rows {
@@ -91,21 +92,6 @@ depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
   }
 }
 
-// Calls body(act) with act the tile's activation, clip (ReLU, ReLU6) or
-// none: the only ones whole rows take (the selector declines the others,
-// whose out-of-line path would be a third copy of every variant's code).
-template <class V, class Body>
-[[gnu::always_inline]] inline void with_clip_or_none(const small_act_params &a,
-                                                     Body &&body) {
-  using T = typename V::type;
-  if (a.op == SMALL_ACT_OP_CLIP) {
-    const T lo = V::set1(a.lo), hi = V::set1(a.hi);
-    body([lo, hi](T x) { return V::min(V::max(x, lo), hi); });
-  } else {
-    body([](T x) { return x; });
-  }
-}
-
 // The rows of the tile, R at a time, each as `chunks(R-or-1, in, out, ...)`:
 // the band's TH x 3 weight vectors and the bias of one vector of lanes at a
 // time held in registers for all of them. Output row i reads from S i
@@ -117,7 +103,9 @@ depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
   constexpr size_t L = V::kLanes;
   const size_t rows = t->rows, in_row = t->in_tap_h_step;
   const size_t out_row = t->width * CB;
-  with_clip_or_none<V>(
+  // Clip or none: the selector declines the other activations, whose
+  // out-of-line path would be a third copy of every variant's code.
+  with_inline_activation<V>(
       t->act, [&](auto act) __attribute__((always_inline)) {
         for (size_t q = 0; q < CB / L; ++q) {
           T w[TH][3];

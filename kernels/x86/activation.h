@@ -4,6 +4,7 @@
 #ifndef SMALL_KERNELS_X86_ACTIVATION_H
 #define SMALL_KERNELS_X86_ACTIVATION_H
 
+#include "inline_activation.h"
 #include "kernel_contract.h"
 
 namespace small::x86 {
@@ -75,15 +76,9 @@ activate(typename V::type x, const small_act_params &a) {
 template <class V, class Body>
 [[gnu::always_inline]] inline void with_activation(const small_act_params &a,
                                                    Body &&body) {
-  using T = typename V::type;
-  if (a.op == SMALL_ACT_OP_CLIP) {
-    const T lo = V::set1(a.lo), hi = V::set1(a.hi);
-    body([lo, hi](T x) { return V::min(V::max(x, lo), hi); });
-  } else if (a.op == SMALL_ACT_OP_NONE) {
-    body([](T x) { return x; });
-  } else {
+  if (!with_inline_activation<V>(a, body)) {
     const small_act_params copy = a;
-    body([copy](T x) { return activate_other<V>(x, copy); });
+    body([copy](typename V::type x) { return activate_other<V>(x, copy); });
   }
 }
 

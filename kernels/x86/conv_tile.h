@@ -62,7 +62,61 @@ void conv_tile(const small_window_tile *t) {
       }
     }
   }
-  for (size_t b = 0; b < t->in_blocks; ++b) {
+  // Input channel i of the tap at (in, w) into sums a: one weight row per
+  // output block, one broadcast per pixel. Forced inline: called from
+  // several loops, a header template (weak linkage) would otherwise get an
+  // out-of-line call that passes the accumulators through memory.
+  const auto channel = [&](const float *in, const float *w, size_t i,
+                           T(*a)[W][Q]) __attribute__((always_inline)) {
+    T wv[OB][Q];
+    if constexpr (W == 1) {
+      // A one-pixel tile (a dense layer's) streams its weights once, from
+      // L2: ask for them 16 channels (1 KB at Cb 16) ahead.
+#pragma GCC unroll 16
+      for (int k = 0; k < OB; ++k) {
+        _mm_prefetch(reinterpret_cast<const char *>(
+                         w + k * t->w_out_block_step + (i + 16) * CB),
+                     _MM_HINT_T0);
+      }
+    }
+#pragma GCC unroll 16
+    for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+      for (int q = 0; q < Q; ++q) {
+        wv[k][q] = V::load(w + k * t->w_out_block_step + i * CB + q * L);
+      }
+    }
+#pragma GCC unroll 16
+    for (int j = 0; j < W; ++j) {
+      const T x = V::broadcast(in + j * step + i);
+#pragma GCC unroll 16
+      for (int k = 0; k < OB; ++k) {
+#pragma GCC unroll 16
+        for (int q = 0; q < Q; ++q) {
+          a[k][j][q] = V::fmadd(x, wv[k][q], a[k][j][q]);
+        }
+      }
+    }
+  };
+  // A 1x1 layer over one input block of kNarrowLanes channels (MobileNet's
+  // 8 -> 16 pointwise layer): its whole reduction is kNarrowLanes channels,
+  // too short to amortize the block, tap and lane loops below; unrolled at
+  // compile time it runs ~15% faster (docs/benchmarks.md). Only the tiles of
+  // 12 or more sums take it: the border tiles keep one copy of the loops.
+  constexpr size_t kNarrowLanes = 8;
+  constexpr bool kNarrowPath = P == 1 && W * OB * Q >= 12;
+  const bool narrow_pointwise = kNarrowPath && t->in_blocks == 1 &&
+                                t->taps_h == 1 && t->taps_w == 1 &&
+                                t->in_last_channels == kNarrowLanes;
+  if constexpr (kNarrowPath) {
+    if (narrow_pointwise) {
+#pragma GCC unroll 8
+      for (size_t i = 0; i < kNarrowLanes; ++i) {
+        channel(t->in, t->weights, i, acc[0]);
+      }
+    }
+  }
+  for (size_t b = 0; !narrow_pointwise && b < t->in_blocks; ++b) {
     const size_t lanes =
         b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
     for (size_t r = 0; r < t->taps_h; ++r) {
@@ -71,67 +125,34 @@ void conv_tile(const small_window_tile *t) {
                           s * t->in_tap_w_step;
         const float *w = t->weights + b * t->w_block_step +
                          r * t->w_tap_h_step + s * t->w_tap_w_step;
-        // Input channel i: one weight row per output block, one broadcast
-        // per pixel. Forced inline: called from two loops, a header
-        // template (weak linkage) would otherwise get an out-of-line call
-        // that passes the accumulators through memory.
-        auto channel = [&](size_t i, T(*a)[W][Q])
-            __attribute__((always_inline)) {
-          T wv[OB][Q];
-          if constexpr (W == 1) {
-            // A one-pixel tile (a dense layer's) streams its weights once,
-            // from L2: ask for them 16 channels (1 KB at Cb 16) ahead.
-#pragma GCC unroll 16
-            for (int k = 0; k < OB; ++k) {
-              _mm_prefetch(reinterpret_cast<const char *>(
-                               w + k * t->w_out_block_step + (i + 16) * CB),
-                           _MM_HINT_T0);
-            }
-          }
-#pragma GCC unroll 16
-          for (int k = 0; k < OB; ++k) {
-#pragma GCC unroll 16
-            for (int q = 0; q < Q; ++q) {
-              wv[k][q] = V::load(w + k * t->w_out_block_step + i * CB + q * L);
-            }
-          }
-#pragma GCC unroll 16
-          for (int j = 0; j < W; ++j) {
-            const T x = V::broadcast(in + j * step + i);
-#pragma GCC unroll 16
-            for (int k = 0; k < OB; ++k) {
-#pragma GCC unroll 16
-              for (int q = 0; q < Q; ++q) {
-                a[k][j][q] = V::fmadd(x, wv[k][q], a[k][j][q]);
-              }
-            }
-          }
-        };
         size_t i = 0;
         for (; i + P <= lanes; i += P) {
 #pragma GCC unroll 16
           for (int p = 0; p < P; ++p) {
-            channel(i + p, acc[p]);
+            channel(in, w, i + p, acc[p]);
           }
         }
         for (; i < lanes; ++i) {
-          channel(i, acc[0]);
+          channel(in, w, i, acc[0]);
         }
       }
     }
   }
   // act(sum), with RES act(sum + residual): the additions the Add layer
   // would make, so the same floats; padding vectors included. The
-  // activation is chosen once per tile, not once per stored vector.
+  // activation is chosen once per tile, not once per stored vector. The
+  // output steps are read once: the vector stores may alias the tile, so
+  // its fields would be read again after every store.
+  const size_t out_pixel_step = t->out_pixel_step;
+  const size_t out_block_step = t->out_block_step;
   const auto epilogue = [&](auto act) __attribute__((always_inline)) {
 #pragma GCC unroll 16
     for (int k = 0; k < OB; ++k) {
-      float *out = t->out + k * t->out_block_step;
-      const float *residual =
-          RES ? t->residual + k * t->out_block_step : nullptr;
+      float *out = t->out + k * out_block_step;
+      const float *residual = RES ? t->residual + k * out_block_step : nullptr;
 #pragma GCC unroll 16
       for (int j = 0; j < W; ++j) {
-        const size_t pixel = j * t->out_pixel_step;
+        const size_t pixel = j * out_pixel_step;
 #pragma GCC unroll 16
         for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 16
@@ -291,15 +312,18 @@ void conv_tile_planar(const small_window_tile *t) {
     }
   }
   // The activation chosen once per tile (with_activation); the padding
-  // vectors of a narrow block get act(0).
+  // vectors of a narrow block get act(0). The output steps are read once,
+  // as in conv_tile.
+  const size_t out_pixel_step = t->out_pixel_step;
+  const size_t out_block_step = t->out_block_step;
   const auto epilogue = [&](auto act) __attribute__((always_inline)) {
     const T pad = act(V::zero());
 #pragma GCC unroll 16
     for (int k = 0; k < OB; ++k) {
-      float *out = t->out + k * t->out_block_step;
+      float *out = t->out + k * out_block_step;
 #pragma GCC unroll 16
       for (int j = 0; j < W; ++j) {
-        float *pixel = out + j * t->out_pixel_step;
+        float *pixel = out + j * out_pixel_step;
 #pragma GCC unroll 16
         for (int q = 0; q < Q; ++q) {
 #pragma GCC unroll 8

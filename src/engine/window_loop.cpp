@@ -177,6 +177,15 @@ std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
   return groups;
 }
 
+// The input row (column) that filter row (column) `tap` of output row
+// (column) `o` reads; outside the image in the padding.
+int64_t input_row(const WindowGeometry &g, uint32_t o, uint32_t tap) {
+  return int64_t{o} * g.stride_h - g.pad_top + int64_t{tap} * g.dilation_h;
+}
+int64_t input_column(const WindowGeometry &g, uint32_t o, uint32_t tap) {
+  return int64_t{o} * g.stride_w - g.pad_left + int64_t{tap} * g.dilation_w;
+}
+
 // Appends the grids of one (row band, column tile) for tiles of one kind.
 void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
                 const ColumnTile &c, size_t across_width,
@@ -209,10 +218,8 @@ void plan_grids(const WindowOp &op, const OpSizes &s, const RowBand &band,
     if (no_taps) {
       grid.in_column_step = grid.in_row_step = 0;
     } else {
-      const int64_t ih = int64_t{oh} * g.stride_h - g.pad_top +
-                         int64_t{band.tap_begin} * g.dilation_h;
-      const int64_t iw = int64_t{ow} * g.stride_w - g.pad_left +
-                         int64_t{c.tap_begin} * g.dilation_w;
+      const int64_t ih = input_row(g, oh, band.tap_begin);
+      const int64_t iw = input_column(g, ow, c.tap_begin);
       grid.in_offset = static_cast<size_t>(ih * g.in_w + iw) * s.in_lanes;
     }
     grids.push_back(grid);
@@ -318,6 +325,13 @@ small_window_tile_i8 int8_tile(const small_window_tile &t,
   return i;
 }
 
+// The lanes of the op's output blocks that hold channels: the layer's
+// channels when it has weights and one output block, else Cb
+// (small_window_shape::out_lanes).
+size_t output_lanes(const WindowOp &op, const OpSizes &s) {
+  return s.has_weights && s.out_blocks == 1 ? op.geometry.out_c : s.cb;
+}
+
 // What the selectors are told about the tiles of `grid` (out_blocks: the
 // convolution's, 1 for the other families).
 small_window_shape grid_shape(const WindowOp &op, const OpSizes &s,
@@ -334,8 +348,7 @@ small_window_shape grid_shape(const WindowOp &op, const OpSizes &s,
   shape.in_tap_h_step = t.in_tap_h_step;
   shape.in_lanes = t.in_lanes;
   shape.out_blocks = out_blocks;
-  shape.out_lanes =
-      s.has_weights && s.out_blocks == 1 ? op.geometry.out_c : s.cb;
+  shape.out_lanes = output_lanes(op, s);
   shape.w_pixel_step = t.w_pixel_step;
   shape.bias_pixel_step = t.bias_pixel_step;
   shape.act = op.act.op;
@@ -376,10 +389,9 @@ TileGrid whole_row_grid(const WindowOp &op, const OpSizes &s,
   grid.first_tap = size_t{band.tap_begin} * g.kernel_w;
   grid.weight_offset = grid.first_tap * s.w_tap;
   grid.out_offset = size_t{band.first_row} * g.out_w * s.cb;
-  // Input column 0 of the band's first tap row (inside the image: the band
-  // has taps).
-  const int64_t ih = int64_t{band.first_row} * g.stride_h - g.pad_top +
-                     int64_t{band.tap_begin};
+  // Input column 0 (the tiles know the padding columns) of the band's first
+  // tap row (inside the image: the band has taps).
+  const int64_t ih = input_row(g, band.first_row, band.tap_begin);
   grid.in_offset = static_cast<size_t>(ih) * s.in_row_step;
   return grid;
 }
@@ -435,7 +447,6 @@ void plan_kind(WindowOp &op, const OpSizes &s,
   for (TileGrid &grid : grids) {
     const small_window_shape shape = grid_shape(op, s, grid, is_conv ? key : 1);
     grid.out_blocks = shape.out_blocks;
-    op.out_lanes = shape.out_lanes;
     if (op.int8) {
       grid.kernel_i8 = family_selector_i8(op.family, kernels)(&shape);
     } else {
@@ -519,6 +530,7 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   }
   op.in_item_floats = s.in_blocks * s.in_block_step;
   op.out_item_floats = s.out_blocks * s.out_block_step;
+  op.out_lanes = output_lanes(op, s);
 
   std::vector<size_t> keys;
   const bool dense = is_conv_f32_dense(op, kernels);
@@ -531,7 +543,6 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
     std::vector<TileGrid> &grids = op.grids[kind];
     if (!whole_rows.empty()) {
       grids = whole_rows; // kernels chosen (plan_whole_rows)
-      op.out_lanes = grid_shape(op, s, grids[0], 1).out_lanes;
     } else {
       plan_kind(op, s, kernels, keys[kind], grids);
     }

@@ -556,6 +556,31 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
       }
     }
   }
+  // One input block of 8 channels (MobileNet's 8 -> 16 pointwise layer,
+  // which x86 tiles unroll at compile time): every width the table takes,
+  // each output block count, 1x1 windows at strides 1 to 3 and, as a
+  // control that must keep the general loops, 3x3 ones; along rows and down
+  // columns.
+  const size_t widest = std::max(k.conv_max_width, k.conv_one_block_max_width);
+  for (size_t width = 1; width <= widest; ++width) {
+    for (size_t ob = 1; ob <= k.conv_max_out_blocks; ++ob) {
+      if (ob > 1 && width > k.conv_max_width) {
+        break;
+      }
+      for (size_t stride : {size_t{1}, size_t{2}, size_t{3}}) {
+        for (size_t taps : {size_t{1}, size_t{3}}) {
+          for (bool column : {false, true}) {
+            WindowCase c{width, taps, taps, stride, 1, 1, 8};
+            c.out_blocks = ob;
+            c.pixel_gap = column ? 2 * cb + 5 : 0;
+            c.down_column = column;
+            check_window(k.conv, scalar.conv, true, true, c,
+                         acts[i++ % acts.size()], rng, "conv 8-channel input");
+          }
+        }
+      }
+    }
+  }
   // A planar layer of few channels may take wider tiles (the table's
   // conv_planar_lanes_*): every width past conv_max_width, along rows at
   // every stride (3x2, 3x3 and DS-CNN's 10x4 windows) and down columns.
