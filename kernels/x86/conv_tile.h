@@ -104,7 +104,7 @@ void conv_tile(const small_window_tile *t) {
   // compile time it runs ~15% faster (docs/benchmarks.md). Only the tiles of
   // 12 or more sums take it: the border tiles keep one copy of the loops.
   constexpr size_t kNarrowLanes = 8;
-  constexpr bool kNarrowPath = P == 1 && W * OB * Q >= 12;
+  constexpr bool kNarrowPath = P == 1 && W * OB * Q >= 12 && STEP == CB && !RES;
   const bool narrow_pointwise = kNarrowPath && t->in_blocks == 1 &&
                                 t->taps_h == 1 && t->taps_w == 1 &&
                                 t->in_last_channels == kNarrowLanes;
