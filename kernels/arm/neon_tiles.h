@@ -586,10 +586,14 @@ void pointwise_tile(const small_window_tile *t) {
   for (size_t b = 1; b < t->in_blocks; ++b, in += in_block, w += w_block) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
   }
-  // A full last block (every MLPerf Tiny layer's) with the constant count,
-  // as the others: unrolled, without the remainder loop's bookkeeping.
+  // A full last block (every MLPerf Tiny layer's but one) with the constant
+  // count, as the others: unrolled, without the remainder loop's
+  // bookkeeping.
   if (t->in_blocks > 0 && t->in_last_channels == kCb) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, kCb, step);
+  } else if (t->in_blocks > 0 && t->in_last_channels == kCb / 2) {
+    // Half a block (MobileNet's 8 -> 16 layer) with its constant count too.
+    accumulate_lanes<W, Q, kCb>(acc, in, w, kCb / 2, step);
   } else if (t->in_blocks > 0) {
     accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
   }
