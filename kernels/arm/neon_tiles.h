@@ -524,6 +524,46 @@ inline void pointwise_pair_16(float32x4_t (&a0)[4], float32x4_t (&a1)[4],
 }
 #endif
 
+#if defined(__arm__)
+// One block of 8 input channels of 3 pixels (x0, x1, x2) into 8 output
+// lanes each (armv7, Cb = 8): a_j[q] += w[i][4q ..] * x_j[i] for i < 8, in
+// that order, as accumulate_lanes. armv7 has no FMA by lane and its NEON
+// loads take no immediate offset, so in C each load needed an address
+// register of its own (an ADD per load: 16.5 instructions per channel).
+// Here every stream moves by post-increment: one VLD1 of the channel's two
+// weight registers, three broadcast loads, six VFMAs per channel.
+__attribute__((always_inline)) inline void
+pointwise_block_3x8(float32x4_t (&a0)[2], float32x4_t (&a1)[2],
+                    float32x4_t (&a2)[2], const float *x0, const float *x1,
+                    const float *x2, const float *w) {
+  // Spelled out eight times, not as .rept: GCC sizes an asm statement by
+  // its lines, and Thumb-2 branches around a .rept block fell out of range.
+#define SMALL_ARMV7_CHANNEL                                                    \
+  "vld1.32 {d16-d19}, [%[w]]!\n\t"                                             \
+  "vld1.32 {d20[], d21[]}, [%[x0]]!\n\t"                                       \
+  "vld1.32 {d22[], d23[]}, [%[x1]]!\n\t"                                       \
+  "vld1.32 {d24[], d25[]}, [%[x2]]!\n\t"                                       \
+  "vfma.f32 %q[a00], q10, q8\n\t"                                              \
+  "vfma.f32 %q[a01], q10, q9\n\t"                                              \
+  "vfma.f32 %q[a10], q11, q8\n\t"                                              \
+  "vfma.f32 %q[a11], q11, q9\n\t"                                              \
+  "vfma.f32 %q[a20], q12, q8\n\t"                                              \
+  "vfma.f32 %q[a21], q12, q9\n\t"
+  asm(SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+          SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+              SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+      : [a00] "+w"(a0[0]), [a01] "+w"(a0[1]), [a10] "+w"(a1[0]),
+        [a11] "+w"(a1[1]), [a20] "+w"(a2[0]), [a21] "+w"(a2[1]), [x0] "+r"(x0),
+        [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+      : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
+        "m"(*reinterpret_cast<const float(*)[8]>(x1)),
+        "m"(*reinterpret_cast<const float(*)[8]>(x2)),
+        "m"(*reinterpret_cast<const float(*)[64]>(w))
+      : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
+#undef SMALL_ARMV7_CHANNEL
+}
+#endif
+
 // A 1x1 window over blocked inputs (pointwise layers, their stride-2
 // shortcuts): the input blocks by pointer steps, the full ones with their
 // lane count a constant (no loop remainder to dispatch), instead of
@@ -575,6 +615,22 @@ void pointwise_tile(const small_window_tile *t) {
         pointwise_pair_16(acc[0], acc[1], x0, x1, wa);
         pointwise_pair_16(acc[2], acc[3], x2, x3, wb);
       }
+    }
+    if (full < t->in_blocks) {
+      accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
+    }
+    store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
+    return;
+  }
+#elif defined(__arm__)
+  if constexpr (W == 3 && Q == 2) {
+    // armv7's full-width tiles: every full block in assembly.
+    const size_t full = t->in_last_channels == kCb
+                            ? t->in_blocks
+                            : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+    for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
+      pointwise_block_3x8(acc[0], acc[1], acc[2], in, in + step, in + 2 * step,
+                          w);
     }
     if (full < t->in_blocks) {
       accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
