@@ -416,8 +416,8 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
 // q registers): one chunk for rows of up to 16 pixels (12 at stride 2)
 // with about 16 sums (the band's 9 weight vectors, an input vector and the
 // clip bounds take 12 more), wider rows in chunks of 8 pixels, two rows at
-// a time. Not armv7:
-// its 16 q registers hold no 9 weights and enough sums.
+// a time. armv7 (Cb = 8, 16 q registers) instantiates its own
+// (armv7/kernels.cpp).
 #ifdef __aarch64__
 inline small_window_fn select_depthwise_rows_a64(const small_window_shape &s) {
   return whole_rows::select_depthwise_rows<VecF32, 16, 16, 16, 8, 12>(s);
