@@ -365,6 +365,47 @@ inline void store_pad_lanes(const small_window_tile *t) {
   }
 }
 
+#if defined(__arm__)
+// One tap of a full block of 8 input channels of 3 pixels (x0, x1, x2)
+// into 8 output lanes each (armv7, Cb = 8; the 3x8 tiles' inner step):
+// a_j[q] += w[i][4q ..] * x_j[i] for i < 8, in that order, as
+// accumulate_lanes. armv7 has no FMA by lane and its NEON
+// loads take no immediate offset, so in C each load needed an address
+// register of its own (an ADD per load: 16.5 instructions per channel).
+// Here every stream moves by post-increment: one VLD1 of the channel's two
+// weight registers, three broadcast loads, six VFMAs per channel.
+__attribute__((always_inline)) inline void
+accumulate_block_3x8(float32x4_t (&a0)[2], float32x4_t (&a1)[2],
+                     float32x4_t (&a2)[2], const float *x0, const float *x1,
+                     const float *x2, const float *w) {
+  // Spelled out eight times, not as .rept: GCC sizes an asm statement by
+  // its lines, and Thumb-2 branches around a .rept block fell out of range.
+#define SMALL_ARMV7_CHANNEL                                                    \
+  "vld1.32 {d16-d19}, [%[w]]!\n\t"                                             \
+  "vld1.32 {d20[], d21[]}, [%[x0]]!\n\t"                                       \
+  "vld1.32 {d22[], d23[]}, [%[x1]]!\n\t"                                       \
+  "vld1.32 {d24[], d25[]}, [%[x2]]!\n\t"                                       \
+  "vfma.f32 %q[a00], q10, q8\n\t"                                              \
+  "vfma.f32 %q[a01], q10, q9\n\t"                                              \
+  "vfma.f32 %q[a10], q11, q8\n\t"                                              \
+  "vfma.f32 %q[a11], q11, q9\n\t"                                              \
+  "vfma.f32 %q[a20], q12, q8\n\t"                                              \
+  "vfma.f32 %q[a21], q12, q9\n\t"
+  asm(SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+          SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+              SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
+      : [a00] "+w"(a0[0]), [a01] "+w"(a0[1]), [a10] "+w"(a1[0]),
+        [a11] "+w"(a1[1]), [a20] "+w"(a2[0]), [a21] "+w"(a2[1]), [x0] "+r"(x0),
+        [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+      : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
+        "m"(*reinterpret_cast<const float(*)[8]>(x1)),
+        "m"(*reinterpret_cast<const float(*)[8]>(x2)),
+        "m"(*reinterpret_cast<const float(*)[64]>(w))
+      : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
+#undef SMALL_ARMV7_CHANNEL
+}
+#endif
+
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
 // STEP: floats between consecutive pixels' inputs if fixed, else 0. QB:
 // vectors per channel block when the tile computes only the first Q (a
@@ -524,46 +565,6 @@ inline void pointwise_pair_16(float32x4_t (&a0)[4], float32x4_t (&a1)[4],
 }
 #endif
 
-#if defined(__arm__)
-// One block of 8 input channels of 3 pixels (x0, x1, x2) into 8 output
-// lanes each (armv7, Cb = 8): a_j[q] += w[i][4q ..] * x_j[i] for i < 8, in
-// that order, as accumulate_lanes. armv7 has no FMA by lane and its NEON
-// loads take no immediate offset, so in C each load needed an address
-// register of its own (an ADD per load: 16.5 instructions per channel).
-// Here every stream moves by post-increment: one VLD1 of the channel's two
-// weight registers, three broadcast loads, six VFMAs per channel.
-__attribute__((always_inline)) inline void
-pointwise_block_3x8(float32x4_t (&a0)[2], float32x4_t (&a1)[2],
-                    float32x4_t (&a2)[2], const float *x0, const float *x1,
-                    const float *x2, const float *w) {
-  // Spelled out eight times, not as .rept: GCC sizes an asm statement by
-  // its lines, and Thumb-2 branches around a .rept block fell out of range.
-#define SMALL_ARMV7_CHANNEL                                                    \
-  "vld1.32 {d16-d19}, [%[w]]!\n\t"                                             \
-  "vld1.32 {d20[], d21[]}, [%[x0]]!\n\t"                                       \
-  "vld1.32 {d22[], d23[]}, [%[x1]]!\n\t"                                       \
-  "vld1.32 {d24[], d25[]}, [%[x2]]!\n\t"                                       \
-  "vfma.f32 %q[a00], q10, q8\n\t"                                              \
-  "vfma.f32 %q[a01], q10, q9\n\t"                                              \
-  "vfma.f32 %q[a10], q11, q8\n\t"                                              \
-  "vfma.f32 %q[a11], q11, q9\n\t"                                              \
-  "vfma.f32 %q[a20], q12, q8\n\t"                                              \
-  "vfma.f32 %q[a21], q12, q9\n\t"
-  asm(SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-          SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-              SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-      : [a00] "+w"(a0[0]), [a01] "+w"(a0[1]), [a10] "+w"(a1[0]),
-        [a11] "+w"(a1[1]), [a20] "+w"(a2[0]), [a21] "+w"(a2[1]), [x0] "+r"(x0),
-        [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-      : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
-        "m"(*reinterpret_cast<const float(*)[8]>(x1)),
-        "m"(*reinterpret_cast<const float(*)[8]>(x2)),
-        "m"(*reinterpret_cast<const float(*)[64]>(w))
-      : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
-#undef SMALL_ARMV7_CHANNEL
-}
-#endif
-
 // A 1x1 window over blocked inputs (pointwise layers, their stride-2
 // shortcuts): the input blocks by pointer steps, the full ones with their
 // lane count a constant (no loop remainder to dispatch), instead of
@@ -629,8 +630,8 @@ void pointwise_tile(const small_window_tile *t) {
                             ? t->in_blocks
                             : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
     for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
-      pointwise_block_3x8(acc[0], acc[1], acc[2], in, in + step, in + 2 * step,
-                          w);
+      accumulate_block_3x8(acc[0], acc[1], acc[2], in, in + step, in + 2 * step,
+                           w);
     }
     if (full < t->in_blocks) {
       accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
@@ -655,6 +656,51 @@ void pointwise_tile(const small_window_tile *t) {
   }
   store_tile_by_act<W, Q, ANY_ACT, RES>(t, acc);
 }
+
+#if defined(__arm__)
+// armv7's full-width (3-pixel) tile over a blocked input, windows wider
+// than 1x1: each tap of each full block in assembly
+// (accumulate_block_3x8), a partial last block (a narrow layer's) in C
+// after them. A function of its own: inside conv_tile, GCC moved the
+// accumulators between registers around every assembly block (ResNet-8
+// 324,124 instructions more).
+template <size_t STEP, bool ANY_ACT, bool RES>
+void blocked_tile_3x8(const small_window_tile *t) {
+  constexpr int W = 3, Q = 2;
+  constexpr size_t kCb = 4 * Q;
+  const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
+  float32x4_t acc[W][Q];
+  load_bias<W, Q>(t, acc);
+  const size_t full = t->in_last_channels == kCb
+                          ? t->in_blocks
+                          : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+  for (size_t b = 0; b < full; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w;
+           ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
+        accumulate_block_3x8(acc[0], acc[1], acc[2], in, in + step,
+                             in + 2 * step, w);
+      }
+    }
+  }
+  if (full < t->in_blocks) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        accumulate_lanes<W, Q, kCb>(
+            acc,
+            t->in + full * t->in_block_step + r * t->in_tap_h_step +
+                s * t->in_tap_w_step,
+            t->weights + full * t->w_block_step + r * t->w_tap_h_step +
+                s * t->w_tap_w_step,
+            t->in_last_channels, step);
+      }
+    }
+  }
+  store_tile<W, Q, ANY_ACT, RES>(t, acc);
+}
+#endif
 
 #if defined(__aarch64__)
 // A planar input (in_lanes 1) at a pixel step other than 1 or 2 floats
@@ -816,6 +862,21 @@ small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
   return by_width[std::min(width, sizeof...(Ws)) - 1];
 }
 
+// The tiles over a blocked input (in_lanes Cb) by width: conv_by_width, but
+// armv7's 3-pixel tiles are blocked_tile_3x8.
+template <int Q, size_t STEP, bool ANY_ACT, bool RES = false, int... Ws>
+small_window_fn blocked_by_width(size_t width,
+                                 std::integer_sequence<int, Ws...> widths) {
+#if defined(__arm__)
+  if constexpr (Q == 2) {
+    if (width == 3) {
+      return blocked_tile_3x8<STEP, ANY_ACT, RES>;
+    }
+  }
+#endif
+  return conv_by_width<Q, STEP, Q, ANY_ACT, RES>(width, widths);
+}
+
 // The convolution tile for a shape: its width, and a compile-time pixel step
 // for stride 1 (and stride 2 when STRIDE_2) so the input loads use immediate
 // offsets.
@@ -835,12 +896,12 @@ small_window_fn conv_select_residual(const small_window_shape &s) {
     return pointwise_by_width<Q, 0, ANY_ACT, true>(s.width, Widths{});
   }
   if (s.in_pixel_step == kCb) {
-    return conv_by_width<Q, kCb, Q, ANY_ACT, true>(s.width, Widths{});
+    return blocked_by_width<Q, kCb, ANY_ACT, true>(s.width, Widths{});
   }
   if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
-    return conv_by_width<Q, 2 * kCb, Q, ANY_ACT, true>(s.width, Widths{});
+    return blocked_by_width<Q, 2 * kCb, ANY_ACT, true>(s.width, Widths{});
   }
-  return conv_by_width<Q, 0, Q, ANY_ACT, true>(s.width, Widths{});
+  return blocked_by_width<Q, 0, ANY_ACT, true>(s.width, Widths{});
 }
 
 template <int Q, int MAX_W, bool STRIDE_2, bool ANY_ACT>
@@ -859,6 +920,16 @@ small_window_fn conv_select_as(const small_window_shape &s) {
     }
     return pointwise_by_width<Q, 0, ANY_ACT>(s.width, Widths{});
   }
+  if (s.in_lanes == kCb) {
+    if (s.in_pixel_step == kCb) {
+      return blocked_by_width<Q, kCb, ANY_ACT>(s.width, Widths{});
+    }
+    if (STRIDE_2 && s.in_pixel_step == 2 * kCb) {
+      return blocked_by_width<Q, 2 * kCb, ANY_ACT>(s.width, Widths{});
+    }
+    return blocked_by_width<Q, 0, ANY_ACT>(s.width, Widths{});
+  }
+  // A planar input from here on.
   if (s.in_pixel_step == kCb) {
     return conv_by_width<Q, kCb, Q, ANY_ACT>(s.width, Widths{});
   }
