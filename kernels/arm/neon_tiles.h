@@ -366,44 +366,60 @@ inline void store_pad_lanes(const small_window_tile *t) {
 }
 
 #if defined(__arm__)
-// One tap of a full block of 8 input channels of 3 pixels (x0, x1, x2)
-// into 8 output lanes each (armv7, Cb = 8; the 3x8 tiles' inner step):
-// a_j[q] += w[i][4q ..] * x_j[i] for i < 8, in that order, as
-// accumulate_lanes. armv7 has no FMA by lane and its NEON
-// loads take no immediate offset, so in C each load needed an address
-// register of its own (an ADD per load: 16.5 instructions per channel).
-// Here every stream moves by post-increment: one VLD1 of the channel's two
-// weight registers, three broadcast loads, six VFMAs per channel.
+// One tap of a full block of 8 input channels of W = 1 to 3 pixels (at x,
+// step floats apart) into 8 output lanes each (armv7, Cb = 8; the tiles'
+// inner step): acc[j][q] += w[i][4q ..] * x_j[i] for i < 8, in that order,
+// as accumulate_lanes. armv7 has no FMA by lane and its NEON loads take no
+// immediate offset, so in C each load needed an address register of its
+// own (an ADD per load: 16.5 instructions per channel of 3 pixels). Here
+// every stream moves by post-increment: one VLD1 of the channel's two
+// weight registers, a broadcast load and two VFMAs per pixel. Each channel
+// is spelled out (eight times, not as .rept: GCC sizes an asm statement by
+// its lines, and Thumb-2 branches around a .rept block fell out of range).
+#define SMALL_ARMV7_WEIGHTS "vld1.32 {d16-d19}, [%[w]]!\n\t"
+#define SMALL_ARMV7_PIXEL(j, qx)                                               \
+  "vld1.32 {" qx "}, [%[x" #j "]]!\n\t"                                        \
+  "vfma.f32 %q[a" #j "0], q" #j ", q8\n\t"                                     \
+  "vfma.f32 %q[a" #j "1], q" #j ", q9\n\t"
+#define SMALL_ARMV7_X8(channel)                                                \
+  channel channel channel channel channel channel channel channel
+template <int W>
 __attribute__((always_inline)) inline void
-accumulate_block_3x8(float32x4_t (&a0)[2], float32x4_t (&a1)[2],
-                     float32x4_t (&a2)[2], const float *x0, const float *x1,
-                     const float *x2, const float *w) {
-  // Spelled out eight times, not as .rept: GCC sizes an asm statement by
-  // its lines, and Thumb-2 branches around a .rept block fell out of range.
-#define SMALL_ARMV7_CHANNEL                                                    \
-  "vld1.32 {d16-d19}, [%[w]]!\n\t"                                             \
-  "vld1.32 {d20[], d21[]}, [%[x0]]!\n\t"                                       \
-  "vld1.32 {d22[], d23[]}, [%[x1]]!\n\t"                                       \
-  "vld1.32 {d24[], d25[]}, [%[x2]]!\n\t"                                       \
-  "vfma.f32 %q[a00], q10, q8\n\t"                                              \
-  "vfma.f32 %q[a01], q10, q9\n\t"                                              \
-  "vfma.f32 %q[a10], q11, q8\n\t"                                              \
-  "vfma.f32 %q[a11], q11, q9\n\t"                                              \
-  "vfma.f32 %q[a20], q12, q8\n\t"                                              \
-  "vfma.f32 %q[a21], q12, q9\n\t"
-  asm(SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-          SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-              SMALL_ARMV7_CHANNEL SMALL_ARMV7_CHANNEL
-      : [a00] "+w"(a0[0]), [a01] "+w"(a0[1]), [a10] "+w"(a1[0]),
-        [a11] "+w"(a1[1]), [a20] "+w"(a2[0]), [a21] "+w"(a2[1]), [x0] "+r"(x0),
-        [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-      : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
-        "m"(*reinterpret_cast<const float(*)[8]>(x1)),
-        "m"(*reinterpret_cast<const float(*)[8]>(x2)),
-        "m"(*reinterpret_cast<const float(*)[64]>(w))
-      : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
-#undef SMALL_ARMV7_CHANNEL
+accumulate_block_x8(float32x4_t (&acc)[W][2], const float *in, size_t step,
+                    const float *w) {
+  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
+  const float *x0 = in, *x1 = in + step, *x2 = in + 2 * step;
+  const auto *block = reinterpret_cast<const float(*)[64]>(w);
+  if constexpr (W == 1) {
+    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]"))
+        :
+        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
+        : "m"(*reinterpret_cast<const float(*)[8]>(x0)), "m"(*block)
+        : "d0", "d1", "d16", "d17", "d18", "d19");
+  } else if constexpr (W == 2) {
+    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]")
+                           SMALL_ARMV7_PIXEL(1, "d2[], d3[]"))
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
+        : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
+          "m"(*reinterpret_cast<const float(*)[8]>(x1)), "m"(*block)
+        : "d0", "d1", "d2", "d3", "d16", "d17", "d18", "d19");
+  } else {
+    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]")
+                           SMALL_ARMV7_PIXEL(1, "d2[], d3[]")
+                               SMALL_ARMV7_PIXEL(2, "d4[], d5[]"))
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
+          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+        : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
+          "m"(*reinterpret_cast<const float(*)[8]>(x1)),
+          "m"(*reinterpret_cast<const float(*)[8]>(x2)), "m"(*block)
+        : "d0", "d1", "d2", "d3", "d4", "d5", "d16", "d17", "d18", "d19");
+  }
 }
+#undef SMALL_ARMV7_X8
+#undef SMALL_ARMV7_PIXEL
+#undef SMALL_ARMV7_WEIGHTS
 #endif
 
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
@@ -624,14 +640,14 @@ void pointwise_tile(const small_window_tile *t) {
     return;
   }
 #elif defined(__arm__)
-  if constexpr (W == 3 && Q == 2) {
-    // armv7's full-width tiles: every full block in assembly.
+  if constexpr (W <= 3 && Q == 2) {
+    // armv7's tiles (3 pixels, and 1 or 2 at a row's end and in dense
+    // layers): every full block in assembly.
     const size_t full = t->in_last_channels == kCb
                             ? t->in_blocks
                             : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
     for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
-      accumulate_block_3x8(acc[0], acc[1], acc[2], in, in + step, in + 2 * step,
-                           w);
+      accumulate_block_x8<W>(acc, in, step, w);
     }
     if (full < t->in_blocks) {
       accumulate_lanes<W, Q, kCb>(acc, in, w, t->in_last_channels, step);
@@ -658,15 +674,14 @@ void pointwise_tile(const small_window_tile *t) {
 }
 
 #if defined(__arm__)
-// armv7's full-width (3-pixel) tile over a blocked input, windows wider
-// than 1x1: each tap of each full block in assembly
-// (accumulate_block_3x8), a partial last block (a narrow layer's) in C
-// after them. A function of its own: inside conv_tile, GCC moved the
-// accumulators between registers around every assembly block (ResNet-8
-// 324,124 instructions more).
-template <size_t STEP, bool ANY_ACT, bool RES>
-void blocked_tile_3x8(const small_window_tile *t) {
-  constexpr int W = 3, Q = 2;
+// armv7's tiles over a blocked input with windows wider than 1x1: each tap
+// of each full block in assembly (accumulate_block_x8), a partial last
+// block (a narrow layer's) in C after them. A function of its own: inside
+// conv_tile, GCC moved the accumulators between registers around every
+// assembly block (ResNet-8 324,124 instructions more).
+template <int W, size_t STEP, bool ANY_ACT, bool RES>
+void blocked_tile_x8(const small_window_tile *t) {
+  constexpr int Q = 2;
   constexpr size_t kCb = 4 * Q;
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
@@ -680,8 +695,7 @@ void blocked_tile_3x8(const small_window_tile *t) {
       const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
       for (size_t s = 0; s < t->taps_w;
            ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
-        accumulate_block_3x8(acc[0], acc[1], acc[2], in, in + step,
-                             in + 2 * step, w);
+        accumulate_block_x8<W>(acc, in, step, w);
       }
     }
   }
@@ -863,15 +877,15 @@ small_window_fn conv_by_width(size_t width, std::integer_sequence<int, Ws...>) {
 }
 
 // The tiles over a blocked input (in_lanes Cb) by width: conv_by_width, but
-// armv7's 3-pixel tiles are blocked_tile_3x8.
+// armv7's (1 to 3 pixels) are blocked_tile_x8.
 template <int Q, size_t STEP, bool ANY_ACT, bool RES = false, int... Ws>
 small_window_fn blocked_by_width(size_t width,
                                  std::integer_sequence<int, Ws...> widths) {
 #if defined(__arm__)
-  if constexpr (Q == 2) {
-    if (width == 3) {
-      return blocked_tile_3x8<STEP, ANY_ACT, RES>;
-    }
+  if constexpr (Q == 2 && sizeof...(Ws) <= 3) {
+    static constexpr small_window_fn by_width[] = {
+        blocked_tile_x8<Ws + 1, STEP, ANY_ACT, RES>...};
+    return by_width[std::min(width, sizeof...(Ws)) - 1];
   }
 #endif
   return conv_by_width<Q, STEP, Q, ANY_ACT, RES>(width, widths);
