@@ -88,7 +88,9 @@ typedef struct small_window_tile {
 
   /* Convolution and depthwise: packed weights at the first input block and
    * first tap. Convolution weights of one (input block, tap) are an
-   * in_lanes x Cb matrix [input lane][output lane]; depthwise weights of one
+   * in_lanes x Cb matrix [input lane][output lane], the taps of a filter row
+   * one after another (w_tap_w_step == in_lanes x Cb: armv7's planar tiles
+   * step through a row's taps by post-increment); depthwise weights of one
    * tap are Cb floats. */
   const float *weights;
   size_t w_tap_w_step;

@@ -366,60 +366,70 @@ inline void store_pad_lanes(const small_window_tile *t) {
 }
 
 #if defined(__arm__)
-// One tap of a full block of 8 input channels of W = 1 to 3 pixels (at x,
-// step floats apart) into 8 output lanes each (armv7, Cb = 8; the tiles'
-// inner step): acc[j][q] += w[i][4q ..] * x_j[i] for i < 8, in that order,
-// as accumulate_lanes. armv7 has no FMA by lane and its NEON loads take no
-// immediate offset, so in C each load needed an address register of its
-// own (an ADD per load: 16.5 instructions per channel of 3 pixels). Here
-// every stream moves by post-increment: one VLD1 of the channel's two
-// weight registers, a broadcast load and two VFMAs per pixel. Each channel
-// is spelled out (eight times, not as .rept: GCC sizes an asm statement by
-// its lines, and Thumb-2 branches around a .rept block fell out of range).
+// One step of W = 1 to 3 pixels into 8 output lanes each (armv7, Cb = 8):
+// acc[j][q] += w[4q ..] * x_j[0], then each x_j moves one float and w 8
+// floats on. Eight steps are a tap of a full input block (channel i at
+// x_j + i, its weights at w + 8 i); taps_w steps are a row of a planar
+// layer's window whose taps are adjacent (tap s at x_j + s, w + 8 s). armv7 has
+// no FMA by lane and its NEON loads take no immediate offset, so in C each load
+// needed an address register of its own (an ADD per load: 16.5 instructions per
+// channel of 3 pixels). Here every stream moves by post-increment: one VLD1
+// of the step's two weight registers, a broadcast load and two VFMAs per
+// pixel.
 #define SMALL_ARMV7_WEIGHTS "vld1.32 {d16-d19}, [%[w]]!\n\t"
-#define SMALL_ARMV7_PIXEL(j, qx)                                               \
-  "vld1.32 {" qx "}, [%[x" #j "]]!\n\t"                                        \
-  "vfma.f32 %q[a" #j "0], q" #j ", q8\n\t"                                     \
-  "vfma.f32 %q[a" #j "1], q" #j ", q9\n\t"
-#define SMALL_ARMV7_X8(channel)                                                \
-  channel channel channel channel channel channel channel channel
+// Pixel j's input broadcast into q (its d registers dd), times the weights.
+#define SMALL_ARMV7_PIXEL(j, dd, q)                                            \
+  "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"                                        \
+  "vfma.f32 %q[a" #j "0], " q ", q8\n\t"                                       \
+  "vfma.f32 %q[a" #j "1], " q ", q9\n\t"
+#define SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL(0, "d20[], d21[]", "q10")
+#define SMALL_ARMV7_PIXEL_1 SMALL_ARMV7_PIXEL(1, "d22[], d23[]", "q11")
+#define SMALL_ARMV7_PIXEL_2 SMALL_ARMV7_PIXEL(2, "d24[], d25[]", "q12")
+template <int W>
+__attribute__((always_inline)) inline void
+accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
+                   const float *&x2, const float *&w) {
+  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
+  if constexpr (W == 1) {
+    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0
+        :
+        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
+        : "m"(*x0), "m"(*reinterpret_cast<const float(*)[8]>(w))
+        : "d16", "d17", "d18", "d19", "d20", "d21");
+  } else if constexpr (W == 2) {
+    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
+        : "m"(*x0), "m"(*x1), "m"(*reinterpret_cast<const float(*)[8]>(w))
+        : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23");
+  } else {
+    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
+            SMALL_ARMV7_PIXEL_2
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
+          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+        : "m"(*x0), "m"(*x1), "m"(*x2),
+          "m"(*reinterpret_cast<const float(*)[8]>(w))
+        : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
+  }
+}
+#undef SMALL_ARMV7_PIXEL_2
+#undef SMALL_ARMV7_PIXEL_1
+#undef SMALL_ARMV7_PIXEL_0
+#undef SMALL_ARMV7_PIXEL
+#undef SMALL_ARMV7_WEIGHTS
+
+// A tap of a full block of 8 channels (W pixels from in, step floats apart).
 template <int W>
 __attribute__((always_inline)) inline void
 accumulate_block_x8(float32x4_t (&acc)[W][2], const float *in, size_t step,
                     const float *w) {
-  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
   const float *x0 = in, *x1 = in + step, *x2 = in + 2 * step;
-  const auto *block = reinterpret_cast<const float(*)[64]>(w);
-  if constexpr (W == 1) {
-    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]"))
-        :
-        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
-        : "m"(*reinterpret_cast<const float(*)[8]>(x0)), "m"(*block)
-        : "d0", "d1", "d16", "d17", "d18", "d19");
-  } else if constexpr (W == 2) {
-    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]")
-                           SMALL_ARMV7_PIXEL(1, "d2[], d3[]"))
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
-        : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
-          "m"(*reinterpret_cast<const float(*)[8]>(x1)), "m"(*block)
-        : "d0", "d1", "d2", "d3", "d16", "d17", "d18", "d19");
-  } else {
-    asm(SMALL_ARMV7_X8(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL(0, "d0[], d1[]")
-                           SMALL_ARMV7_PIXEL(1, "d2[], d3[]")
-                               SMALL_ARMV7_PIXEL(2, "d4[], d5[]"))
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
-          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-        : "m"(*reinterpret_cast<const float(*)[8]>(x0)),
-          "m"(*reinterpret_cast<const float(*)[8]>(x1)),
-          "m"(*reinterpret_cast<const float(*)[8]>(x2)), "m"(*block)
-        : "d0", "d1", "d2", "d3", "d4", "d5", "d16", "d17", "d18", "d19");
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    accumulate_step_x8<W>(acc, x0, x1, x2, w);
   }
 }
-#undef SMALL_ARMV7_X8
-#undef SMALL_ARMV7_PIXEL
-#undef SMALL_ARMV7_WEIGHTS
 #endif
 
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
@@ -714,6 +724,29 @@ void blocked_tile_x8(const small_window_tile *t) {
   }
   store_tile<W, Q, ANY_ACT, RES>(t, acc);
 }
+
+// armv7's tiles over a planar input (in_lanes 1; the first layers) whose
+// window rows are adjacent floats (in_tap_w_step 1, the selector): each
+// filter row of each channel as taps_w steps of accumulate_step_x8, where
+// conv_tile spent an address ADD per load on one-lane blocks (the taps of
+// a row are Cb floats apart in the weights: kernel_contract.h).
+template <int W, bool ANY_ACT> void planar_tile_x8(const small_window_tile *t) {
+  constexpr int Q = 2;
+  const size_t step = t->in_pixel_step;
+  float32x4_t acc[W][Q];
+  load_bias<W, Q>(t, acc);
+  for (size_t b = 0; b < t->in_blocks; ++b) {
+    for (size_t r = 0; r < t->taps_h; ++r) {
+      const float *x0 = t->in + b * t->in_block_step + r * t->in_tap_h_step;
+      const float *x1 = x0 + step, *x2 = x0 + 2 * step;
+      const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      for (size_t s = 0; s < t->taps_w; ++s) {
+        accumulate_step_x8<W>(acc, x0, x1, x2, w);
+      }
+    }
+  }
+  store_tile<W, Q, ANY_ACT, false>(t, acc);
+}
 #endif
 
 #if defined(__aarch64__)
@@ -944,6 +977,16 @@ small_window_fn conv_select_as(const small_window_shape &s) {
     return blocked_by_width<Q, 0, ANY_ACT>(s.width, Widths{});
   }
   // A planar input from here on.
+#if defined(__arm__)
+  if constexpr (Q == 2 && MAX_W <= 3) {
+    if (s.in_tap_w_step == 1) {
+      static constexpr small_window_fn by_width[] = {
+          planar_tile_x8<1, ANY_ACT>, planar_tile_x8<2, ANY_ACT>,
+          planar_tile_x8<3, ANY_ACT>};
+      return by_width[std::min<size_t>(s.width, MAX_W) - 1];
+    }
+  }
+#endif
   if (s.in_pixel_step == kCb) {
     return conv_by_width<Q, kCb, Q, ANY_ACT>(s.width, Widths{});
   }
