@@ -101,8 +101,10 @@ void conv_tile(const small_window_tile *t) {
   // A 1x1 layer over one input block of kNarrowLanes channels (MobileNet's
   // 8 -> 16 pointwise layer): its whole reduction is kNarrowLanes channels,
   // too short to amortize the block, tap and lane loops below; unrolled at
-  // compile time it runs ~15% faster (docs/benchmarks.md). Only the tiles of
-  // 12 or more sums take it: the border tiles keep one copy of the loops.
+  // compile time it runs 15-20% faster (docs/benchmarks.md). Only the
+  // stride-1 tiles of 12 or more sums without a residual take it (a
+  // pointwise layer's row): the border tiles and the other variants keep
+  // one copy of the loops, not a second of the reduction.
   constexpr size_t kNarrowLanes = 8;
   constexpr bool kNarrowPath = P == 1 && W * OB * Q >= 12 && STEP == CB && !RES;
   const bool narrow_pointwise = kNarrowPath && t->in_blocks == 1 &&
