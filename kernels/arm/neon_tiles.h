@@ -365,6 +365,25 @@ inline void store_pad_lanes(const small_window_tile *t) {
   }
 }
 
+// Every tap of the window over input block b (its first `lanes` channels)
+// into acc, row by row, channel by channel (accumulate_lanes).
+template <int W, int Q, size_t CB>
+__attribute__((always_inline)) inline void
+accumulate_block_taps(float32x4_t (&acc)[W][Q], const small_window_tile *t,
+                      size_t b, size_t lanes, size_t step) {
+  for (size_t r = 0; r < t->taps_h; ++r) {
+    for (size_t s = 0; s < t->taps_w; ++s) {
+      accumulate_lanes<W, Q, CB>(acc,
+                                 t->in + b * t->in_block_step +
+                                     r * t->in_tap_h_step +
+                                     s * t->in_tap_w_step,
+                                 t->weights + b * t->w_block_step +
+                                     r * t->w_tap_h_step + s * t->w_tap_w_step,
+                                 lanes, step);
+    }
+  }
+}
+
 #if defined(__arm__)
 // One step of W = 1 to 3 pixels into 8 output lanes each (armv7, Cb = 8):
 // acc[j][q] += w[4q ..] * x_j[0], then each x_j moves one float and w 8
@@ -474,19 +493,9 @@ void conv_tile(const small_window_tile *t) {
 #endif
   // 1x1 windows over blocked inputs take pointwise_tile (the selector).
   for (size_t b = 0; b < t->in_blocks; ++b) {
-    const size_t lanes =
-        b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes;
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        accumulate_lanes<W, Q, kCb>(
-            acc,
-            t->in + b * t->in_block_step + r * t->in_tap_h_step +
-                s * t->in_tap_w_step,
-            t->weights + b * t->w_block_step + r * t->w_tap_h_step +
-                s * t->w_tap_w_step,
-            lanes, step);
-      }
-    }
+    accumulate_block_taps<W, Q, kCb>(
+        acc, t, b, b + 1 == t->in_blocks ? t->in_last_channels : t->in_lanes,
+        step);
   }
   store_tile<W, Q, ANY_ACT, RES>(t, acc);
   store_pad_lanes<W, Q, QB, ANY_ACT>(t);
@@ -710,17 +719,7 @@ void blocked_tile_x8(const small_window_tile *t) {
     }
   }
   if (full < t->in_blocks) {
-    for (size_t r = 0; r < t->taps_h; ++r) {
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        accumulate_lanes<W, Q, kCb>(
-            acc,
-            t->in + full * t->in_block_step + r * t->in_tap_h_step +
-                s * t->in_tap_w_step,
-            t->weights + full * t->w_block_step + r * t->w_tap_h_step +
-                s * t->w_tap_w_step,
-            t->in_last_channels, step);
-      }
-    }
+    accumulate_block_taps<W, Q, kCb>(acc, t, full, t->in_last_channels, step);
   }
   store_tile<W, Q, ANY_ACT, RES>(t, acc);
 }
