@@ -451,6 +451,13 @@ accumulate_block_x8(float32x4_t (&acc)[W][2], const float *in, size_t step,
 }
 #endif
 
+// The tile's input blocks with all kCb channels: every one, or all but a
+// narrower last one (a layer of fewer channels than a multiple of a block).
+inline size_t full_blocks(const small_window_tile *t, size_t kCb) {
+  const bool partial_last = t->in_blocks > 0 && t->in_last_channels != kCb;
+  return t->in_blocks - (partial_last ? 1 : 0);
+}
+
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
 // STEP: floats between consecutive pixels' inputs if fixed, else 0. QB:
 // vectors per channel block when the tile computes only the first Q (a
@@ -639,9 +646,7 @@ void pointwise_tile(const small_window_tile *t) {
     // Four pixels at a fixed step (ResNet-8's 16-channel stride-2 shortcut,
     // MobileNet's 4-pixel tiles): every full block in assembly, four
     // channels of two pixels at a time.
-    const size_t full = t->in_last_channels == kCb
-                            ? t->in_blocks
-                            : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+    const size_t full = full_blocks(t, kCb);
     for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
       const float *x0 = in, *x1 = in + STEP, *x2 = in + 2 * STEP,
                   *x3 = in + 3 * STEP;
@@ -662,9 +667,7 @@ void pointwise_tile(const small_window_tile *t) {
   if constexpr (W <= 3 && Q == 2) {
     // armv7's tiles (3 pixels, and 1 or 2 at a row's end and in dense
     // layers): every full block in assembly.
-    const size_t full = t->in_last_channels == kCb
-                            ? t->in_blocks
-                            : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+    const size_t full = full_blocks(t, kCb);
     for (size_t b = 0; b < full; ++b, in += in_block, w += w_block) {
       accumulate_block_x8<W>(acc, in, step, w);
     }
@@ -705,9 +708,7 @@ void blocked_tile_x8(const small_window_tile *t) {
   const size_t step = STEP != 0 ? STEP : t->in_pixel_step;
   float32x4_t acc[W][Q];
   load_bias<W, Q>(t, acc);
-  const size_t full = t->in_last_channels == kCb
-                          ? t->in_blocks
-                          : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
+  const size_t full = full_blocks(t, kCb);
   for (size_t b = 0; b < full; ++b) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;

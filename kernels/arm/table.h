@@ -52,6 +52,17 @@ inline small_kernel_table with_int8(small_kernel_table t,
   return t;
 }
 
+// The whole-row float depthwise tiles (depthwise_rows.h) in an ARM table,
+// taken across channel blocks only where they cost less than a block's
+// ordinary tiles, priced as on x86 (40%: an ISA's measurements at its
+// table).
+inline small_kernel_table with_whole_rows(small_kernel_table t,
+                                          small_window_select_fn rows) {
+  t.depthwise_rows = rows;
+  t.depthwise_across_block_percent = 40;
+  return t;
+}
+
 } // namespace small::arm
 
 #endif

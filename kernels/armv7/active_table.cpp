@@ -8,17 +8,17 @@
 namespace {
 
 small_kernel_table armv7_table() {
-  small_kernel_table t = small::arm::with_int8(
-      small::arm::table<2>("armv7", 3, small::armv7::select_conv_f32_3x8__armv7,
-                           small::armv7::select_depthwise_f32_4x8__armv7),
-      small::armv7::select_conv_i8_3x8__armv7, 1,
-      small::armv7::select_depthwise_i8_4x8__armv7);
-  // Whole rows, and tiles across blocks priced as on x86 and aarch64:
-  // unpriced, MobileNet's 6x6 layers went across blocks (5,379,661
-  // instructions against 5,134,107).
-  t.depthwise_rows = small::armv7::select_depthwise_rows_f32__armv7;
-  t.depthwise_across_block_percent = 40;
-  return t;
+  // Whole rows where they are cheaper (arm/table.h): unpriced, MobileNet's
+  // 6x6 layers went across blocks (5,379,661 instructions against
+  // 5,134,107).
+  return small::arm::with_whole_rows(
+      small::arm::with_int8(
+          small::arm::table<2>("armv7", 3,
+                               small::armv7::select_conv_f32_3x8__armv7,
+                               small::armv7::select_depthwise_f32_4x8__armv7),
+          small::armv7::select_conv_i8_3x8__armv7, 1,
+          small::armv7::select_depthwise_i8_4x8__armv7),
+      small::armv7::select_depthwise_rows_f32__armv7);
 }
 
 } // namespace

@@ -7,19 +7,17 @@
 namespace {
 
 small_kernel_table neon_table() {
-  small_kernel_table t = small::arm::with_int8(
-      small::arm::table<4>("neon", 5, small::neon::select_conv_f32_5x16__neon,
-                           small::neon::select_depthwise_f32_2x16__neon),
-      small::neon::select_conv_i8_5x16__neon, 1,
-      small::neon::select_depthwise_i8_4x16__neon);
-  // Whole rows for the float depthwise layers that take them, across
-  // blocks only where they cost less than a block's tiles priced as on x86
-  // (arm/neon_depthwise_tiles.h): MobileNet's 6x6 layers then run in whole
-  // rows, its 3x3 ones across blocks (3,124,579 -> 3,094,009 instructions
-  // on the A72 model).
-  t.depthwise_rows = small::neon::select_depthwise_rows_f32__neon;
-  t.depthwise_across_block_percent = 40;
-  return t;
+  // Whole rows where they are cheaper (arm/table.h): MobileNet's 6x6
+  // layers then run in whole rows, its 3x3 ones across blocks (3,124,579 ->
+  // 3,094,009 instructions on the A72 model).
+  return small::arm::with_whole_rows(
+      small::arm::with_int8(
+          small::arm::table<4>("neon", 5,
+                               small::neon::select_conv_f32_5x16__neon,
+                               small::neon::select_depthwise_f32_2x16__neon),
+          small::neon::select_conv_i8_5x16__neon, 1,
+          small::neon::select_depthwise_i8_4x16__neon),
+      small::neon::select_depthwise_rows_f32__neon);
 }
 
 } // namespace

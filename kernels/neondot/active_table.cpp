@@ -18,9 +18,8 @@ small_kernel_table neondot_table() {
       small::neondot::select_depthwise_i8_4x16__neondot);
   t.conv_i8_weight_sums = 1; // the SDOT tile's zero-point term
   // As the neon table (neon/active_table.cpp).
-  t.depthwise_rows = small::neondot::select_depthwise_rows_f32__neondot;
-  t.depthwise_across_block_percent = 40;
-  return t;
+  return small::arm::with_whole_rows(
+      t, small::neondot::select_depthwise_rows_f32__neondot);
 }
 
 } // namespace

@@ -714,6 +714,27 @@ namespace {
 // between NaN pixels (one before and after each row) and NaN rows (above
 // and below), so a read of the padding, which the kernel must leave out,
 // poisons a sum.
+// A whole-row depthwise tile's geometry (3 taps wide, rows of stride*width
+// pixels plus one padding pixel each side), without its buffers.
+small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
+                                     const small_act_params &act) {
+  const size_t cb = active().channel_block;
+  small_window_tile t{};
+  t.cb = cb;
+  t.width = width;
+  t.taps_h = taps_h;
+  t.taps_w = 3;
+  t.in_pixel_step = stride * cb;
+  t.out_pixel_step = t.in_tap_w_step = cb;
+  t.in_tap_h_step = (stride * width + 2) * cb;
+  t.in_lanes = cb;
+  t.w_tap_w_step = cb;
+  t.w_tap_h_step = 3 * cb;
+  t.out_blocks = 1;
+  t.act = act;
+  return t;
+}
+
 void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
                       size_t taps_h, size_t rows, const small_act_params &act,
                       std::mt19937 &rng) {
@@ -733,22 +754,11 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
       x = dist(rng);
     }
   }
-  small_window_tile t{};
-  t.cb = cb;
+  small_window_tile t = whole_row_geometry(stride, width, taps_h, act);
   t.in = in.data() + row + cb; // input row 0, column 0
-  t.width = width;
   t.rows = rows;
-  t.taps_h = taps_h;
-  t.taps_w = 3;
-  t.in_pixel_step = stride * cb;
-  t.out_pixel_step = t.in_tap_w_step = cb;
-  t.in_tap_h_step = row;
   t.weights = w.data();
-  t.w_tap_w_step = cb;
-  t.w_tap_h_step = 3 * cb;
   t.bias = bias.data();
-  t.out_blocks = 1;
-  t.act = act;
   const size_t out_size = rows * width * cb;
   Guarded got(out_size), want(out_size), mag(out_size);
   t.out = got.out();
@@ -786,7 +796,6 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
     return;
   }
   const auto acts = epilogues();
-  const size_t cb = k.channel_block;
   size_t i = 0, checked = 0;
   // Strides 1 and 2, every width the selector takes (it declines the
   // others), 1 to 3 filter rows (the top and bottom bands have 2, a one-row
@@ -795,18 +804,8 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
   for (size_t stride : {1, 2}) {
     for (size_t width = 1; width <= 64; ++width) {
       for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
-        small_window_shape shape{};
-        shape.cb = cb;
-        shape.width = width;
-        shape.taps_h = taps_h;
-        shape.taps_w = 3;
-        shape.in_pixel_step = stride * cb;
-        shape.out_pixel_step = shape.in_tap_w_step = cb;
-        // check_whole_rows' rows
-        shape.in_tap_h_step = (stride * width + 2) * cb;
-        shape.in_lanes = cb;
-        shape.out_blocks = 1;
-        shape.out_lanes = cb;
+        small_window_shape shape =
+            shape_of(whole_row_geometry(stride, width, taps_h, acts[0]));
         if (k.depthwise_rows(&shape) == nullptr) {
           continue;
         }
