@@ -1,8 +1,10 @@
 // Per-layer benchmark: every distinct Conv2D / depthwise / Dense shape of the
 // MLPerf Tiny networks, through SMaLL's engine and kernels on blocked
 // buffers, against im2col + OpenBLAS sgemm in the same process. One
-// key=value line per measurement; peak_pct is against the FMA peak measured
-// right before and after that layer (peak_gflops), as the clock drifts.
+// key=value line per measurement (gflops and peak_pct from the median;
+// min_us, the fastest run, alongside); peak_pct is against the FMA peak
+// measured right before and after that layer (peak_gflops), as the clock
+// drifts.
 //
 // --dtype int8 (or all, the default) also runs each shape as an int8 layer
 // (TFLite's quantized convolution) with GOPS and percent of the measured int8
@@ -259,10 +261,13 @@ void bench_layer(const LayerShape &s, const small_kernel_table &kernels,
   const double flops = 2.0 * static_cast<double>(layer.macs());
   const double gflops = flops / t.median / 1e9;
   const std::string shape = shape_text(s, oh, ow);
+  // min_us too: on a shared host a layer's median moved by up to 25%
+  // between runs of this bench while its fastest run stayed within ~3%.
   std::printf("layer=%s engine=small dtype=fp32 isa=%s shape=%s "
-              "median_us=%.2f gflops=%.2f peak_pct=%.1f peak_gflops=%.1f",
-              s.name, kernels.isa, shape.c_str(), t.median * 1e6, gflops,
-              100.0 * gflops / peak, peak);
+              "median_us=%.2f min_us=%.2f gflops=%.2f peak_pct=%.1f "
+              "peak_gflops=%.1f",
+              s.name, kernels.isa, shape.c_str(), t.median * 1e6, t.min * 1e6,
+              gflops, 100.0 * gflops / peak, peak);
   if (dw) {
     const double bytes = 4.0 * (spec.input.item_floats(cb) +
                                 out_shape.item_floats(cb) + s.c * s.kh * s.kw);
