@@ -438,16 +438,111 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
 #undef SMALL_ARMV7_PIXEL
 #undef SMALL_ARMV7_WEIGHTS
 
+// Four channels of W = 1 to 3 pixels into 8 output lanes each (armv7,
+// Cb = 8): acc[j][q] += w[c][4q ..] * x_j[c] for c = 0..3 in that order,
+// then each x_j moves 4 floats and w 32 on. Each pixel's four inputs are
+// one VLD1 and each input a scalar operand of VMLA (armv7 has a multiply
+// by scalar only unfused: each product is rounded before its sum, within
+// the kernels' float tolerance), where the one-channel step needs a
+// broadcast load per pixel and channel: 31 instructions for 3 pixels and 4
+// channels instead of 40. A scalar operand must be one of d0-d15: the
+// inputs are d0-d5; the weights of two channels at a time q12-q15.
+#define SMALL_ARMV7_LOAD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
+#define SMALL_ARMV7_MLA(j, x, wa, wb)                                          \
+  "vmla.f32 %q[a" #j "0], " wa ", " x "\n\t"                                   \
+  "vmla.f32 %q[a" #j "1], " wb ", " x "\n\t"
+// Two channels: their weights, then for each pixel j (its inputs of the two
+// in d register rj) the first channel's product with q12, q13 and the
+// second's with q14, q15.
+#define SMALL_ARMV7_WEIGHTS_2                                                  \
+  "vld1.32 {d24-d27}, [%[w]]!\n\t"                                             \
+  "vld1.32 {d28-d31}, [%[w]]!\n\t"
+#define SMALL_ARMV7_PAIR_1(r0)                                                 \
+  SMALL_ARMV7_WEIGHTS_2                                                        \
+  SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(0, r0 "[1]", "q14", "q15")
+#define SMALL_ARMV7_PAIR_2(r0, r1)                                             \
+  SMALL_ARMV7_WEIGHTS_2                                                        \
+  SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(1, r1 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(0, r0 "[1]", "q14", "q15")                                   \
+  SMALL_ARMV7_MLA(1, r1 "[1]", "q14", "q15")
+#define SMALL_ARMV7_PAIR_3(r0, r1, r2)                                         \
+  SMALL_ARMV7_WEIGHTS_2                                                        \
+  SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(1, r1 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(2, r2 "[0]", "q12", "q13")                                   \
+  SMALL_ARMV7_MLA(0, r0 "[1]", "q14", "q15")                                   \
+  SMALL_ARMV7_MLA(1, r1 "[1]", "q14", "q15")                                   \
+  SMALL_ARMV7_MLA(2, r2 "[1]", "q14", "q15")
+// Each pixel's four inputs in d(2j), d(2j + 1): channels 0, 1 then 2, 3.
+// clang-format off
+#define SMALL_ARMV7_FOUR_1                                                     \
+  SMALL_ARMV7_LOAD(0, "d0-d1")                                                 \
+  SMALL_ARMV7_PAIR_1("d0")                                                     \
+  SMALL_ARMV7_PAIR_1("d1")
+#define SMALL_ARMV7_FOUR_2                                                     \
+  SMALL_ARMV7_LOAD(0, "d0-d1")                                                 \
+  SMALL_ARMV7_LOAD(1, "d2-d3")                                                 \
+  SMALL_ARMV7_PAIR_2("d0", "d2")                                               \
+  SMALL_ARMV7_PAIR_2("d1", "d3")
+#define SMALL_ARMV7_FOUR_3                                                     \
+  SMALL_ARMV7_LOAD(0, "d0-d1")                                                 \
+  SMALL_ARMV7_LOAD(1, "d2-d3")                                                 \
+  SMALL_ARMV7_LOAD(2, "d4-d5")                                                 \
+  SMALL_ARMV7_PAIR_3("d0", "d2", "d4")                                         \
+  SMALL_ARMV7_PAIR_3("d1", "d3", "d5")
+// clang-format on
+template <int W>
+__attribute__((always_inline)) inline void
+accumulate_4_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
+                         const float *&x1, const float *&x2, const float *&w) {
+  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
+  using Four = const float(*)[4];
+  using Weights = const float(*)[32];
+  if constexpr (W == 1) {
+    asm(SMALL_ARMV7_FOUR_1
+        :
+        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+  } else if constexpr (W == 2) {
+    asm(SMALL_ARMV7_FOUR_2
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Four>(x1)),
+          "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27", "d28", "d29",
+          "d30", "d31");
+  } else {
+    asm(SMALL_ARMV7_FOUR_3
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
+          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Four>(x1)),
+          "m"(*reinterpret_cast<Four>(x2)), "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27", "d28",
+          "d29", "d30", "d31");
+  }
+}
+#undef SMALL_ARMV7_FOUR_3
+#undef SMALL_ARMV7_FOUR_2
+#undef SMALL_ARMV7_FOUR_1
+#undef SMALL_ARMV7_PAIR_3
+#undef SMALL_ARMV7_PAIR_2
+#undef SMALL_ARMV7_PAIR_1
+#undef SMALL_ARMV7_WEIGHTS_2
+#undef SMALL_ARMV7_MLA
+#undef SMALL_ARMV7_LOAD
+
 // A tap of a full block of 8 channels (W pixels from in, step floats apart).
 template <int W>
 __attribute__((always_inline)) inline void
 accumulate_block_x8(float32x4_t (&acc)[W][2], const float *in, size_t step,
                     const float *w) {
   const float *x0 = in, *x1 = in + step, *x2 = in + 2 * step;
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    accumulate_step_x8<W>(acc, x0, x1, x2, w);
-  }
+  accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
+  accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
 }
 #endif
 
