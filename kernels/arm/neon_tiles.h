@@ -549,8 +549,8 @@ accumulate_block_x8(float32x4_t (&acc)[W][2], const float *in, size_t step,
 // The tile's input blocks with all kCb channels: every one, or all but a
 // narrower last one (a layer of fewer channels than a multiple of a block).
 inline size_t full_blocks(const small_window_tile *t, size_t kCb) {
-  const bool partial_last = t->in_blocks > 0 && t->in_last_channels != kCb;
-  return t->in_blocks - (partial_last ? 1 : 0);
+  return t->in_last_channels == kCb ? t->in_blocks
+                                    : t->in_blocks - (t->in_blocks > 0 ? 1 : 0);
 }
 
 // Convolution tile: W pixels x (4 * Q) output channels, W * Q accumulators.
@@ -804,10 +804,24 @@ void blocked_tile_x8(const small_window_tile *t) {
   float32x4_t acc[W][Q];
   load_bias<W, Q>(t, acc);
   const size_t full = full_blocks(t, kCb);
+  // At dilation 1 a filter row's taps are consecutive pixels of the block
+  // and their weights consecutive (w_tap_w_step = in_lanes x Cb,
+  // kernel_contract.h): tap s + 1 starts where the 8 channels of tap s
+  // leave the post-incremented pointers, so a row is one run of steps
+  // without address arithmetic per tap.
+  const bool adjacent_taps = t->in_tap_w_step == kCb;
   for (size_t b = 0; b < full; ++b) {
     for (size_t r = 0; r < t->taps_h; ++r) {
       const float *in = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
+      if (adjacent_taps) {
+        const float *x0 = in, *x1 = in + step, *x2 = in + 2 * step;
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
+          accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
+        }
+        continue;
+      }
       for (size_t s = 0; s < t->taps_w;
            ++s, in += t->in_tap_w_step, w += t->w_tap_w_step) {
         accumulate_block_x8<W>(acc, in, step, w);
