@@ -394,16 +394,19 @@ accumulate_block_taps(float32x4_t (&acc)[W][Q], const small_window_tile *t,
 // needed an address register of its own (an ADD per load: 16.5 instructions per
 // channel of 3 pixels). Here every stream moves by post-increment: one VLD1
 // of the step's two weight registers, a broadcast load and two VFMAs per
-// pixel.
-#define SMALL_ARMV7_WEIGHTS "vld1.32 {d16-d19}, [%[w]]!\n\t"
+// pixel. The registers are the multi-channel steps' below (inputs in d0-d5,
+// weights in q12, q13): a tile that calls both keeps its accumulators in
+// place (with the weights in q8, q9 GCC moved the planar tile's five of
+// them out of the way and back around each step: 10 VORRs per filter row).
+#define SMALL_ARMV7_WEIGHTS "vld1.32 {d24-d27}, [%[w]]!\n\t"
 // Pixel j's input broadcast into q (its d registers dd), times the weights.
 #define SMALL_ARMV7_PIXEL(j, dd, q)                                            \
   "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"                                        \
-  "vfma.f32 %q[a" #j "0], " q ", q8\n\t"                                       \
-  "vfma.f32 %q[a" #j "1], " q ", q9\n\t"
-#define SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL(0, "d20[], d21[]", "q10")
-#define SMALL_ARMV7_PIXEL_1 SMALL_ARMV7_PIXEL(1, "d22[], d23[]", "q11")
-#define SMALL_ARMV7_PIXEL_2 SMALL_ARMV7_PIXEL(2, "d24[], d25[]", "q12")
+  "vfma.f32 %q[a" #j "0], " q ", q12\n\t"                                      \
+  "vfma.f32 %q[a" #j "1], " q ", q13\n\t"
+#define SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL(0, "d0[], d1[]", "q0")
+#define SMALL_ARMV7_PIXEL_1 SMALL_ARMV7_PIXEL(1, "d2[], d3[]", "q1")
+#define SMALL_ARMV7_PIXEL_2 SMALL_ARMV7_PIXEL(2, "d4[], d5[]", "q2")
 template <int W>
 __attribute__((always_inline)) inline void
 accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
@@ -414,13 +417,13 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
         :
         [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
         : "m"(*x0), "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d16", "d17", "d18", "d19", "d20", "d21");
+        : "d0", "d1", "d24", "d25", "d26", "d27");
   } else if constexpr (W == 2) {
     asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
         : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
           [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
         : "m"(*x0), "m"(*x1), "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23");
+        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27");
   } else {
     asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
             SMALL_ARMV7_PIXEL_2
@@ -429,7 +432,7 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
           [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
         : "m"(*x0), "m"(*x1), "m"(*x2),
           "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d16", "d17", "d18", "d19", "d20", "d21", "d22", "d23", "d24", "d25");
+        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27");
   }
 }
 #undef SMALL_ARMV7_PIXEL_2
@@ -525,6 +528,73 @@ accumulate_4_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
           "d29", "d30", "d31");
   }
 }
+// Three channels (a planar layer's filter row of 3 adjacent taps): each
+// pixel's first two inputs in d(2j), its third in lane 0 of d(2j + 1) (a
+// 4-float load would read past the row's window, past the buffer at the
+// image's last pixel); the third channel's weights in q12, q13.
+#define SMALL_ARMV7_THIRD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
+#define SMALL_ARMV7_ONE_1(r0)                                                  \
+  "vld1.32 {d24-d27}, [%[w]]!\n\t" SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")
+#define SMALL_ARMV7_ONE_2(r0, r1)                                              \
+  SMALL_ARMV7_ONE_1(r0) SMALL_ARMV7_MLA(1, r1 "[0]", "q12", "q13")
+#define SMALL_ARMV7_ONE_3(r0, r1, r2)                                          \
+  SMALL_ARMV7_ONE_2(r0, r1) SMALL_ARMV7_MLA(2, r2 "[0]", "q12", "q13")
+// clang-format off
+#define SMALL_ARMV7_THREE_1                                                    \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
+  SMALL_ARMV7_PAIR_1("d0")                                                     \
+  SMALL_ARMV7_ONE_1("d1")
+#define SMALL_ARMV7_THREE_2                                                    \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
+  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_THIRD(1, "d3[0]")                      \
+  SMALL_ARMV7_PAIR_2("d0", "d2")                                               \
+  SMALL_ARMV7_ONE_2("d1", "d3")
+#define SMALL_ARMV7_THREE_3                                                    \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
+  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_THIRD(1, "d3[0]")                      \
+  SMALL_ARMV7_LOAD(2, "d4") SMALL_ARMV7_THIRD(2, "d5[0]")                      \
+  SMALL_ARMV7_PAIR_3("d0", "d2", "d4")                                         \
+  SMALL_ARMV7_ONE_3("d1", "d3", "d5")
+// clang-format on
+template <int W>
+__attribute__((always_inline)) inline void
+accumulate_3_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
+                         const float *&x1, const float *&x2, const float *&w) {
+  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
+  using Three = const float(*)[3];
+  using Weights = const float(*)[24];
+  if constexpr (W == 1) {
+    asm(SMALL_ARMV7_THREE_1
+        :
+        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
+  } else if constexpr (W == 2) {
+    asm(SMALL_ARMV7_THREE_2
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Three>(x1)),
+          "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27", "d28", "d29",
+          "d30", "d31");
+  } else {
+    asm(SMALL_ARMV7_THREE_3
+        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
+          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
+          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
+        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Three>(x1)),
+          "m"(*reinterpret_cast<Three>(x2)), "m"(*reinterpret_cast<Weights>(w))
+        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27", "d28",
+          "d29", "d30", "d31");
+  }
+}
+#undef SMALL_ARMV7_THREE_3
+#undef SMALL_ARMV7_THREE_2
+#undef SMALL_ARMV7_THREE_1
+#undef SMALL_ARMV7_ONE_3
+#undef SMALL_ARMV7_ONE_2
+#undef SMALL_ARMV7_ONE_1
+#undef SMALL_ARMV7_THIRD
 #undef SMALL_ARMV7_FOUR_3
 #undef SMALL_ARMV7_FOUR_2
 #undef SMALL_ARMV7_FOUR_1
@@ -849,8 +919,14 @@ template <int W, bool ANY_ACT> void planar_tile_x8(const small_window_tile *t) {
       const float *x0 = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const float *x1 = x0 + step, *x2 = x0 + 2 * step;
       const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      for (size_t s = 0; s < t->taps_w; ++s) {
-        accumulate_step_x8<W>(acc, x0, x1, x2, w);
+      if (t->taps_w == 3) {
+        accumulate_3_channels_x8<W>(acc, x0, x1, x2, w);
+      } else if (t->taps_w == 4) {
+        accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
+      } else {
+        for (size_t s = 0; s < t->taps_w; ++s) {
+          accumulate_step_x8<W>(acc, x0, x1, x2, w);
+        }
       }
     }
   }
