@@ -3,9 +3,11 @@
 //
 // Why 3x8 for the convolution tile: armv7 has 16 q registers, but d8-d15 are
 // callee-saved and GCC 12's allocator spilled one accumulator of the 4x8 tile
-// (8 accumulators) in the inner loop (checked with objdump). 3 pixels x 2
-// vectors = 6 accumulators + 2 weights + 1 broadcast keeps the loop spill-free,
-// and 6 chains cover the VFMA latency of in-order Cortex-A7/A9-class cores.
+// (8 accumulators) in the inner loop of the C tiles (checked with objdump).
+// 3 pixels x 2 vectors = 6 accumulators; the assembly steps of the block and
+// planar tiles (arm/neon_tiles.h) add 3 input and 4 weight registers, and 6
+// chains cover the multiply-add latency of in-order Cortex-A7/A9-class
+// cores. A 4x8 step would take all 16 (8 + 4 + 4): the next thing to try.
 #include "kernels.h"
 
 #include "arm/neon_depthwise_tiles.h"
