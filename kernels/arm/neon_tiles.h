@@ -385,23 +385,62 @@ accumulate_block_taps(float32x4_t (&acc)[W][Q], const small_window_tile *t,
 }
 
 #if defined(__arm__)
-// One step of W = 1 to 3 pixels into 8 output lanes each (armv7, Cb = 8):
-// acc[j][q] += w[4q ..] * x_j[0], then each x_j moves one float and w 8
-// floats on. Eight steps are a tap of a full input block (channel i at
-// x_j + i, its weights at w + 8 i); taps_w steps are a row of a planar
-// layer's window whose taps are adjacent (tap s at x_j + s, w + 8 s). armv7 has
-// no FMA by lane and its NEON loads take no immediate offset, so in C each load
-// needed an address register of its own (an ADD per load: 16.5 instructions per
-// channel of 3 pixels). Here every stream moves by post-increment: one VLD1
-// of the step's two weight registers, a broadcast load and two VFMAs per
-// pixel. The registers are the multi-channel steps' below (inputs in d0-d5,
-// weights in q12, q13): a tile that calls both keeps its accumulators in
-// place (with the weights in q8, q9 GCC moved the planar tile's five of
-// them out of the way and back around each step: 10 VORRs per filter row).
+// The armv7 steps below: assembly over W = 1 to 3 pixels into 8 output
+// lanes each (Cb = 8). armv7 has no fused multiply-add by lane and its
+// NEON loads take no immediate offset, so in C each load needed an address
+// register of its own (an ADD per load: 16.5 instructions per channel of 3
+// pixels). In assembly every stream moves by post-increment. All steps use
+// the same registers (inputs in d0-d5, weights in q12-q15), so a tile that
+// calls several kinds keeps its accumulators in place (with the one-channel
+// step's weights in q8, q9 GCC moved five of the planar tile's out and back
+// around each step: 10 VORRs per filter row).
+//
+// SMALL_ARMV7_ASM(W, code, X, WF): the step's operands, for W pixels whose
+// inputs are x0.. (X floats read from each) and WF weights from w.
+#define SMALL_ARMV7_CLOBBERS                                                   \
+  "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27", "d28",       \
+      "d29", "d30", "d31"
+#define SMALL_ARMV7_IN(p, X) "m"(*reinterpret_cast<const float(*)[X]>(p))
+#define SMALL_ARMV7_ASM_1(code, X, WF)                                         \
+  asm(code                                                                     \
+      :                                                                        \
+      [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w) \
+      : SMALL_ARMV7_IN(x0, X), SMALL_ARMV7_IN(w, WF)                           \
+      : SMALL_ARMV7_CLOBBERS)
+#define SMALL_ARMV7_ASM_2(code, X, WF)                                         \
+  asm(code                                                                     \
+      : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),   \
+        [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)       \
+      : SMALL_ARMV7_IN(x0, X), SMALL_ARMV7_IN(x1, X), SMALL_ARMV7_IN(w, WF)    \
+      : SMALL_ARMV7_CLOBBERS)
+#define SMALL_ARMV7_ASM_3(code, X, WF)                                         \
+  asm(code                                                                     \
+      : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),   \
+        [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),   \
+        [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)               \
+      : SMALL_ARMV7_IN(x0, X), SMALL_ARMV7_IN(x1, X), SMALL_ARMV7_IN(x2, X),   \
+        SMALL_ARMV7_IN(w, WF)                                                  \
+      : SMALL_ARMV7_CLOBBERS)
+#define SMALL_ARMV7_ASM(W, code, X, WF) SMALL_ARMV7_ASM_##W(code, X, WF)
+#define SMALL_ARMV7_LOAD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
+#define SMALL_ARMV7_BY_W(code1, code2, code3, X, WF)                           \
+  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");                            \
+  if constexpr (W == 1) {                                                      \
+    SMALL_ARMV7_ASM(1, code1, X, WF);                                          \
+  } else if constexpr (W == 2) {                                               \
+    SMALL_ARMV7_ASM(2, code2, X, WF);                                          \
+  } else {                                                                     \
+    SMALL_ARMV7_ASM(3, code3, X, WF);                                          \
+  }
+
+// One channel: acc[j][q] += w[4q ..] * x_j[0], then each x_j moves one
+// float and w 8 floats on: one VLD1 of the two weight registers, a
+// broadcast load and two VFMAs per pixel. taps_w steps are a row of a
+// planar layer's window whose taps are adjacent (tap s at x_j + s, w + 8 s)
+// when the row is not 3 or 4 taps long (the border columns').
 #define SMALL_ARMV7_WEIGHTS "vld1.32 {d24-d27}, [%[w]]!\n\t"
-// Pixel j's input broadcast into q (its d registers dd), times the weights.
 #define SMALL_ARMV7_PIXEL(j, dd, q)                                            \
-  "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"                                        \
+  SMALL_ARMV7_LOAD(j, dd)                                                      \
   "vfma.f32 %q[a" #j "0], " q ", q12\n\t"                                      \
   "vfma.f32 %q[a" #j "1], " q ", q13\n\t"
 #define SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL(0, "d0[], d1[]", "q0")
@@ -411,29 +450,11 @@ template <int W>
 __attribute__((always_inline)) inline void
 accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
                    const float *&x2, const float *&w) {
-  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
-  if constexpr (W == 1) {
-    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0
-        :
-        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
-        : "m"(*x0), "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d0", "d1", "d24", "d25", "d26", "d27");
-  } else if constexpr (W == 2) {
-    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
-        : "m"(*x0), "m"(*x1), "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27");
-  } else {
-    asm(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
-            SMALL_ARMV7_PIXEL_2
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
-          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-        : "m"(*x0), "m"(*x1), "m"(*x2),
-          "m"(*reinterpret_cast<const float(*)[8]>(w))
-        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27");
-  }
+  SMALL_ARMV7_BY_W(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0,
+                   SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1,
+                   SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
+                       SMALL_ARMV7_PIXEL_2,
+                   1, 8)
 }
 #undef SMALL_ARMV7_PIXEL_2
 #undef SMALL_ARMV7_PIXEL_1
@@ -441,25 +462,22 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
 #undef SMALL_ARMV7_PIXEL
 #undef SMALL_ARMV7_WEIGHTS
 
-// Four channels of W = 1 to 3 pixels into 8 output lanes each (armv7,
-// Cb = 8): acc[j][q] += w[c][4q ..] * x_j[c] for c = 0..3 in that order,
-// then each x_j moves 4 floats and w 32 on. Each pixel's four inputs are
-// one VLD1 and each input a scalar operand of VMLA (armv7 has a multiply
-// by scalar only unfused: each product is rounded before its sum, within
-// the kernels' float tolerance), where the one-channel step needs a
+// Four channels: acc[j][q] += w[c][4q ..] * x_j[c] for c = 0..3 in that
+// order, then each x_j moves 4 floats and w 32 on. Each pixel's four
+// inputs are one VLD1 and each input a scalar operand of VMLA (armv7 has a
+// multiply by scalar only unfused: each product is rounded before its sum,
+// within the kernels' float tolerance), where the one-channel step needs a
 // broadcast load per pixel and channel: 31 instructions for 3 pixels and 4
 // channels instead of 40. A scalar operand must be one of d0-d15: the
-// inputs are d0-d5; the weights of two channels at a time q12-q15.
-#define SMALL_ARMV7_LOAD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
+// inputs are d0-d5, pixel j's in d(2j) (channels 0, 1) and d(2j + 1); the
+// weights of two channels at a time in q12, q13 and q14, q15.
 #define SMALL_ARMV7_MLA(j, x, wa, wb)                                          \
   "vmla.f32 %q[a" #j "0], " wa ", " x "\n\t"                                   \
   "vmla.f32 %q[a" #j "1], " wb ", " x "\n\t"
-// Two channels: their weights, then for each pixel j (its inputs of the two
-// in d register rj) the first channel's product with q12, q13 and the
-// second's with q14, q15.
 #define SMALL_ARMV7_WEIGHTS_2                                                  \
   "vld1.32 {d24-d27}, [%[w]]!\n\t"                                             \
   "vld1.32 {d28-d31}, [%[w]]!\n\t"
+// Two channels, whose inputs are lanes 0 and 1 of pixel j's register rj.
 #define SMALL_ARMV7_PAIR_1(r0)                                                 \
   SMALL_ARMV7_WEIGHTS_2                                                        \
   SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")                                   \
@@ -478,7 +496,6 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
   SMALL_ARMV7_MLA(0, r0 "[1]", "q14", "q15")                                   \
   SMALL_ARMV7_MLA(1, r1 "[1]", "q14", "q15")                                   \
   SMALL_ARMV7_MLA(2, r2 "[1]", "q14", "q15")
-// Each pixel's four inputs in d(2j), d(2j + 1): channels 0, 1 then 2, 3.
 // clang-format off
 #define SMALL_ARMV7_FOUR_1                                                     \
   SMALL_ARMV7_LOAD(0, "d0-d1")                                                 \
@@ -500,39 +517,17 @@ template <int W>
 __attribute__((always_inline)) inline void
 accumulate_4_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
                          const float *&x1, const float *&x2, const float *&w) {
-  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
-  using Four = const float(*)[4];
-  using Weights = const float(*)[32];
-  if constexpr (W == 1) {
-    asm(SMALL_ARMV7_FOUR_1
-        :
-        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
-  } else if constexpr (W == 2) {
-    asm(SMALL_ARMV7_FOUR_2
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Four>(x1)),
-          "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27", "d28", "d29",
-          "d30", "d31");
-  } else {
-    asm(SMALL_ARMV7_FOUR_3
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
-          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Four>(x0)), "m"(*reinterpret_cast<Four>(x1)),
-          "m"(*reinterpret_cast<Four>(x2)), "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27", "d28",
-          "d29", "d30", "d31");
-  }
+  SMALL_ARMV7_BY_W(SMALL_ARMV7_FOUR_1, SMALL_ARMV7_FOUR_2, SMALL_ARMV7_FOUR_3,
+                   4, 32)
 }
+#undef SMALL_ARMV7_FOUR_3
+#undef SMALL_ARMV7_FOUR_2
+#undef SMALL_ARMV7_FOUR_1
+
 // Three channels (a planar layer's filter row of 3 adjacent taps): each
 // pixel's first two inputs in d(2j), its third in lane 0 of d(2j + 1) (a
 // 4-float load would read past the row's window, past the buffer at the
 // image's last pixel); the third channel's weights in q12, q13.
-#define SMALL_ARMV7_THIRD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
 #define SMALL_ARMV7_ONE_1(r0)                                                  \
   "vld1.32 {d24-d27}, [%[w]]!\n\t" SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")
 #define SMALL_ARMV7_ONE_2(r0, r1)                                              \
@@ -541,18 +536,18 @@ accumulate_4_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
   SMALL_ARMV7_ONE_2(r0, r1) SMALL_ARMV7_MLA(2, r2 "[0]", "q12", "q13")
 // clang-format off
 #define SMALL_ARMV7_THREE_1                                                    \
-  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_LOAD(0, "d1[0]")                       \
   SMALL_ARMV7_PAIR_1("d0")                                                     \
   SMALL_ARMV7_ONE_1("d1")
 #define SMALL_ARMV7_THREE_2                                                    \
-  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
-  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_THIRD(1, "d3[0]")                      \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_LOAD(0, "d1[0]")                       \
+  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_LOAD(1, "d3[0]")                       \
   SMALL_ARMV7_PAIR_2("d0", "d2")                                               \
   SMALL_ARMV7_ONE_2("d1", "d3")
 #define SMALL_ARMV7_THREE_3                                                    \
-  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_THIRD(0, "d1[0]")                      \
-  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_THIRD(1, "d3[0]")                      \
-  SMALL_ARMV7_LOAD(2, "d4") SMALL_ARMV7_THIRD(2, "d5[0]")                      \
+  SMALL_ARMV7_LOAD(0, "d0") SMALL_ARMV7_LOAD(0, "d1[0]")                       \
+  SMALL_ARMV7_LOAD(1, "d2") SMALL_ARMV7_LOAD(1, "d3[0]")                       \
+  SMALL_ARMV7_LOAD(2, "d4") SMALL_ARMV7_LOAD(2, "d5[0]")                       \
   SMALL_ARMV7_PAIR_3("d0", "d2", "d4")                                         \
   SMALL_ARMV7_ONE_3("d1", "d3", "d5")
 // clang-format on
@@ -560,33 +555,8 @@ template <int W>
 __attribute__((always_inline)) inline void
 accumulate_3_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
                          const float *&x1, const float *&x2, const float *&w) {
-  static_assert(W >= 1 && W <= 3, "1 to 3 pixels");
-  using Three = const float(*)[3];
-  using Weights = const float(*)[24];
-  if constexpr (W == 1) {
-    asm(SMALL_ARMV7_THREE_1
-        :
-        [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [x0] "+r"(x0), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d24", "d25", "d26", "d27", "d28", "d29", "d30", "d31");
-  } else if constexpr (W == 2) {
-    asm(SMALL_ARMV7_THREE_2
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [x0] "+r"(x0), [x1] "+r"(x1), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Three>(x1)),
-          "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d2", "d3", "d24", "d25", "d26", "d27", "d28", "d29",
-          "d30", "d31");
-  } else {
-    asm(SMALL_ARMV7_THREE_3
-        : [a00] "+w"(acc[0][0]), [a01] "+w"(acc[0][1]), [a10] "+w"(acc[1][0]),
-          [a11] "+w"(acc[1][1]), [a20] "+w"(acc[2][0]), [a21] "+w"(acc[2][1]),
-          [x0] "+r"(x0), [x1] "+r"(x1), [x2] "+r"(x2), [w] "+r"(w)
-        : "m"(*reinterpret_cast<Three>(x0)), "m"(*reinterpret_cast<Three>(x1)),
-          "m"(*reinterpret_cast<Three>(x2)), "m"(*reinterpret_cast<Weights>(w))
-        : "d0", "d1", "d2", "d3", "d4", "d5", "d24", "d25", "d26", "d27", "d28",
-          "d29", "d30", "d31");
-  }
+  SMALL_ARMV7_BY_W(SMALL_ARMV7_THREE_1, SMALL_ARMV7_THREE_2,
+                   SMALL_ARMV7_THREE_3, 3, 24)
 }
 #undef SMALL_ARMV7_THREE_3
 #undef SMALL_ARMV7_THREE_2
@@ -594,16 +564,19 @@ accumulate_3_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
 #undef SMALL_ARMV7_ONE_3
 #undef SMALL_ARMV7_ONE_2
 #undef SMALL_ARMV7_ONE_1
-#undef SMALL_ARMV7_THIRD
-#undef SMALL_ARMV7_FOUR_3
-#undef SMALL_ARMV7_FOUR_2
-#undef SMALL_ARMV7_FOUR_1
 #undef SMALL_ARMV7_PAIR_3
 #undef SMALL_ARMV7_PAIR_2
 #undef SMALL_ARMV7_PAIR_1
 #undef SMALL_ARMV7_WEIGHTS_2
 #undef SMALL_ARMV7_MLA
+#undef SMALL_ARMV7_BY_W
 #undef SMALL_ARMV7_LOAD
+#undef SMALL_ARMV7_ASM
+#undef SMALL_ARMV7_ASM_3
+#undef SMALL_ARMV7_ASM_2
+#undef SMALL_ARMV7_ASM_1
+#undef SMALL_ARMV7_IN
+#undef SMALL_ARMV7_CLOBBERS
 
 // A tap of a full block of 8 channels (W pixels from in, step floats apart).
 template <int W>
