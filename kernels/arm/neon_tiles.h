@@ -423,6 +423,7 @@ accumulate_block_taps(float32x4_t (&acc)[W][Q], const small_window_tile *t,
       : SMALL_ARMV7_CLOBBERS)
 #define SMALL_ARMV7_ASM(W, code, X, WF) SMALL_ARMV7_ASM_##W(code, X, WF)
 #define SMALL_ARMV7_LOAD(j, dd) "vld1.32 {" dd "}, [%[x" #j "]]!\n\t"
+#define SMALL_ARMV7_WEIGHTS(dd) "vld1.32 {" dd "}, [%[w]]!\n\t"
 #define SMALL_ARMV7_BY_W(code1, code2, code3, X, WF)                           \
   static_assert(W >= 1 && W <= 3, "1 to 3 pixels");                            \
   if constexpr (W == 1) {                                                      \
@@ -438,7 +439,6 @@ accumulate_block_taps(float32x4_t (&acc)[W][Q], const small_window_tile *t,
 // broadcast load and two VFMAs per pixel. taps_w steps are a row of a
 // planar layer's window whose taps are adjacent (tap s at x_j + s, w + 8 s)
 // when the row is not 3 or 4 taps long (the border columns').
-#define SMALL_ARMV7_WEIGHTS "vld1.32 {d24-d27}, [%[w]]!\n\t"
 #define SMALL_ARMV7_PIXEL(j, dd, q)                                            \
   SMALL_ARMV7_LOAD(j, dd)                                                      \
   "vfma.f32 %q[a" #j "0], " q ", q12\n\t"                                      \
@@ -450,17 +450,17 @@ template <int W>
 __attribute__((always_inline)) inline void
 accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
                    const float *&x2, const float *&w) {
-  SMALL_ARMV7_BY_W(SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0,
-                   SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1,
-                   SMALL_ARMV7_WEIGHTS SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1
-                       SMALL_ARMV7_PIXEL_2,
-                   1, 8)
+  SMALL_ARMV7_BY_W(
+      SMALL_ARMV7_WEIGHTS("d24-d27") SMALL_ARMV7_PIXEL_0,
+      SMALL_ARMV7_WEIGHTS("d24-d27") SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1,
+      SMALL_ARMV7_WEIGHTS("d24-d27")
+          SMALL_ARMV7_PIXEL_0 SMALL_ARMV7_PIXEL_1 SMALL_ARMV7_PIXEL_2,
+      1, 8)
 }
 #undef SMALL_ARMV7_PIXEL_2
 #undef SMALL_ARMV7_PIXEL_1
 #undef SMALL_ARMV7_PIXEL_0
 #undef SMALL_ARMV7_PIXEL
-#undef SMALL_ARMV7_WEIGHTS
 
 // Four channels: acc[j][q] += w[c][4q ..] * x_j[c] for c = 0..3 in that
 // order, then each x_j moves 4 floats and w 32 on. Each pixel's four
@@ -475,8 +475,7 @@ accumulate_step_x8(float32x4_t (&acc)[W][2], const float *&x0, const float *&x1,
   "vmla.f32 %q[a" #j "0], " wa ", " x "\n\t"                                   \
   "vmla.f32 %q[a" #j "1], " wb ", " x "\n\t"
 #define SMALL_ARMV7_WEIGHTS_2                                                  \
-  "vld1.32 {d24-d27}, [%[w]]!\n\t"                                             \
-  "vld1.32 {d28-d31}, [%[w]]!\n\t"
+  SMALL_ARMV7_WEIGHTS("d24-d27") SMALL_ARMV7_WEIGHTS("d28-d31")
 // Two channels, whose inputs are lanes 0 and 1 of pixel j's register rj.
 #define SMALL_ARMV7_PAIR_1(r0)                                                 \
   SMALL_ARMV7_WEIGHTS_2                                                        \
@@ -529,7 +528,7 @@ accumulate_4_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
 // 4-float load would read past the row's window, past the buffer at the
 // image's last pixel); the third channel's weights in q12, q13.
 #define SMALL_ARMV7_ONE_1(r0)                                                  \
-  "vld1.32 {d24-d27}, [%[w]]!\n\t" SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")
+  SMALL_ARMV7_WEIGHTS("d24-d27") SMALL_ARMV7_MLA(0, r0 "[0]", "q12", "q13")
 #define SMALL_ARMV7_ONE_2(r0, r1)                                              \
   SMALL_ARMV7_ONE_1(r0) SMALL_ARMV7_MLA(1, r1 "[0]", "q12", "q13")
 #define SMALL_ARMV7_ONE_3(r0, r1, r2)                                          \
@@ -570,6 +569,7 @@ accumulate_3_channels_x8(float32x4_t (&acc)[W][2], const float *&x0,
 #undef SMALL_ARMV7_WEIGHTS_2
 #undef SMALL_ARMV7_MLA
 #undef SMALL_ARMV7_BY_W
+#undef SMALL_ARMV7_WEIGHTS
 #undef SMALL_ARMV7_LOAD
 #undef SMALL_ARMV7_ASM
 #undef SMALL_ARMV7_ASM_3
@@ -882,7 +882,8 @@ void blocked_tile_x8(const small_window_tile *t) {
 // filter row of each channel as taps_w steps of accumulate_step_x8, where
 // conv_tile spent an address ADD per load on one-lane blocks (the taps of
 // a row are Cb floats apart in the weights: kernel_contract.h).
-template <int W, bool ANY_ACT> void planar_tile_x8(const small_window_tile *t) {
+template <int W, int TAPS, bool ANY_ACT>
+void planar_tile_x8(const small_window_tile *t) {
   constexpr int Q = 2;
   const size_t step = t->in_pixel_step;
   float32x4_t acc[W][Q];
@@ -892,9 +893,9 @@ template <int W, bool ANY_ACT> void planar_tile_x8(const small_window_tile *t) {
       const float *x0 = t->in + b * t->in_block_step + r * t->in_tap_h_step;
       const float *x1 = x0 + step, *x2 = x0 + 2 * step;
       const float *w = t->weights + b * t->w_block_step + r * t->w_tap_h_step;
-      if (t->taps_w == 3) {
+      if constexpr (TAPS == 3) {
         accumulate_3_channels_x8<W>(acc, x0, x1, x2, w);
-      } else if (t->taps_w == 4) {
+      } else if constexpr (TAPS == 4) {
         accumulate_4_channels_x8<W>(acc, x0, x1, x2, w);
       } else {
         for (size_t s = 0; s < t->taps_w; ++s) {
@@ -1138,10 +1139,17 @@ small_window_fn conv_select_as(const small_window_shape &s) {
 #if defined(__arm__)
   if constexpr (Q == 2 && MAX_W <= 3) {
     if (s.in_tap_w_step == 1) {
-      static constexpr small_window_fn by_width[] = {
-          planar_tile_x8<1, ANY_ACT>, planar_tile_x8<2, ANY_ACT>,
-          planar_tile_x8<3, ANY_ACT>};
-      return by_width[std::min<size_t>(s.width, MAX_W) - 1];
+      // Rows of 3 or 4 taps in one step each (the interior of a 3x3 or
+      // 10x4 window), other rows (its border columns) tap by tap.
+      static constexpr small_window_fn by_taps[][3] = {
+          {planar_tile_x8<1, 0, ANY_ACT>, planar_tile_x8<2, 0, ANY_ACT>,
+           planar_tile_x8<3, 0, ANY_ACT>},
+          {planar_tile_x8<1, 3, ANY_ACT>, planar_tile_x8<2, 3, ANY_ACT>,
+           planar_tile_x8<3, 3, ANY_ACT>},
+          {planar_tile_x8<1, 4, ANY_ACT>, planar_tile_x8<2, 4, ANY_ACT>,
+           planar_tile_x8<3, 4, ANY_ACT>}};
+      const size_t kind = s.taps_w == 3 ? 1 : (s.taps_w == 4 ? 2 : 0);
+      return by_taps[kind][std::min<size_t>(s.width, MAX_W) - 1];
     }
   }
 #endif
