@@ -209,20 +209,24 @@ struct ByStride {
   }
 };
 
-// The whole-row variant for a shape, or NULL: 1 to 3 filter rows, one
-// block's pixels (taps CB floats apart), no activation or clip (ReLU,
-// ReLU6; the MLPerf Tiny networks' only ones). Widths up to MaxWidth at
-// stride 1, MaxWidth2 at stride 2 (pixels 2 CB floats apart), in one chunk;
-// wider ones in chunks of Chunk pixels. (A 12-pixel row in chunks of 8
-// computes 4 pixels twice: MobileNet's 24 -> 12 layer measured 10% slower
-// that way than in its ordinary tiles.)
+// Shapes a whole-row variant may take: 1 to 3 filter rows, one block's
+// pixels (taps CB floats apart), no activation or clip (ReLU, ReLU6; the
+// MLPerf Tiny networks' only ones).
+inline bool fits(const small_window_shape &s, size_t cb) {
+  return s.cb == cb && s.width >= 1 && s.taps_h >= 1 && s.taps_h <= 3 &&
+         s.taps_w == 3 && s.in_tap_w_step == cb && s.out_pixel_step == cb &&
+         s.w_pixel_step == 0 &&
+         (s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP);
+}
+
+// The whole-row variant for a shape, or NULL: shapes that fit, widths up
+// to MaxWidth at stride 1, MaxWidth2 at stride 2 (pixels 2 CB floats
+// apart), in one chunk; wider ones in chunks of Chunk pixels. (A 12-pixel
+// row in chunks of 8 computes 4 pixels twice: MobileNet's 24 -> 12 layer
+// measured 10% slower that way than in its ordinary tiles.)
 template <class V, size_t CB, int MaxWidth, int Sums, int Chunk, int MaxWidth2>
 small_window_fn select_depthwise_rows(const small_window_shape &s) {
-  const bool fits = s.cb == CB && s.width >= 1 && s.taps_h >= 1 &&
-                    s.taps_h <= 3 && s.taps_w == 3 && s.in_tap_w_step == CB &&
-                    s.out_pixel_step == CB && s.w_pixel_step == 0 &&
-                    (s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP);
-  if (!fits) {
+  if (!fits(s, CB)) {
     return nullptr;
   }
   if (s.in_pixel_step == CB) {

@@ -735,9 +735,11 @@ small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
   return t;
 }
 
+// out_lanes: the layer's channels (a narrow layer's other lanes have zero
+// weights and bias, as the engine packs them, and must come out act(0)).
 void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
-                      size_t taps_h, size_t rows, const small_act_params &act,
-                      std::mt19937 &rng) {
+                      size_t taps_h, size_t rows, size_t out_lanes,
+                      const small_act_params &act, std::mt19937 &rng) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const size_t in_w = stride * width, row = (in_w + 2) * cb;
@@ -750,8 +752,8 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   }
   std::vector<float> w(taps_h * 3 * cb), bias(cb);
   for (auto *v : {&w, &bias}) {
-    for (float &x : *v) {
-      x = dist(rng);
+    for (size_t i = 0; i < v->size(); ++i) {
+      (*v)[i] = i % cb < out_lanes ? dist(rng) : 0.0f;
     }
   }
   small_window_tile t = whole_row_geometry(stride, width, taps_h, act);
@@ -779,8 +781,9 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
   ta.out = mag.out();
   whole_rows_by_pixels(ta);
-  INFO("whole rows stride=" << stride << " width=" << width << " taps_h="
-                            << taps_h << " rows=" << rows << " act=" << act.op);
+  INFO("whole rows stride=" << stride << " width=" << width
+                            << " taps_h=" << taps_h << " rows=" << rows
+                            << " out_lanes=" << out_lanes << " act=" << act.op);
   REQUIRE(got.guards_intact());
   require_close(got.out(), want.out(), mag.out(), out_size, "whole rows");
 }
@@ -800,23 +803,29 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
   // Strides 1 and 2, every width the selector takes (it declines the
   // others), 1 to 3 filter rows (the top and bottom bands have 2, a one-row
   // image 1), numbers of rows around the ones a variant sums at once, each
-  // epilogue in turn (the ones it takes).
+  // epilogue in turn (the ones it takes); whole blocks and layers of fewer
+  // channels (at most half a block: AVX-512's pixel pairs; one lane more).
+  const size_t cb = k.channel_block;
   for (size_t stride : {1, 2}) {
     for (size_t width = 1; width <= 64; ++width) {
       for (size_t taps_h = 1; taps_h <= 3; ++taps_h) {
-        small_window_shape shape =
-            shape_of(whole_row_geometry(stride, width, taps_h, acts[0]));
-        if (k.depthwise_rows(&shape) == nullptr) {
-          continue;
-        }
-        for (size_t rows : {1, 2, 3, 4, 5, 7}) {
-          // A selector may decline an activation (x86 takes clip and none).
-          const small_act_params &act = acts[i++ % acts.size()];
-          shape.act = act.op;
-          const small_window_fn fn = k.depthwise_rows(&shape);
-          if (fn != nullptr) {
-            check_whole_rows(fn, stride, width, taps_h, rows, act, rng);
-            ++checked;
+        for (size_t lanes : {cb, cb / 2, cb / 2 + 1, size_t{3}}) {
+          small_window_shape shape =
+              shape_of(whole_row_geometry(stride, width, taps_h, acts[0]));
+          shape.out_lanes = std::min(lanes, cb);
+          if (k.depthwise_rows(&shape) == nullptr) {
+            continue;
+          }
+          for (size_t rows : {1, 2, 3, 4, 5, 7}) {
+            // A selector may decline an activation (x86 takes clip, none).
+            const small_act_params &act = acts[i++ % acts.size()];
+            shape.act = act.op;
+            const small_window_fn fn = k.depthwise_rows(&shape);
+            if (fn != nullptr) {
+              check_whole_rows(fn, stride, width, taps_h, rows, shape.out_lanes,
+                               act, rng);
+              ++checked;
+            }
           }
         }
       }
