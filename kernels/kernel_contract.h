@@ -373,6 +373,14 @@ typedef struct small_kernel_table {
    * blocks holds sums in hold more pixels of one block (AVX-512: 16 where
    * two blocks take 12). 0: conv_max_width. */
   size_t conv_one_block_max_width;
+  /* Float 1x1 convolutions of stride 1 without padding or residual, over
+   * at most Cb / 2 input channels (one input block) into one output block,
+   * take tiles of up to this many pixels (the engine plans such a layer as
+   * one row of h * w pixels). AVX-512: 384, MobileNet's 48x48 8 -> 16
+   * layer in 6 calls, whose 128-FMA tiles of 16 pixels spent a third of
+   * their time on the call, the weight loads and the epilogue. 0: as
+   * above. */
+  size_t conv_narrow_pointwise_max_width;
   /* Float convolutions of one output pixel (dense layers) take tiles of up
    * to this many output blocks instead of conv_max_out_blocks: a one-pixel
    * tile streams each block's weights once, and several blocks make several

@@ -23,6 +23,7 @@ small_kernel_table avx512_table() {
   t.conv_f32_winograd = small::avx512::select_conv_f32_winograd__avx512;
   t.conv_f32_winograd_blocks = small::avx512::kWinogradBlocks;
   t.conv_one_block_max_width = small::avx512::kOneBlockMaxWidth;
+  t.conv_narrow_pointwise_max_width = small::avx512::kNarrowPointwiseMaxWidth;
   t.depthwise_rows = small::avx512::select_depthwise_rows_f32__avx512;
   __builtin_cpu_init();
   const small::x86::Int8Extensions cpu =

@@ -16,7 +16,8 @@
 // FMAs per input channel, so the tile's loop and epilogue costs spread over
 // a third more FMAs than at 12 (ResNet-8's 16-channel 3x3 layer ~3.5%
 // faster, MobileNet's first pointwise ~6%, in alternated runs; 24 pixels
-// were slower).
+// were slower). MobileNet's first pointwise layer (8 input channels) takes
+// runs of up to 384 pixels instead (conv-f32-narrow-pointwise.cpp).
 //
 // Dense layers (one output pixel) take one-pixel tiles of up to 4 blocks
 // (kDenseOutBlocks): 4 weight streams in flight for a product bound by
@@ -30,6 +31,9 @@ namespace small::avx512 {
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s) {
   if (conv_f32_planar_lanes_fit__avx512(s)) {
     return select_conv_f32_planar_lanes__avx512(s);
+  }
+  if (s->width > kOneBlockMaxWidth && s->in_lanes == 16) {
+    return select_conv_f32_narrow_pointwise__avx512(s);
   }
   if (s->width > 12 && s->in_lanes == 16) {
     return x86::conv_select_one_block_wide<Vec, 16, 13, kOneBlockMaxWidth>(*s);

@@ -23,8 +23,20 @@ constexpr int kOneBlockMaxWidth = 16;
 // Pixels of a tile of a planar input into at most 8 channels (the table's
 // conv_planar_lanes_max_width): three vectors of 16 in the lanes.
 constexpr int kPlanarLanesMaxWidth = 48;
+// Pixels of a 1x1 stride-1 tile over at most 8 input channels into one
+// output block (the table's conv_narrow_pointwise_max_width; such a layer
+// is planned as one row of h * w pixels): MobileNet's 48x48 8 -> 16 layer
+// in 6 calls. On a Zen 5 that layer took 4.05 us in calls of 48 pixels,
+// 3.59 in calls of 192 and 3.47-3.54 in calls of 384 to 2304 (minima of
+// alternated layer-bench runs); 384 keeps 6 calls to share among threads.
+constexpr size_t kNarrowPointwiseMaxWidth = 384;
 
 small_window_fn select_conv_f32_12x32__avx512(const small_window_shape *s);
+// Runs of 16 to kNarrowPointwiseMaxWidth pixels of a 1x1 stride-1
+// convolution over one input block of at most 8 channels into one output
+// block (the engine gives no other shape that many pixels); NULL otherwise.
+small_window_fn
+select_conv_f32_narrow_pointwise__avx512(const small_window_shape *s);
 // Winograd F(2,3) tiles for the interior of 3x3 stride-1 convolutions
 // (the table's conv_f32_winograd); NULL for shapes they do not take.
 small_window_fn select_conv_f32_winograd__avx512(const small_window_shape *s);

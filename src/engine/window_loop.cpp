@@ -85,6 +85,17 @@ OpSizes op_sizes(const WindowOp &op, const small_kernel_table &kernels) {
       kernels.conv_one_block_max_width != 0) {
     s.max_width = kernels.conv_one_block_max_width;
   }
+  // A 1x1 layer of stride 1 without padding (every output pixel reads its
+  // own input pixel) or residual.
+  const bool plain_1x1 = g.kernel_h == 1 && g.kernel_w == 1 &&
+                         g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+                         g.pad_left == 0 && g.out_h == g.in_h &&
+                         g.out_w == g.in_w && !op.residual;
+  if (is_conv && !op.int8 && plain_1x1 && s.in_lanes == s.cb &&
+      g.in_c <= s.cb / 2 && g.out_c <= s.cb &&
+      kernels.conv_narrow_pointwise_max_width != 0) {
+    s.max_width = kernels.conv_narrow_pointwise_max_width;
+  }
   s.in_block_step = op.in_block_elements != 0
                         ? op.in_block_elements
                         : size_t{g.in_h} * g.in_w * s.in_lanes;

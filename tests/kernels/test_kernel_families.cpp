@@ -581,6 +581,22 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
       }
     }
   }
+  // A 1x1 stride-1 layer over at most half a block of input channels into
+  // one block may take wider tiles along a row (the table's
+  // conv_narrow_pointwise_max_width): every width past the other limits,
+  // 8 input channels (the unrolled case) and fewer, whole and narrow output
+  // blocks, each epilogue in turn.
+  for (size_t width = widest + 1; width <= k.conv_narrow_pointwise_max_width;
+       ++width) {
+    for (size_t last : {size_t{8}, size_t{5}, size_t{1}}) {
+      for (size_t out_lanes : {size_t{0}, size_t{8}}) {
+        WindowCase c{width, 1, 1, 1, 1, 1, last};
+        c.out_lanes = out_lanes;
+        check_window(k.conv, scalar.conv, true, true, c,
+                     acts[i++ % acts.size()], rng, "conv narrow pointwise");
+      }
+    }
+  }
   // A planar layer of few channels may take wider tiles (the table's
   // conv_planar_lanes_*): every width past conv_max_width, along rows at
   // every stride (3x2, 3x3 and DS-CNN's 10x4 windows) and down columns.
