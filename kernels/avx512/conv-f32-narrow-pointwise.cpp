@@ -56,36 +56,40 @@ group(const float *in, float *out, size_t lanes,
   }
 }
 
-template <size_t LANES>
-void pixels(const small_window_tile *t, const __m512 (&w)[kMaxChannels],
-            __m512 bias) {
-  const size_t width = t->width, lanes = t->in_last_channels;
-  x86::with_activation<Vec>(
-      t->act, [&](auto act) __attribute__((always_inline)) {
-        size_t j = 0;
-        for (; j + kGroup <= width; j += kGroup) {
-          group<LANES>(t->in + j * kCb, t->out + j * kCb, lanes, w, bias, act);
-        }
-        if (j < width) {
-          j = width - kGroup;
-          group<LANES>(t->in + j * kCb, t->out + j * kCb, lanes, w, bias, act);
-        }
-      });
-}
-
-void narrow_pointwise(const small_window_tile *t) {
+// The weights and bias in locals of this function (registers): loaded by
+// the caller and passed by reference, GCC reloaded them after every
+// group's stores, which might have written them.
+template <size_t LANES> void pixels(const small_window_tile *t) {
+  const size_t width = t->width;
+  const size_t lanes = LANES != 0 ? LANES : t->in_last_channels;
   __m512 w[kMaxChannels];
-  const size_t lanes = t->in_last_channels;
+#pragma GCC unroll 8
   for (size_t i = 0; i < kMaxChannels; ++i) {
     w[i] =
         i < lanes ? _mm512_loadu_ps(t->weights + i * kCb) : _mm512_setzero_ps();
   }
   const __m512 bias = _mm512_loadu_ps(t->bias);
-  // MobileNet's 8 channels unrolled at compile time; fewer in a loop.
-  if (lanes == kMaxChannels) {
-    pixels<kMaxChannels>(t, w, bias);
+  const float *in = t->in;
+  float *out = t->out;
+  x86::with_activation<Vec>(
+      t->act, [&](auto act) __attribute__((always_inline)) {
+        size_t j = 0;
+        for (; j + kGroup <= width; j += kGroup) {
+          group<LANES>(in + j * kCb, out + j * kCb, lanes, w, bias, act);
+        }
+        if (j < width) {
+          j = width - kGroup;
+          group<LANES>(in + j * kCb, out + j * kCb, lanes, w, bias, act);
+        }
+      });
+}
+
+// MobileNet's 8 channels unrolled at compile time; fewer in a loop.
+void narrow_pointwise(const small_window_tile *t) {
+  if (t->in_last_channels == kMaxChannels) {
+    pixels<kMaxChannels>(t);
   } else {
-    pixels<0>(t, w, bias);
+    pixels<0>(t);
   }
 }
 
