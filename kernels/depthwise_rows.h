@@ -34,22 +34,37 @@ namespace small::whole_rows {
 // S j - PL + s, s = 0..2, of those inside the row.
 template <int S> constexpr int kPadLeft = S == 1 ? 1 : 0;
 
+// Which of a step's rows and columns border the image's padding. Columns:
+// LEFT, RIGHT, the chunk starts, ends the row, so the columns past it on
+// that side are padding; else the chunk reads its neighbours' input there.
+// Rows: R output rows. In a band (PT 0) they read TH filter rows from the
+// step's `in` down, all inside the image. In a whole image (TH 3, PT the
+// padding above, kPadLeft<S>) the rows are padded above and below as they
+// are on the sides: TOP, BOTTOM, the step has the image's first, last row.
+template <bool LEFT, bool RIGHT> struct Columns {};
+template <int R, int PT = 0, bool TOP = false, bool BOTTOM = false>
+struct Rows {
+  static constexpr int kCount = R;
+};
+
 // R output rows of the CW pixels of a row's chunk: `in` at input column
-// S c0 of the first row's first filter row, `out` at output pixel c0 of
-// the first row. LEFT, RIGHT: the chunk starts, ends the row, so the
-// columns past it on that side are padding; else the chunk reads its
-// neighbours' input there.
-template <class V, size_t CB, int S, int CW, int TH, int R, bool LEFT,
-          bool RIGHT, class Act>
+// S c0 of the row that filter row PT of the step's first output row i0
+// reads (in a band its first filter row; in a whole image input row S i0),
+// `out` at output pixel c0 of row i0.
+template <class V, size_t CB, int S, int CW, int TH, int R, int PT, bool TOP,
+          bool BOTTOM, bool LEFT, bool RIGHT, class Act>
 [[gnu::always_inline]] inline void
-depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
+depthwise_rows_step(Rows<R, PT, TOP, BOTTOM>, Columns<LEFT, RIGHT>,
+                    const float *in, float *out, size_t in_row, size_t out_row,
                     const typename V::type (&w)[TH][3], typename V::type bias,
                     Act act) {
   using T = typename V::type;
   constexpr int PL = kPadLeft<S>;
-  // The input columns the chunk reads, relative to `in`.
+  // The input columns and rows the step reads, relative to `in`.
   constexpr int kFirst = LEFT ? 0 : -PL;
   constexpr int kEnd = RIGHT ? S * CW : S * (CW - 1) + 3 - PL;
+  constexpr int kFirstRow = TOP ? 0 : -PT;
+  constexpr int kEndRow = BOTTOM ? S * R : S * (R - 1) + TH - PT;
   T acc[R][CW];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
@@ -58,17 +73,17 @@ depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
       acc[i][j] = bias;
     }
   }
-  // Input row k feeds output row i through filter row k - S i; input
+  // Input row k feeds output row i through filter row k - S i + PT; input
   // column c feeds output pixel j through tap column c - S j + PL.
 #pragma GCC unroll 8
-  for (int k = 0; k < S * (R - 1) + TH; ++k) {
-    const float *x = in + k * in_row;
+  for (int k = kFirstRow; k < kEndRow; ++k) {
+    const float *x = in + k * static_cast<ptrdiff_t>(in_row);
 #pragma GCC unroll 34
     for (int c = kFirst; c < kEnd; ++c) {
       const T v = V::load(x + c * static_cast<ptrdiff_t>(CB));
 #pragma GCC unroll 8
       for (int i = 0; i < R; ++i) {
-        const int r = k - S * i;
+        const int r = k - S * i + PT;
         if (r < 0 || r >= TH) {
           continue;
         }
@@ -92,17 +107,14 @@ depthwise_rows_step(const float *in, float *out, size_t in_row, size_t out_row,
   }
 }
 
-// The rows of the tile, R at a time, each as `chunks(R-or-1, in, out, ...)`:
-// the band's TH x 3 weight vectors and the bias of one vector of lanes at a
-// time held in registers for all of them. Output row i reads from S i
-// input rows down.
-template <class V, size_t CB, int S, int TH, int R, class Chunks>
-[[gnu::always_inline]] inline void
-depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
+// Each vector of lanes of the tile in turn, as body(in, out, w, bias, act)
+// with `in` and `out` at its first lane: its TH x 3 weight vectors and its
+// bias held in registers for all of the tile's rows.
+template <class V, size_t CB, int TH, class Body>
+[[gnu::always_inline]] inline void for_each_vector(const small_window_tile *t,
+                                                   Body body) {
   using T = typename V::type;
   constexpr size_t L = V::kLanes;
-  const size_t rows = t->rows, in_row = t->in_tap_h_step;
-  const size_t out_row = t->width * CB;
   // Clip or none: the selector declines the other activations, whose
   // out-of-line path would be a third copy of every variant's code.
   with_inline_activation<V>(
@@ -117,20 +129,31 @@ depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
                                 s * t->w_tap_w_step + q * L);
             }
           }
-          const T bias = V::load(t->bias + q * L);
-          const float *in = t->in + q * L;
-          float *out = t->out + q * L;
-          size_t i = 0;
-          for (; i + R <= rows; i += R) {
-            chunks(std::integral_constant<int, R>{}, in + i * S * in_row,
-                   out + i * out_row, in_row, out_row, w, bias, act);
-          }
-          for (; i < rows; ++i) {
-            chunks(std::integral_constant<int, 1>{}, in + i * S * in_row,
-                   out + i * out_row, in_row, out_row, w, bias, act);
-          }
+          body(t->in + q * L, t->out + q * L, w, V::load(t->bias + q * L), act);
         }
       });
+}
+
+// The rows of a band, R at a time, each as `chunks(Rows<R-or-1>, in, out,
+// ...)`. Output row i reads from S i input rows down.
+template <class V, size_t CB, int S, int TH, int R, class Chunks>
+[[gnu::always_inline]] inline void
+depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
+  const size_t rows = t->rows, in_row = t->in_tap_h_step;
+  const size_t out_row = t->width * CB;
+  for_each_vector<V, CB, TH>(
+      t, [&](const float *in, float *out, const auto &w, auto bias, auto act)
+             __attribute__((always_inline)) {
+               size_t i = 0;
+               for (; i + R <= rows; i += R) {
+                 chunks(Rows<R>{}, in + i * S * in_row, out + i * out_row,
+                        in_row, out_row, w, bias, act);
+               }
+               for (; i < rows; ++i) {
+                 chunks(Rows<1>{}, in + i * S * in_row, out + i * out_row,
+                        in_row, out_row, w, bias, act);
+               }
+             });
 }
 
 // Rows of W pixels, a compile-time width: one chunk, padded on both sides.
@@ -140,8 +163,9 @@ void depthwise_rows(const small_window_tile *t) {
       t,
       [](auto rows, const float *in, float *out, size_t in_row, size_t out_row,
          const auto &w, auto bias, auto act) __attribute__((always_inline)) {
-        depthwise_rows_step<V, CB, S, W, TH, decltype(rows)::value, true, true>(
-            in, out, in_row, out_row, w, bias, act);
+        depthwise_rows_step<V, CB, S, W, TH>(rows, Columns<true, true>{}, in,
+                                             out, in_row, out_row, w, bias,
+                                             act);
       });
 }
 
@@ -156,17 +180,58 @@ void depthwise_rows_wide(const small_window_tile *t) {
       t, [width](auto rows, const float *in, float *out, size_t in_row,
                  size_t out_row, const auto &w, auto bias,
                  auto act) __attribute__((always_inline)) {
-        constexpr int RS = decltype(rows)::value;
-        depthwise_rows_step<V, CB, S, C, TH, RS, true, false>(
-            in, out, in_row, out_row, w, bias, act);
+        depthwise_rows_step<V, CB, S, C, TH>(rows, Columns<true, false>{}, in,
+                                             out, in_row, out_row, w, bias,
+                                             act);
         size_t c = C;
         for (; c + C < width; c += C) {
-          depthwise_rows_step<V, CB, S, C, TH, RS, false, false>(
-              in + S * c * CB, out + c * CB, in_row, out_row, w, bias, act);
+          depthwise_rows_step<V, CB, S, C, TH>(rows, Columns<false, false>{},
+                                               in + S * c * CB, out + c * CB,
+                                               in_row, out_row, w, bias, act);
         }
         c = width - C;
-        depthwise_rows_step<V, CB, S, C, TH, RS, false, true>(
-            in + S * c * CB, out + c * CB, in_row, out_row, w, bias, act);
+        depthwise_rows_step<V, CB, S, C, TH>(rows, Columns<false, true>{},
+                                             in + S * c * CB, out + c * CB,
+                                             in_row, out_row, w, bias, act);
+      });
+}
+
+// A whole image of W-pixel rows (small_window_shape::whole_image): the
+// tile's `rows` output rows, `in` at input row 0, in one call per channel
+// block. An image of R rows is one step; a taller one takes its first and
+// last rows alone (the filter rows in the padding left out) and the rows
+// between R at a time.
+template <class V, size_t CB, int S, int W, int R>
+void depthwise_image(const small_window_tile *t) {
+  constexpr int PT = kPadLeft<S>;
+  const size_t rows = t->rows, in_row = t->in_tap_h_step;
+  constexpr size_t out_row = W * CB;
+  for_each_vector<V, CB, 3>(
+      t, [&](const float *in, float *out, const auto &w, auto bias,
+             auto act) __attribute__((always_inline)) {
+        // Output rows from i on, which read input rows from S i - PT.
+        auto step = [&](auto group, size_t i) __attribute__((always_inline)) {
+          depthwise_rows_step<V, CB, S, W, 3>(
+              group, Columns<true, true>{}, in + i * S * in_row,
+              out + i * out_row, in_row, out_row, w, bias, act);
+        };
+        if (R > 1 && rows == R) {
+          step(Rows<R, PT, true, true>{}, 0);
+          return;
+        }
+        if (rows == 1) {
+          step(Rows<1, PT, true, true>{}, 0);
+          return;
+        }
+        step(Rows<1, PT, true, false>{}, 0);
+        size_t i = 1;
+        for (; i + R < rows; i += R) {
+          step(Rows<R, PT>{}, i);
+        }
+        for (; i + 1 < rows; ++i) {
+          step(Rows<1, PT>{}, i);
+        }
+        step(Rows<1, PT, false, true>{}, rows - 1);
       });
 }
 
@@ -184,9 +249,18 @@ rows_by_width(std::integer_sequence<int, Widths...>) {
                          rows_at_once(Widths + 1, Sums)>...};
 }
 
+template <class V, size_t CB, int S, int Sums, int... Widths>
+constexpr std::array<small_window_fn, sizeof...(Widths)>
+images_by_width(std::integer_sequence<int, Widths...>) {
+  return {
+      depthwise_image<V, CB, S, Widths + 1, rows_at_once(Widths + 1, Sums)>...};
+}
+
 // The variants of stride S: widths up to MaxWidth in one chunk, by filter
-// rows and width, and wider ones in chunks of Chunk pixels, by filter rows.
-template <class V, size_t CB, int S, int MaxWidth, int Sums, int Chunk>
+// rows and width, and wider ones in chunks of Chunk pixels, by filter rows;
+// whole images of widths up to MaxImageWidth, by width.
+template <class V, size_t CB, int S, int MaxWidth, int Sums, int Chunk,
+          int MaxImageWidth>
 struct ByStride {
   using Widths = std::make_integer_sequence<int, MaxWidth>;
   static constexpr std::array<std::array<small_window_fn, MaxWidth>, 3> kOne{
@@ -198,8 +272,14 @@ struct ByStride {
       depthwise_rows_wide<V, CB, S, Chunk, 1, kChunkRows>,
       depthwise_rows_wide<V, CB, S, Chunk, 2, kChunkRows>,
       depthwise_rows_wide<V, CB, S, Chunk, 3, kChunkRows>};
+  static constexpr std::array<small_window_fn, MaxImageWidth> kImage =
+      images_by_width<V, CB, S, Sums>(
+          std::make_integer_sequence<int, MaxImageWidth>{});
 
   static small_window_fn select(const small_window_shape &s) {
+    if (s.whole_image != 0) {
+      return s.width <= MaxImageWidth ? kImage[s.width - 1] : nullptr;
+    }
     if (s.width <= MaxWidth) {
       return kOne[s.taps_h - 1][s.width - 1];
     }
@@ -209,31 +289,38 @@ struct ByStride {
   }
 };
 
-// Shapes a whole-row variant may take: 1 to 3 filter rows, one block's
-// pixels (taps CB floats apart), no activation or clip (ReLU, ReLU6; the
-// MLPerf Tiny networks' only ones).
-inline bool fits(const small_window_shape &s, size_t cb) {
+// Shapes a whole-row variant may take: 1 to 3 filter rows (3 for a whole
+// image), one block's pixels (taps CB floats apart), no activation or clip
+// (ReLU, ReLU6; the MLPerf Tiny networks' only ones).
+inline bool fits_rows_or_image(const small_window_shape &s, size_t cb) {
   return s.cb == cb && s.width >= 1 && s.taps_h >= 1 && s.taps_h <= 3 &&
          s.taps_w == 3 && s.in_tap_w_step == cb && s.out_pixel_step == cb &&
-         s.w_pixel_step == 0 &&
+         s.w_pixel_step == 0 && (s.whole_image == 0 || s.taps_h == 3) &&
          (s.act == SMALL_ACT_OP_NONE || s.act == SMALL_ACT_OP_CLIP);
+}
+
+// A band's shape (not a whole image's) that fits.
+inline bool fits(const small_window_shape &s, size_t cb) {
+  return s.whole_image == 0 && fits_rows_or_image(s, cb);
 }
 
 // The whole-row variant for a shape, or NULL: shapes that fit, widths up
 // to MaxWidth at stride 1, MaxWidth2 at stride 2 (pixels 2 CB floats
-// apart), in one chunk; wider ones in chunks of Chunk pixels. (A 12-pixel
-// row in chunks of 8 computes 4 pixels twice: MobileNet's 24 -> 12 layer
-// measured 10% slower that way than in its ordinary tiles.)
-template <class V, size_t CB, int MaxWidth, int Sums, int Chunk, int MaxWidth2>
+// apart), in one chunk; wider ones in chunks of Chunk pixels; whole images
+// of widths up to MaxImageWidth (0: none). (A 12-pixel row in chunks of 8
+// computes 4 pixels twice: MobileNet's 24 -> 12 layer measured 10% slower
+// that way than in its ordinary tiles.)
+template <class V, size_t CB, int MaxWidth, int Sums, int Chunk, int MaxWidth2,
+          int MaxImageWidth>
 small_window_fn select_depthwise_rows(const small_window_shape &s) {
-  if (!fits(s, CB)) {
+  if (!fits_rows_or_image(s, CB)) {
     return nullptr;
   }
   if (s.in_pixel_step == CB) {
-    return ByStride<V, CB, 1, MaxWidth, Sums, Chunk>::select(s);
+    return ByStride<V, CB, 1, MaxWidth, Sums, Chunk, MaxImageWidth>::select(s);
   }
   if (s.in_pixel_step == 2 * CB) {
-    return ByStride<V, CB, 2, MaxWidth2, Sums, Chunk>::select(s);
+    return ByStride<V, CB, 2, MaxWidth2, Sums, Chunk, MaxImageWidth>::select(s);
   }
   return nullptr;
 }

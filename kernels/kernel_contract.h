@@ -165,6 +165,14 @@ typedef struct small_window_shape {
   /* Convolution, tables with conv_residual: 1 when every tile of the shape
    * has a residual (small_window_tile::residual not NULL), else 0. */
   int residual;
+  /* Whole-row depthwise tiles (small_kernel_table::depthwise_rows): 1 when
+   * the tile's `rows` are the whole output image, padded above and below
+   * as along its rows (stride 1: one row each; stride 2: one row below),
+   * so that the kernel leaves out the filter rows in the padding as it
+   * does the columns. taps_h is then 3, the tile's `in` is input row 0,
+   * and output row i reads input rows S i - P + r, r = 0..2, of those
+   * inside the image (P: 1 at stride 1, 0 at stride 2). Else 0. */
+  int whole_image;
 } small_window_shape;
 
 typedef small_window_fn (*small_window_select_fn)(
@@ -420,12 +428,16 @@ typedef struct small_kernel_table {
    * the stride, P the left padding: 1 at stride 1, 0 at stride 2). The
    * tile's `in` is input column 0 of the first output row's first tap
    * row, in_pixel_step S * Cb, output row i's input S * i rows further;
-   * taps_w is 3 and weights point at tap column 0. The engine calls this
-   * selector once per band with width = out_w, and a variant it returns
-   * takes the band in one call per channel block; NULL for a shape keeps
-   * the layer's ordinary tiles. Small images are where it pays:
-   * MobileNet's 6x6 layers take 3 calls per block instead of 12, and the
-   * filter's weights stay in registers for the whole band. */
+   * taps_w is 3 and weights point at tap column 0. When the layer is
+   * padded the same way above and below, the engine first asks this
+   * selector for the whole image (small_window_shape::whole_image, taps_h
+   * 3): a variant it returns takes the layer in one call per channel
+   * block. Else it calls the selector once per band with width = out_w,
+   * and a variant it returns takes the band in one call per channel block;
+   * NULL for a shape keeps the layer's ordinary tiles. Small images are
+   * where it pays: MobileNet's 6x6 layers take 3 calls per block in bands
+   * (1 as a whole image) instead of 12, and the filter's weights stay in
+   * registers for the whole band. */
   small_window_select_fn depthwise_rows;
 } small_kernel_table;
 

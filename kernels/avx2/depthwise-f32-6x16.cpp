@@ -102,7 +102,7 @@ small_window_fn select_depthwise_rows_f32__avx2(const small_window_shape *s) {
   if (s->in_pixel_step == 2 * kCb && s->width > 6) {
     return nullptr;
   }
-  return whole_rows::select_depthwise_rows<Vec, kCb, 6, 6, 6, 6>(*s);
+  return whole_rows::select_depthwise_rows<Vec, kCb, 6, 6, 6, 6, 6>(*s);
 }
 
 } // namespace small::avx2

@@ -339,7 +339,7 @@ small_window_fn select_depthwise_rows_f32__avx512(const small_window_shape *s) {
       s->out_lanes <= kCb / 2 && s->width >= kPairChunk) {
     return kHalfPairRows[s->taps_h - 1];
   }
-  return whole_rows::select_depthwise_rows<Vec, kCb, 16, 16, 8, 12>(*s);
+  return whole_rows::select_depthwise_rows<Vec, kCb, 16, 16, 8, 12, 6>(*s);
 }
 
 } // namespace small::avx512

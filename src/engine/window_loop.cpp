@@ -364,6 +364,7 @@ small_window_shape grid_shape(const WindowOp &op, const OpSizes &s,
   shape.bias_pixel_step = t.bias_pixel_step;
   shape.act = op.act.op;
   shape.residual = op.residual ? 1 : 0;
+  shape.whole_image = grid.whole_image ? 1 : 0;
   return shape;
 }
 
@@ -381,6 +382,29 @@ bool whole_row_layer(const WindowOp &op, const small_kernel_table &kernels) {
          op.family == WindowFamily::kDepthwise && !op.int8 && g.kernel_h == 3 &&
          g.kernel_w == 3 && g.dilation_h == 1 && g.dilation_w == 1 &&
          (stride_1 || stride_2);
+}
+
+// Whether such a layer is padded above and below as along its rows, so
+// that whole-image tiles may take it (small_window_shape::whole_image).
+bool whole_image_layer(const WindowGeometry &g) {
+  return g.stride_h == 1 ? g.pad_top == 1 && g.in_h == g.out_h
+                         : g.pad_top == 0 && g.in_h == 2 * uint64_t{g.out_h};
+}
+
+// The whole image of such a layer as one tile per channel block (its
+// kernel not chosen yet).
+TileGrid whole_image_grid(const WindowOp &op, const OpSizes &s) {
+  const WindowGeometry &g = op.geometry;
+  TileGrid grid;
+  grid.whole_rows = grid.whole_image = true;
+  grid.columns = grid.rows = 1;
+  grid.tile_rows = g.out_h;
+  grid.width = g.out_w;
+  grid.taps_h = g.kernel_h;
+  grid.taps_w = g.kernel_w;
+  grid.in_pixel_step = size_t{g.stride_w} * s.cb;
+  grid.out_pixel_step = s.cb;
+  return grid; // input row 0, output row 0, the first tap
 }
 
 // One band of such a layer as one whole-row tile per channel block (its
@@ -405,6 +429,22 @@ TileGrid whole_row_grid(const WindowOp &op, const OpSizes &s,
   const int64_t ih = input_row(g, band.first_row, band.tap_begin);
   grid.in_offset = static_cast<size_t>(ih) * s.in_row_step;
   return grid;
+}
+
+// The table's whole-image variant of the layer (one grid), or empty when
+// the layer is not one of those or the table has no variant for it.
+std::vector<TileGrid> plan_whole_image(const WindowOp &op, const OpSizes &s,
+                                       const small_kernel_table &kernels) {
+  std::vector<TileGrid> grids;
+  if (whole_row_layer(op, kernels) && whole_image_layer(op.geometry)) {
+    TileGrid grid = whole_image_grid(op, s);
+    const small_window_shape shape = grid_shape(op, s, grid, 1);
+    grid.kernel = kernels.depthwise_rows(&shape);
+    if (grid.kernel != nullptr) {
+      grids.push_back(grid);
+    }
+  }
+  return grids;
 }
 
 // The table's whole-row variants of every band of the layer, or empty when
@@ -523,15 +563,17 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   t.act = op.act;
   t.out_blocks = 1;
   t.out_block_step = s.out_block_step;
-  // Tiles across blocks where they pay; else whole-row tiles when the table
-  // has them for every band of the layer. In that order: on a Zen 5,
-  // MobileNet's 3x3 images (3 one-row bands) took 0.56 us across blocks
-  // and 0.68 in whole rows, its 6x6 ones 1.27 in a block's tiles and 0.54
-  // in whole rows.
-  op.across_blocks = choose_across_blocks(op, s.cb, s.max_width, kernels);
-  const std::vector<TileGrid> whole_rows =
-      op.across_blocks ? std::vector<TileGrid>{}
-                       : plan_whole_rows(op, s, kernels);
+  // Whole-image tiles when the table has them for the layer; else tiles
+  // across blocks where they pay; else whole-row tiles when the table has
+  // them for every band. In that order: on a Zen 5, MobileNet's 3x3 images
+  // (3 one-row bands) took 0.56 us across blocks and 0.68 in whole rows,
+  // its 6x6 ones 1.27 in a block's tiles and 0.54 in whole rows.
+  std::vector<TileGrid> whole_rows = plan_whole_image(op, s, kernels);
+  op.across_blocks = whole_rows.empty() &&
+                     choose_across_blocks(op, s.cb, s.max_width, kernels);
+  if (whole_rows.empty() && !op.across_blocks) {
+    whole_rows = plan_whole_rows(op, s, kernels);
+  }
   // Tiles across blocks: each pixel has its block's weights and bias.
   const bool own_weights = op.across_blocks && s.has_weights;
   t.w_pixel_step = own_weights ? s.taps * s.cb : 0;

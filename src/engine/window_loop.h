@@ -75,8 +75,11 @@ struct TileGrid {
   // reads WindowOp::winograd_weights.
   bool winograd = false;
   // A float depthwise band in whole-row tiles (the table's depthwise_rows):
-  // one call of tile_rows output rows per channel block.
+  // one call of tile_rows output rows per channel block; whole_image: the
+  // band is the whole image, padded above and below
+  // (small_window_shape::whole_image).
   bool whole_rows = false;
+  bool whole_image = false;
   uint32_t tile_rows = 1; // small_window_tile::rows
 };
 

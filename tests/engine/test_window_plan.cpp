@@ -242,7 +242,7 @@ struct ProbeState {
   // The shapes the whole-row selector (depthwise_rows) was asked for, and
   // the calls of its probes.
   std::vector<small_window_shape> row_shapes;
-  size_t whole_row_calls = 0;
+  size_t whole_row_calls = 0, whole_image_calls = 0;
   // What every shape's out_lanes must say (not a tile field): a
   // convolution's or depthwise layer's channels when they are fewer than
   // one block, else Cb.
@@ -292,6 +292,7 @@ void check_reads(const small_window_tile &t) {
 bool has_shape(const small_window_tile &t, const small_window_shape &shape) {
   small_window_shape seen = shape_of(t);
   seen.out_lanes = probe_state.out_lanes;
+  seen.whole_image = shape.whole_image; // not a tile field either
   if (!same_shape(seen, shape)) {
     ++probe_state.shape_mismatches;
     return false;
@@ -319,22 +320,31 @@ template <size_t I> void probe(const small_window_tile *t) {
 
 // A whole-row tile (kernel_contract.h, depthwise_rows): rows x width
 // pixels, each reading the taps of its window inside the row (stride 1
-// padded one column on each side, stride 2 one on the right).
+// padded one column on each side, stride 2 one on the right) and, for a
+// whole image, inside the image's rows (padded the same way).
 template <size_t I> void probe_rows(const small_window_tile *t) {
-  if (!has_shape(*t, probe_state.row_shapes[I])) {
+  const small_window_shape &shape = probe_state.row_shapes[I];
+  if (!has_shape(*t, shape)) {
     return;
   }
   ++probe_state.whole_row_calls;
+  probe_state.whole_image_calls += shape.whole_image;
   const size_t stride = t->in_pixel_step / t->cb, pad = stride == 1 ? 1 : 0;
+  const size_t pad_top = shape.whole_image ? pad : 0;
   for (size_t i = 0; i < t->rows; ++i) {
     for (size_t j = 0; j < t->width; ++j) {
       for (size_t r = 0; r < t->taps_h; ++r) {
+        const size_t row = stride * i + r; // + pad_top
+        if (shape.whole_image &&
+            (row < pad_top || row - pad_top >= stride * t->rows)) {
+          continue; // the padding rows
+        }
         for (size_t s = 0; s < 3; ++s) {
           const size_t column = stride * j + s; // + pad
           if (column < pad || column - pad >= stride * t->width) {
             continue; // the padding columns
           }
-          const float *p = t->in + (stride * i + r) * t->in_tap_h_step +
+          const float *p = t->in + (row - pad_top) * t->in_tap_h_step +
                            (column - pad) * t->in_tap_w_step;
           if (p < probe_state.in_begin || p + t->cb > probe_state.in_end) {
             ++probe_state.reads_outside;
@@ -348,7 +358,7 @@ template <size_t I> void probe_rows(const small_window_tile *t) {
       }
     }
   }
-  whole_rows_by_pixels(*t);
+  whole_rows_by_pixels(*t, shape.whole_image != 0);
 }
 
 template <size_t... Is>
@@ -407,7 +417,8 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
   auto pick = [&](uint32_t lo, uint32_t hi) {
     return std::uniform_int_distribution<uint32_t>(lo, hi)(rng);
   };
-  size_t whole_row_layers[2] = {0, 0}; // by stride
+  // Layers in whole-row bands, in whole images; by stride.
+  size_t whole_row_layers[2] = {0, 0}, whole_image_layers[2] = {0, 0};
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   const WindowFamily families[] = {
       WindowFamily::kConv, WindowFamily::kDepthwise, WindowFamily::kMaxPool,
@@ -457,6 +468,12 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
     if (whole_row_kind) {
       g.pad_left = whole_row_stride == 1 ? 1 : 0;
       pads_w = whole_row_stride == 1 ? 2 : 1;
+      // A third of them padded the same way above and below: whole images.
+      if (pick(0, 2) == 0) {
+        g.in_h += whole_row_stride == 2 ? g.in_h % 2 : 0;
+        g.pad_top = g.pad_left;
+        pads_h = pads_w;
+      }
     }
     if (g.in_h + pads_h < extent_h || g.in_w + pads_w < extent_w) {
       continue;
@@ -541,7 +558,9 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
       INFO("output float " << k);
       REQUIRE(probe_state.writes[k] == 1);
     }
-    if (probe_state.whole_row_calls != 0) {
+    if (probe_state.whole_image_calls != 0) {
+      ++whole_image_layers[g.stride_w - 1];
+    } else if (probe_state.whole_row_calls != 0) {
       ++whole_row_layers[g.stride_w - 1];
     }
     // The direct reference on the valid channels.
@@ -598,6 +617,8 @@ TEST_CASE("planned window ops call each variant with its shape and cover "
   // table has them for every shape).
   REQUIRE(whole_row_layers[0] > 0);
   REQUIRE(whole_row_layers[1] > 0);
+  REQUIRE(whole_image_layers[0] > 0);
+  REQUIRE(whole_image_layers[1] > 0);
 }
 
 namespace {
@@ -745,11 +766,19 @@ TEST_CASE("float depthwise weighs tiles across blocks by the blocks they "
 
 namespace {
 
-// A whole-row selector that takes rows of at most 8 pixels (any kernel
-// will do: the planner alone runs).
+// A whole-row selector that takes bands of rows of at most 8 pixels (any
+// kernel will do: the planner alone runs).
 small_window_fn rows_up_to_8(const small_window_shape *shape) {
-  return shape->width <= 8 ? small_kernels_scalar(shape->cb).depthwise(shape)
-                           : nullptr;
+  return shape->width <= 8 && shape->whole_image == 0
+             ? small_kernels_scalar(shape->cb).depthwise(shape)
+             : nullptr;
+}
+
+// One that also takes whole images of rows of at most 6 pixels.
+small_window_fn rows_up_to_8_images_up_to_6(const small_window_shape *shape) {
+  return shape->width <= (shape->whole_image != 0 ? 6u : 8u)
+             ? small_kernels_scalar(shape->cb).depthwise(shape)
+             : nullptr;
 }
 
 } // namespace
@@ -822,6 +851,66 @@ TEST_CASE("float 3x3 depthwise bands take whole-row tiles where the table "
         CHECK_FALSE(grid.whole_rows);
         CHECK(grid.tile_rows == 1);
       }
+    }
+  }
+}
+
+TEST_CASE("float 3x3 depthwise layers padded alike on every side take "
+          "whole-image tiles where the table has them",
+          "[engine][plan]") {
+  small_kernel_table table = *small_kernels_active();
+  table.depthwise_across_blocks = 1;
+  table.depthwise_across_block_percent = 40;
+  table.window_max_width = 64;
+  table.depthwise_rows = rows_up_to_8_images_up_to_6;
+  const size_t cb = table.channel_block;
+  const uint32_t channels = static_cast<uint32_t>(8 * cb);
+  auto check_image = [&](const WindowOp &op, uint32_t size, size_t stride) {
+    CHECK_FALSE(op.across_blocks);
+    REQUIRE(op.grids.size() == 1);
+    REQUIRE(op.grids[0].size() == 1);
+    const TileGrid &grid = op.grids[0][0];
+    CHECK(grid.whole_rows);
+    CHECK(grid.whole_image);
+    CHECK(grid.columns * grid.rows == 1);
+    CHECK(grid.tile_rows == size);
+    CHECK(grid.width == size);
+    CHECK(grid.taps_h == 3);
+    CHECK(grid.in_pixel_step == stride * cb);
+    CHECK(grid.in_offset == 0);
+    CHECK(grid.out_offset == 0);
+    CHECK(grid.weight_offset == 0);
+  };
+  // A 3x3 image, which takes tiles across blocks without whole images
+  // (the bands' test above): one call per block.
+  WindowOp tiny = depthwise_3x3(channels, 3);
+  plan_window(tiny, table);
+  check_image(tiny, 3, 1);
+  // Stride 2 with TF's SAME padding of an even image: 12x12 -> 6x6.
+  WindowOp down = depthwise_3x3(channels, 12);
+  down.geometry.stride_h = down.geometry.stride_w = 2;
+  down.geometry.pad_top = down.geometry.pad_left = 0;
+  down.geometry.out_h = down.geometry.out_w = 6;
+  plan_window(down, table);
+  check_image(down, 6, 2);
+  // Padded above but not below (6 rows -> 5), an odd height at stride 2
+  // (its last row's window inside), rows wider than the selector takes for
+  // an image: bands.
+  WindowOp top_only = depthwise_3x3(channels, 6);
+  top_only.geometry.out_h = 5;
+  WindowOp odd = depthwise_3x3(channels, 12);
+  odd.geometry.stride_h = odd.geometry.stride_w = 2;
+  odd.geometry.pad_top = odd.geometry.pad_left = 0;
+  odd.geometry.in_h = 13;
+  odd.geometry.out_h = odd.geometry.out_w = 6;
+  WindowOp wide = depthwise_3x3(channels, 8);
+  for (WindowOp *other : {&top_only, &odd, &wide}) {
+    plan_window(*other, table);
+    REQUIRE(other->grids.size() == 1);
+    CHECK_FALSE(other->grids[0].empty());
+    for (const TileGrid &grid : other->grids[0]) {
+      CHECK(grid.whole_rows);
+      CHECK_FALSE(grid.whole_image);
     }
   }
 }

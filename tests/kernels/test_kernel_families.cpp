@@ -753,13 +753,18 @@ small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
 
 // out_lanes: the layer's channels (a narrow layer's other lanes have zero
 // weights and bias, as the engine packs them, and must come out act(0)).
+// whole_image: the rows are a whole image (taps_h 3), padded above and
+// below as along its rows; else a band, whose taps_h filter rows are all
+// inside.
 void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
                       size_t taps_h, size_t rows, size_t out_lanes,
-                      const small_act_params &act, std::mt19937 &rng) {
+                      bool whole_image, const small_act_params &act,
+                      std::mt19937 &rng) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const size_t in_w = stride * width, row = (in_w + 2) * cb;
-  const size_t in_rows = stride * (rows - 1) + taps_h;
+  const size_t in_rows =
+      whole_image ? stride * rows : stride * (rows - 1) + taps_h;
   std::vector<float> in((in_rows + 2) * row, kNaN);
   for (size_t r = 1; r <= in_rows; ++r) {
     for (size_t i = cb; i < (in_w + 1) * cb; ++i) {
@@ -782,7 +787,7 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   t.out = got.out();
   fn(&t);
   t.out = want.out();
-  whole_rows_by_pixels(t);
+  whole_rows_by_pixels(t, whole_image);
   // Magnitude: the same on |x|, |w|, |bias| without epilogue.
   std::vector<float> in_a(in), w_a(w), bias_a(bias);
   for (auto *v : {&in_a, &w_a, &bias_a}) {
@@ -796,10 +801,10 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   ta.bias = bias_a.data();
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
   ta.out = mag.out();
-  whole_rows_by_pixels(ta);
-  INFO("whole rows stride=" << stride << " width=" << width
-                            << " taps_h=" << taps_h << " rows=" << rows
-                            << " out_lanes=" << out_lanes << " act=" << act.op);
+  whole_rows_by_pixels(ta, whole_image);
+  INFO((whole_image ? "whole image" : "whole rows")
+       << " stride=" << stride << " width=" << width << " taps_h=" << taps_h
+       << " rows=" << rows << " out_lanes=" << out_lanes << " act=" << act.op);
   REQUIRE(got.guards_intact());
   require_close(got.out(), want.out(), mag.out(), out_size, "whole rows");
 }
@@ -839,7 +844,7 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
             const small_window_fn fn = k.depthwise_rows(&shape);
             if (fn != nullptr) {
               check_whole_rows(fn, stride, width, taps_h, rows, shape.out_lanes,
-                               act, rng);
+                               false, act, rng);
               ++checked;
             }
           }
@@ -848,6 +853,50 @@ TEST_CASE("whole-row depthwise tiles match the scalar kernel pixel by pixel",
     }
   }
   REQUIRE(checked > 0);
+}
+
+TEST_CASE("whole-image depthwise tiles match the scalar kernel pixel by "
+          "pixel",
+          "[kernels][depthwise]") {
+  std::mt19937 rng(2424);
+  const small_kernel_table &k = active();
+  if (k.depthwise_rows == nullptr) {
+    WARN(k.isa << ": no whole-row depthwise tiles (depthwise_rows) to test");
+    return;
+  }
+  const auto acts = epilogues();
+  size_t i = 0, images = 0;
+  // Both strides, every width, heights from one row (its top and bottom
+  // filter rows both in the padding) past three steps of the most rows a
+  // variant sums at once, whole and narrow blocks, each epilogue in turn.
+  const size_t cb = k.channel_block;
+  for (size_t stride : {1, 2}) {
+    for (size_t width = 1; width <= 64; ++width) {
+      for (size_t lanes : {cb, cb / 2, size_t{3}}) {
+        small_window_shape shape =
+            shape_of(whole_row_geometry(stride, width, 3, acts[0]));
+        shape.out_lanes = std::min(lanes, cb);
+        shape.whole_image = 1;
+        if (k.depthwise_rows(&shape) == nullptr) {
+          continue;
+        }
+        for (size_t rows = 1; rows <= 11; ++rows) {
+          const small_act_params &act = acts[i++ % acts.size()];
+          shape.act = act.op;
+          const small_window_fn fn = k.depthwise_rows(&shape);
+          if (fn != nullptr) {
+            check_whole_rows(fn, stride, width, 3, rows, shape.out_lanes, true,
+                             act, rng);
+            ++images;
+          }
+        }
+      }
+    }
+  }
+  if (images == 0) {
+    WARN(k.isa << ": no whole-image variants (depthwise_rows declines every "
+                  "whole_image shape)");
+  }
 }
 
 TEST_CASE("pooling tiles match scalar across edges", "[kernels][pool]") {

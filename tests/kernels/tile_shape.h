@@ -33,7 +33,7 @@ inline bool same_shape(const small_window_shape &a,
          a.in_tap_h_step == b.in_tap_h_step && a.in_lanes == b.in_lanes &&
          a.out_blocks == b.out_blocks && a.w_pixel_step == b.w_pixel_step &&
          a.bias_pixel_step == b.bias_pixel_step && a.act == b.act &&
-         a.out_lanes == b.out_lanes;
+         a.out_lanes == b.out_lanes && a.whole_image == b.whole_image;
 }
 
 #endif
