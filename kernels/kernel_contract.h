@@ -169,8 +169,9 @@ typedef struct small_window_shape {
    * the tile's `rows` are the whole output image, padded above and below
    * as along its rows (stride 1: one row each; stride 2: one row below),
    * so that the kernel leaves out the filter rows in the padding as it
-   * does the columns. taps_h is then 3, the tile's `in` is input row 0,
-   * and output row i reads input rows S i - P + r, r = 0..2, of those
+   * does the columns. taps_h is then 3, in_tap_h_step = in_pixel_step *
+   * width (the input rows one after another), the tile's `in` is input row
+   * 0, and output row i reads input rows S i - P + r, r = 0..2, of those
    * inside the image (P: 1 at stride 1, 0 at stride 2). Else 0. */
   int whole_image;
 } small_window_shape;

@@ -725,15 +725,13 @@ TEST_CASE("depthwise tile matches scalar across edges",
 
 namespace {
 
-// One whole-row depthwise tile of `rows` x `width` pixels, taps_h filter
-// rows and stride 1 or 2 against whole_rows_by_pixels. The input rows sit
-// between NaN pixels (one before and after each row) and NaN rows (above
-// and below), so a read of the padding, which the kernel must leave out,
-// poisons a sum.
 // A whole-row depthwise tile's geometry (3 taps wide, rows of stride*width
-// pixels plus one padding pixel each side), without its buffers.
+// pixels plus one padding pixel each side; a whole image's rows without
+// them, one after another as the engine lays them out), without its
+// buffers.
 small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
-                                     const small_act_params &act) {
+                                     const small_act_params &act,
+                                     bool whole_image = false) {
   const size_t cb = active().channel_block;
   small_window_tile t{};
   t.cb = cb;
@@ -742,7 +740,7 @@ small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
   t.taps_w = 3;
   t.in_pixel_step = stride * cb;
   t.out_pixel_step = t.in_tap_w_step = cb;
-  t.in_tap_h_step = (stride * width + 2) * cb;
+  t.in_tap_h_step = (stride * width + (whole_image ? 0 : 2)) * cb;
   t.in_lanes = cb;
   t.w_tap_w_step = cb;
   t.w_tap_h_step = 3 * cb;
@@ -751,6 +749,12 @@ small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
   return t;
 }
 
+// One whole-row depthwise tile of `rows` x `width` pixels, taps_h filter
+// rows and stride 1 or 2 against whole_rows_by_pixels. The input rows sit
+// between NaN pixels (one before and after each row) and NaN rows (above
+// and below), so a read of the padding, which the kernel must leave out,
+// poisons a sum; a whole image's rows have no NaN pixels between them (a
+// read past a row's end takes the next row's pixel, a wrong sum).
 // out_lanes: the layer's channels (a narrow layer's other lanes have zero
 // weights and bias, as the engine packs them, and must come out act(0)).
 // whole_image: the rows are a whole image (taps_h 3), padded above and
@@ -762,12 +766,13 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
                       std::mt19937 &rng) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  const size_t in_w = stride * width, row = (in_w + 2) * cb;
+  const size_t side = whole_image ? 0 : cb; // the NaN pixel on each side
+  const size_t in_w = stride * width, row = in_w * cb + 2 * side;
   const size_t in_rows =
       whole_image ? stride * rows : stride * (rows - 1) + taps_h;
   std::vector<float> in((in_rows + 2) * row, kNaN);
   for (size_t r = 1; r <= in_rows; ++r) {
-    for (size_t i = cb; i < (in_w + 1) * cb; ++i) {
+    for (size_t i = side; i < side + in_w * cb; ++i) {
       in[r * row + i] = dist(rng);
     }
   }
@@ -777,8 +782,9 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
       (*v)[i] = i % cb < out_lanes ? dist(rng) : 0.0f;
     }
   }
-  small_window_tile t = whole_row_geometry(stride, width, taps_h, act);
-  t.in = in.data() + row + cb; // input row 0, column 0
+  small_window_tile t =
+      whole_row_geometry(stride, width, taps_h, act, whole_image);
+  t.in = in.data() + row + side; // input row 0, column 0
   t.rows = rows;
   t.weights = w.data();
   t.bias = bias.data();
@@ -796,7 +802,7 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
     }
   }
   small_window_tile ta = t;
-  ta.in = in_a.data() + row + cb;
+  ta.in = in_a.data() + row + side;
   ta.weights = w_a.data();
   ta.bias = bias_a.data();
   ta.act = {SMALL_ACT_OP_NONE, 0, 0, 0, 0};
@@ -874,7 +880,7 @@ TEST_CASE("whole-image depthwise tiles match the scalar kernel pixel by "
     for (size_t width = 1; width <= 64; ++width) {
       for (size_t lanes : {cb, cb / 2, size_t{3}}) {
         small_window_shape shape =
-            shape_of(whole_row_geometry(stride, width, 3, acts[0]));
+            shape_of(whole_row_geometry(stride, width, 3, acts[0], true));
         shape.out_lanes = std::min(lanes, cb);
         shape.whole_image = 1;
         if (k.depthwise_rows(&shape) == nullptr) {
