@@ -420,7 +420,7 @@ template <int Q> small_window_fn depthwise_select(const small_window_shape &s) {
 // (armv7/kernels.cpp).
 #ifdef __aarch64__
 inline small_window_fn select_depthwise_rows_a64(const small_window_shape &s) {
-  return whole_rows::select_depthwise_rows<VecF32, 16, 16, 16, 8, 12, 0>(s);
+  return whole_rows::select_depthwise_rows<VecF32, 16, 16, 16, 8, 12, 6>(s);
 }
 #endif
 

@@ -36,7 +36,7 @@ small_window_fn select_depthwise_f32_4x8__armv7(const small_window_shape *s) {
 // 2,136,372 -> 1,904,596, MobileNet 5,931,051 -> 5,134,107 (chunks of 2, 4,
 // 6 and 8 and 6 or 9 sums each counted more).
 small_window_fn select_depthwise_rows_f32__armv7(const small_window_shape *s) {
-  return whole_rows::select_depthwise_rows<arm::VecF32, 8, 6, 4, 3, 6, 0>(*s);
+  return whole_rows::select_depthwise_rows<arm::VecF32, 8, 6, 4, 3, 6, 6>(*s);
 }
 
 } // namespace small::armv7
