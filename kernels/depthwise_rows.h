@@ -107,14 +107,19 @@ depthwise_rows_step(Rows<R, PT, TOP, BOTTOM>, Columns<LEFT, RIGHT>,
   }
 }
 
-// Each vector of lanes of the tile in turn, as body(in, out, w, bias, act)
+// Each vector of lanes of the tile's channel block `block` (0 but in a
+// whole image of several blocks) in turn, as body(in, out, w, bias, act)
 // with `in` and `out` at its first lane: its TH x 3 weight vectors and its
 // bias held in registers for all of the tile's rows.
 template <class V, size_t CB, int TH, class Body>
 [[gnu::always_inline]] inline void for_each_vector(const small_window_tile *t,
-                                                   Body body) {
+                                                   size_t block, Body body) {
   using T = typename V::type;
   constexpr size_t L = V::kLanes;
+  const float *in = t->in + block * t->in_block_step;
+  const float *weights = t->weights + block * t->w_block_step;
+  const float *bias = t->bias + block * CB;
+  float *out = t->out + block * t->out_block_step;
   // Clip or none: the selector declines the other activations, whose
   // out-of-line path would be a third copy of every variant's code.
   with_inline_activation<V>(
@@ -125,11 +130,11 @@ template <class V, size_t CB, int TH, class Body>
           for (int r = 0; r < TH; ++r) {
 #pragma GCC unroll 3
             for (int s = 0; s < 3; ++s) {
-              w[r][s] = V::load(t->weights + r * t->w_tap_h_step +
+              w[r][s] = V::load(weights + r * t->w_tap_h_step +
                                 s * t->w_tap_w_step + q * L);
             }
           }
-          body(t->in + q * L, t->out + q * L, w, V::load(t->bias + q * L), act);
+          body(in + q * L, out + q * L, w, V::load(bias + q * L), act);
         }
       });
 }
@@ -142,18 +147,19 @@ depthwise_rows_band(const small_window_tile *t, Chunks chunks) {
   const size_t rows = t->rows, in_row = t->in_tap_h_step;
   const size_t out_row = t->width * CB;
   for_each_vector<V, CB, TH>(
-      t, [&](const float *in, float *out, const auto &w, auto bias, auto act)
-             __attribute__((always_inline)) {
-               size_t i = 0;
-               for (; i + R <= rows; i += R) {
-                 chunks(Rows<R>{}, in + i * S * in_row, out + i * out_row,
-                        in_row, out_row, w, bias, act);
-               }
-               for (; i < rows; ++i) {
-                 chunks(Rows<1>{}, in + i * S * in_row, out + i * out_row,
-                        in_row, out_row, w, bias, act);
-               }
-             });
+      t, 0,
+      [&](const float *in, float *out, const auto &w, auto bias, auto act)
+          __attribute__((always_inline)) {
+            size_t i = 0;
+            for (; i + R <= rows; i += R) {
+              chunks(Rows<R>{}, in + i * S * in_row, out + i * out_row, in_row,
+                     out_row, w, bias, act);
+            }
+            for (; i < rows; ++i) {
+              chunks(Rows<1>{}, in + i * S * in_row, out + i * out_row, in_row,
+                     out_row, w, bias, act);
+            }
+          });
 }
 
 // Rows of W pixels, a compile-time width: one chunk, padded on both sides.
@@ -197,10 +203,10 @@ void depthwise_rows_wide(const small_window_tile *t) {
 }
 
 // A whole image of W-pixel rows (small_window_shape::whole_image): the
-// tile's `rows` output rows, `in` at input row 0, in one call per channel
-// block. An image of R rows is one step; a taller one takes its first and
-// last rows alone (the filter rows in the padding left out) and the rows
-// between R at a time.
+// tile's `rows` output rows, `in` at input row 0, of each of its
+// out_blocks channel blocks. An image of R rows is one step; a taller one takes
+// its first and last rows alone (the filter rows in the padding left out) and
+// the rows between R at a time.
 //
 // The input rows follow one another (in_tap_h_step = S W CB, which the
 // selector checks), so every address is a constant offset from `in`: with
@@ -212,33 +218,36 @@ void depthwise_image(const small_window_tile *t) {
   constexpr int PT = kPadLeft<S>;
   constexpr size_t in_row = S * W * CB, out_row = W * CB;
   const size_t rows = t->rows;
-  for_each_vector<V, CB, 3>(
-      t, [&](const float *in, float *out, const auto &w, auto bias,
-             auto act) __attribute__((always_inline)) {
-        // Output rows from i on, which read input rows from S i - PT.
-        auto step = [&](auto group, size_t i) __attribute__((always_inline)) {
-          depthwise_rows_step<V, CB, S, W, 3>(
-              group, Columns<true, true>{}, in + i * S * in_row,
-              out + i * out_row, in_row, out_row, w, bias, act);
-        };
-        if (R > 1 && rows == R) {
-          step(Rows<R, PT, true, true>{}, 0);
-          return;
-        }
-        if (rows == 1) {
-          step(Rows<1, PT, true, true>{}, 0);
-          return;
-        }
-        step(Rows<1, PT, true, false>{}, 0);
-        size_t i = 1;
-        for (; i + R < rows; i += R) {
-          step(Rows<R, PT>{}, i);
-        }
-        for (; i + 1 < rows; ++i) {
-          step(Rows<1, PT>{}, i);
-        }
-        step(Rows<1, PT, false, true>{}, rows - 1);
-      });
+  for (size_t block = 0; block < t->out_blocks; ++block) {
+    for_each_vector<V, CB, 3>(
+        t, block,
+        [&](const float *in, float *out, const auto &w, auto bias,
+            auto act) __attribute__((always_inline)) {
+          // Output rows from i on, which read input rows from S i - PT.
+          auto step = [&](auto group, size_t i) __attribute__((always_inline)) {
+            depthwise_rows_step<V, CB, S, W, 3>(
+                group, Columns<true, true>{}, in + i * S * in_row,
+                out + i * out_row, in_row, out_row, w, bias, act);
+          };
+          if (R > 1 && rows == R) {
+            step(Rows<R, PT, true, true>{}, 0);
+            return;
+          }
+          if (rows == 1) {
+            step(Rows<1, PT, true, true>{}, 0);
+            return;
+          }
+          step(Rows<1, PT, true, false>{}, 0);
+          size_t i = 1;
+          for (; i + R < rows; i += R) {
+            step(Rows<R, PT>{}, i);
+          }
+          for (; i + 1 < rows; ++i) {
+            step(Rows<1, PT>{}, i);
+          }
+          step(Rows<1, PT, false, true>{}, rows - 1);
+        });
+  }
 }
 
 // Rows summed together for a width: as many as keep about `Sums` sums (the

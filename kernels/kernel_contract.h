@@ -104,10 +104,14 @@ typedef struct small_window_tile {
   size_t w_pixel_step;
   size_t bias_pixel_step;
 
-  /* Convolution only: the tile covers out_blocks (1 .. the table's
+  /* Convolution: the tile covers out_blocks (1 .. the table's
    * conv_max_out_blocks) consecutive output channel blocks that reduce over
    * the same input blocks; block k writes out + k * out_block_step and reads
-   * weights + k * w_out_block_step. Other families: out_blocks == 1. */
+   * weights + k * w_out_block_step. Whole-image depthwise tiles
+   * (small_window_shape::whole_image): out_blocks consecutive channel
+   * blocks, block k reading in + k * in_block_step, weights + k *
+   * w_block_step and bias + k * Cb, writing out + k * out_block_step.
+   * Other tiles: out_blocks == 1. */
   size_t out_blocks;
   size_t out_block_step;
   size_t w_out_block_step;
@@ -153,7 +157,9 @@ typedef struct small_window_shape {
   size_t in_pixel_step, out_pixel_step;
   size_t in_tap_w_step, in_tap_h_step;
   size_t in_lanes;   /* convolution: Cb, or fewer for a narrow input */
-  size_t out_blocks; /* convolution: 1 .. conv_max_out_blocks; others 1 */
+  /* Convolution: 1 .. conv_max_out_blocks; whole-image depthwise: 1 or
+   * more (the variant loops over them); others 1. */
+  size_t out_blocks;
   size_t w_pixel_step, bias_pixel_step; /* depthwise across blocks: != 0 */
   small_act_op act;
   /* Convolution and depthwise: Cb, or the layer's output channels when it
@@ -172,7 +178,9 @@ typedef struct small_window_shape {
    * does the columns. taps_h is then 3, in_tap_h_step = in_pixel_step *
    * width (the input rows one after another), the tile's `in` is input row
    * 0, and output row i reads input rows S i - P + r, r = 0..2, of those
-   * inside the image (P: 1 at stride 1, 0 at stride 2). Else 0. */
+   * inside the image (P: 1 at stride 1, 0 at stride 2); the tile covers
+   * out_blocks channel blocks (see small_window_tile::out_blocks). Else
+   * 0. */
   int whole_image;
 } small_window_shape;
 
@@ -432,8 +440,9 @@ typedef struct small_kernel_table {
    * taps_w is 3 and weights point at tap column 0. When the layer is
    * padded the same way above and below, the engine first asks this
    * selector for the whole image (small_window_shape::whole_image, taps_h
-   * 3): a variant it returns takes the layer in one call per channel
-   * block. Else it calls the selector once per band with width = out_w,
+   * 3, out_blocks up to 8): a variant it returns takes the layer in one
+   * call per 8 channel blocks. Else it calls the selector once per band
+   * with width = out_w,
    * and a variant it returns takes the band in one call per channel block;
    * NULL for a shape keeps the layer's ordinary tiles. Small images are
    * where it pays: MobileNet's 6x6 layers take 3 calls per block in bands

@@ -134,9 +134,19 @@ bool is_conv_f32_dense(const WindowOp &op, const small_kernel_table &kernels) {
          kernels.conv_f32_dense_out_blocks != 0;
 }
 
+// Channel blocks per whole-image tile: all of the layer's, in calls of at
+// most 8 blocks of near-equal counts. One call per block spent a third of
+// MobileNet's 3x3 layer (16 blocks) outside the kernel; 8 still leaves two
+// calls there for two threads.
+size_t whole_image_blocks(const OpSizes &s) {
+  constexpr size_t kMaxBlocks = 8;
+  const size_t calls = (s.out_blocks + kMaxBlocks - 1) / kMaxBlocks;
+  return (s.out_blocks + calls - 1) / calls;
+}
+
 // The output block groups of the op; `keys` receives, per kind, what its
-// tiles share: the convolution's out_blocks, or the width of tiles across
-// blocks.
+// tiles share: the convolution's out_blocks, the width of tiles across
+// blocks, or the blocks of whole-image tiles.
 std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
                                           size_t max_out_blocks,
                                           std::vector<size_t> &keys) {
@@ -170,15 +180,19 @@ std::vector<BlockGroup> plan_block_groups(const WindowOp &op, const OpSizes &s,
     return groups;
   }
   // Depthwise and pooling: one block at a time, or (across blocks) up to
-  // max_width blocks at one pixel.
-  const size_t step = op.across_blocks ? s.max_width : 1;
+  // max_width blocks at one pixel, or whole images of several blocks.
+  const size_t step = op.whole_image     ? whole_image_blocks(s)
+                      : op.across_blocks ? s.max_width
+                                         : 1;
   for (size_t ob = 0; ob < s.out_blocks; ob += step) {
+    const size_t count = std::min(step, s.out_blocks - ob);
     BlockGroup b;
     b.in_offset = ob * s.in_block_step;
     b.out_offset = ob * s.out_block_step;
     b.weight_offset = s.has_weights ? ob * s.taps * s.cb : 0;
     b.bias_offset = s.has_weights ? ob * s.cb : 0;
-    b.kind = kind_of(keys, std::min(step, s.out_blocks - ob));
+    b.out_blocks = op.whole_image ? count : 1;
+    b.kind = kind_of(keys, count);
     // Pooling reads its pad lanes; tiles across blocks end in any block.
     b.out_last_channels = s.has_weights && !op.across_blocks
                               ? last_block_channels(op, s, ob + 1)
@@ -391,9 +405,10 @@ bool whole_image_layer(const WindowGeometry &g) {
                          : g.pad_top == 0 && g.in_h == 2 * uint64_t{g.out_h};
 }
 
-// The whole image of such a layer as one tile per channel block (its
-// kernel not chosen yet).
-TileGrid whole_image_grid(const WindowOp &op, const OpSizes &s) {
+// The whole image of such a layer as one tile of `blocks` channel blocks,
+// with the table's variant for it (NULL: none).
+TileGrid whole_image_grid(const WindowOp &op, const OpSizes &s,
+                          const small_kernel_table &kernels, size_t blocks) {
   const WindowGeometry &g = op.geometry;
   TileGrid grid;
   grid.whole_rows = grid.whole_image = true;
@@ -404,7 +419,11 @@ TileGrid whole_image_grid(const WindowOp &op, const OpSizes &s) {
   grid.taps_w = g.kernel_w;
   grid.in_pixel_step = size_t{g.stride_w} * s.cb;
   grid.out_pixel_step = s.cb;
-  return grid; // input row 0, output row 0, the first tap
+  grid.out_blocks = blocks;
+  // Input row 0, output row 0, the first tap: the offsets stay 0.
+  const small_window_shape shape = grid_shape(op, s, grid, blocks);
+  grid.kernel = kernels.depthwise_rows(&shape);
+  return grid;
 }
 
 // One band of such a layer as one whole-row tile per channel block (its
@@ -431,20 +450,16 @@ TileGrid whole_row_grid(const WindowOp &op, const OpSizes &s,
   return grid;
 }
 
-// The table's whole-image variant of the layer (one grid), or empty when
-// the layer is not one of those or the table has no variant for it.
-std::vector<TileGrid> plan_whole_image(const WindowOp &op, const OpSizes &s,
-                                       const small_kernel_table &kernels) {
-  std::vector<TileGrid> grids;
-  if (whole_row_layer(op, kernels) && whole_image_layer(op.geometry)) {
-    TileGrid grid = whole_image_grid(op, s);
-    const small_window_shape shape = grid_shape(op, s, grid, 1);
-    grid.kernel = kernels.depthwise_rows(&shape);
-    if (grid.kernel != nullptr) {
-      grids.push_back(grid);
-    }
+// Whether the layer is one for whole-image tiles and the table has a
+// variant for them at each number of blocks its calls take.
+bool takes_whole_image(const WindowOp &op, const OpSizes &s,
+                       const small_kernel_table &kernels) {
+  if (!whole_row_layer(op, kernels) || !whole_image_layer(op.geometry)) {
+    return false;
   }
-  return grids;
+  const size_t step = whole_image_blocks(s), last = s.out_blocks % step;
+  return whole_image_grid(op, s, kernels, step).kernel != nullptr &&
+         (last == 0 || whole_image_grid(op, s, kernels, last).kernel);
 }
 
 // The table's whole-row variants of every band of the layer, or empty when
@@ -568,12 +583,12 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   // them for every band. In that order: on a Zen 5, MobileNet's 3x3 images
   // (3 one-row bands) took 0.56 us across blocks and 0.68 in whole rows,
   // its 6x6 ones 1.27 in a block's tiles and 0.54 in whole rows.
-  std::vector<TileGrid> whole_rows = plan_whole_image(op, s, kernels);
-  op.across_blocks = whole_rows.empty() &&
-                     choose_across_blocks(op, s.cb, s.max_width, kernels);
-  if (whole_rows.empty() && !op.across_blocks) {
-    whole_rows = plan_whole_rows(op, s, kernels);
-  }
+  op.whole_image = takes_whole_image(op, s, kernels);
+  op.across_blocks =
+      !op.whole_image && choose_across_blocks(op, s.cb, s.max_width, kernels);
+  const std::vector<TileGrid> whole_rows =
+      op.whole_image || op.across_blocks ? std::vector<TileGrid>{}
+                                         : plan_whole_rows(op, s, kernels);
   // Tiles across blocks: each pixel has its block's weights and bias.
   const bool own_weights = op.across_blocks && s.has_weights;
   t.w_pixel_step = own_weights ? s.taps * s.cb : 0;
@@ -594,7 +609,9 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   op.grids.assign(keys.size(), {});
   for (size_t kind = 0; kind < keys.size(); ++kind) {
     std::vector<TileGrid> &grids = op.grids[kind];
-    if (!whole_rows.empty()) {
+    if (op.whole_image) {
+      grids = {whole_image_grid(op, s, kernels, keys[kind])};
+    } else if (!whole_rows.empty()) {
       grids = whole_rows; // kernels chosen (plan_whole_rows)
     } else {
       plan_kind(op, s, kernels, keys[kind], grids);

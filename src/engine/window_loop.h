@@ -152,6 +152,9 @@ struct WindowOp {
   // Depthwise and pooling on small images: tiles span channel blocks at
   // one pixel instead of pixels of one block (choose_across_blocks()).
   bool across_blocks = false;
+  // Float 3x3 depthwise layers padded alike on every side: whole-image
+  // tiles of several channel blocks each (small_window_shape::whole_image).
+  bool whole_image = false;
   std::vector<BlockGroup> block_groups;
   std::vector<std::vector<TileGrid>> grids; // by BlockGroup::kind
   small_window_tile tile{};       // the tile fields fixed for the whole op

@@ -16,6 +16,8 @@ uint64_t call_cost(const WindowOp &op, const BlockGroup &group,
   uint64_t cost = uint64_t{grid.width} * grid.tile_rows * taps;
   if (op.family == WindowFamily::kConv) {
     cost *= uint64_t{group.in_blocks} * op.tile.in_lanes * group.out_blocks;
+  } else {
+    cost *= group.out_blocks; // whole-image depthwise tiles: several blocks
   }
   return cost + kPerCall;
 }

@@ -331,30 +331,34 @@ template <size_t I> void probe_rows(const small_window_tile *t) {
   probe_state.whole_image_calls += shape.whole_image;
   const size_t stride = t->in_pixel_step / t->cb, pad = stride == 1 ? 1 : 0;
   const size_t pad_top = shape.whole_image ? pad : 0;
-  for (size_t i = 0; i < t->rows; ++i) {
-    for (size_t j = 0; j < t->width; ++j) {
-      for (size_t r = 0; r < t->taps_h; ++r) {
-        const size_t row = stride * i + r; // + pad_top
-        if (shape.whole_image &&
-            (row < pad_top || row - pad_top >= stride * t->rows)) {
-          continue; // the padding rows
-        }
-        for (size_t s = 0; s < 3; ++s) {
-          const size_t column = stride * j + s; // + pad
-          if (column < pad || column - pad >= stride * t->width) {
-            continue; // the padding columns
+  for (size_t k = 0; k < t->out_blocks; ++k) {
+    const float *in = t->in + k * t->in_block_step;
+    const float *out = t->out + k * t->out_block_step;
+    for (size_t i = 0; i < t->rows; ++i) {
+      for (size_t j = 0; j < t->width; ++j) {
+        for (size_t r = 0; r < t->taps_h; ++r) {
+          const size_t row = stride * i + r; // + pad_top
+          if (shape.whole_image &&
+              (row < pad_top || row - pad_top >= stride * t->rows)) {
+            continue; // the padding rows
           }
-          const float *p = t->in + (row - pad_top) * t->in_tap_h_step +
-                           (column - pad) * t->in_tap_w_step;
-          if (p < probe_state.in_begin || p + t->cb > probe_state.in_end) {
-            ++probe_state.reads_outside;
+          for (size_t s = 0; s < 3; ++s) {
+            const size_t column = stride * j + s; // + pad
+            if (column < pad || column - pad >= stride * t->width) {
+              continue; // the padding columns
+            }
+            const float *p = in + (row - pad_top) * t->in_tap_h_step +
+                             (column - pad) * t->in_tap_w_step;
+            if (p < probe_state.in_begin || p + t->cb > probe_state.in_end) {
+              ++probe_state.reads_outside;
+            }
           }
         }
-      }
-      const float *p = t->out + (i * t->width + j) * t->out_pixel_step;
-      for (size_t l = 0; l < t->cb; ++l) {
-        ++probe_state.writes.at(
-            static_cast<size_t>(p + l - probe_state.out_begin));
+        const float *p = out + (i * t->width + j) * t->out_pixel_step;
+        for (size_t l = 0; l < t->cb; ++l) {
+          ++probe_state.writes.at(
+              static_cast<size_t>(p + l - probe_state.out_begin));
+        }
       }
     }
   }
@@ -865,11 +869,16 @@ TEST_CASE("float 3x3 depthwise layers padded alike on every side take "
   table.depthwise_rows = rows_up_to_8_images_up_to_6;
   const size_t cb = table.channel_block;
   const uint32_t channels = static_cast<uint32_t>(8 * cb);
+  // 8 blocks: one call of all 8 each (the engine's limit).
   auto check_image = [&](const WindowOp &op, uint32_t size, size_t stride) {
     CHECK_FALSE(op.across_blocks);
+    CHECK(op.whole_image);
+    REQUIRE(op.block_groups.size() == 1);
+    CHECK(op.block_groups[0].out_blocks == 8);
     REQUIRE(op.grids.size() == 1);
     REQUIRE(op.grids[0].size() == 1);
     const TileGrid &grid = op.grids[0][0];
+    CHECK(grid.out_blocks == 8);
     CHECK(grid.whole_rows);
     CHECK(grid.whole_image);
     CHECK(grid.columns * grid.rows == 1);
@@ -893,6 +902,28 @@ TEST_CASE("float 3x3 depthwise layers padded alike on every side take "
   down.geometry.out_h = down.geometry.out_w = 6;
   plan_window(down, table);
   check_image(down, 6, 2);
+  // More than 8 blocks: calls of near-equal counts (16: 8 + 8; 9: 5 + 4, two
+  // kinds of tiles), each block once.
+  for (const auto &[blocks, counts] :
+       {std::pair<uint32_t, std::vector<size_t>>{16, {8, 8}},
+        {9, {5, 4}},
+        {1, {1}}}) {
+    WindowOp many = depthwise_3x3(static_cast<uint32_t>(blocks * cb), 3);
+    plan_window(many, table);
+    CHECK(many.whole_image);
+    REQUIRE(many.block_groups.size() == counts.size());
+    size_t first = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const BlockGroup &group = many.block_groups[i];
+      CHECK(group.out_blocks == counts[i]);
+      CHECK(group.out_offset == first * 3 * 3 * cb);
+      CHECK(group.weight_offset == first * 9 * cb);
+      CHECK(group.bias_offset == first * cb);
+      REQUIRE(many.grids[group.kind].size() == 1);
+      CHECK(many.grids[group.kind][0].out_blocks == counts[i]);
+      first += counts[i];
+    }
+  }
   // Padded above but not below (6 rows -> 5), an odd height at stride 2
   // (its last row's window inside), rows wider than the selector takes for
   // an image: bands.

@@ -758,25 +758,29 @@ small_window_tile whole_row_geometry(size_t stride, size_t width, size_t taps_h,
 // out_lanes: the layer's channels (a narrow layer's other lanes have zero
 // weights and bias, as the engine packs them, and must come out act(0)).
 // whole_image: the rows are a whole image (taps_h 3), padded above and
-// below as along its rows; else a band, whose taps_h filter rows are all
-// inside.
+// below as along its rows, in each of `blocks` channel blocks; else a band
+// of one block, whose taps_h filter rows are all inside.
 void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
                       size_t taps_h, size_t rows, size_t out_lanes,
                       bool whole_image, const small_act_params &act,
-                      std::mt19937 &rng) {
+                      std::mt19937 &rng, size_t blocks = 1) {
   const size_t cb = active().channel_block;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   const size_t side = whole_image ? 0 : cb; // the NaN pixel on each side
   const size_t in_w = stride * width, row = in_w * cb + 2 * side;
   const size_t in_rows =
       whole_image ? stride * rows : stride * (rows - 1) + taps_h;
-  std::vector<float> in((in_rows + 2) * row, kNaN);
-  for (size_t r = 1; r <= in_rows; ++r) {
-    for (size_t i = side; i < side + in_w * cb; ++i) {
-      in[r * row + i] = dist(rng);
+  // Each block's input between its own NaN rows.
+  const size_t in_block = (in_rows + 2) * row;
+  std::vector<float> in(blocks * in_block, kNaN);
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t r = 1; r <= in_rows; ++r) {
+      for (size_t i = side; i < side + in_w * cb; ++i) {
+        in[b * in_block + r * row + i] = dist(rng);
+      }
     }
   }
-  std::vector<float> w(taps_h * 3 * cb), bias(cb);
+  std::vector<float> w(blocks * taps_h * 3 * cb), bias(blocks * cb);
   for (auto *v : {&w, &bias}) {
     for (size_t i = 0; i < v->size(); ++i) {
       (*v)[i] = i % cb < out_lanes ? dist(rng) : 0.0f;
@@ -788,7 +792,11 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   t.rows = rows;
   t.weights = w.data();
   t.bias = bias.data();
-  const size_t out_size = rows * width * cb;
+  t.out_blocks = blocks;
+  t.in_block_step = in_block;
+  t.w_block_step = taps_h * 3 * cb;
+  t.out_block_step = rows * width * cb;
+  const size_t out_size = blocks * t.out_block_step;
   Guarded got(out_size), want(out_size), mag(out_size);
   t.out = got.out();
   fn(&t);
@@ -810,7 +818,8 @@ void check_whole_rows(small_window_fn fn, size_t stride, size_t width,
   whole_rows_by_pixels(ta, whole_image);
   INFO((whole_image ? "whole image" : "whole rows")
        << " stride=" << stride << " width=" << width << " taps_h=" << taps_h
-       << " rows=" << rows << " out_lanes=" << out_lanes << " act=" << act.op);
+       << " rows=" << rows << " out_lanes=" << out_lanes << " act=" << act.op
+       << " blocks=" << blocks);
   REQUIRE(got.guards_intact());
   require_close(got.out(), want.out(), mag.out(), out_size, "whole rows");
 }
@@ -874,14 +883,17 @@ TEST_CASE("whole-image depthwise tiles match the scalar kernel pixel by "
   size_t i = 0, images = 0;
   // Both strides, every width, heights from one row (its top and bottom
   // filter rows both in the padding) past three steps of the most rows a
-  // variant sums at once, whole and narrow blocks, each epilogue in turn.
+  // variant sums at once, each epilogue in turn; one whole or narrow block
+  // (a layer of fewer channels), and 2 and 3 blocks.
   const size_t cb = k.channel_block;
   for (size_t stride : {1, 2}) {
     for (size_t width = 1; width <= 64; ++width) {
-      for (size_t lanes : {cb, cb / 2, size_t{3}}) {
+      for (size_t lanes : {cb, cb / 2, size_t{3}, 2 * cb, 3 * cb}) {
+        const size_t blocks = lanes > cb ? lanes / cb : 1;
         small_window_shape shape =
             shape_of(whole_row_geometry(stride, width, 3, acts[0], true));
         shape.out_lanes = std::min(lanes, cb);
+        shape.out_blocks = blocks;
         shape.whole_image = 1;
         if (k.depthwise_rows(&shape) == nullptr) {
           continue;
@@ -892,7 +904,7 @@ TEST_CASE("whole-image depthwise tiles match the scalar kernel pixel by "
           const small_window_fn fn = k.depthwise_rows(&shape);
           if (fn != nullptr) {
             check_whole_rows(fn, stride, width, 3, rows, shape.out_lanes, true,
-                             act, rng);
+                             act, rng, blocks);
             ++images;
           }
         }

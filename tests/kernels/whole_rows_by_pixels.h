@@ -25,10 +25,23 @@ inline InsideTaps inside_taps(size_t out, size_t stride, size_t pad,
 }
 
 // whole_image: the tile's rows are the whole image, padded above and below
-// as along its rows (small_window_shape::whole_image); else a band, whose
-// taps_h filter rows are all inside.
+// as along its rows, in each of its out_blocks channel blocks
+// (small_window_shape::whole_image); else a band of one block, whose taps_h
+// filter rows are all inside.
 inline void whole_rows_by_pixels(const small_window_tile &t,
                                  bool whole_image = false) {
+  if (whole_image && t.out_blocks > 1) {
+    for (size_t k = 0; k < t.out_blocks; ++k) {
+      small_window_tile b = t;
+      b.out_blocks = 1;
+      b.in += k * t.in_block_step;
+      b.weights += k * t.w_block_step;
+      b.bias += k * t.cb;
+      b.out += k * t.out_block_step;
+      whole_rows_by_pixels(b, true);
+    }
+    return;
+  }
   const small_kernel_table scalar = small_kernels_scalar(t.cb);
   // Stride 1 pads one column on each side, stride 2 one on the right.
   const size_t stride = t.in_pixel_step / t.cb, pad = stride == 1 ? 1 : 0;
