@@ -217,6 +217,15 @@ struct HalfPairs {
       }
     }
   }
+
+  // P pairs of the tile's one row (t->in at pixel 0's first tap) from
+  // output pixel j on.
+  template <int TH, int P, class Act>
+  [[gnu::always_inline]] void row(size_t j, bool last_whole, Act act) const {
+    pair_rows<TH, 1, P, false, false>(t->in + (j + 1) * kCb, t->in_tap_h_step,
+                                      t->out + j * t->out_pixel_step, 0,
+                                      last_whole, act);
+  }
 };
 
 constexpr int kHalfPairs = 6; // pairs per register tile: 12 pixels
@@ -229,12 +238,7 @@ template <int TH, class Act, int... Ps>
 [[gnu::always_inline]] inline void
 rest_pairs(const HalfPairs &h, size_t j, size_t pairs, bool last_whole, Act act,
            std::integer_sequence<int, Ps...>) {
-  ((pairs == Ps + 1
-        ? h.pair_rows<TH, 1, Ps + 1, false, false>(
-              h.t->in + (j + 1) * kCb, h.t->in_tap_h_step,
-              h.t->out + j * h.t->out_pixel_step, 0, last_whole, act)
-        : void()),
-   ...);
+  ((pairs == Ps + 1 ? h.row<TH, Ps + 1>(j, last_whole, act) : void()), ...);
 }
 
 // One row of a tile (its filter window clipped by the engine): t->in at
@@ -246,9 +250,7 @@ template <int TH> void depthwise_half_pairs(const small_window_tile *t) {
       t->act, [&](auto act) __attribute__((always_inline)) {
         size_t j = 0;
         for (; j + 2 * kHalfPairs <= width; j += 2 * kHalfPairs) {
-          h.pair_rows<TH, 1, kHalfPairs, false, false>(
-              t->in + (j + 1) * kCb, t->in_tap_h_step,
-              t->out + j * t->out_pixel_step, 0, true, act);
+          h.row<TH, kHalfPairs>(j, true, act);
         }
         if (j < width) {
           rest_pairs<TH>(h, j, (width - j + 1) / 2, (width - j) % 2 == 0, act,
