@@ -583,11 +583,15 @@ TEST_CASE("conv tile matches scalar across edges", "[kernels][conv]") {
   }
   // A 1x1 stride-1 layer over at most half a block of input channels into
   // one block may take wider tiles along a row (the table's
-  // conv_narrow_pointwise_max_width): every width past the other limits,
-  // 8 input channels (the unrolled case) and fewer, whole and narrow output
-  // blocks, each epilogue in turn.
-  for (size_t width = widest + 1; width <= k.conv_narrow_pointwise_max_width;
-       ++width) {
+  // conv_narrow_pointwise_max_width): every width past the other limits up
+  // to 64, then every 7th (each remainder of the 16-pixel groups in turn)
+  // and the widest, 8 input channels (the unrolled case) and fewer, whole
+  // and narrow output blocks, each epilogue in turn.
+  const size_t narrow_widest = k.conv_narrow_pointwise_max_width;
+  for (size_t width = widest + 1; width <= narrow_widest;
+       width = width < 64 || width == narrow_widest
+                   ? width + 1
+                   : std::min(width + 7, narrow_widest)) {
     for (size_t last : {size_t{8}, size_t{5}, size_t{1}}) {
       for (size_t out_lanes : {size_t{0}, size_t{8}}) {
         WindowCase c{width, 1, 1, 1, 1, 1, last};
