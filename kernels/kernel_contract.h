@@ -156,7 +156,7 @@ typedef struct small_window_shape {
   size_t taps_h, taps_w;
   size_t in_pixel_step, out_pixel_step;
   size_t in_tap_w_step, in_tap_h_step;
-  size_t in_lanes;   /* convolution: Cb, or fewer for a narrow input */
+  size_t in_lanes; /* convolution: Cb, or fewer for a narrow input */
   /* Convolution: 1 .. conv_max_out_blocks; whole-image depthwise: 1 or
    * more (the variant loops over them); others 1. */
   size_t out_blocks;

@@ -134,13 +134,15 @@ bool is_conv_f32_dense(const WindowOp &op, const small_kernel_table &kernels) {
          kernels.conv_f32_dense_out_blocks != 0;
 }
 
-// Channel blocks per whole-image tile: all of the layer's, in calls of at
-// most 8 blocks of near-equal counts. One call per block spent a third of
-// MobileNet's 3x3 layer (16 blocks) outside the kernel; 8 still leaves two
-// calls there for two threads.
+// Channel blocks per whole-image tile: the layer's in calls of at most 8
+// blocks of near-equal counts, and at least two calls (where there are two
+// blocks) for two threads to share. One call per block spent a third of
+// MobileNet's 3x3 layer (16 blocks) outside the kernel; on a Zen 5 it and
+// its 6x6 layers (8 blocks) take the same time in two calls as in one.
 size_t whole_image_blocks(const OpSizes &s) {
   constexpr size_t kMaxBlocks = 8;
-  const size_t calls = (s.out_blocks + kMaxBlocks - 1) / kMaxBlocks;
+  const size_t calls = std::max((s.out_blocks + kMaxBlocks - 1) / kMaxBlocks,
+                                std::min<size_t>(s.out_blocks, 2));
   return (s.out_blocks + calls - 1) / calls;
 }
 
@@ -581,8 +583,9 @@ void plan_window(WindowOp &op, const small_kernel_table &kernels) {
   // Whole-image tiles when the table has them for the layer; else tiles
   // across blocks where they pay; else whole-row tiles when the table has
   // them for every band. In that order: on a Zen 5, MobileNet's 3x3 images
-  // (3 one-row bands) took 0.56 us across blocks and 0.68 in whole rows,
-  // its 6x6 ones 1.27 in a block's tiles and 0.54 in whole rows.
+  // took 0.17 us as whole images, 0.56 across blocks and 0.68 in whole rows
+  // (3 one-row bands), its 6x6 ones 0.37, 1.27 in a block's tiles and 0.54
+  // in whole rows.
   op.whole_image = takes_whole_image(op, s, kernels);
   op.across_blocks =
       !op.whole_image && choose_across_blocks(op, s.cb, s.max_width, kernels);

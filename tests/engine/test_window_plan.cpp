@@ -778,6 +778,17 @@ small_window_fn rows_up_to_8(const small_window_shape *shape) {
              : nullptr;
 }
 
+// The active table with tiles across blocks priced as x86 prices them, any
+// depthwise width, and `rows` as its whole-row selector.
+small_kernel_table whole_row_table(small_window_select_fn rows) {
+  small_kernel_table table = *small_kernels_active();
+  table.depthwise_across_blocks = 1;
+  table.depthwise_across_block_percent = 40;
+  table.window_max_width = 64;
+  table.depthwise_rows = rows;
+  return table;
+}
+
 // One that also takes whole images of rows of at most 6 pixels.
 small_window_fn rows_up_to_8_images_up_to_6(const small_window_shape *shape) {
   return shape->width <= (shape->whole_image != 0 ? 6u : 8u)
@@ -790,11 +801,7 @@ small_window_fn rows_up_to_8_images_up_to_6(const small_window_shape *shape) {
 TEST_CASE("float 3x3 depthwise bands take whole-row tiles where the table "
           "has them",
           "[engine][plan]") {
-  small_kernel_table table = *small_kernels_active();
-  table.depthwise_across_blocks = 1;
-  table.depthwise_across_block_percent = 40;
-  table.window_max_width = 64;
-  table.depthwise_rows = rows_up_to_8;
+  const small_kernel_table table = whole_row_table(rows_up_to_8);
   const uint32_t channels = static_cast<uint32_t>(8 * table.channel_block);
   // A 3x3 image stays across blocks (9 pixels x 40% = 3.6 against 9 calls
   // per block), which go first.
@@ -862,23 +869,19 @@ TEST_CASE("float 3x3 depthwise bands take whole-row tiles where the table "
 TEST_CASE("float 3x3 depthwise layers padded alike on every side take "
           "whole-image tiles where the table has them",
           "[engine][plan]") {
-  small_kernel_table table = *small_kernels_active();
-  table.depthwise_across_blocks = 1;
-  table.depthwise_across_block_percent = 40;
-  table.window_max_width = 64;
-  table.depthwise_rows = rows_up_to_8_images_up_to_6;
+  const small_kernel_table table = whole_row_table(rows_up_to_8_images_up_to_6);
   const size_t cb = table.channel_block;
   const uint32_t channels = static_cast<uint32_t>(8 * cb);
-  // 8 blocks: one call of all 8 each (the engine's limit).
+  // 8 blocks: two calls of 4 (one for each of two threads).
   auto check_image = [&](const WindowOp &op, uint32_t size, size_t stride) {
     CHECK_FALSE(op.across_blocks);
     CHECK(op.whole_image);
-    REQUIRE(op.block_groups.size() == 1);
-    CHECK(op.block_groups[0].out_blocks == 8);
+    REQUIRE(op.block_groups.size() == 2);
+    CHECK(op.block_groups[1].out_blocks == 4);
     REQUIRE(op.grids.size() == 1);
     REQUIRE(op.grids[0].size() == 1);
     const TileGrid &grid = op.grids[0][0];
-    CHECK(grid.out_blocks == 8);
+    CHECK(grid.out_blocks == 4);
     CHECK(grid.whole_rows);
     CHECK(grid.whole_image);
     CHECK(grid.columns * grid.rows == 1);
@@ -902,11 +905,13 @@ TEST_CASE("float 3x3 depthwise layers padded alike on every side take "
   down.geometry.out_h = down.geometry.out_w = 6;
   plan_window(down, table);
   check_image(down, 6, 2);
-  // More than 8 blocks: calls of near-equal counts (16: 8 + 8; 9: 5 + 4, two
-  // kinds of tiles), each block once.
+  // Calls of at most 8 blocks, at least two, of near-equal counts (17: 6 +
+  // 6 + 5; 9: 5 + 4 and 3: 2 + 1, two kinds of tiles), each block once.
   for (const auto &[blocks, counts] :
-       {std::pair<uint32_t, std::vector<size_t>>{16, {8, 8}},
+       {std::pair<uint32_t, std::vector<size_t>>{17, {6, 6, 5}},
+        {16, {8, 8}},
         {9, {5, 4}},
+        {3, {2, 1}},
         {1, {1}}}) {
     WindowOp many = depthwise_3x3(static_cast<uint32_t>(blocks * cb), 3);
     plan_window(many, table);
